@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+
+namespace QuantGen;
+
+/// <summary>
+/// The dimensions of a tensor, outermost first (NCHW for images). Immutable, compared by value,
+/// printed as PyTorch prints <c>tensor.shape</c> lists: <c>[16, 1, 28, 28]</c>.
+/// </summary>
+public readonly struct Shape : IEquatable<Shape>
+{
+    private readonly int[]? dims;
+
+    public Shape(params int[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (dims[i] < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(dims), $"Dimension {i} of {Format(dims)} is negative.");
+            }
+        }
+        this.dims = (int[])dims.Clone();
+        ElementCount = CountElements(this.dims);
+    }
+
+    /// <summary>The number of dimensions; 0 for a scalar.</summary>
+    public int Rank => dims?.Length ?? 0;
+
+    /// <summary>The product of the dimensions (1 for a scalar).</summary>
+    public long ElementCount { get; } = 1;
+
+    public int this[int axis]
+    {
+        get
+        {
+            int rank = Rank;
+            if (axis < 0) axis += rank;
+            if ((uint)axis >= (uint)rank)
+            {
+                throw new ArgumentOutOfRangeException(nameof(axis), $"Axis {axis} is out of range for shape {this}.");
+            }
+            return dims![axis];
+        }
+    }
+
+    public ReadOnlySpan<int> Dims => dims;
+
+    public int[] ToArray() => dims is null ? [] : (int[])dims.Clone();
+
+    public bool Equals(Shape other) => Dims.SequenceEqual(other.Dims);
+
+    public override bool Equals(object? obj) => obj is Shape other && Equals(other);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (int d in Dims) hash.Add(d);
+        return hash.ToHashCode();
+    }
+
+    public static bool operator ==(Shape left, Shape right) => left.Equals(right);
+
+    public static bool operator !=(Shape left, Shape right) => !left.Equals(right);
+
+    public override string ToString() => Format(Dims);
+
+    internal static string Format(ReadOnlySpan<int> dims)
+    {
+        var text = new DefaultInterpolatedStringHandler(2, dims.Length);
+        text.AppendLiteral("[");
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (i > 0) text.AppendLiteral(", ");
+            text.AppendFormatted(dims[i]);
+        }
+        text.AppendLiteral("]");
+        return text.ToStringAndClear();
+    }
+
+    private static long CountElements(int[] dims)
+    {
+        long count = 1;
+        foreach (int d in dims) count = checked(count * d);
+        return count;
+    }
+}

@@ -1,0 +1,126 @@
+namespace QuantGen;
+
+/// <summary>
+/// A dense float32 tensor in row-major (contiguous) order; images are NCHW.
+/// The storage array is exactly <see cref="Shape"/>'s element count long, so kernels can take
+/// <see cref="Span"/> without offsets. <see cref="Reshape"/> shares storage, as PyTorch's <c>view</c> does.
+/// </summary>
+public sealed class Tensor
+{
+    public Tensor(Shape shape)
+        : this(shape, new float[CheckedLength(shape)])
+    {
+    }
+
+    public Tensor(Shape shape, float[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Length != shape.ElementCount)
+        {
+            throw new ArgumentException(
+                $"A tensor of shape {shape} holds {shape.ElementCount} values, but the array has {data.Length}.", nameof(data));
+        }
+        Shape = shape;
+        Data = data;
+    }
+
+    public Shape Shape { get; }
+
+    /// <summary>The values, contiguous, outermost dimension first.</summary>
+    public float[] Data { get; }
+
+    public Span<float> Span => Data;
+
+    public int Rank => Shape.Rank;
+
+    public int Length => Data.Length;
+
+    /// <summary>Size of one dimension; negative axes count from the end, as in PyTorch.</summary>
+    public int Size(int axis) => Shape[axis];
+
+    public static Tensor Zeros(params int[] dims) => new(new Shape(dims));
+
+    public static Tensor Full(float value, params int[] dims)
+    {
+        var t = Zeros(dims);
+        t.Data.AsSpan().Fill(value);
+        return t;
+    }
+
+    /// <summary>Wraps <paramref name="data"/> (not copied) with the given dimensions.</summary>
+    public static Tensor FromArray(float[] data, params int[] dims) => new(new Shape(dims), data);
+
+    /// <summary>
+    /// The same values seen with other dimensions (storage shared). One dimension may be -1 and is inferred.
+    /// </summary>
+    public Tensor Reshape(params int[] dims)
+    {
+        int inferred = -1;
+        long known = 1;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (dims[i] == -1)
+            {
+                if (inferred >= 0) throw new ArgumentException($"Only one dimension may be -1 in {Shape.Format(dims)}.", nameof(dims));
+                inferred = i;
+            }
+            else
+            {
+                known *= dims[i];
+            }
+        }
+        if (inferred >= 0)
+        {
+            if (known == 0 || Length % known != 0)
+            {
+                throw new ShapeMismatchException($"Cannot reshape {Shape} ({Length} values) to {Shape.Format(dims)}.");
+            }
+            dims = (int[])dims.Clone();
+            dims[inferred] = (int)(Length / known);
+        }
+        var shape = new Shape(dims);
+        if (shape.ElementCount != Length)
+        {
+            throw new ShapeMismatchException($"Cannot reshape {Shape} ({Length} values) to {shape} ({shape.ElementCount} values).");
+        }
+        return new Tensor(shape, Data);
+    }
+
+    public Tensor Clone() => new(Shape, (float[])Data.Clone());
+
+    /// <summary>One value by its full index (slow; for tests and inspection).</summary>
+    public float this[params int[] index]
+    {
+        get => Data[Offset(index)];
+        set => Data[Offset(index)] = value;
+    }
+
+    /// <summary>Element-wise sum of two tensors of the same shape (a residual connection).</summary>
+    public static Tensor operator +(Tensor left, Tensor right) => Nn.Functional.Add(left, right);
+
+    public override string ToString() => $"Tensor{Shape}";
+
+    private int Offset(int[] index)
+    {
+        if (index.Length != Rank)
+        {
+            throw new ArgumentException($"Index of rank {index.Length} for a tensor of shape {Shape}.", nameof(index));
+        }
+        int offset = 0;
+        for (int i = 0; i < index.Length; i++)
+        {
+            int dim = Shape[i];
+            if ((uint)index[i] >= (uint)dim)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), $"Index {Shape.Format(index)} is outside shape {Shape}.");
+            }
+            offset = offset * dim + index[i];
+        }
+        return offset;
+    }
+
+    private static int CheckedLength(Shape shape) =>
+        shape.ElementCount <= Array.MaxLength
+            ? (int)shape.ElementCount
+            : throw new ArgumentOutOfRangeException(nameof(shape), $"A tensor of shape {shape} is too large for one array.");
+}
