@@ -1,8 +1,45 @@
+using QuantGen.Kernels;
+using QuantGen.Kernels.Float;
+
 namespace QuantGen.Nn;
 
-/// <summary>Stateless operations, as <c>torch.nn.functional</c>.</summary>
-public static partial class Functional
+/// <summary>
+/// Stateless float operations, as <c>torch.nn.functional</c>. Each checks its input's shape and allocates its
+/// output; the modules in this namespace call these.
+/// </summary>
+public static class Functional
 {
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry)
+    {
+        var output = new Tensor(new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth));
+        FloatConv2d.Forward(geometry, input.Data, weight.Data, bias is null ? default : bias.Data, output.Data);
+        return output;
+    }
+
+    /// <summary>y = x·Wᵀ + b over the last dimension of <paramref name="input"/>.</summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    {
+        int outFeatures = weight.Size(0), inFeatures = weight.Size(1);
+        int rows = input.Length / inFeatures;
+        int[] dims = input.Shape.ToArray();
+        dims[^1] = outFeatures;
+        var output = new Tensor(new Shape(dims));
+        FloatLinear.Forward(input.Data, weight.Data, bias is null ? default : bias.Data, rows, inFeatures, outFeatures, output.Data);
+        return output;
+    }
+
+    public static Tensor Relu(Tensor input) => Clamp(input, 0f, float.PositiveInfinity);
+
+    public static Tensor Relu6(Tensor input) => Clamp(input, 0f, 6f);
+
+    /// <summary>min(max(x, lo), hi); NaN stays NaN, as in PyTorch.</summary>
+    public static Tensor Clamp(Tensor input, float min, float max)
+    {
+        var output = new Tensor(input.Shape);
+        ElementwiseKernels.Clamp(input.Data, min, max, output.Data);
+        return output;
+    }
+
     /// <summary>Element-wise <paramref name="a"/> + <paramref name="b"/> of equal shapes (a residual add).</summary>
     public static Tensor Add(Tensor a, Tensor b)
     {
@@ -10,10 +47,95 @@ public static partial class Functional
         {
             throw new ShapeMismatchException($"Cannot add tensors of shapes {a.Shape} and {b.Shape}: a residual add needs equal shapes.");
         }
-        var result = new Tensor(a.Shape);
-        ReadOnlySpan<float> x = a.Data, y = b.Data;
-        Span<float> z = result.Data;
-        for (int i = 0; i < z.Length; i++) z[i] = x[i] + y[i];
-        return result;
+        var output = new Tensor(a.Shape);
+        ElementwiseKernels.Add(a.Data, b.Data, output.Data);
+        return output;
+    }
+
+    /// <summary>Flattens dimensions <paramref name="startDim"/> to the last into one (storage shared).</summary>
+    public static Tensor Flatten(Tensor input, int startDim = 1)
+    {
+        int rank = input.Rank;
+        if (startDim < 0) startDim += rank;
+        if (startDim < 0 || startDim >= Math.Max(rank, 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(startDim), $"Cannot flatten {input.Shape} from dimension {startDim}.");
+        }
+        int[] dims = new int[startDim + 1];
+        for (int i = 0; i < startDim; i++) dims[i] = input.Size(i);
+        dims[startDim] = -1;
+        return input.Length == 0 ? new Tensor(new Shape([.. dims[..startDim], 0])) : input.Reshape(dims);
+    }
+
+    /// <summary>Eval-mode batch norm: y = x·α + β per channel, α = γ/√(var+ε), β = b − mean·α (PyTorch's CPU order).</summary>
+    public static Tensor BatchNormInference(Tensor input, Tensor mean, Tensor variance, Tensor? weight, Tensor? bias, float eps)
+    {
+        int channels = input.Size(1);
+        int plane = input.Length / (input.Size(0) * channels);
+        var scale = new float[channels];
+        var shift = new float[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            float alpha = (float)(1.0 / Math.Sqrt(variance.Data[c] + (double)eps)) * (weight?.Data[c] ?? 1f);
+            scale[c] = alpha;
+            shift[c] = (bias?.Data[c] ?? 0f) - mean.Data[c] * alpha;
+        }
+        var output = new Tensor(input.Shape);
+        ElementwiseKernels.ScaleShiftChannels(input.Data, scale, shift, input.Size(0), channels, plane, output.Data);
+        return output;
+    }
+
+    public static Tensor MaxPool2d(Tensor input, PoolGeometry geometry)
+    {
+        var output = new Tensor(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
+        PoolingKernels.MaxPool(geometry, input.Data, output.Data);
+        return output;
+    }
+
+    public static Tensor AvgPool2d(Tensor input, PoolGeometry geometry, bool countIncludePad = true)
+    {
+        var output = new Tensor(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
+        PoolingKernels.AvgPool(geometry, countIncludePad, input.Data, output.Data);
+        return output;
+    }
+
+    /// <summary>Average pooling to a fixed output size; bins as PyTorch computes them (floor start, ceil end).</summary>
+    public static Tensor AdaptiveAvgPool2d(Tensor input, int outHeight, int outWidth)
+    {
+        if (input.Rank != 4) throw new ShapeMismatchException($"AdaptiveAvgPool2d expects [N, C, H, W], got {input.Shape}.");
+        var output = new Tensor(new Shape(input.Size(0), input.Size(1), outHeight, outWidth));
+        PoolingKernels.AdaptiveAvgPool(input.Size(0) * input.Size(1), input.Size(2), input.Size(3), outHeight, outWidth, input.Data, output.Data);
+        return output;
+    }
+
+    public static Tensor AdaptiveAvgPool2d(Tensor input, int outputSize) => AdaptiveAvgPool2d(input, outputSize, outputSize);
+
+    /// <summary>Softmax along <paramref name="dim"/>, computed stably (max subtracted).</summary>
+    public static Tensor Softmax(Tensor input, int dim)
+    {
+        var (outer, size, inner) = SplitAround(input.Shape, dim);
+        var output = new Tensor(input.Shape);
+        NormalizationKernels.Softmax(input.Data, outer, size, inner, output.Data);
+        return output;
+    }
+
+    /// <summary>Layer norm over the trailing <paramref name="normalizedCount"/> values of each row (biased variance).</summary>
+    public static Tensor LayerNorm(Tensor input, int normalizedCount, Tensor? weight, Tensor? bias, float eps)
+    {
+        var output = new Tensor(input.Shape);
+        NormalizationKernels.LayerNorm(input.Data, normalizedCount, weight?.Data, bias?.Data, eps, output.Data);
+        return output;
+    }
+
+    /// <summary>Sizes before, at, and after one axis: the loop bounds of a reduction along it.</summary>
+    internal static (int Outer, int Size, int Inner) SplitAround(Shape shape, int dim)
+    {
+        int rank = shape.Rank;
+        if (dim < 0) dim += rank;
+        if ((uint)dim >= (uint)rank) throw new ArgumentOutOfRangeException(nameof(dim), $"Dimension {dim} is out of range for shape {shape}.");
+        int outer = 1, inner = 1;
+        for (int i = 0; i < dim; i++) outer *= shape[i];
+        for (int i = dim + 1; i < rank; i++) inner *= shape[i];
+        return (outer, shape[dim], inner);
     }
 }

@@ -8,7 +8,8 @@ namespace QuantGen;
 /// </summary>
 public readonly struct Shape : IEquatable<Shape>
 {
-    private readonly int[]? dims;
+    private readonly int[]? dims;      // null for default(Shape): a scalar
+    private readonly long elementCount;
 
     public Shape(params int[] dims)
     {
@@ -21,14 +22,14 @@ public readonly struct Shape : IEquatable<Shape>
             }
         }
         this.dims = (int[])dims.Clone();
-        ElementCount = CountElements(this.dims);
+        elementCount = CountElements(this.dims);
     }
 
     /// <summary>The number of dimensions; 0 for a scalar.</summary>
     public int Rank => dims?.Length ?? 0;
 
     /// <summary>The product of the dimensions (1 for a scalar).</summary>
-    public long ElementCount { get; } = 1;
+    public long ElementCount => dims is null ? 1 : elementCount;
 
     public int this[int axis]
     {

@@ -1,0 +1,44 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using QuantGen.IO;
+using QuantGen.Models;
+
+namespace QuantGen.Bench;
+
+/// <summary>
+/// Float MobileNetV2 on MNIST images: QuantGen's eager float runtime against ONNX Runtime's float
+/// (<c>mnv2_float.onnx</c>, the same weights), one thread, batch 1 and 64. ORT is the baseline, so the
+/// Ratio column is QuantGen's time over ORT's.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByParams)]
+public class FloatMobileNetV2Benchmarks
+{
+    private MobileNetV2 model = null!;
+    private Tensor images = null!;
+    private OnnxPeer onnx = null!;
+
+    [Params(1, 64)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        model = new MobileNetV2();
+        model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
+        model.Eval();
+        images = MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, Batch);
+        onnx = new OnnxPeer(
+            SharedData.Fixture("mobilenetv2", "mnv2_float.onnx"),
+            images.Data, [Batch, 1, 28, 28], new float[Batch * 10], [Batch, 10]);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => onnx.Dispose();
+
+    [Benchmark(Baseline = true, Description = "ORT float")]
+    public void OnnxRuntimeFloat() => onnx.Run();
+
+    [Benchmark(Description = "QuantGen float (eager)")]
+    public Tensor QuantGenFloat() => model.Forward(images);
+}

@@ -1,0 +1,65 @@
+using MnistQuantization;
+using QuantGen;
+using QuantGen.IO;
+using QuantGen.Models;
+using Spectre.Console;
+
+// The seed's experiment: MobileNetV2 trained in PyTorch on MNIST, evaluated here in each numeric form.
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+try
+{
+    string shared = options.SharedDirectory ?? SharedData.Locate();
+    var test = MnistSet.LoadTest(Path.Combine(shared, "data", "mnist"));
+    int images = Math.Min(options.Limit ?? test.Count, test.Count);
+
+    var model = new MobileNetV2();
+    model.LoadStateDict(SafeTensors.Load(Path.Combine(shared, "fixtures", "mobilenetv2", "mnv2_float.safetensors")));
+    model.Eval();
+
+    var variants = new List<Variant>
+    {
+        new("float32", SafeTensors.Serialize(model.StateDict()).LongLength, model.Forward),
+    };
+
+    var rows = new List<ResultRow>();
+    var batch1 = test.ToTensor(0, 1);
+    var batch64 = test.ToTensor(0, Math.Min(64, test.Count));
+    AnsiConsole.Progress()
+        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+        .Start(context =>
+        {
+            foreach (var variant in variants)
+            {
+                var task = context.AddTask($"{variant.Name}: evaluating", maxValue: images);
+                var (top1, top5) = Accuracy.Evaluate(variant, test, images, n => task.Increment(n));
+                task.Description = $"{variant.Name}: timing";
+                double b1 = Latency.MedianMilliseconds(variant, batch1, warmups: 50, runs: 200);
+                double b64 = Latency.MedianMilliseconds(variant, batch64, warmups: 3, runs: 15);
+                task.Description = $"{variant.Name}: done";
+                rows.Add(new ResultRow(variant.Name, variant.SizeBytes / 1e6, top1, top5, b1, b64));
+            }
+        });
+
+    AnsiConsole.Write(Report.ToTable(rows, images));
+    if (options.JsonPath is not null)
+    {
+        Report.WriteJson(options.JsonPath, rows);
+        AnsiConsole.MarkupLine($"Rows written to [blue]{Markup.Escape(options.JsonPath)}[/].");
+    }
+    return 0;
+}
+catch (Exception e) when (e is QuantGenException or IOException)
+{
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+    return 1;
+}

@@ -1,0 +1,29 @@
+using QuantGen.Nn;
+
+namespace QuantGen.Models;
+
+/// <summary>
+/// The small CNN of the PyTorch fixture (../shared/fixtures/pytorch): two conv blocks and two linear layers,
+/// 28×28 MNIST in, 10 logits out. Field names are the PyTorch attribute names, so its state dict loads as is.
+/// </summary>
+public sealed class SmallCnn : Module
+{
+    readonly Conv2d conv1 = new(1, 8, kernelSize: 3, padding: 1, bias: false);
+    readonly BatchNorm2d bn1 = new(8);
+    readonly ReLU relu1 = new();
+    readonly MaxPool2d pool1 = new(2);
+    readonly Conv2d conv2 = new(8, 16, kernelSize: 3, padding: 1);
+    readonly ReLU relu2 = new();
+    readonly MaxPool2d pool2 = new(2);
+    readonly Linear fc1 = new(16 * 7 * 7, 32);
+    readonly ReLU relu3 = new();
+    readonly Linear fc2 = new(32, 10);
+
+    public override Tensor Forward(Tensor x)
+    {
+        x = pool1.Forward(relu1.Forward(bn1.Forward(conv1.Forward(x))));
+        x = pool2.Forward(relu2.Forward(conv2.Forward(x)));
+        x = Flatten(x);
+        return fc2.Forward(relu3.Forward(fc1.Forward(x)));
+    }
+}

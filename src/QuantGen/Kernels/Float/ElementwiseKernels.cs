@@ -1,0 +1,61 @@
+using System.Numerics;
+
+namespace QuantGen.Kernels.Float;
+
+/// <summary>Element-wise float kernels: clamp (ReLU, ReLU6), add, per-channel scale and shift (eval batch norm).</summary>
+public static class ElementwiseKernels
+{
+    /// <summary>min(max(x, lo), hi), written so that NaN passes through as PyTorch's clamp lets it.</summary>
+    public static void Clamp(ReadOnlySpan<float> input, float min, float max, Span<float> output)
+    {
+        var lo = new Vector<float>(min);
+        var hi = new Vector<float>(max);
+        int i = 0;
+        for (; i <= input.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var x = new Vector<float>(input[i..]);
+            x = Vector.ConditionalSelect(Vector.LessThan(x, lo), lo, x);
+            x = Vector.ConditionalSelect(Vector.GreaterThan(x, hi), hi, x);
+            x.CopyTo(output[i..]);
+        }
+        for (; i < input.Length; i++)
+        {
+            float x = input[i];
+            output[i] = x < min ? min : x > max ? max : x;
+        }
+    }
+
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+    {
+        int i = 0;
+        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            (new Vector<float>(a[i..]) + new Vector<float>(b[i..])).CopyTo(output[i..]);
+        }
+        for (; i < a.Length; i++) output[i] = a[i] + b[i];
+    }
+
+    /// <summary>output[n, c, p] = input[n, c, p]·scale[c] + shift[c] over NC(plane) data.</summary>
+    public static void ScaleShiftChannels(
+        ReadOnlySpan<float> input, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int batch, int channels, int plane, Span<float> output)
+    {
+        for (int n = 0; n < batch; n++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                int start = (n * channels + c) * plane;
+                var x = input.Slice(start, plane);
+                var y = output.Slice(start, plane);
+                float s = scale[c], t = shift[c];
+                var vs = new Vector<float>(s);
+                var vt = new Vector<float>(t);
+                int i = 0;
+                for (; i <= plane - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    Vector.FusedMultiplyAdd(new Vector<float>(x[i..]), vs, vt).CopyTo(y[i..]);
+                }
+                for (; i < plane; i++) y[i] = MathF.FusedMultiplyAdd(x[i], s, t);
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+namespace QuantGen.Nn;
+
+/// <summary>
+/// Batch normalisation over the channels of NCHW input, as PyTorch's <c>BatchNorm2d</c>: learnable
+/// <c>weight</c>/<c>bias</c>, buffers <c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>.
+/// In eval mode it uses the running statistics; in training mode the batch's, updating the running ones.
+/// </summary>
+public class BatchNorm2d : Module
+{
+    private long batchesTracked;
+
+    public BatchNorm2d(int numFeatures, float eps = 1e-5f, float momentum = 0.1f, bool affine = true)
+    {
+        if (numFeatures <= 0) throw new ArgumentException($"BatchNorm2d: num_features must be positive, got {numFeatures}.");
+        NumFeatures = numFeatures;
+        Eps = eps;
+        Momentum = momentum;
+        if (affine)
+        {
+            Weight = RegisterParameter("weight", Tensor.Full(1f, numFeatures));
+            Bias = RegisterParameter("bias", Tensor.Zeros(numFeatures));
+        }
+        RunningMean = RegisterBuffer("running_mean", Tensor.Zeros(numFeatures));
+        RunningVar = RegisterBuffer("running_var", Tensor.Full(1f, numFeatures));
+        RegisterInt64Buffer("num_batches_tracked", () => batchesTracked, v => batchesTracked = v);
+    }
+
+    public int NumFeatures { get; }
+    public float Eps { get; }
+    public float Momentum { get; }
+    public Tensor? Weight { get; }
+    public Tensor? Bias { get; }
+    public Tensor RunningMean { get; }
+    public Tensor RunningVar { get; }
+    public long NumBatchesTracked => batchesTracked;
+
+    public override Tensor Forward(Tensor input)
+    {
+        if (input.Rank != 4 || input.Size(1) != NumFeatures)
+        {
+            throw InputShapeError($"[N, {NumFeatures}, H, W]", input);
+        }
+        if (!Training)
+        {
+            return Functional.BatchNormInference(input, RunningMean, RunningVar, Weight, Bias, Eps);
+        }
+
+        var (mean, biasedVar, count) = BatchStatistics(input);
+        if (count < 2) throw new ArgumentException($"{Describe()} in training mode needs more than one value per channel, got input {input.Shape}.");
+        for (int c = 0; c < NumFeatures; c++)
+        {
+            double unbiased = biasedVar[c] * count / (count - 1);
+            RunningMean.Data[c] = (float)((1 - Momentum) * RunningMean.Data[c] + Momentum * mean[c]);
+            RunningVar.Data[c] = (float)((1 - Momentum) * RunningVar.Data[c] + Momentum * unbiased);
+        }
+        batchesTracked++;
+        return Functional.BatchNormInference(
+            input, Tensor.FromArray(Array.ConvertAll(mean, v => (float)v), NumFeatures),
+            Tensor.FromArray(Array.ConvertAll(biasedVar, v => (float)v), NumFeatures), Weight, Bias, Eps);
+    }
+
+    private (double[] Mean, double[] Variance, long Count) BatchStatistics(Tensor input)
+    {
+        int batch = input.Size(0), plane = input.Size(2) * input.Size(3);
+        var mean = new double[NumFeatures];
+        var variance = new double[NumFeatures];
+        for (int c = 0; c < NumFeatures; c++)
+        {
+            double sum = 0, squares = 0;
+            for (int n = 0; n < batch; n++)
+            {
+                foreach (float v in input.Data.AsSpan((n * NumFeatures + c) * plane, plane))
+                {
+                    sum += v;
+                    squares += (double)v * v;
+                }
+            }
+            long count = (long)batch * plane;
+            mean[c] = sum / count;
+            variance[c] = Math.Max(squares / count - mean[c] * mean[c], 0);
+        }
+        return (mean, variance, (long)batch * plane);
+    }
+
+    protected override string ExtraRepr() => $"{NumFeatures}, eps={Eps}, momentum={Momentum}, affine={Weight is not null}";
+}

@@ -1,0 +1,93 @@
+using QuantGen.Kernels;
+
+namespace QuantGen.Nn;
+
+/// <summary>
+/// 2-D convolution over NCHW input, with PyTorch's arguments and state dict names (<c>weight</c>
+/// [out, in / groups, kH, kW], <c>bias</c> [out]). Groups cover grouped and depthwise convolution.
+/// </summary>
+public class Conv2d : Module
+{
+    public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1, int groups = 1, bool bias = true)
+        : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), (padding, padding), (dilation, dilation), groups, bias)
+    {
+    }
+
+    public Conv2d(
+        int inChannels, int outChannels, (int Height, int Width) kernelSize, (int Height, int Width) stride,
+        (int Height, int Width) padding, (int Height, int Width) dilation, int groups = 1, bool bias = true)
+    {
+        Require(inChannels > 0 && outChannels > 0, $"channels must be positive, got in={inChannels}, out={outChannels}");
+        Require(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+            $"groups={groups} must divide in_channels={inChannels} and out_channels={outChannels}");
+        Require(kernelSize.Height > 0 && kernelSize.Width > 0, $"kernel_size must be positive, got {kernelSize}");
+        Require(stride.Height > 0 && stride.Width > 0, $"stride must be positive, got {stride}");
+        Require(padding.Height >= 0 && padding.Width >= 0, $"padding must not be negative, got {padding}");
+        Require(dilation.Height > 0 && dilation.Width > 0, $"dilation must be positive, got {dilation}");
+
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize;
+        Stride = stride;
+        Padding = padding;
+        Dilation = dilation;
+        Groups = groups;
+
+        int fanIn = inChannels / groups * kernelSize.Height * kernelSize.Width;
+        Weight = RegisterParameter("weight", Tensor.Zeros(outChannels, inChannels / groups, kernelSize.Height, kernelSize.Width));
+        Init.DefaultUniform(Weight, fanIn);
+        if (bias)
+        {
+            Bias = RegisterParameter("bias", Tensor.Zeros(outChannels));
+            Init.DefaultUniform(Bias, fanIn);
+        }
+    }
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public (int Height, int Width) KernelSize { get; }
+    public (int Height, int Width) Stride { get; }
+    public (int Height, int Width) Padding { get; }
+    public (int Height, int Width) Dilation { get; }
+    public int Groups { get; }
+    public Tensor Weight { get; }
+    public Tensor? Bias { get; }
+
+    /// <summary>The convolution this module performs on an input of the given shape; checks the shape.</summary>
+    public ConvGeometry GeometryFor(Tensor input)
+    {
+        if (input.Rank != 4 || input.Size(1) != InChannels)
+        {
+            throw InputShapeError($"[N, {InChannels}, H, W]", input);
+        }
+        var geometry = new ConvGeometry(
+            input.Size(0), InChannels, input.Size(2), input.Size(3), OutChannels, KernelSize.Height, KernelSize.Width,
+            Stride.Height, Stride.Width, Padding.Height, Padding.Width, Dilation.Height, Dilation.Width, Groups);
+        if (geometry.OutHeight <= 0 || geometry.OutWidth <= 0)
+        {
+            throw InputShapeError(
+                $"[N, {InChannels}, H, W] with H + 2·{Padding.Height} ≥ {Dilation.Height * (KernelSize.Height - 1) + 1} and W + 2·{Padding.Width} ≥ {Dilation.Width * (KernelSize.Width - 1) + 1}",
+                input);
+        }
+        return geometry;
+    }
+
+    public override Tensor Forward(Tensor input) => Functional.Conv2d(input, Weight, Bias, GeometryFor(input));
+
+    protected override string ExtraRepr()
+    {
+        var text = $"{InChannels}, {OutChannels}, kernel_size={Pair(KernelSize)}, stride={Pair(Stride)}";
+        if (Padding != (0, 0)) text += $", padding={Pair(Padding)}";
+        if (Dilation != (1, 1)) text += $", dilation={Pair(Dilation)}";
+        if (Groups != 1) text += $", groups={Groups}";
+        if (Bias is null) text += ", bias=False";
+        return text;
+    }
+
+    private static string Pair((int A, int B) value) => $"({value.A}, {value.B})";
+
+    private void Require(bool condition, string problem)
+    {
+        if (!condition) throw new ArgumentException($"Conv2d: {problem}.");
+    }
+}

@@ -1,0 +1,67 @@
+namespace QuantGen.Nn;
+
+/// <summary>One named entry of a module's state dict: a parameter or a buffer that it owns.</summary>
+internal abstract class StateSlot(string name, bool isParameter)
+{
+    public string Name { get; } = name;
+
+    public bool IsParameter { get; } = isParameter;
+
+    public abstract Shape Shape { get; }
+
+    public abstract string DTypeName { get; }
+
+    public abstract TensorData Read();
+
+    /// <summary>Why <paramref name="value"/> cannot be loaded here, or null if it can.</summary>
+    public abstract string? Incompatibility(TensorData value);
+
+    /// <summary>Copies <paramref name="value"/> in; call only after <see cref="Incompatibility"/> said null.</summary>
+    public abstract void Write(TensorData value);
+}
+
+/// <summary>A float32 parameter or buffer. Loading copies into the existing storage, so references stay valid.</summary>
+internal sealed class TensorSlot(string name, Tensor tensor, bool isParameter) : StateSlot(name, isParameter)
+{
+    public Tensor Tensor { get; } = tensor;
+
+    public override Shape Shape => Tensor.Shape;
+
+    public override string DTypeName => "F32";
+
+    public override TensorData Read() => TensorData.FromTensor(Tensor);
+
+    public override string? Incompatibility(TensorData value)
+    {
+        if (value.Shape != Tensor.Shape)
+        {
+            return $"expected shape {Tensor.Shape}, got {value.Shape}";
+        }
+        return value.DType.IsFloatingPoint() ? null : $"expected a floating-point tensor (F32, F16 or BF16), got {value.DType}";
+    }
+
+    public override void Write(TensorData value) => value.ToFloat32().CopyTo(Tensor.Data, 0);
+}
+
+/// <summary>An integer scalar buffer such as BatchNorm's <c>num_batches_tracked</c> (I64 in PyTorch).</summary>
+internal sealed class Int64ScalarSlot(string name, Func<long> get, Action<long> set) : StateSlot(name, isParameter: false)
+{
+    private static readonly Shape Scalar = new();
+
+    public override Shape Shape => Scalar;
+
+    public override string DTypeName => "I64";
+
+    public override TensorData Read() => TensorData.FromInt64(Scalar, [get()]);
+
+    public override string? Incompatibility(TensorData value)
+    {
+        if (value.Shape != Scalar)
+        {
+            return $"expected a scalar (shape []), got {value.Shape}";
+        }
+        return value.DType is DType.I64 or DType.I32 ? null : $"expected an integer tensor (I64), got {value.DType}";
+    }
+
+    public override void Write(TensorData value) => set(value.ToInt64()[0]);
+}
