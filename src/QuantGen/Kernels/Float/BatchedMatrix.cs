@@ -27,6 +27,22 @@ internal readonly unsafe struct BatchedMatrix(float* origin, nint rowStride, int
     public float* Column(int column) =>
         Origin + column / ColumnsPerImage * ImageStride + column % ColumnsPerImage;
 
+    /// <summary>Row 0 of each of <paramref name="count"/> columns from <paramref name="first"/> on, with one division in all.</summary>
+    public void ColumnStarts(int first, int count, float** starts)
+    {
+        float* image = Origin + first / ColumnsPerImage * ImageStride;
+        int within = first % ColumnsPerImage;
+        for (int j = 0; j < count; j++)
+        {
+            starts[j] = image + within;
+            if (++within == ColumnsPerImage)
+            {
+                within = 0;
+                image += ImageStride;
+            }
+        }
+    }
+
     /// <summary>How many columns from <paramref name="column"/> on are contiguous (the rest of its image).</summary>
     public int ContiguousFrom(int column) => ColumnsPerImage - column % ColumnsPerImage;
 }

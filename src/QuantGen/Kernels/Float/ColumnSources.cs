@@ -31,16 +31,23 @@ internal readonly unsafe struct MatrixColumns(BatchedMatrix matrix, int rows) : 
             if (matrix.ContiguousFrom(column) >= columns)
             {
                 float* source = matrix.Column(column);
+                if (columns == width && matrix.RowStride == width)
+                {
+                    // Already in panel layout (a narrow B that is one whole image): one block copy.
+                    Unsafe.CopyBlockUnaligned(target, source, (uint)(rows * width * sizeof(float)));
+                    continue;
+                }
                 for (int k = 0; k < rows; k++)
                 {
-                    Unsafe.CopyBlockUnaligned(target, source, (uint)(columns * sizeof(float)));
+                    if (columns == Panels.Width) Unsafe.CopyBlockUnaligned(target, source, Panels.Width * sizeof(float)); // constant size: inlined
+                    else RowCopy.Copy(target, source, columns);
                     for (int j = columns; j < width; j++) target[j] = 0f;
                     source += matrix.RowStride;
                     target += width;
                 }
                 continue;
             }
-            for (int j = 0; j < columns; j++) sources[j] = matrix.Column(column + j);
+            matrix.ColumnStarts(column, columns, sources);
             for (int k = 0; k < rows; k++)
             {
                 nint step = k * matrix.RowStride;
@@ -71,13 +78,18 @@ internal readonly unsafe struct Im2ColColumns(ConvGeometry g, float* input, int 
         for (int offset = 0; offset < count; offset += width)
         {
             int columns = Math.Min(width, count - offset);
+            int column = first + offset, image = column / outPixels, pixel = column % outPixels;
+            int oy = pixel / g.OutWidth, ox = pixel % g.OutWidth;
             for (int j = 0; j < columns; j++)
             {
-                int column = first + offset + j;
-                int image = column / outPixels, pixel = column % outPixels;
                 images[j] = input + ((long)image * g.InChannels + (long)group * g.InChannelsPerGroup) * inPixels;
-                top[j] = pixel / g.OutWidth * g.StrideHeight - g.PadHeight;
-                left[j] = pixel % g.OutWidth * g.StrideWidth - g.PadWidth;
+                top[j] = oy * g.StrideHeight - g.PadHeight;
+                left[j] = ox * g.StrideWidth - g.PadWidth;
+                if (++ox < g.OutWidth) continue;
+                ox = 0;
+                if (++oy < g.OutHeight) continue;
+                oy = 0;
+                image++;
             }
             float* target = destination + (long)offset * rows;
             for (int channel = 0; channel < g.InChannelsPerGroup; channel++)

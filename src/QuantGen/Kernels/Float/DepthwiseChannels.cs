@@ -41,10 +41,13 @@ internal static unsafe class DepthwiseChannels
         for (int image = 0; image < g.Batch; image++)
         {
             float* source = input + (long)image * g.InChannels * inPixels;
-            for (int c = 0; c < g.OutChannels; c++)
+            for (int c = 0, outChannel = 0; c < g.InChannels; c++)
             {
-                float* plane = source + c / multiplier * inPixels;
-                for (int p = 0; p < inPixels; p++) pixels[p * channels + c] = plane[p];
+                float* plane = source + c * inPixels;
+                for (int copy = 0; copy < multiplier; copy++, outChannel++)
+                {
+                    for (int p = 0; p < inPixels; p++) pixels[p * channels + outChannel] = plane[p];
+                }
             }
             for (int y = 0; y < g.OutHeight; y++)
             {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace QuantGen.Kernels.Float;
 
@@ -34,16 +35,23 @@ internal static unsafe class DepthwisePlanes
 
     public static long ScratchFloats(in ConvGeometry g) => new Plane(g, Panels.Width).Floats;
 
+    [SkipLocalsInit]
     public static void Run<TPath, TVector>(ConvGeometry g, float* input, float* weight, float* bias, float* output, float* scratch)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
     {
         var plane = new Plane(g, TPath.Count);
+        int* offsets = stackalloc int[g.KernelHeight * g.KernelWidth];
+        for (int ky = 0; ky < g.KernelHeight; ky++)
+        {
+            for (int kx = 0; kx < g.KernelWidth; kx++) offsets[ky * g.KernelWidth + kx] = plane.TapOffset(ky, kx);
+        }
+        float* spare = stackalloc float[Vector512<float>.Count];
+        var rows = new OutputRows(g, output, spare);
         new Span<float>(scratch, (int)plane.Floats).Clear(); // the border stays zero: each channel rewrites only the interior
         int multiplier = g.OutChannels / g.InChannels;
         int taps = g.KernelHeight * g.KernelWidth;
         long inPixels = (long)g.InHeight * g.InWidth, outPixels = (long)g.OutHeight * g.OutWidth;
-        float* outputEnd = output + g.Batch * g.OutChannels * outPixels;
         bool is3x3 = g.KernelHeight == 3 && g.KernelWidth == 3 && g.DilationHeight == 1 && g.DilationWidth == 1 && g.StrideHeight == g.StrideWidth;
         for (int image = 0; image < g.Batch; image++)
         {
@@ -56,9 +64,9 @@ internal static unsafe class DepthwisePlanes
                     float* target = output + (image * g.OutChannels + outChannel) * outPixels;
                     float start = bias == null ? 0f : bias[outChannel];
                     float* w = weight + outChannel * taps;
-                    if (is3x3 && g.StrideWidth == 1) Kernel3x3<TPath, TVector, One>(g, plane, scratch, w, start, target, outputEnd);
-                    else if (is3x3 && g.StrideWidth == 2) Kernel3x3<TPath, TVector, Two>(g, plane, scratch, w, start, target, outputEnd);
-                    else General<TPath, TVector>(g, plane, scratch, w, start, target, outputEnd);
+                    if (is3x3 && g.StrideWidth == 1) Kernel3x3<TPath, TVector, One>(g, plane, offsets, scratch, w, start, target, rows);
+                    else if (is3x3 && g.StrideWidth == 2) Kernel3x3<TPath, TVector, Two>(g, plane, offsets, scratch, w, start, target, rows);
+                    else General<TPath, TVector>(g, plane, offsets, scratch, w, start, target, rows);
                 }
             }
         }
@@ -66,33 +74,47 @@ internal static unsafe class DepthwisePlanes
 
     private static void CopyIntoPlane(in ConvGeometry g, in Plane plane, float* source, float* destination)
     {
-        int stride = g.StrideWidth;
+        int stride = g.StrideWidth, pad = g.PadWidth;
         for (int y = 0; y < g.InHeight; y++)
         {
             float* row = destination + (long)(y + g.PadHeight) * plane.RowLength;
             float* from = source + y * g.InWidth;
             if (stride == 1)
             {
-                Unsafe.CopyBlockUnaligned(row + g.PadWidth, from, (uint)(g.InWidth * sizeof(float)));
-                continue;
+                RowCopy.Copy(row + pad, from, g.InWidth);
             }
-            for (int x = 0; x < g.InWidth; x++)
+            else if (stride == 2)
             {
-                int column = x + g.PadWidth;
-                row[column % stride * plane.PhaseLength + column / stride] = from[x];
+                // Input column x sits at padded column x + pad: phase (x + pad) % 2, index (x + pad) / 2.
+                float* evenPhase = row + (pad & 1) * plane.PhaseLength + (pad >> 1);
+                float* oddPhase = row + ((pad + 1) & 1) * plane.PhaseLength + ((pad + 1) >> 1);
+                RowCopy.Deinterleave(from, g.InWidth, evenPhase, oddPhase);
+            }
+            else
+            {
+                // Walk phase and index together instead of dividing per element.
+                int phase = pad % stride, index = pad / stride;
+                for (int x = 0; x < g.InWidth; x++)
+                {
+                    row[phase * plane.PhaseLength + index] = from[x];
+                    if (++phase == stride)
+                    {
+                        phase = 0;
+                        index++;
+                    }
+                }
             }
         }
     }
 
-    [SkipLocalsInit]
     private static void Kernel3x3<TPath, TVector, TStride>(
-        in ConvGeometry g, in Plane plane, float* source, float* w, float bias, float* target, float* outputEnd)
+        in ConvGeometry g, in Plane plane, int* offsets, float* source, float* w, float bias, float* target, in OutputRows rows)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
         where TStride : struct, IConstant
     {
         int stride = TStride.Value, rowLength = plane.RowLength;
-        int o1 = plane.TapOffset(0, 1), o2 = plane.TapOffset(0, 2);
+        int o1 = offsets[1], o2 = offsets[2];
         TVector w00 = TPath.Broadcast(w[0]), w01 = TPath.Broadcast(w[1]), w02 = TPath.Broadcast(w[2]);
         TVector w10 = TPath.Broadcast(w[3]), w11 = TPath.Broadcast(w[4]), w12 = TPath.Broadcast(w[5]);
         TVector w20 = TPath.Broadcast(w[6]), w21 = TPath.Broadcast(w[7]), w22 = TPath.Broadcast(w[8]);
@@ -113,23 +135,17 @@ internal static unsafe class DepthwisePlanes
                 sum = TPath.MultiplyAdd(w20, TPath.Load(r2 + x), sum);
                 sum = TPath.MultiplyAdd(w21, TPath.Load(r2 + o1 + x), sum);
                 sum = TPath.MultiplyAdd(w22, TPath.Load(r2 + o2 + x), sum);
-                StoreRowPart<TPath, TVector>(sum, row + x, outWidth - x, outputEnd);
+                rows.Store<TPath, TVector>(sum, row + x, outWidth - x);
             }
         }
     }
 
-    [SkipLocalsInit]
     private static void General<TPath, TVector>(
-        in ConvGeometry g, in Plane plane, float* source, float* w, float bias, float* target, float* outputEnd)
+        in ConvGeometry g, in Plane plane, int* offsets, float* source, float* w, float bias, float* target, in OutputRows rows)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
     {
         int taps = g.KernelHeight * g.KernelWidth;
-        int* offsets = stackalloc int[taps];
-        for (int ky = 0; ky < g.KernelHeight; ky++)
-        {
-            for (int kx = 0; kx < g.KernelWidth; kx++) offsets[ky * g.KernelWidth + kx] = plane.TapOffset(ky, kx);
-        }
         TVector start = TPath.Broadcast(bias);
         int outWidth = g.OutWidth;
         for (int y = 0; y < g.OutHeight; y++)
@@ -140,27 +156,32 @@ internal static unsafe class DepthwisePlanes
             {
                 TVector sum = start;
                 for (int t = 0; t < taps; t++) sum = TPath.MultiplyAdd(TPath.Broadcast(w[t]), TPath.Load(rowSource + offsets[t] + x), sum);
-                StoreRowPart<TPath, TVector>(sum, row + x, outWidth - x, outputEnd);
+                rows.Store<TPath, TVector>(sum, row + x, outWidth - x);
             }
         }
     }
 
-    /// <summary>
-    /// Stores the first <paramref name="valid"/> lanes. Lanes past the row end may be stored too when they still
-    /// fall inside the output: they land on later rows, channels or images, which are written afterwards.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRowPart<TPath, TVector>(TVector sum, float* target, int valid, float* outputEnd)
-        where TPath : struct, IFloatPath<TVector>
-        where TVector : struct
+    /// <summary>Stores row pieces into the output, with a spare vector for the rare piece at its very end.</summary>
+    private readonly struct OutputRows(ConvGeometry g, float* output, float* spare)
     {
-        if (valid >= TPath.Count || target + TPath.Count <= outputEnd)
+        private readonly float* end = output + (long)g.Batch * g.OutChannels * g.OutHeight * g.OutWidth;
+
+        /// <summary>
+        /// Stores the first <paramref name="valid"/> lanes. Lanes past the row end are stored too while they fall
+        /// inside the output: they land on later rows, channels or images, which are written afterwards.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store<TPath, TVector>(TVector sum, float* target, int valid)
+            where TPath : struct, IFloatPath<TVector>
+            where TVector : struct
         {
-            TPath.Store(target, sum);
-            return;
+            if (valid >= TPath.Count || target + TPath.Count <= end)
+            {
+                TPath.Store(target, sum);
+                return;
+            }
+            TPath.Store(spare, sum);
+            for (int i = 0; i < valid; i++) target[i] = spare[i];
         }
-        float* lanes = stackalloc float[TPath.Count];
-        TPath.Store(lanes, sum);
-        for (int i = 0; i < valid; i++) target[i] = lanes[i];
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace QuantGen.Kernels.Float;
@@ -42,14 +43,20 @@ internal static unsafe class DotGemm
         where TVector : struct
         where TColumns : struct, IConstant
     {
+        Output output = default;
+        c.ColumnStarts(0, TColumns.Value, (float**)output.ColumnStarts);
+        output.RowStride = c.RowStride;
+        output.Bias = bias;
+        output.Accumulate = accumulate;
         int row = 0;
-        for (; row + 4 <= m; row += 4) Rows<TPath, TVector, TColumns, Four>(a, lda, k, b, ldb, row, c, bias, accumulate);
-        for (; row < m; row++) Rows<TPath, TVector, TColumns, One>(a, lda, k, b, ldb, row, c, bias, accumulate);
+        for (; row + 4 <= m; row += 4) Rows<TPath, TVector, TColumns, Four>(a, lda, k, b, ldb, row, ref output);
+        for (; row < m; row++) Rows<TPath, TVector, TColumns, One>(a, lda, k, b, ldb, row, ref output);
     }
 
     /// <summary>TRows rows of C from <paramref name="row"/> on, every column.</summary>
+    [SkipLocalsInit]
     private static void Rows<TPath, TVector, TColumns, TRows>(
-        float* a, nint lda, int k, float* b, nint ldb, int row, BatchedMatrix c, float* bias, bool accumulate)
+        float* a, nint lda, int k, float* b, nint ldb, int row, ref Output output)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
         where TColumns : struct, IConstant
@@ -97,32 +104,34 @@ internal static unsafe class DotGemm
             }
         }
 
-        Write(TPath.Sum(s00), a0, b0, p, k, row, 0, c, bias, accumulate);
-        if (n > 1) Write(TPath.Sum(s01), a0, b1, p, k, row, 1, c, bias, accumulate);
-        if (n > 2) Write(TPath.Sum(s02), a0, b2, p, k, row, 2, c, bias, accumulate);
-        if (n > 3) Write(TPath.Sum(s03), a0, b3, p, k, row, 3, c, bias, accumulate);
-        if (rows == 1) return;
-        Write(TPath.Sum(s10), a1, b0, p, k, row + 1, 0, c, bias, accumulate);
-        if (n > 1) Write(TPath.Sum(s11), a1, b1, p, k, row + 1, 1, c, bias, accumulate);
-        if (n > 2) Write(TPath.Sum(s12), a1, b2, p, k, row + 1, 2, c, bias, accumulate);
-        if (n > 3) Write(TPath.Sum(s13), a1, b3, p, k, row + 1, 3, c, bias, accumulate);
-        Write(TPath.Sum(s20), a2, b0, p, k, row + 2, 0, c, bias, accumulate);
-        if (n > 1) Write(TPath.Sum(s21), a2, b1, p, k, row + 2, 1, c, bias, accumulate);
-        if (n > 2) Write(TPath.Sum(s22), a2, b2, p, k, row + 2, 2, c, bias, accumulate);
-        if (n > 3) Write(TPath.Sum(s23), a2, b3, p, k, row + 2, 3, c, bias, accumulate);
-        Write(TPath.Sum(s30), a3, b0, p, k, row + 3, 0, c, bias, accumulate);
-        if (n > 1) Write(TPath.Sum(s31), a3, b1, p, k, row + 3, 1, c, bias, accumulate);
-        if (n > 2) Write(TPath.Sum(s32), a3, b2, p, k, row + 3, 2, c, bias, accumulate);
-        if (n > 3) Write(TPath.Sum(s33), a3, b3, p, k, row + 3, 3, c, bias, accumulate);
+        // Reduce every sum before any call: a call with them live makes the JIT spill them inside the loop.
+        float* sums = stackalloc float[16];
+        sums[0] = TPath.Sum(s00); sums[1] = TPath.Sum(s01); sums[2] = TPath.Sum(s02); sums[3] = TPath.Sum(s03);
+        sums[4] = TPath.Sum(s10); sums[5] = TPath.Sum(s11); sums[6] = TPath.Sum(s12); sums[7] = TPath.Sum(s13);
+        sums[8] = TPath.Sum(s20); sums[9] = TPath.Sum(s21); sums[10] = TPath.Sum(s22); sums[11] = TPath.Sum(s23);
+        sums[12] = TPath.Sum(s30); sums[13] = TPath.Sum(s31); sums[14] = TPath.Sum(s32); sums[15] = TPath.Sum(s33);
+        float** bRows = stackalloc float*[] { b0, b1, b2, b3 };
+        for (int r = 0; r < rows; r++)
+        {
+            float* aRow = a0 + r * lda;
+            for (int j = 0; j < n; j++)
+            {
+                float sum = sums[4 * r + j];
+                for (int q = p; q < k; q++) sum = float.MultiplyAddEstimate(aRow[q], bRows[j][q], sum);
+                float* target = (float*)output.ColumnStarts[j] + (row + r) * output.RowStride;
+                if (output.Bias != null) sum += output.Bias[row + r];
+                if (output.Accumulate) sum += *target;
+                *target = sum;
+            }
+        }
     }
 
-    /// <summary>Finishes one dot product with the k values past the last whole vector, then writes it.</summary>
-    private static void Write(float sum, float* aRow, float* bRow, int done, int k, int row, int column, BatchedMatrix c, float* bias, bool accumulate)
+    /// <summary>Where the product's columns go, found once per call.</summary>
+    private struct Output
     {
-        for (int p = done; p < k; p++) sum = float.MultiplyAddEstimate(aRow[p], bRow[p], sum);
-        float* target = c.Column(column) + row * c.RowStride;
-        if (bias != null) sum += bias[row];
-        if (accumulate) sum += *target;
-        *target = sum;
+        public fixed long ColumnStarts[MaxColumns];
+        public nint RowStride;
+        public float* Bias;
+        public bool Accumulate;
     }
 }

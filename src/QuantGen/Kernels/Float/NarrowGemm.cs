@@ -42,27 +42,29 @@ internal static unsafe class NarrowGemm
         }
     }
 
+    [SkipLocalsInit]
     private static void Run<TPath, TVector, TColumns>(float* packedA, int m, int k, float* b, BatchedMatrix c, float* bias, bool accumulate)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
         where TColumns : struct, IConstant
     {
+        var output = new Output(c, TColumns.Value, bias, accumulate);
         int groupRows = 4 * TPath.Count;
         int row = 0;
         for (; row + groupRows <= Panels.Padded(m) && row < m; row += groupRows)
         {
-            Rows<TPath, TVector, TColumns, Four>(packedA, m, k, b, row, c, bias, accumulate);
+            Rows<TPath, TVector, TColumns, Four>(packedA, m, k, b, row, ref output);
         }
         for (; row < m; row += TPath.Count)
         {
-            Rows<TPath, TVector, TColumns, One>(packedA, m, k, b, row, c, bias, accumulate);
+            Rows<TPath, TVector, TColumns, One>(packedA, m, k, b, row, ref output);
         }
     }
 
     /// <summary>TVectors × Count rows starting at <paramref name="row"/>, against every column of B.</summary>
     [SkipLocalsInit]
     private static void Rows<TPath, TVector, TColumns, TVectors>(
-        float* packedA, int m, int k, float* b, int row, BatchedMatrix c, float* bias, bool accumulate)
+        float* packedA, int m, int k, float* b, int row, ref Output output)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
         where TColumns : struct, IConstant
@@ -110,24 +112,17 @@ internal static unsafe class NarrowGemm
             b += n;
         }
 
-        float* sums = stackalloc float[count];
-        Write<TPath, TVector>(s00, sums, row, m, c, 0, bias, accumulate);
-        if (n > 1) Write<TPath, TVector>(s01, sums, row, m, c, 1, bias, accumulate);
-        if (n > 2) Write<TPath, TVector>(s02, sums, row, m, c, 2, bias, accumulate);
-        if (n > 3) Write<TPath, TVector>(s03, sums, row, m, c, 3, bias, accumulate);
-        if (TVectors.Value == 1) return;
-        Write<TPath, TVector>(s10, sums, row + count, m, c, 0, bias, accumulate);
-        if (n > 1) Write<TPath, TVector>(s11, sums, row + count, m, c, 1, bias, accumulate);
-        if (n > 2) Write<TPath, TVector>(s12, sums, row + count, m, c, 2, bias, accumulate);
-        if (n > 3) Write<TPath, TVector>(s13, sums, row + count, m, c, 3, bias, accumulate);
-        Write<TPath, TVector>(s20, sums, row + 2 * count, m, c, 0, bias, accumulate);
-        if (n > 1) Write<TPath, TVector>(s21, sums, row + 2 * count, m, c, 1, bias, accumulate);
-        if (n > 2) Write<TPath, TVector>(s22, sums, row + 2 * count, m, c, 2, bias, accumulate);
-        if (n > 3) Write<TPath, TVector>(s23, sums, row + 2 * count, m, c, 3, bias, accumulate);
-        Write<TPath, TVector>(s30, sums, row + 3 * count, m, c, 0, bias, accumulate);
-        if (n > 1) Write<TPath, TVector>(s31, sums, row + 3 * count, m, c, 1, bias, accumulate);
-        if (n > 2) Write<TPath, TVector>(s32, sums, row + 3 * count, m, c, 2, bias, accumulate);
-        if (n > 3) Write<TPath, TVector>(s33, sums, row + 3 * count, m, c, 3, bias, accumulate);
+        // Spill the sums to the stack before any call: a call with them live makes the JIT spill them inside the loop.
+        float* sums = stackalloc float[16 * Vector512<float>.Count];
+        TPath.Store(sums, s00); TPath.Store(sums + count, s01); TPath.Store(sums + 2 * count, s02); TPath.Store(sums + 3 * count, s03);
+        TPath.Store(sums + 4 * count, s10); TPath.Store(sums + 5 * count, s11); TPath.Store(sums + 6 * count, s12); TPath.Store(sums + 7 * count, s13);
+        TPath.Store(sums + 8 * count, s20); TPath.Store(sums + 9 * count, s21); TPath.Store(sums + 10 * count, s22); TPath.Store(sums + 11 * count, s23);
+        TPath.Store(sums + 12 * count, s30); TPath.Store(sums + 13 * count, s31); TPath.Store(sums + 14 * count, s32); TPath.Store(sums + 15 * count, s33);
+        for (int v = 0; v < TVectors.Value; v++)
+        {
+            int first = row + v * count;
+            for (int j = 0; j < n; j++) output.Write(sums + (4 * v + j) * count, first, Math.Min(count, m - first), j);
+        }
     }
 
     /// <summary>The vector of packed A holding rows [row, row + Count) at k = 0; it advances by one panel width per k.</summary>
@@ -135,20 +130,33 @@ internal static unsafe class NarrowGemm
     private static float* RowVector(float* packedA, int k, int row) =>
         packedA + (long)(row / Panels.Width) * k * Panels.Width + row % Panels.Width;
 
-    /// <summary>Adds bias (or C) to one vector of sums and writes the rows of it that lie inside C.</summary>
-    private static void Write<TPath, TVector>(TVector value, float* sums, int row, int m, BatchedMatrix c, int column, float* bias, bool accumulate)
-        where TPath : struct, IFloatPath<TVector>
-        where TVector : struct
+    /// <summary>Where the narrow product's columns go, found once per call.</summary>
+    private struct Output
     {
-        TPath.Store(sums, value);
-        int rows = Math.Min(TPath.Count, m - row);
-        float* target = c.Column(column) + row * c.RowStride;
-        for (int i = 0; i < rows; i++)
+        private fixed long columnStarts[MaxColumns];
+        private readonly nint rowStride;
+        private readonly float* bias;
+        private readonly bool accumulate;
+
+        public Output(BatchedMatrix c, int columns, float* bias, bool accumulate)
         {
-            float sum = sums[i];
-            if (bias != null) sum += bias[row + i];
-            if (accumulate) sum += target[i * c.RowStride];
-            target[i * c.RowStride] = sum;
+            fixed (long* starts = columnStarts) c.ColumnStarts(0, columns, (float**)starts);
+            rowStride = c.RowStride;
+            this.bias = bias;
+            this.accumulate = accumulate;
+        }
+
+        /// <summary>Adds bias (or C) to <paramref name="rows"/> sums and stores them down <paramref name="column"/> from <paramref name="row"/>.</summary>
+        public void Write(float* sums, int row, int rows, int column)
+        {
+            float* target = (float*)columnStarts[column] + row * rowStride;
+            for (int i = 0; i < rows; i++)
+            {
+                float sum = sums[i];
+                if (bias != null) sum += bias[row + i];
+                if (accumulate) sum += target[i * rowStride];
+                target[i * rowStride] = sum;
+            }
         }
     }
 }

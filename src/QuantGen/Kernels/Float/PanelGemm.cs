@@ -83,7 +83,8 @@ internal static unsafe class PanelGemm
         where TVector : struct
     {
         float** columnStarts = stackalloc float*[Width];
-        for (int j = 0; j < cols; j++) columnStarts[j] = c.Column(column + j) + row * c.RowStride;
+        c.ColumnStarts(column, cols, columnStarts);
+        for (int j = 0; j < cols; j++) columnStarts[j] += row * c.RowStride;
         if (accumulate)
         {
             new Span<float>(tile, Width * Width).Clear();
