@@ -35,31 +35,59 @@ internal static unsafe class DepthwiseChannels
         float* pixels = scratch;                              // [inPixels][channels]
         float* results = pixels + (long)inPixels * channels;  // [outPixels][channels]
         float* start = results + (long)outPixels * channels;  // [channels]: bias, zero-padded
-        for (int c = 0; c < channels; c++) start[c] = bias != null && c < g.OutChannels ? bias[c] : 0f;
-        new Span<float>(pixels, inPixels * channels).Clear(); // padding channels stay zero
-        int multiplier = g.OutChannels / g.InChannels;
+        int outChannels = g.OutChannels, outHeight = g.OutHeight, outWidth = g.OutWidth;
+        if (bias != null) RowCopy.Copy(start, bias, outChannels);
+        else new Span<float>(start, outChannels).Clear();
+        for (int p = 0; p < inPixels; p++) new Span<float>(pixels + (long)p * channels + outChannels, channels - outChannels).Clear();
+        new Span<float>(start + outChannels, channels - outChannels).Clear(); // padding channels stay zero
+        int multiplier = outChannels / g.InChannels;
         for (int image = 0; image < g.Batch; image++)
         {
-            float* source = input + (long)image * g.InChannels * inPixels;
-            for (int c = 0, outChannel = 0; c < g.InChannels; c++)
+            ToPixelMajor(input + (long)image * g.InChannels * inPixels, g.InChannels, multiplier, inPixels, pixels, channels);
+            for (int y = 0; y < outHeight; y++)
             {
-                float* plane = source + c * inPixels;
-                for (int copy = 0; copy < multiplier; copy++, outChannel++)
+                for (int x = 0; x < outWidth; x++)
                 {
-                    for (int p = 0; p < inPixels; p++) pixels[p * channels + outChannel] = plane[p];
+                    OnePixel<TPath, TVector>(g, y, x, pixels, tapMajorWeight, start, results + (long)(y * outWidth + x) * channels, channels);
                 }
             }
-            for (int y = 0; y < g.OutHeight; y++)
+            float* target = output + (long)image * outChannels * outPixels;
+            if (outPixels == 1)
             {
-                for (int x = 0; x < g.OutWidth; x++)
-                {
-                    OnePixel<TPath, TVector>(g, y, x, pixels, tapMajorWeight, start, results + (long)(y * g.OutWidth + x) * channels, channels);
-                }
+                RowCopy.Copy(target, results, outChannels); // one pixel: both layouts are the same
+                continue;
             }
-            float* target = output + (long)image * g.OutChannels * outPixels;
-            for (int c = 0; c < g.OutChannels; c++)
+            for (int p = 0; p < outPixels; p++)
             {
-                for (int p = 0; p < outPixels; p++) target[c * outPixels + p] = results[p * channels + c];
+                float* result = results + (long)p * channels;
+                for (int c = 0; c < outChannels; c++) target[c * outPixels + p] = result[c];
+            }
+        }
+    }
+
+    /// <summary>
+    /// [channel][pixel] → [pixel][channel × multiplier], each channel repeated for its multiplier outputs. Pixel by
+    /// pixel, so the inner loop runs over all channels with no per-channel overhead (the images are tiny).
+    /// </summary>
+    private static void ToPixelMajor(float* source, int inChannels, int multiplier, int pixelCount, float* pixels, int paddedChannels)
+    {
+        if (pixelCount == 1 && multiplier == 1)
+        {
+            RowCopy.Copy(pixels, source, inChannels); // one pixel: both layouts are the same
+            return;
+        }
+        for (int p = 0; p < pixelCount; p++)
+        {
+            float* row = pixels + (long)p * paddedChannels;
+            if (multiplier == 1)
+            {
+                for (int c = 0; c < inChannels; c++) row[c] = source[c * pixelCount + p];
+                continue;
+            }
+            for (int c = 0, outChannel = 0; c < inChannels; c++)
+            {
+                float value = source[c * pixelCount + p];
+                for (int copy = 0; copy < multiplier; copy++) row[outChannel++] = value;
             }
         }
     }

@@ -119,8 +119,8 @@ internal static unsafe class DepthwisePlanes
         TVector w10 = TPath.Broadcast(w[3]), w11 = TPath.Broadcast(w[4]), w12 = TPath.Broadcast(w[5]);
         TVector w20 = TPath.Broadcast(w[6]), w21 = TPath.Broadcast(w[7]), w22 = TPath.Broadcast(w[8]);
         TVector start = TPath.Broadcast(bias);
-        int outWidth = g.OutWidth;
-        for (int y = 0; y < g.OutHeight; y++)
+        int outWidth = g.OutWidth, outHeight = g.OutHeight;
+        for (int y = 0; y < outHeight; y++)
         {
             float* r0 = source + (long)y * stride * rowLength, r1 = r0 + rowLength, r2 = r1 + rowLength;
             float* row = target + y * outWidth;
@@ -147,8 +147,8 @@ internal static unsafe class DepthwisePlanes
     {
         int taps = g.KernelHeight * g.KernelWidth;
         TVector start = TPath.Broadcast(bias);
-        int outWidth = g.OutWidth;
-        for (int y = 0; y < g.OutHeight; y++)
+        int outWidth = g.OutWidth, outHeight = g.OutHeight;
+        for (int y = 0; y < outHeight; y++)
         {
             float* rowSource = source + (long)y * g.StrideHeight * plane.RowLength;
             float* row = target + y * outWidth;
