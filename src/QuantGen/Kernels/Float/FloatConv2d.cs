@@ -1,0 +1,117 @@
+namespace QuantGen.Kernels.Float;
+
+/// <summary>
+/// PyTorch's <c>Conv2d</c> in float32 on one thread: any stride, padding, dilation and groups, bias optional.
+/// Input [N, Cin, H, W], weight [Cout, Cin / groups, kH, kW], output [N, Cout, OH, OW], all NCHW as PyTorch.
+/// </summary>
+/// <remarks>
+/// Three algorithms, chosen from the geometry:
+/// <list type="bullet">
+/// <item>Pointwise (1×1, stride 1, no padding, one group): a GEMM, weight [Cout, Cin] times the input seen as
+/// [Cin, N·H·W]. The whole batch is one product, so each weight is loaded once per call, not once per image.</item>
+/// <item>Depthwise (groups = Cin, any channel multiplier): direct kernels, per plane or across channels (<c>DepthwiseConv</c>).</item>
+/// <item>Everything else: per group, a GEMM against the im2col matrix, which is built panel by panel as the GEMM
+/// consumes it (never whole), directly in the packed layout.</item>
+/// </list>
+/// Scratch comes from a per-thread pinned buffer that grows to the largest call and is reused, so steady-state
+/// calls allocate nothing. Layers run more than once should pass a <see cref="PackedConvWeights"/>.
+/// </remarks>
+public static unsafe class FloatConv2d
+{
+    /// <summary>Runs the convolution with the weight as PyTorch stores it; repacks it into scratch when the algorithm needs.</summary>
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        Check(g, input, bias, output);
+        ConvChecks.Length(weight, g.WeightLength, "weight", g);
+        if (g.Batch == 0) return;
+        FloatKernelPath path = FloatKernelPaths.Current;
+        int pixels = g.OutHeight * g.OutWidth, n = g.Batch * pixels;
+        fixed (float* x = input, w = weight, b = bias, y = output)
+        {
+            float* biasOrNull = bias.IsEmpty ? null : b;
+            if (g.IsDepthwise)
+            {
+                float* scratch = FloatScratch.Acquire(DepthwiseConv.ScratchFloats(g, weightsPacked: false));
+                DepthwiseConv.Run(path, g, x, w, null, biasOrNull, y, scratch);
+            }
+            else if (g.IsPointwise)
+            {
+                float* scratch = FloatScratch.Acquire(MatrixProduct.RawScratchFloats(g.OutChannels, g.InChannels, n));
+                var columns = BatchedMatrix.Activations(x, g.InChannels, pixels);
+                MatrixProduct.WithRawA(path, w, g.InChannels, g.OutChannels, g.InChannels, columns, n, BatchedMatrix.Activations(y, g.OutChannels, pixels), biasOrNull, false, scratch);
+            }
+            else
+            {
+                long packedFloats = g.Groups * PackedConvWeights.GroupFloats(g);
+                float* packed = FloatScratch.Acquire(packedFloats + MatrixProduct.PackedScratchFloats(PackedConvWeights.GroupColumns(g), n));
+                int k = PackedConvWeights.GroupColumns(g), rows = g.OutChannelsPerGroup;
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    Panels.PackRows(w + (long)group * rows * k, k, rows, k, packed + group * PackedConvWeights.GroupFloats(g));
+                }
+                Im2Col(path, g, x, packed, biasOrNull, y, packed + packedFloats);
+            }
+        }
+    }
+
+    /// <summary>Runs the convolution with weights packed once by <see cref="PackedConvWeights.Pack"/>.</summary>
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> input, PackedConvWeights weights, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        Check(g, input, bias, output);
+        if (!weights.Fits(g))
+        {
+            throw new ShapeMismatchException(
+                $"Conv2d: the packed weights are for {weights.OutChannels}×{weights.InChannels / weights.Groups}×{weights.KernelHeight}×{weights.KernelWidth} " +
+                $"in {weights.Groups} group(s), which does not fit {g}.");
+        }
+        if (g.Batch == 0) return;
+        FloatKernelPath path = FloatKernelPaths.Current;
+        int pixels = g.OutHeight * g.OutWidth, n = g.Batch * pixels;
+        fixed (float* x = input, b = bias, y = output)
+        {
+            float* biasOrNull = bias.IsEmpty ? null : b;
+            if (g.IsDepthwise)
+            {
+                float* scratch = FloatScratch.Acquire(DepthwiseConv.ScratchFloats(g, weightsPacked: true));
+                DepthwiseConv.Run(path, g, x, weights.PytorchOrder, weights.TapMajor, biasOrNull, y, scratch);
+            }
+            else if (g.IsPointwise)
+            {
+                float* scratch = FloatScratch.Acquire(MatrixProduct.PackedScratchFloats(g.InChannels, n));
+                var columns = new MatrixColumns(BatchedMatrix.Activations(x, g.InChannels, pixels), g.InChannels);
+                MatrixProduct.WithPackedA(
+                    path, weights.GroupPanels(g, 0), g.OutChannels, g.InChannels, ref columns, n, BatchedMatrix.Activations(y, g.OutChannels, pixels), biasOrNull, false, scratch);
+            }
+            else
+            {
+                float* scratch = FloatScratch.Acquire(MatrixProduct.PackedScratchFloats(PackedConvWeights.GroupColumns(g), n));
+                Im2Col(path, g, x, weights.GroupPanels(g, 0), biasOrNull, y, scratch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each group: its packed weight rows times its im2col columns, into its slice of output channels.
+    /// <paramref name="panels"/> holds the groups' panels one after another, as <see cref="PackedConvWeights"/> lays them out.
+    /// </summary>
+    private static void Im2Col(FloatKernelPath path, in ConvGeometry g, float* input, float* panels, float* bias, float* output, float* scratch)
+    {
+        int pixels = g.OutHeight * g.OutWidth, rows = g.OutChannelsPerGroup, k = PackedConvWeights.GroupColumns(g);
+        for (int group = 0; group < g.Groups; group++)
+        {
+            var columns = new Im2ColColumns(g, input, group);
+            var target = BatchedMatrix.Activations(output + (long)group * rows * pixels, g.OutChannels, pixels);
+            float* groupBias = bias == null ? null : bias + group * rows;
+            MatrixProduct.WithPackedA(path, panels + group * PackedConvWeights.GroupFloats(g), rows, k, ref columns, g.Batch * pixels, target, groupBias, false, scratch);
+        }
+    }
+
+    private static void Check(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> bias, ReadOnlySpan<float> output)
+    {
+        ConvChecks.Geometry(g);
+        ConvChecks.Length(input, g.InputLength, "input", g);
+        ConvChecks.Length(output, g.OutputLength, "output", g);
+        if (!bias.IsEmpty) ConvChecks.Length(bias, g.OutChannels, "bias", g);
+    }
+}

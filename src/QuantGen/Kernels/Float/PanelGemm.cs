@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace QuantGen.Kernels.Float;
+
+/// <summary>
+/// C = bias + A·B (or C += A·B) for wide B, by 16×16 register tiles: A packed in row panels, B packed block by
+/// block into column panels. A block of packed B (≤ 256 KB) stays in L2 while every A panel passes over it, and
+/// each A panel stays in L1 while it sweeps the block, so neither operand is fetched from memory twice per block.
+/// </summary>
+internal static unsafe class PanelGemm
+{
+    private const int Width = Panels.Width;
+    private const int BlockFloats = 64 * 1024;
+
+    public static long ScratchFloats(int k, int n) => (long)Math.Max(k, 1) * BlockColumns(k, n) + 2 * Width * Width;
+
+    public static void Run<TSource>(
+        FloatKernelPath path, float* packedA, int m, int k, ref TSource b, int n, BatchedMatrix c, float* bias, bool accumulate, float* scratch)
+        where TSource : struct, IColumnSource
+    {
+        switch (path)
+        {
+            case FloatKernelPath.Vector512: Run<Path512, Vector512<float>, TSource>(packedA, m, k, ref b, n, c, bias, accumulate, scratch); break;
+            case FloatKernelPath.Vector256: Run<Path256, Vector256<float>, TSource>(packedA, m, k, ref b, n, c, bias, accumulate, scratch); break;
+            case FloatKernelPath.Vector128: Run<Path128, Vector128<float>, TSource>(packedA, m, k, ref b, n, c, bias, accumulate, scratch); break;
+            default: Run<PathScalar, float, TSource>(packedA, m, k, ref b, n, c, bias, accumulate, scratch); break;
+        }
+    }
+
+    private static int BlockColumns(int k, int n) =>
+        Math.Min(Panels.Padded(n), Math.Max(Width, BlockFloats / Math.Max(k, 1) / Width * Width));
+
+    private static void Run<TPath, TVector, TSource>(
+        float* packedA, int m, int k, ref TSource b, int n, BatchedMatrix c, float* bias, bool accumulate, float* scratch)
+        where TPath : struct, IFloatPath<TVector>
+        where TVector : struct
+        where TSource : struct, IColumnSource
+    {
+        int blockColumns = BlockColumns(k, n);
+        float* packedB = scratch;
+        float* tile = scratch + (long)Math.Max(k, 1) * blockColumns;
+        float* tileBias = tile + Width * Width;
+        for (int first = 0; first < n; first += blockColumns)
+        {
+            int columns = Math.Min(blockColumns, n - first);
+            b.Pack(first, columns, Width, packedB);
+            for (int row = 0; row < m; row += Width)
+            {
+                int rows = Math.Min(Width, m - row);
+                float* aPanel = packedA + (long)row * k;
+                float* rowBias = bias == null ? null : bias + row;
+                if (rowBias != null && rows < Width)
+                {
+                    // The tile reads 16 bias values; give it a padded copy rather than read past the end.
+                    for (int r = 0; r < Width; r++) tileBias[r] = r < rows ? rowBias[r] : 0f;
+                    rowBias = tileBias;
+                }
+                for (int offset = 0; offset < columns; offset += Width)
+                {
+                    int column = first + offset;
+                    int cols = Math.Min(Width, n - column);
+                    float* bPanel = packedB + (long)offset * k;
+                    float* cTile = c.Column(column) + row * c.RowStride;
+                    if (rows == Width && cols == Width && c.ContiguousFrom(column) >= Width)
+                    {
+                        TPath.Tile(aPanel, bPanel, k, cTile, c.RowStride, rowBias, accumulate);
+                    }
+                    else
+                    {
+                        EdgeTile<TPath, TVector>(aPanel, bPanel, k, c, row, rows, column, cols, rowBias, accumulate, tile);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A tile cut by the matrix edge or split across images: computed whole in scratch, copied out in part.</summary>
+    [SkipLocalsInit]
+    private static void EdgeTile<TPath, TVector>(
+        float* aPanel, float* bPanel, int k, BatchedMatrix c, int row, int rows, int column, int cols, float* rowBias, bool accumulate, float* tile)
+        where TPath : struct, IFloatPath<TVector>
+        where TVector : struct
+    {
+        float** columnStarts = stackalloc float*[Width];
+        c.ColumnStarts(column, cols, columnStarts);
+        for (int j = 0; j < cols; j++) columnStarts[j] += row * c.RowStride;
+        if (accumulate)
+        {
+            new Span<float>(tile, Width * Width).Clear();
+            for (int r = 0; r < rows; r++)
+            {
+                for (int j = 0; j < cols; j++) tile[r * Width + j] = columnStarts[j][r * c.RowStride];
+            }
+        }
+        TPath.Tile(aPanel, bPanel, k, tile, Width, rowBias, accumulate);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < cols; j++) columnStarts[j][r * c.RowStride] = tile[r * Width + j];
+        }
+    }
+}
