@@ -1,4 +1,5 @@
 using QuantGen.Kernels;
+using QuantGen.Kernels.Float;
 
 namespace QuantGen.Nn;
 
@@ -8,6 +9,11 @@ namespace QuantGen.Nn;
 /// </summary>
 public class Conv2d : Module
 {
+    // Packed weights with the weight version they came from: one reference, so threads never see a mix.
+    private sealed record PackedAt(PackedConvWeights Weights, int Version);
+
+    private PackedAt? packed;
+
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1, int groups = 1, bool bias = true)
         : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), (padding, padding), (dilation, dilation), groups, bias)
     {
@@ -72,7 +78,28 @@ public class Conv2d : Module
         return geometry;
     }
 
-    public override Tensor Forward(Tensor input) => Functional.Conv2d(input, Weight, Bias, GeometryFor(input));
+    public override Tensor Forward(Tensor input)
+    {
+        var geometry = GeometryFor(input);
+        return Functional.Conv2d(input, PackedWeights(geometry), Bias, geometry);
+    }
+
+    /// <summary>
+    /// The weights in the kernels' layout, packed once and reused while <see cref="Tensor.Version"/> stays the
+    /// same (repacking costs about as much as the convolution at batch 1). In training mode the weights
+    /// change every step, so they are packed per call.
+    /// </summary>
+    private PackedConvWeights PackedWeights(in ConvGeometry geometry)
+    {
+        if (Training) return PackedConvWeights.Pack(geometry, Weight.Data);
+        if (packed is { } cached && cached.Version == Weight.Version && cached.Weights.Fits(geometry))
+        {
+            return cached.Weights;
+        }
+        var fresh = PackedConvWeights.Pack(geometry, Weight.Data);
+        packed = new PackedAt(fresh, Weight.Version);
+        return fresh;
+    }
 
     protected override string ExtraRepr()
     {

@@ -16,6 +16,14 @@ public static class Functional
         return output;
     }
 
+    /// <summary>Convolution with weights already packed into the kernels' layout (see <see cref="PackedConvWeights"/>).</summary>
+    public static Tensor Conv2d(Tensor input, PackedConvWeights weights, Tensor? bias, ConvGeometry geometry)
+    {
+        var output = new Tensor(new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth));
+        FloatConv2d.Forward(geometry, input.Data, weights, bias is null ? default : bias.Data, output.Data);
+        return output;
+    }
+
     /// <summary>y = x·Wᵀ + b over the last dimension of <paramref name="input"/>.</summary>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
     {

@@ -40,7 +40,11 @@ internal sealed class TensorSlot(string name, Tensor tensor, bool isParameter) :
         return value.DType.IsFloatingPoint() ? null : $"expected a floating-point tensor (F32, F16 or BF16), got {value.DType}";
     }
 
-    public override void Write(TensorData value) => value.ToFloat32().CopyTo(Tensor.Data, 0);
+    public override void Write(TensorData value)
+    {
+        value.ToFloat32().CopyTo(Tensor.Data, 0);
+        Tensor.MarkModified();
+    }
 }
 
 /// <summary>An integer scalar buffer such as BatchNorm's <c>num_batches_tracked</c> (I64 in PyTorch).</summary>

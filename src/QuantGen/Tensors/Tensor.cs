@@ -35,6 +35,16 @@ public sealed class Tensor
 
     public int Length => Data.Length;
 
+    /// <summary>
+    /// Bumped by every change QuantGen makes to the values (loading, training), as PyTorch's <c>_version</c>;
+    /// layers use it to know when weights they prepacked are stale. Code that writes <see cref="Data"/> directly
+    /// calls <see cref="MarkModified"/> afterwards.
+    /// </summary>
+    public int Version { get; private set; }
+
+    /// <summary>Records that the values changed, so that caches derived from them are rebuilt.</summary>
+    public void MarkModified() => Version++;
+
     /// <summary>Size of one dimension; negative axes count from the end, as in PyTorch.</summary>
     public int Size(int axis) => Shape[axis];
 

@@ -171,4 +171,22 @@ public class ModuleStateTests
         Assert.Equal(new Shape(4, 784), error.Actual);
         Assert.Contains("Linear(in_features=100, out_features=10", error.Message);
     }
+
+    [Fact]
+    public void A_convolution_in_eval_mode_sees_new_weights_after_a_load_and_after_MarkModified()
+    {
+        var conv = new Conv2d(2, 3, kernelSize: 1, bias: false);
+        conv.Eval();
+        var x = Tensor.Full(1f, 1, 2, 2, 2);
+        conv.Forward(x);   // packs the initial weights
+
+        var dict = new StateDict();
+        dict.Add("weight", Tensor.Full(0.5f, 3, 2, 1, 1));
+        conv.LoadStateDict(dict);
+        Assert.All(conv.Forward(x).Data, v => Assert.Equal(1f, v));
+
+        conv.Weight.Data.AsSpan().Fill(2f);
+        conv.Weight.MarkModified();
+        Assert.All(conv.Forward(x).Data, v => Assert.Equal(4f, v));
+    }
 }
