@@ -1,15 +1,23 @@
 namespace QuantGen.Nn;
 
-/// <summary>max(x, 0).</summary>
-public sealed class ReLU : Module
+/// <summary>max(x, 0). With <c>inplace</c> it overwrites its input, as PyTorch's <c>ReLU(inplace=True)</c>.</summary>
+public sealed class ReLU(bool inplace = false) : Module
 {
-    public override Tensor Forward(Tensor input) => Functional.Relu(input);
+    public bool Inplace { get; } = inplace;
+
+    public override Tensor Forward(Tensor input) => Functional.Relu(input, Inplace);
+
+    protected override string ExtraRepr() => Inplace ? "inplace=True" : "";
 }
 
-/// <summary>min(max(x, 0), 6), as in the standard MobileNetV2.</summary>
-public sealed class ReLU6 : Module
+/// <summary>min(max(x, 0), 6), as in the standard MobileNetV2; <c>inplace</c> as for <see cref="ReLU"/>.</summary>
+public sealed class ReLU6(bool inplace = false) : Module
 {
-    public override Tensor Forward(Tensor input) => Functional.Relu6(input);
+    public bool Inplace { get; } = inplace;
+
+    public override Tensor Forward(Tensor input) => Functional.Relu6(input, Inplace);
+
+    protected override string ExtraRepr() => Inplace ? "inplace=True" : "";
 }
 
 /// <summary>Passes its input through; what fusion leaves where a BatchNorm or ReLU was folded away.</summary>

@@ -9,6 +9,11 @@ public class BatchNorm2d : Module
 {
     private long batchesTracked;
 
+    // Eval mode's per-channel scale and shift, with the versions of the four tensors they came from.
+    private sealed record Coefficients(float[] Scale, float[] Shift, int MeanVersion, int VarVersion, int WeightVersion, int BiasVersion);
+
+    private Coefficients? coefficients;
+
     public BatchNorm2d(int numFeatures, float eps = 1e-5f, float momentum = 0.1f, bool affine = true)
     {
         if (numFeatures <= 0) throw new ArgumentException($"BatchNorm2d: num_features must be positive, got {numFeatures}.");
@@ -42,7 +47,8 @@ public class BatchNorm2d : Module
         }
         if (!Training)
         {
-            return Functional.BatchNormInference(input, RunningMean, RunningVar, Weight, Bias, Eps);
+            var current = EvalCoefficients();
+            return Functional.ScaleShiftChannels(input, current.Scale, current.Shift);
         }
 
         var (mean, biasedVar, count) = BatchStatistics(input);
@@ -53,10 +59,27 @@ public class BatchNorm2d : Module
             RunningMean.Data[c] = (float)((1 - Momentum) * RunningMean.Data[c] + Momentum * mean[c]);
             RunningVar.Data[c] = (float)((1 - Momentum) * RunningVar.Data[c] + Momentum * unbiased);
         }
+        RunningMean.MarkModified();
+        RunningVar.MarkModified();
         batchesTracked++;
         return Functional.BatchNormInference(
             input, Tensor.FromArray(Array.ConvertAll(mean, v => (float)v), NumFeatures),
             Tensor.FromArray(Array.ConvertAll(biasedVar, v => (float)v), NumFeatures), Weight, Bias, Eps);
+    }
+
+    /// <summary>α and β of eval mode, recomputed only when a statistic or parameter changed.</summary>
+    private Coefficients EvalCoefficients()
+    {
+        if (coefficients is { } cached &&
+            cached.MeanVersion == RunningMean.Version && cached.VarVersion == RunningVar.Version &&
+            cached.WeightVersion == (Weight?.Version ?? 0) && cached.BiasVersion == (Bias?.Version ?? 0))
+        {
+            return cached;
+        }
+        var (scale, shift) = Functional.BatchNormCoefficients(RunningMean, RunningVar, Weight, Bias, Eps);
+        var fresh = new Coefficients(scale, shift, RunningMean.Version, RunningVar.Version, Weight?.Version ?? 0, Bias?.Version ?? 0);
+        coefficients = fresh;
+        return fresh;
     }
 
     private (double[] Mean, double[] Variance, long Count) BatchStatistics(Tensor input)

@@ -4,14 +4,14 @@ using QuantGen.Kernels.Float;
 namespace QuantGen.Nn;
 
 /// <summary>
-/// Stateless float operations, as <c>torch.nn.functional</c>. Each checks its input's shape and allocates its
-/// output; the modules in this namespace call these.
+/// Stateless float operations, as <c>torch.nn.functional</c>. Each allocates its output (uninitialised: the
+/// kernels write every value); the modules in this namespace check shapes and call these.
 /// </summary>
 public static class Functional
 {
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry)
     {
-        var output = new Tensor(new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth));
+        var output = Tensor.Uninitialized(new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth));
         FloatConv2d.Forward(geometry, input.Data, weight.Data, bias is null ? default : bias.Data, output.Data);
         return output;
     }
@@ -19,7 +19,7 @@ public static class Functional
     /// <summary>Convolution with weights already packed into the kernels' layout (see <see cref="PackedConvWeights"/>).</summary>
     public static Tensor Conv2d(Tensor input, PackedConvWeights weights, Tensor? bias, ConvGeometry geometry)
     {
-        var output = new Tensor(new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth));
+        var output = Tensor.Uninitialized(new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth));
         FloatConv2d.Forward(geometry, input.Data, weights, bias is null ? default : bias.Data, output.Data);
         return output;
     }
@@ -31,20 +31,21 @@ public static class Functional
         int rows = input.Length / inFeatures;
         int[] dims = input.Shape.ToArray();
         dims[^1] = outFeatures;
-        var output = new Tensor(new Shape(dims));
+        var output = Tensor.Uninitialized(new Shape(dims));
         FloatLinear.Forward(input.Data, weight.Data, bias is null ? default : bias.Data, rows, inFeatures, outFeatures, output.Data);
         return output;
     }
 
-    public static Tensor Relu(Tensor input) => Clamp(input, 0f, float.PositiveInfinity);
+    public static Tensor Relu(Tensor input, bool inplace = false) => Clamp(input, 0f, float.PositiveInfinity, inplace);
 
-    public static Tensor Relu6(Tensor input) => Clamp(input, 0f, 6f);
+    public static Tensor Relu6(Tensor input, bool inplace = false) => Clamp(input, 0f, 6f, inplace);
 
-    /// <summary>min(max(x, lo), hi); NaN stays NaN, as in PyTorch.</summary>
-    public static Tensor Clamp(Tensor input, float min, float max)
+    /// <summary>min(max(x, lo), hi); NaN stays NaN, as in PyTorch. In place, it overwrites and returns <paramref name="input"/>.</summary>
+    public static Tensor Clamp(Tensor input, float min, float max, bool inplace = false)
     {
-        var output = new Tensor(input.Shape);
+        var output = inplace ? input : Tensor.Uninitialized(input.Shape);
         ElementwiseKernels.Clamp(input.Data, min, max, output.Data);
+        if (inplace) input.MarkModified();
         return output;
     }
 
@@ -55,7 +56,7 @@ public static class Functional
         {
             throw new ShapeMismatchException($"Cannot add tensors of shapes {a.Shape} and {b.Shape}: a residual add needs equal shapes.");
         }
-        var output = new Tensor(a.Shape);
+        var output = Tensor.Uninitialized(a.Shape);
         ElementwiseKernels.Add(a.Data, b.Data, output.Data);
         return output;
     }
@@ -75,11 +76,17 @@ public static class Functional
         return input.Length == 0 ? new Tensor(new Shape([.. dims[..startDim], 0])) : input.Reshape(dims);
     }
 
-    /// <summary>Eval-mode batch norm: y = x·α + β per channel, α = γ/√(var+ε), β = b − mean·α (PyTorch's CPU order).</summary>
+    /// <summary>Eval-mode batch norm: y = x·α + β per channel (see <see cref="BatchNormCoefficients"/>).</summary>
     public static Tensor BatchNormInference(Tensor input, Tensor mean, Tensor variance, Tensor? weight, Tensor? bias, float eps)
     {
-        int channels = input.Size(1);
-        int plane = input.Length / (input.Size(0) * channels);
+        var (scale, shift) = BatchNormCoefficients(mean, variance, weight, bias, eps);
+        return ScaleShiftChannels(input, scale, shift);
+    }
+
+    /// <summary>Batch norm as a per-channel affine map: α = γ/√(var+ε), β = b − mean·α, PyTorch's CPU order.</summary>
+    public static (float[] Scale, float[] Shift) BatchNormCoefficients(Tensor mean, Tensor variance, Tensor? weight, Tensor? bias, float eps)
+    {
+        int channels = mean.Length;
         var scale = new float[channels];
         var shift = new float[channels];
         for (int c = 0; c < channels; c++)
@@ -88,21 +95,29 @@ public static class Functional
             scale[c] = alpha;
             shift[c] = (bias?.Data[c] ?? 0f) - mean.Data[c] * alpha;
         }
-        var output = new Tensor(input.Shape);
+        return (scale, shift);
+    }
+
+    /// <summary>y[n, c, …] = x[n, c, …]·scale[c] + shift[c].</summary>
+    public static Tensor ScaleShiftChannels(Tensor input, float[] scale, float[] shift)
+    {
+        int channels = input.Size(1);
+        int plane = input.Length / (input.Size(0) * channels);
+        var output = Tensor.Uninitialized(input.Shape);
         ElementwiseKernels.ScaleShiftChannels(input.Data, scale, shift, input.Size(0), channels, plane, output.Data);
         return output;
     }
 
     public static Tensor MaxPool2d(Tensor input, PoolGeometry geometry)
     {
-        var output = new Tensor(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
+        var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
         PoolingKernels.MaxPool(geometry, input.Data, output.Data);
         return output;
     }
 
     public static Tensor AvgPool2d(Tensor input, PoolGeometry geometry, bool countIncludePad = true)
     {
-        var output = new Tensor(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
+        var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
         PoolingKernels.AvgPool(geometry, countIncludePad, input.Data, output.Data);
         return output;
     }
@@ -111,7 +126,7 @@ public static class Functional
     public static Tensor AdaptiveAvgPool2d(Tensor input, int outHeight, int outWidth)
     {
         if (input.Rank != 4) throw new ShapeMismatchException($"AdaptiveAvgPool2d expects [N, C, H, W], got {input.Shape}.");
-        var output = new Tensor(new Shape(input.Size(0), input.Size(1), outHeight, outWidth));
+        var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), outHeight, outWidth));
         PoolingKernels.AdaptiveAvgPool(input.Size(0) * input.Size(1), input.Size(2), input.Size(3), outHeight, outWidth, input.Data, output.Data);
         return output;
     }
@@ -122,7 +137,7 @@ public static class Functional
     public static Tensor Softmax(Tensor input, int dim)
     {
         var (outer, size, inner) = SplitAround(input.Shape, dim);
-        var output = new Tensor(input.Shape);
+        var output = Tensor.Uninitialized(input.Shape);
         NormalizationKernels.Softmax(input.Data, outer, size, inner, output.Data);
         return output;
     }
@@ -130,7 +145,7 @@ public static class Functional
     /// <summary>Layer norm over the trailing <paramref name="normalizedCount"/> values of each row (biased variance).</summary>
     public static Tensor LayerNorm(Tensor input, int normalizedCount, Tensor? weight, Tensor? bias, float eps)
     {
-        var output = new Tensor(input.Shape);
+        var output = Tensor.Uninitialized(input.Shape);
         NormalizationKernels.LayerNorm(input.Data, normalizedCount, weight?.Data, bias?.Data, eps, output.Data);
         return output;
     }

@@ -50,6 +50,9 @@ public sealed class Tensor
 
     public static Tensor Zeros(params int[] dims) => new(new Shape(dims));
 
+    /// <summary>A tensor whose values are whatever the memory held: for outputs a kernel writes in full.</summary>
+    internal static Tensor Uninitialized(Shape shape) => new(shape, GC.AllocateUninitializedArray<float>(CheckedLength(shape)));
+
     public static Tensor Full(float value, params int[] dims)
     {
         var t = Zeros(dims);

@@ -39,22 +39,24 @@ public static class ElementwiseKernels
     public static void ScaleShiftChannels(
         ReadOnlySpan<float> input, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int batch, int channels, int plane, Span<float> output)
     {
-        for (int n = 0; n < batch; n++)
+        int width = Vector<float>.Count;
+        for (int n = 0, start = 0; n < batch; n++)
         {
-            for (int c = 0; c < channels; c++)
+            for (int c = 0; c < channels; c++, start += plane)
             {
-                int start = (n * channels + c) * plane;
-                var x = input.Slice(start, plane);
-                var y = output.Slice(start, plane);
                 float s = scale[c], t = shift[c];
-                var vs = new Vector<float>(s);
-                var vt = new Vector<float>(t);
                 int i = 0;
-                for (; i <= plane - Vector<float>.Count; i += Vector<float>.Count)
+                // Late layers have 1×1 or 2×2 planes: no vector set-up per channel there.
+                if (plane >= width)
                 {
-                    Vector.FusedMultiplyAdd(new Vector<float>(x[i..]), vs, vt).CopyTo(y[i..]);
+                    var vs = new Vector<float>(s);
+                    var vt = new Vector<float>(t);
+                    for (; i <= plane - width; i += width)
+                    {
+                        Vector.FusedMultiplyAdd(new Vector<float>(input[(start + i)..]), vs, vt).CopyTo(output[(start + i)..]);
+                    }
                 }
-                for (; i < plane; i++) y[i] = MathF.FusedMultiplyAdd(x[i], s, t);
+                for (; i < plane; i++) output[start + i] = MathF.FusedMultiplyAdd(input[start + i], s, t);
             }
         }
     }
