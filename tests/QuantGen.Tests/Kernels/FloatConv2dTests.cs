@@ -8,22 +8,20 @@ namespace QuantGen.Tests.Kernels;
 public sealed class FloatConv2dTests(ITestOutputHelper output)
 {
     [Theory]
-    [MemberData(nameof(KernelPaths.All), MemberType = typeof(KernelPaths))]
+    [FloatPath(FloatKernelPath.Scalar), FloatPath(FloatKernelPath.Vector128), FloatPath(FloatKernelPath.Vector256), FloatPath(FloatKernelPath.Vector512)]
     public void MobileNetV2LayersMatchReference(FloatKernelPath path)
     {
         using var forced = KernelPaths.Force(path, output);
-        if (forced is null) return;
         var random = new Random(2024);
         foreach (ConvGeometry g in MobileNetV2Shapes.Convolutions(batch: 1)) Check(random, g, withBias: true);
         foreach (ConvGeometry g in MobileNetV2Shapes.Convolutions(batch: 3).Where((_, i) => i % 4 == 0)) Check(random, g, withBias: false);
     }
 
     [Theory]
-    [MemberData(nameof(KernelPaths.All), MemberType = typeof(KernelPaths))]
+    [FloatPath(FloatKernelPath.Scalar), FloatPath(FloatKernelPath.Vector128), FloatPath(FloatKernelPath.Vector256), FloatPath(FloatKernelPath.Vector512)]
     public void RandomGeometriesMatchReference(FloatKernelPath path)
     {
         using var forced = KernelPaths.Force(path, output);
-        if (forced is null) return;
         var random = new Random(77);
         (int H, int W)[] kernels = [(1, 1), (3, 3), (5, 5), (1, 3), (3, 1), (2, 3)];
         int checkedCases = 0;
@@ -48,11 +46,10 @@ public sealed class FloatConv2dTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(KernelPaths.All), MemberType = typeof(KernelPaths))]
+    [FloatPath(FloatKernelPath.Scalar), FloatPath(FloatKernelPath.Vector128), FloatPath(FloatKernelPath.Vector256), FloatPath(FloatKernelPath.Vector512)]
     public void NarrowAndBatchedPointwiseMatchReference(FloatKernelPath path)
     {
         using var forced = KernelPaths.Force(path, output);
-        if (forced is null) return;
         var random = new Random(5);
         foreach (int batch in new[] { 1, 2, 3, 4, 5 })
         {
