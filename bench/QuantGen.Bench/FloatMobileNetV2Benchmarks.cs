@@ -11,6 +11,7 @@ namespace QuantGen.Bench;
 /// Ratio column is QuantGen's time over ORT's.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByParams)]
 public class FloatMobileNetV2Benchmarks
 {

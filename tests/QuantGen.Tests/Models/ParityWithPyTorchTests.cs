@@ -23,9 +23,7 @@ public class ParityWithPyTorchTests
     [Fact]
     public void MobileNetV2_float_logits_are_within_1e_3_of_PyTorch()
     {
-        var model = new MobileNetV2();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.MobileNetV2Weights));
-        model.Eval();
+        var model = LoadMobileNetV2();
 
         var logits = model.Forward(Fixtures.LoadProbeImages());
 
@@ -35,9 +33,7 @@ public class ParityWithPyTorchTests
     [Fact]
     public void MobileNetV2_gives_the_same_logits_one_image_at_a_time_as_in_a_batch()
     {
-        var model = new MobileNetV2();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.MobileNetV2Weights));
-        model.Eval();
+        var model = LoadMobileNetV2();
         var images = Fixtures.LoadProbeImages();
         var batched = model.Forward(images);
 
@@ -59,6 +55,14 @@ public class ParityWithPyTorchTests
 
         Assert.Equal(2_236_106, model.ParameterCount());
         Assert.Equal(file.Keys.Order(StringComparer.Ordinal), model.StateDict().Keys.Order(StringComparer.Ordinal));
+    }
+
+    private static MobileNetV2 LoadMobileNetV2()
+    {
+        var model = new MobileNetV2();
+        model.LoadStateDict(SafeTensors.Load(Fixtures.MobileNetV2Weights));
+        model.Eval();
+        return model;
     }
 
     private static void AssertClose(float[][] expected, Tensor actual, double tolerance)
