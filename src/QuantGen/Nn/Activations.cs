@@ -1,21 +1,21 @@
 namespace QuantGen.Nn;
 
 /// <summary>max(x, 0). With <c>inplace</c> it overwrites its input, as PyTorch's <c>ReLU(inplace=True)</c>.</summary>
-public sealed class ReLU(bool inplace = false) : Module
+public sealed class ReLU(bool inplace = false) : Layer
 {
     public bool Inplace { get; } = inplace;
 
-    public override Tensor Forward(Tensor input) => Functional.Relu(input, Inplace);
+    protected override Tensor FloatForward(Tensor input) => Functional.Relu(input, Inplace);
 
     protected override string ExtraRepr() => Inplace ? "inplace=True" : "";
 }
 
 /// <summary>min(max(x, 0), 6), as in the standard MobileNetV2; <c>inplace</c> as for <see cref="ReLU"/>.</summary>
-public sealed class ReLU6(bool inplace = false) : Module
+public sealed class ReLU6(bool inplace = false) : Layer
 {
     public bool Inplace { get; } = inplace;
 
-    public override Tensor Forward(Tensor input) => Functional.Relu6(input, Inplace);
+    protected override Tensor FloatForward(Tensor input) => Functional.Relu6(input, Inplace);
 
     protected override string ExtraRepr() => Inplace ? "inplace=True" : "";
 }
@@ -30,7 +30,7 @@ public sealed class Identity : Module
 /// Zeroes each value with probability <see cref="P"/> and scales the rest by 1/(1 − p) in training mode;
 /// the identity in eval mode.
 /// </summary>
-public sealed class Dropout : Module
+public sealed class Dropout : Layer
 {
     private readonly Random random;
 
@@ -43,7 +43,7 @@ public sealed class Dropout : Module
 
     public float P { get; }
 
-    public override Tensor Forward(Tensor input)
+    protected override Tensor FloatForward(Tensor input)
     {
         if (!Training || P == 0) return input;
         var output = new Tensor(input.Shape);
@@ -59,11 +59,11 @@ public sealed class Dropout : Module
 }
 
 /// <summary>Softmax along <see cref="Dim"/>. Has no int8 kernel: stays float in a quantized model.</summary>
-public sealed class Softmax(int dim = -1) : Module
+public sealed class Softmax(int dim = -1) : Layer
 {
     public int Dim { get; } = dim;
 
-    public override Tensor Forward(Tensor input)
+    protected override Tensor FloatForward(Tensor input)
     {
         int axis = Dim < 0 ? Dim + input.Rank : Dim;
         if ((uint)axis >= (uint)input.Rank) throw InputShapeError($"a tensor with dimension {Dim}", input);
@@ -73,12 +73,25 @@ public sealed class Softmax(int dim = -1) : Module
     protected override string ExtraRepr() => $"dim={Dim}";
 }
 
-/// <summary>Element-wise sum of two inputs: a residual connection (PyTorch's <c>FloatFunctional.add</c>), a module so that quantization can observe it.</summary>
-public sealed class Add : Module
+/// <summary>
+/// Element-wise sum of two inputs: a residual connection, a module (as PyTorch's <c>FloatFunctional</c>) so that
+/// quantization can observe its output and give it its own scale.
+/// </summary>
+public sealed class Add : Layer
 {
     public Tensor Forward(Tensor a, Tensor b)
     {
         if (a.Shape != b.Shape) throw new ShapeMismatchException(Describe(), $"two tensors of one shape; the first is {a.Shape}", b.Shape);
-        return Functional.Add(a, b);
+        if (Substitute is IBinaryModule substitute) return substitute.Forward(a, b);
+        return Observe(Functional.Add(a, b));
     }
+
+    protected override Tensor FloatForward(Tensor input) =>
+        throw new NotSupportedException($"{Describe()} takes two inputs: call Forward(a, b).");
+}
+
+/// <summary>A module of two inputs, such as the quantized form of <see cref="Add"/>.</summary>
+internal interface IBinaryModule
+{
+    Tensor Forward(Tensor a, Tensor b);
 }

@@ -5,7 +5,7 @@ namespace QuantGen.Nn;
 /// <c>weight</c>/<c>bias</c>, buffers <c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>.
 /// In eval mode it uses the running statistics; in training mode the batch's, updating the running ones.
 /// </summary>
-public class BatchNorm2d : Module
+public class BatchNorm2d : Layer
 {
     private long batchesTracked;
 
@@ -39,7 +39,7 @@ public class BatchNorm2d : Module
     public Tensor RunningVar { get; }
     public long NumBatchesTracked => batchesTracked;
 
-    public override Tensor Forward(Tensor input)
+    protected override Tensor FloatForward(Tensor input)
     {
         if (input.Rank != 4 || input.Size(1) != NumFeatures)
         {

@@ -7,7 +7,7 @@ namespace QuantGen.Nn;
 /// 2-D convolution over NCHW input, with PyTorch's arguments and state dict names (<c>weight</c>
 /// [out, in / groups, kH, kW], <c>bias</c> [out]). Groups cover grouped and depthwise convolution.
 /// </summary>
-public class Conv2d : Module
+public class Conv2d : Layer
 {
     // Packed weights with the weight version they came from: one reference, so threads never see a mix.
     private sealed record PackedAt(PackedConvWeights Weights, int Version);
@@ -78,7 +78,7 @@ public class Conv2d : Module
         return geometry;
     }
 
-    public override Tensor Forward(Tensor input)
+    protected override Tensor FloatForward(Tensor input)
     {
         var geometry = GeometryFor(input);
         return Functional.Conv2d(input, PackedWeights(geometry), Bias, geometry);

@@ -4,7 +4,7 @@ namespace QuantGen.Nn;
 /// Normalises over the trailing <see cref="NormalizedShape"/> dimensions, as PyTorch's <c>LayerNorm</c>
 /// (<c>weight</c> and <c>bias</c> of that shape). Has no int8 kernel: stays float in a quantized model.
 /// </summary>
-public sealed class LayerNorm : Module
+public sealed class LayerNorm : Layer
 {
     public LayerNorm(int normalizedShape, float eps = 1e-5f, bool elementwiseAffine = true)
         : this([normalizedShape], eps, elementwiseAffine)
@@ -31,7 +31,7 @@ public sealed class LayerNorm : Module
     public Tensor? Weight { get; }
     public Tensor? Bias { get; }
 
-    public override Tensor Forward(Tensor input)
+    protected override Tensor FloatForward(Tensor input)
     {
         int rank = NormalizedShape.Rank;
         if (input.Rank < rank || !input.Shape.Dims[^rank..].SequenceEqual(NormalizedShape.Dims))

@@ -1,7 +1,7 @@
 namespace QuantGen.Nn;
 
 /// <summary>y = x·Wᵀ + b over the last dimension, as PyTorch's <c>Linear</c> (<c>weight</c> [out, in], <c>bias</c> [out]).</summary>
-public class Linear : Module
+public class Linear : Layer
 {
     public Linear(int inFeatures, int outFeatures, bool bias = true)
     {
@@ -25,7 +25,7 @@ public class Linear : Module
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
 
-    public override Tensor Forward(Tensor input)
+    protected override Tensor FloatForward(Tensor input)
     {
         if (input.Rank < 1 || input.Size(-1) != InFeatures)
         {

@@ -19,7 +19,14 @@ namespace QuantGen.Nn;
 public abstract class Module
 {
     private readonly List<StateSlot> slots = [];
-    private readonly List<(string Name, Module Child)> registeredChildren = [];
+    private readonly List<ChildSlot> registeredChildren = [];
+
+    /// <summary>A registered child; the module in it can be swapped (fusion, observers) without renaming.</summary>
+    private sealed class ChildSlot(string name, Module module)
+    {
+        public string Name { get; } = name;
+        public Module Module { get; set; } = module;
+    }
 
     /// <summary>True in training mode (batch statistics, dropout), false after <see cref="Eval"/>.</summary>
     public bool Training { get; private set; } = true;
@@ -58,8 +65,35 @@ public abstract class Module
         {
             throw new ArgumentException($"{Describe()} already has a child named '{name}'.", nameof(name));
         }
-        registeredChildren.Add((name, module));
+        registeredChildren.Add(new ChildSlot(name, module));
         return module;
+    }
+
+    /// <summary>The registered child named <paramref name="name"/>, or null.</summary>
+    protected Module? ChildOrNull(string name) => registeredChildren.Find(c => c.Name == name)?.Module;
+
+    /// <summary>Adds, replaces (keeping its place) or, with null, removes a registered child.</summary>
+    internal void SetChild(string name, Module? module)
+    {
+        int index = registeredChildren.FindIndex(c => c.Name == name);
+        if (module is null)
+        {
+            if (index >= 0) registeredChildren.RemoveAt(index);
+        }
+        else if (index >= 0)
+        {
+            registeredChildren[index].Module = module;
+        }
+        else
+        {
+            registeredChildren.Add(new ChildSlot(name, module));
+        }
+    }
+
+    /// <summary>The registered children in order, for containers that run them (<see cref="Sequential"/>).</summary>
+    private protected IEnumerable<Module> RegisteredChildren()
+    {
+        foreach (var slot in registeredChildren) yield return slot.Module;
     }
 
     private void AddSlot(StateSlot slot)
@@ -76,11 +110,8 @@ public abstract class Module
     /// <summary>Direct children with their names, registered ones first, then fields in declaration order.</summary>
     public IEnumerable<(string Name, Module Module)> NamedChildren()
     {
-        foreach (var child in registeredChildren) yield return child;
-        foreach (var child in ChildFields.Read(this))
-        {
-            if (!registeredChildren.Exists(c => ReferenceEquals(c.Child, child.Module))) yield return child;
-        }
+        foreach (var slot in registeredChildren) yield return (slot.Name, slot.Module);
+        foreach (var child in ChildFields.Read(this)) yield return child;
     }
 
     /// <summary>This module (named "") and every descendant, depth first, each once, with its dotted path.</summary>

@@ -3,7 +3,7 @@ using QuantGen.Kernels;
 namespace QuantGen.Nn;
 
 /// <summary>Max over each window, as PyTorch's <c>MaxPool2d</c> (stride defaults to the kernel size).</summary>
-public sealed class MaxPool2d : Module
+public sealed class MaxPool2d : Layer
 {
     public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
     {
@@ -25,13 +25,13 @@ public sealed class MaxPool2d : Module
     public int Dilation { get; }
     public bool CeilMode { get; }
 
-    public override Tensor Forward(Tensor input) => Functional.MaxPool2d(input, this.Window(input, KernelSize, Stride, Padding, Dilation, CeilMode));
+    protected override Tensor FloatForward(Tensor input) => Functional.MaxPool2d(input, this.Window(input, KernelSize, Stride, Padding, Dilation, CeilMode));
 
     protected override string ExtraRepr() => $"kernel_size={KernelSize}, stride={Stride}, padding={Padding}, dilation={Dilation}, ceil_mode={CeilMode}";
 }
 
 /// <summary>Mean over each window, as PyTorch's <c>AvgPool2d</c>.</summary>
-public sealed class AvgPool2d : Module
+public sealed class AvgPool2d : Layer
 {
     public AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
     {
@@ -52,14 +52,14 @@ public sealed class AvgPool2d : Module
     public bool CeilMode { get; }
     public bool CountIncludePad { get; }
 
-    public override Tensor Forward(Tensor input) =>
+    protected override Tensor FloatForward(Tensor input) =>
         Functional.AvgPool2d(input, this.Window(input, KernelSize, Stride, Padding, 1, CeilMode), CountIncludePad);
 
     protected override string ExtraRepr() => $"kernel_size={KernelSize}, stride={Stride}, padding={Padding}";
 }
 
 /// <summary>Averages each plane down to a fixed size, as PyTorch's <c>AdaptiveAvgPool2d</c>.</summary>
-public sealed class AdaptiveAvgPool2d : Module
+public sealed class AdaptiveAvgPool2d : Layer
 {
     public AdaptiveAvgPool2d(int outputSize) : this((outputSize, outputSize)) { }
 
@@ -71,7 +71,7 @@ public sealed class AdaptiveAvgPool2d : Module
 
     public (int Height, int Width) OutputSize { get; }
 
-    public override Tensor Forward(Tensor input)
+    protected override Tensor FloatForward(Tensor input)
     {
         if (input.Rank != 4) throw InputShapeError("[N, C, H, W]", input);
         return Functional.AdaptiveAvgPool2d(input, OutputSize.Height, OutputSize.Width);
@@ -81,11 +81,11 @@ public sealed class AdaptiveAvgPool2d : Module
 }
 
 /// <summary>Flattens dimensions from <see cref="StartDim"/> on (storage shared), as <c>nn.Flatten()</c>.</summary>
-public sealed class Flatten(int startDim = 1) : Module
+public sealed class Flatten(int startDim = 1) : Layer
 {
     public int StartDim { get; } = startDim;
 
-    public override Tensor Forward(Tensor input)
+    protected override Tensor FloatForward(Tensor input)
     {
         int start = StartDim < 0 ? StartDim + input.Rank : StartDim;
         if (start < 0 || start >= input.Rank) throw InputShapeError($"a tensor with more than {StartDim} dimensions", input);

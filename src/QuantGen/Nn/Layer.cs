@@ -1,0 +1,40 @@
+namespace QuantGen.Nn;
+
+/// <summary>
+/// The base of QuantGen's built-in leaf modules (Conv2d, Linear, ReLU, …). Its <see cref="Forward"/> is where
+/// eager quantization hooks in, the way PyTorch swaps modules and adds forward hooks:
+/// <list type="bullet">
+/// <item>after fusion or conversion, a <see cref="Substitute"/> runs in the layer's place (an
+/// <see cref="Identity"/> for a BatchNorm folded into its convolution, a quantized layer after convert);</item>
+/// <item>after prepare, an <see cref="OutputObserver"/> records every output during calibration.</item>
+/// </list>
+/// A C# field keeps its declared type, so instead of replacing <c>conv1</c> as PyTorch does, the layer
+/// delegates; user models keep their typed fields and their <c>Forward</c> unchanged.
+/// </summary>
+public abstract class Layer : Module
+{
+    /// <summary>PyTorch's name for the observer attached to a module's output.</summary>
+    public const string ObserverName = "activation_post_process";
+
+    /// <summary>What runs instead of this layer's float computation, if anything.</summary>
+    public Module? Substitute { get; internal set; }
+
+    /// <summary>The observer recording this layer's outputs, a child named <see cref="ObserverName"/>.</summary>
+    public Module? OutputObserver
+    {
+        get => ChildOrNull(ObserverName);
+        internal set => SetChild(ObserverName, value);
+    }
+
+    public sealed override Tensor Forward(Tensor input)
+    {
+        if (Substitute is { } substitute) return substitute.Forward(input);
+        return Observe(FloatForward(input));
+    }
+
+    /// <summary>The layer's own computation, in float.</summary>
+    protected abstract Tensor FloatForward(Tensor input);
+
+    /// <summary>Passes <paramref name="output"/> through the observer, if one is attached.</summary>
+    protected Tensor Observe(Tensor output) => OutputObserver is { } observer ? observer.Forward(output) : output;
+}
