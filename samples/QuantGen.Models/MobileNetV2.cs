@@ -1,4 +1,5 @@
 using QuantGen.Nn;
+using QuantGen.Quantization;
 
 namespace QuantGen.Models;
 
@@ -44,6 +45,31 @@ public sealed class MobileNetV2 : Module
         features = new Sequential([.. layers]);
         classifier = new Sequential(new Dropout(dropout), new Linear(LastChannels, numClasses));
     }
+
+    /// <summary>
+    /// The modules torchvision's <c>fuse_model()</c> fuses: every Conv+BN+ReLU, and each block's projection
+    /// convolution with its BatchNorm.
+    /// </summary>
+    public string[][] FusionGroups()
+    {
+        var groups = new List<string[]>();
+        foreach (var (path, module) in NamedModules())
+        {
+            if (module is ConvBNReLU) groups.Add([$"{path}.0", $"{path}.1", $"{path}.2"]);
+            if (module is InvertedResidual)
+            {
+                var conv = (Sequential)GetSubmodule($"{path}.conv")!;
+                for (int i = 0; i < conv.Count; i++)
+                {
+                    if (conv[i] is Conv2d) groups.Add([$"{path}.conv.{i}", $"{path}.conv.{i + 1}"]);
+                }
+            }
+        }
+        return [.. groups];
+    }
+
+    /// <summary>Fuses in place, as torchvision's <c>fuse_model()</c>; the model must be in eval mode.</summary>
+    public void FuseModel() => Fusion.FuseModules(this, FusionGroups());
 
     public override Tensor Forward(Tensor x)
     {

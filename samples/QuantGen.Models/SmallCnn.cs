@@ -19,6 +19,9 @@ public sealed class SmallCnn : Module
     readonly ReLU relu3 = new();
     readonly Linear fc2 = new(32, 10);
 
+    /// <summary>The fusions of the PyTorch fixture: conv1+bn1+relu1, conv2+relu2, fc1+relu3.</summary>
+    public static readonly string[][] FusionGroups = [["conv1", "bn1", "relu1"], ["conv2", "relu2"], ["fc1", "relu3"]];
+
     public override Tensor Forward(Tensor x)
     {
         x = pool1.Forward(relu1.Forward(bn1.Forward(conv1.Forward(x))));

@@ -57,7 +57,37 @@ public class Conv2d : Layer
     public (int Height, int Width) Dilation { get; }
     public int Groups { get; }
     public Tensor Weight { get; }
-    public Tensor? Bias { get; }
+    public Tensor? Bias { get; private set; }
+
+    /// <summary>The activation fused into this convolution by <c>FuseModules</c>, if any.</summary>
+    public FusedActivation Activation { get; internal set; }
+
+    /// <summary>True once a BatchNorm has been folded into the weights.</summary>
+    public bool HasFoldedBatchNorm { get; private set; }
+
+    /// <summary>
+    /// Folds an eval-mode BatchNorm into this convolution's weight and bias, in float32 and in PyTorch's order
+    /// (<c>fuse_conv_bn_weights</c>): r = 1/√(var+ε), w·(γ·r) per output channel, b' = (b − mean)·r·γ + β.
+    /// The same order gives the same float weights as PyTorch, so the same int8 weights after quantization.
+    /// </summary>
+    internal void FoldBatchNorm(BatchNorm2d bn)
+    {
+        int perChannel = Weight.Length / OutChannels;
+        var bias = Bias ?? RegisterParameter("bias", Tensor.Zeros(OutChannels));
+        for (int c = 0; c < OutChannels; c++)
+        {
+            float rsqrt = 1f / MathF.Sqrt(bn.RunningVar.Data[c] + bn.Eps);
+            float gamma = bn.Weight?.Data[c] ?? 1f, beta = bn.Bias?.Data[c] ?? 0f;
+            float scale = gamma * rsqrt;
+            foreach (ref float w in Weight.Data.AsSpan(c * perChannel, perChannel)) w *= scale;
+            float shifted = (bias.Data[c] - bn.RunningMean.Data[c]) * rsqrt;
+            bias.Data[c] = shifted * gamma + beta;
+        }
+        Weight.MarkModified();
+        bias.MarkModified();
+        Bias = bias;
+        HasFoldedBatchNorm = true;
+    }
 
     /// <summary>The convolution this module performs on an input of the given shape; checks the shape.</summary>
     public ConvGeometry GeometryFor(Tensor input)
@@ -81,7 +111,7 @@ public class Conv2d : Layer
     protected override Tensor FloatForward(Tensor input)
     {
         var geometry = GeometryFor(input);
-        return Functional.Conv2d(input, PackedWeights(geometry), Bias, geometry);
+        return Activation.Apply(Functional.Conv2d(input, PackedWeights(geometry), Bias, geometry));
     }
 
     /// <summary>
@@ -108,7 +138,7 @@ public class Conv2d : Layer
         if (Dilation != (1, 1)) text += $", dilation={Pair(Dilation)}";
         if (Groups != 1) text += $", groups={Groups}";
         if (Bias is null) text += ", bias=False";
-        return text;
+        return text + Activation.Repr();
     }
 
     private static string Pair((int A, int B) value) => $"({value.A}, {value.B})";

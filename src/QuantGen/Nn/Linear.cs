@@ -25,14 +25,17 @@ public class Linear : Layer
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
 
+    /// <summary>The activation fused into this layer by <c>FuseModules</c>, if any.</summary>
+    public FusedActivation Activation { get; internal set; }
+
     protected override Tensor FloatForward(Tensor input)
     {
         if (input.Rank < 1 || input.Size(-1) != InFeatures)
         {
             throw InputShapeError($"[*, {InFeatures}]", input);
         }
-        return Functional.Linear(input, Weight, Bias);
+        return Activation.Apply(Functional.Linear(input, Weight, Bias));
     }
 
-    protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null}";
+    protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null}{Activation.Repr()}";
 }

@@ -136,6 +136,17 @@ public abstract class Module
 
     public IEnumerable<Module> Modules() => NamedModules().Select(m => m.Module);
 
+    /// <summary>The descendant at a dotted path (<c>features.1.conv.0</c>), as PyTorch's <c>get_submodule</c>; null if none.</summary>
+    public Module? GetSubmodule(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        foreach (var (name, module) in NamedModules())
+        {
+            if (name == path) return module;
+        }
+        return null;
+    }
+
     public IEnumerable<(string Name, Tensor Parameter)> NamedParameters() =>
         from slot in NamedSlots()
         where slot.Slot.IsParameter && slot.Slot is TensorSlot

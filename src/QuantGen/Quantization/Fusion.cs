@@ -1,0 +1,107 @@
+using QuantGen.Nn;
+
+namespace QuantGen.Quantization;
+
+/// <summary>
+/// PyTorch's <c>fuse_modules</c>, in place: each group names consecutive modules by their dotted paths, and the
+/// first absorbs the rest. Conv2d+BatchNorm2d folds the BatchNorm into the weights (eval mode);
+/// a trailing ReLU or ReLU6 becomes the layer's fused activation. The absorbed modules then pass their input
+/// through (<see cref="Identity"/>), as in PyTorch.
+/// </summary>
+/// <remarks>
+/// Supported groups, as PyTorch's defaults: [Conv2d, BatchNorm2d], [Conv2d, BatchNorm2d, ReLU],
+/// [Conv2d, BatchNorm2d, ReLU6], [Conv2d, ReLU], [Conv2d, ReLU6], [Linear, ReLU].
+/// Every group is checked before any is fused, so a bad list changes nothing.
+/// </remarks>
+public static class Fusion
+{
+    /// <exception cref="FusionException">A path names no module, a group is not a supported pattern, a module is
+    /// already fused or appears twice, channels differ, or the model is in training mode.</exception>
+    public static void FuseModules(Module model, params string[][] groups)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(groups);
+        var modules = model.NamedModules().ToDictionary(m => m.Name, m => m.Module);
+        var plans = new List<FusionPlan>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            var plan = FusionPlan.Create(group, modules);
+            foreach (string path in group)
+            {
+                if (!used.Add(path)) throw new FusionException($"'{path}' appears in more than one fusion group.");
+            }
+            plans.Add(plan);
+        }
+        foreach (var plan in plans) plan.Apply();
+    }
+
+    /// <summary>One checked group: the layer that absorbs, the BatchNorm it folds, the activation it takes on.</summary>
+    private sealed record FusionPlan(Layer Head, BatchNorm2d? BatchNorm, FusedActivation Activation, Layer[] Absorbed)
+    {
+        public static FusionPlan Create(string[] group, IReadOnlyDictionary<string, Module> modules)
+        {
+            if (group is null || group.Length < 2)
+            {
+                throw new FusionException($"A fusion group needs at least two module names, got [{string.Join(", ", group ?? [])}].");
+            }
+            var found = new Layer[group.Length];
+            for (int i = 0; i < group.Length; i++)
+            {
+                if (!modules.TryGetValue(group[i], out var module))
+                {
+                    throw new FusionException($"Fusion group [{string.Join(", ", group)}]: the model has no module named '{group[i]}'.");
+                }
+                found[i] = module as Layer is { Substitute: null } layer
+                    ? layer
+                    : throw new FusionException($"Fusion group [{string.Join(", ", group)}]: '{group[i]}' ({module.GetType().Name}) is not a layer that can be fused, or is already fused.");
+            }
+
+            string pattern = string.Join(", ", found.Select(m => m.GetType().Name));
+            var plan = found switch
+            {
+                [Conv2d conv, BatchNorm2d bn] => new FusionPlan(conv, bn, FusedActivation.None, [bn]),
+                [Conv2d conv, BatchNorm2d bn, ReLU relu] => new FusionPlan(conv, bn, FusedActivation.ReLU, [bn, relu]),
+                [Conv2d conv, BatchNorm2d bn, ReLU6 relu6] => new FusionPlan(conv, bn, FusedActivation.ReLU6, [bn, relu6]),
+                [Conv2d conv, ReLU relu] => new FusionPlan(conv, null, FusedActivation.ReLU, [relu]),
+                [Conv2d conv, ReLU6 relu6] => new FusionPlan(conv, null, FusedActivation.ReLU6, [relu6]),
+                [Linear linear, ReLU relu] => new FusionPlan(linear, null, FusedActivation.ReLU, [relu]),
+                _ => throw new FusionException(
+                    $"Fusion group [{string.Join(", ", group)}] is ({pattern}); supported: (Conv2d, BatchNorm2d[, ReLU|ReLU6]), (Conv2d, ReLU|ReLU6), (Linear, ReLU)."),
+            };
+            plan.Check(group);
+            return plan;
+        }
+
+        private void Check(string[] group)
+        {
+            string name = $"Fusion group [{string.Join(", ", group)}]";
+            if (Head is Conv2d { Activation: not FusedActivation.None } or Linear { Activation: not FusedActivation.None })
+            {
+                throw new FusionException($"{name}: '{group[0]}' already has a fused activation.");
+            }
+            if (BatchNorm is null) return;
+            var conv = (Conv2d)Head;
+            if (conv.HasFoldedBatchNorm) throw new FusionException($"{name}: '{group[0]}' already has a BatchNorm folded in.");
+            if (BatchNorm.NumFeatures != conv.OutChannels)
+            {
+                throw new FusionException($"{name}: the BatchNorm has {BatchNorm.NumFeatures} features but the convolution has {conv.OutChannels} output channels.");
+            }
+            if (conv.Training || BatchNorm.Training)
+            {
+                throw new FusionException($"{name}: folding a BatchNorm needs eval mode (call model.Eval() first); training-time fusion is quantization-aware training's.");
+            }
+        }
+
+        public void Apply()
+        {
+            if (BatchNorm is not null) ((Conv2d)Head).FoldBatchNorm(BatchNorm);
+            switch (Head)
+            {
+                case Conv2d conv: conv.Activation = Activation; break;
+                case Linear linear: linear.Activation = Activation; break;
+            }
+            foreach (var absorbed in Absorbed) absorbed.Substitute = new Identity();
+        }
+    }
+}
