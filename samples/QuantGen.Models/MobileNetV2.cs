@@ -8,6 +8,8 @@ namespace QuantGen.Models;
 /// fuse; width 1.0), with the seed's change for MNIST: the first convolution takes one channel. Module names
 /// follow torchvision (<c>features.1.conv.0.0.weight</c>, <c>classifier.1.weight</c>), so
 /// <c>mnv2_float.safetensors</c> loads without renaming. 2,236,106 parameters; 5.71 M MACs per 28×28 image.
+/// Like torchvision's quantizable model it has a QuantStub and a DeQuantStub at its edges and a residual Add
+/// module, the points where eager quantization observes and converts.
 /// </summary>
 public sealed class MobileNetV2 : Module
 {
@@ -26,8 +28,10 @@ public sealed class MobileNetV2 : Module
     const int StemChannels = 32;
     const int LastChannels = 1280;
 
+    readonly QuantStub quant = new();
     readonly Sequential features;
     readonly Sequential classifier;
+    readonly DeQuantStub dequant = new();
 
     public MobileNetV2(int numClasses = 10, int inChannels = 1, float dropout = 0.2f)
     {
@@ -73,9 +77,11 @@ public sealed class MobileNetV2 : Module
 
     public override Tensor Forward(Tensor x)
     {
+        x = quant.Forward(x);
         x = features.Forward(x);
         x = Functional.AdaptiveAvgPool2d(x, 1);
         x = Flatten(x);
-        return classifier.Forward(x);
+        x = classifier.Forward(x);
+        return dequant.Forward(x);
     }
 }

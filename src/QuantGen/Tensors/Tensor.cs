@@ -1,12 +1,16 @@
 namespace QuantGen;
 
 /// <summary>
-/// A dense float32 tensor in row-major (contiguous) order; images are NCHW.
-/// The storage array is exactly <see cref="Shape"/>'s element count long, so kernels can take
-/// <see cref="Span"/> without offsets. <see cref="Reshape"/> shares storage, as PyTorch's <c>view</c> does.
+/// A dense tensor in row-major (contiguous) order; images are NCHW. Float32, or — after eager quantization —
+/// quint8 with one scale and zero point (<see cref="IsQuantized"/>), as PyTorch's quantized tensors flow through
+/// the same modules as float ones. The storage array is exactly <see cref="Shape"/>'s element count long, so
+/// kernels can take it without offsets. <see cref="Reshape"/> shares storage, as PyTorch's <c>view</c> does.
 /// </summary>
 public sealed class Tensor
 {
+    private readonly float[]? data;
+    private readonly byte[]? quantizedData;
+
     public Tensor(Shape shape)
         : this(shape, new float[CheckedLength(shape)])
     {
@@ -21,19 +25,58 @@ public sealed class Tensor
                 $"A tensor of shape {shape} holds {shape.ElementCount} values, but the array has {data.Length}.", nameof(data));
         }
         Shape = shape;
-        Data = data;
+        this.data = data;
+    }
+
+    private Tensor(Shape shape, byte[] quantizedData, float scale, int zeroPoint)
+    {
+        Shape = shape;
+        this.quantizedData = quantizedData;
+        QuantScale = scale;
+        QuantZeroPoint = zeroPoint;
     }
 
     public Shape Shape { get; }
 
-    /// <summary>The values, contiguous, outermost dimension first.</summary>
-    public float[] Data { get; }
+    /// <summary>The float values, contiguous, outermost dimension first.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is quantized: dequantize it first.</exception>
+    public float[] Data => data ?? throw new InvalidOperationException(
+        $"{this} is quantized: a float operation cannot read it. Dequantize it (DeQuantStub, Tensor.Dequantize), or run this op through a layer that has an int8 form.");
 
     public Span<float> Span => Data;
 
+    /// <summary>True for a quint8 tensor (<see cref="QuantizedData"/>, <see cref="QuantScale"/>, <see cref="QuantZeroPoint"/>).</summary>
+    public bool IsQuantized => quantizedData is not null;
+
+    /// <summary>The quint8 values of a quantized tensor: value ≈ QuantScale·(q − QuantZeroPoint).</summary>
+    public byte[] QuantizedData => quantizedData ?? throw new InvalidOperationException($"{this} is not quantized.");
+
+    public float QuantScale { get; }
+
+    public int QuantZeroPoint { get; }
+
     public int Rank => Shape.Rank;
 
-    public int Length => Data.Length;
+    public int Length => data?.Length ?? quantizedData!.Length;
+
+    /// <summary>A quint8 tensor over <paramref name="values"/> (not copied).</summary>
+    public static Tensor FromQuantized(Shape shape, byte[] values, float scale, int zeroPoint)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length != shape.ElementCount)
+        {
+            throw new ArgumentException($"A tensor of shape {shape} holds {shape.ElementCount} values, but the array has {values.Length}.", nameof(values));
+        }
+        if (!(scale > 0) || !float.IsFinite(scale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), $"A quantization scale must be positive and finite, got {scale}.");
+        }
+        if (zeroPoint is < 0 or > 255)
+        {
+            throw new ArgumentOutOfRangeException(nameof(zeroPoint), $"A quint8 zero point must be in [0, 255], got {zeroPoint}.");
+        }
+        return new Tensor(shape, values, scale, zeroPoint);
+    }
 
     /// <summary>
     /// Bumped by every change QuantGen makes to the values (loading, training), as PyTorch's <c>_version</c>;
@@ -96,10 +139,17 @@ public sealed class Tensor
         {
             throw new ShapeMismatchException($"Cannot reshape {Shape} ({Length} values) to {shape} ({shape.ElementCount} values).");
         }
-        return new Tensor(shape, Data);
+        return WithShape(shape);
     }
 
-    public Tensor Clone() => new(Shape, (float[])Data.Clone());
+    public Tensor Clone() => IsQuantized
+        ? new Tensor(Shape, (byte[])quantizedData!.Clone(), QuantScale, QuantZeroPoint)
+        : new Tensor(Shape, (float[])data!.Clone());
+
+    /// <summary>The same storage (float or quantized) seen with another shape of equal size.</summary>
+    private Tensor WithShape(Shape shape) => IsQuantized
+        ? new Tensor(shape, quantizedData!, QuantScale, QuantZeroPoint)
+        : new Tensor(shape, data!);
 
     /// <summary>One value by its full index (slow; for tests and inspection).</summary>
     public float this[params int[] index]
@@ -111,7 +161,9 @@ public sealed class Tensor
     /// <summary>Element-wise sum of two tensors of the same shape (a residual connection).</summary>
     public static Tensor operator +(Tensor left, Tensor right) => Nn.Functional.Add(left, right);
 
-    public override string ToString() => $"Tensor{Shape}";
+    public override string ToString() => IsQuantized
+        ? $"QuantizedTensor{Shape}(quint8, scale={QuantScale}, zero_point={QuantZeroPoint})"
+        : $"Tensor{Shape}";
 
     private int Offset(int[] index)
     {
