@@ -54,6 +54,13 @@ public abstract class Module
         return value;
     }
 
+    /// <summary>
+    /// Registers a float vector buffer whose length is only known from data, read and replaced through
+    /// <paramref name="get"/>/<paramref name="set"/>; loading a state dict accepts any length and calls <paramref name="set"/>.
+    /// </summary>
+    protected void RegisterResizableBuffer(string name, Func<Tensor> get, Action<Tensor> set) =>
+        AddSlot(new ResizableVectorSlot(name, get, set));
+
     /// <summary>Registers an integer scalar buffer that lives in a field of the module (e.g. a step counter).</summary>
     protected void RegisterInt64Buffer(string name, Func<long> get, Action<long> set) =>
         AddSlot(new Int64ScalarSlot(name, get, set));
@@ -149,16 +156,16 @@ public abstract class Module
 
     public IEnumerable<(string Name, Tensor Parameter)> NamedParameters() =>
         from slot in NamedSlots()
-        where slot.Slot.IsParameter && slot.Slot is TensorSlot
-        select (slot.Name, ((TensorSlot)slot.Slot).Tensor);
+        where slot.Slot.IsParameter && slot.Slot.FloatTensor is not null
+        select (slot.Name, slot.Slot.FloatTensor!);
 
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Parameter);
 
     /// <summary>Float buffers (running statistics); integer counters are in the state dict only.</summary>
     public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers() =>
         from slot in NamedSlots()
-        where !slot.Slot.IsParameter && slot.Slot is TensorSlot
-        select (slot.Name, ((TensorSlot)slot.Slot).Tensor);
+        where !slot.Slot.IsParameter && slot.Slot.FloatTensor is not null
+        select (slot.Name, slot.Slot.FloatTensor!);
 
     /// <summary>The number of learnable values (PyTorch's <c>sum(p.numel() for p in model.parameters())</c>).</summary>
     public long ParameterCount() => Parameters().Sum(p => (long)p.Length);

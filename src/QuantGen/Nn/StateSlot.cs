@@ -11,6 +11,9 @@ internal abstract class StateSlot(string name, bool isParameter)
 
     public abstract string DTypeName { get; }
 
+    /// <summary>The float32 tensor behind this slot, or null for slots that are not one (integer scalars).</summary>
+    public virtual Tensor? FloatTensor => null;
+
     public abstract TensorData Read();
 
     /// <summary>Why <paramref name="value"/> cannot be loaded here, or null if it can.</summary>
@@ -24,6 +27,8 @@ internal abstract class StateSlot(string name, bool isParameter)
 internal sealed class TensorSlot(string name, Tensor tensor, bool isParameter) : StateSlot(name, isParameter)
 {
     public Tensor Tensor { get; } = tensor;
+
+    public override Tensor? FloatTensor => Tensor;
 
     public override Shape Shape => Tensor.Shape;
 
@@ -45,6 +50,33 @@ internal sealed class TensorSlot(string name, Tensor tensor, bool isParameter) :
         value.ToFloat32().CopyTo(Tensor.Data, 0);
         Tensor.MarkModified();
     }
+}
+
+/// <summary>
+/// A float32 vector buffer whose length is set by the data it first sees, as PyTorch's per-channel observers
+/// register <c>min_val</c> with size 0 and resize it on the first batch. Loading takes a vector of any length
+/// and replaces the tensor (PyTorch resizes it in <c>_load_from_state_dict</c>).
+/// </summary>
+internal sealed class ResizableVectorSlot(string name, Func<Tensor> get, Action<Tensor> set) : StateSlot(name, isParameter: false)
+{
+    public override Tensor? FloatTensor => get();
+
+    public override Shape Shape => get().Shape;
+
+    public override string DTypeName => "F32";
+
+    public override TensorData Read() => TensorData.FromTensor(get());
+
+    public override string? Incompatibility(TensorData value)
+    {
+        if (value.Shape.Rank != 1)
+        {
+            return $"expected a vector (shape [N], any N), got {value.Shape}";
+        }
+        return value.DType.IsFloatingPoint() ? null : $"expected a floating-point tensor (F32, F16 or BF16), got {value.DType}";
+    }
+
+    public override void Write(TensorData value) => set(new Tensor(value.Shape, value.ToFloat32()));
 }
 
 /// <summary>An integer scalar buffer such as BatchNorm's <c>num_batches_tracked</c> (I64 in PyTorch).</summary>
