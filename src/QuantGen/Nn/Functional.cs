@@ -43,6 +43,7 @@ public static class Functional
     /// <summary>min(max(x, lo), hi); NaN stays NaN, as in PyTorch. In place, it overwrites and returns <paramref name="input"/>.</summary>
     public static Tensor Clamp(Tensor input, float min, float max, bool inplace = false)
     {
+        if (input.IsQuantized) return QuantizedFunctional.Clamp(input, min, max, inplace);
         var output = inplace ? input : Tensor.Uninitialized(input.Shape);
         ElementwiseKernels.Clamp(input.Data, min, max, output.Data);
         if (inplace) input.MarkModified();
@@ -52,6 +53,10 @@ public static class Functional
     /// <summary>Element-wise <paramref name="a"/> + <paramref name="b"/> of equal shapes (a residual add).</summary>
     public static Tensor Add(Tensor a, Tensor b)
     {
+        if (a.IsQuantized || b.IsQuantized)
+        {
+            throw new InvalidOperationException("Quantized tensors are added by an Add module (it owns the output's scale): use one in Forward rather than '+'.");
+        }
         if (a.Shape != b.Shape)
         {
             throw new ShapeMismatchException($"Cannot add tensors of shapes {a.Shape} and {b.Shape}: a residual add needs equal shapes.");
@@ -110,6 +115,7 @@ public static class Functional
 
     public static Tensor MaxPool2d(Tensor input, PoolGeometry geometry)
     {
+        if (input.IsQuantized) return QuantizedFunctional.MaxPool2d(input, geometry);
         var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
         PoolingKernels.MaxPool(geometry, input.Data, output.Data);
         return output;
@@ -117,6 +123,7 @@ public static class Functional
 
     public static Tensor AvgPool2d(Tensor input, PoolGeometry geometry, bool countIncludePad = true)
     {
+        if (input.IsQuantized) return QuantizedFunctional.AvgPool2d(input, geometry, countIncludePad);
         var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
         PoolingKernels.AvgPool(geometry, countIncludePad, input.Data, output.Data);
         return output;
@@ -126,6 +133,7 @@ public static class Functional
     public static Tensor AdaptiveAvgPool2d(Tensor input, int outHeight, int outWidth)
     {
         if (input.Rank != 4) throw new ShapeMismatchException($"AdaptiveAvgPool2d expects [N, C, H, W], got {input.Shape}.");
+        if (input.IsQuantized) return QuantizedFunctional.AdaptiveAvgPool2d(input, outHeight, outWidth);
         var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), outHeight, outWidth));
         PoolingKernels.AdaptiveAvgPool(input.Size(0) * input.Size(1), input.Size(2), input.Size(3), outHeight, outWidth, input.Data, output.Data);
         return output;

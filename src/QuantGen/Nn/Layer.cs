@@ -35,6 +35,9 @@ public abstract class Layer : Module
     /// <summary>The layer's own computation, in float.</summary>
     protected abstract Tensor FloatForward(Tensor input);
 
+    /// <summary>The float computation alone, without substitute or observer (what a float island runs).</summary>
+    internal Tensor ForwardFloat(Tensor input) => FloatForward(input);
+
     /// <summary>Passes <paramref name="output"/> through the observer, if one is attached.</summary>
     protected Tensor Observe(Tensor output) => OutputObserver is { } observer ? observer.Forward(output) : output;
 }

@@ -1,3 +1,4 @@
+using QuantGen.Kernels;
 namespace QuantGen.Nn;
 
 /// <summary>y = x·Wᵀ + b over the last dimension, as PyTorch's <c>Linear</c> (<c>weight</c> [out, in], <c>bias</c> [out]).</summary>

@@ -1,3 +1,4 @@
+using QuantGen.Kernels;
 using QuantGen.Nn;
 
 namespace QuantGen.Quantization;

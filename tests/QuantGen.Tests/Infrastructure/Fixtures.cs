@@ -21,6 +21,23 @@ internal static class Fixtures
         return Tensor.FromArray(values, 16, 1, 28, 28);
     }
 
+    /// <summary>A two-level JSON object of numbers, e.g. <c>o["section"]["scale"]</c>; a top-level number is under key "".</summary>
+    public static Dictionary<string, Dictionary<string, float>> ReadObject(string jsonPath)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(jsonPath));
+        var result = new Dictionary<string, Dictionary<string, float>>();
+        foreach (var section in doc.RootElement.EnumerateObject())
+        {
+            result[section.Name] = section.Value.ValueKind switch
+            {
+                JsonValueKind.Object => section.Value.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetSingle()),
+                JsonValueKind.Number => new() { [""] = section.Value.GetSingle() },
+                _ => [],
+            };
+        }
+        return result;
+    }
+
     /// <summary>A [rows][cols] array of numbers from a JSON file, by property path.</summary>
     public static float[][] ReadMatrix(string jsonPath, params string[] propertyPath)
     {

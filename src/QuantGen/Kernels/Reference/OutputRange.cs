@@ -12,8 +12,8 @@ public readonly record struct OutputRange(byte Min, byte Max)
     public static OutputRange For(FusedActivation activation, ActivationQParams output) => activation switch
     {
         FusedActivation.None => Full,
-        FusedActivation.Relu => new((byte)output.ZeroPoint, byte.MaxValue),
-        FusedActivation.Relu6 => new((byte)output.ZeroPoint, Quantize.ToUInt8(6f, output)),
+        FusedActivation.ReLU => new((byte)output.ZeroPoint, byte.MaxValue),
+        FusedActivation.ReLU6 => new((byte)output.ZeroPoint, Quantize.ToUInt8(6f, output)),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown fused activation."),
     };
 }

@@ -70,7 +70,7 @@ public sealed class PyTorchSmallCnnTests
         byte[] y2 = Conv(conv2, p1, truth.Output("conv1"), truth, "conv2", weights["conv2.bias"].ToFloat32());
         ReadOnlySpan<byte> flat = QFlatten.Forward(MaxPool2x2(y2, batch * 16, 14));
 
-        byte[] h = Linear(flat, truth.Output("conv2"), truth, "fc1", weights["fc1.bias"].ToFloat32(), batch, 784, 32, FusedActivation.Relu);
+        byte[] h = Linear(flat, truth.Output("conv2"), truth, "fc1", weights["fc1.bias"].ToFloat32(), batch, 784, 32, FusedActivation.ReLU);
         byte[] logits = Linear(h, truth.Output("fc1"), truth, "fc2", weights["fc2.bias"].ToFloat32(), batch, 32, 10, FusedActivation.None);
         var dequantized = new float[logits.Length];
         Dequantize.Activations(logits, truth.Output("fc2"), dequantized);
@@ -97,7 +97,7 @@ public sealed class PyTorchSmallCnnTests
         var bias = new int[g.OutChannels];
         Quantize.Bias(floatBias, inputQ.Scale, weightQ, bias);
         var y = new byte[g.OutputLength];
-        QConv2d.Forward(g, x, inputQ, truth.WeightInt8(layer), weightQ, bias, truth.Output(layer), FusedActivation.Relu, y);
+        QConv2d.Forward(g, x, inputQ, truth.WeightInt8(layer), weightQ, bias, truth.Output(layer), FusedActivation.ReLU, y);
         return y;
     }
 

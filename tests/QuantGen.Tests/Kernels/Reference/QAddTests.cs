@@ -1,3 +1,4 @@
+using QuantGen.Kernels;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Tests.Kernels.Reference;
@@ -81,7 +82,7 @@ public sealed class QAddTests
         Assert.Equal(new byte[] { 255, 10 }, output);
         QAdd.Forward([0, 0], new ActivationQParams(0.5f, 255), [0, 0], new ActivationQParams(0.5f, 255), new ActivationQParams(0.5f, 10), FusedActivation.None, output);
         Assert.Equal(new byte[] { 0, 0 }, output);
-        QAdd.Forward([0, 0], new ActivationQParams(0.5f, 255), [0, 0], new ActivationQParams(0.5f, 255), new ActivationQParams(0.5f, 10), FusedActivation.Relu, output);
+        QAdd.Forward([0, 0], new ActivationQParams(0.5f, 255), [0, 0], new ActivationQParams(0.5f, 255), new ActivationQParams(0.5f, 10), FusedActivation.ReLU, output);
         Assert.Equal(new byte[] { 10, 10 }, output);
     }
 

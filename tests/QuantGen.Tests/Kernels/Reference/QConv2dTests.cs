@@ -80,13 +80,13 @@ public sealed class QConv2dTests
         sbyte[] negative = Enumerable.Repeat(sbyte.MinValue, g.WeightLength).ToArray();
         QConv2d.Forward(g, input, inputQ, negative, WeightQParams.PerTensor(0.02f), [], outputQ, FusedActivation.None, output);
         Assert.All(output, b => Assert.Equal(0, b));
-        QConv2d.Forward(g, input, inputQ, negative, WeightQParams.PerTensor(0.02f), [], outputQ, FusedActivation.Relu, output);
+        QConv2d.Forward(g, input, inputQ, negative, WeightQParams.PerTensor(0.02f), [], outputQ, FusedActivation.ReLU, output);
         Assert.All(output, b => Assert.Equal(128, b));
 
         // Inputs at 0 with zero point 255 and weights at −128: the largest positive products, clamped by ReLU6.
         byte[] zeros = new byte[g.InputLength];
         QConv2d.Forward(g, zeros, new ActivationQParams(0.05f, 255), negative, WeightQParams.PerTensor(0.02f), [],
-            outputQ, FusedActivation.Relu6, output);
+            outputQ, FusedActivation.ReLU6, output);
         Assert.All(output, b => Assert.Equal(128 + 60, b));
 
         // Accumulators near the int32 limits, through the bias.
@@ -142,8 +142,8 @@ public sealed class QConv2dTests
     /// <summary>The clamp a fused activation adds: ReLU from the zero point, ReLU6 up to 6.0 quantized.</summary>
     internal static (int Min, int Max) ExpectedRange(FusedActivation activation, ActivationQParams output) => activation switch
     {
-        FusedActivation.Relu => (output.ZeroPoint, 255),
-        FusedActivation.Relu6 => (output.ZeroPoint, Expected.Quantized(6f, output.Scale, output.ZeroPoint, 0, 255)),
+        FusedActivation.ReLU => (output.ZeroPoint, 255),
+        FusedActivation.ReLU6 => (output.ZeroPoint, Expected.Quantized(6f, output.Scale, output.ZeroPoint, 0, 255)),
         _ => (0, 255),
     };
 }

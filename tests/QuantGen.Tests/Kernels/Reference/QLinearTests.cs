@@ -1,3 +1,4 @@
+using QuantGen.Kernels;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Tests.Kernels.Reference;

@@ -1,3 +1,4 @@
+using QuantGen.Kernels;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Tests.Kernels.Reference;
@@ -37,13 +38,13 @@ public sealed class RequantizeTests
         Assert.Equal(255, Requantize.ToUInt8(int.MaxValue, 0.99f, 0, OutputRange.Full));
 
         var output = new ActivationQParams(0.05f, 40);
-        OutputRange relu = OutputRange.For(FusedActivation.Relu, output), relu6 = OutputRange.For(FusedActivation.Relu6, output);
+        OutputRange relu = OutputRange.For(FusedActivation.ReLU, output), relu6 = OutputRange.For(FusedActivation.ReLU6, output);
         Assert.Equal(new OutputRange(40, 255), relu);
         Assert.Equal(new OutputRange(40, 160), relu6); // 6 / 0.05 = 120 steps above the zero point
         Assert.Equal(40, Requantize.ToUInt8(-1000, 0.01f, 40, relu));
         Assert.Equal(160, Requantize.ToUInt8(100000, 0.01f, 40, relu6));
         Assert.Equal(150, Requantize.ToUInt8(11000, 0.01f, 40, relu6));
-        Assert.Equal(255, OutputRange.For(FusedActivation.Relu6, new ActivationQParams(0.01f, 0)).Max); // 6.0 is past the range
+        Assert.Equal(255, OutputRange.For(FusedActivation.ReLU6, new ActivationQParams(0.01f, 0)).Max); // 6.0 is past the range
     }
 
     [Fact]

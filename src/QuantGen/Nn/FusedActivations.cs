@@ -1,18 +1,10 @@
-namespace QuantGen.Nn;
+using QuantGen.Kernels;
 
-/// <summary>
-/// An activation folded into the layer before it (PyTorch's ConvReLU2d, LinearReLU): applied to the layer's
-/// output in float, and as the output clamp of the requantize step in int8.
-/// </summary>
-public enum FusedActivation
-{
-    None,
-    ReLU,
-    ReLU6,
-}
+namespace QuantGen.Nn;
 
 internal static class FusedActivations
 {
+    /// <summary>Applies the fused activation to a float layer's fresh output, in place.</summary>
     public static Tensor Apply(this FusedActivation activation, Tensor output) => activation switch
     {
         FusedActivation.ReLU => Functional.Relu(output, inplace: true),

@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using QuantGen.Kernels.Reference;
+using QuantGen.Nn;
+
+namespace QuantGen.Quantization;
+
+/// <summary>
+/// PyTorch's eager-mode quantization workflow, in place: <see cref="FuseModules"/> → <see cref="Prepare"/>
+/// (observers after every layer that will run in int8, and after every float island) → <see cref="Calibrate"/>
+/// (representative data through the float model) → <see cref="Convert"/> (each layer's int8 form runs in its
+/// place). <see cref="QuantizeDynamic"/> is the one-step dynamic alternative for Linear layers.
+/// With <c>using static QuantGen.Quantization.EagerQuantization;</c> the calls read as in PyTorch.
+/// </summary>
+public static class EagerQuantization
+{
+    // The qconfig each observed layer was prepared with; its weight observer is used at convert.
+    private static readonly ConditionalWeakTable<Layer, QConfig> Configs = new();
+
+    /// <inheritdoc cref="Fusion.FuseModules"/>
+    public static void FuseModules(Module model, params string[][] groups) => Fusion.FuseModules(model, groups);
+
+    /// <summary>
+    /// Attaches an activation observer made by <paramref name="qconfig"/> to the output of the model's QuantStubs,
+    /// convolutions, linear layers and residual adds, and of every layer with no int8 kernel (which will run as
+    /// a float island). ReLU, pooling, flatten and dropout need none: they work on quantized values directly.
+    /// </summary>
+    /// <exception cref="QuantizationException">The model is in training mode, has no QuantStub, or is already prepared.</exception>
+    public static void Prepare(Module model, QConfig qconfig)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(qconfig);
+        if (qconfig.IsDynamic)
+        {
+            throw new QuantizationException("This qconfig has no activation observer: it is for dynamic quantization; call QuantizeDynamic instead of Prepare.");
+        }
+        if (model.Training)
+        {
+            throw new QuantizationException("Post-training quantization runs on the model in eval mode: call model.Eval() before Prepare (QAT prepares a training model).");
+        }
+        var layers = model.Modules().OfType<Layer>().Where(l => l.Substitute is null).ToList();
+        if (!layers.OfType<QuantStub>().Any())
+        {
+            throw new QuantizationException($"{model.GetType().Name} has no QuantStub: add one where its input should become int8 (and a DeQuantStub where its output returns to float).");
+        }
+        if (layers.Any(l => l.OutputObserver is not null))
+        {
+            throw new QuantizationException($"{model.GetType().Name} is already prepared.");
+        }
+        foreach (var layer in layers.Where(NeedsObserver))
+        {
+            layer.OutputObserver = qconfig.CreateActivationObserver();
+            Configs.AddOrUpdate(layer, qconfig);
+        }
+        _ = model.NamedModules().Count();   // names the new observers (conv1.activation_post_process) for their errors
+    }
+
+    /// <summary>Runs each batch through the prepared model so that its observers record the ranges; returns the images seen.</summary>
+    /// <exception cref="QuantizationException">The model was not prepared, or <paramref name="batches"/> is empty.</exception>
+    /// <exception cref="CalibrationException">A batch holds NaN or infinity; names the layer whose observer saw it.</exception>
+    public static long Calibrate(Module model, IEnumerable<Tensor> batches, Action<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batches);
+        if (!Observers(model).Any())
+        {
+            throw new QuantizationException($"{model.GetType().Name} has no observers to calibrate: call Prepare(model, qconfig) first.");
+        }
+        long images = 0;
+        foreach (var batch in batches)
+        {
+            model.Forward(batch);
+            images += batch.Rank > 0 ? batch.Size(0) : 1;
+            progress?.Invoke(batch.Rank > 0 ? batch.Size(0) : 1);
+        }
+        if (images == 0)
+        {
+            throw new QuantizationException("The calibration set is empty: pass representative inputs (a few hundred to a few thousand images) to Calibrate.");
+        }
+        return images;
+    }
+
+    /// <summary>
+    /// Replaces every observed layer by its int8 form — QuantStub → quantize, Conv2d/Linear → int8 with weights
+    /// quantized by the qconfig's weight observer, Add → int8 add, anything else observed → a float island — and
+    /// every DeQuantStub by a dequantize. Observers are removed.
+    /// </summary>
+    /// <exception cref="QuantizationException">The model was not prepared.</exception>
+    /// <exception cref="NotCalibratedException">An observer saw no data: calibrate first; names the observer.</exception>
+    public static void Convert(Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var observed = model.Modules().OfType<Layer>().Where(l => l.OutputObserver is not null).ToList();
+        if (observed.Count == 0)
+        {
+            throw new QuantizationException($"{model.GetType().Name} has not been prepared: call Prepare(model, qconfig), then Calibrate, then Convert.");
+        }
+        // Every observer is checked before anything changes, so a failed convert leaves the prepared model as it was.
+        var plans = observed.Select(layer => (Layer: layer, Output: ActivationFrom((Observer)layer.OutputObserver!))).ToList();
+        foreach (var (layer, output) in plans)
+        {
+            layer.Substitute = layer switch
+            {
+                QuantStub => new QuantizeStep(output),
+                Conv2d conv => QuantizeConv(conv, Configs.GetValue(layer, _ => QConfig.Default), output),
+                Linear linear => QuantizeLinear(linear, Configs.GetValue(layer, _ => QConfig.Default), output),
+                Add => new QuantizedAdd(output),
+                _ => new FloatIsland(layer, output),
+            };
+            layer.OutputObserver = null;
+        }
+        foreach (var stub in model.Modules().OfType<DeQuantStub>()) stub.Substitute = new DequantizeStep();
+        _ = model.NamedModules().Count();
+    }
+
+    /// <summary>
+    /// Dynamic quantization, as PyTorch's <c>quantize_dynamic(model, {nn.Linear})</c>: int8 weights (per-tensor
+    /// symmetric, <see cref="QConfig.DefaultDynamic"/>), activations quantized per call from each batch's range,
+    /// float in and float out. Only Linear has a dynamic form.
+    /// </summary>
+    public static void QuantizeDynamic(Module model, params Type[] layerTypes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (layerTypes is null || layerTypes.Length == 0) layerTypes = [typeof(Linear)];
+        foreach (var type in layerTypes)
+        {
+            if (!typeof(Linear).IsAssignableFrom(type))
+            {
+                throw new QuantizationException($"Dynamic quantization covers Linear layers only; {type.Name} has no dynamic int8 form.");
+            }
+        }
+        foreach (var linear in model.Modules().OfType<Linear>().Where(l => l.Substitute is null && layerTypes.Any(t => t.IsInstanceOfType(l))).ToList())
+        {
+            var (weight, qparams) = QuantizeWeight(linear.Weight, QConfig.DefaultDynamic);
+            linear.Substitute = new DynamicQuantizedLinear(linear, weight, qparams);
+        }
+    }
+
+    /// <summary>Every observer attached by <see cref="Prepare"/>.</summary>
+    public static IEnumerable<(string Path, Observer Observer)> Observers(Module model) =>
+        from m in model.NamedModules() where m.Module is Observer select (m.Name, (Observer)m.Module);
+
+    private static bool NeedsObserver(Layer layer) =>
+        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout);
+
+    private static ActivationQParams ActivationFrom(Observer observer)
+    {
+        var qparams = observer.CalculateQParams();   // throws NotCalibratedException when it saw nothing
+        if (qparams.IsPerChannel || qparams.DType != QDType.QUInt8)
+        {
+            throw new QuantizationException($"The activation observer '{observer.Path}' gives {qparams.DType} per-{(qparams.IsPerChannel ? "channel" : "tensor")} parameters; activations are quint8 per tensor.");
+        }
+        return new ActivationQParams(qparams.Scale, qparams.ZeroPoint);
+    }
+
+    private static QuantizedConv2d QuantizeConv(Conv2d conv, QConfig qconfig, ActivationQParams output)
+    {
+        var (weight, qparams) = QuantizeWeight(conv.Weight, qconfig);
+        return new QuantizedConv2d(conv, weight, qparams, output);
+    }
+
+    private static QuantizedLinear QuantizeLinear(Linear linear, QConfig qconfig, ActivationQParams output)
+    {
+        var (weight, qparams) = QuantizeWeight(linear.Weight, qconfig);
+        return new QuantizedLinear(linear, weight, qparams, output);
+    }
+
+    /// <summary>Observes the (fused) float weight with a fresh weight observer and quantizes it to qint8.</summary>
+    internal static (sbyte[] Weight, WeightQParams QParams) QuantizeWeight(Tensor weight, QConfig qconfig)
+    {
+        var observer = qconfig.CreateWeightObserver();
+        observer.Forward(weight);
+        var qparams = observer.CalculateQParams();
+        if (qparams.DType != QDType.QInt8)
+        {
+            throw new QuantizationException($"Weights are quantized to qint8, but the qconfig's weight observer gives {qparams.DType}.");
+        }
+        var weightQ = qparams.IsPerChannel
+            ? WeightQParams.PerChannel(qparams.Scales.AsSpan(), qparams.ZeroPoints.AsSpan())
+            : WeightQParams.PerTensor(qparams.Scale, qparams.ZeroPoint);
+        var values = new sbyte[weight.Length];
+        Quantize.Weights(weight.Data, weight.Size(0), weightQ, values);
+        return (values, weightQ);
+    }
+}

@@ -1,0 +1,41 @@
+using QuantGen.Kernels.Reference;
+using QuantGen.Nn;
+
+namespace QuantGen.Quantization;
+
+/// <summary>
+/// A linear layer with int8 weights whose input is quantized on every call from that batch's own range, float
+/// in and float out (PyTorch's dynamic quantized <c>Linear</c>).
+/// </summary>
+public sealed class DynamicQuantizedLinear : Module
+{
+    internal DynamicQuantizedLinear(Linear source, sbyte[] weight, WeightQParams weightQParams)
+    {
+        Source = source;
+        Weight = weight;
+        WeightQParams = weightQParams;
+        Bias = source.Bias?.Data.ToArray();
+    }
+
+    public Linear Source { get; }
+
+    public sbyte[] Weight { get; }
+
+    public WeightQParams WeightQParams { get; }
+
+    public float[]? Bias { get; }
+
+    public override Tensor Forward(Tensor input)
+    {
+        if (input.Rank < 1 || input.Size(-1) != Source.InFeatures) throw new ShapeMismatchException(Describe(), $"[*, {Source.InFeatures}]", input.Shape);
+        int rows = input.Length / Source.InFeatures;
+        int[] dims = input.Shape.ToArray();
+        dims[^1] = Source.OutFeatures;
+        var output = new Tensor(new Shape(dims));
+        DynamicQLinear.Forward(input.Data, Weight, WeightQParams, Bias, rows, Source.InFeatures, Source.OutFeatures,
+            Source.Activation == QuantGen.Kernels.FusedActivation.ReLU, output.Data);
+        return output;
+    }
+
+    protected override string ExtraRepr() => $"in_features={Source.InFeatures}, out_features={Source.OutFeatures}, dtype=qint8";
+}
