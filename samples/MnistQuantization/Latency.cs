@@ -9,17 +9,22 @@ namespace MnistQuantization;
 /// </summary>
 internal static class Latency
 {
-    public static double MedianMilliseconds(Variant variant, Tensor input, int warmups, int runs)
+    /// <summary>Warms up for about a quarter second, then times runs for about a second (5 to 500 of them).</summary>
+    public static double MedianMilliseconds(Variant variant, Tensor input)
     {
-        for (int i = 0; i < warmups; i++) variant.Predict(input);
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
+        var warmup = Stopwatch.StartNew();
+        do variant.Predict(input); while (warmup.ElapsedMilliseconds < 250);
+
+        var times = new List<double>();
+        var budget = Stopwatch.StartNew();
+        while (times.Count < 5 || (times.Count < 500 && budget.ElapsedMilliseconds < 1000))
         {
             long start = Stopwatch.GetTimestamp();
             variant.Predict(input);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
-        Array.Sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+        times.Sort();
+        int n = times.Count;
+        return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
     }
 }

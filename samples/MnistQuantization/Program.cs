@@ -1,7 +1,6 @@
 using MnistQuantization;
 using QuantGen;
 using QuantGen.IO;
-using QuantGen.Models;
 using Spectre.Console;
 
 // The seed's experiment: MobileNetV2 trained in PyTorch on MNIST, evaluated here in each numeric form.
@@ -21,15 +20,7 @@ try
     string shared = options.SharedDirectory ?? SharedData.Locate();
     var test = MnistSet.LoadTest(Path.Combine(shared, "data", "mnist"));
     int images = Math.Min(options.Limit ?? test.Count, test.Count);
-
-    var model = new MobileNetV2();
-    model.LoadStateDict(SafeTensors.Load(Path.Combine(shared, "fixtures", "mobilenetv2", "mnv2_float.safetensors")));
-    model.Eval();
-
-    var variants = new List<Variant>
-    {
-        new("float32", SafeTensors.Serialize(model.StateDict()).LongLength, model.Forward),
-    };
+    var experiment = new Experiment(shared);
 
     var rows = new List<ResultRow>();
     var batch1 = test.ToTensor(0, 1);
@@ -38,13 +29,20 @@ try
         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
         .Start(context =>
         {
-            foreach (var variant in variants)
+            foreach (var recipe in experiment.Recipes)
             {
+                Action<int> calibrationProgress = _ => { };
+                if (recipe.Calibrates)
+                {
+                    var calibration = context.AddTask($"{recipe.Name}: calibrating", maxValue: Experiment.CalibrationImages);
+                    calibrationProgress = n => calibration.Increment(n);
+                }
+                var variant = recipe.Build(calibrationProgress);
                 var task = context.AddTask($"{variant.Name}: evaluating", maxValue: images);
                 var (top1, top5) = Accuracy.Evaluate(variant, test, images, n => task.Increment(n));
                 task.Description = $"{variant.Name}: timing";
-                double b1 = Latency.MedianMilliseconds(variant, batch1, warmups: 50, runs: 200);
-                double b64 = Latency.MedianMilliseconds(variant, batch64, warmups: 3, runs: 15);
+                double b1 = Latency.MedianMilliseconds(variant, batch1);
+                double b64 = Latency.MedianMilliseconds(variant, batch64);
                 task.Description = $"{variant.Name}: done";
                 rows.Add(new ResultRow(variant.Name, variant.SizeBytes / 1e6, top1, top5, b1, b64));
             }

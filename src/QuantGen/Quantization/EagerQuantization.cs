@@ -85,7 +85,7 @@ public static class EagerQuantization
     /// every DeQuantStub by a dequantize. Observers are removed.
     /// </summary>
     /// <exception cref="QuantizationException">The model was not prepared.</exception>
-    /// <exception cref="NotCalibratedException">An observer saw no data: calibrate first; names the observer.</exception>
+    /// <exception cref="NotCalibratedException">No observer saw any data: calibrate first; names an observer.</exception>
     public static void Convert(Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -94,10 +94,23 @@ public static class EagerQuantization
         {
             throw new QuantizationException($"{model.GetType().Name} has not been prepared: call Prepare(model, qconfig), then Calibrate, then Convert.");
         }
-        // Every observer is checked before anything changes, so a failed convert leaves the prepared model as it was.
-        var plans = observed.Select(layer => (Layer: layer, Output: ActivationFrom((Observer)layer.OutputObserver!))).ToList();
-        foreach (var (layer, output) in plans)
+        if (!observed.Any(l => ((Observer)l.OutputObserver!).HasObserved))
         {
+            throw new NotCalibratedException(observed[0].OutputObserver!.Path);
+        }
+        // Every observer is read before anything changes, so a failed convert leaves the prepared model as it was.
+        // A layer that calibration never reached has no range: it gets a stand-in that explains this if it runs.
+        var plans = observed
+            .Select(layer => (Layer: layer, Output: ((Observer)layer.OutputObserver!).HasObserved ? ActivationFrom((Observer)layer.OutputObserver!) : (ActivationQParams?)null))
+            .ToList();
+        foreach (var (layer, observedOutput) in plans)
+        {
+            if (observedOutput is not { } output)
+            {
+                layer.Substitute = new UncalibratedLayer(layer.Path);
+                layer.OutputObserver = null;
+                continue;
+            }
             layer.Substitute = layer switch
             {
                 QuantStub => new QuantizeStep(output),

@@ -42,6 +42,11 @@ public static class QConv2d
         if (!bias.IsEmpty) ReferenceChecks.Length(bias.Length, g.OutChannels, nameof(bias), op, $"[{g.OutChannels}]");
 
         OutputRange range = OutputRange.For(activation, outputQ);
+        if (g.IsPointwise)
+        {
+            Pointwise(g, input, inputQ, weight, weightQ, bias, outputQ, range, output);
+            return;
+        }
         int outHeight = g.OutHeight, outWidth = g.OutWidth, index = 0;
         for (int n = 0; n < g.Batch; n++)
         {
@@ -57,6 +62,36 @@ public static class QConv2d
                         output[index] = Requantize.ToUInt8(accumulator, multiplier, outputQ.ZeroPoint, range);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// 1×1 convolutions (most of MobileNetV2's MACs) accumulate an output row at a time, one input row per
+    /// weight. Int32 addition with wraparound is exact in any order, so these are the same sums, and the same
+    /// bytes, as the general loop above.
+    /// </summary>
+    private static void Pointwise(
+        in ConvGeometry g, ReadOnlySpan<byte> input, ActivationQParams inputQ, ReadOnlySpan<sbyte> weight, WeightQParams weightQ,
+        ReadOnlySpan<int> bias, ActivationQParams outputQ, OutputRange range, Span<byte> output)
+    {
+        int pixels = g.InHeight * g.InWidth;
+        Span<int> row = pixels <= 1024 ? stackalloc int[pixels] : new int[pixels];
+        for (int n = 0; n < g.Batch; n++)
+        {
+            for (int oc = 0; oc < g.OutChannels; oc++)
+            {
+                row.Fill(bias.IsEmpty ? 0 : bias[oc]);
+                int weightZeroPoint = weightQ.ZeroPoint(oc);
+                for (int ic = 0; ic < g.InChannels; ic++)
+                {
+                    int w = weight[oc * g.InChannels + ic] - weightZeroPoint;
+                    var x = input.Slice((n * g.InChannels + ic) * pixels, pixels);
+                    for (int p = 0; p < pixels; p++) row[p] = unchecked(row[p] + (x[p] - inputQ.ZeroPoint) * w);
+                }
+                float multiplier = Requantize.Multiplier(inputQ.Scale, weightQ.Scale(oc), outputQ.Scale);
+                var y = output.Slice((n * g.OutChannels + oc) * pixels, pixels);
+                for (int p = 0; p < pixels; p++) y[p] = Requantize.ToUInt8(row[p], multiplier, outputQ.ZeroPoint, range);
             }
         }
     }

@@ -14,7 +14,8 @@ namespace QuantGen.Quantization;
 /// </remarks>
 public sealed class QuantizedConv2d : Module
 {
-    private (float InputScale, int[] Values)? quantizedBias;
+    // The int32 bias for the last input scale seen: one reference, so concurrent callers never see a mix.
+    private QuantizedBias? quantizedBias;
 
     internal QuantizedConv2d(Conv2d source, sbyte[] weight, WeightQParams weightQParams, ActivationQParams output)
     {
@@ -53,7 +54,7 @@ public sealed class QuantizedConv2d : Module
         if (quantizedBias is { } cached && cached.InputScale == inputScale) return cached.Values;
         var values = new int[Bias.Length];
         Quantize.Bias(Bias, inputScale, WeightQParams, values);
-        quantizedBias = (inputScale, values);
+        quantizedBias = new QuantizedBias(inputScale, values);
         return values;
     }
 

@@ -6,7 +6,8 @@ namespace QuantGen.Quantization;
 /// <summary>A linear layer in int8 (PyTorch's quantized <c>Linear</c>/<c>LinearReLU</c>); bias as in <see cref="QuantizedConv2d"/>.</summary>
 public sealed class QuantizedLinear : Module
 {
-    private (float InputScale, int[] Values)? quantizedBias;
+    // The int32 bias for the last input scale seen: one reference, so concurrent callers never see a mix.
+    private QuantizedBias? quantizedBias;
 
     internal QuantizedLinear(Linear source, sbyte[] weight, WeightQParams weightQParams, ActivationQParams output)
     {
@@ -46,7 +47,7 @@ public sealed class QuantizedLinear : Module
         if (quantizedBias is { } cached && cached.InputScale == inputScale) return cached.Values;
         var values = new int[Bias.Length];
         Quantize.Bias(Bias, inputScale, WeightQParams, values);
-        quantizedBias = (inputScale, values);
+        quantizedBias = new QuantizedBias(inputScale, values);
         return values;
     }
 

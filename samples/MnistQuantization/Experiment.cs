@@ -1,0 +1,71 @@
+using QuantGen;
+using QuantGen.IO;
+using QuantGen.Models;
+using QuantGen.Nn;
+using QuantGen.Quantization;
+using static QuantGen.Quantization.EagerQuantization;
+
+namespace MnistQuantization;
+
+/// <summary>
+/// The seed's experiment: the same trained MobileNetV2 in each numeric form, built the way a PyTorch user builds
+/// them — fuse, prepare, calibrate on training images, convert; or quantize dynamically.
+/// </summary>
+internal sealed class Experiment(string sharedDirectory)
+{
+    /// <summary>Training images seen by the observers, in batches of 64, as PyTorch's run used.</summary>
+    public const int CalibrationImages = 2048;
+
+    private readonly Lazy<MnistSet> train = new(() => MnistSet.LoadTrain(Path.Combine(sharedDirectory, "data", "mnist")));
+
+    /// <summary>The rows, in the order of PyTorch's table; each builds its model when asked, reporting calibration progress.</summary>
+    public IReadOnlyList<Recipe> Recipes =>
+    [
+        new("float32", Calibrates: false, _ => Float()),
+        new("static/minmax-per-tensor", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress)),
+        new("static/histogram-per-channel", Calibrates: true, progress => Static("static/histogram-per-channel", QConfig.Onednn, progress)),
+        new("dynamic/linear", Calibrates: false, _ => Dynamic()),
+    ];
+
+    private MobileNetV2 LoadFloat()
+    {
+        var model = new MobileNetV2();
+        model.LoadStateDict(SafeTensors.Load(Path.Combine(sharedDirectory, "fixtures", "mobilenetv2", "mnv2_float.safetensors")));
+        model.Eval();
+        return model;
+    }
+
+    private Variant Float()
+    {
+        var model = LoadFloat();
+        return new Variant("float32", SafeTensors.Serialize(model.StateDict()).LongLength, model.Forward);
+    }
+
+    private Variant Static(string name, QConfig qconfig, Action<int> progress)
+    {
+        var model = LoadFloat();
+        model.FuseModel();
+        Prepare(model, qconfig);
+        Calibrate(model, CalibrationBatches(), progress);
+        Convert(model);
+        return new Variant(name, ModelFileSize(model), model.Forward);
+    }
+
+    private Variant Dynamic()
+    {
+        var model = LoadFloat();
+        QuantizeDynamic(model, typeof(Linear));
+        return new Variant("dynamic/linear", ModelFileSize(model), model.Forward);
+    }
+
+    private IEnumerable<Tensor> CalibrationBatches()
+    {
+        for (int start = 0; start < CalibrationImages; start += 64) yield return train.Value.ToTensor(start, 64);
+    }
+
+    /// <summary>The bytes of the converted model's file, as PyTorch's table gives the size of its saved model.</summary>
+    private static long ModelFileSize(Module model) => QuantizedModelSize.Of(model);
+}
+
+/// <summary>How to build one row's model; <paramref name="Build"/> receives a progress callback for calibration.</summary>
+internal sealed record Recipe(string Name, bool Calibrates, Func<Action<int>, Variant> Build);
