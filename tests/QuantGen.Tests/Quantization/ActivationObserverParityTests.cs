@@ -1,5 +1,7 @@
 using QuantGen.Quantization;
 
+using QuantGen.Tests.Infrastructure;
+
 namespace QuantGen.Tests.Quantization;
 
 /// <summary>

@@ -91,6 +91,26 @@ public class EagerWorkflowErrorTests
     }
 
     [Fact]
+    public void A_layer_calibration_never_reached_is_converted_to_a_stand_in_that_says_so_when_run()
+    {
+        var model = new MobileNetV2();
+        model.LoadStateDict(SafeTensors.Load(Fixtures.MobileNetV2Weights));
+        model.Eval();
+        model.FuseModel();
+        Prepare(model, QConfig.Default);
+        Calibrate(model, [MnistSet.LoadTrain().ToTensor(0, 8)]);
+
+        Convert(model);
+
+        // features.1 keeps neither stride nor width, so its residual add never runs.
+        var add = (Add)model.GetSubmodule("features.1.skipAdd")!;
+        Assert.IsType<UncalibratedLayer>(add.Substitute);
+        var error = Assert.Throws<QuantizationException>(() => add.Forward(Tensor.Zeros(1, 16, 14, 14), Tensor.Zeros(1, 16, 14, 14)));
+        Assert.Contains("'features.1.skipAdd' saw no data during calibration", error.Message);
+        Assert.IsType<QuantizedAdd>(((Add)model.GetSubmodule("features.3.skipAdd")!).Substitute);
+    }
+
+    [Fact]
     public void Dynamic_quantization_quantizes_every_Linear_and_keeps_the_logits_close_to_float()
     {
         var model = Loaded();

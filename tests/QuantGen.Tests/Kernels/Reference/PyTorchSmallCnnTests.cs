@@ -91,7 +91,7 @@ public sealed class PyTorchSmallCnnTests
         return bias;
     }
 
-    private static byte[] Conv(ConvGeometry g, byte[] x, ActivationQParams inputQ, SmallCnnTruth truth, string layer, float[] floatBias)
+    private static byte[] Conv(ConvGeometry g, byte[] x, ActivationQParams inputQ, SmallCnnTruth.ConfigView truth, string layer, float[] floatBias)
     {
         WeightQParams weightQ = truth.WeightQParamsOf(layer);
         var bias = new int[g.OutChannels];
@@ -102,7 +102,7 @@ public sealed class PyTorchSmallCnnTests
     }
 
     private static byte[] Linear(
-        ReadOnlySpan<byte> x, ActivationQParams inputQ, SmallCnnTruth truth, string layer, float[] floatBias,
+        ReadOnlySpan<byte> x, ActivationQParams inputQ, SmallCnnTruth.ConfigView truth, string layer, float[] floatBias,
         int batch, int inFeatures, int outFeatures, FusedActivation activation)
     {
         WeightQParams weightQ = truth.WeightQParamsOf(layer);
