@@ -10,13 +10,17 @@ namespace QuantGen.Models;
 public sealed class InvertedResidual : Module
 {
     readonly Sequential conv;
-    readonly Add skipAdd = new();
+
+    // Only a block with a residual has one: an Add that never runs would get an observer that sees no data,
+    // and Convert refuses an uncalibrated observer (PyTorch keeps one and gives it scale 1.0 with a warning).
+    readonly Add? skipAdd;
 
     public InvertedResidual(int inChannels, int outChannels, int stride, int expandRatio)
     {
         if (stride is not (1 or 2)) throw new ArgumentException($"InvertedResidual: stride must be 1 or 2, got {stride}.");
         int hidden = (int)Math.Round(inChannels * (double)expandRatio, MidpointRounding.ToEven);
         UsesResidual = stride == 1 && inChannels == outChannels;
+        if (UsesResidual) skipAdd = new Add();
 
         var layers = new List<Module>();
         if (expandRatio != 1) layers.Add(new ConvBNReLU(inChannels, hidden, kernelSize: 1));
@@ -28,5 +32,5 @@ public sealed class InvertedResidual : Module
 
     public bool UsesResidual { get; }
 
-    public override Tensor Forward(Tensor x) => UsesResidual ? skipAdd.Forward(x, conv.Forward(x)) : conv.Forward(x);
+    public override Tensor Forward(Tensor x) => skipAdd is null ? conv.Forward(x) : skipAdd.Forward(x, conv.Forward(x));
 }
