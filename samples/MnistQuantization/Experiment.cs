@@ -63,7 +63,6 @@ internal sealed class Experiment(string sharedDirectory)
         for (int start = 0; start < CalibrationImages; start += 64) yield return train.Value.ToTensor(start, 64);
     }
 
-    /// <summary>The bytes of the converted model's file, as PyTorch's table gives the size of its saved model.</summary>
     private static long ModelFileSize(Module model) => QuantizedModelSize.Of(model);
 }
 

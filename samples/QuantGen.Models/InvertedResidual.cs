@@ -10,6 +10,9 @@ namespace QuantGen.Models;
 public sealed class InvertedResidual : Module
 {
     readonly Sequential conv;
+
+    // Every block has one, as in torchvision; where UsesResidual is false it never runs (and after Convert it
+    // stands as an UncalibratedLayer).
     readonly Add skipAdd = new();
 
     public InvertedResidual(int inChannels, int outChannels, int stride, int expandRatio)

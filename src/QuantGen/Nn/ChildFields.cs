@@ -53,6 +53,7 @@ internal static class ChildFields
             fields.AddRange(level
                 .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
                 .Where(f => typeof(Module).IsAssignableFrom(f.FieldType) || IsModuleArray(f.FieldType))
+                .Where(f => !f.IsDefined(typeof(NotAChildAttribute), inherit: false))
                 .OrderBy(f => f.MetadataToken));
         }
         return [.. fields];

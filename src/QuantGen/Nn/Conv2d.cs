@@ -65,6 +65,9 @@ public class Conv2d : Layer
     /// <summary>True once a BatchNorm has been folded into the weights.</summary>
     public bool HasFoldedBatchNorm { get; private set; }
 
+    /// <summary>True when the fold registered <see cref="Bias"/>: the float model, built with <c>bias: false</c>, had none.</summary>
+    internal bool BiasAddedByFolding { get; private set; }
+
     /// <summary>
     /// Folds an eval-mode BatchNorm into this convolution's weight and bias, in float32 and in PyTorch's order
     /// (<c>fuse_conv_bn_weights</c>): r = 1/√(var+ε), w·(γ·r) per output channel, b' = (b − mean)·r·γ + β.
@@ -73,7 +76,7 @@ public class Conv2d : Layer
     internal void FoldBatchNorm(BatchNorm2d bn)
     {
         int perChannel = Weight.Length / OutChannels;
-        var bias = Bias ?? RegisterParameter("bias", Tensor.Zeros(OutChannels));
+        var bias = MarkBatchNormFolded();
         for (int c = 0; c < OutChannels; c++)
         {
             float rsqrt = 1f / MathF.Sqrt(bn.RunningVar.Data[c] + bn.Eps);
@@ -85,8 +88,21 @@ public class Conv2d : Layer
         }
         Weight.MarkModified();
         bias.MarkModified();
-        Bias = bias;
+    }
+
+    /// <summary>
+    /// The structural half of a fold: registers the bias the fold needs if the convolution has none, and marks the
+    /// fold. A model file restores a folded convolution with this alone; its folded values come from the file.
+    /// </summary>
+    internal Tensor MarkBatchNormFolded()
+    {
+        if (Bias is null)
+        {
+            Bias = RegisterParameter("bias", Tensor.Zeros(OutChannels));
+            BiasAddedByFolding = true;
+        }
         HasFoldedBatchNorm = true;
+        return Bias;
     }
 
     /// <summary>The convolution this module performs on an input of the given shape; checks the shape.</summary>

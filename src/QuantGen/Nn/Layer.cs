@@ -17,6 +17,7 @@ public abstract class Layer : Module
     public const string ObserverName = "activation_post_process";
 
     /// <summary>What runs instead of this layer's float computation, if anything.</summary>
+    [field: NotAChild]
     public Module? Substitute { get; internal set; }
 
     /// <summary>The observer recording this layer's outputs, a child named <see cref="ObserverName"/>.</summary>

@@ -108,6 +108,8 @@ public class EagerWorkflowErrorTests
         var error = Assert.Throws<QuantizationException>(() => add.Forward(Tensor.Zeros(1, 16, 14, 14), Tensor.Zeros(1, 16, 14, 14)));
         Assert.Contains("'features.1.skipAdd' saw no data during calibration", error.Message);
         Assert.IsType<QuantizedAdd>(((Add)model.GetSubmodule("features.3.skipAdd")!).Substitute);
+        // Substitutes and the float layers they came from are referenced, not owned: not children.
+        Assert.DoesNotContain(model.NamedModules(), m => m.Name.Contains("Substitute") || m.Name.Contains("Source"));
     }
 
     [Fact]

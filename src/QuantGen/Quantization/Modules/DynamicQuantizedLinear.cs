@@ -17,6 +17,7 @@ public sealed class DynamicQuantizedLinear : Module
         Bias = source.Bias?.Data.ToArray();
     }
 
+    [field: NotAChild]
     public Linear Source { get; }
 
     public sbyte[] Weight { get; }

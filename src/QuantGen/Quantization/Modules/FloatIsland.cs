@@ -14,6 +14,7 @@ public sealed class FloatIsland(Layer layer, ActivationQParams output) : Module
     private readonly QuantizeStep exit = new(output);
 
     /// <summary>The float layer this island runs.</summary>
+    [field: NotAChild]
     public Layer Layer { get; } = layer;
 
     public ActivationQParams Output => exit.Output;

@@ -27,6 +27,7 @@ public sealed class QuantizedConv2d : Module
     }
 
     /// <summary>The float convolution this came from: its shapes, stride, padding, groups and fused activation.</summary>
+    [field: NotAChild]
     public Conv2d Source { get; }
 
     public sbyte[] Weight { get; }

@@ -18,6 +18,7 @@ public sealed class QuantizedLinear : Module
         Bias = source.Bias?.Data.ToArray();
     }
 
+    [field: NotAChild]
     public Linear Source { get; }
 
     public sbyte[] Weight { get; }

@@ -1,0 +1,115 @@
+using QuantGen.IO;
+using QuantGen.IO.Qgm;
+using QuantGen.Models;
+using QuantGen.Nn;
+using QuantGen.Quantization;
+using QuantGen.Tests.Infrastructure;
+using static QuantGen.Quantization.EagerQuantization;
+
+namespace QuantGen.Tests.IO;
+
+/// <summary>Converted models for the .qgm tests, and ways to alter a saved file as damage or another writer would.</summary>
+internal static class QgmTestModels
+{
+    private static readonly Lazy<MnistSet> Train = new(() => MnistSet.LoadTrain());
+
+    /// <summary><paramref name="images"/> MNIST training images from the start, in batches of 64.</summary>
+    public static IEnumerable<Tensor> CalibrationBatches(int images) =>
+        Enumerable.Range(0, images / 64).Select(i => Train.Value.ToTensor(i * 64, 64));
+
+    public static SmallCnn FloatSmallCnn()
+    {
+        var model = new SmallCnn();
+        model.LoadStateDict(SafeTensors.Load(Fixtures.SmallCnnWeights));
+        model.Eval();
+        return model;
+    }
+
+    /// <summary>The small CNN fused as the PyTorch fixture, calibrated on 256 images and converted.</summary>
+    public static SmallCnn StaticSmallCnn(QConfig qconfig)
+    {
+        var model = FloatSmallCnn();
+        FuseModules(model, SmallCnn.FusionGroups);
+        Prepare(model, qconfig);
+        Calibrate(model, CalibrationBatches(256));
+        Convert(model);
+        return model;
+    }
+
+    /// <summary>The small CNN with its Linear layers dynamically quantized; fused first if asked (then conv1 is float with bn1 folded).</summary>
+    public static SmallCnn DynamicSmallCnn(bool fused)
+    {
+        var model = FloatSmallCnn();
+        if (fused) FuseModules(model, SmallCnn.FusionGroups);
+        QuantizeDynamic(model);
+        return model;
+    }
+
+    private static readonly Lazy<byte[]> StaticSmallCnnFile = new(() =>
+    {
+        using var temp = new TempDirectory();
+        string path = Path.Combine(temp.Path, "small_cnn.qgm");
+        QgmFile.Save(StaticSmallCnn(QConfig.Default), path);
+        return File.ReadAllBytes(path);
+    });
+
+    /// <summary>A saved static small CNN (QConfig.Default), written into <paramref name="temp"/>.</summary>
+    public static string SavedSmallCnn(TempDirectory temp) => temp.WriteFile("small_cnn.qgm", StaticSmallCnnFile.Value);
+
+    /// <summary>
+    /// A copy of a .qgm file with its tensors and metadata edited: <paramref name="tensor"/> maps each tensor to
+    /// its replacement (null drops it). With <paramref name="reseal"/> the checksum is recomputed, as a writer of
+    /// wrong files would, so that the check behind it is what the test sees.
+    /// </summary>
+    public static string Edited(
+        TempDirectory temp, string source, Func<string, TensorData, TensorData?>? tensor = null,
+        Action<Dictionary<string, string>>? metadata = null, IEnumerable<(string, TensorData)>? extra = null, bool reseal = true)
+    {
+        var original = SafeTensors.Load(source);
+        var edited = new StateDict();
+        foreach (var (key, value) in original)
+        {
+            if ((tensor is null ? value : tensor(key, value)) is { } kept) edited.Add(key, kept);
+        }
+        foreach (var (key, value) in extra ?? []) edited.Add(key, value);
+        foreach (var (key, value) in original.Metadata) edited.Metadata[key] = value;
+        metadata?.Invoke(edited.Metadata);
+        if (reseal) edited.Metadata[QgmFormat.ChecksumKey] = QgmChecksum.Of(edited);
+        string path = Path.Combine(temp.Path, "edited.qgm");
+        SafeTensors.Save(path, edited);
+        return path;
+    }
+
+    /// <summary>Equal to the last bit, NaNs included: what "the loaded model runs as the converted one did" means.</summary>
+    public static void AssertBitIdentical(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        Assert.False(actual.IsQuantized);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            int want = BitConverter.SingleToInt32Bits(expected.Data[i]), got = BitConverter.SingleToInt32Bits(actual.Data[i]);
+            Assert.True(want == got, $"output {i}: converted model {expected.Data[i]:R}, loaded model {actual.Data[i]:R}");
+        }
+    }
+}
+
+/// <summary>A model with a float island: LayerNorm has no int8 kernel, so it runs in float between int8 Linear layers.</summary>
+internal sealed class IslandNet : Module
+{
+    readonly QuantStub quant = new();
+    readonly Linear fc1;
+    readonly LayerNorm norm;
+    readonly Linear fc2;
+    readonly DeQuantStub dequant = new();
+
+    public IslandNet(int inFeatures = 12, int hidden = 16, int outFeatures = 4)
+    {
+        fc1 = new Linear(inFeatures, hidden);
+        norm = new LayerNorm(hidden);
+        fc2 = new Linear(hidden, outFeatures);
+    }
+
+    public LayerNorm Norm => norm;
+
+    public override Tensor Forward(Tensor x) => dequant.Forward(fc2.Forward(norm.Forward(fc1.Forward(quant.Forward(x)))));
+}
