@@ -211,12 +211,12 @@ public sealed class QgmErrorTests
     {
         using var temp = new TempDirectory();
         string path = Path.Combine(temp.Path, "never.qgm");
-        var fused = FloatSmallCnn();
+        var fused = TrainedModels.SmallCnn();
         FuseModules(fused, SmallCnn.FusionGroups);
-        var prepared = FloatSmallCnn();
+        var prepared = TrainedModels.SmallCnn();
         Prepare(prepared, QConfig.Default);
 
-        var unquantized = Assert.Throws<QuantizationException>(() => QgmFile.Save(FloatSmallCnn(), path));
+        var unquantized = Assert.Throws<QuantizationException>(() => QgmFile.Save(TrainedModels.SmallCnn(), path));
         var onlyFused = Assert.Throws<QuantizationException>(() => QgmFile.Save(fused, path));
         var onlyPrepared = Assert.Throws<QuantizationException>(() => QgmFile.Save(prepared, path));
 

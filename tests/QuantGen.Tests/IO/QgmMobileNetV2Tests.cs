@@ -20,9 +20,7 @@ public sealed class QgmMobileNetV2Tests
     [Fact]
     public void A_static_MobileNetV2_file_is_at_most_2_5_MB_and_loads_with_bit_identical_logits()
     {
-        var converted = new MobileNetV2();
-        converted.LoadStateDict(SafeTensors.Load(Fixtures.MobileNetV2Weights));
-        converted.Eval();
+        var converted = TrainedModels.MobileNetV2();
         converted.FuseModel();
         Prepare(converted, QConfig.Default);
         Calibrate(converted, CalibrationBatches(128));

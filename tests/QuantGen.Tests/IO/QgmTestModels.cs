@@ -17,18 +17,11 @@ internal static class QgmTestModels
     public static IEnumerable<Tensor> CalibrationBatches(int images) =>
         Enumerable.Range(0, images / 64).Select(i => Train.Value.ToTensor(i * 64, 64));
 
-    public static SmallCnn FloatSmallCnn()
-    {
-        var model = new SmallCnn();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.SmallCnnWeights));
-        model.Eval();
-        return model;
-    }
 
     /// <summary>The small CNN fused as the PyTorch fixture, calibrated on 256 images and converted.</summary>
     public static SmallCnn StaticSmallCnn(QConfig qconfig)
     {
-        var model = FloatSmallCnn();
+        var model = TrainedModels.SmallCnn();
         FuseModules(model, SmallCnn.FusionGroups);
         Prepare(model, qconfig);
         Calibrate(model, CalibrationBatches(256));
@@ -39,7 +32,7 @@ internal static class QgmTestModels
     /// <summary>The small CNN with its Linear layers dynamically quantized; fused first if asked (then conv1 is float with bn1 folded).</summary>
     public static SmallCnn DynamicSmallCnn(bool fused)
     {
-        var model = FloatSmallCnn();
+        var model = TrainedModels.SmallCnn();
         if (fused) FuseModules(model, SmallCnn.FusionGroups);
         QuantizeDynamic(model);
         return model;

@@ -11,9 +11,7 @@ public class ParityWithPyTorchTests
     [Fact]
     public void SmallCnn_float_logits_are_within_1e_4_of_PyTorch()
     {
-        var model = new SmallCnn();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.SmallCnnWeights));
-        model.Eval();
+        var model = TrainedModels.SmallCnn();
 
         var logits = model.Forward(Fixtures.LoadProbeImages());
 
@@ -23,7 +21,7 @@ public class ParityWithPyTorchTests
     [Fact]
     public void MobileNetV2_float_logits_are_within_1e_3_of_PyTorch()
     {
-        var model = LoadMobileNetV2();
+        var model = TrainedModels.MobileNetV2();
 
         var logits = model.Forward(Fixtures.LoadProbeImages());
 
@@ -33,7 +31,7 @@ public class ParityWithPyTorchTests
     [Fact]
     public void MobileNetV2_gives_the_same_logits_one_image_at_a_time_as_in_a_batch()
     {
-        var model = LoadMobileNetV2();
+        var model = TrainedModels.MobileNetV2();
         var images = Fixtures.LoadProbeImages();
         var batched = model.Forward(images);
 
@@ -57,13 +55,6 @@ public class ParityWithPyTorchTests
         Assert.Equal(file.Keys.Order(StringComparer.Ordinal), model.StateDict().Keys.Order(StringComparer.Ordinal));
     }
 
-    private static MobileNetV2 LoadMobileNetV2()
-    {
-        var model = new MobileNetV2();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.MobileNetV2Weights));
-        model.Eval();
-        return model;
-    }
 
     private static void AssertClose(float[][] expected, Tensor actual, double tolerance)
     {

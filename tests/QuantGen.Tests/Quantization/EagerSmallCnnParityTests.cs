@@ -135,9 +135,7 @@ public class EagerSmallCnnParityTests
 
     private static SmallCnn PreparedAndCalibrated(string config)
     {
-        var model = new SmallCnn();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.SmallCnnWeights));
-        model.Eval();
+        var model = TrainedModels.SmallCnn();
         FuseModules(model, SmallCnn.FusionGroups);
         Prepare(model, QConfigFor(config));
         Calibrate(model, SmallCnnTruth.CalibrationBatches);

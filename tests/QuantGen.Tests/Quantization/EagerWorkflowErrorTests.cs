@@ -93,9 +93,7 @@ public class EagerWorkflowErrorTests
     [Fact]
     public void A_layer_calibration_never_reached_is_converted_to_a_stand_in_that_says_so_when_run()
     {
-        var model = new MobileNetV2();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.MobileNetV2Weights));
-        model.Eval();
+        var model = TrainedModels.MobileNetV2();
         model.FuseModel();
         Prepare(model, QConfig.Default);
         Calibrate(model, [MnistSet.LoadTrain().ToTensor(0, 8)]);
@@ -115,7 +113,7 @@ public class EagerWorkflowErrorTests
     [Fact]
     public void Dynamic_quantization_quantizes_every_Linear_and_keeps_the_logits_close_to_float()
     {
-        var model = Loaded();
+        var model = TrainedModels.SmallCnn();
         var images = Fixtures.LoadProbeImages();
         var reference = model.Forward(images);
 
@@ -131,20 +129,13 @@ public class EagerWorkflowErrorTests
             Assert.Equal(Array.IndexOf(row, row.Max()), Array.IndexOf(quantized, quantized.Max()));
             for (int k = 0; k < 10; k++) Assert.True(Math.Abs(row[k] - quantized[k]) < 0.1f + 0.02f * Math.Abs(row[k]), $"image {i}, class {k}: {row[k]} vs {quantized[k]}");
         }
-        Assert.Throws<QuantizationException>(() => QuantizeDynamic(Loaded(), typeof(Conv2d)));
+        Assert.Throws<QuantizationException>(() => QuantizeDynamic(TrainedModels.SmallCnn(), typeof(Conv2d)));
     }
 
-    private static SmallCnn Loaded()
-    {
-        var model = new SmallCnn();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.SmallCnnWeights));
-        model.Eval();
-        return model;
-    }
 
     private static SmallCnn Prepared(QConfig qconfig)
     {
-        var model = Loaded();
+        var model = TrainedModels.SmallCnn();
         FuseModules(model, SmallCnn.FusionGroups);
         Prepare(model, qconfig);
         return model;

@@ -12,7 +12,7 @@ public class FusionTests
     [Fact]
     public void A_fused_SmallCnn_gives_PyTorch_float_logits()
     {
-        var model = LoadSmallCnn();
+        var model = TrainedModels.SmallCnn();
         Fusion.FuseModules(model, SmallCnn.FusionGroups);
 
         var logits = model.Forward(Fixtures.LoadProbeImages());
@@ -26,9 +26,7 @@ public class FusionTests
     [Fact]
     public void A_fused_MobileNetV2_gives_PyTorch_float_logits_and_folds_every_BatchNorm()
     {
-        var model = new MobileNetV2();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.MobileNetV2Weights));
-        model.Eval();
+        var model = TrainedModels.MobileNetV2();
         var groups = model.FusionGroups();
 
         model.FuseModel();
@@ -83,7 +81,7 @@ public class FusionTests
     [Fact]
     public void A_convolution_without_bias_gains_one_when_a_BatchNorm_is_folded_in()
     {
-        var model = LoadSmallCnn();
+        var model = TrainedModels.SmallCnn();
         Fusion.FuseModules(model, SmallCnn.FusionGroups);
 
         Assert.Contains("conv1.bias", model.StateDict().Keys);
@@ -103,7 +101,7 @@ public class FusionTests
     [MemberData(nameof(BadGroups))]
     public void A_bad_group_is_a_typed_error_and_fuses_nothing(string[][] groups, string expected)
     {
-        var model = LoadSmallCnn();
+        var model = TrainedModels.SmallCnn();
         var before = model.StateDict();
 
         var error = Assert.Throws<FusionException>(() => Fusion.FuseModules(model, groups));
@@ -121,11 +119,4 @@ public class FusionTests
         Assert.Contains("needs eval mode", error.Message);
     }
 
-    private static SmallCnn LoadSmallCnn()
-    {
-        var model = new SmallCnn();
-        model.LoadStateDict(SafeTensors.Load(Fixtures.SmallCnnWeights));
-        model.Eval();
-        return model;
-    }
 }

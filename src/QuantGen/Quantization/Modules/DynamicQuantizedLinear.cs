@@ -7,24 +7,16 @@ namespace QuantGen.Quantization;
 /// A linear layer with int8 weights whose input is quantized on every call from that batch's own range, float
 /// in and float out (PyTorch's dynamic quantized <c>Linear</c>).
 /// </summary>
-public sealed class DynamicQuantizedLinear : Module
+public sealed class DynamicQuantizedLinear : QuantizedWeightLayer
 {
     internal DynamicQuantizedLinear(Linear source, sbyte[] weight, WeightQParams weightQParams)
+        : base(weight, weightQParams, source.Bias)
     {
         Source = source;
-        Weight = weight;
-        WeightQParams = weightQParams;
-        Bias = source.Bias?.Data.ToArray();
     }
 
     [field: NotAChild]
     public Linear Source { get; }
-
-    public sbyte[] Weight { get; }
-
-    public WeightQParams WeightQParams { get; }
-
-    public float[]? Bias { get; }
 
     public override Tensor Forward(Tensor input)
     {
