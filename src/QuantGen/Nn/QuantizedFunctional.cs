@@ -1,5 +1,6 @@
 using QuantGen.Kernels;
 using QuantGen.Kernels.Reference;
+using QuantGen.Quantization;
 
 namespace QuantGen.Nn;
 
@@ -12,7 +13,7 @@ internal static class QuantizedFunctional
 {
     public static Tensor Clamp(Tensor input, float min, float max, bool inplace)
     {
-        var q = new ActivationQParams(input.QuantScale, input.QuantZeroPoint);
+        var q = input.QParams();
         byte lo = float.IsNegativeInfinity(min) ? byte.MinValue : Quantize.ToUInt8(min, q);
         byte hi = float.IsPositiveInfinity(max) ? byte.MaxValue : Quantize.ToUInt8(max, q);
         var source = input.QuantizedData;
@@ -31,7 +32,7 @@ internal static class QuantizedFunctional
     public static Tensor AvgPool2d(Tensor input, in PoolGeometry geometry, bool countIncludePad)
     {
         var values = new byte[(long)geometry.Planes * geometry.OutHeight * geometry.OutWidth];
-        QAvgPool2d.Forward(geometry, countIncludePad, QParams(input), input.QuantizedData, values);
+        QAvgPool2d.Forward(geometry, countIncludePad, input.QParams(), input.QuantizedData, values);
         return Like(input, new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth), values);
     }
 
@@ -39,11 +40,9 @@ internal static class QuantizedFunctional
     {
         int planes = input.Size(0) * input.Size(1);
         var values = new byte[planes * outHeight * outWidth];
-        QAdaptiveAvgPool2d.Forward(planes, input.Size(2), input.Size(3), outHeight, outWidth, QParams(input), input.QuantizedData, values);
+        QAdaptiveAvgPool2d.Forward(planes, input.Size(2), input.Size(3), outHeight, outWidth, input.QParams(), input.QuantizedData, values);
         return Like(input, new Shape(input.Size(0), input.Size(1), outHeight, outWidth), values);
     }
-
-    private static ActivationQParams QParams(Tensor t) => new(t.QuantScale, t.QuantZeroPoint);
 
     private static Tensor Like(Tensor input, Shape shape, byte[] values) =>
         Tensor.FromQuantized(shape, values, input.QuantScale, input.QuantZeroPoint);
