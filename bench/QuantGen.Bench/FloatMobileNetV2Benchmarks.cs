@@ -16,6 +16,7 @@ namespace QuantGen.Bench;
 public class FloatMobileNetV2Benchmarks
 {
     private MobileNetV2 model = null!;
+    private MobileNetV2 fused = null!;
     private Tensor images = null!;
     private OnnxPeer onnx = null!;
 
@@ -28,6 +29,10 @@ public class FloatMobileNetV2Benchmarks
         model = new MobileNetV2();
         model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
         model.Eval();
+        fused = new MobileNetV2();
+        fused.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
+        fused.Eval();
+        fused.FuseModel();
         images = MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, Batch);
         onnx = new OnnxPeer(
             SharedData.Fixture("mobilenetv2", "mnv2_float.onnx"),
@@ -42,4 +47,8 @@ public class FloatMobileNetV2Benchmarks
 
     [Benchmark(Description = "QuantGen float (eager)")]
     public Tensor QuantGenFloat() => model.Forward(images);
+
+    /// <summary>After <c>FuseModel()</c>: BatchNorms folded into the convolutions and ReLUs into their outputs, as ORT folds them.</summary>
+    [Benchmark(Description = "QuantGen float (eager, fused)")]
+    public Tensor QuantGenFusedFloat() => fused.Forward(images);
 }
