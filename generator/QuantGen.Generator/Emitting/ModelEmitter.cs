@@ -3,6 +3,7 @@ using System.CodeDom.Compiler;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.CodeAnalysis.CSharp;
 using QuantGen.Generator.Model;
 
 namespace QuantGen.Generator.Emitting;
@@ -32,11 +33,11 @@ internal static class ModelEmitter
         writer.WriteLineNoTabs(string.Empty);
         if (model.Namespace.Length > 0)
         {
-            writer.WriteLine($"namespace {model.Namespace};");
+            writer.WriteLine($"namespace {string.Join(".", model.Namespace.Split('.').Select(Identifier))};");
             writer.WriteLineNoTabs(string.Empty);
         }
 
-        writer.WriteLine($"partial class {model.ClassName}");
+        writer.WriteLine($"partial class {Identifier(model.ClassName)}");
         writer.WriteLine("{");
         writer.Indent++;
 
@@ -152,6 +153,10 @@ internal static class ModelEmitter
 
         return names;
     }
+
+    /// <summary>A name as a C# identifier: keywords get '@' (a class named <c>@class</c>).</summary>
+    private static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) == SyntaxKind.RecordKeyword ? "@" + name : name;
 
     private static string Shape(EquatableArray<int> shape) => "[" + string.Join(", ", shape) + "]";
 

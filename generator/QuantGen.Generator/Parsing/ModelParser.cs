@@ -51,9 +51,27 @@ internal static class ModelParser
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
+        // A class still being typed (no name yet): the compiler reports it; nothing to read.
+        if (declaration.Identifier.IsMissing || !IsWellNamed(type))
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         var reader = new Reader(context.SemanticModel, declaration, type, cancellationToken);
         ModelSpec? model = reader.Read(context.Attributes);
         return new ParseResult(model, reader.Diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>True when the class and every enclosing namespace have a name (not one still being typed).</summary>
+    private static bool IsWellNamed(INamedTypeSymbol type)
+    {
+        if (!SyntaxFacts.IsValidIdentifier(type.Name)) return false;
+        for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            if (!SyntaxFacts.IsValidIdentifier(ns.Name)) return false;
+        }
+
+        return true;
     }
 
     private sealed class Reader(SemanticModel semanticModel, ClassDeclarationSyntax declaration, INamedTypeSymbol type, CancellationToken cancellationToken)
@@ -188,7 +206,7 @@ internal static class ModelParser
             AttributeData attribute = found[0];
             LocationInfo? location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? ClassLocation;
             var dims = new List<int>();
-            if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array)
+            if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Array, IsNull: false })
             {
                 foreach (TypedConstant value in attribute.ConstructorArguments[0].Values)
                 {
@@ -214,7 +232,8 @@ internal static class ModelParser
             {
                 LocationInfo? location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? ClassLocation;
                 var kinds = new List<string>();
-                bool valid = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array;
+                // A null array (Fuse(null)) has no Values to read: TypedConstant.Values throws on it.
+                bool valid = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Array, IsNull: false };
                 if (valid)
                 {
                     foreach (TypedConstant value in attribute.ConstructorArguments[0].Values)

@@ -19,8 +19,9 @@ public sealed record GeneratorRun(
 
     /// <summary>Warnings and errors the compiler reports inside the generated files.</summary>
     public IEnumerable<Diagnostic> GeneratedCodeProblems =>
-        Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning
-            && d.Location.SourceTree is { } tree && !Input.SyntaxTrees.Contains(tree));
+        Output.SyntaxTrees.Where(tree => !Input.SyntaxTrees.Contains(tree))
+            .SelectMany(tree => Output.GetSemanticModel(tree).GetDiagnostics())
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning);
 
     public string Source(string hintName) => Sources.Single(s => s.HintName == hintName).Text;
 }
