@@ -133,6 +133,16 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void A_method_of_the_user_named_Flatten_is_not_taken_for_the_runtime_one()
+    {
+        GeneratorRun run = RunWith("public override Tensor Forward", "static Tensor Flatten(Tensor t) => t;\n\n    public override Tensor Forward");
+
+        Diagnostic diagnostic = Single(run, "QG0005");
+        Assert.Contains("the call 'Flatten(x)' in Forward", diagnostic.GetMessage());
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
     public void Every_diagnostic_has_a_help_link_to_its_section()
     {
         GeneratorRun run = RunWith("new(16 * 7 * 7, 32)", "new(100, 10)");

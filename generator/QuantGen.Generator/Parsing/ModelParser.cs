@@ -530,7 +530,7 @@ internal static class ModelParser
                     };
 
                     if (field is not null && unreadableLayers.Contains(field)) return null; // already reported at the field
-                    if (field is null || !layers.ContainsKey(field))
+                    if (field is null || !layers.ContainsKey(field) || !IsMemberOfThisClass(access.Expression))
                     {
                         Unreadable(invocation, $"the call '{Describe(invocation)}' (not a module field of this class)");
                         return null;
@@ -542,7 +542,7 @@ internal static class ModelParser
 
                 // Flatten(x [, startDim]) or Functional.Flatten(...)
                 case IdentifierNameSyntax { Identifier.ValueText: "Flatten" } or MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Functional" }, Name.Identifier.ValueText: "Flatten" }
-                    when arguments.Count is 1 or 2:
+                    when arguments.Count is 1 or 2 && CallsRuntime(invocation, "Flatten"):
                 {
                     long startDim = 1;
                     if (arguments.Count == 2)
@@ -562,14 +562,14 @@ internal static class ModelParser
 
                 // Functional.Relu(x), Functional.Relu6(x), Functional.Add(a, b)
                 case MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Functional" }, Name.Identifier.ValueText: "Relu" or "Relu6" } functional
-                    when arguments.Count == 1:
+                    when arguments.Count == 1 && CallsRuntime(invocation, functional.Name.Identifier.ValueText):
                 {
                     if (ReadExpression(arguments[0].Expression, state) is not int input) return null;
                     return state.Add(ForwardOp.Functional, functional.Name.Identifier.ValueText, 0, invocation, input);
                 }
 
                 case MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Functional" }, Name.Identifier.ValueText: "Add" }
-                    when arguments.Count == 2:
+                    when arguments.Count == 2 && CallsRuntime(invocation, "Add"):
                 {
                     if (ReadExpression(arguments[0].Expression, state) is not int left || ReadExpression(arguments[1].Expression, state) is not int right) return null;
                     return state.Add(ForwardOp.Add, "Add", 0, invocation, left, right);
@@ -580,6 +580,22 @@ internal static class ModelParser
                     return null;
             }
         }
+
+        /// <summary>
+        /// True when <paramref name="invocation"/> binds to the runtime's method of that name (Module.Flatten or
+        /// Functional.X), not to a method of the user's that happens to share the name.
+        /// </summary>
+        private bool CallsRuntime(InvocationExpressionSyntax invocation, string name)
+        {
+            if (semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method || method.Name != name) return false;
+            string? containing = method.ContainingType?.ToDisplayString();
+            return containing is "QuantGen.Nn.Module" or "QuantGen.Nn.Functional";
+        }
+
+        /// <summary>True when <paramref name="expression"/> is a field or property of the annotated class (not a local of the same name).</summary>
+        private bool IsMemberOfThisClass(ExpressionSyntax expression) =>
+            semanticModel.GetSymbolInfo(expression, cancellationToken).Symbol is { Kind: SymbolKind.Field or SymbolKind.Property } member
+            && SymbolEqualityComparer.Default.Equals(member.ContainingType, type);
 
         private static string Describe(SyntaxNode node)
         {
