@@ -1,0 +1,81 @@
+using QuantGen.Generator.Tests.Infrastructure;
+
+namespace QuantGen.Generator.Tests;
+
+/// <summary>Shape inference and fusion finding on models other than the baseline's, read through the generated constants.</summary>
+public sealed class PlanningTests
+{
+    private const string Residual = """
+        using QuantGen;
+        using QuantGen.Nn;
+
+        namespace Sample;
+
+        [Quantize(QuantMode.Static, Weights = WeightScheme.PerChannelSymmetric, Activations = ObserverKind.Histogram)]
+        [Fuse("Conv", "ReLU")]
+        [Fuse("Linear", "ReLU")]
+        [InputShape(3, 32, 32)]
+        public partial class Residual : Module
+        {
+            readonly Conv2d stem = new(3, 8, kernelSize: 3, stride: 2, padding: 1);
+            readonly ReLU stemRelu = new();
+            readonly Conv2d body = new(8, 8, kernelSize: 3, padding: 1);
+            Conv2d Widen { get; } = new(8, 16, kernelSize: 1);
+            readonly AvgPool2d pool = new(3, stride: 2, padding: 1, ceilMode: true);
+            readonly AdaptiveAvgPool2d gap = new(1);
+            readonly Linear fc = new(16, 10);
+            readonly ReLU6 act = new();
+
+            public override Tensor Forward(Tensor x)
+            {
+                var y = stemRelu.Forward(stem.Forward(x));
+                var z = body.Forward(y) + y;
+                return act.Forward(fc.Forward(Flatten(gap.Forward(pool.Forward(Widen.Forward(Functional.Relu(z)))))));
+            }
+        }
+        """;
+
+    [Fact]
+    public void Strides_padding_ceil_mode_properties_locals_and_residual_adds_are_planned()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Residual);
+
+        Assert.Null(run.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.GeneratedCodeProblems);
+        string text = run.Source("Sample.Residual.g.cs");
+        Assert.Contains("public const int StemLength = 2048;", text);        // [8, 16, 16]: (32 + 2 − 3) / 2 + 1 = 16
+        Assert.Contains("public const int AddLength = 2048;", text);         // body(y) + y
+        Assert.Contains("public const int WidenLength = 4096;", text);       // [16, 16, 16]
+        // ceil((16 + 2 − 3) / 2) + 1 = 9; the last window starts at 16 < 16 + padding, so it stays: [16, 9, 9] as PyTorch.
+        Assert.Contains("public const int PoolLength = 1296;", text);
+        Assert.Contains("public const int OutputLength = 10;", text);
+        Assert.Contains("//   stem + stemRelu  [Fuse(\"Conv\", \"ReLU\")]", text);
+        Assert.Contains("Activations = ObserverKind.Histogram", text);
+        // fc's output goes to ReLU6, not ReLU: no Linear+ReLU fusion.
+        Assert.DoesNotContain("fc + act", text);
+    }
+
+    [Fact]
+    public void A_value_read_twice_is_not_fused_into_the_next_layer()
+    {
+        // y feeds both body and the add, so 'stem + stemRelu' still fuses but 'body' does not join anything.
+        GeneratorRun run = GeneratorHarness.Run(Residual.Replace("[Fuse(\"Conv\", \"ReLU\")]", "[Fuse(\"Conv\", \"ReLU\")][Fuse(\"ReLU\", \"Conv\")]"));
+
+        string text = run.Source("Sample.Residual.g.cs");
+        Assert.Contains("//   stem + stemRelu  [Fuse(\"Conv\", \"ReLU\")]", text);
+        Assert.DoesNotContain("stemRelu + body", text);
+    }
+
+    [Fact]
+    public void Adding_values_of_different_shapes_is_a_shape_error()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Residual.Replace("var z = body.Forward(y) + y;", "var z = body.Forward(y) + x;"));
+
+        var diagnostic = Assert.Single(run.Qg);
+        Assert.Equal("QG0004", diagnostic.Id);
+        Assert.Equal(
+            "'+' (Add) expects two inputs of one shape, [8, 16, 16] (shape [8, 16, 16] after 'body'), but its input has [3, 32, 32] (shape [3, 32, 32], the model input)",
+            diagnostic.GetMessage());
+    }
+}
