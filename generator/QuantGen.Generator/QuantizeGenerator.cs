@@ -44,7 +44,9 @@ public sealed class QuantizeGenerator : IIncrementalGenerator
             {
                 if (DiagnosticDescriptors.ById(info.Id) is DiagnosticDescriptor descriptor)
                 {
-                    output.ReportDiagnostic(Diagnostic.Create(descriptor, info.Location?.ToLocation() ?? Location.None, info.MessageArgs.ToArray()));
+                    DiagnosticSeverity severity = info.AsError ? DiagnosticSeverity.Error : descriptor.DefaultSeverity;
+                    output.ReportDiagnostic(Diagnostic.Create(
+                        descriptor, info.Location?.ToLocation() ?? Location.None, severity, additionalLocations: null, properties: null, info.MessageArgs.ToArray()));
                 }
             }
         });

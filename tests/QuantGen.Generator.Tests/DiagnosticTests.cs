@@ -123,6 +123,18 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void Under_Strict_an_unreadable_construct_is_an_error()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Sources.SmallCnn
+            .Replace("[Quantize(QuantMode.Static)]", "[Quantize(QuantMode.Static, Strict = true)]")
+            .Replace("x = Flatten(x);", "if (Training) x = Flatten(x); else x = Flatten(x);"), "SmallCnn.cs");
+
+        Diagnostic diagnostic = Single(run, "QG0005");
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity);
+    }
+
+    [Fact]
     public void A_non_constant_argument_is_an_unreadable_construct_warning_at_the_argument()
     {
         GeneratorRun run = RunWith("new(32, 10)", "new(32, System.Environment.ProcessorCount)");

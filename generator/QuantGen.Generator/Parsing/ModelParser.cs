@@ -116,6 +116,15 @@ internal static class ModelParser
             ReadLayers();
             (List<ForwardStep> steps, int output)? forward = ReadForward();
 
+            if (options is { Strict: true })
+            {
+                // Strict: what the generator cannot read is an error, not a silent fall back to the eager path.
+                for (int i = 0; i < Diagnostics.Count; i++)
+                {
+                    if (Diagnostics[i].Id == DiagnosticDescriptors.UnreadableConstruct.Id) Diagnostics[i] = Diagnostics[i] with { AsError = true };
+                }
+            }
+
             if (options is null || inputShape is null || forward is null || HasErrorsOrUnreadable())
             {
                 return null;
