@@ -444,7 +444,7 @@ internal static class ModelParser
 
             if (forward.Body is null)
             {
-                Unreadable(forward.Identifier.Parent ?? forward, "a Forward without a body");
+                Report(DiagnosticDescriptors.UnreadableConstruct, LocationInfo.From(forward.Identifier.GetLocation()), "a Forward without a body");
                 return null;
             }
 
