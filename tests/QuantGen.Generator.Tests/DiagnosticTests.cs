@@ -111,6 +111,19 @@ public sealed class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
     }
 
+    [Theory]
+    [InlineData("public const int OutputLength = 3;")]
+    [InlineData("static class Shapes { }")]
+    [InlineData("int InputLength() => 0;")]
+    public void A_member_with_a_name_the_generated_code_declares_is_an_attribute_error_at_the_member(string member)
+    {
+        GeneratorRun run = RunWith("    readonly QuantStub quant", "    " + member + "\n    readonly QuantStub quant");
+
+        Diagnostic diagnostic = Single(run, "QG0003");
+        Assert.Contains("a name the generated code declares", diagnostic.GetMessage());
+        Assert.Empty(run.Sources);
+    }
+
     [Fact]
     public void A_conditional_in_Forward_is_an_unreadable_construct_warning_at_the_statement()
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -105,6 +106,13 @@ internal static class ModelParser
                 return null;
             }
 
+            if (ReservedNameInUse() is { } clash)
+            {
+                Report(DiagnosticDescriptors.InvalidAttribute, LocationInfo.From(clash.Locations.FirstOrDefault()) ?? ClassLocation,
+                    $"'{type.Name}' {(clash.Equals(type, SymbolEqualityComparer.Default) ? "is named" : "has a member named")} '{clash.Name}', a name the generated code declares; rename it");
+                return null;
+            }
+
             QuantizeOptions? options = null;
             foreach (AttributeData attribute in quantizeAttributes)
             {
@@ -133,6 +141,29 @@ internal static class ModelParser
             string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
             return new ModelSpec(ns, type.Name, inputShape.Value, options, fuses.ToEquatableArray(),
                 layerOrder.ToEquatableArray(), forward.Value.steps.ToEquatableArray(), forward.Value.output);
+        }
+
+        /// <summary>The names the generated half declares in the class.</summary>
+        private static readonly string[] ReservedNames = ["InputLength", "OutputLength", "Shapes"];
+
+        /// <summary>The class itself, or a member of it or of a base class, that takes a name the generated code declares.</summary>
+        private ISymbol? ReservedNameInUse()
+        {
+            if (Array.IndexOf(ReservedNames, type.Name) >= 0) return type;
+            for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                foreach (string name in ReservedNames)
+                {
+                    foreach (ISymbol member in t.GetMembers(name))
+                    {
+                        if (member.IsImplicitlyDeclared) continue;
+                        if (!SymbolEqualityComparer.Default.Equals(t, type) && member.DeclaredAccessibility == Accessibility.Private) continue;
+                        return member;
+                    }
+                }
+            }
+
+            return null;
         }
 
         private bool HasErrorsOrUnreadable() => Diagnostics.Count > 0;
