@@ -68,6 +68,22 @@ public sealed class PlanningTests
     }
 
     [Fact]
+    public void Step_names_that_would_clash_in_Shapes_are_made_unique()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Residual
+            .Replace("stemRelu", "shapes")
+            .Replace("body", "input")
+            .Replace("gap", "inputLength"));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.GeneratedCodeProblems);
+        string text = run.Source("Sample.Residual.g.cs");
+        Assert.Contains("Shapes2 =>", text);
+        Assert.Contains("Input2 =>", text);
+        Assert.Contains("InputLength2 =>", text);
+    }
+
+    [Fact]
     public void Adding_values_of_different_shapes_is_a_shape_error()
     {
         GeneratorRun run = GeneratorHarness.Run(Residual.Replace("var z = body.Forward(y) + y;", "var z = body.Forward(y) + x;"));

@@ -138,7 +138,8 @@ internal static class ModelEmitter
     /// <summary>A unique identifier per step, from its name: <c>conv1</c> → <c>Conv1</c>, a second <c>Flatten</c> → <c>Flatten2</c>.</summary>
     private static string[] StepNames(ModelPlan plan)
     {
-        var used = new HashSet<string>(StringComparer.Ordinal) { "Input" };
+        // Each step declares Name and NameLength inside 'Shapes'; neither may repeat or be 'Shapes' itself.
+        var used = new HashSet<string>(StringComparer.Ordinal) { "Input", "InputLength", "Shapes" };
         var names = new string[plan.Steps.Count];
         for (int i = 0; i < names.Length; i++)
         {
@@ -147,7 +148,9 @@ internal static class ModelEmitter
             if (dot >= 0) name = name.Substring(dot + 1);
             name = char.ToUpperInvariant(name[0]) + name.Substring(1);
             string unique = name;
-            for (int n = 2; !used.Add(unique); n++) unique = name + n;
+            for (int n = 2; used.Contains(unique) || used.Contains(unique + "Length"); n++) unique = name + n;
+            used.Add(unique);
+            used.Add(unique + "Length");
             names[i] = unique;
         }
 
