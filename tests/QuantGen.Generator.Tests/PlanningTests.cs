@@ -5,40 +5,10 @@ namespace QuantGen.Generator.Tests;
 /// <summary>Shape inference and fusion finding on models other than the baseline's, read through the generated constants.</summary>
 public sealed class PlanningTests
 {
-    private const string Residual = """
-        using QuantGen;
-        using QuantGen.Nn;
-
-        namespace Sample;
-
-        [Quantize(QuantMode.Static, Weights = WeightScheme.PerChannelSymmetric, Activations = ObserverKind.Histogram)]
-        [Fuse("Conv", "ReLU")]
-        [Fuse("Linear", "ReLU")]
-        [InputShape(3, 32, 32)]
-        public partial class Residual : Module
-        {
-            readonly Conv2d stem = new(3, 8, kernelSize: 3, stride: 2, padding: 1);
-            readonly ReLU stemRelu = new();
-            readonly Conv2d body = new(8, 8, kernelSize: 3, padding: 1);
-            Conv2d Widen { get; } = new(8, 16, kernelSize: 1);
-            readonly AvgPool2d pool = new(3, stride: 2, padding: 1, ceilMode: true);
-            readonly AdaptiveAvgPool2d gap = new(1);
-            readonly Linear fc = new(16, 10);
-            readonly ReLU6 act = new();
-
-            public override Tensor Forward(Tensor x)
-            {
-                var y = stemRelu.Forward(stem.Forward(x));
-                var z = body.Forward(y) + y;
-                return act.Forward(fc.Forward(Flatten(gap.Forward(pool.Forward(Widen.Forward(Functional.Relu(z)))))));
-            }
-        }
-        """;
-
     [Fact]
     public void Strides_padding_ceil_mode_properties_locals_and_residual_adds_are_planned()
     {
-        GeneratorRun run = GeneratorHarness.Run(Residual);
+        GeneratorRun run = GeneratorHarness.Run(Sources.Residual);
 
         Assert.Null(run.Exception);
         Assert.Empty(run.GeneratorDiagnostics);
@@ -60,7 +30,7 @@ public sealed class PlanningTests
     public void A_value_read_twice_is_not_fused_into_the_next_layer()
     {
         // y feeds both body and the add, so 'stem + stemRelu' still fuses but 'body' does not join anything.
-        GeneratorRun run = GeneratorHarness.Run(Residual.Replace("[Fuse(\"Conv\", \"ReLU\")]", "[Fuse(\"Conv\", \"ReLU\")][Fuse(\"ReLU\", \"Conv\")]"));
+        GeneratorRun run = GeneratorHarness.Run(Sources.Residual.Replace("[Fuse(\"Conv\", \"ReLU\")]", "[Fuse(\"Conv\", \"ReLU\")][Fuse(\"ReLU\", \"Conv\")]"));
 
         string text = run.Source("Sample.Residual.g.cs");
         Assert.Contains("//   stem + stemRelu  [Fuse(\"Conv\", \"ReLU\")]", text);
@@ -70,7 +40,7 @@ public sealed class PlanningTests
     [Fact]
     public void Step_names_that_would_clash_in_Shapes_are_made_unique()
     {
-        GeneratorRun run = GeneratorHarness.Run(Residual
+        GeneratorRun run = GeneratorHarness.Run(Sources.Residual
             .Replace("stemRelu", "shapes")
             .Replace("body", "input")
             .Replace("gap", "inputLength"));
@@ -86,7 +56,7 @@ public sealed class PlanningTests
     [Fact]
     public void Adding_values_of_different_shapes_is_a_shape_error()
     {
-        GeneratorRun run = GeneratorHarness.Run(Residual.Replace("var z = body.Forward(y) + y;", "var z = body.Forward(y) + x;"));
+        GeneratorRun run = GeneratorHarness.Run(Sources.Residual.Replace("var z = body.Forward(y) + y;", "var z = body.Forward(y) + x;"));
 
         var diagnostic = Assert.Single(run.Qg);
         Assert.Equal("QG0004", diagnostic.Id);

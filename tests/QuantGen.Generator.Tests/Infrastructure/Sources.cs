@@ -39,4 +39,35 @@ public static class Sources
             }
         }
         """;
+
+    /// <summary>A model with strides, ceil-mode pooling, a property, locals, Functional.Relu and a residual add.</summary>
+    public const string Residual = """
+        using QuantGen;
+        using QuantGen.Nn;
+
+        namespace Sample;
+
+        [Quantize(QuantMode.Static, Weights = WeightScheme.PerChannelSymmetric, Activations = ObserverKind.Histogram)]
+        [Fuse("Conv", "ReLU")]
+        [Fuse("Linear", "ReLU")]
+        [InputShape(3, 32, 32)]
+        public partial class Residual : Module
+        {
+            readonly Conv2d stem = new(3, 8, kernelSize: 3, stride: 2, padding: 1);
+            readonly ReLU stemRelu = new();
+            readonly Conv2d body = new(8, 8, kernelSize: 3, padding: 1);
+            Conv2d Widen { get; } = new(8, 16, kernelSize: 1);
+            readonly AvgPool2d pool = new(3, stride: 2, padding: 1, ceilMode: true);
+            readonly AdaptiveAvgPool2d gap = new(1);
+            readonly Linear fc = new(16, 10);
+            readonly ReLU6 act = new();
+
+            public override Tensor Forward(Tensor x)
+            {
+                var y = stemRelu.Forward(stem.Forward(x));
+                var z = body.Forward(y) + y;
+                return act.Forward(fc.Forward(Flatten(gap.Forward(pool.Forward(Widen.Forward(Functional.Relu(z)))))));
+            }
+        }
+        """;
 }
