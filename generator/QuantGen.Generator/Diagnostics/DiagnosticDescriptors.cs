@@ -1,0 +1,86 @@
+using Microsoft.CodeAnalysis;
+
+namespace QuantGen.Generator.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports; docs/diagnostics.md has a section per ID.</summary>
+internal static class DiagnosticDescriptors
+{
+    public const string AttributeMisuseCategory = "QuantGen.AttributeMisuse";
+    public const string ShapeCategory = "QuantGen.Shape";
+    public const string UnreadableCategory = "QuantGen.Unreadable";
+
+    // Relative to the repository root until the package has a public home.
+    private const string HelpBase = "docs/diagnostics.md#";
+
+    /// <summary>QG0001: the annotated class must be partial, so that the generated half can join it.</summary>
+    public static readonly DiagnosticDescriptor ClassNotPartial = new(
+        id: "QG0001",
+        title: "A [Quantize] class must be partial",
+        messageFormat: "'{0}' has [Quantize] but is not partial; add 'partial' so that the generated code can extend it",
+        category: AttributeMisuseCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0001");
+
+    /// <summary>QG0002: without [InputShape] no shape can be inferred.</summary>
+    public static readonly DiagnosticDescriptor MissingInputShape = new(
+        id: "QG0002",
+        title: "A [Quantize] class needs [InputShape]",
+        messageFormat: "'{0}' has [Quantize] but no [InputShape]; add the shape of one sample without the batch dimension, for example [InputShape(1, 28, 28)]",
+        category: AttributeMisuseCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0002");
+
+    /// <summary>QG0003: an attribute of the model (or the class itself) is not what the generator can use.</summary>
+    public static readonly DiagnosticDescriptor InvalidAttribute = new(
+        id: "QG0003",
+        title: "Invalid QuantGen attribute",
+        messageFormat: "{0}",
+        category: AttributeMisuseCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0003");
+
+    /// <summary>QG0004: a layer's input does not have the shape the layer expects.</summary>
+    public static readonly DiagnosticDescriptor ShapeMismatch = new(
+        id: "QG0004",
+        title: "Shape mismatch",
+        messageFormat: "'{0}' ({1}) expects {2}, but its input has {3} ({4})",
+        category: ShapeCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0004");
+
+    /// <summary>QG0005: a construct the generator cannot read; that part keeps running through the eager path.</summary>
+    public static readonly DiagnosticDescriptor UnreadableConstruct = new(
+        id: "QG0005",
+        title: "Construct the generator cannot read",
+        messageFormat: "The generator cannot read {0}; this part runs through the eager path",
+        category: UnreadableCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0005");
+
+    /// <summary>QG0006: a layer's constant arguments describe no valid layer (PyTorch would raise when building it).</summary>
+    public static readonly DiagnosticDescriptor InvalidLayerArgument = new(
+        id: "QG0006",
+        title: "Invalid layer argument",
+        messageFormat: "'{0}' ({1}) cannot be built: {2}",
+        category: ShapeCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0006");
+
+    /// <summary>The descriptor with this ID.</summary>
+    public static DiagnosticDescriptor? ById(string id) => id switch
+    {
+        "QG0001" => ClassNotPartial,
+        "QG0002" => MissingInputShape,
+        "QG0003" => InvalidAttribute,
+        "QG0004" => ShapeMismatch,
+        "QG0005" => UnreadableConstruct,
+        "QG0006" => InvalidLayerArgument,
+        _ => null,
+    };
+}

@@ -1,0 +1,63 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using System.Text;
+using QuantGen.Generator.Diagnostics;
+using QuantGen.Generator.Emitting;
+using QuantGen.Generator.Model;
+using QuantGen.Generator.Parsing;
+using QuantGen.Generator.Planning;
+
+namespace QuantGen.Generator;
+
+/// <summary>
+/// The QuantGen source generator: pipeline wiring only. Each <c>[Quantize]</c> class is parsed into an
+/// equatable <see cref="ModelSpec"/>, planned (shapes, fusions) and emitted; diagnostics are reported from their
+/// own output.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class QuantizeGenerator : IIncrementalGenerator
+{
+    public const string QuantizeAttribute = "QuantGen.QuantizeAttribute";
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                QuantizeAttribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: static (context, cancellationToken) => ModelParser.Parse(context, cancellationToken))
+            .WithTrackingName(TrackingNames.Parse);
+
+        IncrementalValuesProvider<PlanResult> planned = parsed
+            .Select(static (result, _) => ShapePlanner.Plan(result))
+            .WithTrackingName(TrackingNames.Plan);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = planned
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+
+        context.RegisterSourceOutput(diagnostics, static (output, found) =>
+        {
+            foreach (DiagnosticInfo info in found)
+            {
+                if (DiagnosticDescriptors.ById(info.Id) is DiagnosticDescriptor descriptor)
+                {
+                    DiagnosticSeverity severity = info.AsError ? DiagnosticSeverity.Error : descriptor.DefaultSeverity;
+                    output.ReportDiagnostic(Diagnostic.Create(
+                        descriptor, info.Location?.ToLocation() ?? Location.None, severity, additionalLocations: null, properties: null, info.MessageArgs.ToArray()));
+                }
+            }
+        });
+
+        IncrementalValuesProvider<GeneratedSource> sources = planned
+            .Where(static result => result.Plan is not null)
+            .WithTrackingName(TrackingNames.Emittable)
+            .Select(static (result, _) => ModelEmitter.Emit(result.Plan!))
+            .WithTrackingName(TrackingNames.Emit);
+
+        context.RegisterSourceOutput(sources, static (output, source) =>
+            output.AddSource(source.HintName, SourceText.From(source.Text, Encoding.UTF8)));
+    }
+}

@@ -1,0 +1,20 @@
+namespace QuantGen.Generator;
+
+/// <summary>The pipeline's step names, for <c>WithTrackingName</c> and the incrementality tests.</summary>
+public static class TrackingNames
+{
+    /// <summary>Symbols and syntax of one annotated class read into a model.</summary>
+    public const string Parse = "QuantGen.Parse";
+
+    /// <summary>Shapes inferred and fusions found.</summary>
+    public const string Plan = "QuantGen.Plan";
+
+    /// <summary>The diagnostics of one class, reported from their own output.</summary>
+    public const string Diagnostics = "QuantGen.Diagnostics";
+
+    /// <summary>The plans that can be emitted.</summary>
+    public const string Emittable = "QuantGen.Emittable";
+
+    /// <summary>The generated C# text.</summary>
+    public const string Emit = "QuantGen.Emit";
+}

@@ -1,0 +1,57 @@
+using System.Runtime.CompilerServices;
+using QuantGen.Generator.Tests.Infrastructure;
+
+namespace QuantGen.Generator.Tests;
+
+/// <summary>
+/// Generated code compared as text with the files in Baselines/. Set QUANTGEN_UPDATE_BASELINES=1 to rewrite
+/// them, then review the diff.
+/// </summary>
+public sealed class BaselineTests
+{
+    [Fact]
+    public void SmallCnn_matches_its_baseline_and_compiles_without_warnings()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Sources.SmallCnn, "SmallCnn.cs");
+
+        Assert.Null(run.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        AssertBaseline("SmallCnn.g.cs", run.Source("Sample.SmallCnn.g.cs"));
+    }
+
+    [Fact]
+    public void Generated_constants_are_usable_from_user_code()
+    {
+        const string user = """
+            static class Use
+            {
+                public const int Out = Sample.SmallCnn.OutputLength;
+                public const int In = Sample.SmallCnn.InputLength;
+                public const int Flat = Sample.SmallCnn.Shapes.FlattenLength;
+                public static int Channels => Sample.SmallCnn.Shapes.Conv2[0];
+            }
+            """;
+        var compilation = GeneratorHarness.Compilation(
+            GeneratorHarness.Tree(Sources.SmallCnn, "SmallCnn.cs"), GeneratorHarness.Tree(user, "Use.cs"));
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.NewDriver(), compilation);
+
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        Assert.Contains("public const int OutputLength = 10;", run.Source("Sample.SmallCnn.g.cs"));
+        Assert.Contains("public const int FlattenLength = 784;", run.Source("Sample.SmallCnn.g.cs"));
+    }
+
+    private static void AssertBaseline(string name, string actual, [CallerFilePath] string thisFile = "")
+    {
+        string path = Path.Combine(Path.GetDirectoryName(thisFile)!, "Baselines", name);
+        if (Environment.GetEnvironmentVariable("QUANTGEN_UPDATE_BASELINES") == "1")
+        {
+            File.WriteAllText(path, actual);
+            return;
+        }
+
+        Assert.True(File.Exists(path), $"No baseline {path}; run the tests with QUANTGEN_UPDATE_BASELINES=1 to write it.");
+        string expected = File.ReadAllText(path).ReplaceLineEndings("\n");
+        Assert.Equal(expected, actual.ReplaceLineEndings("\n"));
+    }
+}

@@ -1,0 +1,73 @@
+namespace QuantGen.Generator.Tests.Infrastructure;
+
+/// <summary>The annotated models the tests feed to the generator.</summary>
+public static class Sources
+{
+    /// <summary>samples/QuantGen.Models/SmallCnn.cs in the annotated form.</summary>
+    public const string SmallCnn = """
+        using QuantGen;
+        using QuantGen.Nn;
+        using QuantGen.Quantization;
+
+        namespace Sample;
+
+        [Quantize(QuantMode.Static)]
+        [Fuse("Conv", "BN", "ReLU")]
+        [InputShape(1, 28, 28)]
+        public sealed partial class SmallCnn : Module
+        {
+            readonly QuantStub quant = new();
+            readonly Conv2d conv1 = new(1, 8, kernelSize: 3, padding: 1, bias: false);
+            readonly BatchNorm2d bn1 = new(8);
+            readonly ReLU relu1 = new();
+            readonly MaxPool2d pool1 = new(2);
+            readonly Conv2d conv2 = new(8, 16, kernelSize: 3, padding: 1);
+            readonly ReLU relu2 = new();
+            readonly MaxPool2d pool2 = new(2);
+            readonly Linear fc1 = new(16 * 7 * 7, 32);
+            readonly ReLU relu3 = new();
+            readonly Linear fc2 = new(32, 10);
+            readonly DeQuantStub dequant = new();
+
+            public override Tensor Forward(Tensor x)
+            {
+                x = quant.Forward(x);
+                x = pool1.Forward(relu1.Forward(bn1.Forward(conv1.Forward(x))));
+                x = pool2.Forward(relu2.Forward(conv2.Forward(x)));
+                x = Flatten(x);
+                return dequant.Forward(fc2.Forward(relu3.Forward(fc1.Forward(x))));
+            }
+        }
+        """;
+
+    /// <summary>A model with strides, ceil-mode pooling, a property, locals, Functional.Relu and a residual add.</summary>
+    public const string Residual = """
+        using QuantGen;
+        using QuantGen.Nn;
+
+        namespace Sample;
+
+        [Quantize(QuantMode.Static, Weights = WeightScheme.PerChannelSymmetric, Activations = ObserverKind.Histogram)]
+        [Fuse("Conv", "ReLU")]
+        [Fuse("Linear", "ReLU")]
+        [InputShape(3, 32, 32)]
+        public partial class Residual : Module
+        {
+            readonly Conv2d stem = new(3, 8, kernelSize: 3, stride: 2, padding: 1);
+            readonly ReLU stemRelu = new();
+            readonly Conv2d body = new(8, 8, kernelSize: 3, padding: 1);
+            Conv2d Widen { get; } = new(8, 16, kernelSize: 1);
+            readonly AvgPool2d pool = new(3, stride: 2, padding: 1, ceilMode: true);
+            readonly AdaptiveAvgPool2d gap = new(1);
+            readonly Linear fc = new(16, 10);
+            readonly ReLU6 act = new();
+
+            public override Tensor Forward(Tensor x)
+            {
+                var y = stemRelu.Forward(stem.Forward(x));
+                var z = body.Forward(y) + y;
+                return act.Forward(fc.Forward(Flatten(gap.Forward(pool.Forward(Widen.Forward(Functional.Relu(z)))))));
+            }
+        }
+        """;
+}
