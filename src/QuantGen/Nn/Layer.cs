@@ -17,8 +17,17 @@ public abstract class Layer : Module
     public const string ObserverName = "activation_post_process";
 
     /// <summary>What runs instead of this layer's float computation, if anything.</summary>
+    /// <remarks>It stands in the layer's place, so it takes the layer's path for its errors.</remarks>
     [field: NotAChild]
-    public Module? Substitute { get; internal set; }
+    public Module? Substitute
+    {
+        get;
+        internal set
+        {
+            field = value;
+            if (value is not null) value.Path = Path;
+        }
+    }
 
     /// <summary>The observer recording this layer's outputs, a child named <see cref="ObserverName"/>.</summary>
     public Module? OutputObserver

@@ -32,9 +32,13 @@ public abstract class Module
     public bool Training { get; private set; } = true;
 
     /// <summary>
-    /// This module's dotted path in the model that last enumerated it (empty for the root), used to name it in errors.
+    /// This module's dotted path in its model (empty for the root), used to name it in errors. Set when the model is
+    /// walked (Eval, LoadStateDict, NamedModules, …), when a child is attached, and for a layer's substitute.
     /// </summary>
-    public string Path { get; private set; } = "";
+    public string Path { get; internal set; } = "";
+
+    /// <summary><paramref name="name"/> under <paramref name="parent"/>'s dotted path.</summary>
+    internal static string JoinPath(string parent, string name) => parent.Length == 0 ? name : $"{parent}.{name}";
 
     /// <summary>Runs the module. Modules with other inputs (such as <see cref="Nn.Add"/>) define their own overloads.</summary>
     public virtual Tensor Forward(Tensor input) =>
@@ -95,6 +99,7 @@ public abstract class Module
         {
             registeredChildren.Add(new ChildSlot(name, module));
         }
+        if (module is not null) module.Path = JoinPath(Path, name);
     }
 
     /// <summary>The registered children in order, for containers that run them (<see cref="Sequential"/>).</summary>
@@ -121,7 +126,10 @@ public abstract class Module
         foreach (var child in ChildFields.Read(this)) yield return child;
     }
 
-    /// <summary>This module (named "") and every descendant, depth first, each once, with its dotted path.</summary>
+    /// <summary>
+    /// This module (named "") and every descendant, depth first, each once, with its dotted path relative to this
+    /// module. Each descendant's <see cref="Path"/> is set to its full path, under this module's own.
+    /// </summary>
     public IEnumerable<(string Name, Module Module)> NamedModules()
     {
         var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
@@ -129,15 +137,12 @@ public abstract class Module
         Visit(this, "", seen, result);
         return result;
 
-        static void Visit(Module module, string path, HashSet<Module> seen, List<(string, Module)> result)
+        void Visit(Module module, string relative, HashSet<Module> seen, List<(string, Module)> result)
         {
             if (!seen.Add(module)) return;
-            module.Path = path;
-            result.Add((path, module));
-            foreach (var (name, child) in module.NamedChildren())
-            {
-                Visit(child, path.Length == 0 ? name : $"{path}.{name}", seen, result);
-            }
+            if (relative.Length > 0) module.Path = JoinPath(Path, relative);
+            result.Add((relative, module));
+            foreach (var (name, child) in module.NamedChildren()) Visit(child, JoinPath(relative, name), seen, result);
         }
     }
 

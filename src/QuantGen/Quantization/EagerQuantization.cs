@@ -51,7 +51,6 @@ public static class EagerQuantization
             layer.OutputObserver = qconfig.CreateActivationObserver();
             Configs.AddOrUpdate(layer, qconfig);
         }
-        _ = model.NamedModules().Count();   // names the new observers (conv1.activation_post_process) for their errors
     }
 
     /// <summary>Runs each batch through the prepared model so that its observers record the ranges; returns the images seen.</summary>
@@ -114,15 +113,14 @@ public static class EagerQuantization
             layer.Substitute = layer switch
             {
                 QuantStub => new QuantizeStep(output),
-                Conv2d conv => QuantizeConv(conv, Configs.GetValue(layer, _ => QConfig.Default), output),
-                Linear linear => QuantizeLinear(linear, Configs.GetValue(layer, _ => QConfig.Default), output),
+                Conv2d conv => QuantizeConv(conv, ConfigOf(layer), output),
+                Linear linear => QuantizeLinear(linear, ConfigOf(layer), output),
                 Add => new QuantizedAdd(output),
                 _ => new FloatIsland(layer, output),
             };
             layer.OutputObserver = null;
         }
         foreach (var stub in model.Modules().OfType<DeQuantStub>()) stub.Substitute = new DequantizeStep();
-        _ = model.NamedModules().Count();
     }
 
     /// <summary>
@@ -151,6 +149,12 @@ public static class EagerQuantization
     /// <summary>Every observer attached by <see cref="Prepare"/>.</summary>
     public static IEnumerable<(string Path, Observer Observer)> Observers(Module model) =>
         from m in model.NamedModules() where m.Module is Observer select (m.Name, (Observer)m.Module);
+
+    /// <summary>The qconfig <see cref="Prepare"/> gave the layer; every observed layer has one.</summary>
+    private static QConfig ConfigOf(Layer layer) =>
+        Configs.TryGetValue(layer, out var qconfig)
+            ? qconfig
+            : throw new InvalidOperationException($"'{layer.Path}' has an observer that Prepare did not attach; prepare the model with Prepare(model, qconfig).");
 
     private static bool NeedsObserver(Layer layer) =>
         layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout);

@@ -189,4 +189,19 @@ public class ModuleStateTests
         conv.Weight.MarkModified();
         Assert.All(conv.Forward(x).Data, v => Assert.Equal(4f, v));
     }
+
+    [Fact]
+    public void Walking_a_submodule_keeps_every_path_in_the_whole_model()
+    {
+        var model = new MobileNetV2();
+        model.Eval();
+        var block = model.GetSubmodule("features.3")!;
+
+        block.Train();   // walks from the block
+        var names = block.NamedModules().Select(m => m.Name).ToList();
+
+        Assert.Contains("conv.0.0", names);   // names relative to the walk's root, as PyTorch's named_modules
+        Assert.Equal("features.3", block.Path);
+        Assert.Equal("features.3.conv.0.0", block.GetSubmodule("conv.0.0")!.Path);
+    }
 }

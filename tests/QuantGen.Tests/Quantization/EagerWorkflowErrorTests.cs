@@ -88,6 +88,7 @@ public class EagerWorkflowErrorTests
 
         var error = Assert.Throws<QuantizationException>(() => conv2.Forward(Tensor.Zeros(1, 8, 14, 14)));
         Assert.Contains("QuantStub", error.Message);
+        Assert.Contains("('conv2')", error.Message);   // the substitute is named as the layer it stands for
     }
 
     [Fact]

@@ -64,7 +64,6 @@ internal sealed class RestorePlan
         model.LoadStateDict(floatState, strict: false);
         foreach (var (layer, create) in substitutes) layer.Substitute = create();
         model.Eval();
-        _ = model.NamedModules().Count();   // names the new substitutes for their errors, as Convert does
     }
 
     private void TakeFloatState(string path, Module module, List<(string Key, TensorData Value)> state, bool foldedBatchNorm)
