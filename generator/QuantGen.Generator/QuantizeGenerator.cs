@@ -1,5 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using System.Text;
@@ -13,7 +14,7 @@ namespace QuantGen.Generator;
 
 /// <summary>
 /// The QuantGen source generator: pipeline wiring only. Each <c>[Quantize]</c> class is parsed into an
-/// equatable <see cref="ModelSpec"/>, planned (shapes, fusions) and emitted; diagnostics are reported from their
+/// equatable <see cref="ModelSpec"/>, planned (shapes, fusions), turned into an int8 program (steps, arena) and emitted; diagnostics are reported from their
 /// own output.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -34,9 +35,18 @@ public sealed class QuantizeGenerator : IIncrementalGenerator
             .Select(static (result, _) => ShapePlanner.Plan(result))
             .WithTrackingName(TrackingNames.Plan);
 
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = planned
+        IncrementalValuesProvider<Int8Result> programs = planned
+            .Select(static (result, _) => Int8Planner.Plan(result))
+            .WithTrackingName(TrackingNames.Int8Plan);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = programs
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
+
+        // [SkipLocalsInit] needs unsafe code allowed, as in the Regex generator; a bool, so edits leave it cached.
+        IncrementalValueProvider<bool> allowUnsafe = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.Options is CSharpCompilationOptions { AllowUnsafe: true })
+            .WithTrackingName(TrackingNames.AllowUnsafe);
 
         context.RegisterSourceOutput(diagnostics, static (output, found) =>
         {
@@ -51,10 +61,11 @@ public sealed class QuantizeGenerator : IIncrementalGenerator
             }
         });
 
-        IncrementalValuesProvider<GeneratedSource> sources = planned
+        IncrementalValuesProvider<GeneratedSource> sources = programs
             .Where(static result => result.Plan is not null)
             .WithTrackingName(TrackingNames.Emittable)
-            .Select(static (result, _) => ModelEmitter.Emit(result.Plan!))
+            .Combine(allowUnsafe)
+            .Select(static (input, _) => ModelEmitter.Emit(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Emit);
 
         context.RegisterSourceOutput(sources, static (output, source) =>

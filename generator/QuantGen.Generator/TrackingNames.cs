@@ -9,6 +9,12 @@ public static class TrackingNames
     /// <summary>Shapes inferred and fusions found.</summary>
     public const string Plan = "QuantGen.Plan";
 
+    /// <summary>The int8 program: which steps quantize, fuse, alias or run in float, and the arena offsets.</summary>
+    public const string Int8Plan = "QuantGen.Int8Plan";
+
+    /// <summary>Whether the compilation allows unsafe code (for [SkipLocalsInit]).</summary>
+    public const string AllowUnsafe = "QuantGen.AllowUnsafe";
+
     /// <summary>The diagnostics of one class, reported from their own output.</summary>
     public const string Diagnostics = "QuantGen.Diagnostics";
 

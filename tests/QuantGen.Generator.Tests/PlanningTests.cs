@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using QuantGen.Generator.Tests.Infrastructure;
 
 namespace QuantGen.Generator.Tests;
@@ -11,7 +12,10 @@ public sealed class PlanningTests
         GeneratorRun run = GeneratorHarness.Run(Sources.Residual);
 
         Assert.Null(run.Exception);
-        Assert.Empty(run.GeneratorDiagnostics);
+        // No QuantStub: shapes only, with QG0007 saying why there is no Int8 forward pass.
+        Diagnostic noInt8 = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("QG0007", noInt8.Id);
+        Assert.Contains("the model input reaches 'stem' without a QuantStub", noInt8.GetMessage());
         Assert.Empty(run.GeneratedCodeProblems);
         string text = run.Source("Sample.Residual.g.cs");
         Assert.Contains("public const int StemLength = 2048;", text);        // [8, 16, 16]: (32 + 2 − 3) / 2 + 1 = 16
@@ -45,7 +49,7 @@ public sealed class PlanningTests
             .Replace("body", "input")
             .Replace("gap", "inputLength"));
 
-        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal("QG0007", Assert.Single(run.GeneratorDiagnostics).Id);
         Assert.Empty(run.GeneratedCodeProblems);
         string text = run.Source("Sample.Residual.g.cs");
         Assert.Contains("Shapes2 =>", text);

@@ -8,6 +8,7 @@ internal static class DiagnosticDescriptors
     public const string AttributeMisuseCategory = "QuantGen.AttributeMisuse";
     public const string ShapeCategory = "QuantGen.Shape";
     public const string UnreadableCategory = "QuantGen.Unreadable";
+    public const string Int8Category = "QuantGen.Int8";
 
     // Relative to the repository root until the package has a public home.
     private const string HelpBase = "docs/diagnostics.md#";
@@ -72,6 +73,16 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "qg0006");
 
+    /// <summary>QG0007: a static model whose Forward the int8 program cannot express; only its shapes are generated.</summary>
+    public static readonly DiagnosticDescriptor NoInt8Forward = new(
+        id: "QG0007",
+        title: "No generated int8 forward pass",
+        messageFormat: "No Int8 forward for '{0}': {1}; only the shapes are generated, and the model still runs through the eager path",
+        category: Int8Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0007");
+
     /// <summary>The descriptor with this ID.</summary>
     public static DiagnosticDescriptor? ById(string id) => id switch
     {
@@ -81,6 +92,7 @@ internal static class DiagnosticDescriptors
         "QG0004" => ShapeMismatch,
         "QG0005" => UnreadableConstruct,
         "QG0006" => InvalidLayerArgument,
+        "QG0007" => NoInt8Forward,
         _ => null,
     };
 }

@@ -9,26 +9,26 @@ using QuantGen.Generator.Model;
 namespace QuantGen.Generator.Emitting;
 
 /// <summary>
-/// Writes <c>{ClassName}.g.cs</c> from a <see cref="ModelPlan"/>: a header comment with every step's shapes
-/// and the fusions that apply, then the shape constants. Output depends on the plan only, in a fixed order.
+/// Writes <c>{ClassName}.g.cs</c> from a <see cref="ModelPlan"/> and its <see cref="Int8Program"/>: a header comment
+/// with every step's shapes and the fusions that apply, the shape constants, and, when there is a program, the
+/// <c>Calibrate</c>/<c>Convert</c> glue (<see cref="GlueEmitter"/>) and the nested <c>Int8</c> class
+/// (<see cref="Int8Emitter"/>), whose step methods are named as the steps' constants in <c>Shapes</c>.
+/// Output depends on its inputs only, in a fixed order.
 /// </summary>
-/// <remarks>
-/// The int8 forward pass joins this file later as one method per step, named as the step's constant in
-/// <c>Shapes</c> (<c>Conv1</c>, <c>Flatten</c>…), reading and writing buffers of those lengths.
-/// </remarks>
 internal static class ModelEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"QuantGen.Generator\", \"0.1.0\")]";
 
-    public static GeneratedSource Emit(ModelPlan plan)
+    public static GeneratedSource Emit(Int8Result result, bool skipLocalsInit)
     {
+        ModelPlan plan = result.Plan!;
         ModelSpec model = plan.Model;
-        string[] names = StepNames(plan);
+        string[] names = StepNames.For(plan);
 
         using var text = new StringWriter { NewLine = "\n" };
         using var writer = new IndentedTextWriter(text, "    ") { NewLine = "\n" };
 
-        WriteHeader(writer, plan, names);
+        WriteHeader(writer, plan, names, result);
         writer.WriteLine("#nullable enable");
         writer.WriteLineNoTabs(string.Empty);
         if (model.Namespace.Length > 0)
@@ -65,6 +65,13 @@ internal static class ModelEmitter
 
         writer.Indent--;
         writer.WriteLine("}");
+        if (result.Program is Int8Program program)
+        {
+            writer.WriteLineNoTabs(string.Empty);
+            GlueEmitter.Write(writer, plan, GeneratedCode);
+            new Int8Emitter(plan, program, names, writer).Write(GeneratedCode, skipLocalsInit);
+        }
+
         writer.Indent--;
         writer.WriteLine("}");
         writer.Flush();
@@ -73,7 +80,7 @@ internal static class ModelEmitter
         return new GeneratedSource(hintName, text.ToString());
     }
 
-    private static void WriteHeader(IndentedTextWriter writer, ModelPlan plan, string[] names)
+    private static void WriteHeader(IndentedTextWriter writer, ModelPlan plan, string[] names, Int8Result result)
     {
         ModelSpec model = plan.Model;
         QuantizeOptions o = model.Options;
@@ -123,6 +130,17 @@ internal static class ModelEmitter
             }
         }
 
+        writer.WriteLine("//");
+        if (result.Program is Int8Program program)
+        {
+            writer.WriteLine($"// Int8: {program.Slots.Count} quint8 buffers in a {program.ArenaLength}-byte arena" +
+                (program.ScratchLength > 0 ? $", {program.ScratchLength} floats of scratch for the float islands." : "; no float islands."));
+        }
+        else
+        {
+            writer.WriteLine($"// No Int8 forward pass: {result.Missing}");
+        }
+
         writer.WriteLineNoTabs(string.Empty);
     }
 
@@ -133,28 +151,6 @@ internal static class ModelEmitter
         writer.WriteLineNoTabs(string.Empty);
         writer.WriteLine($"/// <summary>Values in <see cref=\"{name}\"/>.</summary>");
         writer.WriteLine($"public const int {name}Length = {Length(shape)};");
-    }
-
-    /// <summary>A unique identifier per step, from its name: <c>conv1</c> → <c>Conv1</c>, a second <c>Flatten</c> → <c>Flatten2</c>.</summary>
-    private static string[] StepNames(ModelPlan plan)
-    {
-        // Each step declares Name and NameLength inside 'Shapes'; neither may repeat or be 'Shapes' itself.
-        var used = new HashSet<string>(StringComparer.Ordinal) { "Input", "InputLength", "Shapes" };
-        var names = new string[plan.Steps.Count];
-        for (int i = 0; i < names.Length; i++)
-        {
-            string name = plan.Steps[i].Name;
-            int dot = name.LastIndexOf('.');
-            if (dot >= 0) name = name.Substring(dot + 1);
-            name = char.ToUpperInvariant(name[0]) + name.Substring(1);
-            string unique = name;
-            for (int n = 2; used.Contains(unique) || used.Contains(unique + "Length"); n++) unique = name + n;
-            used.Add(unique);
-            used.Add(unique + "Length");
-            names[i] = unique;
-        }
-
-        return names;
     }
 
     /// <summary>A name as a C# identifier: keywords get '@' (a class named <c>@class</c>).</summary>

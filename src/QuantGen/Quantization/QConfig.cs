@@ -79,6 +79,26 @@ public sealed class QConfig
     /// </summary>
     public static QConfig DefaultDynamic { get; } = new(null, PerTensorSymmetricWeights);
 
+    /// <summary>
+    /// The preset a <c>[Quantize(Weights = …, Activations = …)]</c> attribute names: per-tensor + MinMax →
+    /// <see cref="Default"/>; per-channel + Histogram → <see cref="Onednn"/>; per-tensor + Histogram →
+    /// <see cref="Qnnpack"/>; per-channel + MinMax → MinMax activations over [0, 127] as <see cref="Default"/>
+    /// with per-channel symmetric weights (PyTorch's <c>default_per_channel_qconfig</c>).
+    /// </summary>
+    public static QConfig For(WeightScheme weights, ObserverKind activations) => (weights, activations) switch
+    {
+        (WeightScheme.PerTensorSymmetric, ObserverKind.MinMax) => Default,
+        (WeightScheme.PerChannelSymmetric, ObserverKind.Histogram) => Onednn,
+        (WeightScheme.PerTensorSymmetric, ObserverKind.Histogram) => Qnnpack,
+        (WeightScheme.PerChannelSymmetric, ObserverKind.MinMax) => PerChannelMinMax,
+        _ => throw new ArgumentOutOfRangeException(nameof(weights), $"No QConfig for weights {weights} with {activations} activations."),
+    };
+
+    /// <summary>PyTorch's <c>default_per_channel_qconfig</c>: MinMax activations over [0, 127], per-channel symmetric qint8 weights.</summary>
+    public static QConfig PerChannelMinMax { get; } = new(
+        () => new MinMaxObserver(quantMin: 0, quantMax: 127),
+        PerChannelSymmetricWeights);
+
     /// <summary>PyTorch's <c>default_weight_observer</c>.</summary>
     private static Observer PerTensorSymmetricWeights() =>
         new MinMaxObserver(dtype: QDType.QInt8, qscheme: QScheme.PerTensorSymmetric);

@@ -21,6 +21,8 @@
 //
 // Fusions:
 //   conv1 + bn1 + relu1  [Fuse("Conv", "BN", "ReLU")]
+//
+// Int8: 9 quint8 buffers in a 8704-byte arena; no float islands.
 
 #nullable enable
 
@@ -123,5 +125,203 @@ partial class SmallCnn
 
         /// <summary>Values in <see cref="Dequant"/>.</summary>
         public const int DequantLength = 10;
+    }
+
+    /// <summary>
+    /// Prepares this model for int8 and calibrates it: eval mode; the fusions [Fuse] plans
+    /// (conv1 + bn1 + relu1),
+    /// unless already fused; observers from <paramref name="qconfig"/>, or else from [Quantize]:
+    /// <c>QConfig.For(WeightScheme.PerTensorSymmetric, ObserverKind.MinMax)</c>; then every batch
+    /// through the model. Returns this model, for <see cref="Convert"/>.
+    /// </summary>
+    /// <param name="progress">Called with the number of samples in each batch once it has run.</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
+    public global::Sample.SmallCnn Calibrate(global::System.Collections.Generic.IEnumerable<global::QuantGen.Tensor> batches, global::QuantGen.Quantization.QConfig? qconfig = null, global::System.Action<int>? progress = null)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(batches);
+        Eval();
+        global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, new[] { "conv1", "bn1", "relu1" });
+        global::QuantGen.Quantization.EagerQuantization.Prepare(this, qconfig ?? global::QuantGen.Quantization.QConfig.For(global::QuantGen.WeightScheme.PerTensorSymmetric, global::QuantGen.ObserverKind.MinMax));
+        global::QuantGen.Quantization.EagerQuantization.Calibrate(this, batches, progress);
+        return this;
+    }
+
+    /// <summary>Converts this calibrated model to int8 in place (eager convert), then builds its generated <see cref="Int8"/> forward pass.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
+    public Int8 Convert()
+    {
+        global::QuantGen.Quantization.EagerQuantization.Convert(this);
+        return Int8.From(this);
+    }
+
+    /// <summary>
+    /// SmallCnn's int8 forward pass, generated: the layers eager int8 runs, in order, on one
+    /// arena of fixed offsets, with every shape a constant; equal to the converted model's <c>Forward</c> bit for bit.
+    /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance owns one arena: use one per thread.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
+    [global::System.Runtime.CompilerServices.SkipLocalsInit]
+    public sealed class Int8
+    {
+        /// <summary>
+        /// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that
+        /// writes it to the last that reads it; first fit, 64-byte aligned. Aliases share their source's bytes.
+        /// </summary>
+        private static class Arena
+        {
+            public const int Quant = 0; // [1, 28, 28], 784 bytes, alive from 'quant' to 'conv1'
+            public const int Conv1 = 832; // [8, 28, 28], 6272 bytes, alive from 'conv1' to 'pool1'
+            public const int Bn1 = Conv1; // an alias: fused into 'conv1' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Relu1 = Conv1; // an alias: fused into 'conv1' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Pool1 = 7104; // [8, 14, 14], 1568 bytes, alive from 'pool1' to 'conv2'
+            public const int Conv2 = 0; // [16, 14, 14], 3136 bytes, alive from 'conv2' to 'relu2'
+            public const int Relu2 = 3136; // [16, 14, 14], 3136 bytes, alive from 'relu2' to 'pool2'
+            public const int Pool2 = 0; // [16, 7, 7], 784 bytes, alive from 'pool2' to 'fc1'
+            public const int Flatten = Pool2; // an alias: NCHW bytes are already flat
+            public const int Fc1 = 832; // [32], 32 bytes, alive from 'fc1' to 'relu3'
+            public const int Relu3 = 0; // [32], 32 bytes, alive from 'relu3' to 'fc2'
+            public const int Fc2 = 64; // [10], 10 bytes, alive from 'fc2' to 'dequant'
+            public const int Length = 8704;
+        }
+
+        private readonly byte[] arena = new byte[Arena.Length];
+        private readonly global::QuantGen.Compiled.CompiledQuantize quant;
+        private readonly global::QuantGen.Compiled.CompiledConv2d conv1;
+        private readonly global::QuantGen.Compiled.CompiledMaxPool2d pool1;
+        private readonly global::QuantGen.Compiled.CompiledConv2d conv2;
+        private readonly global::QuantGen.Compiled.CompiledClamp relu2;
+        private readonly global::QuantGen.Compiled.CompiledMaxPool2d pool2;
+        private readonly global::QuantGen.Compiled.CompiledLinear fc1;
+        private readonly global::QuantGen.Compiled.CompiledClamp relu3;
+        private readonly global::QuantGen.Compiled.CompiledLinear fc2;
+        private readonly global::QuantGen.Compiled.CompiledDequantize dequant;
+
+        private Int8(global::Sample.SmallCnn model)
+        {
+            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant");
+            conv1 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "conv1", quant.Output,
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 8, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU);
+            global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "bn1", "conv1");
+            global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "relu1", "conv1");
+            pool1 = global::QuantGen.Compiled.CompiledMaxPool2d.Create(model, "pool1", conv1.Output,
+                new global::QuantGen.Kernels.PoolGeometry(Planes: 8, InHeight: 28, InWidth: 28, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, CeilMode: false));
+            conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "conv2", pool1.Output,
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 8, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None);
+            global::QuantGen.Compiled.CompiledModel.Unfused<global::QuantGen.Nn.ReLU>(model, "relu2");
+            relu2 = global::QuantGen.Compiled.CompiledClamp.Relu(conv2.Output);
+            pool2 = global::QuantGen.Compiled.CompiledMaxPool2d.Create(model, "pool2", relu2.Output,
+                new global::QuantGen.Kernels.PoolGeometry(Planes: 16, InHeight: 14, InWidth: 14, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, CeilMode: false));
+            fc1 = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc1", pool2.Output, inFeatures: 784, outFeatures: 32, global::QuantGen.Kernels.FusedActivation.None);
+            global::QuantGen.Compiled.CompiledModel.Unfused<global::QuantGen.Nn.ReLU>(model, "relu3");
+            relu3 = global::QuantGen.Compiled.CompiledClamp.Relu(fc1.Output);
+            fc2 = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc2", relu3.Output, inFeatures: 32, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
+            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", fc2.Output);
+        }
+
+        /// <summary>
+        /// The int8 forward pass of a converted SmallCnn: by <see cref="Convert"/>, by
+        /// <c>EagerQuantization.Convert</c>, or loaded with <c>QgmFile.Load</c>. Weights, int32 biases and qparams are
+        /// taken from it now; later changes to the model do not reach this instance.
+        /// </summary>
+        /// <exception cref="global::QuantGen.Quantization.QuantizationException">The model is not converted, or a layer
+        /// differs from what this code was generated for (fused otherwise than [Fuse] says, other shapes); names its path.</exception>
+        public static Int8 From(global::Sample.SmallCnn converted)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(converted);
+            return new Int8(converted);
+        }
+
+        /// <summary>One sample: <paramref name="input"/> [1, 28, 28] float → <paramref name="output"/> [10] float. Allocates nothing.</summary>
+        /// <exception cref="global::System.ArgumentException">A span's length is not <see cref="InputLength"/> or <see cref="OutputLength"/>.</exception>
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            if (input.Length != InputLength)
+            {
+                throw new global::System.ArgumentException($"The input must hold InputLength = {InputLength} values ([1, 28, 28]), but holds {input.Length}.", nameof(input));
+            }
+            if (output.Length != OutputLength)
+            {
+                throw new global::System.ArgumentException($"The output must hold OutputLength = {OutputLength} values ([10]), but holds {output.Length}.", nameof(output));
+            }
+
+            Quant(input);
+            Conv1();
+            // bn1: fused into 'conv1' ([Fuse("Conv", "BN", "ReLU")]).
+            // relu1: fused into 'conv1' ([Fuse("Conv", "BN", "ReLU")]).
+            Pool1();
+            Conv2();
+            Relu2();
+            Pool2();
+            // Flatten: NCHW bytes are already flat.
+            Fc1();
+            Relu3();
+            Fc2();
+            Dequant(output);
+        }
+
+        /// <summary><paramref name="batch"/> samples, one after another: input [batch, 1, 28, 28] → output [batch, 10].</summary>
+        /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegative(batch);
+            if (input.Length != (long)batch * InputLength)
+            {
+                throw new global::System.ArgumentException($"The input must hold {batch} × InputLength = {(long)batch * InputLength} values, but holds {input.Length}.", nameof(input));
+            }
+            if (output.Length != (long)batch * OutputLength)
+            {
+                throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
+            }
+
+            for (int i = 0; i < batch; i++)
+            {
+                Forward(input.Slice(i * InputLength, InputLength), output.Slice(i * OutputLength, OutputLength));
+            }
+        }
+
+        /// <summary>The arena bytes of one value.</summary>
+        private global::System.Span<byte> Bytes(int offset, int length) => new(arena, offset, length);
+
+        // 'quant' (QuantStub): float → quint8 with the qparams calibration chose.
+        // [1, 28, 28] → [1, 28, 28]; SmallCnn.cs:12.
+        private void Quant(global::System.ReadOnlySpan<float> input) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength));
+
+        // 'conv1' (Conv2d) with 'bn1' (BatchNorm2d) and 'relu1' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
+        // [1, 28, 28] → [8, 28, 28]; SmallCnn.cs:13.
+        private void Conv1() => conv1.Forward(Bytes(Arena.Quant, Shapes.QuantLength), Bytes(Arena.Conv1, Shapes.Conv1Length));
+
+        // 'pool1' (MaxPool2d): keeps its input's qparams.
+        // [8, 28, 28] → [8, 14, 14]; SmallCnn.cs:16.
+        private void Pool1() => pool1.Forward(Bytes(Arena.Relu1, Shapes.Relu1Length), Bytes(Arena.Pool1, Shapes.Pool1Length));
+
+        // 'conv2' (Conv2d): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
+        // [8, 14, 14] → [16, 14, 14]; SmallCnn.cs:17.
+        private void Conv2() => conv2.Forward(Bytes(Arena.Pool1, Shapes.Pool1Length), Bytes(Arena.Conv2, Shapes.Conv2Length));
+
+        // 'relu2' (ReLU), not fused: clamps the bytes to those of 0 under its input's qparams.
+        // [16, 14, 14] → [16, 14, 14]; SmallCnn.cs:18.
+        private void Relu2() => relu2.Forward(Bytes(Arena.Conv2, Shapes.Conv2Length), Bytes(Arena.Relu2, Shapes.Relu2Length));
+
+        // 'pool2' (MaxPool2d): keeps its input's qparams.
+        // [16, 14, 14] → [16, 7, 7]; SmallCnn.cs:19.
+        private void Pool2() => pool2.Forward(Bytes(Arena.Relu2, Shapes.Relu2Length), Bytes(Arena.Pool2, Shapes.Pool2Length));
+
+        // 'fc1' (Linear): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
+        // [784] → [32]; SmallCnn.cs:20.
+        private void Fc1() => fc1.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength), Bytes(Arena.Fc1, Shapes.Fc1Length));
+
+        // 'relu3' (ReLU), not fused: clamps the bytes to those of 0 under its input's qparams.
+        // [32] → [32]; SmallCnn.cs:21.
+        private void Relu3() => relu3.Forward(Bytes(Arena.Fc1, Shapes.Fc1Length), Bytes(Arena.Relu3, Shapes.Relu3Length));
+
+        // 'fc2' (Linear): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
+        // [32] → [10]; SmallCnn.cs:22.
+        private void Fc2() => fc2.Forward(Bytes(Arena.Relu3, Shapes.Relu3Length), Bytes(Arena.Fc2, Shapes.Fc2Length));
+
+        // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
+        // [10] → [10]; SmallCnn.cs:23.
+        private void Dequant(global::System.Span<float> output) => dequant.Forward(Bytes(Arena.Fc2, Shapes.Fc2Length), output);
     }
 }

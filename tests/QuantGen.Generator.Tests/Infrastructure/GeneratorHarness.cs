@@ -41,7 +41,7 @@ public static class GeneratorHarness
 
     public static CSharpCompilation Compilation(params SyntaxTree[] trees) =>
         CSharpCompilation.Create("QuantGen.Generator.Tests.InMemory", trees, References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
     public static GeneratorDriver NewDriver() =>
         CSharpGeneratorDriver.Create(

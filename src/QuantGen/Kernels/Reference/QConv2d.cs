@@ -75,23 +75,31 @@ public static class QConv2d
         in ConvGeometry g, ReadOnlySpan<byte> input, ActivationQParams inputQ, ReadOnlySpan<sbyte> weight, WeightQParams weightQ,
         ReadOnlySpan<int> bias, ActivationQParams outputQ, OutputRange range, Span<byte> output)
     {
+        // Rows of at most 1024 pixels on the stack: the sums are per pixel, so chunking changes nothing, and no
+        // call allocates.
+        const int Chunk = 1024;
         int pixels = g.InHeight * g.InWidth;
-        Span<int> row = pixels <= 1024 ? stackalloc int[pixels] : new int[pixels];
+        Span<int> buffer = stackalloc int[Math.Min(pixels, Chunk)];
         for (int n = 0; n < g.Batch; n++)
         {
             for (int oc = 0; oc < g.OutChannels; oc++)
             {
-                row.Fill(bias.IsEmpty ? 0 : bias[oc]);
                 int weightZeroPoint = weightQ.ZeroPoint(oc);
-                for (int ic = 0; ic < g.InChannels; ic++)
-                {
-                    int w = weight[oc * g.InChannels + ic] - weightZeroPoint;
-                    var x = input.Slice((n * g.InChannels + ic) * pixels, pixels);
-                    for (int p = 0; p < pixels; p++) row[p] = unchecked(row[p] + (x[p] - inputQ.ZeroPoint) * w);
-                }
                 float multiplier = Requantize.Multiplier(inputQ.Scale, weightQ.Scale(oc), outputQ.Scale);
-                var y = output.Slice((n * g.OutChannels + oc) * pixels, pixels);
-                for (int p = 0; p < pixels; p++) y[p] = Requantize.ToUInt8(row[p], multiplier, outputQ.ZeroPoint, range);
+                for (int start = 0; start < pixels; start += Chunk)
+                {
+                    int count = Math.Min(Chunk, pixels - start);
+                    Span<int> row = buffer.Slice(0, count);
+                    row.Fill(bias.IsEmpty ? 0 : bias[oc]);
+                    for (int ic = 0; ic < g.InChannels; ic++)
+                    {
+                        int w = weight[oc * g.InChannels + ic] - weightZeroPoint;
+                        var x = input.Slice((n * g.InChannels + ic) * pixels + start, count);
+                        for (int p = 0; p < count; p++) row[p] = unchecked(row[p] + (x[p] - inputQ.ZeroPoint) * w);
+                    }
+                    var y = output.Slice((n * g.OutChannels + oc) * pixels + start, count);
+                    for (int p = 0; p < count; p++) y[p] = Requantize.ToUInt8(row[p], multiplier, outputQ.ZeroPoint, range);
+                }
             }
         }
     }

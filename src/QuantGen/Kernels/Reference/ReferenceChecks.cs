@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace QuantGen.Kernels.Reference;
 
 /// <summary>Argument checks shared by the reference kernels, with messages that name the op and the shape.</summary>
@@ -8,6 +10,16 @@ internal static class ReferenceChecks
         if (actual != expected)
         {
             throw new ShapeMismatchException($"{op}: {name} should be {shape} = {expected} values, but has {actual}.");
+        }
+    }
+
+    /// <summary>As above, with the shape formatted only on failure (no allocation on the checked path).</summary>
+    public static void Length(int actual, long expected, string name, string op,
+        [InterpolatedStringHandlerArgument("actual", "expected")] ref ShapeText shape)
+    {
+        if (actual != expected)
+        {
+            throw new ShapeMismatchException($"{op}: {name} should be {shape.ToStringAndClear()} = {expected} values, but has {actual}.");
         }
     }
 

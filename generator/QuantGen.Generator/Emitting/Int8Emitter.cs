@@ -1,0 +1,337 @@
+using System.CodeDom.Compiler;
+using System.Collections.Generic;
+using System.IO;
+using Microsoft.CodeAnalysis.CSharp;
+using QuantGen.Generator.Model;
+using QuantGen.Generator.Planning;
+
+namespace QuantGen.Generator.Emitting;
+
+/// <summary>
+/// Writes the nested <c>Int8</c> class from an <see cref="Int8Program"/>: the arena offsets as constants, one
+/// field per compiled layer (built and checked in the constructor), <c>Forward</c> as a list of step calls, and
+/// one private method per step with a comment naming its source layers, their fusion and its shapes.
+/// </summary>
+internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] names, IndentedTextWriter writer)
+{
+    private const string Compiled = "global::QuantGen.Compiled.";
+    private const string Span = "global::System.Span";
+    private const string ReadOnlySpan = "global::System.ReadOnlySpan";
+
+    private ModelSpec Model => plan.Model;
+
+    public void Write(string generatedCode, bool skipLocalsInit)
+    {
+        string model = "global::" + (Model.Namespace.Length > 0 ? Model.Namespace + "." : "") + Model.ClassName;
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// {Model.ClassName}'s int8 forward pass, generated: the layers eager int8 runs, in order, on one");
+        writer.WriteLine("/// arena of fixed offsets, with every shape a constant; equal to the converted model's <c>Forward</c> bit for bit.");
+        writer.WriteLine("/// Build it with <see cref=\"Convert\"/> or <see cref=\"From\"/>. One instance owns one arena: use one per thread.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine(generatedCode);
+        if (skipLocalsInit) writer.WriteLine("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
+        writer.WriteLine("public sealed class Int8");
+        writer.WriteLine("{");
+        writer.Indent++;
+
+        WriteArena();
+        WriteFields();
+        WriteConstructor(model);
+        WriteForward();
+        for (int i = 0; i < program.Steps.Count; i++)
+        {
+            if (program.Steps[i].Op != Int8Op.Alias) WriteStep(program.Steps[i]);
+        }
+
+        writer.Indent--;
+        writer.WriteLine("}");
+    }
+
+    private void WriteArena()
+    {
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that");
+        writer.WriteLine($"/// writes it to the last that reads it; first fit, {ArenaPlanner.Alignment}-byte aligned. Aliases share their source's bytes.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("private static class Arena");
+        writer.WriteLine("{");
+        writer.Indent++;
+        for (int v = 1; v < program.Storage.Count; v++)
+        {
+            int root = program.Storage[v];
+            if (root < 0) continue;
+            string name = names[v - 1];
+            if (root == v)
+            {
+                ArenaSlot slot = Slot(v);
+                writer.WriteLine($"public const int {name} = {slot.Offset}; // {Shape(plan.Steps[v - 1].OutputShape)}, {slot.Length} bytes, alive from '{plan.Steps[slot.First].Name}' to '{plan.Steps[slot.Last].Name}'");
+            }
+            else
+            {
+                writer.WriteLine($"public const int {name} = {names[root - 1]}; // an alias: {Note(program.Steps[v - 1])}");
+            }
+        }
+
+        writer.WriteLine($"public const int Length = {program.ArenaLength};");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    private void WriteFields()
+    {
+        writer.WriteLine("private readonly byte[] arena = new byte[Arena.Length];");
+        if (program.ScratchLength > 0)
+        {
+            writer.WriteLine($"private readonly float[] scratch = new float[{program.ScratchLength}]; // the float islands' dequantized input and float output");
+        }
+
+        foreach (Int8Step step in program.Steps)
+        {
+            if (step.Op == Int8Op.Alias) continue;
+            writer.WriteLine($"private readonly {Compiled}Compiled{Type(step.Op)} {StepNames.Field(names[step.Step])};");
+        }
+
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    private void WriteConstructor(string model)
+    {
+        writer.WriteLine($"private Int8({model} model)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        foreach (Int8Step step in program.Steps)
+        {
+            string path = Literal(step.Layer);
+            string field = StepNames.Field(names[step.Step]);
+            string input = step.Inputs.Count > 0 && step.Op != Int8Op.Quantize ? QParams(step.Inputs[0]) : "";
+            EquatableArray<int> a = step.Args;
+            string create = step.Op switch
+            {
+                Int8Op.Quantize => $"CompiledQuantize.Create(model, {path})",
+                Int8Op.Dequantize => $"CompiledDequantize.Create(model, {path}, {input})",
+                Int8Op.Conv2d => $"CompiledConv2d.Create(model, {path}, {input},\n    new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: {a[0]}, InHeight: {a[1]}, InWidth: {a[2]}, OutChannels: {a[3]}, " +
+                    $"KernelHeight: {a[4]}, KernelWidth: {a[4]}, StrideHeight: {a[5]}, StrideWidth: {a[5]}, PadHeight: {a[6]}, PadWidth: {a[6]}, DilationHeight: {a[7]}, DilationWidth: {a[7]}, Groups: {a[8]}),\n    {Activation(step)})",
+                Int8Op.Linear => $"CompiledLinear.Create(model, {path}, {input}, inFeatures: {a[0]}, outFeatures: {a[1]}, {Activation(step)})",
+                Int8Op.MaxPool2d => $"CompiledMaxPool2d.Create(model, {path}, {input},\n    {PoolGeometry(a)})",
+                Int8Op.AvgPool2d => $"CompiledAvgPool2d.Create(model, {path}, {input},\n    {PoolGeometry(a)}, countIncludePad: {Bool(a[8])})",
+                Int8Op.AdaptiveAvgPool2d => $"CompiledAdaptiveAvgPool2d.Create(model, {path}, {input}, planes: {a[0]}, inHeight: {a[1]}, inWidth: {a[2]}, outHeight: {a[3]}, outWidth: {a[4]})",
+                Int8Op.Clamp => $"CompiledClamp.{(step.Activation == "ReLU" ? "Relu" : "Relu6")}({input})",
+                Int8Op.Add => $"CompiledAdd.Create(model, {path}, {input}, {QParams(step.Inputs[1])})",
+                Int8Op.LayerNorm => $"CompiledLayerNorm.Create(model, {path}, {input}, count: {a[0]})",
+                Int8Op.Softmax => $"CompiledSoftmax.Create(model, {path}, {input}, dim: {a[0]}, outer: {a[1]}, size: {a[2]}, inner: {a[3]})",
+                _ => "",
+            };
+
+            if (step.Op == Int8Op.Alias)
+            {
+                if (program.Steps[step.Step].Note.StartsWith("fused into", System.StringComparison.Ordinal))
+                {
+                    writer.WriteLine($"{Compiled}CompiledModel.RequireFusedAway(model, {path}, {Literal(HeadOf(step.Layer))});");
+                }
+
+                continue;
+            }
+
+            if (step.Op == Int8Op.Clamp && step.Layer.Length > 0)
+            {
+                writer.WriteLine($"{Compiled}CompiledModel.Unfused<global::QuantGen.Nn.{step.Activation}>(model, {path});");
+            }
+
+            string[] lines = create.Split('\n');
+            writer.WriteLine($"{field} = {Compiled}{lines[0]}{(lines.Length == 1 ? ";" : "")}");
+            writer.Indent++;
+            for (int i = 1; i < lines.Length; i++) writer.WriteLine(lines[i].Substring(4) + (i == lines.Length - 1 ? ";" : ""));
+            writer.Indent--;
+        }
+
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// The int8 forward pass of a converted {Model.ClassName}: by <see cref=\"Convert\"/>, by");
+        writer.WriteLine("/// <c>EagerQuantization.Convert</c>, or loaded with <c>QgmFile.Load</c>. Weights, int32 biases and qparams are");
+        writer.WriteLine("/// taken from it now; later changes to the model do not reach this instance.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("/// <exception cref=\"global::QuantGen.Quantization.QuantizationException\">The model is not converted, or a layer");
+        writer.WriteLine("/// differs from what this code was generated for (fused otherwise than [Fuse] says, other shapes); names its path.</exception>");
+        writer.WriteLine($"public static Int8 From({model} converted)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(converted);");
+        writer.WriteLine("return new Int8(converted);");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    private void WriteForward()
+    {
+        string input = Shape(Model.InputShape), output = Shape(plan.OutputShape);
+        writer.WriteLine($"/// <summary>One sample: <paramref name=\"input\"/> {input} float → <paramref name=\"output\"/> {output} float. Allocates nothing.</summary>");
+        writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not <see cref=\"InputLength\"/> or <see cref=\"OutputLength\"/>.</exception>");
+        writer.WriteLine($"public void Forward({ReadOnlySpan}<float> input, {Span}<float> output)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("if (input.Length != InputLength)");
+        writer.WriteLine("{");
+        writer.WriteLine($"    throw new global::System.ArgumentException($\"The input must hold InputLength = {{InputLength}} values ({input}), but holds {{input.Length}}.\", nameof(input));");
+        writer.WriteLine("}");
+        writer.WriteLine("if (output.Length != OutputLength)");
+        writer.WriteLine("{");
+        writer.WriteLine($"    throw new global::System.ArgumentException($\"The output must hold OutputLength = {{OutputLength}} values ({output}), but holds {{output.Length}}.\", nameof(output));");
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+        foreach (Int8Step step in program.Steps)
+        {
+            string name = names[step.Step];
+            if (step.Op == Int8Op.Alias) writer.WriteLine($"// {plan.Steps[step.Step].Name}: {Note(step)}.");
+            else if (step.Op == Int8Op.Quantize) writer.WriteLine($"{name}(input);");
+            else if (step.Op == Int8Op.Dequantize) writer.WriteLine($"{name}(output);");
+            else writer.WriteLine($"{name}();");
+        }
+
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+
+        writer.WriteLine($"/// <summary><paramref name=\"batch\"/> samples, one after another: input [batch, {Shape(Model.InputShape).Substring(1)} → output [batch, {output.Substring(1)}.</summary>");
+        writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not <paramref name=\"batch\"/> samples.</exception>");
+        writer.WriteLine($"public void Forward({ReadOnlySpan}<float> input, {Span}<float> output, int batch)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("global::System.ArgumentOutOfRangeException.ThrowIfNegative(batch);");
+        writer.WriteLine("if (input.Length != (long)batch * InputLength)");
+        writer.WriteLine("{");
+        writer.WriteLine("    throw new global::System.ArgumentException($\"The input must hold {batch} × InputLength = {(long)batch * InputLength} values, but holds {input.Length}.\", nameof(input));");
+        writer.WriteLine("}");
+        writer.WriteLine("if (output.Length != (long)batch * OutputLength)");
+        writer.WriteLine("{");
+        writer.WriteLine("    throw new global::System.ArgumentException($\"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.\", nameof(output));");
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine("for (int i = 0; i < batch; i++)");
+        writer.WriteLine("{");
+        writer.WriteLine("    Forward(input.Slice(i * InputLength, InputLength), output.Slice(i * OutputLength, OutputLength));");
+        writer.WriteLine("}");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine("/// <summary>The arena bytes of one value.</summary>");
+        writer.WriteLine($"private {Span}<byte> Bytes(int offset, int length) => new(arena, offset, length);");
+    }
+
+    private void WriteStep(Int8Step step)
+    {
+        string name = names[step.Step];
+        string field = StepNames.Field(name);
+        PlannedStep shapes = plan.Steps[step.Step];
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine($"// {Describe(step)}");
+        writer.WriteLine($"// {Shape(shapes.InputShape)} → {Shape(shapes.OutputShape)}{Where(step)}.");
+        string output = $"Bytes(Arena.{name}, Shapes.{name}Length)";
+        string call = step.Op switch
+        {
+            Int8Op.Quantize => $"private void {name}({ReadOnlySpan}<float> input) => {field}.Forward(input, {output});",
+            Int8Op.Dequantize => $"private void {name}({Span}<float> output) => {field}.Forward({Read(step.Inputs[0])}, output);",
+            Int8Op.Add => $"private void {name}() => {field}.Forward({Read(step.Inputs[0])}, {Read(step.Inputs[1])}, {output});",
+            Int8Op.LayerNorm or Int8Op.Softmax => $"private void {name}() => {field}.Forward({Read(step.Inputs[0])}, {output}, scratch);",
+            _ => $"private void {name}() => {field}.Forward({Read(step.Inputs[0])}, {output});",
+        };
+        writer.WriteLine(call);
+    }
+
+    // ---- text ----
+
+    private string Describe(Int8Step step)
+    {
+        PlannedStep shapes = plan.Steps[step.Step];
+        string layer = $"'{shapes.Name}' ({Kind(step)})";
+        switch (step.Op)
+        {
+            case Int8Op.Quantize: return $"{layer}: float → quint8 with the qparams calibration chose.";
+            case Int8Op.Dequantize: return $"{layer}: quint8 → float, into the caller's output.";
+            case Int8Op.Conv2d or Int8Op.Linear when step.Fused.Count > 0:
+                PlannedFusion fusion = FusionOf(step.Layer)!;
+                var absorbed = new List<string>();
+                foreach (string fused in step.Fused) absorbed.Add($"'{fused}' ({KindOf(fused)})");
+                return $"{layer} with {string.Join(" and ", absorbed)} fused in ([Fuse({Int8Planner.Pattern(fusion)})]): " +
+                    (Has(fusion.Pattern, "BN") ? "BatchNorm folded into the weights and bias, " : "") +
+                    (step.Activation != "None" ? $"{step.Activation} as the requantize clamp." : "nothing else to run.");
+            case Int8Op.Conv2d or Int8Op.Linear: return $"{layer}: int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.";
+            case Int8Op.Clamp: return $"{layer}, not fused: clamps the bytes to those of 0{(step.Activation == "ReLU6" ? " and 6" : "")} under its input's qparams.";
+            case Int8Op.Add: return $"{layer}: both inputs requantized to its own qparams (qnnpack's fixed-point add).";
+            case Int8Op.LayerNorm or Int8Op.Softmax: return $"{layer}, a float island: dequantize, {Kind(step)} in float, quantize with the qparams calibration chose.";
+            default: return $"{layer}: keeps its input's qparams.";
+        }
+    }
+
+    private string Where(Int8Step step)
+    {
+        LocationInfo? location = step.Layer.Length > 0 ? Model.Layer(step.Layer)?.Location : Model.Forward[step.Step].Location;
+        if (location is null) return "";
+        return $"; {Path.GetFileName(location.FilePath)}:{location.LineSpan.Start.Line + 1}";
+    }
+
+    private string Note(Int8Step step) => step.Note;
+
+    private string Kind(Int8Step step) => step.Layer.Length > 0 ? KindOf(step.Layer) : plan.Steps[step.Step].Kind;
+
+    private string KindOf(string path) => Model.Layer(path)?.Kind ?? "";
+
+    private PlannedFusion? FusionOf(string layer)
+    {
+        foreach (PlannedFusion fusion in plan.Fusions)
+        {
+            if (Has(fusion.Layers, layer)) return fusion;
+        }
+
+        return null;
+    }
+
+    private string HeadOf(string layer) => FusionOf(layer)?.Layers[0] ?? "";
+
+    private ArenaSlot Slot(int value)
+    {
+        foreach (ArenaSlot slot in program.Slots)
+        {
+            if (slot.Value == value) return slot;
+        }
+
+        return new ArenaSlot(value, 0, 0, 0, 0);
+    }
+
+    /// <summary>The qparams of a quint8 value: its producer's output, through aliases.</summary>
+    private string QParams(int value)
+    {
+        Int8Step producer = program.Steps[value - 1];
+        return producer.Op == Int8Op.Alias ? QParams(producer.Inputs[0]) : StepNames.Field(names[value - 1]) + ".Output";
+    }
+
+    private string Read(int value) => $"Bytes(Arena.{names[value - 1]}, Shapes.{names[value - 1]}Length)";
+
+    private static bool Has(EquatableArray<string> items, string item)
+    {
+        foreach (string candidate in items)
+        {
+            if (candidate == item) return true;
+        }
+
+        return false;
+    }
+
+    private static string Type(Int8Op op) => op.ToString();
+
+    private static string Activation(Int8Step step) => "global::QuantGen.Kernels.FusedActivation." + step.Activation;
+
+    private static string PoolGeometry(EquatableArray<int> a) =>
+        $"new global::QuantGen.Kernels.PoolGeometry(Planes: {a[0]}, InHeight: {a[1]}, InWidth: {a[2]}, KernelHeight: {a[3]}, KernelWidth: {a[3]}, " +
+        $"StrideHeight: {a[4]}, StrideWidth: {a[4]}, PadHeight: {a[5]}, PadWidth: {a[5]}, DilationHeight: {a[6]}, DilationWidth: {a[6]}, CeilMode: {Bool(a[7])})";
+
+    private static string Bool(int flag) => flag != 0 ? "true" : "false";
+
+    private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+
+    private static string Shape(EquatableArray<int> shape) => "[" + string.Join(", ", shape) + "]";
+}

@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+using QuantGen.Generator.Model;
+
+namespace QuantGen.Generator.Planning;
+
+/// <summary>
+/// Places the int8 program's buffers in one byte arena at compile time: each buffer is alive from the step that
+/// writes it to the last step that reads it (aliases included), and takes the lowest 64-byte-aligned offset where
+/// it overlaps no buffer alive at the same time (first fit, in the order the buffers are written). A step's output
+/// never shares bytes with its inputs: both are alive at that step.
+/// </summary>
+internal static class ArenaPlanner
+{
+    /// <summary>A cache line, and what SIMD loads of any width want.</summary>
+    public const int Alignment = 64;
+
+    /// <summary>One buffer to place: the value that owns it, its length in bytes, and its live steps [First, Last].</summary>
+    public readonly record struct Buffer(int Value, int Length, int First, int Last);
+
+    public static (EquatableArray<ArenaSlot> Slots, int Length) Place(IReadOnlyList<Buffer> buffers)
+    {
+        var ordered = new List<Buffer>(buffers);
+        ordered.Sort(static (a, b) => a.First != b.First ? a.First.CompareTo(b.First) : a.Value.CompareTo(b.Value));
+
+        var placed = new List<ArenaSlot>();
+        int length = 0;
+        foreach (Buffer buffer in ordered)
+        {
+            int offset = LowestFreeOffset(placed, buffer);
+            placed.Add(new ArenaSlot(buffer.Value, offset, buffer.Length, buffer.First, buffer.Last));
+            length = System.Math.Max(length, Align(offset + buffer.Length));
+        }
+
+        placed.Sort(static (a, b) => a.Value.CompareTo(b.Value));
+        return (placed.ToEquatableArray(), length);
+    }
+
+    private static int LowestFreeOffset(List<ArenaSlot> placed, Buffer buffer)
+    {
+        var live = new List<ArenaSlot>();
+        foreach (ArenaSlot slot in placed)
+        {
+            if (slot.First <= buffer.Last && buffer.First <= slot.Last) live.Add(slot);
+        }
+
+        live.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
+        int offset = 0;
+        foreach (ArenaSlot slot in live)
+        {
+            if (offset + buffer.Length <= slot.Offset) break;
+            offset = System.Math.Max(offset, Align(slot.Offset + slot.Length));
+        }
+
+        return offset;
+    }
+
+    private static int Align(int offset) => (offset + Alignment - 1) / Alignment * Alignment;
+}
