@@ -70,4 +70,64 @@ public static class Sources
             }
         }
         """;
+
+    /// <summary><see cref="SmallCnn"/> with the fusions of the PyTorch fixture (conv1+bn1+relu1, conv2+relu2, fc1+relu3).</summary>
+    public static readonly string SmallCnnFixture = SmallCnn.Replace(
+        "[Fuse(\"Conv\", \"BN\", \"ReLU\")]",
+        "[Fuse(\"Conv\", \"BN\", \"ReLU\")]\n[Fuse(\"Conv\", \"ReLU\")]\n[Fuse(\"Linear\", \"ReLU\")]");
+
+    /// <summary>A float-island model: conv → LayerNorm → linear → Softmax, between stubs.</summary>
+    public const string Islands = """
+        using QuantGen;
+        using QuantGen.Nn;
+        using QuantGen.Quantization;
+
+        namespace Sample;
+
+        [Quantize(QuantMode.Static, Weights = WeightScheme.PerChannelSymmetric, Activations = ObserverKind.Histogram)]
+        [Fuse("Conv", "ReLU")]
+        [InputShape(1, 8, 8)]
+        public sealed partial class Islands : Module
+        {
+            readonly QuantStub quant = new();
+            readonly Conv2d conv = new(1, 4, kernelSize: 3, padding: 1);
+            readonly ReLU relu = new();
+            readonly Flatten flatten = new();
+            readonly LayerNorm norm = new(256);
+            readonly Linear fc = new(256, 10);
+            readonly Softmax softmax = new();
+            readonly DeQuantStub dequant = new();
+
+            public override Tensor Forward(Tensor x) =>
+                dequant.Forward(softmax.Forward(fc.Forward(norm.Forward(flatten.Forward(relu.Forward(conv.Forward(quant.Forward(x))))))));
+        }
+        """;
+
+    /// <summary>A driver for a model class <paramref name="model"/> in namespace Sample (see <see cref="ICompiledDriver"/>).</summary>
+    public static string Driver(string model) => $$"""
+        using System;
+        using System.Collections.Generic;
+        using QuantGen;
+        using QuantGen.Nn;
+        using QuantGen.Quantization;
+        using QuantGen.Generator.Tests.Infrastructure;
+
+        namespace Sample;
+
+        public sealed class Driver : ICompiledDriver
+        {
+            private readonly {{model}} model = new();
+            private {{model}}.Int8? int8;
+
+            public Module Model => model;
+
+            public void Quantize(IEnumerable<Tensor> batches, QConfig? qconfig) => int8 = model.Calibrate(batches, qconfig).Convert();
+
+            public void RebuildFromModel() => int8 = {{model}}.Int8.From(model);
+
+            public void Forward(ReadOnlySpan<float> input, Span<float> output) => int8!.Forward(input, output);
+
+            public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch) => int8!.Forward(input, output, batch);
+        }
+        """;
 }

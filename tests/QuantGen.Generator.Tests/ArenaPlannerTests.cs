@@ -1,0 +1,59 @@
+using QuantGen.Generator.Model;
+using QuantGen.Generator.Planning;
+using QuantGen.Generator.Tests.Infrastructure;
+
+namespace QuantGen.Generator.Tests;
+
+/// <summary>The arena plan: values alive at the same time never share bytes; offsets are aligned; aliases share their source's.</summary>
+public sealed class ArenaPlannerTests
+{
+    [Fact]
+    public void Buffers_alive_at_the_same_time_never_overlap_and_dead_ones_are_reused()
+    {
+        var random = new Random(3);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var buffers = new List<ArenaPlanner.Buffer>();
+            for (int v = 1; v <= 12; v++)
+            {
+                int first = v - 1;
+                buffers.Add(new ArenaPlanner.Buffer(v, random.Next(1, 5000), first, first + random.Next(1, 4)));
+            }
+
+            (EquatableArray<ArenaSlot> slots, int length) = ArenaPlanner.Place(buffers);
+            foreach (ArenaSlot a in slots)
+            {
+                Assert.Equal(0, a.Offset % ArenaPlanner.Alignment);
+                Assert.True(a.Offset + a.Length <= length);
+                foreach (ArenaSlot b in slots)
+                {
+                    bool bothAlive = a.Value != b.Value && a.First <= b.Last && b.First <= a.Last;
+                    bool overlap = a.Offset < b.Offset + b.Length && b.Offset < a.Offset + a.Length;
+                    Assert.False(bothAlive && overlap, $"values {a.Value} and {b.Value} share bytes while both alive");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_chain_of_layers_needs_two_buffers()
+    {
+        // Each value is read only by the next step: two buffers ping-pong.
+        var buffers = Enumerable.Range(1, 6).Select(v => new ArenaPlanner.Buffer(v, 100, v - 1, v)).ToList();
+        (EquatableArray<ArenaSlot> slots, int length) = ArenaPlanner.Place(buffers);
+        Assert.Equal([0, 128, 0, 128, 0, 128], slots.Select(s => s.Offset));
+        Assert.Equal(256, length);
+    }
+
+    [Fact]
+    public void SmallCnn_aliases_share_their_sources_bytes_and_are_kept_alive_through_them()
+    {
+        string text = GeneratorHarness.Run(Sources.SmallCnn, "SmallCnn.cs").Source("Sample.SmallCnn.g.cs");
+
+        Assert.Contains("public const int Bn1 = Conv1; // an alias: fused into 'conv1'", text);
+        Assert.Contains("public const int Flatten = Pool2; // an alias: NCHW bytes are already flat", text);
+        // pool2's bytes are read through the Flatten alias by fc1, so they stay alive until fc1.
+        Assert.Contains("alive from 'pool2' to 'fc1'", text);
+        Assert.Contains("private void Fc1() => fc1.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength), Bytes(Arena.Fc1, Shapes.Fc1Length));", text);
+    }
+}
