@@ -72,6 +72,19 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "qg0006");
 
+    /// <summary>
+    /// QG0007: a block's constructor, run at compile time with its constant arguments, throws (bad block
+    /// arguments) or never ends (a block that builds itself); it would fail the same way at run time.
+    /// </summary>
+    public static readonly DiagnosticDescriptor BlockCannotBeBuilt = new(
+        id: "QG0007",
+        title: "Block cannot be built",
+        messageFormat: "'{0}' cannot be built: {1}",
+        category: ShapeCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0007");
+
     /// <summary>The descriptor with this ID.</summary>
     public static DiagnosticDescriptor? ById(string id) => id switch
     {
@@ -81,6 +94,7 @@ internal static class DiagnosticDescriptors
         "QG0004" => ShapeMismatch,
         "QG0005" => UnreadableConstruct,
         "QG0006" => InvalidLayerArgument,
+        "QG0007" => BlockCannotBeBuilt,
         _ => null,
     };
 }

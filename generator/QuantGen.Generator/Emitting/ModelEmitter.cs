@@ -143,10 +143,7 @@ internal static class ModelEmitter
         var names = new string[plan.Steps.Count];
         for (int i = 0; i < names.Length; i++)
         {
-            string name = plan.Steps[i].Name;
-            int dot = name.LastIndexOf('.');
-            if (dot >= 0) name = name.Substring(dot + 1);
-            name = char.ToUpperInvariant(name[0]) + name.Substring(1);
+            string name = ConstantName(plan.Steps[i].Name);
             string unique = name;
             for (int n = 2; used.Contains(unique) || used.Contains(unique + "Length"); n++) unique = name + n;
             used.Add(unique);
@@ -155,6 +152,28 @@ internal static class ModelEmitter
         }
 
         return names;
+    }
+
+    /// <summary>
+    /// A step's name as a constant: the last segment of its path (<c>features.3.skipAdd</c> → <c>SkipAdd</c>), or the
+    /// whole path where that segment is an index (<c>features.1.conv.0.0</c> → <c>Features1Conv00</c>).
+    /// </summary>
+    private static string ConstantName(string path)
+    {
+        string[] segments = path.Split('.');
+        string last = segments[segments.Length - 1];
+        IEnumerable<string> parts = last.Length > 0 && char.IsLetter(last[0]) ? new[] { last } : segments;
+        var name = new System.Text.StringBuilder();
+        foreach (string part in parts)
+        {
+            for (int i = 0; i < part.Length; i++)
+            {
+                if (char.IsLetterOrDigit(part[i]) || part[i] == '_') name.Append(i == 0 ? char.ToUpperInvariant(part[i]) : part[i]);
+            }
+        }
+
+        string text = name.ToString();
+        return text.Length > 0 && char.IsLetter(text[0]) ? text : "Step" + text;
     }
 
     /// <summary>A name as a C# identifier: keywords get '@' (a class named <c>@class</c>).</summary>
