@@ -22,7 +22,7 @@ internal sealed partial class ConstantInterpreter
         if (IsModule(type))
         {
             if (creation.Initializer is not null) throw Unreadable(creation.Initializer.Syntax, $"an object initializer on a module, '{Describe(creation.Syntax)}'");
-            if (KnownModules.KindOf(type) is { } kind) return CreateLeaf(type, kind, creation);
+            if (KnownModules.KindOf(type) is { } kind) return CreateLeaf(type, kind, creation, frame);
             if (IsNamed(type, "QuantGen.Nn.Sequential")) return CreateSequential(type, creation, frame);
             if (IsFromSource(type) && !type.IsAbstract && !type.IsGenericType) return CreateBlock(type, constructor, creation, frame);
             throw Unreadable(creation.Syntax, $"'{Describe(creation.Syntax)}' (the module type '{type.Name}' is not one the generator knows, nor a class in source)");
@@ -107,7 +107,7 @@ internal sealed partial class ConstantInterpreter
 
     // ---- modules ----
 
-    private ModuleValue CreateLeaf(INamedTypeSymbol type, string kind, IObjectCreationOperation creation)
+    private ModuleValue CreateLeaf(INamedTypeSymbol type, string kind, IObjectCreationOperation creation, Frame frame)
     {
         var module = new ModuleValue(type, kind, creation.Syntax, "");
         foreach (IArgumentOperation argument in creation.Arguments)
@@ -122,7 +122,7 @@ internal sealed partial class ConstantInterpreter
             object? value;
             try
             {
-                value = Evaluate(argument.Value, new Frame(null));
+                value = Evaluate(argument.Value, frame);
             }
             catch (EvaluationStopped stopped) when (stopped.NotConstant)
             {
@@ -233,7 +233,8 @@ internal sealed partial class ConstantInterpreter
         foreach (KeyValuePair<ISymbol, object?> argument in arguments) frame.Locals[argument.Key] = argument.Value;
 
         SyntaxNode? declaration = constructor.DeclaringSyntaxReferences.Length == 1 ? constructor.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) : null;
-        string outer = subject;
+        string outerSubject = subject, outerClass = constructing;
+        constructing = type.Name;
         switch (declaration)
         {
             case ConstructorDeclarationSyntax written:
@@ -251,10 +252,7 @@ internal sealed partial class ConstantInterpreter
                 }
 
                 subject = "";
-                string outerClass = constructing;
-                constructing = type.Name;
                 Execute((IOperation?)body.BlockBody ?? body.ExpressionBody, frame);
-                constructing = outerClass;
                 break;
             }
 
@@ -275,7 +273,8 @@ internal sealed partial class ConstantInterpreter
                 break;
         }
 
-        subject = outer;
+        subject = outerSubject;
+        constructing = outerClass;
         LeaveCall();
     }
 
