@@ -1,3 +1,4 @@
+using QuantGen;
 using QuantGen.Nn;
 using QuantGen.Quantization;
 
@@ -9,9 +10,14 @@ namespace QuantGen.Models;
 /// follow torchvision (<c>features.1.conv.0.0.weight</c>, <c>classifier.1.weight</c>), so
 /// <c>mnv2_float.safetensors</c> loads without renaming. 2,236,106 parameters; 5.71 M MACs per 28×28 image.
 /// Like torchvision's quantizable model it has a QuantStub and a DeQuantStub at its edges and a residual Add
-/// module, the points where eager quantization observes and converts.
+/// module, the points where eager quantization observes and converts. The generator builds it at compile time
+/// (its constructor with the defaults, each block's constructor and Forward) to plan shapes and fusions.
 /// </summary>
-public sealed class MobileNetV2 : Module
+[Quantize(QuantMode.Static)]
+[Fuse("Conv", "BN", "ReLU")]
+[Fuse("Conv", "BN")]
+[InputShape(1, 28, 28)]
+public sealed partial class MobileNetV2 : Module
 {
     /// <summary>torchvision's table: expansion t, output channels c, repeats n, first stride s.</summary>
     static readonly (int Expand, int Channels, int Repeats, int Stride)[] Stages =

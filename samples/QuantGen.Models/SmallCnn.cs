@@ -1,3 +1,4 @@
+using QuantGen;
 using QuantGen.Nn;
 using QuantGen.Quantization;
 
@@ -6,9 +7,15 @@ namespace QuantGen.Models;
 /// <summary>
 /// The small CNN of the PyTorch fixture (../shared/fixtures/pytorch): two conv blocks and two linear layers,
 /// 28×28 MNIST in, 10 logits out. Field names are the PyTorch attribute names, so its state dict loads as is;
-/// the stubs mark where eager quantization quantizes the input and dequantizes the logits.
+/// the stubs mark where eager quantization quantizes the input and dequantizes the logits. The generator reads it
+/// at compile time (shapes, fusions) and adds its constants in <c>SmallCnn.g.cs</c>.
 /// </summary>
-public sealed class SmallCnn : Module
+[Quantize(QuantMode.Static)]
+[Fuse("Conv", "BN", "ReLU")]
+[Fuse("Conv", "ReLU")]
+[Fuse("Linear", "ReLU")]
+[InputShape(1, 28, 28)]
+public sealed partial class SmallCnn : Module
 {
     readonly QuantStub quant = new();
     readonly Conv2d conv1 = new(1, 8, kernelSize: 3, padding: 1, bias: false);

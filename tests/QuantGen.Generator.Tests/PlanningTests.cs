@@ -12,9 +12,9 @@ public sealed class PlanningTests
         GeneratorRun run = GeneratorHarness.Run(Sources.Residual);
 
         Assert.Null(run.Exception);
-        // No QuantStub: shapes only, with QG0007 saying why there is no Int8 forward pass.
+        // No QuantStub: shapes only, with QG0008 saying why there is no Int8 forward pass.
         Diagnostic noInt8 = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("QG0007", noInt8.Id);
+        Assert.Equal("QG0008", noInt8.Id);
         Assert.Contains("the model input reaches 'stem' without a QuantStub", noInt8.GetMessage());
         Assert.Empty(run.GeneratedCodeProblems);
         string text = run.Source("Sample.Residual.g.cs");
@@ -49,7 +49,7 @@ public sealed class PlanningTests
             .Replace("body", "input")
             .Replace("gap", "inputLength"));
 
-        Assert.Equal("QG0007", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Equal("QG0008", Assert.Single(run.GeneratorDiagnostics).Id);
         Assert.Empty(run.GeneratedCodeProblems);
         string text = run.Source("Sample.Residual.g.cs");
         Assert.Contains("Shapes2 =>", text);

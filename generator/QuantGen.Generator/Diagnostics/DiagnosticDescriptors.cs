@@ -73,15 +73,28 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "qg0006");
 
-    /// <summary>QG0007: a static model whose Forward the int8 program cannot express; only its shapes are generated.</summary>
-    public static readonly DiagnosticDescriptor NoInt8Forward = new(
+    /// <summary>
+    /// QG0007: a block's constructor, run at compile time with its constant arguments, throws (bad block
+    /// arguments) or never ends (a block that builds itself); it would fail the same way at run time.
+    /// </summary>
+    public static readonly DiagnosticDescriptor BlockCannotBeBuilt = new(
         id: "QG0007",
+        title: "Block cannot be built",
+        messageFormat: "'{0}' cannot be built: {1}",
+        category: ShapeCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0007");
+
+    /// <summary>QG0008: a static model whose Forward the int8 program cannot express; only its shapes are generated.</summary>
+    public static readonly DiagnosticDescriptor NoInt8Forward = new(
+        id: "QG0008",
         title: "No generated int8 forward pass",
         messageFormat: "No Int8 forward for '{0}': {1}; only the shapes are generated, and the model still runs through the eager path",
         category: Int8Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        helpLinkUri: HelpBase + "qg0007");
+        helpLinkUri: HelpBase + "qg0008");
 
     /// <summary>The descriptor with this ID.</summary>
     public static DiagnosticDescriptor? ById(string id) => id switch
@@ -92,7 +105,8 @@ internal static class DiagnosticDescriptors
         "QG0004" => ShapeMismatch,
         "QG0005" => UnreadableConstruct,
         "QG0006" => InvalidLayerArgument,
-        "QG0007" => NoInt8Forward,
+        "QG0007" => BlockCannotBeBuilt,
+        "QG0008" => NoInt8Forward,
         _ => null,
     };
 }

@@ -115,6 +115,7 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
                 Int8Op.Linear => $"CompiledLinear.Create(model, {path}, {input}, inFeatures: {a[0]}, outFeatures: {a[1]}, {Activation(step)})",
                 Int8Op.MaxPool2d => $"CompiledMaxPool2d.Create(model, {path}, {input},\n    {PoolGeometry(a)})",
                 Int8Op.AvgPool2d => $"CompiledAvgPool2d.Create(model, {path}, {input},\n    {PoolGeometry(a)}, countIncludePad: {Bool(a[8])})",
+                Int8Op.AdaptiveAvgPool2d when step.Layer.Length == 0 => $"CompiledAdaptiveAvgPool2d.Functional({input}, planes: {a[0]}, inHeight: {a[1]}, inWidth: {a[2]}, outHeight: {a[3]}, outWidth: {a[4]})",
                 Int8Op.AdaptiveAvgPool2d => $"CompiledAdaptiveAvgPool2d.Create(model, {path}, {input}, planes: {a[0]}, inHeight: {a[1]}, inWidth: {a[2]}, outHeight: {a[3]}, outWidth: {a[4]})",
                 Int8Op.Clamp => $"CompiledClamp.{(step.Activation == "ReLU" ? "Relu" : "Relu6")}({input})",
                 Int8Op.Add => $"CompiledAdd.Create(model, {path}, {input}, {QParams(step.Inputs[1])})",

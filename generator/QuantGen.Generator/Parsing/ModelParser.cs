@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using QuantGen.Generator.Diagnostics;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Parsing.Interpreter;
 
 namespace QuantGen.Generator.Parsing;
 
@@ -24,26 +25,6 @@ internal static class ModelParser
 
     /// <summary>The kinds a <c>[Fuse]</c> pattern may name.</summary>
     public static readonly string[] FuseKinds = ["Conv", "BN", "Linear", "ReLU", "ReLU6"];
-
-    /// <summary>The runtime's modules the generator knows the shape rules of, by namespace.</summary>
-    private static readonly Dictionary<string, string> KnownModules = new(StringComparer.Ordinal)
-    {
-        ["QuantGen.Nn.Conv2d"] = "Conv2d",
-        ["QuantGen.Nn.BatchNorm2d"] = "BatchNorm2d",
-        ["QuantGen.Nn.Linear"] = "Linear",
-        ["QuantGen.Nn.ReLU"] = "ReLU",
-        ["QuantGen.Nn.ReLU6"] = "ReLU6",
-        ["QuantGen.Nn.MaxPool2d"] = "MaxPool2d",
-        ["QuantGen.Nn.AvgPool2d"] = "AvgPool2d",
-        ["QuantGen.Nn.AdaptiveAvgPool2d"] = "AdaptiveAvgPool2d",
-        ["QuantGen.Nn.Flatten"] = "Flatten",
-        ["QuantGen.Nn.Dropout"] = "Dropout",
-        ["QuantGen.Nn.Identity"] = "Identity",
-        ["QuantGen.Nn.LayerNorm"] = "LayerNorm",
-        ["QuantGen.Nn.Softmax"] = "Softmax",
-        ["QuantGen.Quantization.QuantStub"] = "QuantStub",
-        ["QuantGen.Quantization.DeQuantStub"] = "DeQuantStub",
-    };
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -78,10 +59,6 @@ internal static class ModelParser
     private sealed class Reader(SemanticModel semanticModel, ClassDeclarationSyntax declaration, INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         public List<DiagnosticInfo> Diagnostics { get; } = [];
-
-        private readonly HashSet<string> unreadableLayers = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, LayerSpec> layers = new(StringComparer.Ordinal);
-        private readonly List<LayerSpec> layerOrder = [];
 
         private LocationInfo? ClassLocation => LocationInfo.From(declaration.Identifier.GetLocation());
 
@@ -121,8 +98,7 @@ internal static class ModelParser
 
             EquatableArray<int>? inputShape = ReadInputShape();
             List<FusePattern> fuses = ReadFuses();
-            ReadLayers();
-            (List<ForwardStep> steps, int output)? forward = ReadForward();
+            ModelRead? forward = ReadModel();
 
             if (options is { Strict: true })
             {
@@ -140,7 +116,7 @@ internal static class ModelParser
 
             string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
             return new ModelSpec(ns, type.Name, inputShape.Value, options, fuses.ToEquatableArray(),
-                layerOrder.ToEquatableArray(), forward.Value.steps.ToEquatableArray(), forward.Value.output);
+                forward.Layers.ToEquatableArray(), forward.Steps.ToEquatableArray(), forward.Output, forward.Blocks.ToEquatableArray());
         }
 
         /// <summary>The names the generated half declares in the class.</summary>
@@ -170,9 +146,6 @@ internal static class ModelParser
 
         private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] args) =>
             Diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
-
-        private void Unreadable(SyntaxNode node, string what) =>
-            Report(DiagnosticDescriptors.UnreadableConstruct, LocationInfo.From(node), what);
 
         // ---- attributes ----
 
@@ -296,351 +269,19 @@ internal static class ModelParser
             return patterns;
         }
 
-        // ---- layers ----
-
-        private static bool IsModule(ITypeSymbol? symbol)
-        {
-            for (ITypeSymbol? t = symbol; t is not null; t = t.BaseType)
-            {
-                if (t.ToDisplayString() == "QuantGen.Nn.Module") return true;
-            }
-
-            return false;
-        }
-
-        private void ReadLayers()
-        {
-            foreach (MemberDeclarationSyntax member in declaration.Members)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (member is FieldDeclarationSyntax field)
-                {
-                    foreach (VariableDeclaratorSyntax variable in field.Declaration.Variables)
-                    {
-                        if (semanticModel.GetDeclaredSymbol(variable, cancellationToken) is IFieldSymbol { IsStatic: false } symbol)
-                        {
-                            ReadMember(symbol.Name, symbol.Type, variable.Initializer?.Value, variable);
-                        }
-                    }
-                }
-                else if (member is PropertyDeclarationSyntax property
-                    && semanticModel.GetDeclaredSymbol(property, cancellationToken) is IPropertySymbol { IsStatic: false } symbol)
-                {
-                    ReadMember(symbol.Name, symbol.Type, property.Initializer?.Value, property);
-                }
-            }
-        }
-
-        private void ReadMember(string name, ITypeSymbol memberType, ExpressionSyntax? initializer, SyntaxNode declarationNode)
-        {
-            if (memberType is IArrayTypeSymbol array && IsModule(array.ElementType))
-            {
-                unreadableLayers.Add(name);
-                Unreadable(declarationNode, $"the module array '{name}' (arrays of modules are read in a later version)");
-                return;
-            }
-
-            if (!IsModule(memberType)) return;
-
-            if (!KnownModules.TryGetValue(memberType.ToDisplayString(), out string? kind))
-            {
-                unreadableLayers.Add(name);
-                Unreadable(declarationNode, $"'{name}' of type '{memberType.Name}' (sub-modules and this module type are read in a later version)");
-                return;
-            }
-
-            if (initializer is not BaseObjectCreationExpressionSyntax creation)
-            {
-                unreadableLayers.Add(name);
-                Unreadable(declarationNode, $"'{name}', which is not initialized with 'new {memberType.Name}(...)' of constants");
-                return;
-            }
-
-            if (semanticModel.GetOperation(creation, cancellationToken) is not IObjectCreationOperation operation || operation.Constructor is null)
-            {
-                unreadableLayers.Add(name);
-                Unreadable(creation, $"the construction of '{name}'");
-                return;
-            }
-
-            var args = new List<LayerArg>();
-            foreach (IArgumentOperation argument in operation.Arguments)
-            {
-                IParameterSymbol? parameter = argument.Parameter;
-                if (parameter is null || argument.ArgumentKind == ArgumentKind.ParamArray)
-                {
-                    unreadableLayers.Add(name);
-                    Unreadable(argument.Syntax, $"an argument of '{name}'");
-                    return;
-                }
-
-                bool isDefault = argument.ArgumentKind == ArgumentKind.DefaultValue;
-                object? value;
-                if (isDefault)
-                {
-                    if (!parameter.HasExplicitDefaultValue)
-                    {
-                        unreadableLayers.Add(name);
-                        Unreadable(creation, $"the default of '{parameter.Name}' of '{name}'");
-                        return;
-                    }
-
-                    value = parameter.ExplicitDefaultValue;
-                }
-                else if (ConstantOf(argument.Value) is { HasValue: true } constant)
-                {
-                    value = constant.Value;
-                }
-                else
-                {
-                    unreadableLayers.Add(name);
-                    Unreadable(argument.Syntax, $"the argument '{parameter.Name}' of '{name}', which is not a constant");
-                    return;
-                }
-
-                if (Format(value) is not { } formatted)
-                {
-                    unreadableLayers.Add(name);
-                    Unreadable(argument.Syntax, $"the argument '{parameter.Name}' of '{name}'");
-                    return;
-                }
-
-                LocationInfo? location = isDefault ? null : LocationInfo.From(argument.Syntax);
-                args.Add(new LayerArg(parameter.Name, formatted.Text, formatted.Integer, location));
-            }
-
-            // Parameter order, whatever order the arguments were written in.
-            args.Sort((a, b) => ParameterOrdinal(operation.Constructor, a.Name).CompareTo(ParameterOrdinal(operation.Constructor, b.Name)));
-            var layer = new LayerSpec(name, kind, args.ToEquatableArray(), LocationInfo.From(creation));
-            layers[name] = layer;
-            layerOrder.Add(layer);
-        }
-
-        private static int ParameterOrdinal(IMethodSymbol constructor, string name)
-        {
-            foreach (IParameterSymbol parameter in constructor.Parameters)
-            {
-                if (parameter.Name == name) return parameter.Ordinal;
-            }
-
-            return int.MaxValue;
-        }
-
-        private static Optional<object?> ConstantOf(IOperation value)
-        {
-            if (value.ConstantValue.HasValue) return value.ConstantValue;
-            // int → int? and similar wrap the constant in a conversion that is not itself constant.
-            return value is IConversionOperation conversion ? conversion.Operand.ConstantValue : default;
-        }
-
-        private static (string Text, long? Integer)? Format(object? value) => value switch
-        {
-            null => ("null", null),
-            bool b => (b ? "true" : "false", null),
-            int i => (i.ToString(CultureInfo.InvariantCulture), i),
-            long l => (l.ToString(CultureInfo.InvariantCulture), l),
-            short s => (s.ToString(CultureInfo.InvariantCulture), s),
-            byte b8 => (b8.ToString(CultureInfo.InvariantCulture), b8),
-            float f => (f.ToString("R", CultureInfo.InvariantCulture) + "f", null),
-            double d => (d.ToString("R", CultureInfo.InvariantCulture), null),
-            _ => null,
-        };
-
-        // ---- Forward ----
-
-        private (List<ForwardStep> steps, int output)? ReadForward()
-        {
-            MethodDeclarationSyntax? forward = null;
-            foreach (MemberDeclarationSyntax member in declaration.Members)
-            {
-                if (member is MethodDeclarationSyntax { Identifier.ValueText: "Forward", ParameterList.Parameters.Count: 1 } method)
-                {
-                    forward = method;
-                    break;
-                }
-            }
-
-            if (forward is null)
-            {
-                Report(DiagnosticDescriptors.UnreadableConstruct, ClassLocation, $"'{type.Name}' without a Forward(Tensor) method");
-                return null;
-            }
-
-            var state = new ForwardState(forward.ParameterList.Parameters[0].Identifier.ValueText);
-            if (forward.ExpressionBody is { } arrow)
-            {
-                int? output = ReadExpression(arrow.Expression, state);
-                return output is int o ? (state.Steps, o) : null;
-            }
-
-            if (forward.Body is null)
-            {
-                Report(DiagnosticDescriptors.UnreadableConstruct, LocationInfo.From(forward.Identifier.GetLocation()), "a Forward without a body");
-                return null;
-            }
-
-            foreach (StatementSyntax statement in forward.Body.Statements)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                switch (statement)
-                {
-                    case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target } assignment }
-                        when state.Values.ContainsKey(target.Identifier.ValueText):
-                        if (ReadExpression(assignment.Right, state) is not int assigned) return null;
-                        state.Values[target.Identifier.ValueText] = assigned;
-                        break;
-
-                    case LocalDeclarationStatementSyntax local:
-                        foreach (VariableDeclaratorSyntax variable in local.Declaration.Variables)
-                        {
-                            if (variable.Initializer is null)
-                            {
-                                Unreadable(variable, $"the local '{variable.Identifier.ValueText}' without a value");
-                                return null;
-                            }
-
-                            if (ReadExpression(variable.Initializer.Value, state) is not int value) return null;
-                            state.Values[variable.Identifier.ValueText] = value;
-                        }
-
-                        break;
-
-                    case ReturnStatementSyntax { Expression: { } returned }:
-                        return ReadExpression(returned, state) is int output ? (state.Steps, output) : null;
-
-                    default:
-                        Unreadable(statement, $"the statement '{Describe(statement)}' in Forward");
-                        return null;
-                }
-            }
-
-            Unreadable(forward.Body, "a Forward that does not end in 'return'");
-            return null;
-        }
-
-        private sealed class ForwardState(string input)
-        {
-            public Dictionary<string, int> Values { get; } = new(StringComparer.Ordinal) { [input] = 0 };
-
-            public List<ForwardStep> Steps { get; } = [];
-
-            public int Add(ForwardOp op, string target, long integer, SyntaxNode node, params int[] inputs)
-            {
-                Steps.Add(new ForwardStep(op, target, new EquatableArray<int>(inputs), integer, LocationInfo.From(node)));
-                return Steps.Count;
-            }
-        }
-
-        private int? ReadExpression(ExpressionSyntax expression, ForwardState state)
-        {
-            switch (expression)
-            {
-                case ParenthesizedExpressionSyntax parenthesized:
-                    return ReadExpression(parenthesized.Expression, state);
-
-                case IdentifierNameSyntax identifier when state.Values.TryGetValue(identifier.Identifier.ValueText, out int value):
-                    return value;
-
-                case BinaryExpressionSyntax { RawKind: (int)SyntaxKind.AddExpression } add:
-                    if (ReadExpression(add.Left, state) is not int left || ReadExpression(add.Right, state) is not int right) return null;
-                    return state.Add(ForwardOp.Add, "+", 0, add, left, right);
-
-                case InvocationExpressionSyntax invocation:
-                    return ReadInvocation(invocation, state);
-
-                default:
-                    Unreadable(expression, $"the expression '{Describe(expression)}' in Forward");
-                    return null;
-            }
-        }
-
-        private int? ReadInvocation(InvocationExpressionSyntax invocation, ForwardState state)
-        {
-            SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
-            switch (invocation.Expression)
-            {
-                // field.Forward(x) or this.field.Forward(x)
-                case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Forward" } access when arguments.Count == 1:
-                {
-                    string? field = access.Expression switch
-                    {
-                        IdentifierNameSyntax id => id.Identifier.ValueText,
-                        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax id } => id.Identifier.ValueText,
-                        _ => null,
-                    };
-
-                    if (field is not null && unreadableLayers.Contains(field)) return null; // already reported at the field
-                    if (field is null || !layers.ContainsKey(field) || !IsMemberOfThisClass(access.Expression))
-                    {
-                        Unreadable(invocation, $"the call '{Describe(invocation)}' (not a module field of this class)");
-                        return null;
-                    }
-
-                    if (ReadExpression(arguments[0].Expression, state) is not int input) return null;
-                    return state.Add(ForwardOp.Layer, field, 0, invocation, input);
-                }
-
-                // Flatten(x [, startDim]) or Functional.Flatten(...)
-                case IdentifierNameSyntax { Identifier.ValueText: "Flatten" } or MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Functional" }, Name.Identifier.ValueText: "Flatten" }
-                    when arguments.Count is 1 or 2 && CallsRuntime(invocation, "Flatten"):
-                {
-                    long startDim = 1;
-                    if (arguments.Count == 2)
-                    {
-                        if (semanticModel.GetConstantValue(arguments[1].Expression, cancellationToken) is not { HasValue: true, Value: int start })
-                        {
-                            Unreadable(arguments[1], "a Flatten start dimension that is not a constant int");
-                            return null;
-                        }
-
-                        startDim = start;
-                    }
-
-                    if (ReadExpression(arguments[0].Expression, state) is not int input) return null;
-                    return state.Add(ForwardOp.Flatten, "Flatten", startDim, invocation, input);
-                }
-
-                // Functional.Relu(x), Functional.Relu6(x), Functional.Add(a, b)
-                case MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Functional" }, Name.Identifier.ValueText: "Relu" or "Relu6" } functional
-                    when arguments.Count == 1 && CallsRuntime(invocation, functional.Name.Identifier.ValueText):
-                {
-                    if (ReadExpression(arguments[0].Expression, state) is not int input) return null;
-                    return state.Add(ForwardOp.Functional, functional.Name.Identifier.ValueText, 0, invocation, input);
-                }
-
-                case MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Functional" }, Name.Identifier.ValueText: "Add" }
-                    when arguments.Count == 2 && CallsRuntime(invocation, "Add"):
-                {
-                    if (ReadExpression(arguments[0].Expression, state) is not int left || ReadExpression(arguments[1].Expression, state) is not int right) return null;
-                    return state.Add(ForwardOp.Add, "Add", 0, invocation, left, right);
-                }
-
-                default:
-                    Unreadable(invocation, $"the call '{Describe(invocation)}' in Forward");
-                    return null;
-            }
-        }
+        // ---- the module tree and Forward ----
 
         /// <summary>
-        /// True when <paramref name="invocation"/> binds to the runtime's method of that name (Module.Flatten or
-        /// Functional.X), not to a method of the user's that happens to share the name.
+        /// Builds the class with its constructor's defaults through the constant interpreter (blocks, Sequentials,
+        /// arrays of modules and all), names its leaf layers and blocks by module path, and reads Forward with blocks
+        /// inlined and loops unrolled.
         /// </summary>
-        private bool CallsRuntime(InvocationExpressionSyntax invocation, string name)
+        private ModelRead? ReadModel()
         {
-            if (semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method || method.Name != name) return false;
-            string? containing = method.ContainingType?.ToDisplayString();
-            return containing is "QuantGen.Nn.Module" or "QuantGen.Nn.Functional";
-        }
-
-        /// <summary>True when <paramref name="expression"/> is a field or property of the annotated class (not a local of the same name).</summary>
-        private bool IsMemberOfThisClass(ExpressionSyntax expression) =>
-            semanticModel.GetSymbolInfo(expression, cancellationToken).Symbol is { Kind: SymbolKind.Field or SymbolKind.Property } member
-            && SymbolEqualityComparer.Default.Equals(member.ContainingType, type);
-
-        private static string Describe(SyntaxNode node)
-        {
-            string text = node.ToString().Replace("\r", " ").Replace("\n", " ").Trim();
-            return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+            var interpreter = new ConstantInterpreter(semanticModel.Compilation, cancellationToken);
+            (ModelRead? read, DiagnosticInfo? failure) = interpreter.ReadModel(type, declaration);
+            if (failure is not null) Diagnostics.Add(failure);
+            return read;
         }
     }
 }

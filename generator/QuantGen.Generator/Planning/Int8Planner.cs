@@ -9,7 +9,7 @@ namespace QuantGen.Generator.Planning;
 /// Turns the shape plan into the int8 program that eager int8 runs, step for step: which step quantizes and which
 /// dequantizes, which layers collapse into the convolution or linear layer they are fused into, which steps are
 /// aliases (Flatten, Dropout, Identity), which run as float islands, and where every quint8 value lives in the
-/// arena. Only static mode has a program; a static model the program cannot express gets QG0007 and shapes only.
+/// arena. Only static mode has a program; a static model the program cannot express gets QG0008 and shapes only.
 /// </summary>
 internal static class Int8Planner
 {
@@ -106,6 +106,8 @@ internal static class Int8Planner
                 return Alias(index, step, "", "NCHW bytes are already flat");
             case ForwardOp.Functional when step.Target is "Relu" or "Relu6":
                 return Make(index, Int8Op.Clamp, "", step, step.Target == "Relu" ? "ReLU" : "ReLU6");
+            case ForwardOp.Functional when step.Target is "AdaptiveAvgPool2d":
+                return Make(index, Int8Op.AdaptiveAvgPool2d, "", step, "None", default, input[0], input[1], input[2], shapes.OutputShape[1], shapes.OutputShape[2]);
             case ForwardOp.Functional:
                 throw new NoProgram($"Functional.{step.Target} has no int8 form", step.Location);
             case ForwardOp.Add when layer is { Kind: "Add" }:

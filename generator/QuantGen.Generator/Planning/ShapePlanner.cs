@@ -38,8 +38,8 @@ internal static class ShapePlanner
                 {
                     ForwardOp.Layer => Layer(model, step, input, from),
                     ForwardOp.Flatten => ("Flatten", "Flatten", Flatten(step, "Flatten", "Flatten", step.Integer, input, from)),
-                    ForwardOp.Functional => ("Functional." + step.Target, step.Target, input),
-                    _ => ("Add", "Add", Add(step, shapes[step.Inputs[0]], shapes[step.Inputs[1]], from, provenance[step.Inputs[1]])),
+                    ForwardOp.Functional => ("Functional." + step.Target, step.Target, Functional(step, input, from)),
+                    _ => (step.Target == "+" ? "Add" : step.Target, "Add", Add(step, shapes[step.Inputs[0]], shapes[step.Inputs[1]], from, provenance[step.Inputs[1]])),
                 };
 
                 CheckSize(name, kind, output, step.Location);
@@ -203,6 +203,21 @@ internal static class ShapePlanner
         return [input[0], Arg(layer, "outputSize"), Arg(layer, "outputSize")];
     }
 
+    /// <summary>Elementwise functionals keep the shape; <c>Functional.AdaptiveAvgPool2d(x, n)</c> pools to n × n.</summary>
+    private static long[] Functional(ForwardStep step, long[] input, string from)
+    {
+        if (step.Target != "AdaptiveAvgPool2d") return input;
+        const string name = "Functional.AdaptiveAvgPool2d";
+        if (step.Integer <= 0)
+        {
+            throw new ShapeException(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerArgument, step.Location, name, "AdaptiveAvgPool2d",
+                $"outputSize must be positive, got {step.Integer}"));
+        }
+
+        if (input.Length != 3) throw Mismatch(name, "AdaptiveAvgPool2d", "a [channels, height, width] input", Format(input), from, step.Location);
+        return [input[0], step.Integer, step.Integer];
+    }
+
     private static long[] Flatten(ForwardStep step, string name, string kind, long startDim, long[] input, string from)
     {
         // startDim counts the batch dimension, as in PyTorch; the per-sample shape starts at dimension 1.
@@ -224,7 +239,7 @@ internal static class ShapePlanner
     {
         if (Format(left) != Format(right))
         {
-            throw Mismatch("+", "Add", $"two inputs of one shape, {Format(left)} ({leftFrom})", Format(right), rightFrom, step.Location);
+            throw Mismatch(step.Target, "Add", $"two inputs of one shape, {Format(left)} ({leftFrom})", Format(right), rightFrom, step.Location);
         }
 
         return left;

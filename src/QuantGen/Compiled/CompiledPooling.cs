@@ -64,6 +64,10 @@ public sealed class CompiledAdaptiveAvgPool2d
         return new CompiledAdaptiveAvgPool2d(planes, inHeight, inWidth, outHeight, outWidth, input);
     }
 
+    /// <summary>The pool of a <c>Functional.AdaptiveAvgPool2d(x, size)</c> call in Forward: no module to check.</summary>
+    public static CompiledAdaptiveAvgPool2d Functional(ActivationQParams input, int planes, int inHeight, int inWidth, int outHeight, int outWidth) =>
+        new(planes, inHeight, inWidth, outHeight, outWidth, input);
+
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output) =>
         QAdaptiveAvgPool2d.Forward(planes, inHeight, inWidth, outHeight, outWidth, Output, input, output);
 }
