@@ -68,14 +68,16 @@ internal static unsafe class Epilogue256
         var v1 = Requantize(e, acc1, rowSum, c0 + 8);
         Vector256<short> shorts = Vector256.Narrow(v0, v1);
         Vector128<byte> bytes = Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
-        if (columns == 16)
-        {
-            bytes.Store(y);
-            return;
-        }
-        byte* tail = stackalloc byte[16];
-        bytes.Store(tail);
-        new ReadOnlySpan<byte>(tail, columns).CopyTo(new Span<byte>(y, columns));
+        if (columns == 16) bytes.Store(y);
+        else StorePartial(bytes, y, columns);
+    }
+
+    /// <summary>The first <paramref name="count"/> bytes; kept out of line so that <see cref="Store"/> inlines.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void StorePartial<T>(T bytes, byte* y, int count)
+        where T : unmanaged
+    {
+        new ReadOnlySpan<byte>(&bytes, count).CopyTo(new Span<byte>(y, count));
     }
 
     /// <summary>

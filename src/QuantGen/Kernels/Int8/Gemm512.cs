@@ -63,14 +63,8 @@ internal static unsafe class Gemm512<TStep>
     {
         Vector512<short> shorts = Vector512.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 16));
         Vector256<byte> bytes = Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
-        if (columns == Width)
-        {
-            bytes.Store(y);
-            return;
-        }
-        byte* tail = stackalloc byte[Width];
-        bytes.Store(tail);
-        new ReadOnlySpan<byte>(tail, columns).CopyTo(new Span<byte>(y, columns));
+        if (columns == Width) bytes.Store(y);
+        else Epilogue256.StorePartial(bytes, y, columns);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -24,6 +24,7 @@ internal sealed unsafe class QDepthwise
     private readonly ConvGeometry g;
     private readonly int stride;
     private readonly PinnedBuffer<int> weights;
+    private readonly PinnedBuffer<short> pairs;
     private readonly PinnedBuffer<byte> zeroRow;
     private readonly Epilogue e;
     private readonly Int8KernelPath path;
@@ -52,13 +53,43 @@ internal sealed unsafe class QDepthwise
             }
             unchecked { offsets[c] = (bias.IsEmpty ? 0 : bias[c]) - inputQ.ZeroPoint * sum; }
         }
+        pairs = PackPairs(weights.Span, taps, stride);
+    }
+
+    /// <summary>
+    /// The 256-bit path's weights: taps in pairs (an odd last tap pairs with a zero weight), int16, for each 16 channels
+    /// two vectors in the order <c>vpunpcklwd</c>/<c>vpunpckhwd</c> leave the two taps' channels: channels 0–3 and 8–11,
+    /// then 4–7 and 12–15, each channel's two taps adjacent for <c>vpmaddwd</c>.
+    /// </summary>
+    private static PinnedBuffer<short> PackPairs(ReadOnlySpan<int> weights, int taps, int stride)
+    {
+        int pairCount = (taps + 1) / 2, chunks = stride / 16;
+        var packed = new PinnedBuffer<short>(pairCount * stride * 2);
+        Span<short> p = packed.Span;
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            for (int pair = 0; pair < pairCount; pair++)
+            {
+                int at = (chunk * pairCount + pair) * 32;
+                for (int j = 0; j < 16; j++)
+                {
+                    int half = j / 8, lane = j % 8 / 4, index = j % 4;
+                    int channel = chunk * 16 + lane * 8 + half * 4 + index;
+                    int first = 2 * pair, second = first + 1;
+                    p[at + 2 * j] = (short)weights[first * stride + channel];
+                    p[at + 2 * j + 1] = second < taps ? (short)weights[second * stride + channel] : (short)0;
+                }
+            }
+        }
+        return packed;
     }
 
     /// <summary>Output [N, OH, OW, C] from input [N, H, W, C].</summary>
     public void Run(byte* input, byte* output)
     {
         int taps = g.KernelHeight * g.KernelWidth, channels = g.InChannels;
-        byte** tap = stackalloc byte*[taps];
+        byte** tap = stackalloc byte*[taps + 1];
+        tap[taps] = zeroRow.Pointer;   // an odd last tap's partner, under a zero weight
         for (int n = 0; n < g.Batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * channels;
@@ -107,20 +138,27 @@ internal sealed unsafe class QDepthwise
         }
     }
 
-    /// <summary>16 channels a step: <c>vpmovzxbd</c> the taps' bytes, <c>vpmulld</c> by the int32 weights.</summary>
+    /// <summary>
+    /// 16 channels a step, two taps at a time: both taps' bytes zero-extended to int16 and interleaved
+    /// (<c>vpunpck*wd</c>), then <c>vpmaddwd</c> by the paired weights: x·w′ + x′·w″ summed exactly into int32
+    /// (|255·255·2| &lt; 2³¹). The interleave works within 128-bit lanes, which <see cref="PackPairs"/> mirrors; one
+    /// <c>vperm2i128</c> restores channel order before the epilogue.
+    /// </summary>
     private void Pixel256(byte** tap, byte* y)
     {
-        int taps = g.KernelHeight * g.KernelWidth, c = 0;
-        for (; c + 16 <= g.InChannels; c += 16)
+        int pairCount = (g.KernelHeight * g.KernelWidth + 1) / 2, channels = g.InChannels, c = 0;
+        short* w = pairs.Pointer;
+        for (; c + 16 <= channels; c += 16, w += pairCount * 32)
         {
-            Vector256<int> acc0 = default, acc1 = default;
-            int* w = weights.Pointer + c;
-            for (int t = 0; t < taps; t++, w += stride)
+            Vector256<int> low = default, high = default;
+            for (int p = 0; p < pairCount; p++)
             {
-                acc0 += Avx2.ConvertToVector256Int32(tap[t] + c) * Vector256.Load(w);
-                acc1 += Avx2.ConvertToVector256Int32(tap[t] + c + 8) * Vector256.Load(w + 8);
+                var first = Avx2.ConvertToVector256Int16(tap[2 * p] + c);
+                var second = Avx2.ConvertToVector256Int16(tap[2 * p + 1] + c);
+                low += Avx2.MultiplyAddAdjacent(Avx2.UnpackLow(first, second), Vector256.Load(w + p * 32));
+                high += Avx2.MultiplyAddAdjacent(Avx2.UnpackHigh(first, second), Vector256.Load(w + p * 32 + 16));
             }
-            Epilogue256.Store(e, acc0, acc1, 0, c, y + c, 16);
+            Epilogue256.Store(e, Avx2.Permute2x128(low, high, 0x20), Avx2.Permute2x128(low, high, 0x31), 0, c, y + c, 16);
         }
         Pixel(tap, y, c);
     }
