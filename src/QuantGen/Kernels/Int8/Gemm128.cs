@@ -43,34 +43,41 @@ internal static unsafe class Gemm128<TStep>
                     c30 = TStep.Dot(c30, x, w0);
                     c31 = TStep.Dot(c31, x, w1);
                 }
+                // All four rows requantized before any store (see Gemm256).
+                ulong y0 = Epilogue128.Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
+                ulong y1 = Epilogue128.Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
+                ulong y2 = Epilogue128.Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
+                ulong y3 = Epilogue128.Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
                 int rows = Math.Min(TileRows, a.Count - m0);
                 byte* row = y + (long)m0 * n + c0;
-                Epilogue128.Store(e, c00, c01, RowSum(rowSums, m0), c0, row, columns);
-                if (rows > 1) Epilogue128.Store(e, c10, c11, RowSum(rowSums, m0 + 1), c0, row + n, columns);
-                if (rows > 2) Epilogue128.Store(e, c20, c21, RowSum(rowSums, m0 + 2), c0, row + 2 * n, columns);
-                if (rows > 3) Epilogue128.Store(e, c30, c31, RowSum(rowSums, m0 + 3), c0, row + 3 * n, columns);
+                Epilogue128.Write(y0, row, columns);
+                if (rows > 1) Epilogue128.Write(y1, row + n, columns);
+                if (rows > 2) Epilogue128.Write(y2, row + 2 * n, columns);
+                if (rows > 3) Epilogue128.Write(y3, row + 3 * n, columns);
             }
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int RowSum(int* rowSums, int m) => rowSums == null ? 0 : rowSums[m];
 }
 
 /// <summary>Requantize 8 int32 accumulators (two vectors) of one row, portably, and store them as bytes.</summary>
 internal static unsafe class Epilogue128
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Epilogue e, Vector128<int> acc0, Vector128<int> acc1, int rowSum, int c0, byte* y, int columns)
+    public static void Store(Epilogue e, Vector128<int> acc0, Vector128<int> acc1, int rowSum, int c0, byte* y, int columns) =>
+        Write(Bytes(e, acc0, acc1, rowSum, c0), y, columns);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Bytes(Epilogue e, Vector128<int> acc0, Vector128<int> acc1, int rowSum, int c0)
     {
         Vector128<short> shorts = Vector128.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 4));
-        ulong bytes = Vector128.Narrow(shorts.AsUInt16(), shorts.AsUInt16()).AsUInt64().ToScalar();
-        if (columns == 8)
-        {
-            Unsafe.WriteUnaligned(y, bytes);
-            return;
-        }
-        new ReadOnlySpan<byte>(&bytes, columns).CopyTo(new Span<byte>(y, columns));
+        return Vector128.Narrow(shorts.AsUInt16(), shorts.AsUInt16()).AsUInt64().ToScalar();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write(ulong bytes, byte* y, int columns)
+    {
+        if (columns == 8) Unsafe.WriteUnaligned(y, bytes);
+        else Epilogue256.StorePartial(bytes, y, columns);
     }
 
     /// <summary>

@@ -44,30 +44,40 @@ internal static unsafe class Gemm256<TStep>
                     c30 = TStep.Dot(c30, x, w0);
                     c31 = TStep.Dot(c31, x, w1);
                 }
+                // Requantize all four rows before any store: no accumulator may live across the out-of-line partial
+                // store, or the register allocator spills all eight in the K loop.
+                var y0 = Epilogue256.Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
+                var y1 = Epilogue256.Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
+                var y2 = Epilogue256.Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
+                var y3 = Epilogue256.Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
                 int rows = Math.Min(TileRows, a.Count - m0);
                 byte* row = y + (long)m0 * n + c0;
-                Epilogue256.Store(e, c00, c01, RowSum(rowSums, m0), c0, row, columns);
-                if (rows > 1) Epilogue256.Store(e, c10, c11, RowSum(rowSums, m0 + 1), c0, row + n, columns);
-                if (rows > 2) Epilogue256.Store(e, c20, c21, RowSum(rowSums, m0 + 2), c0, row + 2 * n, columns);
-                if (rows > 3) Epilogue256.Store(e, c30, c31, RowSum(rowSums, m0 + 3), c0, row + 3 * n, columns);
+                Epilogue256.Write(y0, row, columns);
+                if (rows > 1) Epilogue256.Write(y1, row + n, columns);
+                if (rows > 2) Epilogue256.Write(y2, row + 2 * n, columns);
+                if (rows > 3) Epilogue256.Write(y3, row + 3 * n, columns);
             }
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int RowSum(int* rowSums, int m) => rowSums == null ? 0 : rowSums[m];
 }
 
 /// <summary>Requantize 16 int32 accumulators (two vectors) of one row and store them as bytes.</summary>
 internal static unsafe class Epilogue256
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0, byte* y, int columns)
+    public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0, byte* y, int columns) =>
+        Write(Bytes(e, acc0, acc1, rowSum, c0), y, columns);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Bytes(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0)
     {
-        var v0 = Requantize(e, acc0, rowSum, c0);
-        var v1 = Requantize(e, acc1, rowSum, c0 + 8);
-        Vector256<short> shorts = Vector256.Narrow(v0, v1);
-        Vector128<byte> bytes = Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+        Vector256<short> shorts = Vector256.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 8));
+        return Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write(Vector128<byte> bytes, byte* y, int columns)
+    {
         if (columns == 16) bytes.Store(y);
         else StorePartial(bytes, y, columns);
     }

@@ -44,25 +44,32 @@ internal static unsafe class Gemm512<TStep>
                     c30 = TStep.Dot(c30, x, w0);
                     c31 = TStep.Dot(c31, x, w1);
                 }
+                // All four rows requantized before any store (see Gemm256).
+                var y0 = Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
+                var y1 = Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
+                var y2 = Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
+                var y3 = Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
                 int rows = Math.Min(TileRows, a.Count - m0);
                 byte* row = y + (long)m0 * n + c0;
-                Store(e, c00, c01, RowSum(rowSums, m0), c0, row, columns);
-                if (rows > 1) Store(e, c10, c11, RowSum(rowSums, m0 + 1), c0, row + n, columns);
-                if (rows > 2) Store(e, c20, c21, RowSum(rowSums, m0 + 2), c0, row + 2 * n, columns);
-                if (rows > 3) Store(e, c30, c31, RowSum(rowSums, m0 + 3), c0, row + 3 * n, columns);
+                Write(y0, row, columns);
+                if (rows > 1) Write(y1, row + n, columns);
+                if (rows > 2) Write(y2, row + 2 * n, columns);
+                if (rows > 3) Write(y3, row + 3 * n, columns);
             }
         }
     }
 
+    /// <summary>Requantize 32 accumulators of one row (the rounding argument of <see cref="Epilogue256.Requantize"/>, on zmm).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int RowSum(int* rowSums, int m) => rowSums == null ? 0 : rowSums[m];
-
-    /// <summary>Requantize 32 accumulators of one row (the rounding argument of <see cref="Epilogue256.Requantize"/>, on zmm) and store them.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Epilogue e, Vector512<int> acc0, Vector512<int> acc1, int rowSum, int c0, byte* y, int columns)
+    private static Vector256<byte> Bytes(Epilogue e, Vector512<int> acc0, Vector512<int> acc1, int rowSum, int c0)
     {
         Vector512<short> shorts = Vector512.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 16));
-        Vector256<byte> bytes = Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+        return Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write(Vector256<byte> bytes, byte* y, int columns)
+    {
         if (columns == Width) bytes.Store(y);
         else Epilogue256.StorePartial(bytes, y, columns);
     }

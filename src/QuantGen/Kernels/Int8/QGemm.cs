@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Kernels.Int8;
@@ -85,6 +86,7 @@ internal sealed unsafe class QGemm
     {
         if (rows == 0) return;
         if (Epilogue.WeightZeroPoints != null) SumRows(a, rows, K, rowSums);
+        else rowSums = null;
         if (Path == Int8KernelPath.Scalar)
         {
             GemmScalar.Run(this, a, rows, y, rowSums);
@@ -168,4 +170,8 @@ internal readonly unsafe struct Rows(byte* start, int stride, int count, byte* l
 
     /// <summary>Row <paramref name="m"/>, clamped to the last row (tiles past the end recompute it and discard it).</summary>
     public byte* this[int m] => m >= count - 1 ? last : start + (long)m * stride;
+
+    /// <summary>Row <paramref name="m"/>'s sum from <paramref name="sums"/> (clamped like the rows), or 0 when there are none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Sum(int* sums, int m) => sums == null ? 0 : sums[Math.Min(m, count - 1)];
 }
