@@ -1,0 +1,66 @@
+using QuantGen.Kernels.Reference;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// The per-output-channel constants of the fused requantize step, padded with zeros to whole panels so vector
+/// loads never run past them:
+/// <code>acc = dot + Offsets[c] − WeightZeroPoints[c]·rowSum;   y = Requantize.ToUInt8(acc, Multipliers[c], z_out, range)</code>
+/// <c>Offsets</c> holds the bias and every zero-point term that does not depend on the input (see <see cref="QGemm"/>
+/// and <see cref="QDepthwise"/>); all int32 arithmetic wraps, so the sum equals the reference accumulator exactly.
+/// </summary>
+internal sealed unsafe class Epilogue
+{
+    /// <summary>Channels are padded to a multiple of this: the widest panel (32 int32 lanes).</summary>
+    public const int Padding = 32;
+
+    private readonly PinnedBuffer<int> offsets;
+    private readonly PinnedBuffer<float> multipliers;
+    private readonly PinnedBuffer<int>? weightZeroPoints;
+
+    public Epilogue(int channels, float inputScale, WeightQParams weightQ, ActivationQParams outputQ, OutputRange range, bool needsWeightZeroPoints)
+    {
+        int padded = PaddedLength(channels);
+        offsets = new PinnedBuffer<int>(padded);
+        multipliers = new PinnedBuffer<float>(padded);
+        for (int c = 0; c < channels; c++)
+        {
+            multipliers.Span[c] = Requantize.Multiplier(inputScale, weightQ.Scale(c), outputQ.Scale);
+        }
+        bool anyZeroPoint = false;
+        for (int c = 0; c < channels; c++) anyZeroPoint |= weightQ.ZeroPoint(c) != 0;
+        if (needsWeightZeroPoints && anyZeroPoint)
+        {
+            weightZeroPoints = new PinnedBuffer<int>(padded);
+            for (int c = 0; c < channels; c++) weightZeroPoints.Span[c] = weightQ.ZeroPoint(c);
+        }
+        Range = range;
+        ZeroPoint = outputQ.ZeroPoint;
+        Low = range.Min - ZeroPoint;
+        High = range.Max - ZeroPoint;
+    }
+
+    public static int PaddedLength(int channels) => (channels + Padding - 1) / Padding * Padding;
+
+    public Span<int> OffsetSpan => offsets.Span;
+
+    public int* Offsets => offsets.Pointer;
+
+    public float* Multipliers => multipliers.Pointer;
+
+    /// <summary>Null when every weight zero point is 0, so the kernels skip the row-sum term.</summary>
+    public int* WeightZeroPoints => weightZeroPoints is null ? null : weightZeroPoints.Pointer;
+
+    public OutputRange Range { get; }
+
+    public int ZeroPoint { get; }
+
+    /// <summary>The clamp bounds relative to the zero point, <c>min − z</c> and <c>max − z</c>: integers, so clamping before rounding equals clamping after.</summary>
+    public float Low { get; }
+
+    public float High { get; }
+
+    /// <summary>One output in plain C#: the reference requantize.</summary>
+    public byte Scalar(int accumulator, int channel) =>
+        Requantize.ToUInt8(accumulator, Multipliers[channel], ZeroPoint, Range);
+}

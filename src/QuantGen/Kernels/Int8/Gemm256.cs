@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// The 256-bit GEMM: tiles of 4 rows × 16 columns, eight int32 accumulators, one activation broadcast and two
+/// weight vectors a step (AVX-VNNI and AVX2).
+/// </summary>
+internal static unsafe class Gemm256<TStep>
+    where TStep : struct, IDot256
+{
+    private const int TileRows = 4, Width = 16;
+
+    public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
+    {
+        int n = g.N, steps = g.StepCount, size = Steps.Size(TStep.Kind);
+        Epilogue e = g.Epilogue;
+        for (int c0 = 0; c0 < n; c0 += Width)
+        {
+            byte* panel = g.Panels + (long)c0 * steps * 4;
+            int columns = Math.Min(Width, n - c0);
+            for (int m0 = 0; m0 < a.Count; m0 += TileRows)
+            {
+                byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
+                Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default;
+                Vector256<int> c20 = default, c21 = default, c30 = default, c31 = default;
+                byte* w = panel;
+                for (int s = 0, k = 0; s < steps; s++, k += size, w += Width * 4)
+                {
+                    var w0 = Vector256.Load((int*)w);
+                    var w1 = Vector256.Load((int*)w + 8);
+                    var x = Vector256.Create(TStep.Load(a0 + k));
+                    c00 = TStep.Dot(c00, x, w0);
+                    c01 = TStep.Dot(c01, x, w1);
+                    x = Vector256.Create(TStep.Load(a1 + k));
+                    c10 = TStep.Dot(c10, x, w0);
+                    c11 = TStep.Dot(c11, x, w1);
+                    x = Vector256.Create(TStep.Load(a2 + k));
+                    c20 = TStep.Dot(c20, x, w0);
+                    c21 = TStep.Dot(c21, x, w1);
+                    x = Vector256.Create(TStep.Load(a3 + k));
+                    c30 = TStep.Dot(c30, x, w0);
+                    c31 = TStep.Dot(c31, x, w1);
+                }
+                // Requantize all four rows before any store: no accumulator may live across the out-of-line partial
+                // store, or the register allocator spills all eight in the K loop.
+                var y0 = Epilogue256.Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
+                var y1 = Epilogue256.Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
+                var y2 = Epilogue256.Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
+                var y3 = Epilogue256.Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
+                int rows = Math.Min(TileRows, a.Count - m0);
+                byte* row = y + (long)m0 * n + c0;
+                Epilogue256.Write(y0, row, columns);
+                if (rows > 1) Epilogue256.Write(y1, row + n, columns);
+                if (rows > 2) Epilogue256.Write(y2, row + 2 * n, columns);
+                if (rows > 3) Epilogue256.Write(y3, row + 3 * n, columns);
+            }
+        }
+    }
+}
+
+/// <summary>Requantize 16 int32 accumulators (two vectors) of one row and store them as bytes.</summary>
+internal static unsafe class Epilogue256
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0, byte* y, int columns) =>
+        Write(Bytes(e, acc0, acc1, rowSum, c0), y, columns);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Bytes(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0)
+    {
+        Vector256<short> shorts = Vector256.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 8));
+        return Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write(Vector128<byte> bytes, byte* y, int columns)
+    {
+        if (columns == 16) bytes.Store(y);
+        else StorePartial(bytes, y, columns);
+    }
+
+    /// <summary>The first <paramref name="count"/> bytes; kept out of line so that <see cref="Store"/> inlines.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void StorePartial<T>(T bytes, byte* y, int count)
+        where T : unmanaged
+    {
+        new ReadOnlySpan<byte>(&bytes, count).CopyTo(new Span<byte>(y, count));
+    }
+
+    /// <summary>
+    /// Eight channels from <paramref name="c0"/>: the reference requantize in vector form. <c>cvtdq2ps</c> rounds to
+    /// nearest even as the reference's <c>(float)acc</c>; <c>cvtps2dq</c> rounds half to even under the default MXCSR,
+    /// as <c>MathF.Round(…, ToEven)</c>; the values are clamped first, so nothing overflows and NaN cannot occur.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Requantize(Epilogue e, Vector256<int> acc, int rowSum, int c0)
+    {
+        acc += Vector256.Load(e.Offsets + c0);
+        if (e.WeightZeroPoints != null) acc -= Vector256.Load(e.WeightZeroPoints + c0) * Vector256.Create(rowSum);
+        var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(e.Multipliers + c0);
+        var clamped = Avx.Min(Avx.Max(scaled, Vector256.Create(e.Low)), Vector256.Create(e.High));
+        return Avx.ConvertToVector256Int32(clamped) + Vector256.Create(e.ZeroPoint);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// The 512-bit GEMM (AVX-512BW): tiles of 4 rows × 32 columns, eight int32 accumulators, one activation broadcast
+/// and two weight vectors a step.
+/// </summary>
+internal static unsafe class Gemm512<TStep>
+    where TStep : struct, IDot512
+{
+    private const int TileRows = 4, Width = 32;
+
+    public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
+    {
+        int n = g.N, steps = g.StepCount, size = Steps.Size(TStep.Kind);
+        Epilogue e = g.Epilogue;
+        for (int c0 = 0; c0 < n; c0 += Width)
+        {
+            byte* panel = g.Panels + (long)c0 * steps * 4;
+            int columns = Math.Min(Width, n - c0);
+            for (int m0 = 0; m0 < a.Count; m0 += TileRows)
+            {
+                byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
+                Vector512<int> c00 = default, c01 = default, c10 = default, c11 = default;
+                Vector512<int> c20 = default, c21 = default, c30 = default, c31 = default;
+                byte* w = panel;
+                for (int s = 0, k = 0; s < steps; s++, k += size, w += Width * 4)
+                {
+                    var w0 = Vector512.Load((int*)w);
+                    var w1 = Vector512.Load((int*)w + 16);
+                    var x = Vector512.Create(TStep.Load(a0 + k));
+                    c00 = TStep.Dot(c00, x, w0);
+                    c01 = TStep.Dot(c01, x, w1);
+                    x = Vector512.Create(TStep.Load(a1 + k));
+                    c10 = TStep.Dot(c10, x, w0);
+                    c11 = TStep.Dot(c11, x, w1);
+                    x = Vector512.Create(TStep.Load(a2 + k));
+                    c20 = TStep.Dot(c20, x, w0);
+                    c21 = TStep.Dot(c21, x, w1);
+                    x = Vector512.Create(TStep.Load(a3 + k));
+                    c30 = TStep.Dot(c30, x, w0);
+                    c31 = TStep.Dot(c31, x, w1);
+                }
+                // All four rows requantized before any store (see Gemm256).
+                var y0 = Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
+                var y1 = Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
+                var y2 = Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
+                var y3 = Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
+                int rows = Math.Min(TileRows, a.Count - m0);
+                byte* row = y + (long)m0 * n + c0;
+                Write(y0, row, columns);
+                if (rows > 1) Write(y1, row + n, columns);
+                if (rows > 2) Write(y2, row + 2 * n, columns);
+                if (rows > 3) Write(y3, row + 3 * n, columns);
+            }
+        }
+    }
+
+    /// <summary>Requantize 32 accumulators of one row (the rounding argument of <see cref="Epilogue256.Requantize"/>, on zmm).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Bytes(Epilogue e, Vector512<int> acc0, Vector512<int> acc1, int rowSum, int c0)
+    {
+        Vector512<short> shorts = Vector512.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 16));
+        return Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write(Vector256<byte> bytes, byte* y, int columns)
+    {
+        if (columns == Width) bytes.Store(y);
+        else Epilogue256.StorePartial(bytes, y, columns);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Requantize(Epilogue e, Vector512<int> acc, int rowSum, int c0)
+    {
+        acc += Vector512.Load(e.Offsets + c0);
+        if (e.WeightZeroPoints != null) acc -= Vector512.Load(e.WeightZeroPoints + c0) * Vector512.Create(rowSum);
+        var scaled = Avx512F.ConvertToVector512Single(acc) * Vector512.Load(e.Multipliers + c0);
+        var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(e.Low)), Vector512.Create(e.High));
+        return Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create(e.ZeroPoint);
+    }
+}

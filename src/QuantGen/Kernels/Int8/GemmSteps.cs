@@ -1,0 +1,117 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>How a GEMM path packs K: each 32-bit weight slot holds one step of K for one output column.</summary>
+internal enum StepKind
+{
+    /// <summary>Four s8 weights a slot; the activation broadcast is four u8 bytes (VNNI, <c>vpmaddubsw</c>).</summary>
+    Quad,
+
+    /// <summary>Two weights widened to int16; the broadcast is two u8 bytes zero-extended to int16 (<c>vpmaddwd</c>).</summary>
+    Pair,
+
+    /// <summary>One weight widened to int32; the broadcast is one byte (portable 32-bit multiply).</summary>
+    Single,
+}
+
+/// <summary>
+/// One step of the GEMM's K loop: what a 32-bit broadcast of the activations holds, and how it meets a packed
+/// weight vector. Paths are structs, so the JIT compiles each kernel once per step with the calls inlined.
+/// </summary>
+internal unsafe interface IStep
+{
+    static abstract StepKind Kind { get; }
+
+    /// <summary>The 32 bits to broadcast for one step of activations starting at <paramref name="a"/>.</summary>
+    static abstract int Load(byte* a);
+}
+
+internal interface IDot128 : IStep
+{
+    static abstract Vector128<int> Dot(Vector128<int> acc, Vector128<int> x, Vector128<int> w);
+}
+
+internal interface IDot256 : IStep
+{
+    static abstract Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w);
+}
+
+internal interface IDot512 : IStep
+{
+    static abstract Vector512<int> Dot(Vector512<int> acc, Vector512<int> x, Vector512<int> w);
+}
+
+internal static class Steps
+{
+    public static int Size(StepKind kind) => kind switch
+    {
+        StepKind.Quad => 4,
+        StepKind.Pair => 2,
+        _ => 1,
+    };
+}
+
+/// <summary><c>VPDPBUSD</c>: acc += Σ₄ u8·s8, exact (products and their sum fit int32; the add wraps).</summary>
+internal readonly unsafe struct VnniQuad : IDot256
+{
+    public static StepKind Kind => StepKind.Quad;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Load(byte* a) => Unsafe.ReadUnaligned<int>(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, x.AsByte(), w.AsSByte());
+}
+
+/// <summary>
+/// <c>vpmaddubsw</c> then <c>vpmaddwd</c> by ones: the pair sums saturate at ±32767, so this is exact only for
+/// activations ≤ 127 (|2·127·(−128)| = 32512). <see cref="QGemm"/> picks it only when the input range says so.
+/// </summary>
+internal readonly unsafe struct MaddubsQuad : IDot256, IDot512
+{
+    public static StepKind Kind => StepKind.Quad;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Load(byte* a) => Unsafe.ReadUnaligned<int>(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
+        acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), Vector256<short>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Dot(Vector512<int> acc, Vector512<int> x, Vector512<int> w) =>
+        acc + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), Vector512<short>.One);
+}
+
+/// <summary><c>vpmaddwd</c> on operands widened to int16: two products (≤ 255·128 each) summed into int32, always exact.</summary>
+internal readonly unsafe struct WidePair : IDot256, IDot512
+{
+    public static StepKind Kind => StepKind.Pair;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Load(byte* a) => a[0] | a[1] << 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
+        acc + Avx2.MultiplyAddAdjacent(x.AsInt16(), w.AsInt16());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Dot(Vector512<int> acc, Vector512<int> x, Vector512<int> w) =>
+        acc + Avx512BW.MultiplyAddAdjacent(x.AsInt16(), w.AsInt16());
+}
+
+/// <summary>Portable: one int32 product a lane (wrapping multiply and add), on any hardware with 128-bit vectors.</summary>
+internal readonly unsafe struct PortableSingle : IDot128
+{
+    public static StepKind Kind => StepKind.Single;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Load(byte* a) => *a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Dot(Vector128<int> acc, Vector128<int> x, Vector128<int> w) => acc + x * w;
+}

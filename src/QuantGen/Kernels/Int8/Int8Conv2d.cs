@@ -1,0 +1,161 @@
+using QuantGen.Kernels.Float;
+using QuantGen.Kernels.Reference;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>How an <see cref="Int8Conv2d"/> computes.</summary>
+public enum Int8ConvAlgorithm
+{
+    /// <summary>1×1, stride 1, no padding, one group: the input pixels are the rows of one packed GEMM.</summary>
+    Pointwise,
+
+    /// <summary>One output channel per input channel: a direct kernel vectorized across channels.</summary>
+    Depthwise,
+
+    /// <summary>Any other ungrouped convolution: the receptive fields gathered into rows (im2col), then the GEMM.</summary>
+    Im2Col,
+}
+
+/// <summary>
+/// A quantized 2-D convolution on channels-last (NHWC) data, packed once for this machine's fastest
+/// <see cref="Int8KernelPath"/>: the same bytes as <see cref="QConv2d.Forward"/> on the same tensors in NCHW.
+/// </summary>
+/// <remarks>
+/// Supports ungrouped convolutions of any kernel, stride, padding and dilation, and depthwise ones with one output
+/// channel per input channel (MobileNetV2's). Padding holds the input zero point, so padded taps add exactly 0.
+/// <see cref="Forward"/> allocates nothing; one call at a time per instance (the im2col scratch is the layer's own).
+/// </remarks>
+public sealed unsafe class Int8Conv2d
+{
+    private const string Op = "Int8Conv2d";
+    private readonly QGemm? gemm;
+    private readonly QDepthwise? depthwise;
+    private readonly PinnedBuffer<byte>? columns;
+    private readonly PinnedBuffer<int>? rowSums;
+    private readonly byte inputZeroPoint;
+
+    /// <param name="geometry">The convolution's shapes, as PyTorch's <c>Conv2d</c> (the data is NHWC all the same).</param>
+    /// <param name="weight">[OutChannels, InChannels / Groups, kH, kW], qint8, PyTorch's layout; repacked here.</param>
+    /// <param name="weightQ">Per tensor or per output channel; zero points may be nonzero.</param>
+    /// <param name="bias">[OutChannels] in int32 at scale <c>s_in·s_w[c]</c> (<see cref="Quantize.Bias"/>); empty for none.</param>
+    /// <param name="inputQ">The input's quint8 parameters.</param>
+    /// <param name="outputQ">The output's quint8 parameters.</param>
+    /// <param name="activation">ReLU or ReLU6 fused into the requantize clamp.</param>
+    /// <param name="inputRange">The bytes the input can hold; see <see cref="Int8Linear"/>'s constructor for when to narrow it.</param>
+    /// <exception cref="NotSupportedException">A grouped convolution that is not depthwise with one output channel per input channel.</exception>
+    public Int8Conv2d(
+        in ConvGeometry geometry, ReadOnlySpan<sbyte> weight, WeightQParams weightQ, ReadOnlySpan<int> bias,
+        ActivationQParams inputQ, ActivationQParams outputQ, FusedActivation activation = FusedActivation.None, OutputRange? inputRange = null)
+    {
+        ConvGeometry g = geometry;
+        ConvChecks.Geometry(g);
+        Int8Checks.QParams(weightQ, g.OutChannels, inputQ, outputQ, Op);
+        Int8Checks.Length(weight.Length, g.WeightLength, nameof(weight), Op,
+            $"[{g.OutChannels}, {g.InChannelsPerGroup}, {g.KernelHeight}, {g.KernelWidth}]");
+        Int8Checks.Bias(bias, g.OutChannels, Op);
+        Geometry = g;
+        Path = Int8KernelPaths.Current;
+        inputZeroPoint = (byte)inputQ.ZeroPoint;
+        OutputRange range = OutputRange.For(activation, outputQ), inputBytes = inputRange ?? OutputRange.Full;
+        if (g.IsDepthwise && g.OutChannels == g.InChannels)
+        {
+            if (g.KernelHeight * g.KernelWidth > QDepthwise.MaxTaps)
+            {
+                throw new NotSupportedException($"{Op}: depthwise kernels of more than {QDepthwise.MaxTaps} taps are not supported: {g}.");
+            }
+            Algorithm = Int8ConvAlgorithm.Depthwise;
+            depthwise = new QDepthwise(g, weight, weightQ, bias, inputQ, outputQ, range, Path);
+            return;
+        }
+        if (g.Groups != 1)
+        {
+            throw new NotSupportedException($"{Op}: grouped convolutions other than depthwise with one output channel per input channel are not supported: {g}.");
+        }
+        int depth = g.InChannels * g.KernelHeight * g.KernelWidth, rows = g.Batch * g.OutHeight * g.OutWidth;
+        Algorithm = g.IsPointwise ? Int8ConvAlgorithm.Pointwise : Int8ConvAlgorithm.Im2Col;
+        ReadOnlySpan<sbyte> packedOrder = g.IsPointwise ? weight : ChannelsLast(weight, g);
+        gemm = new QGemm(packedOrder, g.OutChannels, depth, weightQ, bias, inputQ, outputQ, range, inputBytes, Path);
+        rowSums = new PinnedBuffer<int>(Math.Max(1, gemm.RowSumsLength(rows)));
+        if (!g.IsPointwise) columns = new PinnedBuffer<byte>(Math.Max(1, rows * depth));
+    }
+
+    public ConvGeometry Geometry { get; }
+
+    public Int8ConvAlgorithm Algorithm { get; }
+
+    /// <summary>The path chosen when the layer was built (<see cref="Int8KernelPaths.Current"/> on the building thread).</summary>
+    public Int8KernelPath Path { get; }
+
+    /// <summary><paramref name="output"/> [N, OH, OW, OutChannels] from <paramref name="input"/> [N, H, W, InChannels].</summary>
+    public void Forward(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        ConvGeometry g = Geometry;
+        Int8Checks.Length(input.Length, g.InputLength, nameof(input), Op, $"[{g.Batch}, {g.InHeight}, {g.InWidth}, {g.InChannels}] (NHWC)");
+        Int8Checks.Length(output.Length, g.OutputLength, nameof(output), Op, $"[{g.Batch}, {g.OutHeight}, {g.OutWidth}, {g.OutChannels}] (NHWC)");
+        if (g.Batch == 0) return;
+        fixed (byte* x = input, y = output)
+        {
+            if (depthwise is not null)
+            {
+                depthwise.Run(x, y);
+                return;
+            }
+            int rows = g.Batch * g.OutHeight * g.OutWidth;
+            byte* a = x;
+            if (columns is not null)
+            {
+                a = columns.Pointer;
+                Im2Col(g, x, a, inputZeroPoint);
+            }
+            gemm!.Run(a, rows, y, rowSums!.Pointer);
+        }
+    }
+
+    /// <summary>PyTorch's [Cout, Cin, kH, kW] as [Cout, kH, kW, Cin]: the order of an im2col row over NHWC input.</summary>
+    private static sbyte[] ChannelsLast(ReadOnlySpan<sbyte> weight, in ConvGeometry g)
+    {
+        int taps = g.KernelHeight * g.KernelWidth, cin = g.InChannels;
+        var reordered = new sbyte[weight.Length];
+        for (int co = 0; co < g.OutChannels; co++)
+        {
+            for (int ci = 0; ci < cin; ci++)
+            {
+                for (int t = 0; t < taps; t++) reordered[(co * taps + t) * cin + ci] = weight[(co * cin + ci) * taps + t];
+            }
+        }
+        return reordered;
+    }
+
+    /// <summary>One row per output pixel: for each tap (ky, kx), the input pixel's channels, or the zero point outside the image.</summary>
+    private static void Im2Col(in ConvGeometry g, byte* input, byte* rows, byte zeroPoint)
+    {
+        int cin = g.InChannels;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            byte* image = input + (long)n * g.InHeight * g.InWidth * cin;
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            {
+                for (int ox = 0; ox < g.OutWidth; ox++)
+                {
+                    for (int ky = 0; ky < g.KernelHeight; ky++)
+                    {
+                        int iy = oy * g.StrideHeight - g.PadHeight + ky * g.DilationHeight;
+                        for (int kx = 0; kx < g.KernelWidth; kx++, rows += cin)
+                        {
+                            int ix = ox * g.StrideWidth - g.PadWidth + kx * g.DilationWidth;
+                            var row = new Span<byte>(rows, cin);
+                            if ((uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth)
+                            {
+                                new ReadOnlySpan<byte>(image + ((long)iy * g.InWidth + ix) * cin, cin).CopyTo(row);
+                            }
+                            else
+                            {
+                                row.Fill(zeroPoint);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Runtime.CompilerServices;
+using QuantGen.Kernels.Reference;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// <c>Y[m, n] = requantize(bias[n] + Σₖ (A[m, k] − z_a)·(W[n, k] − z_w[n]))</c> for u8 activations A [M × K] and s8
+/// weights W [N × K] packed once, with requantize and the fused activation in the epilogue. Shared by linear layers,
+/// 1×1 convolutions and im2col convolutions (all channels-last, so a pixel is a row).
+/// </summary>
+/// <remarks>
+/// The kernels multiply raw bytes and correct for the zero points afterwards:
+/// <code>Σ(x − z_a)(w − z_w) = Σxw − z_w·Σx − z_a·Σw + K·z_a·z_w</code>
+/// <c>bias − z_a·Σw + K·z_a·z_w</c> is per column and folded into <see cref="Epilogue.Offsets"/> here; <c>z_w·Σx</c>
+/// needs the row sums, computed per call only when some weight zero point is nonzero. Every term is int32 with
+/// wraparound, as the reference accumulator, and wraparound arithmetic is exact modulo 2³², so the bytes are the same.
+/// <para>Weights are packed in panels of <see cref="PanelWidth"/> columns; inside a panel, K runs in steps of one
+/// 32-bit slot per column (<see cref="StepKind"/>), zero-padded past K and past N. A zero weight makes any activation
+/// contribute 0, so a row may read past its own K into the next row; only the last row is copied to a padded buffer.</para>
+/// </remarks>
+internal sealed unsafe class QGemm
+{
+    private readonly PinnedBuffer<byte> packed;
+    private readonly PinnedBuffer<byte> lastRow;
+
+    public QGemm(
+        ReadOnlySpan<sbyte> weight, int outputs, int depth, WeightQParams weightQ, ReadOnlySpan<int> bias,
+        ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range, OutputRange inputRange, Int8KernelPath path)
+    {
+        N = outputs;
+        K = depth;
+        Path = path;
+        Kind = path switch
+        {
+            Int8KernelPath.AvxVnni => StepKind.Quad,
+            Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW => inputRange.Max <= sbyte.MaxValue ? StepKind.Quad : StepKind.Pair,
+            _ => StepKind.Single,
+        };
+        PanelWidth = path switch
+        {
+            Int8KernelPath.Avx512BW => 32,
+            Int8KernelPath.Avx2 or Int8KernelPath.AvxVnni => 16,
+            _ => 8,
+        };
+        StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
+        packed = path == Int8KernelPath.Scalar ? Raw(weight) : Pack(weight, outputs, depth, Kind, PanelWidth, StepCount);
+        lastRow = new PinnedBuffer<byte>(StepCount * Steps.Size(Kind));
+
+        Epilogue = new Epilogue(outputs, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: true);
+        int za = inputQ.ZeroPoint;
+        Span<int> offsets = Epilogue.OffsetSpan;
+        for (int n = 0; n < outputs; n++)
+        {
+            int sum = 0;
+            foreach (sbyte w in weight.Slice(n * depth, depth)) sum += w;
+            unchecked
+            {
+                offsets[n] = (bias.IsEmpty ? 0 : bias[n]) - za * sum + depth * za * weightQ.ZeroPoint(n);
+            }
+        }
+    }
+
+    public int N { get; }
+
+    public int K { get; }
+
+    public Int8KernelPath Path { get; }
+
+    public StepKind Kind { get; }
+
+    /// <summary>Output columns per packed panel: two vectors of int32 accumulators.</summary>
+    public int PanelWidth { get; }
+
+    /// <summary>Slots per column in a panel: K divided by the step size, rounded up.</summary>
+    public int StepCount { get; }
+
+    public byte* Panels => packed.Pointer;
+
+    public Epilogue Epilogue { get; }
+
+    /// <summary>Row sums of A, needed when <see cref="Epilogue.WeightZeroPoints"/> is not null.</summary>
+    public int RowSumsLength(int rows) => Epilogue.WeightZeroPoints == null ? 0 : rows;
+
+    /// <summary>Y [M × N] from A [M × K]; <paramref name="rowSums"/> holds <see cref="RowSumsLength"/> ints.</summary>
+    public void Run(byte* a, int rows, byte* y, int* rowSums)
+    {
+        if (rows == 0) return;
+        if (Epilogue.WeightZeroPoints != null) SumRows(a, rows, K, rowSums);
+        else rowSums = null;
+        if (Path == Int8KernelPath.Scalar)
+        {
+            GemmScalar.Run(this, a, rows, y, rowSums);
+            return;
+        }
+        // The last row may not be followed by readable memory: give it a zero-padded copy.
+        new ReadOnlySpan<byte>(a + (long)(rows - 1) * K, K).CopyTo(new Span<byte>(lastRow.Pointer, lastRow.Length));
+        var rowsIn = new Rows(a, K, rows, lastRow.Pointer);
+        switch (Path, Kind)
+        {
+            case (Int8KernelPath.AvxVnni, _): Gemm256<VnniQuad>.Run(this, rowsIn, y, rowSums); break;
+            case (Int8KernelPath.Avx2, StepKind.Quad): Gemm256<MaddubsQuad>.Run(this, rowsIn, y, rowSums); break;
+            case (Int8KernelPath.Avx2, _): Gemm256<WidePair>.Run(this, rowsIn, y, rowSums); break;
+            case (Int8KernelPath.Avx512BW, StepKind.Quad): Gemm512<MaddubsQuad>.Run(this, rowsIn, y, rowSums); break;
+            case (Int8KernelPath.Avx512BW, _): Gemm512<WidePair>.Run(this, rowsIn, y, rowSums); break;
+            default: Gemm128<PortableSingle>.Run(this, rowsIn, y, rowSums); break;
+        }
+    }
+
+    private static void SumRows(byte* a, int rows, int k, int* sums)
+    {
+        for (int m = 0; m < rows; m++)
+        {
+            sums[m] = Sum(new ReadOnlySpan<byte>(a + (long)m * k, k));
+        }
+    }
+
+    private static int Sum(ReadOnlySpan<byte> row)
+    {
+        int sum = 0;
+        foreach (byte x in row) sum += x;
+        return sum;
+    }
+
+    private static PinnedBuffer<byte> Raw(ReadOnlySpan<sbyte> weight)
+    {
+        var raw = new PinnedBuffer<byte>(Math.Max(1, weight.Length));
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(weight).CopyTo(raw.Span);
+        return raw;
+    }
+
+    /// <summary>[panel][step][column in panel][32-bit slot], zero past K and N.</summary>
+    private static PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, int n, int k, StepKind kind, int width, int steps)
+    {
+        int size = Steps.Size(kind), panels = (n + width - 1) / width;
+        var packed = new PinnedBuffer<byte>(Math.Max(1, panels * steps * width * 4));
+        byte* p = packed.Pointer;
+        for (int panel = 0; panel < panels; panel++)
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    int column = panel * width + j;
+                    byte* slot = p + (((long)panel * steps + step) * width + j) * 4;
+                    for (int i = 0; i < size; i++)
+                    {
+                        int kk = step * size + i;
+                        sbyte w = column < n && kk < k ? weight[column * k + kk] : (sbyte)0;
+                        switch (kind)
+                        {
+                            case StepKind.Quad: ((sbyte*)slot)[i] = w; break;
+                            case StepKind.Pair: ((short*)slot)[i] = w; break;
+                            default: *(int*)slot = w; break;
+                        }
+                    }
+                }
+            }
+        }
+        return packed;
+    }
+}
+
+/// <summary>
+/// The rows of A as the kernels read them: row m at <c>Start + m·Stride</c>, except the last, which is read from a
+/// zero-padded copy so that whole steps never run past the caller's buffer.
+/// </summary>
+internal readonly unsafe struct Rows(byte* start, int stride, int count, byte* last)
+{
+    public int Count => count;
+
+    /// <summary>Row <paramref name="m"/>, clamped to the last row (tiles past the end recompute it and discard it).</summary>
+    public byte* this[int m] => m >= count - 1 ? last : start + (long)m * stride;
+
+    /// <summary>Row <paramref name="m"/>'s sum from <paramref name="sums"/> (clamped like the rows), or 0 when there are none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Sum(int* sums, int m) => sums == null ? 0 : sums[Math.Min(m, count - 1)];
+}

@@ -1,0 +1,107 @@
+using QuantGen.Kernels;
+using QuantGen.Kernels.Int8;
+using QuantGen.Kernels.Reference;
+using Xunit.Abstractions;
+
+namespace QuantGen.Tests.Kernels.Int8;
+
+/// <summary>
+/// <see cref="Int8Conv2d"/> on every path equals <see cref="QConv2d"/>, bit for bit: inputs are transposed to NHWC
+/// for the fast kernel and its output back to NCHW for the comparison.
+/// </summary>
+public sealed class Int8Conv2dTests(ITestOutputHelper output)
+{
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void DepthwiseEqualsReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6101);
+        foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
+        {
+            for (int i = 0; i < 12; i++)
+            {
+                // Channel counts on both sides of the 8- and 16-channel steps; MobileNetV2's 3×3, pad 1, stride 1 or 2, and others.
+                int channels = random.Next(2) == 0 ? random.Next(1, 40) : 16 * random.Next(1, 4);
+                int kernel = i % 4 == 3 ? random.Next(1, 6) : 3, stride = random.Next(1, 3), pad = kernel == 3 ? 1 : random.Next(0, kernel / 2 + 1);
+                int dilation = i % 6 == 5 ? 2 : 1, height = random.Next(kernel * dilation, 12), width = random.Next(kernel * dilation, 12);
+                var g = new ConvGeometry(random.Next(1, 3), channels, height, width, channels, kernel, kernel, stride, stride, pad, pad, dilation, dilation, Groups: channels);
+                if (channels == 1) g = g with { Groups = 1 };
+                Check(random, regime, g, path);
+            }
+        }
+    }
+
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void PointwiseAndIm2ColEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6102);
+        foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
+        {
+            for (int i = 0; i < 12; i++)
+            {
+                int cin = random.Next(1, 20), cout = random.Next(1, 40), kernel = i % 2 == 0 ? 1 : random.Next(1, 4);
+                int stride = i % 2 == 0 ? 1 : random.Next(1, 3), pad = random.Next(0, kernel / 2 + 1);
+                var g = new ConvGeometry(random.Next(1, 3), cin, random.Next(kernel, 9), random.Next(kernel, 9), cout, kernel, kernel, stride, stride, i % 2 == 0 ? 0 : pad, i % 2 == 0 ? 0 : pad);
+                Check(random, regime, g, path);
+            }
+        }
+    }
+
+    /// <summary>Every convolution of MobileNetV2 on a 28×28 input: the stem (1 input channel, 3×3, stride 2), depthwise and pointwise.</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void MobileNetV2LayersEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6103);
+        foreach (ConvGeometry g in MobileNetV2Shapes.Convolutions(batch: 1))
+        {
+            Check(random, random.Next(3) == 0 ? Int8Regime.ReducedRange : Int8Regime.Typical, g, path);
+        }
+    }
+
+    [Fact]
+    public void UnsupportedGroupsAndBadLengthsThrowTypedErrors()
+    {
+        var q = new ActivationQParams(0.1f, 3);
+        var weightQ = WeightQParams.PerTensor(0.01f);
+        var grouped = new ConvGeometry(1, 4, 5, 5, 4, 3, 3, Groups: 2);
+        Assert.Throws<NotSupportedException>(() => new Int8Conv2d(grouped, new sbyte[grouped.WeightLength], weightQ, [], q, q));
+        var g = new ConvGeometry(1, 3, 5, 5, 4, 3, 3, PadHeight: 1, PadWidth: 1);
+        Assert.Throws<ShapeMismatchException>(() => new Int8Conv2d(g, new sbyte[g.WeightLength - 1], weightQ, [], q, q));
+        Assert.Throws<ArgumentException>(() => new Int8Conv2d(g with { PadHeight = -1 }, new sbyte[g.WeightLength], weightQ, [], q, q));
+        var layer = new Int8Conv2d(g, new sbyte[g.WeightLength], weightQ, [], q, q);
+        Assert.Equal(Int8ConvAlgorithm.Im2Col, layer.Algorithm);
+        Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[g.InputLength + 1], new byte[g.OutputLength]));
+        Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[g.InputLength], new byte[g.OutputLength - 1]));
+    }
+
+    private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path)
+    {
+        var c = Int8Case.Create(random, regime, g.OutChannels, g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth, g.InputLength);
+        var expected = new byte[g.OutputLength];
+        QConv2d.Forward(g, c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, c.OutputQ, c.Activation, expected);
+
+        var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
+        Assert.Equal(path, layer.Path);
+        var actual = Layout.Poisoned(g.OutputLength);
+        layer.Forward(Layout.ToNhwc(c.Input, g.Batch, g.InChannels, g.InHeight, g.InWidth), actual);
+        string what = $"{path}, {layer.Algorithm} {MobileNetV2Shapes.Describe(g)} (batch {g.Batch}, pad {g.PadHeight}, dilation {g.DilationHeight}), {c.Description}";
+        Layout.AssertSame(expected, Layout.ToNchw(actual, g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), what);
+    }
+}

@@ -1,0 +1,78 @@
+using QuantGen.Kernels;
+using QuantGen.Kernels.Int8;
+using QuantGen.Kernels.Reference;
+using Xunit.Abstractions;
+
+namespace QuantGen.Tests.Kernels.Int8;
+
+/// <summary><see cref="Int8Linear"/> on every path equals <see cref="QLinear"/>, bit for bit.</summary>
+public sealed class Int8LinearTests(ITestOutputHelper output)
+{
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void RandomShapesEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6001);
+        int cases = 0;
+        foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
+        {
+            for (int i = 0; i < 25; i++, cases++)
+            {
+                // Odd sizes on purpose: rows not a multiple of the 4-row tile, K not a multiple of 4, N not of any panel.
+                int rows = random.Next(1, 14), k = random.Next(1, 80), n = random.Next(1, 75);
+                Check(Int8Case.Create(random, regime, n, k, rows * k), rows, k, n, path);
+            }
+        }
+        output.WriteLine($"{cases} cases.");
+    }
+
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void MobileNetV2ClassifierShapesEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6002);
+        foreach (var (rows, k, n) in new[] { (1, 1280, 10), (3, 1280, 1000), (5, 160, 960), (2, 4, 1) })
+        {
+            Check(Int8Case.Create(random, Int8Regime.Typical, n, k, rows * k), rows, k, n, path);
+        }
+    }
+
+    [Fact]
+    public void BadArgumentsThrowTypedErrors()
+    {
+        var q = new ActivationQParams(0.1f, 3);
+        var weightQ = WeightQParams.PerTensor(0.01f);
+        Assert.Throws<ShapeMismatchException>(() => new Int8Linear(new sbyte[5], weightQ, [], 2, 3, q, q));
+        Assert.Throws<ShapeMismatchException>(() => new Int8Linear(new sbyte[6], weightQ, [1], 2, 3, q, q));
+        Assert.Throws<ShapeMismatchException>(() => new Int8Linear(new sbyte[6], WeightQParams.PerChannel([1f, 1f]), [], 2, 3, q, q));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Int8Linear(new sbyte[6], weightQ, [], 2, 3, q with { ZeroPoint = 300 }, q));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Int8Linear([], weightQ, [], 0, 3, q, q));
+        var layer = new Int8Linear(new sbyte[6], weightQ, [], 2, 3, q, q);
+        Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[3], new byte[3]));
+        Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[4], new byte[5]));
+        layer.Forward([], []);
+    }
+
+    private void Check(Int8Case c, int rows, int k, int n, Int8KernelPath path)
+    {
+        var expected = new byte[rows * n];
+        QLinear.Forward(c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, rows, k, n, c.OutputQ, c.Activation, expected);
+        var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
+        Assert.Equal(path, layer.Path);
+        var actual = Layout.Poisoned(rows * n);
+        layer.Forward(c.Input, actual);
+        Layout.AssertSame(expected, actual, $"{path}, [{rows}×{k}]·[{n}×{k}]ᵀ, {c.Description}");
+        layer.Forward(c.Input, actual);   // a second call reuses the scratch
+        Assert.Equal(expected, actual);
+    }
+}
