@@ -24,7 +24,7 @@ public static class SampleSources
     public static string Read(string file) => File.ReadAllText(Path.Combine(Folder, file));
 
     /// <summary>What ImplicitUsings adds to the samples' build.</summary>
-    private const string ImplicitUsings = "global using System;\nglobal using System.Collections.Generic;\nglobal using System.Linq;\n";
+    public const string ImplicitUsings = "global using System;\nglobal using System.Collections.Generic;\nglobal using System.Linq;\n";
 
     /// <summary>Runs the generator over sample files, each by its own name (so that locations name the file).</summary>
     public static GeneratorRun Run(params (string Path, string Source)[] files) =>
