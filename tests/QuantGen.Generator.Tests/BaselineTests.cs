@@ -21,6 +21,40 @@ public sealed class BaselineTests
     }
 
     [Fact]
+    public void MobileNetV2_sample_matches_its_baseline_and_compiles_without_warnings()
+    {
+        GeneratorRun run = SampleSources.RunMobileNetV2();
+
+        AssertCleanBuild(run);
+        AssertBaseline("MobileNetV2.g.cs", run.Source("QuantGen.Models.MobileNetV2.g.cs"));
+    }
+
+    [Fact]
+    public void A_model_with_float_islands_matches_its_baseline()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Sources.Islands, "Islands.cs");
+
+        AssertCleanBuild(run);
+        AssertBaseline("Islands.g.cs", run.Source("Sample.Islands.g.cs"));
+    }
+
+    [Fact]
+    public void A_model_with_a_residual_add_matches_its_baseline()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Sources.ResidualAdd, "TinyResNet.cs");
+
+        AssertCleanBuild(run);
+        AssertBaseline("TinyResNet.g.cs", run.Source("Sample.TinyResNet.g.cs"));
+    }
+
+    private static void AssertCleanBuild(GeneratorRun run)
+    {
+        Assert.Null(run.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
     public void Generated_constants_are_usable_from_user_code()
     {
         const string user = """

@@ -9,14 +9,17 @@ namespace QuantGen.Generator.Emitting;
 
 /// <summary>
 /// Writes the nested <c>Int8</c> class from an <see cref="Int8Program"/>: the arena offsets as constants, one
-/// field per compiled layer (built and checked in the constructor), <c>Forward</c> as a list of step calls, and
-/// one private method per step with a comment naming its source layers, their fusion and its shapes.
+/// field per compiled layer (built and checked in the constructor), <c>Forward</c> as a list of block and step
+/// calls, one private method per block and one per step with a comment naming its source layers, their fusion
+/// and its shapes.
 /// </summary>
 internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] names, IndentedTextWriter writer)
 {
     private const string Compiled = "global::QuantGen.Compiled.";
     private const string Span = "global::System.Span";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan";
+
+    private readonly BlockMethods blocks = BlockMethods.For(plan, program, names);
 
     private ModelSpec Model => plan.Model;
 
@@ -38,6 +41,7 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         WriteFields();
         WriteConstructor(model);
         WriteForward();
+        foreach (BlockMethods.Block block in blocks.All) WriteBlock(block);
         for (int i = 0; i < program.Steps.Count; i++)
         {
             if (program.Steps[i].Op != Int8Op.Alias) WriteStep(program.Steps[i]);
@@ -184,13 +188,15 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLine($"    throw new global::System.ArgumentException($\"The output must hold OutputLength = {{OutputLength}} values ({output}), but holds {{output.Length}}.\", nameof(output));");
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
-        foreach (Int8Step step in program.Steps)
+        for (int i = 0; i < program.Steps.Count; i++)
         {
-            string name = names[step.Step];
-            if (step.Op == Int8Op.Alias) writer.WriteLine($"// {plan.Steps[step.Step].Name}: {Note(step)}.");
-            else if (step.Op == Int8Op.Quantize) writer.WriteLine($"{name}(input);");
-            else if (step.Op == Int8Op.Dequantize) writer.WriteLine($"{name}(output);");
-            else writer.WriteLine($"{name}();");
+            if (blocks.Of(i) is { } block)
+            {
+                if (block.First == i) writer.WriteLine($"{block.Method}(); // {Describe(block.Spec)}");
+                continue;
+            }
+
+            WriteCall(program.Steps[i]);
         }
 
         writer.Indent--;
@@ -222,6 +228,31 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLine("/// <summary>The arena bytes of one value.</summary>");
         writer.WriteLine($"private {Span}<byte> Bytes(int offset, int length) => new(arena, offset, length);");
     }
+
+    /// <summary>A step as a line of <c>Forward</c> or of its block's method; a fused-away step as a comment.</summary>
+    private void WriteCall(Int8Step step)
+    {
+        string name = names[step.Step];
+        if (step.Op == Int8Op.Alias) writer.WriteLine($"// {plan.Steps[step.Step].Name}: {Note(step)}.");
+        else if (step.Op == Int8Op.Quantize) writer.WriteLine($"{name}(input);");
+        else if (step.Op == Int8Op.Dequantize) writer.WriteLine($"{name}(output);");
+        else writer.WriteLine($"{name}();");
+    }
+
+    /// <summary>One method per block (an <c>InvertedResidual</c>, a <c>ConvBNReLU</c>), calling its steps in order.</summary>
+    private void WriteBlock(BlockMethods.Block block)
+    {
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine($"// '{block.Spec.Path}': {Describe(block.Spec)}{Where(block.Spec.Location)}.");
+        writer.WriteLine($"private void {block.Method}()");
+        writer.WriteLine("{");
+        writer.Indent++;
+        for (int i = block.First; i <= block.Last; i++) WriteCall(program.Steps[i]);
+        writer.Indent--;
+        writer.WriteLine("}");
+    }
+
+    private static string Describe(BlockSpec block) => $"{block.ClassName}({block.Arguments})";
 
     private void WriteStep(Int8Step step)
     {
@@ -268,12 +299,11 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         }
     }
 
-    private string Where(Int8Step step)
-    {
-        LocationInfo? location = step.Layer.Length > 0 ? Model.Layer(step.Layer)?.Location : Model.Forward[step.Step].Location;
-        if (location is null) return "";
-        return $"; {Path.GetFileName(location.FilePath)}:{location.LineSpan.Start.Line + 1}";
-    }
+    private string Where(Int8Step step) =>
+        Where(step.Layer.Length > 0 ? Model.Layer(step.Layer)?.Location : Model.Forward[step.Step].Location);
+
+    private static string Where(LocationInfo? location) =>
+        location is null ? "" : $"; {Path.GetFileName(location.FilePath)}:{location.LineSpan.Start.Line + 1}";
 
     private string Note(Int8Step step) => step.Note;
 

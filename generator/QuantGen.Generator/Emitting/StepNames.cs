@@ -46,7 +46,7 @@ internal static class StepNames
         return SyntaxFacts.GetKeywordKind(field) != SyntaxKind.None ? "@" + field : field;
     }
 
-    private static string Pascal(string path)
+    public static string Pascal(string path)
     {
         if (path.StartsWith("Functional.", StringComparison.Ordinal)) path = path.Substring("Functional.".Length);
         var text = new StringBuilder();

@@ -103,6 +103,40 @@ public static class Sources
         }
         """;
 
+    /// <summary>A residual block with an Add module (as torchvision's quantizable models add), between stubs.</summary>
+    public const string ResidualAdd = """
+        using QuantGen;
+        using QuantGen.Nn;
+        using QuantGen.Quantization;
+
+        namespace Sample;
+
+        [Quantize(QuantMode.Static, Weights = WeightScheme.PerChannelSymmetric, Activations = ObserverKind.Histogram)]
+        [Fuse("Conv", "BN", "ReLU")]
+        [Fuse("Conv", "BN")]
+        [InputShape(1, 28, 28)]
+        public sealed partial class TinyResNet : Module
+        {
+            readonly QuantStub quant = new();
+            readonly Conv2d stem = new(1, 16, kernelSize: 3, stride: 2, padding: 1, bias: false);
+            readonly BatchNorm2d stemBn = new(16);
+            readonly ReLU stemRelu = new();
+            readonly Conv2d conv = new(16, 16, kernelSize: 3, padding: 1, bias: false);
+            readonly BatchNorm2d bn = new(16);
+            readonly Add skip = new();
+            readonly AdaptiveAvgPool2d pool = new(1);
+            readonly Linear fc = new(16, 10);
+            readonly DeQuantStub dequant = new();
+
+            public override Tensor Forward(Tensor x)
+            {
+                x = stemRelu.Forward(stemBn.Forward(stem.Forward(quant.Forward(x))));
+                x = skip.Forward(x, bn.Forward(conv.Forward(x)));
+                return dequant.Forward(fc.Forward(Flatten(pool.Forward(x))));
+            }
+        }
+        """;
+
     /// <summary>A driver for a model class <paramref name="model"/> in namespace Sample (see <see cref="ICompiledDriver"/>).</summary>
     public static string Driver(string model) => $$"""
         using System;

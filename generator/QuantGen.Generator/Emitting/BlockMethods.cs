@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using QuantGen.Generator.Model;
+
+namespace QuantGen.Generator.Emitting;
+
+/// <summary>
+/// Which steps of the int8 program the emitter groups into one method per block, so that the generated
+/// <c>Forward</c> reads as the model does (<c>Features3(); // InvertedResidual(24, 24, 1, 6)</c>). A step belongs to
+/// the outermost block around it that is a class of the user's (Sequential containers such as <c>features</c> hold
+/// whole networks and are not grouped); a block whose steps do not run one after another is not grouped either.
+/// </summary>
+internal sealed class BlockMethods
+{
+    public sealed record Block(BlockSpec Spec, string Method, int First, int Last);
+
+    private readonly Block?[] byStep;
+
+    private BlockMethods(Block?[] byStep, List<Block> all) => (this.byStep, All) = (byStep, all);
+
+    public IReadOnlyList<Block> All { get; }
+
+    public Block? Of(int step) => byStep[step];
+
+    public static BlockMethods For(ModelPlan plan, Int8Program program, string[] stepNames)
+    {
+        ModelSpec model = plan.Model;
+        var owner = new BlockSpec?[program.Steps.Count];
+        for (int i = 0; i < owner.Length; i++) owner[i] = Outermost(model, model.Forward[i].Block);
+
+        // Block methods sit beside the step methods and Int8's own members.
+        var used = new HashSet<string>(stepNames, StringComparer.Ordinal) { "Forward", "From", "Bytes", "Arena", "Int8" };
+        var all = new List<Block>();
+        var byStep = new Block?[owner.Length];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int first = 0; first < owner.Length;)
+        {
+            BlockSpec? spec = owner[first];
+            int last = first;
+            while (last + 1 < owner.Length && owner[last + 1] == spec) last++;
+            // A block met a second time runs interleaved with others: leave its steps in Forward.
+            if (spec is not null && seen.Add(spec.Path))
+            {
+                var block = new Block(spec, Unique(StepNames.Pascal(spec.Path), used), first, last);
+                all.Add(block);
+                for (int i = first; i <= last; i++) byStep[i] = block;
+            }
+            else if (spec is not null)
+            {
+                foreach (Block earlier in all)
+                {
+                    if (earlier.Spec == spec) Ungroup(earlier, byStep);
+                }
+            }
+
+            first = last + 1;
+        }
+
+        all.RemoveAll(block => byStep[block.First] != block);
+        return new BlockMethods(byStep, all);
+    }
+
+    private static void Ungroup(Block block, Block?[] byStep)
+    {
+        for (int i = block.First; i <= block.Last; i++) byStep[i] = null;
+    }
+
+    /// <summary>The outermost user block whose path contains <paramref name="path"/> (a step's innermost block).</summary>
+    private static BlockSpec? Outermost(ModelSpec model, string path)
+    {
+        if (path.Length == 0) return null;
+        BlockSpec? outermost = null;
+        foreach (BlockSpec block in model.Blocks)
+        {
+            if (block.ClassName == "Sequential") continue;
+            bool contains = path == block.Path || path.StartsWith(block.Path + ".", StringComparison.Ordinal);
+            if (contains && (outermost is null || block.Path.Length < outermost.Path.Length)) outermost = block;
+        }
+
+        return outermost;
+    }
+
+    private static string Unique(string name, HashSet<string> used)
+    {
+        string unique = name;
+        for (int n = 2; !used.Add(unique); n++) unique = name + "Block" + (n == 2 ? "" : n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return unique;
+    }
+}
