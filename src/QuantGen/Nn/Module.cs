@@ -46,9 +46,11 @@ public abstract class Module
 
     // ---- registration ----------------------------------------------------------------------------
 
+    /// <summary>Registers a learnable tensor; like PyTorch's <c>nn.Parameter</c> it requires grad.</summary>
     protected Tensor RegisterParameter(string name, Tensor value)
     {
         AddSlot(new TensorSlot(name, value, isParameter: true));
+        value.RequiresGrad = true;
         return value;
     }
 
