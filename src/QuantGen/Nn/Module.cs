@@ -198,6 +198,17 @@ public abstract class Module
         return dict;
     }
 
+    /// <summary>The buffers alone (running statistics, counters), copied: small enough to snapshot every training step.</summary>
+    internal StateDict BufferState()
+    {
+        var dict = new StateDict();
+        foreach (var (name, slot) in NamedSlots())
+        {
+            if (!slot.IsParameter) dict.Add(name, slot.Read());
+        }
+        return dict;
+    }
+
     /// <summary>
     /// Copies values from <paramref name="stateDict"/> into this model's parameters and buffers.
     /// Everything is checked first and every problem reported together; on any error nothing is loaded.

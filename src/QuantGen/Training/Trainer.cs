@@ -5,13 +5,12 @@ namespace QuantGen.Training;
 
 /// <summary>
 /// The training step of a classifier: forward, cross-entropy, backward, optimizer step. A NaN or infinite loss
-/// stops training before anything is updated, restores the running statistics the bad forward pass touched,
-/// and names the layer whose output went bad first.
+/// stops training before anything is updated, restores the buffers (running statistics, batch counters) the bad
+/// forward pass touched, and names the layer whose output went bad first.
 /// </summary>
 public sealed class Trainer
 {
     private readonly Module model;
-    private readonly (string Name, Tensor Buffer)[] buffers;
     private readonly (string Name, Tensor Parameter)[] parameters;
 
     public Trainer(Module model, Optimizer optimizer)
@@ -20,7 +19,6 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         this.model = model;
         Optimizer = optimizer;
-        buffers = [.. model.NamedBuffers()];
         parameters = [.. model.NamedParameters()];
     }
 
@@ -39,31 +37,27 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(images);
         model.Train();
-        var saved = SnapshotBuffers();
+        var buffers = model.BufferState();
         Optimizer.ZeroGrad();
-        logits = model.Forward(images);
-        var loss = Losses.CrossEntropy(logits, labels);
-        float value = loss.Data[0];
-        if (!float.IsFinite(value))
+        Tensor loss;
+        try
         {
-            RestoreBuffers(saved);
-            throw new NonFiniteLossException(Step + 1, value, NonFiniteOrigin.Find(loss, images, parameters));
+            logits = model.Forward(images);
+            loss = Losses.CrossEntropy(logits, labels);
+            if (!float.IsFinite(loss.Data[0]))
+            {
+                throw new NonFiniteLossException(Step + 1, loss.Data[0], NonFiniteOrigin.Find(loss, images, parameters));
+            }
+        }
+        catch
+        {
+            // The failed forward pass moved the running statistics; put them back so the model is as after the last good step.
+            model.LoadStateDict(buffers, strict: false);
+            throw;
         }
         loss.Backward();
         Optimizer.Step();
         Step++;
-        return value;
-    }
-
-    // Running statistics are small (a few floats per channel), so copying them each step costs nothing measurable.
-    private float[][] SnapshotBuffers() => Array.ConvertAll(buffers, b => (float[])b.Buffer.Data.Clone());
-
-    private void RestoreBuffers(float[][] saved)
-    {
-        for (int i = 0; i < buffers.Length; i++)
-        {
-            saved[i].CopyTo(buffers[i].Buffer.Data, 0);
-            buffers[i].Buffer.MarkModified();
-        }
+        return loss.Data[0];
     }
 }
