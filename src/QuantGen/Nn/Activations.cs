@@ -1,3 +1,5 @@
+using QuantGen.Autograd;
+
 namespace QuantGen.Nn;
 
 /// <summary>max(x, 0). With <c>inplace</c> it overwrites its input, as PyTorch's <c>ReLU(inplace=True)</c>.</summary>
@@ -48,11 +50,13 @@ public sealed class Dropout : Layer
         if (!Training || P == 0) return input;
         var output = new Tensor(input.Shape);
         float keep = 1 - P, scale = keep > 0 ? 1 / keep : 0;
+        var factors = new float[input.Length];
         for (int i = 0; i < input.Length; i++)
         {
-            output.Data[i] = random.NextSingle() < keep ? input.Data[i] * scale : 0f;
+            factors[i] = random.NextSingle() < keep ? scale : 0f;
+            output.Data[i] = factors[i] == 0 ? 0f : input.Data[i] * scale;
         }
-        return output;
+        return GradMode.Records(input) ? ElementwiseGrad.RecordMask(output, input, factors) : output;
     }
 
     protected override string ExtraRepr() => $"p={P}";
@@ -83,6 +87,7 @@ public sealed class Add : Layer
     {
         if (a.Shape != b.Shape) throw new ShapeMismatchException(Describe(), $"two tensors of one shape; the first is {a.Shape}", b.Shape);
         if (Substitute is IBinaryModule substitute) return substitute.Forward(a, b);
+        using var scope = GradMode.ForLayer(this, a.RequiresGrad || b.RequiresGrad);
         return Observe(Functional.Add(a, b));
     }
 

@@ -1,3 +1,5 @@
+using QuantGen.Autograd;
+
 namespace QuantGen.Nn;
 
 /// <summary>
@@ -48,7 +50,8 @@ public class BatchNorm2d : Layer
         if (!Training)
         {
             var current = EvalCoefficients();
-            return Functional.ScaleShiftChannels(input, current.Scale, current.Shift);
+            var normalized = Functional.ScaleShiftChannels(input, current.Scale, current.Shift);
+            return GradMode.Records(input, Weight, Bias) ? RecordEvalGradient(normalized, input, current) : normalized;
         }
 
         var (mean, biasedVar, count) = BatchStatistics(input);
@@ -62,10 +65,20 @@ public class BatchNorm2d : Layer
         RunningMean.MarkModified();
         RunningVar.MarkModified();
         batchesTracked++;
-        return Functional.BatchNormInference(
-            input, Tensor.FromArray(Array.ConvertAll(mean, v => (float)v), NumFeatures),
-            Tensor.FromArray(Array.ConvertAll(biasedVar, v => (float)v), NumFeatures), Weight, Bias, Eps);
+        var batchMean = Array.ConvertAll(mean, v => (float)v);
+        var batchVar = Array.ConvertAll(biasedVar, v => (float)v);
+        var output = Functional.BatchNormInference(
+            input, Tensor.FromArray(batchMean, NumFeatures), Tensor.FromArray(batchVar, NumFeatures), Weight, Bias, Eps);
+        return GradMode.Records(input, Weight, Bias)
+            ? BatchNormGrad.RecordTraining(output, input, Weight, Bias, batchMean, InverseStd(batchVar))
+            : output;
     }
+
+    private Tensor RecordEvalGradient(Tensor output, Tensor input, Coefficients current) =>
+        BatchNormGrad.RecordEval(output, input, Weight, Bias, current.Scale, (float[])RunningMean.Data.Clone(), InverseStd(RunningVar.Data));
+
+    /// <summary>1/√(var + ε) per channel, rounded as <see cref="Functional.BatchNormCoefficients"/> rounds it.</summary>
+    private float[] InverseStd(float[] variance) => Array.ConvertAll(variance, v => (float)(1.0 / Math.Sqrt(v + (double)Eps)));
 
     /// <summary>α and β of eval mode, recomputed only when a statistic or parameter changed.</summary>
     private Coefficients EvalCoefficients()

@@ -1,3 +1,4 @@
+using QuantGen.Autograd;
 using QuantGen.Kernels;
 using QuantGen.Kernels.Float;
 
@@ -127,7 +128,9 @@ public class Conv2d : Layer
     protected override Tensor FloatForward(Tensor input)
     {
         var geometry = GeometryFor(input);
-        return Activation.Apply(Functional.Conv2d(input, PackedWeights(geometry), Bias, geometry));
+        var output = Functional.Conv2d(input, PackedWeights(geometry), Bias, geometry);
+        if (GradMode.Records(input, Weight, Bias)) Conv2dGrad.Record(output, input, Weight, Bias, geometry);
+        return Activation.Apply(output);
     }
 
     /// <summary>

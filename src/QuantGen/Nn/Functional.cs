@@ -1,3 +1,4 @@
+using QuantGen.Autograd;
 using QuantGen.Kernels;
 using QuantGen.Kernels.Float;
 
@@ -5,7 +6,8 @@ namespace QuantGen.Nn;
 
 /// <summary>
 /// Stateless float operations, as <c>torch.nn.functional</c>. Each allocates its output (uninitialised: the
-/// kernels write every value); the modules in this namespace check shapes and call these.
+/// kernels write every value); the modules in this namespace check shapes and call these. Each records its
+/// gradient when grad mode is on and an input requires grad (see <see cref="GradMode"/>).
 /// </summary>
 public static class Functional
 {
@@ -13,7 +15,7 @@ public static class Functional
     {
         var output = Tensor.Uninitialized(new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth));
         FloatConv2d.Forward(geometry, input.Data, weight.Data, bias is null ? default : bias.Data, output.Data);
-        return output;
+        return GradMode.Records(input, weight, bias) ? Conv2dGrad.Record(output, input, weight, bias, geometry) : output;
     }
 
     /// <summary>Convolution with weights already packed into the kernels' layout (see <see cref="PackedConvWeights"/>).</summary>
@@ -33,17 +35,26 @@ public static class Functional
         dims[^1] = outFeatures;
         var output = Tensor.Uninitialized(new Shape(dims));
         FloatLinear.Forward(input.Data, weight.Data, bias is null ? default : bias.Data, rows, inFeatures, outFeatures, output.Data);
-        return output;
+        return GradMode.Records(input, weight, bias) ? LinearGrad.Record(output, input, weight, bias) : output;
     }
 
     public static Tensor Relu(Tensor input, bool inplace = false) => Clamp(input, 0f, float.PositiveInfinity, inplace);
 
     public static Tensor Relu6(Tensor input, bool inplace = false) => Clamp(input, 0f, 6f, inplace);
 
-    /// <summary>min(max(x, lo), hi); NaN stays NaN, as in PyTorch. In place, it overwrites and returns <paramref name="input"/>.</summary>
+    /// <summary>
+    /// min(max(x, lo), hi); NaN stays NaN, as in PyTorch. In place, it overwrites and returns <paramref name="input"/>,
+    /// except while recording gradients: the graph may still need the input, so it writes a new tensor.
+    /// </summary>
     public static Tensor Clamp(Tensor input, float min, float max, bool inplace = false)
     {
         if (input.IsQuantized) return QuantizedFunctional.Clamp(input, min, max, inplace);
+        if (GradMode.Records(input))
+        {
+            var result = Tensor.Uninitialized(input.Shape);
+            ElementwiseKernels.Clamp(input.Data, min, max, result.Data);
+            return ElementwiseGrad.RecordClamp(result, input, min, max);
+        }
         var output = inplace ? input : Tensor.Uninitialized(input.Shape);
         ElementwiseKernels.Clamp(input.Data, min, max, output.Data);
         if (inplace) input.MarkModified();
@@ -63,7 +74,7 @@ public static class Functional
         }
         var output = Tensor.Uninitialized(a.Shape);
         ElementwiseKernels.Add(a.Data, b.Data, output.Data);
-        return output;
+        return GradMode.Records(a, b) ? ElementwiseGrad.RecordAdd(output, a, b) : output;
     }
 
     /// <summary>Flattens dimensions <paramref name="startDim"/> to the last into one (storage shared).</summary>
@@ -118,7 +129,7 @@ public static class Functional
         if (input.IsQuantized) return QuantizedFunctional.MaxPool2d(input, geometry);
         var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
         PoolingKernels.MaxPool(geometry, input.Data, output.Data);
-        return output;
+        return GradMode.Records(input) ? PoolingGrad.RecordMax(output, input, geometry) : output;
     }
 
     public static Tensor AvgPool2d(Tensor input, PoolGeometry geometry, bool countIncludePad = true)
@@ -126,7 +137,7 @@ public static class Functional
         if (input.IsQuantized) return QuantizedFunctional.AvgPool2d(input, geometry, countIncludePad);
         var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), geometry.OutHeight, geometry.OutWidth));
         PoolingKernels.AvgPool(geometry, countIncludePad, input.Data, output.Data);
-        return output;
+        return GradMode.Records(input) ? PoolingGrad.RecordAverage(output, input, geometry, countIncludePad) : output;
     }
 
     /// <summary>Average pooling to a fixed output size; bins as PyTorch computes them (floor start, ceil end).</summary>
@@ -136,7 +147,7 @@ public static class Functional
         if (input.IsQuantized) return QuantizedFunctional.AdaptiveAvgPool2d(input, outHeight, outWidth);
         var output = Tensor.Uninitialized(new Shape(input.Size(0), input.Size(1), outHeight, outWidth));
         PoolingKernels.AdaptiveAvgPool(input.Size(0) * input.Size(1), input.Size(2), input.Size(3), outHeight, outWidth, input.Data, output.Data);
-        return output;
+        return GradMode.Records(input) ? PoolingGrad.RecordAdaptiveAverage(output, input, outHeight, outWidth) : output;
     }
 
     public static Tensor AdaptiveAvgPool2d(Tensor input, int outputSize) => AdaptiveAvgPool2d(input, outputSize, outputSize);
@@ -147,7 +158,16 @@ public static class Functional
         var (outer, size, inner) = SplitAround(input.Shape, dim);
         var output = Tensor.Uninitialized(input.Shape);
         NormalizationKernels.Softmax(input.Data, outer, size, inner, output.Data);
-        return output;
+        return GradMode.Records(input) ? NormalizationGrad.RecordSoftmax(output, input, outer, size, inner) : output;
+    }
+
+    /// <summary>Log-softmax along <paramref name="dim"/>: x − max − log Σ exp(x − max), stable for large logits.</summary>
+    public static Tensor LogSoftmax(Tensor input, int dim)
+    {
+        var (outer, size, inner) = SplitAround(input.Shape, dim);
+        var output = Tensor.Uninitialized(input.Shape);
+        NormalizationKernels.LogSoftmax(input.Data, outer, size, inner, output.Data);
+        return GradMode.Records(input) ? NormalizationGrad.RecordLogSoftmax(output, input, outer, size, inner) : output;
     }
 
     /// <summary>Layer norm over the trailing <paramref name="normalizedCount"/> values of each row (biased variance).</summary>
@@ -155,7 +175,7 @@ public static class Functional
     {
         var output = Tensor.Uninitialized(input.Shape);
         NormalizationKernels.LayerNorm(input.Data, normalizedCount, weight?.Data, bias?.Data, eps, output.Data);
-        return output;
+        return GradMode.Records(input, weight, bias) ? NormalizationGrad.RecordLayerNorm(output, input, normalizedCount, weight, bias, eps) : output;
     }
 
     /// <summary>Sizes before, at, and after one axis: the loop bounds of a reduction along it.</summary>

@@ -1,3 +1,5 @@
+using QuantGen.Autograd;
+
 namespace QuantGen.Nn;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace QuantGen.Nn;
 /// <see cref="Identity"/> for a BatchNorm folded into its convolution, a quantized layer after convert);</item>
 /// <item>after prepare, an <see cref="OutputObserver"/> records every output during calibration.</item>
 /// </list>
+/// In eval mode a layer records no graph unless its input requires grad, so inference never pays for autograd.
 /// A C# field keeps its declared type, so instead of replacing <c>conv1</c> as PyTorch does, the layer
 /// delegates; user models keep their typed fields and their <c>Forward</c> unchanged.
 /// </summary>
@@ -39,6 +42,7 @@ public abstract class Layer : Module
     public sealed override Tensor Forward(Tensor input)
     {
         if (Substitute is { } substitute) return substitute.Forward(input);
+        using var scope = GradMode.ForLayer(this, input.RequiresGrad);
         return Observe(FloatForward(input));
     }
 

@@ -46,9 +46,11 @@ public abstract class Module
 
     // ---- registration ----------------------------------------------------------------------------
 
+    /// <summary>Registers a learnable tensor; like PyTorch's <c>nn.Parameter</c> it requires grad.</summary>
     protected Tensor RegisterParameter(string name, Tensor value)
     {
         AddSlot(new TensorSlot(name, value, isParameter: true));
+        value.RequiresGrad = true;
         return value;
     }
 
@@ -193,6 +195,17 @@ public abstract class Module
     {
         var dict = new StateDict();
         foreach (var (name, slot) in NamedSlots()) dict.Add(name, slot.Read());
+        return dict;
+    }
+
+    /// <summary>The buffers alone (running statistics, counters), copied: small enough to snapshot every training step.</summary>
+    internal StateDict BufferState()
+    {
+        var dict = new StateDict();
+        foreach (var (name, slot) in NamedSlots())
+        {
+            if (!slot.IsParameter) dict.Add(name, slot.Read());
+        }
         return dict;
     }
 

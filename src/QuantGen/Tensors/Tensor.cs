@@ -6,7 +6,7 @@ namespace QuantGen;
 /// the same modules as float ones. The storage array is exactly <see cref="Shape"/>'s element count long, so
 /// kernels can take it without offsets. <see cref="Reshape"/> shares storage, as PyTorch's <c>view</c> does.
 /// </summary>
-public sealed class Tensor
+public sealed partial class Tensor
 {
     private readonly float[]? data;
     private readonly byte[]? quantizedData;
@@ -139,7 +139,8 @@ public sealed class Tensor
         {
             throw new ShapeMismatchException($"Cannot reshape {Shape} ({Length} values) to {shape} ({shape.ElementCount} values).");
         }
-        return WithShape(shape);
+        var view = WithShape(shape);
+        return Autograd.GradMode.Records(this) ? Autograd.ElementwiseGrad.RecordReshape(view, this) : view;
     }
 
     public Tensor Clone() => IsQuantized

@@ -26,6 +26,24 @@ public static class NormalizationKernels
         }
     }
 
+    /// <summary>Log-softmax along the middle axis of an [outer, size, inner] view: x − max − log Σ exp(x − max).</summary>
+    public static void LogSoftmax(ReadOnlySpan<float> input, int outer, int size, int inner, Span<float> output)
+    {
+        for (int o = 0; o < outer; o++)
+        {
+            for (int k = 0; k < inner; k++)
+            {
+                int start = o * size * inner + k;
+                float max = float.NegativeInfinity;
+                for (int i = 0; i < size; i++) max = MathF.Max(max, input[start + i * inner]);
+                float sum = 0;
+                for (int i = 0; i < size; i++) sum += MathF.Exp(input[start + i * inner] - max);
+                float shift = max + MathF.Log(sum);
+                for (int i = 0; i < size; i++) output[start + i * inner] = input[start + i * inner] - shift;
+            }
+        }
+    }
+
     /// <summary>(x − mean) / √(var + ε) · γ + β over each row of <paramref name="count"/> values; biased variance, as PyTorch.</summary>
     public static void LayerNorm(ReadOnlySpan<float> input, int count, float[]? weight, float[]? bias, float eps, Span<float> output)
     {
