@@ -37,14 +37,16 @@ try
                     var calibration = context.AddTask($"{recipe.Name}: calibrating", maxValue: Experiment.CalibrationImages);
                     calibrationProgress = n => calibration.Increment(n);
                 }
-                var variant = recipe.Build(calibrationProgress);
-                var task = context.AddTask($"{variant.Name}: evaluating", maxValue: images);
-                var (top1, top5) = Accuracy.Evaluate(variant, test, images, n => task.Increment(n));
-                task.Description = $"{variant.Name}: timing";
-                double b1 = Latency.MedianMilliseconds(variant, batch1);
-                double b64 = Latency.MedianMilliseconds(variant, batch64);
-                task.Description = $"{variant.Name}: done";
-                rows.Add(new ResultRow(variant.Name, variant.SizeBytes / 1e6, top1, top5, b1, b64));
+                foreach (var variant in recipe.Build(calibrationProgress))
+                {
+                    var task = context.AddTask($"{variant.Name}: evaluating", maxValue: images);
+                    var (top1, top5) = Accuracy.Evaluate(variant, test, images, n => task.Increment(n));
+                    task.Description = $"{variant.Name}: timing";
+                    double b1 = Latency.MedianMilliseconds(variant, batch1);
+                    double b64 = Latency.MedianMilliseconds(variant, batch64);
+                    task.Description = $"{variant.Name}: done";
+                    rows.Add(new ResultRow(variant.Name, variant.SizeBytes / 1e6, top1, top5, b1, b64));
+                }
             }
         });
 

@@ -57,4 +57,26 @@ public sealed class IncrementalityTests
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second, TrackingNames.Emit));
         Assert.Contains("public const int OutputLength = 12;", Assert.Single(second.Sources).Text);
     }
+
+    [Fact]
+    public void An_edit_to_a_block_class_in_another_file_reruns_the_emitter()
+    {
+        // MobileNetV2's blocks live in their own files; the model is read through them, so editing a block must
+        // reach the generated code even though the annotated class's file is unchanged.
+        SyntaxTree[] trees = [GeneratorHarness.Tree(SampleSources.ImplicitUsings, "GlobalUsings.g.cs"),
+            .. SampleSources.MobileNetV2Files.Select(file => GeneratorHarness.Tree(SampleSources.Read(file), file))];
+        CSharpCompilation compilation = GeneratorHarness.Compilation(trees);
+        GeneratorRun first = GeneratorHarness.Run(GeneratorHarness.NewDriver(), compilation);
+        Assert.Empty(first.GeneratorDiagnostics);
+
+        SyntaxTree block = trees.Single(t => t.FilePath == "ConvBNReLU.cs");
+        string text = block.ToString();
+        Assert.Contains("new ReLU(inplace: true)", text);
+        SyntaxTree edited = GeneratorHarness.Tree(text.Replace("new ReLU(inplace: true)", "new ReLU6(inplace: true)"), "ConvBNReLU.cs");
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.ReplaceSyntaxTree(block, edited));
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second, TrackingNames.Emit));
+        Assert.DoesNotContain("ReLU6", Assert.Single(first.Sources).Text);
+        Assert.Contains("ReLU6", Assert.Single(second.Sources).Text);
+    }
 }
