@@ -17,26 +17,9 @@ public sealed class Int8ForwardTests
     private static readonly Lazy<GeneratorRun> SmallCnnRun = new(() =>
         InMemoryAssembly.Compile((Sources.SmallCnnFixture, "SmallCnn.cs"), (Sources.Driver("SmallCnn"), "Driver.cs")));
 
-    private static readonly Lazy<(MnistSet Train, MnistSet Test)> Mnist = new(() => (MnistSet.LoadTrain(), MnistSet.LoadTest()));
-
     /// <summary>The fixture's SmallCnn with PyTorch's weights, calibrated and converted through the generated glue.</summary>
-    private static ICompiledDriver QuantizedSmallCnn(QConfig? qconfig)
-    {
-        GeneratorRun run = SmallCnnRun.Value;
-        Assert.Null(run.Exception);
-        Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
-
-        ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
-        driver.Model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("pytorch", "small_cnn.safetensors")));
-        driver.Quantize(Batches(Mnist.Value.Train, CalibrationImages, 64), qconfig);
-        return driver;
-    }
-
-    private static IEnumerable<Tensor> Batches(MnistSet set, int images, int size)
-    {
-        for (int start = 0; start < images; start += size) yield return set.ToTensor(start, Math.Min(size, images - start));
-    }
+    private static ICompiledDriver QuantizedSmallCnn(QConfig? qconfig) =>
+        CompiledModels.Quantized(SmallCnnRun.Value, "pytorch", "small_cnn.safetensors", CalibrationImages, qconfig);
 
     public static TheoryData<string> Configs => ["Default", "Onednn"];
 
@@ -47,7 +30,7 @@ public sealed class Int8ForwardTests
     public void Int8_forward_equals_eager_int8_bit_for_bit_on_MNIST(string config)
     {
         ICompiledDriver driver = QuantizedSmallCnn(Config(config));
-        Tensor images = Mnist.Value.Test.ToTensor(0, TestImages);
+        Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, TestImages);
 
         float[] eager = driver.Model.Forward(images).Data;
         var generated = new float[eager.Length];
@@ -59,14 +42,7 @@ public sealed class Int8ForwardTests
         AssertBits(eager, generated);
 
         // Not vacuous: the int8 logits classify MNIST as well as the trained model does.
-        int correct = 0;
-        for (int i = 0; i < TestImages; i++)
-        {
-            int best = 0;
-            for (int k = 1; k < 10; k++) best = generated[i * 10 + k] > generated[i * 10 + best] ? k : best;
-            correct += best == Mnist.Value.Test.Labels[i] ? 1 : 0;
-        }
-
+        int correct = CompiledModels.Correct(generated, CompiledModels.Mnist.Value.Test.Labels);
         Assert.True(correct >= TestImages * 9 / 10, $"{correct} of {TestImages} correct");
     }
 
@@ -75,7 +51,7 @@ public sealed class Int8ForwardTests
     {
         // Sources.SmallCnn has [Quantize(QuantMode.Static)]: per-tensor MinMax, QConfig.Default.
         ICompiledDriver driver = QuantizedSmallCnn(qconfig: null);
-        Tensor images = Mnist.Value.Test.ToTensor(0, 32);
+        Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, 32);
         float[] eager = driver.Model.Forward(images).Data;
 
         driver.RebuildFromModel();
@@ -88,7 +64,7 @@ public sealed class Int8ForwardTests
     public void The_batched_overload_equals_one_call_per_sample()
     {
         ICompiledDriver driver = QuantizedSmallCnn(QConfig.Onednn);
-        Tensor images = Mnist.Value.Test.ToTensor(0, 16);
+        Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, 16);
         var batched = new float[16 * 10];
         var single = new float[16 * 10];
 
@@ -103,7 +79,7 @@ public sealed class Int8ForwardTests
     public void Forward_allocates_nothing()
     {
         ICompiledDriver driver = QuantizedSmallCnn(QConfig.Onednn);
-        float[] image = Mnist.Value.Test.ToTensor(0, 1).Data;
+        float[] image = CompiledModels.Mnist.Value.Test.ToTensor(0, 1).Data;
         var logits = new float[10];
         for (int i = 0; i < 10; i++) driver.Forward(image, logits);
 
@@ -134,7 +110,7 @@ public sealed class Int8ForwardTests
         driver.Model.Eval();
         EagerQuantization.FuseModules(driver.Model, ["conv1", "bn1", "relu1"], ["conv2", "relu2"]);
 
-        var error = Assert.Throws<QuantizationException>(() => driver.Quantize(Batches(Mnist.Value.Train, 64, 64), QConfig.Default));
+        var error = Assert.Throws<QuantizationException>(() => driver.Quantize(CompiledModels.Batches(CompiledModels.Mnist.Value.Train, 64, 64), QConfig.Default));
         Assert.Contains("'conv2'", error.Message);
         Assert.Contains("fused activation", error.Message);
     }
@@ -168,15 +144,5 @@ public sealed class Int8ForwardTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private static void AssertBits(float[] expected, float[] actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-            {
-                Assert.Fail($"Value {i} (sample {i / 10}): eager {expected[i]:R}, generated {actual[i]:R}.");
-            }
-        }
-    }
+    private static void AssertBits(float[] expected, float[] actual) => CompiledModels.AssertBits(expected, actual);
 }

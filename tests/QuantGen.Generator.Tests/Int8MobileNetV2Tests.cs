@@ -1,6 +1,4 @@
-using Microsoft.CodeAnalysis;
 using QuantGen.Generator.Tests.Infrastructure;
-using QuantGen.IO;
 using QuantGen.Quantization;
 
 namespace QuantGen.Generator.Tests;
@@ -19,25 +17,8 @@ public sealed class Int8MobileNetV2Tests
          .. SampleSources.MobileNetV2Files.Select(file => (SampleSources.Read(file), file)),
          (Sources.Driver("QuantGen.Models.MobileNetV2"), "Driver.cs")]));
 
-    private static readonly Lazy<(MnistSet Train, MnistSet Test)> Mnist = new(() => (MnistSet.LoadTrain(), MnistSet.LoadTest()));
-
-    private static ICompiledDriver Quantized(QConfig qconfig)
-    {
-        GeneratorRun run = Run.Value;
-        Assert.Null(run.Exception);
-        Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
-
-        ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
-        driver.Model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
-        driver.Quantize(Batches(Mnist.Value.Train, CalibrationImages, 64), qconfig);
-        return driver;
-    }
-
-    private static IEnumerable<Tensor> Batches(MnistSet set, int images, int size)
-    {
-        for (int start = 0; start < images; start += size) yield return set.ToTensor(start, Math.Min(size, images - start));
-    }
+    private static ICompiledDriver Quantized(QConfig qconfig) =>
+        CompiledModels.Quantized(Run.Value, "mobilenetv2", "mnv2_float.safetensors", CalibrationImages, qconfig);
 
     public static TheoryData<string> Configs => ["Default", "Onednn"];
 
@@ -46,29 +27,16 @@ public sealed class Int8MobileNetV2Tests
     public void Int8_forward_equals_eager_int8_bit_for_bit_on_MNIST(string config)
     {
         ICompiledDriver driver = Quantized(config == "Default" ? QConfig.Default : QConfig.Onednn);
-        Tensor images = Mnist.Value.Test.ToTensor(0, TestImages);
+        Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, TestImages);
 
         float[] eager = driver.Model.Forward(images).Data;
         var generated = new float[eager.Length];
         driver.Forward(images.Data, generated, TestImages);
 
-        for (int i = 0; i < eager.Length; i++)
-        {
-            if (BitConverter.SingleToInt32Bits(eager[i]) != BitConverter.SingleToInt32Bits(generated[i]))
-            {
-                Assert.Fail($"Logit {i % 10} of image {i / 10}: eager {eager[i]:R}, generated {generated[i]:R}.");
-            }
-        }
+        CompiledModels.AssertBits(eager, generated);
 
         // Not vacuous: the int8 logits classify as the trained model does (97.7 % on the full test set).
-        int correct = 0;
-        for (int i = 0; i < TestImages; i++)
-        {
-            int best = 0;
-            for (int k = 1; k < 10; k++) best = generated[i * 10 + k] > generated[i * 10 + best] ? k : best;
-            correct += best == Mnist.Value.Test.Labels[i] ? 1 : 0;
-        }
-
+        int correct = CompiledModels.Correct(generated, CompiledModels.Mnist.Value.Test.Labels);
         Assert.True(correct >= TestImages * 95 / 100, $"{correct} of {TestImages} correct");
     }
 
@@ -76,7 +44,7 @@ public sealed class Int8MobileNetV2Tests
     public void Forward_allocates_nothing()
     {
         ICompiledDriver driver = Quantized(QConfig.Default);
-        float[] image = Mnist.Value.Test.ToTensor(0, 1).Data;
+        float[] image = CompiledModels.Mnist.Value.Test.ToTensor(0, 1).Data;
         var logits = new float[10];
         for (int i = 0; i < 10; i++) driver.Forward(image, logits);
 

@@ -1,0 +1,58 @@
+using Microsoft.CodeAnalysis;
+using QuantGen.IO;
+using QuantGen.Quantization;
+
+namespace QuantGen.Generator.Tests.Infrastructure;
+
+/// <summary>What the compile-and-run tests share: a compiled model with trained weights, quantized through its generated glue.</summary>
+public static class CompiledModels
+{
+    public static readonly Lazy<(MnistSet Train, MnistSet Test)> Mnist = new(() => (MnistSet.LoadTrain(), MnistSet.LoadTest()));
+
+    /// <summary>
+    /// Checks that <paramref name="run"/> compiled cleanly, creates its <c>Sample.Driver</c>, loads the fixture's
+    /// weights and calibrates on the first <paramref name="calibrationImages"/> MNIST training images.
+    /// </summary>
+    public static ICompiledDriver Quantized(GeneratorRun run, string fixture, string weights, int calibrationImages, QConfig? qconfig)
+    {
+        Assert.Null(run.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+
+        ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
+        driver.Model.LoadStateDict(SafeTensors.Load(SharedData.Fixture(fixture, weights)));
+        driver.Quantize(Batches(Mnist.Value.Train, calibrationImages, 64), qconfig);
+        return driver;
+    }
+
+    public static IEnumerable<Tensor> Batches(MnistSet set, int images, int size)
+    {
+        for (int start = 0; start < images; start += size) yield return set.ToTensor(start, Math.Min(size, images - start));
+    }
+
+    /// <summary>How many of the first images the 10-class logits classify correctly.</summary>
+    public static int Correct(float[] logits, ReadOnlySpan<byte> labels)
+    {
+        int correct = 0;
+        for (int i = 0; i < logits.Length / 10; i++)
+        {
+            int best = 0;
+            for (int k = 1; k < 10; k++) best = logits[i * 10 + k] > logits[i * 10 + best] ? k : best;
+            correct += best == labels[i] ? 1 : 0;
+        }
+
+        return correct;
+    }
+
+    public static void AssertBits(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            {
+                Assert.Fail($"Logit {i % 10} of sample {i / 10}: eager {expected[i]:R}, generated {actual[i]:R}.");
+            }
+        }
+    }
+}
