@@ -16,11 +16,13 @@ internal static class Int8Models
         return model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
     }
 
-    public static SmallCnn.Int8 SmallCnn()
+    /// <summary>The converted model (its eager int8 forward) and its generated pass.</summary>
+    public static (SmallCnn Converted, SmallCnn.Int8 Int8) SmallCnn()
     {
         var model = new SmallCnn();
         model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("pytorch", "small_cnn.safetensors")));
-        return model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
+        SmallCnn.Int8 int8 = model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
+        return (model, int8);
     }
 
     private static IEnumerable<Tensor> CalibrationBatches()

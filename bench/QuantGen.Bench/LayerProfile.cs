@@ -62,6 +62,8 @@ internal static class LayerProfile
         double whole = Median(() => int8.Forward(images, logits, batch));
         Console.WriteLine();
         Console.WriteLine($"Generated MobileNetV2.Int8.Forward, batch {batch}: {whole * 1e6:F1} µs ({macs / whole / 1e9:F1} G MAC/s, the convolutions' MACs).");
+        using var onnx = new OnnxPeer(SharedData.Fixture("mobilenetv2", "mnv2_int8_qdq.onnx"), images, [batch, 1, 28, 28], new float[batch * 10], [batch, 10]);
+        Console.WriteLine($"ONNX Runtime int8 (mnv2_int8_qdq.onnx), batch {batch}: {Median(onnx.Run) * 1e6:F1} µs.");
     }
 
     private static IEnumerable<Tensor> CalibrationBatches()

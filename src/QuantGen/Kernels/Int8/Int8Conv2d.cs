@@ -152,14 +152,19 @@ public sealed unsafe class Int8Conv2d
                         for (int kx = 0; kx < g.KernelWidth; kx++, rows += cin)
                         {
                             int ix = ox * g.StrideWidth - g.PadWidth + kx * g.DilationWidth;
-                            var row = new Span<byte>(rows, cin);
-                            if ((uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth)
+                            bool inside = (uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth;
+                            byte* pixel = image + ((long)iy * g.InWidth + ix) * cin;
+                            if (cin == 1)
                             {
-                                new ReadOnlySpan<byte>(image + ((long)iy * g.InWidth + ix) * cin, cin).CopyTo(row);
+                                *rows = inside ? *pixel : zeroPoint;   // a one-channel stem: a byte, not a copy
+                            }
+                            else if (inside)
+                            {
+                                new ReadOnlySpan<byte>(pixel, cin).CopyTo(new Span<byte>(rows, cin));
                             }
                             else
                             {
-                                row.Fill(zeroPoint);
+                                new Span<byte>(rows, cin).Fill(zeroPoint);
                             }
                         }
                     }
