@@ -51,9 +51,11 @@ public sealed class ArenaPlannerTests
         string text = GeneratorHarness.Run(Sources.SmallCnn, "SmallCnn.cs").Source("Sample.SmallCnn.g.cs");
 
         Assert.Contains("public const int Bn1 = Conv1; // an alias: fused into 'conv1'", text);
-        Assert.Contains("public const int Flatten = Pool2; // an alias: NCHW bytes are already flat", text);
-        // pool2's bytes are read through the Flatten alias by fc1, so they stay alive until fc1.
-        Assert.Contains("alive from 'pool2' to 'fc1'", text);
-        Assert.Contains("private void Fc1() => fc1.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength), Bytes(Arena.Fc1, Shapes.Fc1Length));", text);
+        Assert.Contains("public const int Relu1 = Conv1; // an alias: fused into 'conv1'", text);
+        // conv1's bytes are read through the Relu1 alias by pool1, so they stay alive until pool1.
+        Assert.Contains("alive from 'conv1' to 'pool1'", text);
+        Assert.Contains("private void Pool1(int n) => pool1.Forward(Bytes(Arena.Relu1, Shapes.Relu1Length, n), Bytes(Arena.Pool1, Shapes.Pool1Length, n), n);", text);
+        // Flatten of [16, 7, 7] is no alias: channels-last bytes are reordered to NCHW once.
+        Assert.Contains("flatten = global::QuantGen.Compiled.CompiledFlatten.Create(pool2.Output, channels: 16, pixels: 49);", text);
     }
 }

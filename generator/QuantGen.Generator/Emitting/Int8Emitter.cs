@@ -9,9 +9,10 @@ namespace QuantGen.Generator.Emitting;
 
 /// <summary>
 /// Writes the nested <c>Int8</c> class from an <see cref="Int8Program"/>: the arena offsets as constants, one
-/// field per compiled layer (built and checked in the constructor), <c>Forward</c> as a list of block and step
-/// calls, one private method per block and one per step with a comment naming its source layers, their fusion
-/// and its shapes.
+/// field per compiled layer (built and checked in the constructor), <c>Run</c> as a list of block and step calls
+/// over a pass of up to <see cref="Int8Program.MaxBatch"/> samples, one private method per block, and one per
+/// step with a comment naming its source layers, their fusion, its shapes and their layout (quint8 values are
+/// channels-last, NHWC).
 /// </summary>
 internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] names, IndentedTextWriter writer)
 {
@@ -28,7 +29,8 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         string model = "global::" + (Model.Namespace.Length > 0 ? Model.Namespace + "." : "") + Model.ClassName;
         writer.WriteLine("/// <summary>");
         writer.WriteLine($"/// {Model.ClassName}'s int8 forward pass, generated: the layers eager int8 runs, in order, on one");
-        writer.WriteLine("/// arena of fixed offsets, with every shape a constant; equal to the converted model's <c>Forward</c> bit for bit.");
+        writer.WriteLine("/// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast");
+        writer.WriteLine("/// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.");
         writer.WriteLine("/// Build it with <see cref=\"Convert\"/> or <see cref=\"From\"/>. One instance owns one arena: use one per thread.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine(generatedCode);
@@ -56,6 +58,7 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLine("/// <summary>");
         writer.WriteLine($"/// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that");
         writer.WriteLine($"/// writes it to the last that reads it; first fit, {ArenaPlanner.Alignment}-byte aligned. Aliases share their source's bytes.");
+        writer.WriteLine("/// Offsets and lengths are per sample: a pass of n samples multiplies both by n (the layout scales).");
         writer.WriteLine("/// </summary>");
         writer.WriteLine("private static class Arena");
         writer.WriteLine("{");
@@ -77,6 +80,7 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         }
 
         writer.WriteLine($"public const int Length = {program.ArenaLength};");
+        writer.WriteLine($"public const int MaxBatch = {program.MaxBatch}; // samples a pass runs: the arena holds Length × MaxBatch bytes");
         writer.Indent--;
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
@@ -84,10 +88,10 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
 
     private void WriteFields()
     {
-        writer.WriteLine("private readonly byte[] arena = new byte[Arena.Length];");
+        writer.WriteLine("private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];");
         if (program.ScratchLength > 0)
         {
-            writer.WriteLine($"private readonly float[] scratch = new float[{program.ScratchLength}]; // the float islands' dequantized input and float output");
+            writer.WriteLine($"private readonly float[] scratch = new float[{program.ScratchLength} * Arena.MaxBatch]; // the float islands' dequantized input and float output");
         }
 
         foreach (Int8Step step in program.Steps)
@@ -112,19 +116,20 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
             EquatableArray<int> a = step.Args;
             string create = step.Op switch
             {
-                Int8Op.Quantize => $"CompiledQuantize.Create(model, {path})",
-                Int8Op.Dequantize => $"CompiledDequantize.Create(model, {path}, {input})",
-                Int8Op.Conv2d => $"CompiledConv2d.Create(model, {path}, {input},\n    new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: {a[0]}, InHeight: {a[1]}, InWidth: {a[2]}, OutChannels: {a[3]}, " +
+                Int8Op.Quantize => $"CompiledQuantize.Create(model, {path}, {Layout(Model.InputShape)})",
+                Int8Op.Dequantize => $"CompiledDequantize.Create(model, {path}, {input}, {Layout(plan.Steps[step.Step].InputShape)})",
+                Int8Op.Conv2d => $"CompiledConv2d.Create(model, {path}, {input},\n    new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: {a[0]}, InHeight: {a[1]}, InWidth: {a[2]}, OutChannels: {a[3]}, " +
                     $"KernelHeight: {a[4]}, KernelWidth: {a[4]}, StrideHeight: {a[5]}, StrideWidth: {a[5]}, PadHeight: {a[6]}, PadWidth: {a[6]}, DilationHeight: {a[7]}, DilationWidth: {a[7]}, Groups: {a[8]}),\n    {Activation(step)})",
-                Int8Op.Linear => $"CompiledLinear.Create(model, {path}, {input}, inFeatures: {a[0]}, outFeatures: {a[1]}, {Activation(step)})",
+                Int8Op.Linear => $"CompiledLinear.Create(model, {path}, {input}, inFeatures: {a[0]}, outFeatures: {a[1]}, {Activation(step)}, maxBatch: Arena.MaxBatch)",
                 Int8Op.MaxPool2d => $"CompiledMaxPool2d.Create(model, {path}, {input},\n    {PoolGeometry(a)})",
                 Int8Op.AvgPool2d => $"CompiledAvgPool2d.Create(model, {path}, {input},\n    {PoolGeometry(a)}, countIncludePad: {Bool(a[8])})",
                 Int8Op.AdaptiveAvgPool2d when step.Layer.Length == 0 => $"CompiledAdaptiveAvgPool2d.Functional({input}, planes: {a[0]}, inHeight: {a[1]}, inWidth: {a[2]}, outHeight: {a[3]}, outWidth: {a[4]})",
                 Int8Op.AdaptiveAvgPool2d => $"CompiledAdaptiveAvgPool2d.Create(model, {path}, {input}, planes: {a[0]}, inHeight: {a[1]}, inWidth: {a[2]}, outHeight: {a[3]}, outWidth: {a[4]})",
                 Int8Op.Clamp => $"CompiledClamp.{(step.Activation == "ReLU" ? "Relu" : "Relu6")}({input})",
                 Int8Op.Add => $"CompiledAdd.Create(model, {path}, {input}, {QParams(step.Inputs[1])})",
-                Int8Op.LayerNorm => $"CompiledLayerNorm.Create(model, {path}, {input}, count: {a[0]})",
-                Int8Op.Softmax => $"CompiledSoftmax.Create(model, {path}, {input}, dim: {a[0]}, outer: {a[1]}, size: {a[2]}, inner: {a[3]})",
+                Int8Op.Flatten => $"CompiledFlatten.Create({input}, channels: {a[0]}, pixels: {a[1]})",
+                Int8Op.LayerNorm => $"CompiledLayerNorm.Create(model, {path}, {input}, count: {a[0]}{IslandLayout(step)})",
+                Int8Op.Softmax => $"CompiledSoftmax.Create(model, {path}, {input}, dim: {a[0]}, outer: {a[1]}, size: {a[2]}, inner: {a[3]}{IslandLayout(step)})",
                 _ => "",
             };
 
@@ -188,22 +193,12 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLine($"    throw new global::System.ArgumentException($\"The output must hold OutputLength = {{OutputLength}} values ({output}), but holds {{output.Length}}.\", nameof(output));");
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
-        for (int i = 0; i < program.Steps.Count; i++)
-        {
-            if (blocks.Of(i) is { } block)
-            {
-                if (block.First == i) writer.WriteLine($"{block.Method}(); // {Describe(block.Spec)}");
-                continue;
-            }
-
-            WriteCall(program.Steps[i]);
-        }
-
+        writer.WriteLine("Run(input, output, 1);");
         writer.Indent--;
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
 
-        writer.WriteLine($"/// <summary><paramref name=\"batch\"/> samples, one after another: input [batch, {Shape(Model.InputShape).Substring(1)} → output [batch, {output.Substring(1)}.</summary>");
+        writer.WriteLine($"/// <summary><paramref name=\"batch\"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, {Shape(Model.InputShape).Substring(1)} → output [batch, {output.Substring(1)}.</summary>");
         writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not <paramref name=\"batch\"/> samples.</exception>");
         writer.WriteLine($"public void Forward({ReadOnlySpan}<float> input, {Span}<float> output, int batch)");
         writer.WriteLine("{");
@@ -218,25 +213,45 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLine("    throw new global::System.ArgumentException($\"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.\", nameof(output));");
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
-        writer.WriteLine("for (int i = 0; i < batch; i++)");
+        writer.WriteLine("for (int start = 0; start < batch; start += Arena.MaxBatch)");
         writer.WriteLine("{");
-        writer.WriteLine("    Forward(input.Slice(i * InputLength, InputLength), output.Slice(i * OutputLength, OutputLength));");
+        writer.WriteLine("    int n = global::System.Math.Min(Arena.MaxBatch, batch - start);");
+        writer.WriteLine("    Run(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);");
         writer.WriteLine("}");
         writer.Indent--;
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
-        writer.WriteLine("/// <summary>The arena bytes of one value.</summary>");
-        writer.WriteLine($"private {Span}<byte> Bytes(int offset, int length) => new(arena, offset, length);");
+
+        writer.WriteLine("/// <summary>One pass of <paramref name=\"n\"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>");
+        writer.WriteLine($"private void Run({ReadOnlySpan}<float> input, {Span}<float> output, int n)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        for (int i = 0; i < program.Steps.Count; i++)
+        {
+            if (blocks.Of(i) is { } block)
+            {
+                if (block.First == i) writer.WriteLine($"{block.Method}(n); // {Describe(block.Spec)}");
+                continue;
+            }
+
+            WriteCall(program.Steps[i]);
+        }
+
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine("/// <summary>The arena bytes of one value for a pass of <paramref name=\"n\"/> samples.</summary>");
+        writer.WriteLine($"private {Span}<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);");
     }
 
-    /// <summary>A step as a line of <c>Forward</c> or of its block's method; a fused-away step as a comment.</summary>
+    /// <summary>A step as a line of <c>Run</c> or of its block's method; a fused-away step as a comment.</summary>
     private void WriteCall(Int8Step step)
     {
         string name = names[step.Step];
         if (step.Op == Int8Op.Alias) writer.WriteLine($"// {plan.Steps[step.Step].Name}: {Note(step)}.");
-        else if (step.Op == Int8Op.Quantize) writer.WriteLine($"{name}(input);");
-        else if (step.Op == Int8Op.Dequantize) writer.WriteLine($"{name}(output);");
-        else writer.WriteLine($"{name}();");
+        else if (step.Op == Int8Op.Quantize) writer.WriteLine($"{name}(input, n);");
+        else if (step.Op == Int8Op.Dequantize) writer.WriteLine($"{name}(output, n);");
+        else writer.WriteLine($"{name}(n);");
     }
 
     /// <summary>One method per block (an <c>InvertedResidual</c>, a <c>ConvBNReLU</c>), calling its steps in order.</summary>
@@ -244,7 +259,7 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
     {
         writer.WriteLineNoTabs(string.Empty);
         writer.WriteLine($"// '{block.Spec.Path}': {Describe(block.Spec)}{Where(block.Spec.Location)}.");
-        writer.WriteLine($"private void {block.Method}()");
+        writer.WriteLine($"private void {block.Method}(int n)");
         writer.WriteLine("{");
         writer.Indent++;
         for (int i = block.First; i <= block.Last; i++) WriteCall(program.Steps[i]);
@@ -261,15 +276,17 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         PlannedStep shapes = plan.Steps[step.Step];
         writer.WriteLineNoTabs(string.Empty);
         writer.WriteLine($"// {Describe(step)}");
-        writer.WriteLine($"// {Shape(shapes.InputShape)} → {Shape(shapes.OutputShape)}{Where(step)}.");
-        string output = $"Bytes(Arena.{name}, Shapes.{name}Length)";
+        writer.WriteLine($"// {Shape(shapes.InputShape)} → {Shape(shapes.OutputShape)}{Layouts(step, shapes)}{Where(step)}.");
+        string output = $"Bytes(Arena.{name}, Shapes.{name}Length, n)";
         string call = step.Op switch
         {
-            Int8Op.Quantize => $"private void {name}({ReadOnlySpan}<float> input) => {field}.Forward(input, {output});",
-            Int8Op.Dequantize => $"private void {name}({Span}<float> output) => {field}.Forward({Read(step.Inputs[0])}, output);",
-            Int8Op.Add => $"private void {name}() => {field}.Forward({Read(step.Inputs[0])}, {Read(step.Inputs[1])}, {output});",
-            Int8Op.LayerNorm or Int8Op.Softmax => $"private void {name}() => {field}.Forward({Read(step.Inputs[0])}, {output}, scratch);",
-            _ => $"private void {name}() => {field}.Forward({Read(step.Inputs[0])}, {output});",
+            Int8Op.Quantize => $"private void {name}({ReadOnlySpan}<float> input, int n) => {field}.Forward(input, {output});",
+            Int8Op.Dequantize => $"private void {name}({Span}<float> output, int n) => {field}.Forward({Read(step.Inputs[0])}, output);",
+            Int8Op.Add => $"private void {name}(int n) => {field}.Forward({Read(step.Inputs[0])}, {Read(step.Inputs[1])}, {output});",
+            Int8Op.LayerNorm or Int8Op.Softmax => $"private void {name}(int n) => {field}.Forward({Read(step.Inputs[0])}, {output}, scratch);",
+            Int8Op.Conv2d or Int8Op.MaxPool2d or Int8Op.AvgPool2d or Int8Op.AdaptiveAvgPool2d =>
+                $"private void {name}(int n) => {field}.Forward({Read(step.Inputs[0])}, {output}, n);",
+            _ => $"private void {name}(int n) => {field}.Forward({Read(step.Inputs[0])}, {output});",
         };
         writer.WriteLine(call);
     }
@@ -294,6 +311,7 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
             case Int8Op.Conv2d or Int8Op.Linear: return $"{layer}: int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.";
             case Int8Op.Clamp: return $"{layer}, not fused: clamps the bytes to those of 0{(step.Activation == "ReLU6" ? " and 6" : "")} under its input's qparams.";
             case Int8Op.Add: return $"{layer}: both inputs requantized to its own qparams (qnnpack's fixed-point add).";
+            case Int8Op.Flatten: return $"{layer}: the channels-last bytes reordered to NCHW, the order PyTorch flattens.";
             case Int8Op.LayerNorm or Int8Op.Softmax: return $"{layer}, a float island: dequantize, {Kind(step)} in float, quantize with the qparams calibration chose.";
             default: return $"{layer}: keeps its input's qparams.";
         }
@@ -340,7 +358,34 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         return producer.Op == Int8Op.Alias ? QParams(producer.Inputs[0]) : StepNames.Field(names[value - 1]) + ".Output";
     }
 
-    private string Read(int value) => $"Bytes(Arena.{names[value - 1]}, Shapes.{names[value - 1]}Length)";
+    private string Read(int value) => $"Bytes(Arena.{names[value - 1]}, Shapes.{names[value - 1]}Length, n)";
+
+    /// <summary>The layout a step reads and writes, where it matters: quint8 values of several channels and pixels are NHWC.</summary>
+    private static string Layouts(Int8Step step, PlannedStep shapes)
+    {
+        string input = step.Op == Int8Op.Quantize ? "float NCHW" : IsChannelsLast(shapes.InputShape) ? "NHWC" : "";
+        string output = step.Op == Int8Op.Dequantize ? "float NCHW" : IsChannelsLast(shapes.OutputShape) ? "NHWC" : "";
+        if (input.Length == 0 && output.Length == 0) return "";
+        if (input == output) return $", {input}";
+        return $", {(input.Length > 0 ? input : "flat")} → {(output.Length > 0 ? output : "flat")}";
+    }
+
+    private static bool IsChannelsLast(EquatableArray<int> shape)
+    {
+        (int channels, int pixels) = Int8Planner.ChannelsAndPixels(shape);
+        return shape.Count > 1 && channels > 1 && pixels > 1;
+    }
+
+    /// <summary>The channels and pixels of a sample, for the steps that move between NCHW floats and NHWC bytes.</summary>
+    private static string Layout(EquatableArray<int> shape)
+    {
+        (int channels, int pixels) = Int8Planner.ChannelsAndPixels(shape);
+        return $"channels: {channels}, pixels: {pixels}";
+    }
+
+    /// <summary>A float island over several channels and pixels sees NCHW floats: it transposes on the way in and out.</summary>
+    private string IslandLayout(Int8Step step) =>
+        IsChannelsLast(plan.Steps[step.Step].InputShape) ? ", " + Layout(plan.Steps[step.Step].InputShape) : "";
 
     private static bool Has(EquatableArray<string> items, string item)
     {

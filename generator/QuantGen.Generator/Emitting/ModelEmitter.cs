@@ -133,8 +133,9 @@ internal static class ModelEmitter
         writer.WriteLine("//");
         if (result.Program is Int8Program program)
         {
-            writer.WriteLine($"// Int8: {program.Slots.Count} quint8 buffers in a {program.ArenaLength}-byte arena" +
-                (program.ScratchLength > 0 ? $", {program.ScratchLength} floats of scratch for the float islands." : "; no float islands."));
+            writer.WriteLine($"// Int8: {program.Slots.Count} quint8 buffers, channels-last (NHWC), in a {program.ArenaLength}-byte arena per sample" +
+                (program.ScratchLength > 0 ? $", {program.ScratchLength} floats of scratch for the float islands" : "; no float islands") +
+                $"; passes of up to {program.MaxBatch} samples.");
         }
         else
         {

@@ -14,7 +14,7 @@ namespace QuantGen.Generator.Emitting;
 internal static class StepNames
 {
     // Shapes declares Input/InputLength; Int8 declares Forward, From, Arena; the enclosing class Int8 and Shapes.
-    private static readonly string[] Reserved = ["Input", "Shapes", "Int8", "Forward", "From", "Arena", "Scratch", "Length"];
+    private static readonly string[] Reserved = ["Input", "Shapes", "Int8", "Forward", "From", "Arena", "Scratch", "Length", "MaxBatch", "Run", "Bytes"];
 
     public static string[] For(ModelPlan plan)
     {

@@ -30,6 +30,9 @@ internal enum Int8Op
     /// <summary>An Add module: two inputs.</summary>
     Add,
 
+    /// <summary>Flatten of several channels of several pixels: NHWC bytes reordered to NCHW. Args: channels, pixels.</summary>
+    Flatten,
+
     /// <summary>Float island. Args: the normalized count.</summary>
     LayerNorm,
 
@@ -63,15 +66,17 @@ internal sealed record ArenaSlot(int Value, int Offset, int Length, int First, i
 
 /// <summary>
 /// The int8 forward pass: a step per <c>Forward</c> step, the buffer each value is stored in (<see cref="Storage"/>:
-/// the owning value for quint8 values, -1 for the float input and output), the arena slots, the arena's length,
-/// and the floats of scratch the float islands need.
+/// the owning value for quint8 values, -1 for the float input and output), the arena slots, the arena's length and
+/// the floats of scratch the float islands need (both for one sample), and the most samples one pass runs.
+/// Quint8 values are stored channels-last (NHWC).
 /// </summary>
 internal sealed record Int8Program(
     EquatableArray<Int8Step> Steps,
     EquatableArray<int> Storage,
     EquatableArray<ArenaSlot> Slots,
     int ArenaLength,
-    int ScratchLength);
+    int ScratchLength,
+    int MaxBatch);
 
 /// <summary>
 /// The int8 planning step's result: the shape plan (null when shapes failed), the program when the model has

@@ -72,7 +72,7 @@ internal static class Int8Planner
         }
 
         (EquatableArray<ArenaSlot> slots, int length) = ArenaPlanner.Place(Buffers(plan, steps, storage));
-        return new Int8Program(steps.ToEquatableArray(), storage.ToEquatableArray(), slots, length, Scratch(plan, steps));
+        return new Int8Program(steps.ToEquatableArray(), storage.ToEquatableArray(), slots, length, Scratch(plan, steps), MaxBatch(length));
     }
 
     private static Int8Step Step(ModelPlan plan, int index, Dictionary<string, PlannedFusion> fusionOf, int[] storage)
@@ -103,7 +103,7 @@ internal static class Int8Planner
         switch (step.Op)
         {
             case ForwardOp.Flatten:
-                return Alias(index, step, "", "NCHW bytes are already flat");
+                return Flatten(index, step, "", input);
             case ForwardOp.Functional when step.Target is "Relu" or "Relu6":
                 return Make(index, Int8Op.Clamp, "", step, step.Target == "Relu" ? "ReLU" : "ReLU6");
             case ForwardOp.Functional when step.Target is "AdaptiveAvgPool2d":
@@ -138,8 +138,10 @@ internal static class Int8Planner
                 return Make(index, Int8Op.AdaptiveAvgPool2d, path, step, "None", default, input[0], input[1], input[2], shapes.OutputShape[1], shapes.OutputShape[2]);
             case "ReLU" or "ReLU6":
                 return Make(index, Int8Op.Clamp, path, step, kind);
-            case "Flatten" or "Dropout" or "Identity":
-                return Alias(index, step, path, kind == "Flatten" ? "NCHW bytes are already flat" : $"{kind} is the identity in eval mode");
+            case "Flatten":
+                return Flatten(index, step, path, input);
+            case "Dropout" or "Identity":
+                return Alias(index, step, path, $"{kind} is the identity in eval mode");
             case "LayerNorm":
                 return Make(index, Int8Op.LayerNorm, path, step, "None", default, input[input.Count - 1]);
             case "Softmax":
@@ -149,6 +151,26 @@ internal static class Int8Planner
             default:
                 throw new NoProgram($"'{path}' ({kind}) has no int8 form", l.Location);
         }
+    }
+
+    /// <summary>
+    /// Quint8 values are stored channels-last (NHWC). Flatten wants NCHW order, which is the same bytes unless a
+    /// sample has several channels of several pixels; then a step reorders them once.
+    /// </summary>
+    private static Int8Step Flatten(int index, ForwardStep step, string path, EquatableArray<int> input)
+    {
+        (int channels, int pixels) = ChannelsAndPixels(input);
+        if (channels > 1 && pixels > 1) return Make(index, Int8Op.Flatten, path, step, "None", default, channels, pixels);
+        return Alias(index, step, path, channels > 1 ? "one pixel: NHWC bytes are already flat" : "one channel: NHWC bytes are NCHW bytes");
+    }
+
+    /// <summary>A value's channels and its pixels per channel (H·W); a flat value is one channel.</summary>
+    public static (int Channels, int Pixels) ChannelsAndPixels(EquatableArray<int> shape)
+    {
+        if (shape.Count < 2) return (1, Length(shape));
+        int pixels = 1;
+        for (int d = 1; d < shape.Count; d++) pixels *= shape[d];
+        return (shape[0], pixels);
     }
 
     private static Int8Step Softmax(int index, ForwardStep step, LayerSpec layer, EquatableArray<int> shape)
@@ -189,6 +211,19 @@ internal static class Int8Planner
 
         return buffers;
     }
+
+    /// <summary>
+    /// The most samples one pass runs: the batched Forward runs chunks of this many, each layer as one larger GEMM,
+    /// while the arena (its length times this) stays within <see cref="ArenaBudget"/>, about half a core's L2.
+    /// </summary>
+    private static int MaxBatch(int arenaLength)
+    {
+        int samples = 1;
+        while (samples < MaxChunk && (long)arenaLength * samples * 2 <= ArenaBudget) samples *= 2;
+        return samples;
+    }
+
+    private const int MaxChunk = 64, ArenaBudget = 1 << 20;
 
     private static int Scratch(ModelPlan plan, List<Int8Step> steps)
     {

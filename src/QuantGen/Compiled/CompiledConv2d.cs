@@ -1,4 +1,5 @@
 using QuantGen.Kernels;
+using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
 using QuantGen.Nn;
 using QuantGen.Quantization;
@@ -6,36 +7,31 @@ using QuantGen.Quantization;
 namespace QuantGen.Compiled;
 
 /// <summary>
-/// One converted convolution, ready for a generated forward pass: its qint8 weights, its bias in int32 at
-/// <c>s_in·s_w</c> (quantized once, here, for the input scale the generated code knows), its qparams and the
-/// geometry of one sample, fixed at compile time. Runs the reference kernel today; SIMD kernels prepack here.
+/// One converted convolution, ready for a generated forward pass: an <see cref="Int8Conv2d"/> on channels-last
+/// (NHWC) samples, packed at convert for this machine's fastest path, with the bias in int32 at <c>s_in·s_w</c>
+/// quantized once for the input scale the generated code knows. Equal bit for bit to eager int8 (the reference).
 /// </summary>
 public sealed class CompiledConv2d
 {
-    private readonly ConvGeometry geometry;
-    private readonly sbyte[] weight;
-    private readonly WeightQParams weightQ;
-    private readonly int[] bias;
-    private readonly ActivationQParams inputQ;
-    private readonly FusedActivation activation;
+    private readonly Int8Conv2d kernel;
 
-    private CompiledConv2d(ConvGeometry geometry, QuantizedConv2d layer, ActivationQParams inputQ, FusedActivation activation)
+    private CompiledConv2d(in ConvGeometry geometry, QuantizedConv2d layer, ActivationQParams inputQ, FusedActivation activation)
     {
-        this.geometry = geometry;
-        weight = layer.Weight;
-        weightQ = layer.WeightQParams;
-        this.inputQ = inputQ;
-        this.activation = activation;
         Output = layer.Output;
-        bias = CompiledBias.For(layer.Bias, inputQ, weightQ);
+        int[] bias = CompiledBias.For(layer.Bias, inputQ, layer.WeightQParams);
+        kernel = new Int8Conv2d(geometry, layer.Weight, layer.WeightQParams, bias, inputQ, Output, activation);
     }
 
     /// <summary>The output's qparams.</summary>
     public ActivationQParams Output { get; }
 
+    /// <summary>How the kernel computes (pointwise GEMM, depthwise, im2col GEMM).</summary>
+    public Int8ConvAlgorithm Algorithm => kernel.Algorithm;
+
     /// <summary>
     /// The int8 form of the convolution at <paramref name="path"/>, checked against the <paramref name="geometry"/>
-    /// (batch 1) and fused <paramref name="activation"/> the generated code was compiled for.
+    /// and fused <paramref name="activation"/> the generated code was compiled for; <see cref="ConvGeometry.Batch"/> is
+    /// the most samples one call runs.
     /// </summary>
     public static CompiledConv2d Create(Module model, string path, ActivationQParams input, in ConvGeometry geometry, FusedActivation activation)
     {
@@ -52,7 +48,6 @@ public sealed class CompiledConv2d
         return new CompiledConv2d(geometry, layer, input, activation);
     }
 
-    /// <summary>One sample: quint8 [Cin, H, W] → quint8 [Cout, OH, OW].</summary>
-    public void Forward(ReadOnlySpan<byte> input, Span<byte> output) =>
-        QConv2d.Forward(geometry, input, inputQ, weight, weightQ, bias, Output, activation, output);
+    /// <summary><paramref name="batch"/> samples: quint8 [batch, H, W, Cin] → quint8 [batch, OH, OW, Cout] (NHWC).</summary>
+    public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) => kernel.Forward(input, output, batch);
 }

@@ -8,22 +8,30 @@ namespace QuantGen.Compiled;
 /// <summary>
 /// A layer with no int8 kernel, run as eager's <see cref="FloatIsland"/> runs it — dequantize, the same float
 /// kernel, quantize with the calibrated output qparams — over spans: equal bit for bit, and nothing allocated.
-/// The caller lends <c>2 × length</c> floats of scratch.
+/// The float kernel sees NCHW order: channels-last bytes of several channels and pixels are transposed on the way in
+/// and out. The caller lends <c>2 × length</c> floats of scratch.
 /// </summary>
 public abstract class CompiledFloatIsland
 {
     private readonly ActivationQParams inputQ;
+    private readonly int channels, pixels;
 
-    private protected CompiledFloatIsland(ActivationQParams inputQ, ActivationQParams output) => (this.inputQ, Output) = (inputQ, output);
+    /// <param name="inputQ">The input's qparams.</param>
+    /// <param name="output">The output's qparams.</param>
+    /// <param name="channels">Channels of one sample of the island's values (stored channels-last).</param>
+    /// <param name="pixels">Values per channel.</param>
+    private protected CompiledFloatIsland(ActivationQParams inputQ, ActivationQParams output, int channels, int pixels) =>
+        (this.inputQ, Output, this.channels, this.pixels) = (inputQ, output, channels, pixels);
 
     public ActivationQParams Output { get; }
 
+    /// <summary>Any whole number of samples.</summary>
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output, Span<float> scratch)
     {
         Span<float> x = scratch.Slice(0, input.Length), y = scratch.Slice(input.Length, input.Length);
-        Dequantize.Activations(input, inputQ, x);
+        Compiled.ChannelsLast.Dequantize(input, inputQ, channels, pixels, x);
         Run(x, y);
-        Quantize.Activations(y, Output, output);
+        Compiled.ChannelsLast.Quantize(y, Output, channels, pixels, output);
     }
 
     private protected abstract void Run(ReadOnlySpan<float> input, Span<float> output);
@@ -38,7 +46,8 @@ public sealed class CompiledLayerNorm : CompiledFloatIsland
     private readonly float[]? weight, bias;
     private readonly float eps;
 
-    private CompiledLayerNorm(LayerNorm layer, ActivationQParams input, ActivationQParams output) : base(input, output)
+    private CompiledLayerNorm(LayerNorm layer, ActivationQParams input, ActivationQParams output, int channels, int pixels)
+        : base(input, output, channels, pixels)
     {
         count = (int)layer.NormalizedShape.ElementCount;
         weight = layer.Weight?.Data;
@@ -47,33 +56,36 @@ public sealed class CompiledLayerNorm : CompiledFloatIsland
     }
 
     /// <summary>The LayerNorm at <paramref name="path"/>, normalising the last <paramref name="count"/> values.</summary>
-    public static CompiledLayerNorm Create(Module model, string path, ActivationQParams input, int count)
+    public static CompiledLayerNorm Create(Module model, string path, ActivationQParams input, int count, int channels = 1, int pixels = 1)
     {
         FloatIsland island = Island(model, path, "LayerNorm");
         var layer = (LayerNorm)island.Layer;
         CompiledModel.Check(path, "the normalized values", count, (int)layer.NormalizedShape.ElementCount);
-        return new CompiledLayerNorm(layer, input, island.Output);
+        return new CompiledLayerNorm(layer, input, island.Output, channels, pixels);
     }
 
     private protected override void Run(ReadOnlySpan<float> input, Span<float> output) =>
         NormalizationKernels.LayerNorm(input, count, weight, bias, eps, output);
 }
 
-/// <summary>Softmax as a float island, over one sample viewed as [outer, size, inner] around its axis.</summary>
+/// <summary>Softmax as a float island, over each sample viewed as [outer, size, inner] around its axis.</summary>
 public sealed class CompiledSoftmax : CompiledFloatIsland
 {
-    private readonly int outer, size, inner;
+    private readonly int size, inner;
 
-    private CompiledSoftmax(int outer, int size, int inner, ActivationQParams input, ActivationQParams output) : base(input, output) =>
-        (this.outer, this.size, this.inner) = (outer, size, inner);
+    private CompiledSoftmax(int size, int inner, ActivationQParams input, ActivationQParams output, int channels, int pixels)
+        : base(input, output, channels, pixels) =>
+        (this.size, this.inner) = (size, inner);
 
-    public static CompiledSoftmax Create(Module model, string path, ActivationQParams input, int dim, int outer, int size, int inner)
+    public static CompiledSoftmax Create(
+        Module model, string path, ActivationQParams input, int dim, int outer, int size, int inner, int channels = 1, int pixels = 1)
     {
         FloatIsland island = Island(model, path, "Softmax");
         CompiledModel.Check(path, "the dimension", dim, ((Softmax)island.Layer).Dim);
-        return new CompiledSoftmax(outer, size, inner, input, island.Output);
+        return new CompiledSoftmax(size, inner, input, island.Output, channels, pixels);
     }
 
+    /// <summary>Consecutive samples are consecutive blocks of <c>outer</c>: one softmax over all of them.</summary>
     private protected override void Run(ReadOnlySpan<float> input, Span<float> output) =>
-        NormalizationKernels.Softmax(input, outer, size, inner, output);
+        NormalizationKernels.Softmax(input, input.Length / (size * inner), size, inner, output);
 }

@@ -1,10 +1,11 @@
 using QuantGen.Kernels;
+using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
 using QuantGen.Nn;
 
 namespace QuantGen.Compiled;
 
-/// <summary>Max pooling over one sample's quint8 planes; the output keeps the input's qparams.</summary>
+/// <summary>Max pooling over channels-last (NHWC) quint8 samples; the output keeps the input's qparams.</summary>
 public sealed class CompiledMaxPool2d
 {
     private readonly PoolGeometry geometry;
@@ -13,7 +14,7 @@ public sealed class CompiledMaxPool2d
 
     public ActivationQParams Output { get; }
 
-    /// <summary>The pooling at <paramref name="path"/>, checked against <paramref name="geometry"/> (one sample's planes).</summary>
+    /// <summary>The pooling at <paramref name="path"/>, checked against <paramref name="geometry"/> (Planes = channels).</summary>
     public static CompiledMaxPool2d Create(Module model, string path, ActivationQParams input, in PoolGeometry geometry)
     {
         var layer = CompiledModel.Unfused<MaxPool2d>(model, path);
@@ -21,10 +22,10 @@ public sealed class CompiledMaxPool2d
         return new CompiledMaxPool2d(geometry, input);
     }
 
-    public void Forward(ReadOnlySpan<byte> input, Span<byte> output) => QMaxPool2d.Forward(geometry, input, output);
+    public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) => ChannelsLastPooling.Max(geometry, batch, input, output);
 }
 
-/// <summary>Average pooling over one sample's quint8 planes; the output keeps the input's qparams.</summary>
+/// <summary>Average pooling over channels-last (NHWC) quint8 samples; the output keeps the input's qparams.</summary>
 public sealed class CompiledAvgPool2d
 {
     private readonly PoolGeometry geometry;
@@ -43,10 +44,11 @@ public sealed class CompiledAvgPool2d
         return new CompiledAvgPool2d(geometry, countIncludePad, input);
     }
 
-    public void Forward(ReadOnlySpan<byte> input, Span<byte> output) => QAvgPool2d.Forward(geometry, countIncludePad, Output, input, output);
+    public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) =>
+        ChannelsLastPooling.Average(geometry, countIncludePad, Output, batch, input, output);
 }
 
-/// <summary>Adaptive average pooling over one sample's quint8 planes; the output keeps the input's qparams.</summary>
+/// <summary>Adaptive average pooling over channels-last (NHWC) quint8 samples; the output keeps the input's qparams.</summary>
 public sealed class CompiledAdaptiveAvgPool2d
 {
     private readonly int planes, inHeight, inWidth, outHeight, outWidth;
@@ -68,8 +70,8 @@ public sealed class CompiledAdaptiveAvgPool2d
     public static CompiledAdaptiveAvgPool2d Functional(ActivationQParams input, int planes, int inHeight, int inWidth, int outHeight, int outWidth) =>
         new(planes, inHeight, inWidth, outHeight, outWidth, input);
 
-    public void Forward(ReadOnlySpan<byte> input, Span<byte> output) =>
-        QAdaptiveAvgPool2d.Forward(planes, inHeight, inWidth, outHeight, outWidth, Output, input, output);
+    public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) =>
+        ChannelsLastPooling.AdaptiveAverage(planes, inHeight, inWidth, outHeight, outWidth, Output, batch, input, output);
 }
 
 internal static class CompiledPool

@@ -17,7 +17,7 @@
 // Fusions:
 //   conv + relu  [Fuse("Conv", "ReLU")]
 //
-// Int8: 5 quint8 buffers in a 576-byte arena, 512 floats of scratch for the float islands.
+// Int8: 6 quint8 buffers, channels-last (NHWC), in a 576-byte arena per sample, 512 floats of scratch for the float islands; passes of up to 64 samples.
 
 #nullable enable
 
@@ -121,7 +121,8 @@ partial class Islands
 
     /// <summary>
     /// Islands's int8 forward pass, generated: the layers eager int8 runs, in order, on one
-    /// arena of fixed offsets, with every shape a constant; equal to the converted model's <c>Forward</c> bit for bit.
+    /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
+    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
     /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance owns one arena: use one per thread.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
@@ -131,23 +132,26 @@ partial class Islands
         /// <summary>
         /// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that
         /// writes it to the last that reads it; first fit, 64-byte aligned. Aliases share their source's bytes.
+        /// Offsets and lengths are per sample: a pass of n samples multiplies both by n (the layout scales).
         /// </summary>
         private static class Arena
         {
             public const int Quant = 0; // [1, 8, 8], 64 bytes, alive from 'quant' to 'conv'
-            public const int Conv = 64; // [4, 8, 8], 256 bytes, alive from 'conv' to 'norm'
+            public const int Conv = 64; // [4, 8, 8], 256 bytes, alive from 'conv' to 'flatten'
             public const int Relu = Conv; // an alias: fused into 'conv' ([Fuse("Conv", "ReLU")])
-            public const int Flatten = Conv; // an alias: NCHW bytes are already flat
-            public const int Norm = 320; // [256], 256 bytes, alive from 'norm' to 'fc'
-            public const int Fc = 0; // [10], 10 bytes, alive from 'fc' to 'softmax'
-            public const int Softmax = 64; // [10], 10 bytes, alive from 'softmax' to 'dequant'
+            public const int Flatten = 320; // [256], 256 bytes, alive from 'flatten' to 'norm'
+            public const int Norm = 0; // [256], 256 bytes, alive from 'norm' to 'fc'
+            public const int Fc = 256; // [10], 10 bytes, alive from 'fc' to 'softmax'
+            public const int Softmax = 0; // [10], 10 bytes, alive from 'softmax' to 'dequant'
             public const int Length = 576;
+            public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch bytes
         }
 
-        private readonly byte[] arena = new byte[Arena.Length];
-        private readonly float[] scratch = new float[512]; // the float islands' dequantized input and float output
+        private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
+        private readonly float[] scratch = new float[512 * Arena.MaxBatch]; // the float islands' dequantized input and float output
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d conv;
+        private readonly global::QuantGen.Compiled.CompiledFlatten flatten;
         private readonly global::QuantGen.Compiled.CompiledLayerNorm norm;
         private readonly global::QuantGen.Compiled.CompiledLinear fc;
         private readonly global::QuantGen.Compiled.CompiledSoftmax softmax;
@@ -155,15 +159,16 @@ partial class Islands
 
         private Int8(global::Sample.Islands model)
         {
-            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant");
+            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant", channels: 1, pixels: 64);
             conv = global::QuantGen.Compiled.CompiledConv2d.Create(model, "conv", quant.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 8, InWidth: 8, OutChannels: 4, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 1, InHeight: 8, InWidth: 8, OutChannels: 4, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "relu", "conv");
-            norm = global::QuantGen.Compiled.CompiledLayerNorm.Create(model, "norm", conv.Output, count: 256);
-            fc = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc", norm.Output, inFeatures: 256, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
+            flatten = global::QuantGen.Compiled.CompiledFlatten.Create(conv.Output, channels: 4, pixels: 64);
+            norm = global::QuantGen.Compiled.CompiledLayerNorm.Create(model, "norm", flatten.Output, count: 256);
+            fc = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc", norm.Output, inFeatures: 256, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None, maxBatch: Arena.MaxBatch);
             softmax = global::QuantGen.Compiled.CompiledSoftmax.Create(model, "softmax", fc.Output, dim: -1, outer: 1, size: 10, inner: 1);
-            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", softmax.Output);
+            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", softmax.Output, channels: 1, pixels: 10);
         }
 
         /// <summary>
@@ -192,17 +197,10 @@ partial class Islands
                 throw new global::System.ArgumentException($"The output must hold OutputLength = {OutputLength} values ([10]), but holds {output.Length}.", nameof(output));
             }
 
-            Quant(input);
-            Conv();
-            // relu: fused into 'conv' ([Fuse("Conv", "ReLU")]).
-            // flatten: NCHW bytes are already flat.
-            Norm();
-            Fc();
-            Softmax();
-            Dequant(output);
+            Run(input, output, 1);
         }
 
-        /// <summary><paramref name="batch"/> samples, one after another: input [batch, 1, 8, 8] → output [batch, 10].</summary>
+        /// <summary><paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 8, 8] → output [batch, 10].</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
@@ -216,37 +214,55 @@ partial class Islands
                 throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
             }
 
-            for (int i = 0; i < batch; i++)
+            for (int start = 0; start < batch; start += Arena.MaxBatch)
             {
-                Forward(input.Slice(i * InputLength, InputLength), output.Slice(i * OutputLength, OutputLength));
+                int n = global::System.Math.Min(Arena.MaxBatch, batch - start);
+                Run(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);
             }
         }
 
-        /// <summary>The arena bytes of one value.</summary>
-        private global::System.Span<byte> Bytes(int offset, int length) => new(arena, offset, length);
+        /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
+        private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        {
+            Quant(input, n);
+            Conv(n);
+            // relu: fused into 'conv' ([Fuse("Conv", "ReLU")]).
+            Flatten(n);
+            Norm(n);
+            Fc(n);
+            Softmax(n);
+            Dequant(output, n);
+        }
+
+        /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples.</summary>
+        private global::System.Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
 
         // 'quant' (QuantStub): float → quint8 with the qparams calibration chose.
-        // [1, 8, 8] → [1, 8, 8]; Islands.cs:12.
-        private void Quant(global::System.ReadOnlySpan<float> input) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength));
+        // [1, 8, 8] → [1, 8, 8], float NCHW → flat; Islands.cs:12.
+        private void Quant(global::System.ReadOnlySpan<float> input, int n) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength, n));
 
         // 'conv' (Conv2d) with 'relu' (ReLU) fused in ([Fuse("Conv", "ReLU")]): ReLU as the requantize clamp.
-        // [1, 8, 8] → [4, 8, 8]; Islands.cs:13.
-        private void Conv() => conv.Forward(Bytes(Arena.Quant, Shapes.QuantLength), Bytes(Arena.Conv, Shapes.ConvLength));
+        // [1, 8, 8] → [4, 8, 8], flat → NHWC; Islands.cs:13.
+        private void Conv(int n) => conv.Forward(Bytes(Arena.Quant, Shapes.QuantLength, n), Bytes(Arena.Conv, Shapes.ConvLength, n), n);
+
+        // 'flatten' (Flatten): the channels-last bytes reordered to NCHW, the order PyTorch flattens.
+        // [4, 8, 8] → [256], NHWC → flat; Islands.cs:15.
+        private void Flatten(int n) => flatten.Forward(Bytes(Arena.Relu, Shapes.ReluLength, n), Bytes(Arena.Flatten, Shapes.FlattenLength, n));
 
         // 'norm' (LayerNorm), a float island: dequantize, LayerNorm in float, quantize with the qparams calibration chose.
         // [256] → [256]; Islands.cs:16.
-        private void Norm() => norm.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength), Bytes(Arena.Norm, Shapes.NormLength), scratch);
+        private void Norm(int n) => norm.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength, n), Bytes(Arena.Norm, Shapes.NormLength, n), scratch);
 
         // 'fc' (Linear): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
         // [256] → [10]; Islands.cs:17.
-        private void Fc() => fc.Forward(Bytes(Arena.Norm, Shapes.NormLength), Bytes(Arena.Fc, Shapes.FcLength));
+        private void Fc(int n) => fc.Forward(Bytes(Arena.Norm, Shapes.NormLength, n), Bytes(Arena.Fc, Shapes.FcLength, n));
 
         // 'softmax' (Softmax), a float island: dequantize, Softmax in float, quantize with the qparams calibration chose.
         // [10] → [10]; Islands.cs:18.
-        private void Softmax() => softmax.Forward(Bytes(Arena.Fc, Shapes.FcLength), Bytes(Arena.Softmax, Shapes.SoftmaxLength), scratch);
+        private void Softmax(int n) => softmax.Forward(Bytes(Arena.Fc, Shapes.FcLength, n), Bytes(Arena.Softmax, Shapes.SoftmaxLength, n), scratch);
 
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
-        // [10] → [10]; Islands.cs:19.
-        private void Dequant(global::System.Span<float> output) => dequant.Forward(Bytes(Arena.Softmax, Shapes.SoftmaxLength), output);
+        // [10] → [10], flat → float NCHW; Islands.cs:19.
+        private void Dequant(global::System.Span<float> output, int n) => dequant.Forward(Bytes(Arena.Softmax, Shapes.SoftmaxLength, n), output);
     }
 }

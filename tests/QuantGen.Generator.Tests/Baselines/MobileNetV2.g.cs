@@ -215,7 +215,7 @@
 //   features.17.conv.2 + features.17.conv.3  [Fuse("Conv", "BN")]
 //   features.18.0 + features.18.1 + features.18.2  [Fuse("Conv", "BN", "ReLU")]
 //
-// Int8: 65 quint8 buffers in a 26688-byte arena; no float islands.
+// Int8: 65 quint8 buffers, channels-last (NHWC), in a 26688-byte arena per sample; no float islands; passes of up to 32 samples.
 
 #nullable enable
 
@@ -1252,7 +1252,8 @@ partial class MobileNetV2
 
     /// <summary>
     /// MobileNetV2's int8 forward pass, generated: the layers eager int8 runs, in order, on one
-    /// arena of fixed offsets, with every shape a constant; equal to the converted model's <c>Forward</c> bit for bit.
+    /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
+    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
     /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance owns one arena: use one per thread.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
@@ -1262,6 +1263,7 @@ partial class MobileNetV2
         /// <summary>
         /// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that
         /// writes it to the last that reads it; first fit, 64-byte aligned. Aliases share their source's bytes.
+        /// Offsets and lengths are per sample: a pass of n samples multiplies both by n (the layout scales).
         /// </summary>
         private static class Arena
         {
@@ -1416,13 +1418,14 @@ partial class MobileNetV2
             public const int Features18_1 = Features18_0; // an alias: fused into 'features.18.0' ([Fuse("Conv", "BN", "ReLU")])
             public const int Features18_2 = Features18_0; // an alias: fused into 'features.18.0' ([Fuse("Conv", "BN", "ReLU")])
             public const int AdaptiveAvgPool2d = 1600; // [1280, 1, 1], 1280 bytes, alive from 'Functional.AdaptiveAvgPool2d' to 'classifier.1'
-            public const int Flatten = AdaptiveAvgPool2d; // an alias: NCHW bytes are already flat
+            public const int Flatten = AdaptiveAvgPool2d; // an alias: one pixel: NHWC bytes are already flat
             public const int Classifier0 = AdaptiveAvgPool2d; // an alias: Dropout is the identity in eval mode
             public const int Classifier1 = 0; // [10], 10 bytes, alive from 'classifier.1' to 'dequant'
             public const int Length = 26688;
+            public const int MaxBatch = 32; // samples a pass runs: the arena holds Length × MaxBatch bytes
         }
 
-        private readonly byte[] arena = new byte[Arena.Length];
+        private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d features0_0;
         private readonly global::QuantGen.Compiled.CompiledConv2d features1Conv0_0;
@@ -1492,263 +1495,263 @@ partial class MobileNetV2
 
         private Int8(global::QuantGen.Models.MobileNetV2 model)
         {
-            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant");
+            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant", channels: 1, pixels: 784);
             features0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.0.0", quant.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 32, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 32, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.0.1", "features.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.0.2", "features.0.0");
             features1Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.1.conv.0.0", features0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 14, InWidth: 14, OutChannels: 32, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 32),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 32, InHeight: 14, InWidth: 14, OutChannels: 32, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 32),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.1.conv.0.1", "features.1.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.1.conv.0.2", "features.1.conv.0.0");
             features1Conv1 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.1.conv.1", features1Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 32, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.1.conv.2", "features.1.conv.1");
             features2Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.2.conv.0.0", features1Conv1.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 16, InHeight: 14, InWidth: 14, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 16, InHeight: 14, InWidth: 14, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.2.conv.0.1", "features.2.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.2.conv.0.2", "features.2.conv.0.0");
             features2Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.2.conv.1.0", features2Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 14, InWidth: 14, OutChannels: 96, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 96),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 96, InHeight: 14, InWidth: 14, OutChannels: 96, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 96),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.2.conv.1.1", "features.2.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.2.conv.1.2", "features.2.conv.1.0");
             features2Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.2.conv.2", features2Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 7, InWidth: 7, OutChannels: 24, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 96, InHeight: 7, InWidth: 7, OutChannels: 24, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.2.conv.3", "features.2.conv.2");
             features3Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.3.conv.0.0", features2Conv2.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 24, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 24, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.3.conv.0.1", "features.3.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.3.conv.0.2", "features.3.conv.0.0");
             features3Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.3.conv.1.0", features3Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 144),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 144),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.3.conv.1.1", "features.3.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.3.conv.1.2", "features.3.conv.1.0");
             features3Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.3.conv.2", features3Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 24, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 24, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.3.conv.3", "features.3.conv.2");
             features3SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.3.skipAdd", features2Conv2.Output, features3Conv2.Output);
             features4Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.4.conv.0.0", features3SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 24, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 24, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.4.conv.0.1", "features.4.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.4.conv.0.2", "features.4.conv.0.0");
             features4Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.4.conv.1.0", features4Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 144),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 144),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.4.conv.1.1", "features.4.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.4.conv.1.2", "features.4.conv.1.0");
             features4Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.4.conv.2", features4Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 144, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 144, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.4.conv.3", "features.4.conv.2");
             features5Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.5.conv.0.0", features4Conv2.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.5.conv.0.1", "features.5.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.5.conv.0.2", "features.5.conv.0.0");
             features5Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.5.conv.1.0", features5Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.5.conv.1.1", "features.5.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.5.conv.1.2", "features.5.conv.1.0");
             features5Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.5.conv.2", features5Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.5.conv.3", "features.5.conv.2");
             features5SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.5.skipAdd", features4Conv2.Output, features5Conv2.Output);
             features6Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.6.conv.0.0", features5SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.6.conv.0.1", "features.6.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.6.conv.0.2", "features.6.conv.0.0");
             features6Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.6.conv.1.0", features6Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.6.conv.1.1", "features.6.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.6.conv.1.2", "features.6.conv.1.0");
             features6Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.6.conv.2", features6Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.6.conv.3", "features.6.conv.2");
             features6SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.6.skipAdd", features5SkipAdd.Output, features6Conv2.Output);
             features7Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.7.conv.0.0", features6SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.7.conv.0.1", "features.7.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.7.conv.0.2", "features.7.conv.0.0");
             features7Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.7.conv.1.0", features7Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.7.conv.1.1", "features.7.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.7.conv.1.2", "features.7.conv.1.0");
             features7Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.7.conv.2", features7Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 192, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.7.conv.3", "features.7.conv.2");
             features8Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.8.conv.0.0", features7Conv2.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.8.conv.0.1", "features.8.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.8.conv.0.2", "features.8.conv.0.0");
             features8Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.8.conv.1.0", features8Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.8.conv.1.1", "features.8.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.8.conv.1.2", "features.8.conv.1.0");
             features8Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.8.conv.2", features8Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.8.conv.3", "features.8.conv.2");
             features8SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.8.skipAdd", features7Conv2.Output, features8Conv2.Output);
             features9Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.9.conv.0.0", features8SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.9.conv.0.1", "features.9.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.9.conv.0.2", "features.9.conv.0.0");
             features9Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.9.conv.1.0", features9Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.9.conv.1.1", "features.9.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.9.conv.1.2", "features.9.conv.1.0");
             features9Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.9.conv.2", features9Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.9.conv.3", "features.9.conv.2");
             features9SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.9.skipAdd", features8SkipAdd.Output, features9Conv2.Output);
             features10Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.10.conv.0.0", features9SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.10.conv.0.1", "features.10.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.10.conv.0.2", "features.10.conv.0.0");
             features10Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.10.conv.1.0", features10Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.10.conv.1.1", "features.10.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.10.conv.1.2", "features.10.conv.1.0");
             features10Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.10.conv.2", features10Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.10.conv.3", "features.10.conv.2");
             features10SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.10.skipAdd", features9SkipAdd.Output, features10Conv2.Output);
             features11Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.11.conv.0.0", features10SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.11.conv.0.1", "features.11.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.11.conv.0.2", "features.11.conv.0.0");
             features11Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.11.conv.1.0", features11Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.11.conv.1.1", "features.11.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.11.conv.1.2", "features.11.conv.1.0");
             features11Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.11.conv.2", features11Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.11.conv.3", "features.11.conv.2");
             features12Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.12.conv.0.0", features11Conv2.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.12.conv.0.1", "features.12.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.12.conv.0.2", "features.12.conv.0.0");
             features12Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.12.conv.1.0", features12Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.12.conv.1.1", "features.12.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.12.conv.1.2", "features.12.conv.1.0");
             features12Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.12.conv.2", features12Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.12.conv.3", "features.12.conv.2");
             features12SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.12.skipAdd", features11Conv2.Output, features12Conv2.Output);
             features13Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.13.conv.0.0", features12SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.13.conv.0.1", "features.13.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.13.conv.0.2", "features.13.conv.0.0");
             features13Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.13.conv.1.0", features13Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.13.conv.1.1", "features.13.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.13.conv.1.2", "features.13.conv.1.0");
             features13Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.13.conv.2", features13Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.13.conv.3", "features.13.conv.2");
             features13SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.13.skipAdd", features12SkipAdd.Output, features13Conv2.Output);
             features14Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.14.conv.0.0", features13SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.14.conv.0.1", "features.14.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.14.conv.0.2", "features.14.conv.0.0");
             features14Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.14.conv.1.0", features14Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.14.conv.1.1", "features.14.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.14.conv.1.2", "features.14.conv.1.0");
             features14Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.14.conv.2", features14Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 576, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.14.conv.3", "features.14.conv.2");
             features15Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.15.conv.0.0", features14Conv2.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.15.conv.0.1", "features.15.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.15.conv.0.2", "features.15.conv.0.0");
             features15Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.15.conv.1.0", features15Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.15.conv.1.1", "features.15.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.15.conv.1.2", "features.15.conv.1.0");
             features15Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.15.conv.2", features15Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.15.conv.3", "features.15.conv.2");
             features15SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.15.skipAdd", features14Conv2.Output, features15Conv2.Output);
             features16Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.16.conv.0.0", features15SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.16.conv.0.1", "features.16.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.16.conv.0.2", "features.16.conv.0.0");
             features16Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.16.conv.1.0", features16Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.16.conv.1.1", "features.16.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.16.conv.1.2", "features.16.conv.1.0");
             features16Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.16.conv.2", features16Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.16.conv.3", "features.16.conv.2");
             features16SkipAdd = global::QuantGen.Compiled.CompiledAdd.Create(model, "features.16.skipAdd", features15SkipAdd.Output, features16Conv2.Output);
             features17Conv0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.17.conv.0.0", features16SkipAdd.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.17.conv.0.1", "features.17.conv.0.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.17.conv.0.2", "features.17.conv.0.0");
             features17Conv1_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.17.conv.1.0", features17Conv0_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.17.conv.1.1", "features.17.conv.1.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.17.conv.1.2", "features.17.conv.1.0");
             features17Conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.17.conv.2", features17Conv1_0.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 320, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 320, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.17.conv.3", "features.17.conv.2");
             features18_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.18.0", features17Conv2.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 320, InHeight: 1, InWidth: 1, OutChannels: 1280, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 320, InHeight: 1, InWidth: 1, OutChannels: 1280, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.18.1", "features.18.0");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "features.18.2", "features.18.0");
             adaptiveAvgPool2d = global::QuantGen.Compiled.CompiledAdaptiveAvgPool2d.Functional(features18_0.Output, planes: 1280, inHeight: 1, inWidth: 1, outHeight: 1, outWidth: 1);
-            classifier1 = global::QuantGen.Compiled.CompiledLinear.Create(model, "classifier.1", adaptiveAvgPool2d.Output, inFeatures: 1280, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
-            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", classifier1.Output);
+            classifier1 = global::QuantGen.Compiled.CompiledLinear.Create(model, "classifier.1", adaptiveAvgPool2d.Output, inFeatures: 1280, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None, maxBatch: Arena.MaxBatch);
+            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", classifier1.Output, channels: 1, pixels: 10);
         }
 
         /// <summary>
@@ -1777,34 +1780,10 @@ partial class MobileNetV2
                 throw new global::System.ArgumentException($"The output must hold OutputLength = {OutputLength} values ([10]), but holds {output.Length}.", nameof(output));
             }
 
-            Quant(input);
-            Features0(); // ConvBNReLU(1, 32, stride: 2)
-            Features1(); // InvertedResidual(32, 16, 1, 1)
-            Features2(); // InvertedResidual(16, 24, 2, 6)
-            Features3(); // InvertedResidual(24, 24, 1, 6)
-            Features4(); // InvertedResidual(24, 32, 2, 6)
-            Features5(); // InvertedResidual(32, 32, 1, 6)
-            Features6(); // InvertedResidual(32, 32, 1, 6)
-            Features7(); // InvertedResidual(32, 64, 2, 6)
-            Features8(); // InvertedResidual(64, 64, 1, 6)
-            Features9(); // InvertedResidual(64, 64, 1, 6)
-            Features10(); // InvertedResidual(64, 64, 1, 6)
-            Features11(); // InvertedResidual(64, 96, 1, 6)
-            Features12(); // InvertedResidual(96, 96, 1, 6)
-            Features13(); // InvertedResidual(96, 96, 1, 6)
-            Features14(); // InvertedResidual(96, 160, 2, 6)
-            Features15(); // InvertedResidual(160, 160, 1, 6)
-            Features16(); // InvertedResidual(160, 160, 1, 6)
-            Features17(); // InvertedResidual(160, 320, 1, 6)
-            Features18(); // ConvBNReLU(320, 1280, kernelSize: 1)
-            AdaptiveAvgPool2d();
-            // Flatten: NCHW bytes are already flat.
-            // classifier.0: Dropout is the identity in eval mode.
-            Classifier1();
-            Dequant(output);
+            Run(input, output, 1);
         }
 
-        /// <summary><paramref name="batch"/> samples, one after another: input [batch, 1, 28, 28] → output [batch, 10].</summary>
+        /// <summary><paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
@@ -1818,521 +1797,552 @@ partial class MobileNetV2
                 throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
             }
 
-            for (int i = 0; i < batch; i++)
+            for (int start = 0; start < batch; start += Arena.MaxBatch)
             {
-                Forward(input.Slice(i * InputLength, InputLength), output.Slice(i * OutputLength, OutputLength));
+                int n = global::System.Math.Min(Arena.MaxBatch, batch - start);
+                Run(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);
             }
         }
 
-        /// <summary>The arena bytes of one value.</summary>
-        private global::System.Span<byte> Bytes(int offset, int length) => new(arena, offset, length);
+        /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
+        private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        {
+            Quant(input, n);
+            Features0(n); // ConvBNReLU(1, 32, stride: 2)
+            Features1(n); // InvertedResidual(32, 16, 1, 1)
+            Features2(n); // InvertedResidual(16, 24, 2, 6)
+            Features3(n); // InvertedResidual(24, 24, 1, 6)
+            Features4(n); // InvertedResidual(24, 32, 2, 6)
+            Features5(n); // InvertedResidual(32, 32, 1, 6)
+            Features6(n); // InvertedResidual(32, 32, 1, 6)
+            Features7(n); // InvertedResidual(32, 64, 2, 6)
+            Features8(n); // InvertedResidual(64, 64, 1, 6)
+            Features9(n); // InvertedResidual(64, 64, 1, 6)
+            Features10(n); // InvertedResidual(64, 64, 1, 6)
+            Features11(n); // InvertedResidual(64, 96, 1, 6)
+            Features12(n); // InvertedResidual(96, 96, 1, 6)
+            Features13(n); // InvertedResidual(96, 96, 1, 6)
+            Features14(n); // InvertedResidual(96, 160, 2, 6)
+            Features15(n); // InvertedResidual(160, 160, 1, 6)
+            Features16(n); // InvertedResidual(160, 160, 1, 6)
+            Features17(n); // InvertedResidual(160, 320, 1, 6)
+            Features18(n); // ConvBNReLU(320, 1280, kernelSize: 1)
+            AdaptiveAvgPool2d(n);
+            // Flatten: one pixel: NHWC bytes are already flat.
+            // classifier.0: Dropout is the identity in eval mode.
+            Classifier1(n);
+            Dequant(output, n);
+        }
+
+        /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples.</summary>
+        private global::System.Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
 
         // 'features.0': ConvBNReLU(1, 32, stride: 2); MobileNetV2.cs:44.
-        private void Features0()
+        private void Features0(int n)
         {
-            Features0_0();
+            Features0_0(n);
             // features.0.1: fused into 'features.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.0.2: fused into 'features.0.0' ([Fuse("Conv", "BN", "ReLU")]).
         }
 
         // 'features.1': InvertedResidual(32, 16, 1, 1); MobileNetV2.cs:50.
-        private void Features1()
+        private void Features1(int n)
         {
-            Features1Conv0_0();
+            Features1Conv0_0(n);
             // features.1.conv.0.1: fused into 'features.1.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.1.conv.0.2: fused into 'features.1.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features1Conv1();
+            Features1Conv1(n);
             // features.1.conv.2: fused into 'features.1.conv.1' ([Fuse("Conv", "BN")]).
         }
 
         // 'features.2': InvertedResidual(16, 24, 2, 6); MobileNetV2.cs:50.
-        private void Features2()
+        private void Features2(int n)
         {
-            Features2Conv0_0();
+            Features2Conv0_0(n);
             // features.2.conv.0.1: fused into 'features.2.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.2.conv.0.2: fused into 'features.2.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features2Conv1_0();
+            Features2Conv1_0(n);
             // features.2.conv.1.1: fused into 'features.2.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.2.conv.1.2: fused into 'features.2.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features2Conv2();
+            Features2Conv2(n);
             // features.2.conv.3: fused into 'features.2.conv.2' ([Fuse("Conv", "BN")]).
         }
 
         // 'features.3': InvertedResidual(24, 24, 1, 6); MobileNetV2.cs:50.
-        private void Features3()
+        private void Features3(int n)
         {
-            Features3Conv0_0();
+            Features3Conv0_0(n);
             // features.3.conv.0.1: fused into 'features.3.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.3.conv.0.2: fused into 'features.3.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features3Conv1_0();
+            Features3Conv1_0(n);
             // features.3.conv.1.1: fused into 'features.3.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.3.conv.1.2: fused into 'features.3.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features3Conv2();
+            Features3Conv2(n);
             // features.3.conv.3: fused into 'features.3.conv.2' ([Fuse("Conv", "BN")]).
-            Features3SkipAdd();
+            Features3SkipAdd(n);
         }
 
         // 'features.4': InvertedResidual(24, 32, 2, 6); MobileNetV2.cs:50.
-        private void Features4()
+        private void Features4(int n)
         {
-            Features4Conv0_0();
+            Features4Conv0_0(n);
             // features.4.conv.0.1: fused into 'features.4.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.4.conv.0.2: fused into 'features.4.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features4Conv1_0();
+            Features4Conv1_0(n);
             // features.4.conv.1.1: fused into 'features.4.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.4.conv.1.2: fused into 'features.4.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features4Conv2();
+            Features4Conv2(n);
             // features.4.conv.3: fused into 'features.4.conv.2' ([Fuse("Conv", "BN")]).
         }
 
         // 'features.5': InvertedResidual(32, 32, 1, 6); MobileNetV2.cs:50.
-        private void Features5()
+        private void Features5(int n)
         {
-            Features5Conv0_0();
+            Features5Conv0_0(n);
             // features.5.conv.0.1: fused into 'features.5.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.5.conv.0.2: fused into 'features.5.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features5Conv1_0();
+            Features5Conv1_0(n);
             // features.5.conv.1.1: fused into 'features.5.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.5.conv.1.2: fused into 'features.5.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features5Conv2();
+            Features5Conv2(n);
             // features.5.conv.3: fused into 'features.5.conv.2' ([Fuse("Conv", "BN")]).
-            Features5SkipAdd();
+            Features5SkipAdd(n);
         }
 
         // 'features.6': InvertedResidual(32, 32, 1, 6); MobileNetV2.cs:50.
-        private void Features6()
+        private void Features6(int n)
         {
-            Features6Conv0_0();
+            Features6Conv0_0(n);
             // features.6.conv.0.1: fused into 'features.6.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.6.conv.0.2: fused into 'features.6.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features6Conv1_0();
+            Features6Conv1_0(n);
             // features.6.conv.1.1: fused into 'features.6.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.6.conv.1.2: fused into 'features.6.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features6Conv2();
+            Features6Conv2(n);
             // features.6.conv.3: fused into 'features.6.conv.2' ([Fuse("Conv", "BN")]).
-            Features6SkipAdd();
+            Features6SkipAdd(n);
         }
 
         // 'features.7': InvertedResidual(32, 64, 2, 6); MobileNetV2.cs:50.
-        private void Features7()
+        private void Features7(int n)
         {
-            Features7Conv0_0();
+            Features7Conv0_0(n);
             // features.7.conv.0.1: fused into 'features.7.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.7.conv.0.2: fused into 'features.7.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features7Conv1_0();
+            Features7Conv1_0(n);
             // features.7.conv.1.1: fused into 'features.7.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.7.conv.1.2: fused into 'features.7.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features7Conv2();
+            Features7Conv2(n);
             // features.7.conv.3: fused into 'features.7.conv.2' ([Fuse("Conv", "BN")]).
         }
 
         // 'features.8': InvertedResidual(64, 64, 1, 6); MobileNetV2.cs:50.
-        private void Features8()
+        private void Features8(int n)
         {
-            Features8Conv0_0();
+            Features8Conv0_0(n);
             // features.8.conv.0.1: fused into 'features.8.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.8.conv.0.2: fused into 'features.8.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features8Conv1_0();
+            Features8Conv1_0(n);
             // features.8.conv.1.1: fused into 'features.8.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.8.conv.1.2: fused into 'features.8.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features8Conv2();
+            Features8Conv2(n);
             // features.8.conv.3: fused into 'features.8.conv.2' ([Fuse("Conv", "BN")]).
-            Features8SkipAdd();
+            Features8SkipAdd(n);
         }
 
         // 'features.9': InvertedResidual(64, 64, 1, 6); MobileNetV2.cs:50.
-        private void Features9()
+        private void Features9(int n)
         {
-            Features9Conv0_0();
+            Features9Conv0_0(n);
             // features.9.conv.0.1: fused into 'features.9.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.9.conv.0.2: fused into 'features.9.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features9Conv1_0();
+            Features9Conv1_0(n);
             // features.9.conv.1.1: fused into 'features.9.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.9.conv.1.2: fused into 'features.9.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features9Conv2();
+            Features9Conv2(n);
             // features.9.conv.3: fused into 'features.9.conv.2' ([Fuse("Conv", "BN")]).
-            Features9SkipAdd();
+            Features9SkipAdd(n);
         }
 
         // 'features.10': InvertedResidual(64, 64, 1, 6); MobileNetV2.cs:50.
-        private void Features10()
+        private void Features10(int n)
         {
-            Features10Conv0_0();
+            Features10Conv0_0(n);
             // features.10.conv.0.1: fused into 'features.10.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.10.conv.0.2: fused into 'features.10.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features10Conv1_0();
+            Features10Conv1_0(n);
             // features.10.conv.1.1: fused into 'features.10.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.10.conv.1.2: fused into 'features.10.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features10Conv2();
+            Features10Conv2(n);
             // features.10.conv.3: fused into 'features.10.conv.2' ([Fuse("Conv", "BN")]).
-            Features10SkipAdd();
+            Features10SkipAdd(n);
         }
 
         // 'features.11': InvertedResidual(64, 96, 1, 6); MobileNetV2.cs:50.
-        private void Features11()
+        private void Features11(int n)
         {
-            Features11Conv0_0();
+            Features11Conv0_0(n);
             // features.11.conv.0.1: fused into 'features.11.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.11.conv.0.2: fused into 'features.11.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features11Conv1_0();
+            Features11Conv1_0(n);
             // features.11.conv.1.1: fused into 'features.11.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.11.conv.1.2: fused into 'features.11.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features11Conv2();
+            Features11Conv2(n);
             // features.11.conv.3: fused into 'features.11.conv.2' ([Fuse("Conv", "BN")]).
         }
 
         // 'features.12': InvertedResidual(96, 96, 1, 6); MobileNetV2.cs:50.
-        private void Features12()
+        private void Features12(int n)
         {
-            Features12Conv0_0();
+            Features12Conv0_0(n);
             // features.12.conv.0.1: fused into 'features.12.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.12.conv.0.2: fused into 'features.12.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features12Conv1_0();
+            Features12Conv1_0(n);
             // features.12.conv.1.1: fused into 'features.12.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.12.conv.1.2: fused into 'features.12.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features12Conv2();
+            Features12Conv2(n);
             // features.12.conv.3: fused into 'features.12.conv.2' ([Fuse("Conv", "BN")]).
-            Features12SkipAdd();
+            Features12SkipAdd(n);
         }
 
         // 'features.13': InvertedResidual(96, 96, 1, 6); MobileNetV2.cs:50.
-        private void Features13()
+        private void Features13(int n)
         {
-            Features13Conv0_0();
+            Features13Conv0_0(n);
             // features.13.conv.0.1: fused into 'features.13.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.13.conv.0.2: fused into 'features.13.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features13Conv1_0();
+            Features13Conv1_0(n);
             // features.13.conv.1.1: fused into 'features.13.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.13.conv.1.2: fused into 'features.13.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features13Conv2();
+            Features13Conv2(n);
             // features.13.conv.3: fused into 'features.13.conv.2' ([Fuse("Conv", "BN")]).
-            Features13SkipAdd();
+            Features13SkipAdd(n);
         }
 
         // 'features.14': InvertedResidual(96, 160, 2, 6); MobileNetV2.cs:50.
-        private void Features14()
+        private void Features14(int n)
         {
-            Features14Conv0_0();
+            Features14Conv0_0(n);
             // features.14.conv.0.1: fused into 'features.14.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.14.conv.0.2: fused into 'features.14.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features14Conv1_0();
+            Features14Conv1_0(n);
             // features.14.conv.1.1: fused into 'features.14.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.14.conv.1.2: fused into 'features.14.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features14Conv2();
+            Features14Conv2(n);
             // features.14.conv.3: fused into 'features.14.conv.2' ([Fuse("Conv", "BN")]).
         }
 
         // 'features.15': InvertedResidual(160, 160, 1, 6); MobileNetV2.cs:50.
-        private void Features15()
+        private void Features15(int n)
         {
-            Features15Conv0_0();
+            Features15Conv0_0(n);
             // features.15.conv.0.1: fused into 'features.15.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.15.conv.0.2: fused into 'features.15.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features15Conv1_0();
+            Features15Conv1_0(n);
             // features.15.conv.1.1: fused into 'features.15.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.15.conv.1.2: fused into 'features.15.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features15Conv2();
+            Features15Conv2(n);
             // features.15.conv.3: fused into 'features.15.conv.2' ([Fuse("Conv", "BN")]).
-            Features15SkipAdd();
+            Features15SkipAdd(n);
         }
 
         // 'features.16': InvertedResidual(160, 160, 1, 6); MobileNetV2.cs:50.
-        private void Features16()
+        private void Features16(int n)
         {
-            Features16Conv0_0();
+            Features16Conv0_0(n);
             // features.16.conv.0.1: fused into 'features.16.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.16.conv.0.2: fused into 'features.16.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features16Conv1_0();
+            Features16Conv1_0(n);
             // features.16.conv.1.1: fused into 'features.16.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.16.conv.1.2: fused into 'features.16.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features16Conv2();
+            Features16Conv2(n);
             // features.16.conv.3: fused into 'features.16.conv.2' ([Fuse("Conv", "BN")]).
-            Features16SkipAdd();
+            Features16SkipAdd(n);
         }
 
         // 'features.17': InvertedResidual(160, 320, 1, 6); MobileNetV2.cs:50.
-        private void Features17()
+        private void Features17(int n)
         {
-            Features17Conv0_0();
+            Features17Conv0_0(n);
             // features.17.conv.0.1: fused into 'features.17.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.17.conv.0.2: fused into 'features.17.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features17Conv1_0();
+            Features17Conv1_0(n);
             // features.17.conv.1.1: fused into 'features.17.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.17.conv.1.2: fused into 'features.17.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
-            Features17Conv2();
+            Features17Conv2(n);
             // features.17.conv.3: fused into 'features.17.conv.2' ([Fuse("Conv", "BN")]).
         }
 
         // 'features.18': ConvBNReLU(320, 1280, kernelSize: 1); MobileNetV2.cs:54.
-        private void Features18()
+        private void Features18(int n)
         {
-            Features18_0();
+            Features18_0(n);
             // features.18.1: fused into 'features.18.0' ([Fuse("Conv", "BN", "ReLU")]).
             // features.18.2: fused into 'features.18.0' ([Fuse("Conv", "BN", "ReLU")]).
         }
 
         // 'quant' (QuantStub): float → quint8 with the qparams calibration chose.
-        // [1, 28, 28] → [1, 28, 28]; MobileNetV2.cs:37.
-        private void Quant(global::System.ReadOnlySpan<float> input) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength));
+        // [1, 28, 28] → [1, 28, 28], float NCHW → flat; MobileNetV2.cs:37.
+        private void Quant(global::System.ReadOnlySpan<float> input, int n) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength, n));
 
         // 'features.0.0' (Conv2d) with 'features.0.1' (BatchNorm2d) and 'features.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [1, 28, 28] → [32, 14, 14]; ConvBNReLU.cs:11.
-        private void Features0_0() => features0_0.Forward(Bytes(Arena.Quant, Shapes.QuantLength), Bytes(Arena.Features0_0, Shapes.Features0_0Length));
+        // [1, 28, 28] → [32, 14, 14], flat → NHWC; ConvBNReLU.cs:11.
+        private void Features0_0(int n) => features0_0.Forward(Bytes(Arena.Quant, Shapes.QuantLength, n), Bytes(Arena.Features0_0, Shapes.Features0_0Length, n), n);
 
         // 'features.1.conv.0.0' (Conv2d) with 'features.1.conv.0.1' (BatchNorm2d) and 'features.1.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [32, 14, 14] → [32, 14, 14]; ConvBNReLU.cs:11.
-        private void Features1Conv0_0() => features1Conv0_0.Forward(Bytes(Arena.Features0_2, Shapes.Features0_2Length), Bytes(Arena.Features1Conv0_0, Shapes.Features1Conv0_0Length));
+        // [32, 14, 14] → [32, 14, 14], NHWC; ConvBNReLU.cs:11.
+        private void Features1Conv0_0(int n) => features1Conv0_0.Forward(Bytes(Arena.Features0_2, Shapes.Features0_2Length, n), Bytes(Arena.Features1Conv0_0, Shapes.Features1Conv0_0Length, n), n);
 
         // 'features.1.conv.1' (Conv2d) with 'features.1.conv.2' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [32, 14, 14] → [16, 14, 14]; InvertedResidual.cs:27.
-        private void Features1Conv1() => features1Conv1.Forward(Bytes(Arena.Features1Conv0_2, Shapes.Features1Conv0_2Length), Bytes(Arena.Features1Conv1, Shapes.Features1Conv1Length));
+        // [32, 14, 14] → [16, 14, 14], NHWC; InvertedResidual.cs:27.
+        private void Features1Conv1(int n) => features1Conv1.Forward(Bytes(Arena.Features1Conv0_2, Shapes.Features1Conv0_2Length, n), Bytes(Arena.Features1Conv1, Shapes.Features1Conv1Length, n), n);
 
         // 'features.2.conv.0.0' (Conv2d) with 'features.2.conv.0.1' (BatchNorm2d) and 'features.2.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [16, 14, 14] → [96, 14, 14]; ConvBNReLU.cs:11.
-        private void Features2Conv0_0() => features2Conv0_0.Forward(Bytes(Arena.Features1Conv2, Shapes.Features1Conv2Length), Bytes(Arena.Features2Conv0_0, Shapes.Features2Conv0_0Length));
+        // [16, 14, 14] → [96, 14, 14], NHWC; ConvBNReLU.cs:11.
+        private void Features2Conv0_0(int n) => features2Conv0_0.Forward(Bytes(Arena.Features1Conv2, Shapes.Features1Conv2Length, n), Bytes(Arena.Features2Conv0_0, Shapes.Features2Conv0_0Length, n), n);
 
         // 'features.2.conv.1.0' (Conv2d) with 'features.2.conv.1.1' (BatchNorm2d) and 'features.2.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [96, 14, 14] → [96, 7, 7]; ConvBNReLU.cs:11.
-        private void Features2Conv1_0() => features2Conv1_0.Forward(Bytes(Arena.Features2Conv0_2, Shapes.Features2Conv0_2Length), Bytes(Arena.Features2Conv1_0, Shapes.Features2Conv1_0Length));
+        // [96, 14, 14] → [96, 7, 7], NHWC; ConvBNReLU.cs:11.
+        private void Features2Conv1_0(int n) => features2Conv1_0.Forward(Bytes(Arena.Features2Conv0_2, Shapes.Features2Conv0_2Length, n), Bytes(Arena.Features2Conv1_0, Shapes.Features2Conv1_0Length, n), n);
 
         // 'features.2.conv.2' (Conv2d) with 'features.2.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [96, 7, 7] → [24, 7, 7]; InvertedResidual.cs:27.
-        private void Features2Conv2() => features2Conv2.Forward(Bytes(Arena.Features2Conv1_2, Shapes.Features2Conv1_2Length), Bytes(Arena.Features2Conv2, Shapes.Features2Conv2Length));
+        // [96, 7, 7] → [24, 7, 7], NHWC; InvertedResidual.cs:27.
+        private void Features2Conv2(int n) => features2Conv2.Forward(Bytes(Arena.Features2Conv1_2, Shapes.Features2Conv1_2Length, n), Bytes(Arena.Features2Conv2, Shapes.Features2Conv2Length, n), n);
 
         // 'features.3.conv.0.0' (Conv2d) with 'features.3.conv.0.1' (BatchNorm2d) and 'features.3.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [24, 7, 7] → [144, 7, 7]; ConvBNReLU.cs:11.
-        private void Features3Conv0_0() => features3Conv0_0.Forward(Bytes(Arena.Features2Conv3, Shapes.Features2Conv3Length), Bytes(Arena.Features3Conv0_0, Shapes.Features3Conv0_0Length));
+        // [24, 7, 7] → [144, 7, 7], NHWC; ConvBNReLU.cs:11.
+        private void Features3Conv0_0(int n) => features3Conv0_0.Forward(Bytes(Arena.Features2Conv3, Shapes.Features2Conv3Length, n), Bytes(Arena.Features3Conv0_0, Shapes.Features3Conv0_0Length, n), n);
 
         // 'features.3.conv.1.0' (Conv2d) with 'features.3.conv.1.1' (BatchNorm2d) and 'features.3.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [144, 7, 7] → [144, 7, 7]; ConvBNReLU.cs:11.
-        private void Features3Conv1_0() => features3Conv1_0.Forward(Bytes(Arena.Features3Conv0_2, Shapes.Features3Conv0_2Length), Bytes(Arena.Features3Conv1_0, Shapes.Features3Conv1_0Length));
+        // [144, 7, 7] → [144, 7, 7], NHWC; ConvBNReLU.cs:11.
+        private void Features3Conv1_0(int n) => features3Conv1_0.Forward(Bytes(Arena.Features3Conv0_2, Shapes.Features3Conv0_2Length, n), Bytes(Arena.Features3Conv1_0, Shapes.Features3Conv1_0Length, n), n);
 
         // 'features.3.conv.2' (Conv2d) with 'features.3.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [144, 7, 7] → [24, 7, 7]; InvertedResidual.cs:27.
-        private void Features3Conv2() => features3Conv2.Forward(Bytes(Arena.Features3Conv1_2, Shapes.Features3Conv1_2Length), Bytes(Arena.Features3Conv2, Shapes.Features3Conv2Length));
+        // [144, 7, 7] → [24, 7, 7], NHWC; InvertedResidual.cs:27.
+        private void Features3Conv2(int n) => features3Conv2.Forward(Bytes(Arena.Features3Conv1_2, Shapes.Features3Conv1_2Length, n), Bytes(Arena.Features3Conv2, Shapes.Features3Conv2Length, n), n);
 
         // 'features.3.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [24, 7, 7] → [24, 7, 7]; InvertedResidual.cs:16.
-        private void Features3SkipAdd() => features3SkipAdd.Forward(Bytes(Arena.Features2Conv3, Shapes.Features2Conv3Length), Bytes(Arena.Features3Conv3, Shapes.Features3Conv3Length), Bytes(Arena.Features3SkipAdd, Shapes.Features3SkipAddLength));
+        // [24, 7, 7] → [24, 7, 7], NHWC; InvertedResidual.cs:16.
+        private void Features3SkipAdd(int n) => features3SkipAdd.Forward(Bytes(Arena.Features2Conv3, Shapes.Features2Conv3Length, n), Bytes(Arena.Features3Conv3, Shapes.Features3Conv3Length, n), Bytes(Arena.Features3SkipAdd, Shapes.Features3SkipAddLength, n));
 
         // 'features.4.conv.0.0' (Conv2d) with 'features.4.conv.0.1' (BatchNorm2d) and 'features.4.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [24, 7, 7] → [144, 7, 7]; ConvBNReLU.cs:11.
-        private void Features4Conv0_0() => features4Conv0_0.Forward(Bytes(Arena.Features3SkipAdd, Shapes.Features3SkipAddLength), Bytes(Arena.Features4Conv0_0, Shapes.Features4Conv0_0Length));
+        // [24, 7, 7] → [144, 7, 7], NHWC; ConvBNReLU.cs:11.
+        private void Features4Conv0_0(int n) => features4Conv0_0.Forward(Bytes(Arena.Features3SkipAdd, Shapes.Features3SkipAddLength, n), Bytes(Arena.Features4Conv0_0, Shapes.Features4Conv0_0Length, n), n);
 
         // 'features.4.conv.1.0' (Conv2d) with 'features.4.conv.1.1' (BatchNorm2d) and 'features.4.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [144, 7, 7] → [144, 4, 4]; ConvBNReLU.cs:11.
-        private void Features4Conv1_0() => features4Conv1_0.Forward(Bytes(Arena.Features4Conv0_2, Shapes.Features4Conv0_2Length), Bytes(Arena.Features4Conv1_0, Shapes.Features4Conv1_0Length));
+        // [144, 7, 7] → [144, 4, 4], NHWC; ConvBNReLU.cs:11.
+        private void Features4Conv1_0(int n) => features4Conv1_0.Forward(Bytes(Arena.Features4Conv0_2, Shapes.Features4Conv0_2Length, n), Bytes(Arena.Features4Conv1_0, Shapes.Features4Conv1_0Length, n), n);
 
         // 'features.4.conv.2' (Conv2d) with 'features.4.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [144, 4, 4] → [32, 4, 4]; InvertedResidual.cs:27.
-        private void Features4Conv2() => features4Conv2.Forward(Bytes(Arena.Features4Conv1_2, Shapes.Features4Conv1_2Length), Bytes(Arena.Features4Conv2, Shapes.Features4Conv2Length));
+        // [144, 4, 4] → [32, 4, 4], NHWC; InvertedResidual.cs:27.
+        private void Features4Conv2(int n) => features4Conv2.Forward(Bytes(Arena.Features4Conv1_2, Shapes.Features4Conv1_2Length, n), Bytes(Arena.Features4Conv2, Shapes.Features4Conv2Length, n), n);
 
         // 'features.5.conv.0.0' (Conv2d) with 'features.5.conv.0.1' (BatchNorm2d) and 'features.5.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [32, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
-        private void Features5Conv0_0() => features5Conv0_0.Forward(Bytes(Arena.Features4Conv3, Shapes.Features4Conv3Length), Bytes(Arena.Features5Conv0_0, Shapes.Features5Conv0_0Length));
+        // [32, 4, 4] → [192, 4, 4], NHWC; ConvBNReLU.cs:11.
+        private void Features5Conv0_0(int n) => features5Conv0_0.Forward(Bytes(Arena.Features4Conv3, Shapes.Features4Conv3Length, n), Bytes(Arena.Features5Conv0_0, Shapes.Features5Conv0_0Length, n), n);
 
         // 'features.5.conv.1.0' (Conv2d) with 'features.5.conv.1.1' (BatchNorm2d) and 'features.5.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [192, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
-        private void Features5Conv1_0() => features5Conv1_0.Forward(Bytes(Arena.Features5Conv0_2, Shapes.Features5Conv0_2Length), Bytes(Arena.Features5Conv1_0, Shapes.Features5Conv1_0Length));
+        // [192, 4, 4] → [192, 4, 4], NHWC; ConvBNReLU.cs:11.
+        private void Features5Conv1_0(int n) => features5Conv1_0.Forward(Bytes(Arena.Features5Conv0_2, Shapes.Features5Conv0_2Length, n), Bytes(Arena.Features5Conv1_0, Shapes.Features5Conv1_0Length, n), n);
 
         // 'features.5.conv.2' (Conv2d) with 'features.5.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [192, 4, 4] → [32, 4, 4]; InvertedResidual.cs:27.
-        private void Features5Conv2() => features5Conv2.Forward(Bytes(Arena.Features5Conv1_2, Shapes.Features5Conv1_2Length), Bytes(Arena.Features5Conv2, Shapes.Features5Conv2Length));
+        // [192, 4, 4] → [32, 4, 4], NHWC; InvertedResidual.cs:27.
+        private void Features5Conv2(int n) => features5Conv2.Forward(Bytes(Arena.Features5Conv1_2, Shapes.Features5Conv1_2Length, n), Bytes(Arena.Features5Conv2, Shapes.Features5Conv2Length, n), n);
 
         // 'features.5.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [32, 4, 4] → [32, 4, 4]; InvertedResidual.cs:16.
-        private void Features5SkipAdd() => features5SkipAdd.Forward(Bytes(Arena.Features4Conv3, Shapes.Features4Conv3Length), Bytes(Arena.Features5Conv3, Shapes.Features5Conv3Length), Bytes(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength));
+        // [32, 4, 4] → [32, 4, 4], NHWC; InvertedResidual.cs:16.
+        private void Features5SkipAdd(int n) => features5SkipAdd.Forward(Bytes(Arena.Features4Conv3, Shapes.Features4Conv3Length, n), Bytes(Arena.Features5Conv3, Shapes.Features5Conv3Length, n), Bytes(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength, n));
 
         // 'features.6.conv.0.0' (Conv2d) with 'features.6.conv.0.1' (BatchNorm2d) and 'features.6.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [32, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
-        private void Features6Conv0_0() => features6Conv0_0.Forward(Bytes(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength), Bytes(Arena.Features6Conv0_0, Shapes.Features6Conv0_0Length));
+        // [32, 4, 4] → [192, 4, 4], NHWC; ConvBNReLU.cs:11.
+        private void Features6Conv0_0(int n) => features6Conv0_0.Forward(Bytes(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength, n), Bytes(Arena.Features6Conv0_0, Shapes.Features6Conv0_0Length, n), n);
 
         // 'features.6.conv.1.0' (Conv2d) with 'features.6.conv.1.1' (BatchNorm2d) and 'features.6.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [192, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
-        private void Features6Conv1_0() => features6Conv1_0.Forward(Bytes(Arena.Features6Conv0_2, Shapes.Features6Conv0_2Length), Bytes(Arena.Features6Conv1_0, Shapes.Features6Conv1_0Length));
+        // [192, 4, 4] → [192, 4, 4], NHWC; ConvBNReLU.cs:11.
+        private void Features6Conv1_0(int n) => features6Conv1_0.Forward(Bytes(Arena.Features6Conv0_2, Shapes.Features6Conv0_2Length, n), Bytes(Arena.Features6Conv1_0, Shapes.Features6Conv1_0Length, n), n);
 
         // 'features.6.conv.2' (Conv2d) with 'features.6.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [192, 4, 4] → [32, 4, 4]; InvertedResidual.cs:27.
-        private void Features6Conv2() => features6Conv2.Forward(Bytes(Arena.Features6Conv1_2, Shapes.Features6Conv1_2Length), Bytes(Arena.Features6Conv2, Shapes.Features6Conv2Length));
+        // [192, 4, 4] → [32, 4, 4], NHWC; InvertedResidual.cs:27.
+        private void Features6Conv2(int n) => features6Conv2.Forward(Bytes(Arena.Features6Conv1_2, Shapes.Features6Conv1_2Length, n), Bytes(Arena.Features6Conv2, Shapes.Features6Conv2Length, n), n);
 
         // 'features.6.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [32, 4, 4] → [32, 4, 4]; InvertedResidual.cs:16.
-        private void Features6SkipAdd() => features6SkipAdd.Forward(Bytes(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength), Bytes(Arena.Features6Conv3, Shapes.Features6Conv3Length), Bytes(Arena.Features6SkipAdd, Shapes.Features6SkipAddLength));
+        // [32, 4, 4] → [32, 4, 4], NHWC; InvertedResidual.cs:16.
+        private void Features6SkipAdd(int n) => features6SkipAdd.Forward(Bytes(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength, n), Bytes(Arena.Features6Conv3, Shapes.Features6Conv3Length, n), Bytes(Arena.Features6SkipAdd, Shapes.Features6SkipAddLength, n));
 
         // 'features.7.conv.0.0' (Conv2d) with 'features.7.conv.0.1' (BatchNorm2d) and 'features.7.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [32, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
-        private void Features7Conv0_0() => features7Conv0_0.Forward(Bytes(Arena.Features6SkipAdd, Shapes.Features6SkipAddLength), Bytes(Arena.Features7Conv0_0, Shapes.Features7Conv0_0Length));
+        // [32, 4, 4] → [192, 4, 4], NHWC; ConvBNReLU.cs:11.
+        private void Features7Conv0_0(int n) => features7Conv0_0.Forward(Bytes(Arena.Features6SkipAdd, Shapes.Features6SkipAddLength, n), Bytes(Arena.Features7Conv0_0, Shapes.Features7Conv0_0Length, n), n);
 
         // 'features.7.conv.1.0' (Conv2d) with 'features.7.conv.1.1' (BatchNorm2d) and 'features.7.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [192, 4, 4] → [192, 2, 2]; ConvBNReLU.cs:11.
-        private void Features7Conv1_0() => features7Conv1_0.Forward(Bytes(Arena.Features7Conv0_2, Shapes.Features7Conv0_2Length), Bytes(Arena.Features7Conv1_0, Shapes.Features7Conv1_0Length));
+        // [192, 4, 4] → [192, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features7Conv1_0(int n) => features7Conv1_0.Forward(Bytes(Arena.Features7Conv0_2, Shapes.Features7Conv0_2Length, n), Bytes(Arena.Features7Conv1_0, Shapes.Features7Conv1_0Length, n), n);
 
         // 'features.7.conv.2' (Conv2d) with 'features.7.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [192, 2, 2] → [64, 2, 2]; InvertedResidual.cs:27.
-        private void Features7Conv2() => features7Conv2.Forward(Bytes(Arena.Features7Conv1_2, Shapes.Features7Conv1_2Length), Bytes(Arena.Features7Conv2, Shapes.Features7Conv2Length));
+        // [192, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:27.
+        private void Features7Conv2(int n) => features7Conv2.Forward(Bytes(Arena.Features7Conv1_2, Shapes.Features7Conv1_2Length, n), Bytes(Arena.Features7Conv2, Shapes.Features7Conv2Length, n), n);
 
         // 'features.8.conv.0.0' (Conv2d) with 'features.8.conv.0.1' (BatchNorm2d) and 'features.8.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [64, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
-        private void Features8Conv0_0() => features8Conv0_0.Forward(Bytes(Arena.Features7Conv3, Shapes.Features7Conv3Length), Bytes(Arena.Features8Conv0_0, Shapes.Features8Conv0_0Length));
+        // [64, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features8Conv0_0(int n) => features8Conv0_0.Forward(Bytes(Arena.Features7Conv3, Shapes.Features7Conv3Length, n), Bytes(Arena.Features8Conv0_0, Shapes.Features8Conv0_0Length, n), n);
 
         // 'features.8.conv.1.0' (Conv2d) with 'features.8.conv.1.1' (BatchNorm2d) and 'features.8.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [384, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
-        private void Features8Conv1_0() => features8Conv1_0.Forward(Bytes(Arena.Features8Conv0_2, Shapes.Features8Conv0_2Length), Bytes(Arena.Features8Conv1_0, Shapes.Features8Conv1_0Length));
+        // [384, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features8Conv1_0(int n) => features8Conv1_0.Forward(Bytes(Arena.Features8Conv0_2, Shapes.Features8Conv0_2Length, n), Bytes(Arena.Features8Conv1_0, Shapes.Features8Conv1_0Length, n), n);
 
         // 'features.8.conv.2' (Conv2d) with 'features.8.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [384, 2, 2] → [64, 2, 2]; InvertedResidual.cs:27.
-        private void Features8Conv2() => features8Conv2.Forward(Bytes(Arena.Features8Conv1_2, Shapes.Features8Conv1_2Length), Bytes(Arena.Features8Conv2, Shapes.Features8Conv2Length));
+        // [384, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:27.
+        private void Features8Conv2(int n) => features8Conv2.Forward(Bytes(Arena.Features8Conv1_2, Shapes.Features8Conv1_2Length, n), Bytes(Arena.Features8Conv2, Shapes.Features8Conv2Length, n), n);
 
         // 'features.8.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [64, 2, 2] → [64, 2, 2]; InvertedResidual.cs:16.
-        private void Features8SkipAdd() => features8SkipAdd.Forward(Bytes(Arena.Features7Conv3, Shapes.Features7Conv3Length), Bytes(Arena.Features8Conv3, Shapes.Features8Conv3Length), Bytes(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength));
+        // [64, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:16.
+        private void Features8SkipAdd(int n) => features8SkipAdd.Forward(Bytes(Arena.Features7Conv3, Shapes.Features7Conv3Length, n), Bytes(Arena.Features8Conv3, Shapes.Features8Conv3Length, n), Bytes(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength, n));
 
         // 'features.9.conv.0.0' (Conv2d) with 'features.9.conv.0.1' (BatchNorm2d) and 'features.9.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [64, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
-        private void Features9Conv0_0() => features9Conv0_0.Forward(Bytes(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength), Bytes(Arena.Features9Conv0_0, Shapes.Features9Conv0_0Length));
+        // [64, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features9Conv0_0(int n) => features9Conv0_0.Forward(Bytes(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength, n), Bytes(Arena.Features9Conv0_0, Shapes.Features9Conv0_0Length, n), n);
 
         // 'features.9.conv.1.0' (Conv2d) with 'features.9.conv.1.1' (BatchNorm2d) and 'features.9.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [384, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
-        private void Features9Conv1_0() => features9Conv1_0.Forward(Bytes(Arena.Features9Conv0_2, Shapes.Features9Conv0_2Length), Bytes(Arena.Features9Conv1_0, Shapes.Features9Conv1_0Length));
+        // [384, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features9Conv1_0(int n) => features9Conv1_0.Forward(Bytes(Arena.Features9Conv0_2, Shapes.Features9Conv0_2Length, n), Bytes(Arena.Features9Conv1_0, Shapes.Features9Conv1_0Length, n), n);
 
         // 'features.9.conv.2' (Conv2d) with 'features.9.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [384, 2, 2] → [64, 2, 2]; InvertedResidual.cs:27.
-        private void Features9Conv2() => features9Conv2.Forward(Bytes(Arena.Features9Conv1_2, Shapes.Features9Conv1_2Length), Bytes(Arena.Features9Conv2, Shapes.Features9Conv2Length));
+        // [384, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:27.
+        private void Features9Conv2(int n) => features9Conv2.Forward(Bytes(Arena.Features9Conv1_2, Shapes.Features9Conv1_2Length, n), Bytes(Arena.Features9Conv2, Shapes.Features9Conv2Length, n), n);
 
         // 'features.9.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [64, 2, 2] → [64, 2, 2]; InvertedResidual.cs:16.
-        private void Features9SkipAdd() => features9SkipAdd.Forward(Bytes(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength), Bytes(Arena.Features9Conv3, Shapes.Features9Conv3Length), Bytes(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength));
+        // [64, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:16.
+        private void Features9SkipAdd(int n) => features9SkipAdd.Forward(Bytes(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength, n), Bytes(Arena.Features9Conv3, Shapes.Features9Conv3Length, n), Bytes(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength, n));
 
         // 'features.10.conv.0.0' (Conv2d) with 'features.10.conv.0.1' (BatchNorm2d) and 'features.10.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [64, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
-        private void Features10Conv0_0() => features10Conv0_0.Forward(Bytes(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength), Bytes(Arena.Features10Conv0_0, Shapes.Features10Conv0_0Length));
+        // [64, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features10Conv0_0(int n) => features10Conv0_0.Forward(Bytes(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength, n), Bytes(Arena.Features10Conv0_0, Shapes.Features10Conv0_0Length, n), n);
 
         // 'features.10.conv.1.0' (Conv2d) with 'features.10.conv.1.1' (BatchNorm2d) and 'features.10.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [384, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
-        private void Features10Conv1_0() => features10Conv1_0.Forward(Bytes(Arena.Features10Conv0_2, Shapes.Features10Conv0_2Length), Bytes(Arena.Features10Conv1_0, Shapes.Features10Conv1_0Length));
+        // [384, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features10Conv1_0(int n) => features10Conv1_0.Forward(Bytes(Arena.Features10Conv0_2, Shapes.Features10Conv0_2Length, n), Bytes(Arena.Features10Conv1_0, Shapes.Features10Conv1_0Length, n), n);
 
         // 'features.10.conv.2' (Conv2d) with 'features.10.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [384, 2, 2] → [64, 2, 2]; InvertedResidual.cs:27.
-        private void Features10Conv2() => features10Conv2.Forward(Bytes(Arena.Features10Conv1_2, Shapes.Features10Conv1_2Length), Bytes(Arena.Features10Conv2, Shapes.Features10Conv2Length));
+        // [384, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:27.
+        private void Features10Conv2(int n) => features10Conv2.Forward(Bytes(Arena.Features10Conv1_2, Shapes.Features10Conv1_2Length, n), Bytes(Arena.Features10Conv2, Shapes.Features10Conv2Length, n), n);
 
         // 'features.10.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [64, 2, 2] → [64, 2, 2]; InvertedResidual.cs:16.
-        private void Features10SkipAdd() => features10SkipAdd.Forward(Bytes(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength), Bytes(Arena.Features10Conv3, Shapes.Features10Conv3Length), Bytes(Arena.Features10SkipAdd, Shapes.Features10SkipAddLength));
+        // [64, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:16.
+        private void Features10SkipAdd(int n) => features10SkipAdd.Forward(Bytes(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength, n), Bytes(Arena.Features10Conv3, Shapes.Features10Conv3Length, n), Bytes(Arena.Features10SkipAdd, Shapes.Features10SkipAddLength, n));
 
         // 'features.11.conv.0.0' (Conv2d) with 'features.11.conv.0.1' (BatchNorm2d) and 'features.11.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [64, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
-        private void Features11Conv0_0() => features11Conv0_0.Forward(Bytes(Arena.Features10SkipAdd, Shapes.Features10SkipAddLength), Bytes(Arena.Features11Conv0_0, Shapes.Features11Conv0_0Length));
+        // [64, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features11Conv0_0(int n) => features11Conv0_0.Forward(Bytes(Arena.Features10SkipAdd, Shapes.Features10SkipAddLength, n), Bytes(Arena.Features11Conv0_0, Shapes.Features11Conv0_0Length, n), n);
 
         // 'features.11.conv.1.0' (Conv2d) with 'features.11.conv.1.1' (BatchNorm2d) and 'features.11.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [384, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
-        private void Features11Conv1_0() => features11Conv1_0.Forward(Bytes(Arena.Features11Conv0_2, Shapes.Features11Conv0_2Length), Bytes(Arena.Features11Conv1_0, Shapes.Features11Conv1_0Length));
+        // [384, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features11Conv1_0(int n) => features11Conv1_0.Forward(Bytes(Arena.Features11Conv0_2, Shapes.Features11Conv0_2Length, n), Bytes(Arena.Features11Conv1_0, Shapes.Features11Conv1_0Length, n), n);
 
         // 'features.11.conv.2' (Conv2d) with 'features.11.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [384, 2, 2] → [96, 2, 2]; InvertedResidual.cs:27.
-        private void Features11Conv2() => features11Conv2.Forward(Bytes(Arena.Features11Conv1_2, Shapes.Features11Conv1_2Length), Bytes(Arena.Features11Conv2, Shapes.Features11Conv2Length));
+        // [384, 2, 2] → [96, 2, 2], NHWC; InvertedResidual.cs:27.
+        private void Features11Conv2(int n) => features11Conv2.Forward(Bytes(Arena.Features11Conv1_2, Shapes.Features11Conv1_2Length, n), Bytes(Arena.Features11Conv2, Shapes.Features11Conv2Length, n), n);
 
         // 'features.12.conv.0.0' (Conv2d) with 'features.12.conv.0.1' (BatchNorm2d) and 'features.12.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [96, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
-        private void Features12Conv0_0() => features12Conv0_0.Forward(Bytes(Arena.Features11Conv3, Shapes.Features11Conv3Length), Bytes(Arena.Features12Conv0_0, Shapes.Features12Conv0_0Length));
+        // [96, 2, 2] → [576, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features12Conv0_0(int n) => features12Conv0_0.Forward(Bytes(Arena.Features11Conv3, Shapes.Features11Conv3Length, n), Bytes(Arena.Features12Conv0_0, Shapes.Features12Conv0_0Length, n), n);
 
         // 'features.12.conv.1.0' (Conv2d) with 'features.12.conv.1.1' (BatchNorm2d) and 'features.12.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [576, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
-        private void Features12Conv1_0() => features12Conv1_0.Forward(Bytes(Arena.Features12Conv0_2, Shapes.Features12Conv0_2Length), Bytes(Arena.Features12Conv1_0, Shapes.Features12Conv1_0Length));
+        // [576, 2, 2] → [576, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features12Conv1_0(int n) => features12Conv1_0.Forward(Bytes(Arena.Features12Conv0_2, Shapes.Features12Conv0_2Length, n), Bytes(Arena.Features12Conv1_0, Shapes.Features12Conv1_0Length, n), n);
 
         // 'features.12.conv.2' (Conv2d) with 'features.12.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [576, 2, 2] → [96, 2, 2]; InvertedResidual.cs:27.
-        private void Features12Conv2() => features12Conv2.Forward(Bytes(Arena.Features12Conv1_2, Shapes.Features12Conv1_2Length), Bytes(Arena.Features12Conv2, Shapes.Features12Conv2Length));
+        // [576, 2, 2] → [96, 2, 2], NHWC; InvertedResidual.cs:27.
+        private void Features12Conv2(int n) => features12Conv2.Forward(Bytes(Arena.Features12Conv1_2, Shapes.Features12Conv1_2Length, n), Bytes(Arena.Features12Conv2, Shapes.Features12Conv2Length, n), n);
 
         // 'features.12.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [96, 2, 2] → [96, 2, 2]; InvertedResidual.cs:16.
-        private void Features12SkipAdd() => features12SkipAdd.Forward(Bytes(Arena.Features11Conv3, Shapes.Features11Conv3Length), Bytes(Arena.Features12Conv3, Shapes.Features12Conv3Length), Bytes(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength));
+        // [96, 2, 2] → [96, 2, 2], NHWC; InvertedResidual.cs:16.
+        private void Features12SkipAdd(int n) => features12SkipAdd.Forward(Bytes(Arena.Features11Conv3, Shapes.Features11Conv3Length, n), Bytes(Arena.Features12Conv3, Shapes.Features12Conv3Length, n), Bytes(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength, n));
 
         // 'features.13.conv.0.0' (Conv2d) with 'features.13.conv.0.1' (BatchNorm2d) and 'features.13.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [96, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
-        private void Features13Conv0_0() => features13Conv0_0.Forward(Bytes(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength), Bytes(Arena.Features13Conv0_0, Shapes.Features13Conv0_0Length));
+        // [96, 2, 2] → [576, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features13Conv0_0(int n) => features13Conv0_0.Forward(Bytes(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength, n), Bytes(Arena.Features13Conv0_0, Shapes.Features13Conv0_0Length, n), n);
 
         // 'features.13.conv.1.0' (Conv2d) with 'features.13.conv.1.1' (BatchNorm2d) and 'features.13.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [576, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
-        private void Features13Conv1_0() => features13Conv1_0.Forward(Bytes(Arena.Features13Conv0_2, Shapes.Features13Conv0_2Length), Bytes(Arena.Features13Conv1_0, Shapes.Features13Conv1_0Length));
+        // [576, 2, 2] → [576, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features13Conv1_0(int n) => features13Conv1_0.Forward(Bytes(Arena.Features13Conv0_2, Shapes.Features13Conv0_2Length, n), Bytes(Arena.Features13Conv1_0, Shapes.Features13Conv1_0Length, n), n);
 
         // 'features.13.conv.2' (Conv2d) with 'features.13.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [576, 2, 2] → [96, 2, 2]; InvertedResidual.cs:27.
-        private void Features13Conv2() => features13Conv2.Forward(Bytes(Arena.Features13Conv1_2, Shapes.Features13Conv1_2Length), Bytes(Arena.Features13Conv2, Shapes.Features13Conv2Length));
+        // [576, 2, 2] → [96, 2, 2], NHWC; InvertedResidual.cs:27.
+        private void Features13Conv2(int n) => features13Conv2.Forward(Bytes(Arena.Features13Conv1_2, Shapes.Features13Conv1_2Length, n), Bytes(Arena.Features13Conv2, Shapes.Features13Conv2Length, n), n);
 
         // 'features.13.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [96, 2, 2] → [96, 2, 2]; InvertedResidual.cs:16.
-        private void Features13SkipAdd() => features13SkipAdd.Forward(Bytes(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength), Bytes(Arena.Features13Conv3, Shapes.Features13Conv3Length), Bytes(Arena.Features13SkipAdd, Shapes.Features13SkipAddLength));
+        // [96, 2, 2] → [96, 2, 2], NHWC; InvertedResidual.cs:16.
+        private void Features13SkipAdd(int n) => features13SkipAdd.Forward(Bytes(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength, n), Bytes(Arena.Features13Conv3, Shapes.Features13Conv3Length, n), Bytes(Arena.Features13SkipAdd, Shapes.Features13SkipAddLength, n));
 
         // 'features.14.conv.0.0' (Conv2d) with 'features.14.conv.0.1' (BatchNorm2d) and 'features.14.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [96, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
-        private void Features14Conv0_0() => features14Conv0_0.Forward(Bytes(Arena.Features13SkipAdd, Shapes.Features13SkipAddLength), Bytes(Arena.Features14Conv0_0, Shapes.Features14Conv0_0Length));
+        // [96, 2, 2] → [576, 2, 2], NHWC; ConvBNReLU.cs:11.
+        private void Features14Conv0_0(int n) => features14Conv0_0.Forward(Bytes(Arena.Features13SkipAdd, Shapes.Features13SkipAddLength, n), Bytes(Arena.Features14Conv0_0, Shapes.Features14Conv0_0Length, n), n);
 
         // 'features.14.conv.1.0' (Conv2d) with 'features.14.conv.1.1' (BatchNorm2d) and 'features.14.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [576, 2, 2] → [576, 1, 1]; ConvBNReLU.cs:11.
-        private void Features14Conv1_0() => features14Conv1_0.Forward(Bytes(Arena.Features14Conv0_2, Shapes.Features14Conv0_2Length), Bytes(Arena.Features14Conv1_0, Shapes.Features14Conv1_0Length));
+        // [576, 2, 2] → [576, 1, 1], NHWC → flat; ConvBNReLU.cs:11.
+        private void Features14Conv1_0(int n) => features14Conv1_0.Forward(Bytes(Arena.Features14Conv0_2, Shapes.Features14Conv0_2Length, n), Bytes(Arena.Features14Conv1_0, Shapes.Features14Conv1_0Length, n), n);
 
         // 'features.14.conv.2' (Conv2d) with 'features.14.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
         // [576, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
-        private void Features14Conv2() => features14Conv2.Forward(Bytes(Arena.Features14Conv1_2, Shapes.Features14Conv1_2Length), Bytes(Arena.Features14Conv2, Shapes.Features14Conv2Length));
+        private void Features14Conv2(int n) => features14Conv2.Forward(Bytes(Arena.Features14Conv1_2, Shapes.Features14Conv1_2Length, n), Bytes(Arena.Features14Conv2, Shapes.Features14Conv2Length, n), n);
 
         // 'features.15.conv.0.0' (Conv2d) with 'features.15.conv.0.1' (BatchNorm2d) and 'features.15.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
         // [160, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
-        private void Features15Conv0_0() => features15Conv0_0.Forward(Bytes(Arena.Features14Conv3, Shapes.Features14Conv3Length), Bytes(Arena.Features15Conv0_0, Shapes.Features15Conv0_0Length));
+        private void Features15Conv0_0(int n) => features15Conv0_0.Forward(Bytes(Arena.Features14Conv3, Shapes.Features14Conv3Length, n), Bytes(Arena.Features15Conv0_0, Shapes.Features15Conv0_0Length, n), n);
 
         // 'features.15.conv.1.0' (Conv2d) with 'features.15.conv.1.1' (BatchNorm2d) and 'features.15.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
         // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
-        private void Features15Conv1_0() => features15Conv1_0.Forward(Bytes(Arena.Features15Conv0_2, Shapes.Features15Conv0_2Length), Bytes(Arena.Features15Conv1_0, Shapes.Features15Conv1_0Length));
+        private void Features15Conv1_0(int n) => features15Conv1_0.Forward(Bytes(Arena.Features15Conv0_2, Shapes.Features15Conv0_2Length, n), Bytes(Arena.Features15Conv1_0, Shapes.Features15Conv1_0Length, n), n);
 
         // 'features.15.conv.2' (Conv2d) with 'features.15.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
         // [960, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
-        private void Features15Conv2() => features15Conv2.Forward(Bytes(Arena.Features15Conv1_2, Shapes.Features15Conv1_2Length), Bytes(Arena.Features15Conv2, Shapes.Features15Conv2Length));
+        private void Features15Conv2(int n) => features15Conv2.Forward(Bytes(Arena.Features15Conv1_2, Shapes.Features15Conv1_2Length, n), Bytes(Arena.Features15Conv2, Shapes.Features15Conv2Length, n), n);
 
         // 'features.15.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
         // [160, 1, 1] → [160, 1, 1]; InvertedResidual.cs:16.
-        private void Features15SkipAdd() => features15SkipAdd.Forward(Bytes(Arena.Features14Conv3, Shapes.Features14Conv3Length), Bytes(Arena.Features15Conv3, Shapes.Features15Conv3Length), Bytes(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength));
+        private void Features15SkipAdd(int n) => features15SkipAdd.Forward(Bytes(Arena.Features14Conv3, Shapes.Features14Conv3Length, n), Bytes(Arena.Features15Conv3, Shapes.Features15Conv3Length, n), Bytes(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength, n));
 
         // 'features.16.conv.0.0' (Conv2d) with 'features.16.conv.0.1' (BatchNorm2d) and 'features.16.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
         // [160, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
-        private void Features16Conv0_0() => features16Conv0_0.Forward(Bytes(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength), Bytes(Arena.Features16Conv0_0, Shapes.Features16Conv0_0Length));
+        private void Features16Conv0_0(int n) => features16Conv0_0.Forward(Bytes(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength, n), Bytes(Arena.Features16Conv0_0, Shapes.Features16Conv0_0Length, n), n);
 
         // 'features.16.conv.1.0' (Conv2d) with 'features.16.conv.1.1' (BatchNorm2d) and 'features.16.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
         // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
-        private void Features16Conv1_0() => features16Conv1_0.Forward(Bytes(Arena.Features16Conv0_2, Shapes.Features16Conv0_2Length), Bytes(Arena.Features16Conv1_0, Shapes.Features16Conv1_0Length));
+        private void Features16Conv1_0(int n) => features16Conv1_0.Forward(Bytes(Arena.Features16Conv0_2, Shapes.Features16Conv0_2Length, n), Bytes(Arena.Features16Conv1_0, Shapes.Features16Conv1_0Length, n), n);
 
         // 'features.16.conv.2' (Conv2d) with 'features.16.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
         // [960, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
-        private void Features16Conv2() => features16Conv2.Forward(Bytes(Arena.Features16Conv1_2, Shapes.Features16Conv1_2Length), Bytes(Arena.Features16Conv2, Shapes.Features16Conv2Length));
+        private void Features16Conv2(int n) => features16Conv2.Forward(Bytes(Arena.Features16Conv1_2, Shapes.Features16Conv1_2Length, n), Bytes(Arena.Features16Conv2, Shapes.Features16Conv2Length, n), n);
 
         // 'features.16.skipAdd' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
         // [160, 1, 1] → [160, 1, 1]; InvertedResidual.cs:16.
-        private void Features16SkipAdd() => features16SkipAdd.Forward(Bytes(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength), Bytes(Arena.Features16Conv3, Shapes.Features16Conv3Length), Bytes(Arena.Features16SkipAdd, Shapes.Features16SkipAddLength));
+        private void Features16SkipAdd(int n) => features16SkipAdd.Forward(Bytes(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength, n), Bytes(Arena.Features16Conv3, Shapes.Features16Conv3Length, n), Bytes(Arena.Features16SkipAdd, Shapes.Features16SkipAddLength, n));
 
         // 'features.17.conv.0.0' (Conv2d) with 'features.17.conv.0.1' (BatchNorm2d) and 'features.17.conv.0.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
         // [160, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
-        private void Features17Conv0_0() => features17Conv0_0.Forward(Bytes(Arena.Features16SkipAdd, Shapes.Features16SkipAddLength), Bytes(Arena.Features17Conv0_0, Shapes.Features17Conv0_0Length));
+        private void Features17Conv0_0(int n) => features17Conv0_0.Forward(Bytes(Arena.Features16SkipAdd, Shapes.Features16SkipAddLength, n), Bytes(Arena.Features17Conv0_0, Shapes.Features17Conv0_0Length, n), n);
 
         // 'features.17.conv.1.0' (Conv2d) with 'features.17.conv.1.1' (BatchNorm2d) and 'features.17.conv.1.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
         // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
-        private void Features17Conv1_0() => features17Conv1_0.Forward(Bytes(Arena.Features17Conv0_2, Shapes.Features17Conv0_2Length), Bytes(Arena.Features17Conv1_0, Shapes.Features17Conv1_0Length));
+        private void Features17Conv1_0(int n) => features17Conv1_0.Forward(Bytes(Arena.Features17Conv0_2, Shapes.Features17Conv0_2Length, n), Bytes(Arena.Features17Conv1_0, Shapes.Features17Conv1_0Length, n), n);
 
         // 'features.17.conv.2' (Conv2d) with 'features.17.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
         // [960, 1, 1] → [320, 1, 1]; InvertedResidual.cs:27.
-        private void Features17Conv2() => features17Conv2.Forward(Bytes(Arena.Features17Conv1_2, Shapes.Features17Conv1_2Length), Bytes(Arena.Features17Conv2, Shapes.Features17Conv2Length));
+        private void Features17Conv2(int n) => features17Conv2.Forward(Bytes(Arena.Features17Conv1_2, Shapes.Features17Conv1_2Length, n), Bytes(Arena.Features17Conv2, Shapes.Features17Conv2Length, n), n);
 
         // 'features.18.0' (Conv2d) with 'features.18.1' (BatchNorm2d) and 'features.18.2' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
         // [320, 1, 1] → [1280, 1, 1]; ConvBNReLU.cs:11.
-        private void Features18_0() => features18_0.Forward(Bytes(Arena.Features17Conv3, Shapes.Features17Conv3Length), Bytes(Arena.Features18_0, Shapes.Features18_0Length));
+        private void Features18_0(int n) => features18_0.Forward(Bytes(Arena.Features17Conv3, Shapes.Features17Conv3Length, n), Bytes(Arena.Features18_0, Shapes.Features18_0Length, n), n);
 
         // 'Functional.AdaptiveAvgPool2d' (AdaptiveAvgPool2d): keeps its input's qparams.
         // [1280, 1, 1] → [1280, 1, 1]; MobileNetV2.cs:88.
-        private void AdaptiveAvgPool2d() => adaptiveAvgPool2d.Forward(Bytes(Arena.Features18_2, Shapes.Features18_2Length), Bytes(Arena.AdaptiveAvgPool2d, Shapes.AdaptiveAvgPool2dLength));
+        private void AdaptiveAvgPool2d(int n) => adaptiveAvgPool2d.Forward(Bytes(Arena.Features18_2, Shapes.Features18_2Length, n), Bytes(Arena.AdaptiveAvgPool2d, Shapes.AdaptiveAvgPool2dLength, n), n);
 
         // 'classifier.1' (Linear): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
         // [1280] → [10]; MobileNetV2.cs:56.
-        private void Classifier1() => classifier1.Forward(Bytes(Arena.Classifier0, Shapes.Classifier0Length), Bytes(Arena.Classifier1, Shapes.Classifier1Length));
+        private void Classifier1(int n) => classifier1.Forward(Bytes(Arena.Classifier0, Shapes.Classifier0Length, n), Bytes(Arena.Classifier1, Shapes.Classifier1Length, n));
 
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
-        // [10] → [10]; MobileNetV2.cs:40.
-        private void Dequant(global::System.Span<float> output) => dequant.Forward(Bytes(Arena.Classifier1, Shapes.Classifier1Length), output);
+        // [10] → [10], flat → float NCHW; MobileNetV2.cs:40.
+        private void Dequant(global::System.Span<float> output, int n) => dequant.Forward(Bytes(Arena.Classifier1, Shapes.Classifier1Length, n), output);
     }
 }

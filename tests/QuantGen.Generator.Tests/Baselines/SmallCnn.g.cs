@@ -22,7 +22,7 @@
 // Fusions:
 //   conv1 + bn1 + relu1  [Fuse("Conv", "BN", "ReLU")]
 //
-// Int8: 9 quint8 buffers in a 8704-byte arena; no float islands.
+// Int8: 10 quint8 buffers, channels-last (NHWC), in a 8704-byte arena per sample; no float islands; passes of up to 64 samples.
 
 #nullable enable
 
@@ -156,7 +156,8 @@ partial class SmallCnn
 
     /// <summary>
     /// SmallCnn's int8 forward pass, generated: the layers eager int8 runs, in order, on one
-    /// arena of fixed offsets, with every shape a constant; equal to the converted model's <c>Forward</c> bit for bit.
+    /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
+    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
     /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance owns one arena: use one per thread.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
@@ -166,6 +167,7 @@ partial class SmallCnn
         /// <summary>
         /// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that
         /// writes it to the last that reads it; first fit, 64-byte aligned. Aliases share their source's bytes.
+        /// Offsets and lengths are per sample: a pass of n samples multiplies both by n (the layout scales).
         /// </summary>
         private static class Arena
         {
@@ -176,21 +178,23 @@ partial class SmallCnn
             public const int Pool1 = 7104; // [8, 14, 14], 1568 bytes, alive from 'pool1' to 'conv2'
             public const int Conv2 = 0; // [16, 14, 14], 3136 bytes, alive from 'conv2' to 'relu2'
             public const int Relu2 = 3136; // [16, 14, 14], 3136 bytes, alive from 'relu2' to 'pool2'
-            public const int Pool2 = 0; // [16, 7, 7], 784 bytes, alive from 'pool2' to 'fc1'
-            public const int Flatten = Pool2; // an alias: NCHW bytes are already flat
-            public const int Fc1 = 832; // [32], 32 bytes, alive from 'fc1' to 'relu3'
-            public const int Relu3 = 0; // [32], 32 bytes, alive from 'relu3' to 'fc2'
-            public const int Fc2 = 64; // [10], 10 bytes, alive from 'fc2' to 'dequant'
+            public const int Pool2 = 0; // [16, 7, 7], 784 bytes, alive from 'pool2' to 'Flatten'
+            public const int Flatten = 832; // [784], 784 bytes, alive from 'Flatten' to 'fc1'
+            public const int Fc1 = 0; // [32], 32 bytes, alive from 'fc1' to 'relu3'
+            public const int Relu3 = 64; // [32], 32 bytes, alive from 'relu3' to 'fc2'
+            public const int Fc2 = 0; // [10], 10 bytes, alive from 'fc2' to 'dequant'
             public const int Length = 8704;
+            public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch bytes
         }
 
-        private readonly byte[] arena = new byte[Arena.Length];
+        private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d conv1;
         private readonly global::QuantGen.Compiled.CompiledMaxPool2d pool1;
         private readonly global::QuantGen.Compiled.CompiledConv2d conv2;
         private readonly global::QuantGen.Compiled.CompiledClamp relu2;
         private readonly global::QuantGen.Compiled.CompiledMaxPool2d pool2;
+        private readonly global::QuantGen.Compiled.CompiledFlatten flatten;
         private readonly global::QuantGen.Compiled.CompiledLinear fc1;
         private readonly global::QuantGen.Compiled.CompiledClamp relu3;
         private readonly global::QuantGen.Compiled.CompiledLinear fc2;
@@ -198,26 +202,27 @@ partial class SmallCnn
 
         private Int8(global::Sample.SmallCnn model)
         {
-            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant");
+            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant", channels: 1, pixels: 784);
             conv1 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "conv1", quant.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 8, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 8, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "bn1", "conv1");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "relu1", "conv1");
             pool1 = global::QuantGen.Compiled.CompiledMaxPool2d.Create(model, "pool1", conv1.Output,
                 new global::QuantGen.Kernels.PoolGeometry(Planes: 8, InHeight: 28, InWidth: 28, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, CeilMode: false));
             conv2 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "conv2", pool1.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 8, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 8, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.Unfused<global::QuantGen.Nn.ReLU>(model, "relu2");
             relu2 = global::QuantGen.Compiled.CompiledClamp.Relu(conv2.Output);
             pool2 = global::QuantGen.Compiled.CompiledMaxPool2d.Create(model, "pool2", relu2.Output,
                 new global::QuantGen.Kernels.PoolGeometry(Planes: 16, InHeight: 14, InWidth: 14, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, CeilMode: false));
-            fc1 = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc1", pool2.Output, inFeatures: 784, outFeatures: 32, global::QuantGen.Kernels.FusedActivation.None);
+            flatten = global::QuantGen.Compiled.CompiledFlatten.Create(pool2.Output, channels: 16, pixels: 49);
+            fc1 = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc1", flatten.Output, inFeatures: 784, outFeatures: 32, global::QuantGen.Kernels.FusedActivation.None, maxBatch: Arena.MaxBatch);
             global::QuantGen.Compiled.CompiledModel.Unfused<global::QuantGen.Nn.ReLU>(model, "relu3");
             relu3 = global::QuantGen.Compiled.CompiledClamp.Relu(fc1.Output);
-            fc2 = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc2", relu3.Output, inFeatures: 32, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
-            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", fc2.Output);
+            fc2 = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc2", relu3.Output, inFeatures: 32, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None, maxBatch: Arena.MaxBatch);
+            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", fc2.Output, channels: 1, pixels: 10);
         }
 
         /// <summary>
@@ -246,22 +251,10 @@ partial class SmallCnn
                 throw new global::System.ArgumentException($"The output must hold OutputLength = {OutputLength} values ([10]), but holds {output.Length}.", nameof(output));
             }
 
-            Quant(input);
-            Conv1();
-            // bn1: fused into 'conv1' ([Fuse("Conv", "BN", "ReLU")]).
-            // relu1: fused into 'conv1' ([Fuse("Conv", "BN", "ReLU")]).
-            Pool1();
-            Conv2();
-            Relu2();
-            Pool2();
-            // Flatten: NCHW bytes are already flat.
-            Fc1();
-            Relu3();
-            Fc2();
-            Dequant(output);
+            Run(input, output, 1);
         }
 
-        /// <summary><paramref name="batch"/> samples, one after another: input [batch, 1, 28, 28] → output [batch, 10].</summary>
+        /// <summary><paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
@@ -275,53 +268,76 @@ partial class SmallCnn
                 throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
             }
 
-            for (int i = 0; i < batch; i++)
+            for (int start = 0; start < batch; start += Arena.MaxBatch)
             {
-                Forward(input.Slice(i * InputLength, InputLength), output.Slice(i * OutputLength, OutputLength));
+                int n = global::System.Math.Min(Arena.MaxBatch, batch - start);
+                Run(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);
             }
         }
 
-        /// <summary>The arena bytes of one value.</summary>
-        private global::System.Span<byte> Bytes(int offset, int length) => new(arena, offset, length);
+        /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
+        private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        {
+            Quant(input, n);
+            Conv1(n);
+            // bn1: fused into 'conv1' ([Fuse("Conv", "BN", "ReLU")]).
+            // relu1: fused into 'conv1' ([Fuse("Conv", "BN", "ReLU")]).
+            Pool1(n);
+            Conv2(n);
+            Relu2(n);
+            Pool2(n);
+            Flatten(n);
+            Fc1(n);
+            Relu3(n);
+            Fc2(n);
+            Dequant(output, n);
+        }
+
+        /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples.</summary>
+        private global::System.Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
 
         // 'quant' (QuantStub): float → quint8 with the qparams calibration chose.
-        // [1, 28, 28] → [1, 28, 28]; SmallCnn.cs:12.
-        private void Quant(global::System.ReadOnlySpan<float> input) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength));
+        // [1, 28, 28] → [1, 28, 28], float NCHW → flat; SmallCnn.cs:12.
+        private void Quant(global::System.ReadOnlySpan<float> input, int n) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength, n));
 
         // 'conv1' (Conv2d) with 'bn1' (BatchNorm2d) and 'relu1' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [1, 28, 28] → [8, 28, 28]; SmallCnn.cs:13.
-        private void Conv1() => conv1.Forward(Bytes(Arena.Quant, Shapes.QuantLength), Bytes(Arena.Conv1, Shapes.Conv1Length));
+        // [1, 28, 28] → [8, 28, 28], flat → NHWC; SmallCnn.cs:13.
+        private void Conv1(int n) => conv1.Forward(Bytes(Arena.Quant, Shapes.QuantLength, n), Bytes(Arena.Conv1, Shapes.Conv1Length, n), n);
 
         // 'pool1' (MaxPool2d): keeps its input's qparams.
-        // [8, 28, 28] → [8, 14, 14]; SmallCnn.cs:16.
-        private void Pool1() => pool1.Forward(Bytes(Arena.Relu1, Shapes.Relu1Length), Bytes(Arena.Pool1, Shapes.Pool1Length));
+        // [8, 28, 28] → [8, 14, 14], NHWC; SmallCnn.cs:16.
+        private void Pool1(int n) => pool1.Forward(Bytes(Arena.Relu1, Shapes.Relu1Length, n), Bytes(Arena.Pool1, Shapes.Pool1Length, n), n);
 
         // 'conv2' (Conv2d): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
-        // [8, 14, 14] → [16, 14, 14]; SmallCnn.cs:17.
-        private void Conv2() => conv2.Forward(Bytes(Arena.Pool1, Shapes.Pool1Length), Bytes(Arena.Conv2, Shapes.Conv2Length));
+        // [8, 14, 14] → [16, 14, 14], NHWC; SmallCnn.cs:17.
+        private void Conv2(int n) => conv2.Forward(Bytes(Arena.Pool1, Shapes.Pool1Length, n), Bytes(Arena.Conv2, Shapes.Conv2Length, n), n);
 
         // 'relu2' (ReLU), not fused: clamps the bytes to those of 0 under its input's qparams.
-        // [16, 14, 14] → [16, 14, 14]; SmallCnn.cs:18.
-        private void Relu2() => relu2.Forward(Bytes(Arena.Conv2, Shapes.Conv2Length), Bytes(Arena.Relu2, Shapes.Relu2Length));
+        // [16, 14, 14] → [16, 14, 14], NHWC; SmallCnn.cs:18.
+        private void Relu2(int n) => relu2.Forward(Bytes(Arena.Conv2, Shapes.Conv2Length, n), Bytes(Arena.Relu2, Shapes.Relu2Length, n));
 
         // 'pool2' (MaxPool2d): keeps its input's qparams.
-        // [16, 14, 14] → [16, 7, 7]; SmallCnn.cs:19.
-        private void Pool2() => pool2.Forward(Bytes(Arena.Relu2, Shapes.Relu2Length), Bytes(Arena.Pool2, Shapes.Pool2Length));
+        // [16, 14, 14] → [16, 7, 7], NHWC; SmallCnn.cs:19.
+        private void Pool2(int n) => pool2.Forward(Bytes(Arena.Relu2, Shapes.Relu2Length, n), Bytes(Arena.Pool2, Shapes.Pool2Length, n), n);
+
+        // 'Flatten' (Flatten): the channels-last bytes reordered to NCHW, the order PyTorch flattens.
+        // [16, 7, 7] → [784], NHWC → flat; SmallCnn.cs:30.
+        private void Flatten(int n) => flatten.Forward(Bytes(Arena.Pool2, Shapes.Pool2Length, n), Bytes(Arena.Flatten, Shapes.FlattenLength, n));
 
         // 'fc1' (Linear): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
         // [784] → [32]; SmallCnn.cs:20.
-        private void Fc1() => fc1.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength), Bytes(Arena.Fc1, Shapes.Fc1Length));
+        private void Fc1(int n) => fc1.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength, n), Bytes(Arena.Fc1, Shapes.Fc1Length, n));
 
         // 'relu3' (ReLU), not fused: clamps the bytes to those of 0 under its input's qparams.
         // [32] → [32]; SmallCnn.cs:21.
-        private void Relu3() => relu3.Forward(Bytes(Arena.Fc1, Shapes.Fc1Length), Bytes(Arena.Relu3, Shapes.Relu3Length));
+        private void Relu3(int n) => relu3.Forward(Bytes(Arena.Fc1, Shapes.Fc1Length, n), Bytes(Arena.Relu3, Shapes.Relu3Length, n));
 
         // 'fc2' (Linear): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
         // [32] → [10]; SmallCnn.cs:22.
-        private void Fc2() => fc2.Forward(Bytes(Arena.Relu3, Shapes.Relu3Length), Bytes(Arena.Fc2, Shapes.Fc2Length));
+        private void Fc2(int n) => fc2.Forward(Bytes(Arena.Relu3, Shapes.Relu3Length, n), Bytes(Arena.Fc2, Shapes.Fc2Length, n));
 
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
-        // [10] → [10]; SmallCnn.cs:23.
-        private void Dequant(global::System.Span<float> output) => dequant.Forward(Bytes(Arena.Fc2, Shapes.Fc2Length), output);
+        // [10] → [10], flat → float NCHW; SmallCnn.cs:23.
+        private void Dequant(global::System.Span<float> output, int n) => dequant.Forward(Bytes(Arena.Fc2, Shapes.Fc2Length, n), output);
     }
 }

@@ -21,7 +21,7 @@
 //   stem + stemBn + stemRelu  [Fuse("Conv", "BN", "ReLU")]
 //   conv + bn  [Fuse("Conv", "BN")]
 //
-// Int8: 6 quint8 buffers in a 10240-byte arena; no float islands.
+// Int8: 6 quint8 buffers, channels-last (NHWC), in a 10240-byte arena per sample; no float islands; passes of up to 64 samples.
 
 #nullable enable
 
@@ -144,7 +144,8 @@ partial class TinyResNet
 
     /// <summary>
     /// TinyResNet's int8 forward pass, generated: the layers eager int8 runs, in order, on one
-    /// arena of fixed offsets, with every shape a constant; equal to the converted model's <c>Forward</c> bit for bit.
+    /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
+    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
     /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance owns one arena: use one per thread.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
@@ -154,6 +155,7 @@ partial class TinyResNet
         /// <summary>
         /// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that
         /// writes it to the last that reads it; first fit, 64-byte aligned. Aliases share their source's bytes.
+        /// Offsets and lengths are per sample: a pass of n samples multiplies both by n (the layout scales).
         /// </summary>
         private static class Arena
         {
@@ -165,12 +167,13 @@ partial class TinyResNet
             public const int Bn = Conv; // an alias: fused into 'conv' ([Fuse("Conv", "BN")])
             public const int Skip = 7104; // [16, 14, 14], 3136 bytes, alive from 'skip' to 'pool'
             public const int Pool = 0; // [16, 1, 1], 16 bytes, alive from 'pool' to 'fc'
-            public const int Flatten = Pool; // an alias: NCHW bytes are already flat
+            public const int Flatten = Pool; // an alias: one pixel: NHWC bytes are already flat
             public const int Fc = 64; // [10], 10 bytes, alive from 'fc' to 'dequant'
             public const int Length = 10240;
+            public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch bytes
         }
 
-        private readonly byte[] arena = new byte[Arena.Length];
+        private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d stem;
         private readonly global::QuantGen.Compiled.CompiledConv2d conv;
@@ -181,20 +184,20 @@ partial class TinyResNet
 
         private Int8(global::Sample.TinyResNet model)
         {
-            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant");
+            quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant", channels: 1, pixels: 784);
             stem = global::QuantGen.Compiled.CompiledConv2d.Create(model, "stem", quant.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.ReLU);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "stemBn", "stem");
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "stemRelu", "stem");
             conv = global::QuantGen.Compiled.CompiledConv2d.Create(model, "conv", stem.Output,
-                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 16, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: 16, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
                 global::QuantGen.Kernels.FusedActivation.None);
             global::QuantGen.Compiled.CompiledModel.RequireFusedAway(model, "bn", "conv");
             skip = global::QuantGen.Compiled.CompiledAdd.Create(model, "skip", stem.Output, conv.Output);
             pool = global::QuantGen.Compiled.CompiledAdaptiveAvgPool2d.Create(model, "pool", skip.Output, planes: 16, inHeight: 14, inWidth: 14, outHeight: 1, outWidth: 1);
-            fc = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc", pool.Output, inFeatures: 16, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
-            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", fc.Output);
+            fc = global::QuantGen.Compiled.CompiledLinear.Create(model, "fc", pool.Output, inFeatures: 16, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None, maxBatch: Arena.MaxBatch);
+            dequant = global::QuantGen.Compiled.CompiledDequantize.Create(model, "dequant", fc.Output, channels: 1, pixels: 10);
         }
 
         /// <summary>
@@ -223,20 +226,10 @@ partial class TinyResNet
                 throw new global::System.ArgumentException($"The output must hold OutputLength = {OutputLength} values ([10]), but holds {output.Length}.", nameof(output));
             }
 
-            Quant(input);
-            Stem();
-            // stemBn: fused into 'stem' ([Fuse("Conv", "BN", "ReLU")]).
-            // stemRelu: fused into 'stem' ([Fuse("Conv", "BN", "ReLU")]).
-            Conv();
-            // bn: fused into 'conv' ([Fuse("Conv", "BN")]).
-            Skip();
-            Pool();
-            // Flatten: NCHW bytes are already flat.
-            Fc();
-            Dequant(output);
+            Run(input, output, 1);
         }
 
-        /// <summary><paramref name="batch"/> samples, one after another: input [batch, 1, 28, 28] → output [batch, 10].</summary>
+        /// <summary><paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
@@ -250,41 +243,58 @@ partial class TinyResNet
                 throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
             }
 
-            for (int i = 0; i < batch; i++)
+            for (int start = 0; start < batch; start += Arena.MaxBatch)
             {
-                Forward(input.Slice(i * InputLength, InputLength), output.Slice(i * OutputLength, OutputLength));
+                int n = global::System.Math.Min(Arena.MaxBatch, batch - start);
+                Run(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);
             }
         }
 
-        /// <summary>The arena bytes of one value.</summary>
-        private global::System.Span<byte> Bytes(int offset, int length) => new(arena, offset, length);
+        /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
+        private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        {
+            Quant(input, n);
+            Stem(n);
+            // stemBn: fused into 'stem' ([Fuse("Conv", "BN", "ReLU")]).
+            // stemRelu: fused into 'stem' ([Fuse("Conv", "BN", "ReLU")]).
+            Conv(n);
+            // bn: fused into 'conv' ([Fuse("Conv", "BN")]).
+            Skip(n);
+            Pool(n);
+            // Flatten: one pixel: NHWC bytes are already flat.
+            Fc(n);
+            Dequant(output, n);
+        }
+
+        /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples.</summary>
+        private global::System.Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
 
         // 'quant' (QuantStub): float → quint8 with the qparams calibration chose.
-        // [1, 28, 28] → [1, 28, 28]; TinyResNet.cs:13.
-        private void Quant(global::System.ReadOnlySpan<float> input) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength));
+        // [1, 28, 28] → [1, 28, 28], float NCHW → flat; TinyResNet.cs:13.
+        private void Quant(global::System.ReadOnlySpan<float> input, int n) => quant.Forward(input, Bytes(Arena.Quant, Shapes.QuantLength, n));
 
         // 'stem' (Conv2d) with 'stemBn' (BatchNorm2d) and 'stemRelu' (ReLU) fused in ([Fuse("Conv", "BN", "ReLU")]): BatchNorm folded into the weights and bias, ReLU as the requantize clamp.
-        // [1, 28, 28] → [16, 14, 14]; TinyResNet.cs:14.
-        private void Stem() => stem.Forward(Bytes(Arena.Quant, Shapes.QuantLength), Bytes(Arena.Stem, Shapes.StemLength));
+        // [1, 28, 28] → [16, 14, 14], flat → NHWC; TinyResNet.cs:14.
+        private void Stem(int n) => stem.Forward(Bytes(Arena.Quant, Shapes.QuantLength, n), Bytes(Arena.Stem, Shapes.StemLength, n), n);
 
         // 'conv' (Conv2d) with 'bn' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
-        // [16, 14, 14] → [16, 14, 14]; TinyResNet.cs:17.
-        private void Conv() => conv.Forward(Bytes(Arena.StemRelu, Shapes.StemReluLength), Bytes(Arena.Conv, Shapes.ConvLength));
+        // [16, 14, 14] → [16, 14, 14], NHWC; TinyResNet.cs:17.
+        private void Conv(int n) => conv.Forward(Bytes(Arena.StemRelu, Shapes.StemReluLength, n), Bytes(Arena.Conv, Shapes.ConvLength, n), n);
 
         // 'skip' (Add): both inputs requantized to its own qparams (qnnpack's fixed-point add).
-        // [16, 14, 14] → [16, 14, 14]; TinyResNet.cs:19.
-        private void Skip() => skip.Forward(Bytes(Arena.StemRelu, Shapes.StemReluLength), Bytes(Arena.Bn, Shapes.BnLength), Bytes(Arena.Skip, Shapes.SkipLength));
+        // [16, 14, 14] → [16, 14, 14], NHWC; TinyResNet.cs:19.
+        private void Skip(int n) => skip.Forward(Bytes(Arena.StemRelu, Shapes.StemReluLength, n), Bytes(Arena.Bn, Shapes.BnLength, n), Bytes(Arena.Skip, Shapes.SkipLength, n));
 
         // 'pool' (AdaptiveAvgPool2d): keeps its input's qparams.
-        // [16, 14, 14] → [16, 1, 1]; TinyResNet.cs:20.
-        private void Pool() => pool.Forward(Bytes(Arena.Skip, Shapes.SkipLength), Bytes(Arena.Pool, Shapes.PoolLength));
+        // [16, 14, 14] → [16, 1, 1], NHWC → flat; TinyResNet.cs:20.
+        private void Pool(int n) => pool.Forward(Bytes(Arena.Skip, Shapes.SkipLength, n), Bytes(Arena.Pool, Shapes.PoolLength, n), n);
 
         // 'fc' (Linear): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
         // [16] → [10]; TinyResNet.cs:21.
-        private void Fc() => fc.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength), Bytes(Arena.Fc, Shapes.FcLength));
+        private void Fc(int n) => fc.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength, n), Bytes(Arena.Fc, Shapes.FcLength, n));
 
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
-        // [10] → [10]; TinyResNet.cs:22.
-        private void Dequant(global::System.Span<float> output) => dequant.Forward(Bytes(Arena.Fc, Shapes.FcLength), output);
+        // [10] → [10], flat → float NCHW; TinyResNet.cs:22.
+        private void Dequant(global::System.Span<float> output, int n) => dequant.Forward(Bytes(Arena.Fc, Shapes.FcLength, n), output);
     }
 }

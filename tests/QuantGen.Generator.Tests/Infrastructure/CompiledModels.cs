@@ -44,6 +44,19 @@ public static class CompiledModels
         return correct;
     }
 
+    /// <summary>
+    /// Runs <paramref name="call"/> until tiered compilation has settled: the runtime's tier-up of a method (after
+    /// 30 calls and a 100 ms quiet period) can allocate on the calling thread, which is not the code under test.
+    /// </summary>
+    public static void PastTieredJit(Action call)
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < 50; i++) call();
+            Thread.Sleep(250);
+        }
+    }
+
     public static void AssertBits(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);

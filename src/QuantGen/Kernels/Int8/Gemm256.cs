@@ -21,7 +21,9 @@ internal static unsafe class Gemm256<TStep>
         {
             byte* panel = g.Panels + (long)c0 * steps * 4;
             int columns = Math.Min(Width, n - c0);
-            for (int m0 = 0; m0 < a.Count; m0 += TileRows)
+            int whole = a.Count - a.Count % TileRows;
+            for (int m = whole; m < a.Count; m++) Row(g, a, m, panel, y + (long)m * n + c0, rowSums, c0, columns);
+            for (int m0 = 0; m0 < whole; m0 += TileRows)
             {
                 byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
                 Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -58,6 +60,35 @@ internal static unsafe class Gemm256<TStep>
                 if (rows > 3) Epilogue256.Write(y3, row + 3 * n, columns);
             }
         }
+    }
+
+    /// <summary>
+    /// One row against one panel: the rows left over by whole tiles (all of them at batch 1 on a 1×1 image), which a
+    /// 4-row tile would compute four times. Even and odd steps go to separate accumulators, so four dot products
+    /// are in flight instead of two; the int32 sums wrap as the reference's.
+    /// </summary>
+    private static void Row(QGemm g, Rows a, int m, byte* panel, byte* y, int* rowSums, int c0, int columns)
+    {
+        int steps = g.StepCount, size = Steps.Size(TStep.Kind), s = 0;
+        byte* x = a[m];
+        byte* w = panel;
+        Vector256<int> even0 = default, even1 = default, odd0 = default, odd1 = default;
+        for (; s + 2 <= steps; s += 2, w += 2 * Width * 4)
+        {
+            var xe = Vector256.Create(TStep.Load(x + s * size));
+            var xo = Vector256.Create(TStep.Load(x + (s + 1) * size));
+            even0 = TStep.Dot(even0, xe, Vector256.Load((int*)w));
+            even1 = TStep.Dot(even1, xe, Vector256.Load((int*)w + 8));
+            odd0 = TStep.Dot(odd0, xo, Vector256.Load((int*)w + 16));
+            odd1 = TStep.Dot(odd1, xo, Vector256.Load((int*)w + 24));
+        }
+        if (s < steps)
+        {
+            var xe = Vector256.Create(TStep.Load(x + s * size));
+            even0 = TStep.Dot(even0, xe, Vector256.Load((int*)w));
+            even1 = TStep.Dot(even1, xe, Vector256.Load((int*)w + 8));
+        }
+        Epilogue256.Store(g.Epilogue, even0 + odd0, even1 + odd1, a.Sum(rowSums, m), c0, y, columns);
     }
 }
 

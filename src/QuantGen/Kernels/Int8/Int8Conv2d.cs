@@ -23,7 +23,7 @@ public enum Int8ConvAlgorithm
 /// <remarks>
 /// Supports ungrouped convolutions of any kernel, stride, padding and dilation, and depthwise ones with one output
 /// channel per input channel (MobileNetV2's). Padding holds the input zero point, so padded taps add exactly 0.
-/// <see cref="Forward"/> allocates nothing; one call at a time per instance (the im2col scratch is the layer's own).
+/// <c>Forward</c> allocates nothing; one call at a time per instance (the im2col scratch is the layer's own).
 /// </remarks>
 public sealed unsafe class Int8Conv2d
 {
@@ -87,25 +87,34 @@ public sealed unsafe class Int8Conv2d
     public Int8KernelPath Path { get; }
 
     /// <summary><paramref name="output"/> [N, OH, OW, OutChannels] from <paramref name="input"/> [N, H, W, InChannels].</summary>
-    public void Forward(ReadOnlySpan<byte> input, Span<byte> output)
+    public void Forward(ReadOnlySpan<byte> input, Span<byte> output) => Forward(input, output, Geometry.Batch);
+
+    /// <summary>
+    /// The first <paramref name="batch"/> samples (at most <see cref="ConvGeometry.Batch"/>, which sizes the scratch):
+    /// <paramref name="output"/> [batch, OH, OW, OutChannels] from <paramref name="input"/> [batch, H, W, InChannels].
+    /// </summary>
+    public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch)
     {
         ConvGeometry g = Geometry;
-        Int8Checks.Length(input.Length, g.InputLength, nameof(input), Op, $"[{g.Batch}, {g.InHeight}, {g.InWidth}, {g.InChannels}] (NHWC)");
-        Int8Checks.Length(output.Length, g.OutputLength, nameof(output), Op, $"[{g.Batch}, {g.OutHeight}, {g.OutWidth}, {g.OutChannels}] (NHWC)");
-        if (g.Batch == 0) return;
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, g.Batch);
+        int inSample = g.InputLength / Math.Max(1, g.Batch), outSample = g.OutputLength / Math.Max(1, g.Batch);
+        ReferenceChecks.Length(input.Length, (long)batch * inSample, nameof(input), Op, $"[{batch}, {g.InHeight}, {g.InWidth}, {g.InChannels}] (NHWC)");
+        ReferenceChecks.Length(output.Length, (long)batch * outSample, nameof(output), Op, $"[{batch}, {g.OutHeight}, {g.OutWidth}, {g.OutChannels}] (NHWC)");
+        if (batch == 0) return;
         fixed (byte* x = input, y = output)
         {
             if (depthwise is not null)
             {
-                depthwise.Run(x, y);
+                depthwise.Run(x, y, batch);
                 return;
             }
-            int rows = g.Batch * g.OutHeight * g.OutWidth;
+            int rows = batch * g.OutHeight * g.OutWidth;
             byte* a = x;
             if (columns is not null)
             {
                 a = columns.Pointer;
-                Im2Col(g, x, a, inputZeroPoint);
+                Im2Col(g, batch, x, a, inputZeroPoint);
             }
             gemm!.Run(a, rows, y, rowSums!.Pointer);
         }
@@ -127,10 +136,10 @@ public sealed unsafe class Int8Conv2d
     }
 
     /// <summary>One row per output pixel: for each tap (ky, kx), the input pixel's channels, or the zero point outside the image.</summary>
-    private static void Im2Col(in ConvGeometry g, byte* input, byte* rows, byte zeroPoint)
+    private static void Im2Col(in ConvGeometry g, int batch, byte* input, byte* rows, byte zeroPoint)
     {
         int cin = g.InChannels;
-        for (int n = 0; n < g.Batch; n++)
+        for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * cin;
             for (int oy = 0; oy < g.OutHeight; oy++)
@@ -143,14 +152,19 @@ public sealed unsafe class Int8Conv2d
                         for (int kx = 0; kx < g.KernelWidth; kx++, rows += cin)
                         {
                             int ix = ox * g.StrideWidth - g.PadWidth + kx * g.DilationWidth;
-                            var row = new Span<byte>(rows, cin);
-                            if ((uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth)
+                            bool inside = (uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth;
+                            byte* pixel = image + ((long)iy * g.InWidth + ix) * cin;
+                            if (cin == 1)
                             {
-                                new ReadOnlySpan<byte>(image + ((long)iy * g.InWidth + ix) * cin, cin).CopyTo(row);
+                                *rows = inside ? *pixel : zeroPoint;   // a one-channel stem: a byte, not a copy
+                            }
+                            else if (inside)
+                            {
+                                new ReadOnlySpan<byte>(pixel, cin).CopyTo(new Span<byte>(rows, cin));
                             }
                             else
                             {
-                                row.Fill(zeroPoint);
+                                new Span<byte>(rows, cin).Fill(zeroPoint);
                             }
                         }
                     }

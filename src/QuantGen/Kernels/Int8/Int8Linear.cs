@@ -9,7 +9,7 @@ namespace QuantGen.Kernels.Int8;
 /// </summary>
 /// <remarks>
 /// Construction packs the weights, folds the bias and the zero-point terms into per-channel offsets and computes the
-/// requantize multipliers; <see cref="Forward"/> then allocates nothing unless the batch grows and some weight zero
+/// requantize multipliers; <see cref="Forward"/> then allocates nothing unless the batch grows past <c>maxRows</c> and some weight zero
 /// point is nonzero (its row sums). One call at a time per instance: the scratch is the layer's own.
 /// </remarks>
 public sealed unsafe class Int8Linear
@@ -31,9 +31,11 @@ public sealed unsafe class Int8Linear
     /// AVX2/AVX-512BW paths use the faster saturating <c>vpmaddubsw</c>, which would be wrong for larger bytes; leave it
     /// <see langword="null"/> (the full range) unless that bound is guaranteed.
     /// </param>
+    /// <param name="maxRows">The most rows a call is expected to run: the row-sum scratch is sized for them now.</param>
     public Int8Linear(
         ReadOnlySpan<sbyte> weight, WeightQParams weightQ, ReadOnlySpan<int> bias, int inFeatures, int outFeatures,
-        ActivationQParams inputQ, ActivationQParams outputQ, FusedActivation activation = FusedActivation.None, OutputRange? inputRange = null)
+        ActivationQParams inputQ, ActivationQParams outputQ, FusedActivation activation = FusedActivation.None, OutputRange? inputRange = null,
+        int maxRows = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
@@ -42,6 +44,7 @@ public sealed unsafe class Int8Linear
         Int8Checks.Bias(bias, outFeatures, Op);
         gemm = new QGemm(weight, outFeatures, inFeatures, weightQ, bias, inputQ, outputQ,
             OutputRange.For(activation, outputQ), inputRange ?? OutputRange.Full, Int8KernelPaths.Current);
+        rowSums.Ensure(Math.Max(1, gemm.RowSumsLength(maxRows)));
     }
 
     public int InFeatures => gemm.K;
@@ -59,7 +62,7 @@ public sealed unsafe class Int8Linear
             throw new ShapeMismatchException($"{Op}: the input holds {input.Length} values, not a whole number of {InFeatures}-feature rows.");
         }
         int rows = input.Length / InFeatures;
-        Int8Checks.Length(output.Length, (long)rows * OutFeatures, nameof(output), Op, $"[{rows}, {OutFeatures}]");
+        ReferenceChecks.Length(output.Length, (long)rows * OutFeatures, nameof(output), Op, $"[{rows}, {OutFeatures}]");
         int* sums = rowSums.Ensure(gemm.RowSumsLength(rows));
         fixed (byte* x = input, y = output)
         {

@@ -84,13 +84,13 @@ internal sealed unsafe class QDepthwise
         return packed;
     }
 
-    /// <summary>Output [N, OH, OW, C] from input [N, H, W, C].</summary>
-    public void Run(byte* input, byte* output)
+    /// <summary>Output [batch, OH, OW, C] from input [batch, H, W, C].</summary>
+    public void Run(byte* input, byte* output, int batch)
     {
         int taps = g.KernelHeight * g.KernelWidth, channels = g.InChannels;
         byte** tap = stackalloc byte*[taps + 1];
         tap[taps] = zeroRow.Pointer;   // an odd last tap's partner, under a zero weight
-        for (int n = 0; n < g.Batch; n++)
+        for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * channels;
             for (int oy = 0; oy < g.OutHeight; oy++)

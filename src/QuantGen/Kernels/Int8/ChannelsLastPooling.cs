@@ -1,0 +1,128 @@
+using QuantGen.Kernels.Reference;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// The pooling kernels of <c>Kernels/Reference</c> on channels-last (NHWC) samples: the same windows and the same
+/// arithmetic per channel, so the bytes equal <see cref="QMaxPool2d"/>, <see cref="QAvgPool2d"/> and
+/// <see cref="QAdaptiveAvgPool2d"/> on the NCHW transpose. <see cref="PoolGeometry.Planes"/> is the channel count.
+/// </summary>
+public static class ChannelsLastPooling
+{
+    /// <summary>Max pooling of <paramref name="batch"/> samples [H, W, C] → [OH, OW, C]; see <see cref="QMaxPool2d"/> for the border rule.</summary>
+    public static void Max(in PoolGeometry g, int batch, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        const string op = "ChannelsLastPooling.Max";
+        ReferenceChecks.Pool(g, op);
+        int channels = g.Planes, outHeight = g.OutHeight, outWidth = g.OutWidth;
+        CheckLengths(g, batch, input, output, op);
+        bool clampToBorder = !g.CeilMode;
+        for (int n = 0; n < batch; n++)
+        {
+            ReadOnlySpan<byte> image = input.Slice(n * g.InHeight * g.InWidth * channels, g.InHeight * g.InWidth * channels);
+            Span<byte> result = output.Slice(n * outHeight * outWidth * channels, outHeight * outWidth * channels);
+            for (int i = 0; i < outHeight; i++)
+            {
+                for (int j = 0; j < outWidth; j++)
+                {
+                    Span<byte> pixel = result.Slice((i * outWidth + j) * channels, channels);
+                    pixel.Clear();
+                    bool any = false;
+                    for (int ky = 0; ky < g.KernelHeight; ky++)
+                    {
+                        int r = i * g.StrideHeight - g.PadHeight + ky * g.DilationHeight;
+                        if (clampToBorder) r = Math.Clamp(r, 0, g.InHeight - 1);
+                        else if ((uint)r >= (uint)g.InHeight) continue;
+                        for (int kx = 0; kx < g.KernelWidth; kx++)
+                        {
+                            int c = j * g.StrideWidth - g.PadWidth + kx * g.DilationWidth;
+                            if (clampToBorder) c = Math.Clamp(c, 0, g.InWidth - 1);
+                            else if ((uint)c >= (uint)g.InWidth) continue;
+                            ReadOnlySpan<byte> tap = image.Slice((r * g.InWidth + c) * channels, channels);
+                            for (int ch = 0; ch < channels; ch++) pixel[ch] = Math.Max(pixel[ch], tap[ch]);
+                            any = true;
+                        }
+                    }
+                    // The reference writes (byte)-1 for a window with no tap (only reachable in ceil mode); so do we.
+                    if (!any) pixel.Fill(byte.MaxValue);
+                }
+            }
+        }
+    }
+
+    /// <summary>Average pooling of <paramref name="batch"/> samples [H, W, C] → [OH, OW, C], as <see cref="QAvgPool2d"/>.</summary>
+    public static void Average(in PoolGeometry g, bool countIncludePad, ActivationQParams q, int batch, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        const string op = "ChannelsLastPooling.Average";
+        ReferenceChecks.Pool(g, op);
+        if (g.DilationHeight != 1 || g.DilationWidth != 1) throw new ArgumentException($"{op}: average pooling has no dilation: {g}.", nameof(g));
+        q.Validate(nameof(q));
+        CheckLengths(g, batch, input, output, op);
+        int outHeight = g.OutHeight, outWidth = g.OutWidth;
+        float qnnpackMultiplier = QAvgPool2d.QnnpackMultiplier(q.Scale, g.KernelHeight * g.KernelWidth);
+        for (int n = 0; n < batch; n++)
+        {
+            for (int i = 0; i < outHeight; i++)
+            {
+                int h0 = i * g.StrideHeight - g.PadHeight, h1 = Math.Min(h0 + g.KernelHeight, g.InHeight + g.PadHeight);
+                for (int j = 0; j < outWidth; j++)
+                {
+                    int w0 = j * g.StrideWidth - g.PadWidth, w1 = Math.Min(w0 + g.KernelWidth, g.InWidth + g.PadWidth);
+                    var window = new PlaneWindow(Math.Max(h0, 0), Math.Min(h1, g.InHeight), Math.Max(w0, 0), Math.Min(w1, g.InWidth));
+                    float multiplier = g.CeilMode ? (float)(1.0 / (countIncludePad ? (h1 - h0) * (w1 - w0) : window.Count)) : qnnpackMultiplier;
+                    Window(g.Planes, g.InHeight, g.InWidth, window, multiplier, q.ZeroPoint, n, input,
+                        output.Slice(((n * outHeight + i) * outWidth + j) * g.Planes, g.Planes));
+                }
+            }
+        }
+    }
+
+    /// <summary>Adaptive average pooling of <paramref name="batch"/> samples [H, W, C] → [OH, OW, C], as <see cref="QAdaptiveAvgPool2d"/>.</summary>
+    public static void AdaptiveAverage(
+        int channels, int inHeight, int inWidth, int outHeight, int outWidth, ActivationQParams q, int batch, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        const string op = "ChannelsLastPooling.AdaptiveAverage";
+        q.Validate(nameof(q));
+        ReferenceChecks.Length(input.Length, (long)batch * channels * inHeight * inWidth, nameof(input), op, $"[{batch}, {inHeight}, {inWidth}, {channels}] (NHWC)");
+        ReferenceChecks.Length(output.Length, (long)batch * channels * outHeight * outWidth, nameof(output), op, $"[{batch}, {outHeight}, {outWidth}, {channels}] (NHWC)");
+        bool viaQnnpack = inHeight % outHeight == 0 && inWidth % outWidth == 0 && (inHeight != outHeight || inWidth != outWidth);
+        for (int n = 0; n < batch; n++)
+        {
+            for (int i = 0; i < outHeight; i++)
+            {
+                int top = i * inHeight / outHeight, bottom = ((i + 1) * inHeight + outHeight - 1) / outHeight;
+                for (int j = 0; j < outWidth; j++)
+                {
+                    int left = j * inWidth / outWidth, right = ((j + 1) * inWidth + outWidth - 1) / outWidth;
+                    var window = new PlaneWindow(top, bottom, left, right);
+                    float multiplier = viaQnnpack ? QAvgPool2d.QnnpackMultiplier(q.Scale, window.Count) : (float)(1.0 / window.Count);
+                    Window(channels, inHeight, inWidth, window, multiplier, q.ZeroPoint, n, input,
+                        output.Slice(((n * outHeight + i) * outWidth + j) * channels, channels));
+                }
+            }
+        }
+    }
+
+    /// <summary>One output pixel: for each channel <c>z + round_half_even((float)Σ(x − z) · m)</c> over the window.</summary>
+    private static void Window(
+        int channels, int inHeight, int inWidth, PlaneWindow window, float multiplier, int zeroPoint, int sample, ReadOnlySpan<byte> input, Span<byte> pixel)
+    {
+        ReadOnlySpan<byte> image = input.Slice(sample * inHeight * inWidth * channels, inHeight * inWidth * channels);
+        for (int ch = 0; ch < channels; ch++)
+        {
+            int sum = 0;
+            for (int r = window.Top; r < window.Bottom; r++)
+            {
+                for (int c = window.Left; c < window.Right; c++) sum += image[(r * inWidth + c) * channels + ch] - zeroPoint;
+            }
+            pixel[ch] = Requantize.ToUInt8(sum, multiplier, zeroPoint, OutputRange.Full);
+        }
+    }
+
+    private static void CheckLengths(in PoolGeometry g, int batch, ReadOnlySpan<byte> input, Span<byte> output, string op)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ReferenceChecks.Length(input.Length, (long)batch * g.Planes * g.InHeight * g.InWidth, nameof(input), op, $"[{batch}, {g.InHeight}, {g.InWidth}, {g.Planes}] (NHWC)");
+        ReferenceChecks.Length(output.Length, (long)batch * g.Planes * g.OutHeight * g.OutWidth, nameof(output), op, $"[{batch}, {g.OutHeight}, {g.OutWidth}, {g.Planes}] (NHWC)");
+    }
+}
