@@ -20,15 +20,24 @@ namespace QuantGen.Generator.Parsing;
 /// </summary>
 internal static class ModelParser
 {
+    public const string QuantizeAttribute = "QuantGen.QuantizeAttribute";
     public const string InputShapeAttribute = "QuantGen.InputShapeAttribute";
     public const string FuseAttribute = "QuantGen.FuseAttribute";
 
     /// <summary>The kinds a <c>[Fuse]</c> pattern may name.</summary>
     public static readonly string[] FuseKinds = ["Conv", "BN", "Linear", "ReLU", "ReLU6"];
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse(context.SemanticModel, context.TargetNode, context.TargetSymbol, context.Attributes, cancellationToken);
+
+    /// <summary>
+    /// The same read for a caller that finds the class itself (the analyzers, which have no
+    /// <see cref="GeneratorAttributeSyntaxContext"/>): the declaration that carries <c>[Quantize]</c>, its symbol and
+    /// the <c>[Quantize]</c> attributes.
+    /// </summary>
+    public static ParseResult Parse(SemanticModel semanticModel, SyntaxNode targetNode, ISymbol targetSymbol, IEnumerable<AttributeData> quantizeAttributes, CancellationToken cancellationToken)
     {
-        if (context.TargetNode is not ClassDeclarationSyntax declaration || context.TargetSymbol is not INamedTypeSymbol type)
+        if (targetNode is not ClassDeclarationSyntax declaration || targetSymbol is not INamedTypeSymbol type)
         {
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -39,8 +48,8 @@ internal static class ModelParser
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        var reader = new Reader(context.SemanticModel, declaration, type, cancellationToken);
-        ModelSpec? model = reader.Read(context.Attributes);
+        var reader = new Reader(semanticModel, declaration, type, cancellationToken);
+        ModelSpec? model = reader.Read(quantizeAttributes);
         return new ParseResult(model, reader.Diagnostics.ToEquatableArray());
     }
 
