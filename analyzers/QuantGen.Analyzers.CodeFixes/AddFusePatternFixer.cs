@@ -34,7 +34,8 @@ public sealed class AddFusePatternFixer : DocumentRewriteFixer
 
         return root.ReplaceNodes(patterns.Keys, (original, rewritten) =>
         {
-            foreach (string kinds in patterns[original].AsEnumerable().Reverse())
+            // Each goes after the last [Fuse], so they keep the order reported.
+            foreach (string kinds in patterns[original])
             {
                 rewritten = ClassSyntax.AddAttribute(rewritten, "Fuse", kinds, "Fuse");
             }
