@@ -37,6 +37,19 @@ public sealed class AnalyzerDiagnosticTests
     }
 
     [Fact]
+    public void The_TinyAttention_sample_has_two_float_islands_and_suppresses_them_with_a_justification()
+    {
+        string sample = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TinyAttention.cs"));
+
+        string unsuppressed = string.Join('\n', sample.Split('\n').Where(line => !line.Contains("[SuppressMessage(", StringComparison.Ordinal)));
+
+        Assert.Empty(Analyze(sample));
+        List<Diagnostic> found = Analyze(unsuppressed);
+        Assert.Equal(["QG0009", "QG0009"], found.Select(d => d.Id));
+        Assert.Contains("[SuppressMessage(\"QuantGen.Int8\", \"QG0009:Float island\", Justification = ", sample);
+    }
+
+    [Fact]
     public void A_float_island_is_an_error_under_Strict()
     {
         List<Diagnostic> found = Analyze(Models.With(Models.Attention, "[Quantize(QuantMode.Static)]", "[Quantize(QuantMode.Static, Strict = true)]"));

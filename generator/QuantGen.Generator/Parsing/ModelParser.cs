@@ -141,7 +141,7 @@ internal static class ModelParser
                 {
                     foreach (ISymbol member in t.GetMembers(name))
                     {
-                        if (member.IsImplicitlyDeclared) continue;
+                        if (member.IsImplicitlyDeclared || DeclaredByThisGenerator(member)) continue;
                         if (!SymbolEqualityComparer.Default.Equals(t, type) && member.DeclaredAccessibility == Accessibility.Private) continue;
                         return member;
                     }
@@ -149,6 +149,21 @@ internal static class ModelParser
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// True for a member the generator itself declared: the generator never sees its own output, but the
+        /// analyzers, which run this parser too, see the compilation with it (its trees' paths name the generator).
+        /// </summary>
+        private static bool DeclaredByThisGenerator(ISymbol member)
+        {
+            if (member.DeclaringSyntaxReferences.Length == 0) return false;
+            foreach (SyntaxReference reference in member.DeclaringSyntaxReferences)
+            {
+                if (reference.SyntaxTree.FilePath.IndexOf("QuantGen.Generator.QuantizeGenerator", StringComparison.Ordinal) < 0) return false;
+            }
+
+            return true;
         }
 
         private bool HasErrorsOrUnreadable() => Diagnostics.Count > 0;
