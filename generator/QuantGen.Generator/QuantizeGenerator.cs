@@ -20,7 +20,7 @@ namespace QuantGen.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed class QuantizeGenerator : IIncrementalGenerator
 {
-    public const string QuantizeAttribute = "QuantGen.QuantizeAttribute";
+    public const string QuantizeAttribute = ModelParser.QuantizeAttribute;
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -52,6 +52,8 @@ public sealed class QuantizeGenerator : IIncrementalGenerator
         {
             foreach (DiagnosticInfo info in found)
             {
+                // The analyzers report the rest (with their code fixes): each ID comes from one place only.
+                if (DiagnosticDescriptors.ReportedByAnalyzers(info.Id)) continue;
                 if (DiagnosticDescriptors.ById(info.Id) is DiagnosticDescriptor descriptor)
                 {
                     DiagnosticSeverity severity = info.AsError ? DiagnosticSeverity.Error : descriptor.DefaultSeverity;

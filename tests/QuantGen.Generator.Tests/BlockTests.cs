@@ -86,7 +86,7 @@ public sealed class BlockTests
     {
         GeneratorRun run = RunWithBlocks("readonly InvertedResidual block = new(32, 16, 1, 1);", "return block.Forward(x);", inputShape: "24, 8, 8");
 
-        Diagnostic diagnostic = Assert.Single(run.Qg);
+        Diagnostic diagnostic = Assert.Single(run.Reported);
         Assert.Equal("QG0004", diagnostic.Id);
         Assert.StartsWith("'block.conv.0.0' (Conv2d) expects 32 input channels, but its input has 24", diagnostic.GetMessage());
         Assert.EndsWith("ConvBNReLU.cs", diagnostic.Location.GetLineSpan().Path);

@@ -62,7 +62,7 @@ public sealed class PlanningTests
     {
         GeneratorRun run = GeneratorHarness.Run(Sources.Residual.Replace("var z = body.Forward(y) + y;", "var z = body.Forward(y) + x;"));
 
-        var diagnostic = Assert.Single(run.Qg);
+        var diagnostic = Assert.Single(run.Reported);
         Assert.Equal("QG0004", diagnostic.Id);
         Assert.Equal(
             "'+' (Add) expects two inputs of one shape, [8, 16, 16] (shape [8, 16, 16] after 'body'), but its input has [3, 32, 32] (shape [3, 32, 32], the model input)",

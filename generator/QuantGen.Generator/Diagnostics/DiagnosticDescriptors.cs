@@ -2,13 +2,17 @@ using Microsoft.CodeAnalysis;
 
 namespace QuantGen.Generator.Diagnostics;
 
-/// <summary>Every diagnostic the generator reports; docs/diagnostics.md has a section per ID.</summary>
+/// <summary>
+/// Every QuantGen diagnostic, the generator's and the analyzers'; docs/diagnostics.md has a section per ID.
+/// Each ID is reported by exactly one of them (<see cref="ReportedByAnalyzers"/>), so none is reported twice.
+/// </summary>
 internal static class DiagnosticDescriptors
 {
     public const string AttributeMisuseCategory = "QuantGen.AttributeMisuse";
     public const string ShapeCategory = "QuantGen.Shape";
     public const string UnreadableCategory = "QuantGen.Unreadable";
     public const string Int8Category = "QuantGen.Int8";
+    public const string FusionCategory = "QuantGen.Fusion";
 
     // Relative to the repository root until the package has a public home.
     private const string HelpBase = "docs/diagnostics.md#";
@@ -96,6 +100,53 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "qg0008");
 
+    /// <summary>QG0009: a layer with no int8 kernel runs in float between a dequantize and a quantize (a float island).</summary>
+    public static readonly DiagnosticDescriptor FloatIsland = new(
+        id: "QG0009",
+        title: "Float island",
+        messageFormat: "'{0}' ({1}) has no int8 kernel and runs in float: a dequantize + quantize round trip of {2} values per sample",
+        category: Int8Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0009");
+
+    /// <summary>QG0010: layers that could be fused by a [Fuse] pattern the class does not list.</summary>
+    public static readonly DiagnosticDescriptor FusionOpportunity = new(
+        id: "QG0010",
+        title: "Fusion opportunity",
+        messageFormat: "{0} of '{1}' could be fused with [Fuse({2})], which the class does not list (first: {3})",
+        category: FusionCategory,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0010");
+
+    /// <summary>QG0011: a [Fuse] pattern that matches no run of layers in Forward.</summary>
+    public static readonly DiagnosticDescriptor UnusedFusePattern = new(
+        id: "QG0011",
+        title: "[Fuse] pattern matches nothing",
+        messageFormat: "[Fuse({0})] matches no layers of '{1}'",
+        category: FusionCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0011");
+
+    /// <summary>QG0012: dynamic quantization converts Linear layers only; a model without one gains nothing.</summary>
+    public static readonly DiagnosticDescriptor DynamicWithoutLinear = new(
+        id: "QG0012",
+        title: "Dynamic quantization of a model with no Linear layer",
+        messageFormat: "'{0}' uses QuantMode.Dynamic but has no Linear layer; dynamic quantization converts only Linear layers, so nothing would be quantized",
+        category: AttributeMisuseCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0012");
+
+    /// <summary>
+    /// True for the IDs the analyzers report (those with a code fix, and the advice that changes no generated
+    /// code); the generator reports the rest: what decides whether and what it generates (QG0003, QG0005–QG0008).
+    /// A code fix needs an analyzer diagnostic in the IDE, and the analyzers run the same parser and planner.
+    /// </summary>
+    public static bool ReportedByAnalyzers(string id) => id is "QG0001" or "QG0002" or "QG0004" or "QG0009" or "QG0010" or "QG0011" or "QG0012";
+
     /// <summary>The descriptor with this ID.</summary>
     public static DiagnosticDescriptor? ById(string id) => id switch
     {
@@ -107,6 +158,10 @@ internal static class DiagnosticDescriptors
         "QG0006" => InvalidLayerArgument,
         "QG0007" => BlockCannotBeBuilt,
         "QG0008" => NoInt8Forward,
+        "QG0009" => FloatIsland,
+        "QG0010" => FusionOpportunity,
+        "QG0011" => UnusedFusePattern,
+        "QG0012" => DynamicWithoutLinear,
         _ => null,
     };
 }

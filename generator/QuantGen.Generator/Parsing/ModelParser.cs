@@ -20,15 +20,24 @@ namespace QuantGen.Generator.Parsing;
 /// </summary>
 internal static class ModelParser
 {
+    public const string QuantizeAttribute = "QuantGen.QuantizeAttribute";
     public const string InputShapeAttribute = "QuantGen.InputShapeAttribute";
     public const string FuseAttribute = "QuantGen.FuseAttribute";
 
     /// <summary>The kinds a <c>[Fuse]</c> pattern may name.</summary>
     public static readonly string[] FuseKinds = ["Conv", "BN", "Linear", "ReLU", "ReLU6"];
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse(context.SemanticModel, context.TargetNode, context.TargetSymbol, context.Attributes, cancellationToken);
+
+    /// <summary>
+    /// The same read for a caller that finds the class itself (the analyzers, which have no
+    /// <see cref="GeneratorAttributeSyntaxContext"/>): the declaration that carries <c>[Quantize]</c>, its symbol and
+    /// the <c>[Quantize]</c> attributes.
+    /// </summary>
+    public static ParseResult Parse(SemanticModel semanticModel, SyntaxNode targetNode, ISymbol targetSymbol, IEnumerable<AttributeData> quantizeAttributes, CancellationToken cancellationToken)
     {
-        if (context.TargetNode is not ClassDeclarationSyntax declaration || context.TargetSymbol is not INamedTypeSymbol type)
+        if (targetNode is not ClassDeclarationSyntax declaration || targetSymbol is not INamedTypeSymbol type)
         {
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -39,8 +48,8 @@ internal static class ModelParser
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        var reader = new Reader(context.SemanticModel, declaration, type, cancellationToken);
-        ModelSpec? model = reader.Read(context.Attributes);
+        var reader = new Reader(semanticModel, declaration, type, cancellationToken);
+        ModelSpec? model = reader.Read(quantizeAttributes);
         return new ParseResult(model, reader.Diagnostics.ToEquatableArray());
     }
 
@@ -132,7 +141,7 @@ internal static class ModelParser
                 {
                     foreach (ISymbol member in t.GetMembers(name))
                     {
-                        if (member.IsImplicitlyDeclared) continue;
+                        if (member.IsImplicitlyDeclared || DeclaredByThisGenerator(member)) continue;
                         if (!SymbolEqualityComparer.Default.Equals(t, type) && member.DeclaredAccessibility == Accessibility.Private) continue;
                         return member;
                     }
@@ -140,6 +149,21 @@ internal static class ModelParser
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// True for a member the generator itself declared: the generator never sees its own output, but the
+        /// analyzers, which run this parser too, see the compilation with it (its trees' paths name the generator).
+        /// </summary>
+        private static bool DeclaredByThisGenerator(ISymbol member)
+        {
+            if (member.DeclaringSyntaxReferences.Length == 0) return false;
+            foreach (SyntaxReference reference in member.DeclaringSyntaxReferences)
+            {
+                if (reference.SyntaxTree.FilePath.IndexOf("QuantGen.Generator.QuantizeGenerator", StringComparison.Ordinal) < 0) return false;
+            }
+
+            return true;
         }
 
         private bool HasErrorsOrUnreadable() => Diagnostics.Count > 0;

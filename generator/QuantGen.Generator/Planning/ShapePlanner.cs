@@ -54,7 +54,7 @@ internal static class ShapePlanner
             return new PlanResult(null, diagnostics.ToEquatableArray());
         }
 
-        var plan = new ModelPlan(model, steps.ToEquatableArray(), FindFusions(model).ToEquatableArray(), ToInt(shapes[model.Output]));
+        var plan = new ModelPlan(model, steps.ToEquatableArray(), FindFusions(model, model.Fuses).ToEquatableArray(), ToInt(shapes[model.Output]));
         return new PlanResult(plan, diagnostics.ToEquatableArray());
     }
 
@@ -85,6 +85,14 @@ internal static class ShapePlanner
 
     private static ShapeException Mismatch(string name, string kind, string expected, string actual, string from, LocationInfo? location) =>
         new(DiagnosticInfo.Create(DiagnosticDescriptors.ShapeMismatch, location, name, kind, expected, actual, from));
+
+    /// <summary>A mismatch at a count argument the user wrote: the inferred count is what a code fix writes there.</summary>
+    private static ShapeException ArgumentMismatch(LayerSpec layer, string argument, string expected, long actual, string from)
+    {
+        ShapeException mismatch = Mismatch(layer.Name, layer.Kind, expected, actual.ToString(), from, ArgLocation(layer, argument));
+        if (layer.Arg(argument)?.Location is null) return mismatch;
+        return new ShapeException(mismatch.Diagnostic with { FixValue = actual.ToString() });
+    }
 
     private static ShapeException Invalid(LayerSpec layer, string why, string argument) =>
         new(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerArgument, ArgLocation(layer, argument), layer.Name, layer.Kind, why));
@@ -120,7 +128,7 @@ internal static class ShapePlanner
         long inChannels = Arg(layer, "inChannels");
         if (input[0] != inChannels)
         {
-            throw Mismatch(layer.Name, layer.Kind, $"{inChannels} input channels", input[0].ToString(), from, ArgLocation(layer, "inChannels"));
+            throw ArgumentMismatch(layer, "inChannels", $"{inChannels} input channels", input[0], from);
         }
 
         long k = Arg(layer, "kernelSize"), s = Arg(layer, "stride"), p = Arg(layer, "padding"), d = Arg(layer, "dilation");
@@ -152,7 +160,7 @@ internal static class ShapePlanner
         RequireRank3(layer, step, input, from);
         if (input[0] != Arg(layer, argument))
         {
-            throw Mismatch(layer.Name, layer.Kind, $"{Arg(layer, argument)} input channels", input[0].ToString(), from, ArgLocation(layer, argument));
+            throw ArgumentMismatch(layer, argument, $"{Arg(layer, argument)} input channels", input[0], from);
         }
 
         return input;
@@ -174,7 +182,7 @@ internal static class ShapePlanner
         if (last != expected)
         {
             string what = layer.Kind == "Linear" ? $"{expected} input features" : $"{prefix} {expected}".Trim();
-            throw Mismatch(layer.Name, layer.Kind, what, last.ToString(), from, ArgLocation(layer, argument));
+            throw ArgumentMismatch(layer, argument, what, last, from);
         }
 
         return (long[])input.Clone();
@@ -273,9 +281,10 @@ internal static class ShapePlanner
 
     /// <summary>
     /// Each run of steps that matches a pattern, where each step's only consumer is the next: longest pattern
-    /// first, then in the order of the attributes; a layer joins at most one fusion.
+    /// first, then in the order given; a layer joins at most one fusion. The plan uses the model's [Fuse] patterns;
+    /// the analyzers also ask with patterns the model does not list (fusion opportunities).
     /// </summary>
-    private static List<PlannedFusion> FindFusions(ModelSpec model)
+    public static List<PlannedFusion> FindFusions(ModelSpec model, EquatableArray<FusePattern> fuses)
     {
         var consumers = new int[model.Forward.Count + 1];
         foreach (ForwardStep step in model.Forward)
@@ -285,7 +294,7 @@ internal static class ShapePlanner
 
         consumers[model.Output]++;
 
-        List<FusePattern> patterns = StableByLength(model.Fuses);
+        List<FusePattern> patterns = StableByLength(fuses);
 
         var fusions = new List<PlannedFusion>();
         for (int i = 0; i < model.Forward.Count;)

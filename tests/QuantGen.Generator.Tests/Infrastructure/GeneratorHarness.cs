@@ -17,6 +17,14 @@ public sealed record GeneratorRun(
     /// <summary>The generator's own (QG) diagnostics.</summary>
     public IEnumerable<Diagnostic> Qg => GeneratorDiagnostics.Where(d => d.Id.StartsWith("QG", StringComparison.Ordinal));
 
+    private AnalyzerRun? analyzed;
+
+    /// <summary>The analyzers over the same input (run on first use): the QG IDs the generator leaves to them.</summary>
+    public AnalyzerRun Analyzers => analyzed ??= AnalyzerHarness.Run(Input);
+
+    /// <summary>Every QG diagnostic a user sees: the generator's and the analyzers'.</summary>
+    public IEnumerable<Diagnostic> Reported => Qg.Concat(Analyzers.Qg);
+
     /// <summary>Warnings and errors the compiler reports inside the generated files.</summary>
     public IEnumerable<Diagnostic> GeneratedCodeProblems =>
         Output.SyntaxTrees.Where(tree => !Input.SyntaxTrees.Contains(tree))

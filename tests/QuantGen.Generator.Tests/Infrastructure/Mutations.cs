@@ -44,13 +44,15 @@ public static class Mutations
         Parallel.ForEach(cases, c =>
         {
             GeneratorRun result = run(c.Case);
-            foreach (Diagnostic d in result.Qg) ids.AddOrUpdate(d.Id, 1, (_, n) => n + 1);
+            // The analyzers run on every case too: they read the same broken code and must not throw either.
+            foreach (Diagnostic d in result.Reported) ids.AddOrUpdate(d.Id, 1, (_, n) => n + 1);
             if (result.Sources.Length > 0) Interlocked.Increment(ref generated);
             if (result.Exception is not null) failures.Add($"{c.Name}: the generator threw {result.Exception}");
+            foreach (Exception thrown in result.Analyzers.Exceptions) failures.Add($"{c.Name}: an analyzer threw {thrown}");
             if (result.GeneratorDiagnostics.Any(d => d.Id == "CS8785")) failures.Add($"{c.Name}: CS8785");
 
             var problems = result.GeneratedCodeProblems.ToList();
-            if (problems.Count > 0 && !result.Qg.Any())
+            if (problems.Count > 0 && !result.Reported.Any())
             {
                 failures.Add($"{c.Name}: generated code does not compile and no QG diagnostic says why: {string.Join("; ", problems)}");
             }

@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+using QuantGen.Generator.Diagnostics;
+using QuantGen.Generator.Model;
+
+namespace QuantGen.Analyzers.Review;
+
+/// <summary>
+/// QG0009: layers with no int8 kernel. The converted model dequantizes their input, runs them in float and
+/// quantizes their output again, so each costs a round trip over its values (its input and output have one shape).
+/// </summary>
+internal static class FloatIslands
+{
+    /// <summary>The runtime's layer kinds that have no int8 kernel (they run between a dequantize and a quantize).</summary>
+    private static readonly HashSet<string> FloatKinds = ["LayerNorm", "Softmax"];
+
+    public static IEnumerable<DiagnosticInfo> Find(ModelPlan plan)
+    {
+        ModelSpec model = plan.Model;
+        if (!ModelReview.ConvertsToInt8(model)) yield break;
+        for (int i = 0; i < model.Forward.Count; i++)
+        {
+            ForwardStep step = model.Forward[i];
+            if (step.Op != ForwardOp.Layer || model.Layer(step.Target) is not LayerSpec layer || !FloatKinds.Contains(layer.Kind)) continue;
+
+            long values = 1;
+            foreach (int dim in plan.Steps[i].InputShape) values *= dim;
+            yield return DiagnosticInfo.Create(DiagnosticDescriptors.FloatIsland, layer.Location ?? step.Location, layer.Name, layer.Kind, values.ToString())
+                with { AsError = model.Options.Strict };
+        }
+    }
+}

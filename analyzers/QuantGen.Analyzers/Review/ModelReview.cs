@@ -1,0 +1,32 @@
+using System.Collections.Generic;
+using QuantGen.Generator.Model;
+
+namespace QuantGen.Analyzers.Review;
+
+/// <summary>
+/// The analyzers' advice on a planned model, as diagnostics in the generator's data form: each rule is a class of
+/// its own in this folder. The plan is the generator's, so the advice is about the code the generator writes.
+/// </summary>
+internal static class ModelReview
+{
+    public static IEnumerable<DiagnosticInfo> Review(ModelPlan plan, LocationInfo? classLocation, LocationInfo? quantizeLocation)
+    {
+        var found = new List<DiagnosticInfo>();
+        found.AddRange(FloatIslands.Find(plan));
+        found.AddRange(FusionOpportunities.Find(plan));
+        found.AddRange(UnusedFusePatterns.Find(plan));
+        found.AddRange(DynamicMode.Check(plan.Model, quantizeLocation ?? classLocation));
+        return found;
+    }
+
+    /// <summary>Static and QAT models convert to int8 layers; fusions and float islands concern them only.</summary>
+    public static bool ConvertsToInt8(ModelSpec model) => model.Options.Mode is "Static" or "Qat";
+
+    /// <summary><c>"Conv", "BN", "ReLU"</c>: the kinds as the attribute's arguments are written.</summary>
+    public static string Quoted(IEnumerable<string> kinds)
+    {
+        var quoted = new List<string>();
+        foreach (string kind in kinds) quoted.Add("\"" + kind + "\"");
+        return string.Join(", ", quoted);
+    }
+}

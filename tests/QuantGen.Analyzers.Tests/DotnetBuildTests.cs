@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using QuantGen.Analyzers.Tests.Infrastructure;
+
+namespace QuantGen.Analyzers.Tests;
+
+/// <summary>
+/// The diagnostics as a user sees them: a throwaway project that references the runtime, the generator and the
+/// analyzers (the assemblies this test project was built with, so nothing is rebuilt), built offline with the real
+/// <c>dotnet build</c>, and its output read for the QG IDs.
+/// </summary>
+public sealed class DotnetBuildTests
+{
+    [Fact]
+    public void Dotnet_build_prints_the_float_islands_of_the_sample_and_a_shape_error()
+    {
+        string directory = Directory.CreateTempSubdirectory("quantgen-build-").FullName;
+        try
+        {
+            string bin = AppContext.BaseDirectory;
+            // Stop MSBuild and NuGet from reading anything above the temp folder; no package source is needed.
+            File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />");
+            File.WriteAllText(Path.Combine(directory, "Directory.Build.targets"), "<Project />");
+            File.WriteAllText(Path.Combine(directory, "NuGet.config"), "<configuration><packageSources><clear /></packageSources></configuration>");
+            File.WriteAllText(Path.Combine(directory, "User.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <Reference Include="{Path.Combine(bin, "QuantGen.dll")}" />
+                    <Analyzer Include="{Path.Combine(bin, "QuantGen.Generator.dll")}" />
+                    <Analyzer Include="{Path.Combine(bin, "QuantGen.Analyzers.dll")}" />
+                  </ItemGroup>
+                </Project>
+                """);
+
+            // The sample as a user would write it before deciding about its islands: without the suppression.
+            string sample = File.ReadAllText(Path.Combine(RepoRoot(), "samples", "QuantGen.Models", "TinyAttention.cs"));
+            string unsuppressed = string.Join('\n', sample.Split('\n').Where(line => !line.Contains("[SuppressMessage(", StringComparison.Ordinal)));
+            File.WriteAllText(Path.Combine(directory, "TinyAttention.cs"), unsuppressed);
+            File.WriteAllText(Path.Combine(directory, "Clean.cs"), Models.With(Models.Clean, "new(4 * 8 * 8, 10)", "new(100, 10)"));
+
+            (int exitCode, string output) = Run(directory, "build", "-nologo", "-v:q", "-p:Configuration=Release");
+
+            Assert.True(exitCode != 0, output); // QG0004 is an error
+            int normLine = Array.FindIndex(unsuppressed.Split('\n'), line => line.Contains("readonly LayerNorm norm", StringComparison.Ordinal)) + 1;
+            Assert.Contains($"TinyAttention.cs({normLine},", output);
+            Assert.Contains("warning QG0009: 'norm' (LayerNorm) has no int8 kernel", output);
+            Assert.Contains("warning QG0009: 'softmax' (Softmax) has no int8 kernel", output);
+            Assert.Contains("error QG0004: 'fc' (Linear) expects 100 input features, but its input has 256", output);
+            Assert.DoesNotContain("AD0001", output);
+            Assert.DoesNotContain("CS8785", output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static (int ExitCode, string Output) Run(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using Process process = Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), "dotnet build did not finish in 5 minutes");
+        return (process.ExitCode, output + error.Result);
+    }
+
+    private static string RepoRoot()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "QuantGen.sln"))) return d.FullName;
+        }
+
+        throw new DirectoryNotFoundException("QuantGen.sln not found above " + AppContext.BaseDirectory);
+    }
+}
