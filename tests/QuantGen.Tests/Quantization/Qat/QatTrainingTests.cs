@@ -3,6 +3,7 @@ using QuantGen.Models;
 using QuantGen.Nn;
 using QuantGen.Quantization;
 using QuantGen.Tests.Infrastructure;
+using static QuantGen.Tests.Training.TrainingErrorTests;
 using QuantGen.Training;
 using static QuantGen.Quantization.EagerQuantization;
 
@@ -92,14 +93,5 @@ public sealed class QatTrainingTests
         var unprepared = Assert.Throws<StateDictLoadException>(() => new SmallCnn().LoadStateDict(checkpoint));
         Assert.Contains("conv1.activation_post_process.scale", unprepared.UnexpectedKeys);
         Assert.Empty(unprepared.MissingKeys);
-    }
-
-    private static void AssertSameState(StateDict expected, StateDict actual)
-    {
-        Assert.Equal(expected.Keys, actual.Keys);
-        foreach (string key in expected.Keys)
-        {
-            Assert.True(expected[key].Bytes.SequenceEqual(actual[key].Bytes), $"{key} changed");
-        }
     }
 }
