@@ -3,6 +3,7 @@ using QuantGen.IO;
 using QuantGen.Models;
 using QuantGen.Nn;
 using QuantGen.Quantization;
+using Spectre.Console;
 using static QuantGen.Quantization.EagerQuantization;
 
 namespace MnistQuantization;
@@ -11,7 +12,7 @@ namespace MnistQuantization;
 /// The seed's experiment: the same trained MobileNetV2 in each numeric form, built the way a PyTorch user builds
 /// them — fuse, prepare, calibrate on training images, convert; or quantize dynamically.
 /// </summary>
-internal sealed class Experiment(string sharedDirectory)
+internal sealed class Experiment(string sharedDirectory, string? plotPath = null)
 {
     /// <summary>Training images seen by the observers, in batches of 64, as PyTorch's run used.</summary>
     public const int CalibrationImages = 2048;
@@ -29,7 +30,20 @@ internal sealed class Experiment(string sharedDirectory)
         new("static/minmax-per-tensor", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress)),
         new("static/histogram-per-channel", Calibrates: true, progress => Static("static/histogram-per-channel", QConfig.Onednn, progress)),
         new("dynamic/linear", Calibrates: false, _ => [Dynamic()]),
+        new("qat", Calibrates: false, _ => Qat(null), Qat),
     ];
+
+    /// <summary>The seconds the last QAT fine-tuning took.</summary>
+    public double QatTrainingSeconds { get; private set; }
+
+    /// <summary>QAT fine-tuning, then the converted model eagerly and through the generated int8 pass.</summary>
+    private IReadOnlyList<Variant> Qat(ProgressContext? progress)
+    {
+        var (model, training) = new QatRecipe(LoadFloat, train.Value, plotPath).Run(progress);
+        QatTrainingSeconds = training.TotalSeconds;
+        long size = ModelFileSize(model);
+        return [new Variant("qat", size, model.Forward), new Variant("qat (generated)", size, Generated.Predict(model, MobileNetV2.Int8.From(model)))];
+    }
 
     private MobileNetV2 LoadFloat()
     {
@@ -72,5 +86,7 @@ internal sealed class Experiment(string sharedDirectory)
     private static long ModelFileSize(Module model) => QuantizedModelSize.Of(model);
 }
 
-/// <summary>How to build one recipe's rows; <paramref name="Build"/> receives a progress callback for calibration.</summary>
-internal sealed record Recipe(string Name, bool Calibrates, Func<Action<int>, IReadOnlyList<Variant>> Build);
+/// <summary>How to build one recipe's rows; <paramref name="Build"/> receives a progress callback for calibration;
+/// <paramref name="BuildWithProgress"/>, when given, builds with its own tasks on the progress display (QAT's training bar).</summary>
+internal sealed record Recipe(
+    string Name, bool Calibrates, Func<Action<int>, IReadOnlyList<Variant>> Build, Func<ProgressContext, IReadOnlyList<Variant>>? BuildWithProgress = null);

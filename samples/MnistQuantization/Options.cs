@@ -1,17 +1,18 @@
 namespace MnistQuantization;
 
-/// <summary>The command line: <c>[--json PATH] [--limit N] [--shared DIR]</c>.</summary>
-internal sealed record Options(string? JsonPath, int? Limit, string? SharedDirectory)
+/// <summary>The command line: <c>[--json PATH] [--limit N] [--shared DIR] [--plot PATH]</c>.</summary>
+internal sealed record Options(string? JsonPath, int? Limit, string? SharedDirectory, string? PlotPath = null)
 {
     public const string Usage =
-        "usage: MnistQuantization [--json PATH] [--limit N] [--shared DIR]\n" +
+        "usage: MnistQuantization [--json PATH] [--limit N] [--shared DIR] [--plot PATH]\n" +
         "  --json PATH   also write the rows as JSON (keys: name, size_mb, top1, top5, lat_b1_ms, lat_b64_ms)\n" +
         "  --limit N     evaluate only the first N test images (default: all 10,000)\n" +
-        "  --shared DIR  the shared folder with fixtures/ and data/mnist (default: found beside the repository)";
+        "  --shared DIR  the shared folder with fixtures/ and data/mnist (default: found beside the repository)\n" +
+        "  --plot PATH   save the qat row's training loss and accuracy curves as a PNG";
 
     public static Options Parse(string[] args)
     {
-        string? json = null, shared = null;
+        string? json = null, shared = null, plot = null;
         int? limit = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -20,6 +21,7 @@ internal sealed record Options(string? JsonPath, int? Limit, string? SharedDirec
             {
                 case "--json": json = Value(); break;
                 case "--shared": shared = Value(); break;
+                case "--plot": plot = Value(); break;
                 case "--limit":
                     string text = Value();
                     limit = int.TryParse(text, out int n) && n > 0 ? n : throw new ArgumentException($"--limit needs a positive number, got '{text}'.");
@@ -28,6 +30,6 @@ internal sealed record Options(string? JsonPath, int? Limit, string? SharedDirec
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
             }
         }
-        return new Options(json, limit, shared);
+        return new Options(json, limit, shared, plot);
     }
 }

@@ -20,7 +20,7 @@ try
     string shared = options.SharedDirectory ?? SharedData.Locate();
     var test = MnistSet.LoadTest(Path.Combine(shared, "data", "mnist"));
     int images = Math.Min(options.Limit ?? test.Count, test.Count);
-    var experiment = new Experiment(shared);
+    var experiment = new Experiment(shared, options.PlotPath);
 
     var rows = new List<ResultRow>();
     var batch1 = test.ToTensor(0, 1);
@@ -37,7 +37,7 @@ try
                     var calibration = context.AddTask($"{recipe.Name}: calibrating", maxValue: Experiment.CalibrationImages);
                     calibrationProgress = n => calibration.Increment(n);
                 }
-                foreach (var variant in recipe.Build(calibrationProgress))
+                foreach (var variant in recipe.BuildWithProgress?.Invoke(context) ?? recipe.Build(calibrationProgress))
                 {
                     var task = context.AddTask($"{variant.Name}: evaluating", maxValue: images);
                     var (top1, top5) = Accuracy.Evaluate(variant, test, images, n => task.Increment(n));
@@ -51,6 +51,7 @@ try
         });
 
     AnsiConsole.Write(Report.ToTable(rows, images));
+    if (experiment.QatTrainingSeconds > 0) AnsiConsole.MarkupLine($"qat: {Markup.Escape(QatRecipe.Schedule)}; training took {experiment.QatTrainingSeconds:F0} s.");
     if (options.JsonPath is not null)
     {
         Report.WriteJson(options.JsonPath, rows);

@@ -3,11 +3,12 @@ using System.Globalization;
 namespace TrainSmallCnn;
 
 /// <summary>Command-line options; every one has a default that reaches ≥ 98 % top-1.</summary>
-internal sealed record Options(int Epochs, int BatchSize, float LearningRate, int Seed, int? Limit, string? SavePath, string? SharedDirectory)
+internal sealed record Options(int Epochs, int BatchSize, float LearningRate, int Seed, int? Limit, string? SavePath, string? SharedDirectory, string? PlotPath = null)
 {
     public const string Usage =
         "usage: TrainSmallCnn [--epochs N (3)] [--batch-size N (64)] [--lr X (0.001)] [--seed N (0)] " +
-        "[--limit N (train on the first N shuffled images per epoch)] [--save PATH.safetensors] [--shared DIR]";
+        "[--limit N (train on the first N shuffled images per epoch)] [--save PATH.safetensors] [--shared DIR] " +
+        "[--plot PATH.png (loss and running accuracy per step)]";
 
     /// <exception cref="ArgumentException">An unknown option or a value that does not parse.</exception>
     public static Options Parse(string[] args)
@@ -25,6 +26,7 @@ internal sealed record Options(int Epochs, int BatchSize, float LearningRate, in
                 "--limit" => options with { Limit = Positive(args[i], Value()) },
                 "--save" => options with { SavePath = Value() },
                 "--shared" => options with { SharedDirectory = Value() },
+                "--plot" => options with { PlotPath = Value() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
         }

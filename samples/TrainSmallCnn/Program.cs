@@ -4,6 +4,7 @@ using QuantGen.IO;
 using QuantGen.Models;
 using QuantGen.Nn;
 using QuantGen.Training;
+using QuantGen.Samples;
 using Spectre.Console;
 using TrainSmallCnn;
 
@@ -34,6 +35,8 @@ try
 
     AnsiConsole.MarkupLine($"SmallCnn, {model.ParameterCount():N0} parameters; Adam lr={options.LearningRate}, batch {options.BatchSize}, {options.Epochs} epoch(s) of {stepsPerEpoch} steps, seed {options.Seed}.");
     var table = new Table().AddColumns("epoch", "lr", "mean train loss", "train top-1 (running)", "test top-1", "seconds");
+    var curves = new TrainingCurves($"SmallCnn on MNIST: Adam lr {options.LearningRate:G3}, batch {options.BatchSize}, seed {options.Seed}");
+    int globalStep = 0;
     var clock = Stopwatch.StartNew();
     AnsiConsole.Progress()
         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -54,6 +57,7 @@ try
                     steps++;
                     seen += batch.Labels.Length;
                     correct += Accuracy.CountCorrect(logits, batch.Labels);
+                    curves.Add(++globalStep, loss, 100.0 * correct / seen);
                     task.Description = $"epoch {epoch}: loss {lossSum / steps:F4}, train top-1 {100.0 * correct / seen:F2} %";
                     task.Increment(1);
                 }
@@ -64,6 +68,11 @@ try
     AnsiConsole.Write(table);
     double final = Accuracy.TopOne(model, test);
     AnsiConsole.MarkupLine($"Test top-1 after {options.Epochs} epoch(s): [bold]{100 * final:F2} %[/] ({clock.Elapsed.TotalSeconds:F1} s in all).");
+    if (options.PlotPath is not null)
+    {
+        curves.SavePng(options.PlotPath);
+        AnsiConsole.MarkupLine($"Training curves written to [blue]{Markup.Escape(options.PlotPath)}[/].");
+    }
     if (options.SavePath is not null)
     {
         SafeTensors.Save(options.SavePath, model.StateDict());

@@ -33,6 +33,16 @@ public sealed class MnistSet
 
     public int Count { get; }
 
+    /// <summary>Images <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/> as a set of their own (copied), e.g. a held-out subset.</summary>
+    public MnistSet Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
+        int size = Rows * Cols;
+        return new MnistSet(count, Rows, Cols, pixels.AsSpan(start * size, count * size).ToArray(), labels.AsSpan(start, count).ToArray());
+    }
+
     public int Rows { get; }
 
     public int Cols { get; }

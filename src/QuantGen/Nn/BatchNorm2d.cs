@@ -41,13 +41,20 @@ public class BatchNorm2d : Layer
     public Tensor RunningVar { get; }
     public long NumBatchesTracked => batchesTracked;
 
-    protected override Tensor FloatForward(Tensor input)
+    protected override Tensor FloatForward(Tensor input) => Normalize(input, useBatchStatistics: Training);
+
+    /// <summary>
+    /// Normalises with the batch's statistics (updating the running ones) or with the running statistics, whatever
+    /// the module's mode: quantization-aware Conv+BN chooses, as PyTorch's <c>freeze_bn_stats</c> keeps BN in eval
+    /// mode while the model trains.
+    /// </summary>
+    internal Tensor Normalize(Tensor input, bool useBatchStatistics)
     {
         if (input.Rank != 4 || input.Size(1) != NumFeatures)
         {
             throw InputShapeError($"[N, {NumFeatures}, H, W]", input);
         }
-        if (!Training)
+        if (!useBatchStatistics)
         {
             var current = EvalCoefficients();
             var normalized = Functional.ScaleShiftChannels(input, current.Scale, current.Shift);

@@ -31,11 +31,17 @@ public class Linear : Layer
 
     protected override Tensor FloatForward(Tensor input)
     {
+        RequireInput(input);
+        return Activation.Apply(Functional.Linear(input, Weight, Bias));
+    }
+
+    /// <summary>Throws unless the last dimension of <paramref name="input"/> is <see cref="InFeatures"/>.</summary>
+    internal void RequireInput(Tensor input)
+    {
         if (input.Rank < 1 || input.Size(-1) != InFeatures)
         {
             throw InputShapeError($"[*, {InFeatures}]", input);
         }
-        return Activation.Apply(Functional.Linear(input, Weight, Bias));
     }
 
     protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null}{Activation.Repr()}";

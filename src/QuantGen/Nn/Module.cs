@@ -71,6 +71,13 @@ public abstract class Module
     protected void RegisterInt64Buffer(string name, Func<long> get, Action<long> set) =>
         AddSlot(new Int64ScalarSlot(name, get, set));
 
+    /// <summary>
+    /// Registers an integer vector buffer that lives in a field of the module, stored as <paramref name="dtype"/>
+    /// (U8 or I32); with <paramref name="resizable"/> a loaded state dict may change its length.
+    /// </summary>
+    private protected void RegisterIntegerBuffer(string name, DType dtype, bool resizable, Func<int[]> get, Action<int[]> set) =>
+        AddSlot(new IntegerVectorSlot(name, dtype, resizable, get, set));
+
     protected T RegisterModule<T>(string name, T module) where T : Module
     {
         ArgumentNullException.ThrowIfNull(module);

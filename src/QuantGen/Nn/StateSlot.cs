@@ -101,3 +101,34 @@ internal sealed class Int64ScalarSlot(string name, Func<long> get, Action<long> 
 
     public override void Write(TensorData value) => set(value.ToInt64()[0]);
 }
+
+/// <summary>
+/// An integer vector buffer held as int[] in a module's fields, stored with PyTorch's dtype: FakeQuantize's
+/// <c>zero_point</c> (I32) and its enable flags (U8). A resizable one takes any length on load, as a per-channel
+/// <c>zero_point</c> does once it has seen its channels.
+/// </summary>
+internal sealed class IntegerVectorSlot(string name, DType dtype, bool resizable, Func<int[]> get, Action<int[]> set) : StateSlot(name, isParameter: false)
+{
+    public override Shape Shape => new(get().Length);
+
+    public override string DTypeName => dtype.Name();
+
+    public override TensorData Read()
+    {
+        var values = get();
+        return dtype == DType.U8
+            ? TensorData.FromUInt8(Shape, Array.ConvertAll(values, v => (byte)v))
+            : TensorData.FromInt32(Shape, values);
+    }
+
+    public override string? Incompatibility(TensorData value)
+    {
+        if (value.Shape.Rank != 1 || (!resizable && value.Shape != Shape))
+        {
+            return resizable ? $"expected a vector (shape [N], any N), got {value.Shape}" : $"expected shape {Shape}, got {value.Shape}";
+        }
+        return value.DType is DType.U8 or DType.I32 or DType.I64 ? null : $"expected an integer tensor ({dtype}), got {value.DType}";
+    }
+
+    public override void Write(TensorData value) => set(Array.ConvertAll(value.ToInt64(), v => (int)v));
+}

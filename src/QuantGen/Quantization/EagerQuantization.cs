@@ -19,6 +19,12 @@ public static class EagerQuantization
     /// <inheritdoc cref="Fusion.FuseModules"/>
     public static void FuseModules(Module model, params string[][] groups) => Fusion.FuseModules(model, groups);
 
+    /// <inheritdoc cref="Fusion.FuseModulesQat"/>
+    public static void FuseModulesQat(Module model, params string[][] groups) => Fusion.FuseModulesQat(model, groups);
+
+    /// <inheritdoc cref="QuantizationAwareTraining.PrepareQat"/>
+    public static void PrepareQat(Module model, QConfig qconfig) => QuantizationAwareTraining.PrepareQat(model, qconfig);
+
     /// <summary>
     /// Attaches an activation observer made by <paramref name="qconfig"/> to the output of the model's QuantStubs,
     /// convolutions, linear layers and residual adds, and of every layer with no int8 kernel (which will run as
@@ -37,7 +43,7 @@ public static class EagerQuantization
         {
             throw new QuantizationException("Post-training quantization runs on the model in eval mode: call model.Eval() before Prepare (QAT prepares a training model).");
         }
-        var layers = model.Modules().OfType<Layer>().Where(l => l.Substitute is null).ToList();
+        var layers = QuantizableLayers(model);
         if (!layers.OfType<QuantStub>().Any())
         {
             throw new QuantizationException($"{model.GetType().Name} has no QuantStub: add one where its input should become int8 (and a DeQuantStub where its output returns to float).");
@@ -49,7 +55,7 @@ public static class EagerQuantization
         foreach (var layer in layers.Where(NeedsObserver))
         {
             layer.OutputObserver = qconfig.CreateActivationObserver();
-            Configs.AddOrUpdate(layer, qconfig);
+            Remember(layer, qconfig);
         }
     }
 
@@ -93,14 +99,14 @@ public static class EagerQuantization
         {
             throw new QuantizationException($"{model.GetType().Name} has not been prepared: call Prepare(model, qconfig), then Calibrate, then Convert.");
         }
-        if (!observed.Any(l => ((Observer)l.OutputObserver!).HasObserved))
+        if (!observed.Any(l => ActivationObserverOf(l).HasObserved))
         {
             throw new NotCalibratedException(observed[0].OutputObserver!.Path);
         }
         // Every observer is read before anything changes, so a failed convert leaves the prepared model as it was.
         // A layer that calibration never reached has no range: it gets a stand-in that explains this if it runs.
         var plans = observed
-            .Select(layer => (Layer: layer, Output: ((Observer)layer.OutputObserver!).HasObserved ? ActivationFrom((Observer)layer.OutputObserver!) : (ActivationQParams?)null))
+            .Select(layer => (Layer: layer, Output: ActivationObserverOf(layer).HasObserved ? ActivationFrom(ActivationObserverOf(layer)) : (ActivationQParams?)null))
             .ToList();
         foreach (var (layer, observedOutput) in plans)
         {
@@ -156,7 +162,21 @@ public static class EagerQuantization
             ? qconfig
             : throw new InvalidOperationException($"'{layer.Path}' has an observer that Prepare did not attach; prepare the model with Prepare(model, qconfig).");
 
-    private static bool NeedsObserver(Layer layer) =>
+    /// <summary>The layers quantization may still change: untouched ones, and convolutions fused for training but not prepared.</summary>
+    internal static List<Layer> QuantizableLayers(Module model) =>
+        model.Modules().OfType<Layer>().Where(l => l.Substitute is null or QatConv2d { WeightFakeQuant: null }).ToList();
+
+    internal static void Remember(Layer layer, QConfig qconfig) => Configs.AddOrUpdate(layer, qconfig);
+
+    /// <summary>The observer behind a layer's output: the one PTQ attached, or the one inside QAT's FakeQuantize.</summary>
+    private static Observer ActivationObserverOf(Layer layer) => layer.OutputObserver switch
+    {
+        Observer observer => observer,
+        FakeQuantize fakeQuantize => fakeQuantize.ActivationPostProcess,
+        var other => throw new InvalidOperationException($"'{layer.Path}' has an output module of type {other?.GetType().Name} where an observer belongs."),
+    };
+
+    internal static bool NeedsObserver(Layer layer) =>
         layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout);
 
     private static ActivationQParams ActivationFrom(Observer observer)
@@ -169,23 +189,43 @@ public static class EagerQuantization
         return new ActivationQParams(qparams.Scale, qparams.ZeroPoint);
     }
 
+    /// <summary>
+    /// A convolution's int8 form. After QAT, as PyTorch's <c>from_float</c> does: a BatchNorm trained beside the
+    /// convolution is folded now, with its running statistics, and the weight takes the qparams of its fake
+    /// quantization (whose observer sees the folded weight once more if it is still enabled).
+    /// </summary>
     private static QuantizedConv2d QuantizeConv(Conv2d conv, QConfig qconfig, ActivationQParams output)
     {
-        var (weight, qparams) = QuantizeWeight(conv.Weight, qconfig);
+        var qat = conv.Substitute as QatConv2d;
+        if (qat?.BatchNorm is { } batchNorm) conv.FoldBatchNorm(batchNorm);
+        var (weight, qparams) = QuantizeWeight(conv.Weight, WeightObserverFor(conv, qat?.WeightFakeQuant, qconfig));
         return new QuantizedConv2d(conv, weight, qparams, output);
     }
 
     private static QuantizedLinear QuantizeLinear(Linear linear, QConfig qconfig, ActivationQParams output)
     {
-        var (weight, qparams) = QuantizeWeight(linear.Weight, qconfig);
+        var qat = linear.Substitute as QatLinear;
+        var (weight, qparams) = QuantizeWeight(linear.Weight, WeightObserverFor(linear, qat?.WeightFakeQuant, qconfig));
         return new QuantizedLinear(linear, weight, qparams, output);
     }
 
-    /// <summary>Observes the (fused) float weight with a fresh weight observer and quantizes it to qint8.</summary>
-    internal static (sbyte[] Weight, WeightQParams QParams) QuantizeWeight(Tensor weight, QConfig qconfig)
+    /// <summary>The QAT weight fake quantization's observer (detached from the layer: the int8 layer has none), or a fresh one.</summary>
+    private static (Observer Observer, bool Observe) WeightObserverFor(Layer layer, FakeQuantize? weightFakeQuant, QConfig qconfig)
     {
-        var observer = qconfig.CreateWeightObserver();
-        observer.Forward(weight);
+        if (weightFakeQuant is null) return (qconfig.CreateWeightObserver(), true);
+        layer.SetChild(QuantizationAwareTraining.WeightFakeQuantName, null);
+        return (weightFakeQuant.ActivationPostProcess, weightFakeQuant.ObserverEnabled);
+    }
+
+    /// <summary>Observes the (fused) float weight with a fresh weight observer and quantizes it to qint8.</summary>
+    internal static (sbyte[] Weight, WeightQParams QParams) QuantizeWeight(Tensor weight, QConfig qconfig) =>
+        QuantizeWeight(weight, (qconfig.CreateWeightObserver(), true));
+
+    /// <summary>Quantizes the float weight to qint8 with the observer's qparams, after it observes the weight if <c>Observe</c>.</summary>
+    private static (sbyte[] Weight, WeightQParams QParams) QuantizeWeight(Tensor weight, (Observer Observer, bool Observe) with)
+    {
+        var observer = with.Observer;
+        if (with.Observe) observer.Forward(weight);
         var qparams = observer.CalculateQParams();
         if (qparams.DType != QDType.QInt8)
         {

@@ -18,7 +18,17 @@ public static class Fusion
 {
     /// <exception cref="FusionException">A path names no module, a group is not a supported pattern, a module is
     /// already fused or appears twice, channels differ, or the model is in training mode.</exception>
-    public static void FuseModules(Module model, params string[][] groups)
+    public static void FuseModules(Module model, params string[][] groups) => Fuse(model, groups, forTraining: false);
+
+    /// <summary>
+    /// PyTorch's <c>fuse_modules_qat</c>: the same groups, but a BatchNorm is not folded — it stays with its
+    /// convolution as a <see cref="QatConv2d"/> that trains it (batch statistics, running statistics updated), as
+    /// PyTorch's <c>ConvBn2d</c>/<c>ConvBnReLU2d</c> do; <c>Convert</c> folds it. Works in either mode.
+    /// </summary>
+    /// <exception cref="FusionException">As <see cref="FuseModules"/>, except that training mode is allowed.</exception>
+    public static void FuseModulesQat(Module model, params string[][] groups) => Fuse(model, groups, forTraining: true);
+
+    private static void Fuse(Module model, string[][] groups, bool forTraining)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(groups);
@@ -27,20 +37,20 @@ public static class Fusion
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in groups)
         {
-            var plan = FusionPlan.Create(group, modules);
+            var plan = FusionPlan.Create(group, modules, forTraining);
             foreach (string path in group)
             {
                 if (!used.Add(path)) throw new FusionException($"'{path}' appears in more than one fusion group.");
             }
             plans.Add(plan);
         }
-        foreach (var plan in plans) plan.Apply();
+        foreach (var plan in plans) plan.Apply(forTraining);
     }
 
     /// <summary>One checked group: the layer that absorbs, the BatchNorm it folds, the activation it takes on.</summary>
     private sealed record FusionPlan(Layer Head, BatchNorm2d? BatchNorm, FusedActivation Activation, Layer[] Absorbed)
     {
-        public static FusionPlan Create(string[] group, IReadOnlyDictionary<string, Module> modules)
+        public static FusionPlan Create(string[] group, IReadOnlyDictionary<string, Module> modules, bool forTraining)
         {
             if (group is null || group.Length < 2)
             {
@@ -70,11 +80,11 @@ public static class Fusion
                 _ => throw new FusionException(
                     $"Fusion group [{string.Join(", ", group)}] is ({pattern}); supported: (Conv2d, BatchNorm2d[, ReLU|ReLU6]), (Conv2d, ReLU|ReLU6), (Linear, ReLU)."),
             };
-            plan.Check(group);
+            plan.Check(group, forTraining);
             return plan;
         }
 
-        private void Check(string[] group)
+        private void Check(string[] group, bool forTraining)
         {
             string name = $"Fusion group [{string.Join(", ", group)}]";
             if (Head is Conv2d { Activation: not FusedActivation.None } or Linear { Activation: not FusedActivation.None })
@@ -88,15 +98,16 @@ public static class Fusion
             {
                 throw new FusionException($"{name}: the BatchNorm has {BatchNorm.NumFeatures} features but the convolution has {conv.OutChannels} output channels.");
             }
-            if (conv.Training || BatchNorm.Training)
+            if (!forTraining && (conv.Training || BatchNorm.Training))
             {
-                throw new FusionException($"{name}: folding a BatchNorm needs eval mode (call model.Eval() first); training-time fusion is quantization-aware training's.");
+                throw new FusionException($"{name}: folding a BatchNorm needs eval mode (call model.Eval() first); or FuseModulesQat to keep it training for quantization-aware training.");
             }
         }
 
-        public void Apply()
+        public void Apply(bool forTraining)
         {
-            if (BatchNorm is not null) ((Conv2d)Head).FoldBatchNorm(BatchNorm);
+            if (BatchNorm is not null && forTraining) Head.Substitute = new QatConv2d((Conv2d)Head, BatchNorm, weightFakeQuant: null);
+            else if (BatchNorm is not null) ((Conv2d)Head).FoldBatchNorm(BatchNorm);
             switch (Head)
             {
                 case Conv2d conv: conv.Activation = Activation; break;

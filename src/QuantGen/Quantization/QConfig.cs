@@ -99,6 +99,23 @@ public sealed class QConfig
         () => new MinMaxObserver(quantMin: 0, quantMax: 127),
         PerChannelSymmetricWeights);
 
+    /// <summary>
+    /// PyTorch's <c>default_qat_qconfig</c>, for <c>PrepareQat</c>: moving-average MinMax observers, which follow
+    /// ranges that move as the weights train — activations quint8 [0, 255] with reduce_range (so [0, 127]),
+    /// weights qint8 [-128, 127] per-tensor symmetric (<c>default_fake_quant</c>, <c>default_weight_fake_quant</c>).
+    /// </summary>
+    public static QConfig DefaultQat { get; } = new(
+        () => new MovingAverageMinMaxObserver(quantMin: 0, quantMax: 255, reduceRange: true),
+        () => new MovingAverageMinMaxObserver(dtype: QDType.QInt8, qscheme: QScheme.PerTensorSymmetric, quantMin: -128, quantMax: 127));
+
+    /// <summary>
+    /// PyTorch 1.13's <c>get_default_qat_qconfig('fbgemm')</c> observers: activations as <see cref="DefaultQat"/>,
+    /// weights per-channel symmetric qint8 with a moving average per channel (<c>default_fused_per_channel_wt_fake_quant</c>).
+    /// </summary>
+    public static QConfig PerChannelQat { get; } = new(
+        () => new MovingAverageMinMaxObserver(quantMin: 0, quantMax: 255, reduceRange: true),
+        () => new MovingAveragePerChannelMinMaxObserver(dtype: QDType.QInt8, qscheme: QScheme.PerChannelSymmetric, quantMin: -128, quantMax: 127));
+
     /// <summary>PyTorch's <c>default_weight_observer</c>.</summary>
     private static Observer PerTensorSymmetricWeights() =>
         new MinMaxObserver(dtype: QDType.QInt8, qscheme: QScheme.PerTensorSymmetric);

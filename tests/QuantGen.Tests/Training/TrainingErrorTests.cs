@@ -62,7 +62,8 @@ public sealed class TrainingErrorTests
         Assert.Equal(model.Eval().Forward(input).Data, restored.Eval().Forward(input).Data);
     }
 
-    private static void AssertSameState(StateDict expected, StateDict actual)
+    /// <summary>Every key of <paramref name="expected"/> holds the same bytes in <paramref name="actual"/> (QAT's error tests use it too).</summary>
+    internal static void AssertSameState(StateDict expected, StateDict actual)
     {
         foreach (string key in expected.Keys)
         {

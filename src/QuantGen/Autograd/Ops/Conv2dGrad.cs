@@ -20,12 +20,17 @@ internal static class Conv2dGrad
         {
             var dx = inputs.ArrayFor(0);
             var dw = inputs.ArrayFor(1);
-            if (dx is not null || dw is not null) InputAndWeight(geometry, input.Data, weight.Data, dy, dx, dw);
+            if (dx is not null || dw is not null)
+            {
+                if (DepthwiseConvGrad.Covers(geometry)) DepthwiseConvGrad.InputAndWeight(geometry, input.Data, weight.Data, dy, dx, dw);
+                else ThroughColumns(geometry, input.Data, weight.Data, dy, dx, dw);
+            }
             var db = inputs.For(2);
             if (!db.IsEmpty) BiasGradient(geometry, dy, db);
         });
 
-    private static void InputAndWeight(ConvGeometry g, float[] x, float[] w, float[] dy, float[]? dx, float[]? dw)
+    /// <summary>The general path: any groups, through im2col and GEMMs.</summary>
+    internal static void ThroughColumns(ConvGeometry g, float[] x, float[] w, float[] dy, float[]? dx, float[]? dw)
     {
         int k = g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
         float[]? transposedWeight = dx is null ? null : TransposeGroups(g, w, k);
