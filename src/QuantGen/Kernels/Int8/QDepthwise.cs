@@ -25,6 +25,8 @@ internal sealed unsafe class QDepthwise
     private readonly int stride;
     private readonly PinnedBuffer<int> weights;
     private readonly PinnedBuffer<short> pairs;
+    private readonly PinnedBuffer<short>? pairs512;
+    private readonly bool wide;
     private readonly PinnedBuffer<byte> zeroRow;
     private readonly Epilogue e;
     private readonly Int8KernelPath path;
@@ -54,6 +56,35 @@ internal sealed unsafe class QDepthwise
             unchecked { offsets[c] = (bias.IsEmpty ? 0 : bias[c]) - inputQ.ZeroPoint * sum; }
         }
         pairs = PackPairs(weights.Span, taps, stride);
+        wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Int8KernelPaths.IsSupported(Int8KernelPath.Avx512BW);
+        if (wide) pairs512 = PackPairs512(weights.Span, taps, stride);
+    }
+
+    /// <summary>
+    /// The 512-bit path's weights, as <see cref="PackPairs"/> for 32 channels: <c>vpunpck*wd</c> works within each of
+    /// the four 128-bit lanes, so the low vector holds channels 8L..8L+3 of lane L, the high one 8L+4..8L+7.
+    /// </summary>
+    private static PinnedBuffer<short> PackPairs512(ReadOnlySpan<int> weights, int taps, int stride)
+    {
+        int pairCount = (taps + 1) / 2, chunks = stride / 32;
+        var packed = new PinnedBuffer<short>(pairCount * stride * 2);
+        Span<short> p = packed.Span;
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            for (int pair = 0; pair < pairCount; pair++)
+            {
+                int at = (chunk * pairCount + pair) * 64;
+                for (int j = 0; j < 32; j++)
+                {
+                    int half = j / 16, lane = j % 16 / 4, index = j % 4;
+                    int channel = chunk * 32 + lane * 8 + half * 4 + index;
+                    int first = 2 * pair, second = first + 1;
+                    p[at + 2 * j] = (short)weights[first * stride + channel];
+                    p[at + 2 * j + 1] = second < taps ? (short)weights[second * stride + channel] : (short)0;
+                }
+            }
+        }
+        return packed;
     }
 
     /// <summary>
@@ -102,7 +133,10 @@ internal sealed unsafe class QDepthwise
                     {
                         case Int8KernelPath.Scalar: Pixel(tap, output, 0); break;
                         case Int8KernelPath.Vector128: Pixel128(tap, output); break;
-                        default: Pixel256(tap, output); break;
+                        default:
+                            if (wide) Pixel512(tap, output);
+                            else Pixel256(tap, output, 0);
+                            break;
                     }
                 }
             }
@@ -144,10 +178,10 @@ internal sealed unsafe class QDepthwise
     /// (|255·255·2| &lt; 2³¹). The interleave works within 128-bit lanes, which <see cref="PackPairs"/> mirrors; one
     /// <c>vperm2i128</c> restores channel order before the epilogue.
     /// </summary>
-    private void Pixel256(byte** tap, byte* y)
+    private void Pixel256(byte** tap, byte* y, int c)
     {
-        int pairCount = (g.KernelHeight * g.KernelWidth + 1) / 2, channels = g.InChannels, c = 0;
-        short* w = pairs.Pointer;
+        int pairCount = (g.KernelHeight * g.KernelWidth + 1) / 2, channels = g.InChannels;
+        short* w = pairs.Pointer + c / 16 * pairCount * 32;
         for (; c + 16 <= channels; c += 16, w += pairCount * 32)
         {
             Vector256<int> low = default, high = default;
@@ -161,6 +195,32 @@ internal sealed unsafe class QDepthwise
             Epilogue256.Store(e, Avx2.Permute2x128(low, high, 0x20), Avx2.Permute2x128(low, high, 0x31), 0, c, y + c, 16);
         }
         Pixel(tap, y, c);
+    }
+
+    /// <summary>
+    /// 32 channels a step, as <see cref="Pixel256"/> on zmm; <c>vpermt2d</c> puts the lanes back in channel order. The
+    /// channels past the last whole 32 go to <see cref="Pixel256"/>.
+    /// </summary>
+    private void Pixel512(byte** tap, byte* y)
+    {
+        int pairCount = (g.KernelHeight * g.KernelWidth + 1) / 2, channels = g.InChannels, c = 0;
+        short* w = pairs512!.Pointer;
+        var order0 = Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+        var order1 = Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+        for (; c + 32 <= channels; c += 32, w += pairCount * 64)
+        {
+            Vector512<int> low = default, high = default;
+            for (int p = 0; p < pairCount; p++)
+            {
+                var first = Avx512BW.ConvertToVector512Int16(Vector256.Load(tap[2 * p] + c));
+                var second = Avx512BW.ConvertToVector512Int16(Vector256.Load(tap[2 * p + 1] + c));
+                low += Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackLow(first, second), Vector512.Load(w + p * 64));
+                high += Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackHigh(first, second), Vector512.Load(w + p * 64 + 32));
+            }
+            var bytes = Epilogue512.Bytes(e, Avx512F.PermuteVar16x32x2(low, order0, high), Avx512F.PermuteVar16x32x2(low, order1, high), 0, c);
+            bytes.Store(y + c);
+        }
+        Pixel256(tap, y, c);
     }
 
     /// <summary>8 channels a step, portably: bytes widened twice to int32 lanes.</summary>
