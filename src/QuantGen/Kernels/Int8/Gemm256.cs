@@ -15,50 +15,64 @@ internal static unsafe class Gemm256<TStep>
 
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
-        int n = g.N, steps = g.StepCount, size = Steps.Size(TStep.Kind);
-        Epilogue e = g.Epilogue;
+        int n = g.N, steps = g.StepCount;
+        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, TileRows);
         for (int c0 = 0; c0 < n; c0 += Width)
         {
             byte* panel = g.Panels + (long)c0 * steps * 4;
-            int columns = Math.Min(Width, n - c0);
-            int whole = a.Count - a.Count % TileRows;
-            for (int m = whole; m < a.Count; m++) Row(g, a, m, panel, y + (long)m * n + c0, rowSums, c0, columns);
-            for (int m0 = 0; m0 < whole; m0 += TileRows)
+            for (int m = whole; m < a.Count; m++) Row(g, a, m, panel, y + (long)m * n + c0, rowSums, c0, Math.Min(Width, n - c0));
+        }
+        // Row blocks outside, panels inside: a block of A stays in L1 while every panel passes over it.
+        for (int b0 = 0; b0 < whole; b0 += block)
+        {
+            for (int c0 = 0; c0 < n; c0 += Width)
             {
-                byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
-                Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default;
-                Vector256<int> c20 = default, c21 = default, c30 = default, c31 = default;
-                byte* w = panel;
-                for (int s = 0, k = 0; s < steps; s++, k += size, w += Width * 4)
-                {
-                    var w0 = Vector256.Load((int*)w);
-                    var w1 = Vector256.Load((int*)w + 8);
-                    var x = Vector256.Create(TStep.Load(a0 + k));
-                    c00 = TStep.Dot(c00, x, w0);
-                    c01 = TStep.Dot(c01, x, w1);
-                    x = Vector256.Create(TStep.Load(a1 + k));
-                    c10 = TStep.Dot(c10, x, w0);
-                    c11 = TStep.Dot(c11, x, w1);
-                    x = Vector256.Create(TStep.Load(a2 + k));
-                    c20 = TStep.Dot(c20, x, w0);
-                    c21 = TStep.Dot(c21, x, w1);
-                    x = Vector256.Create(TStep.Load(a3 + k));
-                    c30 = TStep.Dot(c30, x, w0);
-                    c31 = TStep.Dot(c31, x, w1);
-                }
-                // Requantize all four rows before any store: no accumulator may live across the out-of-line partial
-                // store, or the register allocator spills all eight in the K loop.
-                var y0 = Epilogue256.Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
-                var y1 = Epilogue256.Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
-                var y2 = Epilogue256.Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
-                var y3 = Epilogue256.Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
-                int rows = Math.Min(TileRows, a.Count - m0);
-                byte* row = y + (long)m0 * n + c0;
-                Epilogue256.Write(y0, row, columns);
-                if (rows > 1) Epilogue256.Write(y1, row + n, columns);
-                if (rows > 2) Epilogue256.Write(y2, row + 2 * n, columns);
-                if (rows > 3) Epilogue256.Write(y3, row + 3 * n, columns);
+                Tiles(g, a, y, rowSums, c0, b0, Math.Min(whole, b0 + block));
             }
+        }
+    }
+
+    private static void Tiles(QGemm g, Rows a, byte* y, int* rowSums, int c0, int start, int end)
+    {
+        int n = g.N, steps = g.StepCount, size = Steps.Size(TStep.Kind);
+        Epilogue e = g.Epilogue;
+        byte* panel = g.Panels + (long)c0 * steps * 4;
+        int columns = Math.Min(Width, n - c0);
+        for (int m0 = start; m0 < end; m0 += TileRows)
+        {
+            byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
+            Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default;
+            Vector256<int> c20 = default, c21 = default, c30 = default, c31 = default;
+            byte* w = panel;
+            for (int s = 0, k = 0; s < steps; s++, k += size, w += Width * 4)
+            {
+                var w0 = Vector256.Load((int*)w);
+                var w1 = Vector256.Load((int*)w + 8);
+                var x = Vector256.Create(TStep.Load(a0 + k));
+                c00 = TStep.Dot(c00, x, w0);
+                c01 = TStep.Dot(c01, x, w1);
+                x = Vector256.Create(TStep.Load(a1 + k));
+                c10 = TStep.Dot(c10, x, w0);
+                c11 = TStep.Dot(c11, x, w1);
+                x = Vector256.Create(TStep.Load(a2 + k));
+                c20 = TStep.Dot(c20, x, w0);
+                c21 = TStep.Dot(c21, x, w1);
+                x = Vector256.Create(TStep.Load(a3 + k));
+                c30 = TStep.Dot(c30, x, w0);
+                c31 = TStep.Dot(c31, x, w1);
+            }
+            // Requantize all four rows before any store: no accumulator may live across the out-of-line partial
+            // store, or the register allocator spills all eight in the K loop.
+            var y0 = Epilogue256.Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
+            var y1 = Epilogue256.Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
+            var y2 = Epilogue256.Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
+            var y3 = Epilogue256.Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
+            int rows = Math.Min(TileRows, a.Count - m0);
+            byte* row = y + (long)m0 * n + c0;
+            Epilogue256.Write(y0, row, columns);
+            if (rows > 1) Epilogue256.Write(y1, row + n, columns);
+            if (rows > 2) Epilogue256.Write(y2, row + 2 * n, columns);
+            if (rows > 3) Epilogue256.Write(y3, row + 3 * n, columns);
         }
     }
 
@@ -90,6 +104,13 @@ internal static unsafe class Gemm256<TStep>
         }
         Epilogue256.Store(g.Epilogue, even0 + odd0, even1 + odd1, a.Sum(rowSums, m), c0, y, columns);
     }
+}
+
+/// <summary>How many rows of A a GEMM takes at a time.</summary>
+internal static class GemmBlocking
+{
+    /// <summary>Rows of A per block: about 16 KB of activations, half of L1, in whole tiles.</summary>
+    public static int Rows(int k, int tileRows) => Math.Max(tileRows, 16384 / Math.Max(1, k) / tileRows * tileRows);
 }
 
 /// <summary>Requantize 16 int32 accumulators (two vectors) of one row and store them as bytes.</summary>

@@ -80,7 +80,7 @@ public sealed unsafe class Int8Conv2d
         if (QDirect.Supports(g, Path))
         {
             Algorithm = Int8ConvAlgorithm.Direct;
-            direct = new QDirect(g, packedOrder, weightQ, bias, inputQ, outputQ, range);
+            direct = new QDirect(g, packedOrder, weightQ, bias, inputQ, outputQ, range, Path);
             return;
         }
         Algorithm = g.IsPointwise ? Int8ConvAlgorithm.Pointwise : Int8ConvAlgorithm.Im2Col;

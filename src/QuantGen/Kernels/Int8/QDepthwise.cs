@@ -121,14 +121,31 @@ internal sealed unsafe class QDepthwise
         int taps = g.KernelHeight * g.KernelWidth, channels = g.InChannels;
         byte** tap = stackalloc byte*[taps + 1];
         tap[taps] = zeroRow.Pointer;   // an odd last tap's partner, under a zero weight
+        // Pixels whose taps all lie inside the image take fixed offsets from their window's corner; the rest gather.
+        long* offset = stackalloc long[taps];
+        for (int ky = 0, t = 0; ky < g.KernelHeight; ky++)
+        {
+            for (int kx = 0; kx < g.KernelWidth; kx++, t++) offset[t] = ((long)ky * g.DilationHeight * g.InWidth + kx * g.DilationWidth) * channels;
+        }
+        var (oyLow, oyHigh) = Inside(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight);
+        var (oxLow, oxHigh) = Inside(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth);
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * channels;
             for (int oy = 0; oy < g.OutHeight; oy++)
             {
+                bool rowInside = oy >= oyLow && oy < oyHigh;
                 for (int ox = 0; ox < g.OutWidth; ox++, output += channels)
                 {
-                    Gather(image, oy, ox, tap);
+                    if (rowInside && ox >= oxLow && ox < oxHigh)
+                    {
+                        byte* corner = image + ((long)(oy * g.StrideHeight - g.PadHeight) * g.InWidth + ox * g.StrideWidth - g.PadWidth) * channels;
+                        for (int t = 0; t < taps; t++) tap[t] = corner + offset[t];
+                    }
+                    else
+                    {
+                        Gather(image, oy, ox, tap);
+                    }
                     switch (path)
                     {
                         case Int8KernelPath.Scalar: Pixel(tap, output, 0); break;
@@ -141,6 +158,13 @@ internal sealed unsafe class QDepthwise
                 }
             }
         }
+    }
+
+    /// <summary>The outputs <c>[low, high)</c> along one axis whose every tap lies inside the input.</summary>
+    private static (int Low, int High) Inside(int size, int outSize, int kernel, int stride, int pad, int dilation)
+    {
+        int low = (pad + stride - 1) / stride, last = size - 1 + pad - (kernel - 1) * dilation;
+        return (low, last < 0 ? 0 : Math.Min(outSize, last / stride + 1));
     }
 
     private void Gather(byte* image, int oy, int ox, byte** tap)

@@ -26,17 +26,19 @@ internal sealed unsafe class QDirect
     private readonly PinnedBuffer<short> field;
     private readonly Epilogue e;
     private readonly short zeroPoint;
+    private readonly bool wide;
 
     /// <summary>Packs <paramref name="weight"/>, [Cout, kH, kW, Cin]: the order of one receptive field over NHWC input.</summary>
     public QDirect(
         in ConvGeometry geometry, ReadOnlySpan<sbyte> weight, WeightQParams weightQ, ReadOnlySpan<int> bias,
-        ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range)
+        ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range, Int8KernelPath path)
     {
         g = geometry;
         depth = g.InChannels * g.KernelHeight * g.KernelWidth;
         pairCount = (depth + 1) / 2;
         stride = Epilogue.PaddedLength(g.OutChannels);
         zeroPoint = (short)inputQ.ZeroPoint;
+        wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Int8KernelPaths.IsSupported(Int8KernelPath.Avx512BW);
         e = new Epilogue(g.OutChannels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
         weights = new PinnedBuffer<int>(pairCount * stride);
         field = new PinnedBuffer<short>(2 * pairCount);
@@ -72,7 +74,8 @@ internal sealed unsafe class QDirect
                 for (int ox = 0; ox < g.OutWidth; ox++, output += cout)
                 {
                     Gather(image, oy, ox, x);
-                    Pixel((int*)x, output);
+                    if (wide) Pixel512((int*)x, output);
+                    else Pixel((int*)x, output);
                 }
             }
         }
@@ -91,13 +94,32 @@ internal sealed unsafe class QDirect
                 if (rowInside && (uint)ix < (uint)g.InWidth)
                 {
                     byte* pixel = image + ((long)iy * g.InWidth + ix) * cin;
-                    for (int ci = 0; ci < cin; ci++) x[ci] = pixel[ci];
+                    if (cin == 1) *x = *pixel;
+                    else for (int ci = 0; ci < cin; ci++) x[ci] = pixel[ci];
                 }
                 else
                 {
                     for (int ci = 0; ci < cin; ci++) x[ci] = zeroPoint;
                 }
             }
+        }
+    }
+
+    /// <summary>As <see cref="Pixel"/> with two zmm accumulators for the 32 channels.</summary>
+    private void Pixel512(int* x, byte* y)
+    {
+        int cout = g.OutChannels;
+        for (int c0 = 0; c0 < cout; c0 += 32)
+        {
+            int* w = weights.Pointer + c0;
+            Vector512<int> acc0 = default, acc1 = default;
+            for (int p = 0; p < pairCount; p++, w += stride)
+            {
+                var pair = Vector512.Create(x[p]).AsInt16();
+                acc0 += Avx512BW.MultiplyAddAdjacent(pair, Vector512.Load(w).AsInt16());
+                acc1 += Avx512BW.MultiplyAddAdjacent(pair, Vector512.Load(w + 16).AsInt16());
+            }
+            Epilogue512.Write(Epilogue512.Bytes(e, acc0, acc1, 0, c0), y + c0, Math.Min(32, cout - c0));
         }
     }
 

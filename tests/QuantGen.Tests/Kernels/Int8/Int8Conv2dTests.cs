@@ -58,6 +58,23 @@ public sealed class Int8Conv2dTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Deep pointwise layers over many pixels: the GEMM's row blocks (about 16 KB of A each) end mid-image and leave rows over.</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void RowBlocksEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6105);
+        foreach (int cin in (ReadOnlySpan<int>)[600, 961, 2049])
+        {
+            var g = new ConvGeometry(random.Next(1, 3), cin, random.Next(5, 10), random.Next(5, 10), random.Next(1, 40), 1, 1);
+            Check(random, Int8Regime.Typical, g, path);
+        }
+    }
+
     /// <summary>Stems: 1–4 input channels (the direct kernel on 256-bit paths), output channels around the 16- and 32-channel steps.</summary>
     [Theory]
     [Int8Path(Int8KernelPath.Scalar)]
