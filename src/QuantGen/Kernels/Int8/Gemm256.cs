@@ -127,6 +127,14 @@ internal static unsafe class Epilogue256
         return Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
     }
 
+    /// <summary>As <see cref="Store(Epilogue, Vector256{int}, Vector256{int}, int, int, byte*, int)"/> for kernels without a row-sum term (no weight zero points).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int c0, byte* y, int columns)
+    {
+        Vector256<short> shorts = Vector256.Narrow(Scale(e, acc0 + Vector256.Load(e.Offsets + c0), c0), Scale(e, acc1 + Vector256.Load(e.Offsets + c0 + 8), c0 + 8));
+        Write(Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16()), y, columns);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write(Vector128<byte> bytes, byte* y, int columns)
     {
@@ -134,7 +142,7 @@ internal static unsafe class Epilogue256
         else StorePartial(bytes, y, columns);
     }
 
-    /// <summary>The first <paramref name="count"/> bytes; kept out of line so that <see cref="Store"/> inlines.</summary>
+    /// <summary>The first <paramref name="count"/> bytes; kept out of line so that <see cref="Store(Epilogue, Vector256{int}, Vector256{int}, int, int, byte*, int)"/> inlines.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void StorePartial<T>(T bytes, byte* y, int count)
         where T : unmanaged
@@ -152,6 +160,12 @@ internal static unsafe class Epilogue256
     {
         acc += Vector256.Load(e.Offsets + c0);
         if (e.WeightZeroPoints != null) acc -= Vector256.Load(e.WeightZeroPoints + c0) * Vector256.Create(rowSum);
+        return Scale(e, acc, c0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Scale(Epilogue e, Vector256<int> acc, int c0)
+    {
         var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(e.Multipliers + c0);
         var clamped = Avx.Min(Avx.Max(scaled, Vector256.Create(e.Low)), Vector256.Create(e.High));
         return Avx.ConvertToVector256Int32(clamped) + Vector256.Create(e.ZeroPoint);

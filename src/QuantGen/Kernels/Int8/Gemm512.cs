@@ -73,6 +73,14 @@ internal static unsafe class Epilogue512
         return Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
     }
 
+    /// <summary>As <see cref="Bytes(Epilogue, Vector512{int}, Vector512{int}, int, int)"/> for kernels without a row-sum term (no weight zero points).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Bytes(Epilogue e, Vector512<int> acc0, Vector512<int> acc1, int c0)
+    {
+        Vector512<short> shorts = Vector512.Narrow(Scale(e, acc0 + Vector512.Load(e.Offsets + c0), c0), Scale(e, acc1 + Vector512.Load(e.Offsets + c0 + 16), c0 + 16));
+        return Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write(Vector256<byte> bytes, byte* y, int columns)
     {
@@ -85,6 +93,12 @@ internal static unsafe class Epilogue512
     {
         acc += Vector512.Load(e.Offsets + c0);
         if (e.WeightZeroPoints != null) acc -= Vector512.Load(e.WeightZeroPoints + c0) * Vector512.Create(rowSum);
+        return Scale(e, acc, c0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Scale(Epilogue e, Vector512<int> acc, int c0)
+    {
         var scaled = Avx512F.ConvertToVector512Single(acc) * Vector512.Load(e.Multipliers + c0);
         var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(e.Low)), Vector512.Create(e.High));
         return Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create(e.ZeroPoint);

@@ -153,13 +153,13 @@ public sealed unsafe class Int8Conv2d
     /// <summary>One row per output pixel: for each tap (ky, kx), the input pixel's channels, or the zero point outside the image.</summary>
     private static void Im2Col(in ConvGeometry g, int batch, byte* input, byte* rows, byte zeroPoint)
     {
-        int cin = g.InChannels;
+        int cin = g.InChannels, outHeight = g.OutHeight, outWidth = g.OutWidth;
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * cin;
-            for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int oy = 0; oy < outHeight; oy++)
             {
-                for (int ox = 0; ox < g.OutWidth; ox++)
+                for (int ox = 0; ox < outWidth; ox++)
                 {
                     for (int ky = 0; ky < g.KernelHeight; ky++)
                     {

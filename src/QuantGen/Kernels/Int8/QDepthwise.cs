@@ -129,13 +129,14 @@ internal sealed unsafe class QDepthwise
         }
         var (oyLow, oyHigh) = Inside(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight);
         var (oxLow, oxHigh) = Inside(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth);
+        int outHeight = g.OutHeight, outWidth = g.OutWidth;   // computed properties (a division each): read once
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * channels;
-            for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int oy = 0; oy < outHeight; oy++)
             {
                 bool rowInside = oy >= oyLow && oy < oyHigh;
-                for (int ox = 0; ox < g.OutWidth; ox++, output += channels)
+                for (int ox = 0; ox < outWidth; ox++, output += channels)
                 {
                     if (rowInside && ox >= oxLow && ox < oxHigh)
                     {
@@ -161,7 +162,7 @@ internal sealed unsafe class QDepthwise
     }
 
     /// <summary>The outputs <c>[low, high)</c> along one axis whose every tap lies inside the input.</summary>
-    private static (int Low, int High) Inside(int size, int outSize, int kernel, int stride, int pad, int dilation)
+    internal static (int Low, int High) Inside(int size, int outSize, int kernel, int stride, int pad, int dilation)
     {
         int low = (pad + stride - 1) / stride, last = size - 1 + pad - (kernel - 1) * dilation;
         return (low, last < 0 ? 0 : Math.Min(outSize, last / stride + 1));
@@ -216,7 +217,7 @@ internal sealed unsafe class QDepthwise
                 low += Avx2.MultiplyAddAdjacent(Avx2.UnpackLow(first, second), Vector256.Load(w + p * 32));
                 high += Avx2.MultiplyAddAdjacent(Avx2.UnpackHigh(first, second), Vector256.Load(w + p * 32 + 16));
             }
-            Epilogue256.Store(e, Avx2.Permute2x128(low, high, 0x20), Avx2.Permute2x128(low, high, 0x31), 0, c, y + c, 16);
+            Epilogue256.Store(e, Avx2.Permute2x128(low, high, 0x20), Avx2.Permute2x128(low, high, 0x31), c, y + c, 16);
         }
         Pixel(tap, y, c);
     }
@@ -241,7 +242,7 @@ internal sealed unsafe class QDepthwise
                 low += Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackLow(first, second), Vector512.Load(w + p * 64));
                 high += Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackHigh(first, second), Vector512.Load(w + p * 64 + 32));
             }
-            var bytes = Epilogue512.Bytes(e, Avx512F.PermuteVar16x32x2(low, order0, high), Avx512F.PermuteVar16x32x2(low, order1, high), 0, c);
+            var bytes = Epilogue512.Bytes(e, Avx512F.PermuteVar16x32x2(low, order0, high), Avx512F.PermuteVar16x32x2(low, order1, high), c);
             bytes.Store(y + c);
         }
         Pixel256(tap, y, c);

@@ -66,14 +66,32 @@ internal sealed unsafe class QDirect
         int cin = g.InChannels, cout = g.OutChannels;
         short* x = field.Pointer;
         x[2 * pairCount - 1] = 0;   // an odd depth's last pair meets a zero weight; keep its partner finite
+        int outHeight = g.OutHeight, outWidth = g.OutWidth, row = g.KernelWidth * cin;   // computed properties: read once
+        var (oyLow, oyHigh) = QDepthwise.Inside(g.InHeight, outHeight, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight);
+        var (oxLow, oxHigh) = QDepthwise.Inside(g.InWidth, outWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth);
+        if (g.DilationWidth != 1) oxHigh = oxLow;   // the window's rows are contiguous only without dilation
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * cin;
-            for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int oy = 0; oy < outHeight; oy++)
             {
-                for (int ox = 0; ox < g.OutWidth; ox++, output += cout)
+                bool rowInside = oy >= oyLow && oy < oyHigh;
+                for (int ox = 0; ox < outWidth; ox++, output += cout)
                 {
-                    Gather(image, oy, ox, x);
+                    if (rowInside && ox >= oxLow && ox < oxHigh)
+                    {
+                        byte* corner = image + ((long)(oy * g.StrideHeight - g.PadHeight) * g.InWidth + ox * g.StrideWidth - g.PadWidth) * cin;
+                        short* to = x;
+                        for (int ky = 0; ky < g.KernelHeight; ky++, to += row)
+                        {
+                            byte* from = corner + (long)ky * g.DilationHeight * g.InWidth * cin;
+                            for (int j = 0; j < row; j++) to[j] = from[j];
+                        }
+                    }
+                    else
+                    {
+                        Gather(image, oy, ox, x);
+                    }
                     if (wide) Pixel512((int*)x, output);
                     else Pixel((int*)x, output);
                 }
@@ -108,7 +126,7 @@ internal sealed unsafe class QDirect
     /// <summary>As <see cref="Pixel"/> with two zmm accumulators for the 32 channels.</summary>
     private void Pixel512(int* x, byte* y)
     {
-        int cout = g.OutChannels;
+        int cout = g.OutChannels, stride = this.stride, pairCount = this.pairCount;
         for (int c0 = 0; c0 < cout; c0 += 32)
         {
             int* w = weights.Pointer + c0;
@@ -119,14 +137,14 @@ internal sealed unsafe class QDirect
                 acc0 += Avx512BW.MultiplyAddAdjacent(pair, Vector512.Load(w).AsInt16());
                 acc1 += Avx512BW.MultiplyAddAdjacent(pair, Vector512.Load(w + 16).AsInt16());
             }
-            Epilogue512.Write(Epilogue512.Bytes(e, acc0, acc1, 0, c0), y + c0, Math.Min(32, cout - c0));
+            Epilogue512.Write(Epilogue512.Bytes(e, acc0, acc1, c0), y + c0, Math.Min(32, cout - c0));
         }
     }
 
     /// <summary>32 output channels a step: four int32 accumulators share each broadcast pair.</summary>
     private void Pixel(int* x, byte* y)
     {
-        int cout = g.OutChannels;
+        int cout = g.OutChannels, stride = this.stride, pairCount = this.pairCount;
         for (int c0 = 0; c0 < cout; c0 += 32)
         {
             int* w = weights.Pointer + c0;
@@ -139,8 +157,8 @@ internal sealed unsafe class QDirect
                 acc2 += Avx2.MultiplyAddAdjacent(pair, Vector256.Load(w + 16).AsInt16());
                 acc3 += Avx2.MultiplyAddAdjacent(pair, Vector256.Load(w + 24).AsInt16());
             }
-            Epilogue256.Store(e, acc0, acc1, 0, c0, y + c0, Math.Min(16, cout - c0));
-            if (cout > c0 + 16) Epilogue256.Store(e, acc2, acc3, 0, c0 + 16, y + c0 + 16, Math.Min(16, cout - c0 - 16));
+            Epilogue256.Store(e, acc0, acc1, c0, y + c0, Math.Min(16, cout - c0));
+            if (cout > c0 + 16) Epilogue256.Store(e, acc2, acc3, c0 + 16, y + c0 + 16, Math.Min(16, cout - c0 - 16));
         }
     }
 }
