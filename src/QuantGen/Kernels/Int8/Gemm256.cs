@@ -123,6 +123,12 @@ internal static unsafe class Epilogue256
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Bytes(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0)
     {
+        if (Wide)
+        {
+            var acc = Join(acc0, acc1) + Vector512.Load(e.Offsets + c0);
+            if (e.WeightZeroPoints != null) acc -= Vector512.Load(e.WeightZeroPoints + c0) * Vector512.Create(rowSum);
+            return Scale512(e, acc, c0);
+        }
         Vector256<short> shorts = Vector256.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 8));
         return Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
     }
@@ -131,6 +137,11 @@ internal static unsafe class Epilogue256
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int c0, byte* y, int columns)
     {
+        if (Wide)
+        {
+            Write(Scale512(e, Join(acc0, acc1) + Vector512.Load(e.Offsets + c0), c0), y, columns);
+            return;
+        }
         Vector256<short> shorts = Vector256.Narrow(Scale(e, acc0 + Vector256.Load(e.Offsets + c0), c0), Scale(e, acc1 + Vector256.Load(e.Offsets + c0 + 8), c0 + 8));
         Write(Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16()), y, columns);
     }
@@ -161,6 +172,25 @@ internal static unsafe class Epilogue256
         acc += Vector256.Load(e.Offsets + c0);
         if (e.WeightZeroPoints != null) acc -= Vector256.Load(e.WeightZeroPoints + c0) * Vector256.Create(rowSum);
         return Scale(e, acc, c0);
+    }
+
+    /// <summary>Whether the 16 channels are requantized as one zmm (half the instructions), a JIT-time constant.</summary>
+    private static bool Wide => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    /// <summary>
+    /// <see cref="Scale"/> on 16 channels at once; <c>vpmovdb</c> truncates, which is exact on values clamped to
+    /// [0, 255] (the clamp bounds are relative to the zero point, so <c>Low + z ≥ 0</c> and <c>High + z ≤ 255</c>).
+    /// </summary>
+    /// <summary>One <c>vinserti32x8</c>, in registers (<c>Vector512.Create(lower, upper)</c> goes through the stack and makes the JIT spill the GEMM's accumulators).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Join(Vector256<int> lower, Vector256<int> upper) => Avx512F.InsertVector256(lower.ToVector512Unsafe(), upper, 1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Scale512(Epilogue e, Vector512<int> acc, int c0)
+    {
+        var scaled = Avx512F.ConvertToVector512Single(acc) * Vector512.Load(e.Multipliers + c0);
+        var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(e.Low)), Vector512.Create(e.High));
+        return Avx512F.ConvertToVector128Byte(Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create(e.ZeroPoint));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
