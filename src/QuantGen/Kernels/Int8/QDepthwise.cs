@@ -55,57 +55,32 @@ internal sealed unsafe class QDepthwise
             }
             unchecked { offsets[c] = (bias.IsEmpty ? 0 : bias[c]) - inputQ.ZeroPoint * sum; }
         }
-        pairs = PackPairs(weights.Span, taps, stride);
+        pairs = PackPairs(weights.Span, taps, stride, 16);
         wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Int8KernelPaths.IsSupported(Int8KernelPath.Avx512BW);
-        if (wide) pairs512 = PackPairs512(weights.Span, taps, stride);
+        if (wide) pairs512 = PackPairs(weights.Span, taps, stride, 32);
     }
 
     /// <summary>
-    /// The 512-bit path's weights, as <see cref="PackPairs"/> for 32 channels: <c>vpunpck*wd</c> works within each of
-    /// the four 128-bit lanes, so the low vector holds channels 8L..8L+3 of lane L, the high one 8L+4..8L+7.
+    /// The vector paths' weights: taps in pairs (an odd last tap pairs with a zero weight), int16, for each
+    /// <paramref name="width"/> channels (16 for ymm, 32 for zmm) two vectors in the order <c>vpunpcklwd</c>/<c>vpunpckhwd</c>
+    /// leave the two taps' channels. Both work within 128-bit lanes, so the low vector holds channels 8L..8L+3 of each
+    /// lane L and the high one 8L+4..8L+7 (for ymm: 0–3 and 8–11, then 4–7 and 12–15), each channel's two taps adjacent
+    /// for <c>vpmaddwd</c>.
     /// </summary>
-    private static PinnedBuffer<short> PackPairs512(ReadOnlySpan<int> weights, int taps, int stride)
+    private static PinnedBuffer<short> PackPairs(ReadOnlySpan<int> weights, int taps, int stride, int width)
     {
-        int pairCount = (taps + 1) / 2, chunks = stride / 32;
+        int pairCount = (taps + 1) / 2, chunks = stride / width, halfWidth = width / 2;
         var packed = new PinnedBuffer<short>(pairCount * stride * 2);
         Span<short> p = packed.Span;
         for (int chunk = 0; chunk < chunks; chunk++)
         {
             for (int pair = 0; pair < pairCount; pair++)
             {
-                int at = (chunk * pairCount + pair) * 64;
-                for (int j = 0; j < 32; j++)
+                int at = (chunk * pairCount + pair) * 2 * width;
+                for (int j = 0; j < width; j++)
                 {
-                    int half = j / 16, lane = j % 16 / 4, index = j % 4;
-                    int channel = chunk * 32 + lane * 8 + half * 4 + index;
-                    int first = 2 * pair, second = first + 1;
-                    p[at + 2 * j] = (short)weights[first * stride + channel];
-                    p[at + 2 * j + 1] = second < taps ? (short)weights[second * stride + channel] : (short)0;
-                }
-            }
-        }
-        return packed;
-    }
-
-    /// <summary>
-    /// The 256-bit path's weights: taps in pairs (an odd last tap pairs with a zero weight), int16, for each 16 channels
-    /// two vectors in the order <c>vpunpcklwd</c>/<c>vpunpckhwd</c> leave the two taps' channels: channels 0–3 and 8–11,
-    /// then 4–7 and 12–15, each channel's two taps adjacent for <c>vpmaddwd</c>.
-    /// </summary>
-    private static PinnedBuffer<short> PackPairs(ReadOnlySpan<int> weights, int taps, int stride)
-    {
-        int pairCount = (taps + 1) / 2, chunks = stride / 16;
-        var packed = new PinnedBuffer<short>(pairCount * stride * 2);
-        Span<short> p = packed.Span;
-        for (int chunk = 0; chunk < chunks; chunk++)
-        {
-            for (int pair = 0; pair < pairCount; pair++)
-            {
-                int at = (chunk * pairCount + pair) * 32;
-                for (int j = 0; j < 16; j++)
-                {
-                    int half = j / 8, lane = j % 8 / 4, index = j % 4;
-                    int channel = chunk * 16 + lane * 8 + half * 4 + index;
+                    int half = j / halfWidth, lane = j % halfWidth / 4, index = j % 4;
+                    int channel = chunk * width + lane * 8 + half * 4 + index;
                     int first = 2 * pair, second = first + 1;
                     p[at + 2 * j] = (short)weights[first * stride + channel];
                     p[at + 2 * j + 1] = second < taps ? (short)weights[second * stride + channel] : (short)0;
@@ -127,25 +102,23 @@ internal sealed unsafe class QDepthwise
         {
             for (int kx = 0; kx < g.KernelWidth; kx++, t++) offset[t] = ((long)ky * g.DilationHeight * g.InWidth + kx * g.DilationWidth) * channels;
         }
-        var (oyLow, oyHigh) = Inside(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight);
-        var (oxLow, oxHigh) = Inside(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth);
-        int outHeight = g.OutHeight, outWidth = g.OutWidth;   // computed properties (a division each): read once
+        var windows = new ConvWindows(g);
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * channels;
-            for (int oy = 0; oy < outHeight; oy++)
+            for (int oy = 0; oy < windows.OutHeight; oy++)
             {
-                bool rowInside = oy >= oyLow && oy < oyHigh;
-                for (int ox = 0; ox < outWidth; ox++, output += channels)
+                bool rowInside = windows.RowInside(oy);
+                for (int ox = 0; ox < windows.OutWidth; ox++, output += channels)
                 {
-                    if (rowInside && ox >= oxLow && ox < oxHigh)
+                    if (rowInside && windows.ColumnInside(ox))
                     {
-                        byte* corner = image + ((long)(oy * g.StrideHeight - g.PadHeight) * g.InWidth + ox * g.StrideWidth - g.PadWidth) * channels;
+                        byte* corner = windows.Corner(image, oy, ox);
                         for (int t = 0; t < taps; t++) tap[t] = corner + offset[t];
                     }
                     else
                     {
-                        Gather(image, oy, ox, tap);
+                        Gather(windows, image, oy, ox, tap);
                     }
                     switch (path)
                     {
@@ -161,25 +134,15 @@ internal sealed unsafe class QDepthwise
         }
     }
 
-    /// <summary>The outputs <c>[low, high)</c> along one axis whose every tap lies inside the input.</summary>
-    internal static (int Low, int High) Inside(int size, int outSize, int kernel, int stride, int pad, int dilation)
+    private void Gather(in ConvWindows windows, byte* image, int oy, int ox, byte** tap)
     {
-        int low = (pad + stride - 1) / stride, last = size - 1 + pad - (kernel - 1) * dilation;
-        return (low, last < 0 ? 0 : Math.Min(outSize, last / stride + 1));
-    }
-
-    private void Gather(byte* image, int oy, int ox, byte** tap)
-    {
-        int t = 0;
-        for (int ky = 0; ky < g.KernelHeight; ky++)
+        for (int ky = 0, t = 0; ky < g.KernelHeight; ky++)
         {
-            int iy = oy * g.StrideHeight - g.PadHeight + ky * g.DilationHeight;
+            int iy = windows.Row(oy, ky);
             for (int kx = 0; kx < g.KernelWidth; kx++, t++)
             {
-                int ix = ox * g.StrideWidth - g.PadWidth + kx * g.DilationWidth;
-                tap[t] = (uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth
-                    ? image + ((long)iy * g.InWidth + ix) * g.InChannels
-                    : zeroRow.Pointer;
+                byte* pixel = windows.Pixel(image, iy, windows.Column(ox, kx));
+                tap[t] = pixel == null ? zeroRow.Pointer : pixel;
             }
         }
     }

@@ -66,21 +66,20 @@ internal sealed unsafe class QDirect
         int cin = g.InChannels, cout = g.OutChannels;
         short* x = field.Pointer;
         x[2 * pairCount - 1] = 0;   // an odd depth's last pair meets a zero weight; keep its partner finite
-        int outHeight = g.OutHeight, outWidth = g.OutWidth, row = g.KernelWidth * cin;   // computed properties: read once
-        var (oyLow, oyHigh) = QDepthwise.Inside(g.InHeight, outHeight, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight);
-        var (oxLow, oxHigh) = QDepthwise.Inside(g.InWidth, outWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth);
-        if (g.DilationWidth != 1) oxHigh = oxLow;   // the window's rows are contiguous only without dilation
+        int row = g.KernelWidth * cin;
+        var windows = new ConvWindows(g);
+        bool contiguous = g.DilationWidth == 1;   // the window's rows are contiguous only without dilation
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * cin;
-            for (int oy = 0; oy < outHeight; oy++)
+            for (int oy = 0; oy < windows.OutHeight; oy++)
             {
-                bool rowInside = oy >= oyLow && oy < oyHigh;
-                for (int ox = 0; ox < outWidth; ox++, output += cout)
+                bool rowInside = contiguous && windows.RowInside(oy);
+                for (int ox = 0; ox < windows.OutWidth; ox++, output += cout)
                 {
-                    if (rowInside && ox >= oxLow && ox < oxHigh)
+                    if (rowInside && windows.ColumnInside(ox))
                     {
-                        byte* corner = image + ((long)(oy * g.StrideHeight - g.PadHeight) * g.InWidth + ox * g.StrideWidth - g.PadWidth) * cin;
+                        byte* corner = windows.Corner(image, oy, ox);
                         short* to = x;
                         for (int ky = 0; ky < g.KernelHeight; ky++, to += row)
                         {
@@ -90,7 +89,7 @@ internal sealed unsafe class QDirect
                     }
                     else
                     {
-                        Gather(image, oy, ox, x);
+                        Gather(windows, image, oy, ox, x);
                     }
                     if (wide) Pixel512((int*)x, output);
                     else Pixel((int*)x, output);
@@ -99,26 +98,16 @@ internal sealed unsafe class QDirect
         }
     }
 
-    private void Gather(byte* image, int oy, int ox, short* x)
+    private void Gather(in ConvWindows windows, byte* image, int oy, int ox, short* x)
     {
         int cin = g.InChannels;
         for (int ky = 0; ky < g.KernelHeight; ky++)
         {
-            int iy = oy * g.StrideHeight - g.PadHeight + ky * g.DilationHeight;
-            bool rowInside = (uint)iy < (uint)g.InHeight;
+            int iy = windows.Row(oy, ky);
             for (int kx = 0; kx < g.KernelWidth; kx++, x += cin)
             {
-                int ix = ox * g.StrideWidth - g.PadWidth + kx * g.DilationWidth;
-                if (rowInside && (uint)ix < (uint)g.InWidth)
-                {
-                    byte* pixel = image + ((long)iy * g.InWidth + ix) * cin;
-                    if (cin == 1) *x = *pixel;
-                    else for (int ci = 0; ci < cin; ci++) x[ci] = pixel[ci];
-                }
-                else
-                {
-                    for (int ci = 0; ci < cin; ci++) x[ci] = zeroPoint;
-                }
+                byte* pixel = windows.Pixel(image, iy, windows.Column(ox, kx));
+                for (int ci = 0; ci < cin; ci++) x[ci] = pixel == null ? zeroPoint : pixel[ci];
             }
         }
     }
