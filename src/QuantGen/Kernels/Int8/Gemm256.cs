@@ -38,6 +38,9 @@ internal static unsafe class Gemm256<TStep>
         Epilogue e = g.Epilogue;
         byte* panel = g.Panels + (long)c0 * steps * 4;
         int columns = Math.Min(Width, n - c0);
+        // The accumulators leave the K loop through memory once per tile: left live into the epilogue, the JIT keeps
+        // six of them on the stack and stores them on every K step.
+        Vector256<int>* sums = stackalloc Vector256<int>[2 * TileRows];
         for (int m0 = start; m0 < end; m0 += TileRows)
         {
             byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
@@ -61,12 +64,13 @@ internal static unsafe class Gemm256<TStep>
                 c30 = TStep.Dot(c30, x, w0);
                 c31 = TStep.Dot(c31, x, w1);
             }
-            // Requantize all four rows before any store: no accumulator may live across the out-of-line partial
-            // store, or the register allocator spills all eight in the K loop.
-            var y0 = Epilogue256.Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
-            var y1 = Epilogue256.Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
-            var y2 = Epilogue256.Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
-            var y3 = Epilogue256.Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
+            (sums[0], sums[1], sums[2], sums[3]) = (c00, c01, c10, c11);
+            (sums[4], sums[5], sums[6], sums[7]) = (c20, c21, c30, c31);
+            // Requantize all four rows before any store: nothing may live across the out-of-line partial store.
+            var y0 = Epilogue256.Bytes(e, sums[0], sums[1], a.Sum(rowSums, m0), c0);
+            var y1 = Epilogue256.Bytes(e, sums[2], sums[3], a.Sum(rowSums, m0 + 1), c0);
+            var y2 = Epilogue256.Bytes(e, sums[4], sums[5], a.Sum(rowSums, m0 + 2), c0);
+            var y3 = Epilogue256.Bytes(e, sums[6], sums[7], a.Sum(rowSums, m0 + 3), c0);
             int rows = Math.Min(TileRows, a.Count - m0);
             byte* row = y + (long)m0 * n + c0;
             Epilogue256.Write(y0, row, columns);
