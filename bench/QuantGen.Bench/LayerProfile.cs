@@ -46,6 +46,7 @@ internal static class LayerProfile
             {
                 Int8ConvAlgorithm.Depthwise => $"dw {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
                 Int8ConvAlgorithm.Pointwise => "pw",
+                Int8ConvAlgorithm.Direct => $"direct {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
                 _ => $"im2col {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
             };
             double gmacs = g.MacCount / seconds / 1e9;

@@ -1,3 +1,4 @@
+using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Compiled;
@@ -16,7 +17,7 @@ internal static class ChannelsLast
     {
         if (!Differs(channels, pixels))
         {
-            Kernels.Reference.Quantize.Activations(input, q, output);
+            Int8Quantize.Activations(input, q, output);
             return;
         }
         ReferenceChecks.SameLength(input.Length, output.Length, "Quantize (NCHW → NHWC)");

@@ -1,3 +1,4 @@
+using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
 using QuantGen.Nn;
 using QuantGen.Quantization;
@@ -7,14 +8,15 @@ namespace QuantGen.Compiled;
 /// <summary>A converted <see cref="Add"/> module: both inputs requantized to the output's scale.</summary>
 public sealed class CompiledAdd
 {
-    private readonly ActivationQParams aQ, bQ;
+    private readonly Int8Add kernel;
 
-    private CompiledAdd(ActivationQParams aQ, ActivationQParams bQ, ActivationQParams output) => (this.aQ, this.bQ, Output) = (aQ, bQ, output);
+    private CompiledAdd(ActivationQParams aQ, ActivationQParams bQ, ActivationQParams output) =>
+        (kernel, Output) = (new Int8Add(aQ, bQ, output, default), output);
 
     public ActivationQParams Output { get; }
 
     public static CompiledAdd Create(Module model, string path, ActivationQParams a, ActivationQParams b) =>
         new(a, b, CompiledModel.Substitute<QuantizedAdd>(model, path, "Add").Output);
 
-    public void Forward(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> output) => QAdd.Forward(a, aQ, b, bQ, Output, default, output);
+    public void Forward(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> output) => kernel.Forward(a, b, output);
 }

@@ -45,40 +45,60 @@ internal static unsafe class Gemm512<TStep>
                     c31 = TStep.Dot(c31, x, w1);
                 }
                 // All four rows requantized before any store (see Gemm256).
-                var y0 = Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
-                var y1 = Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
-                var y2 = Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
-                var y3 = Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
+                var y0 = Epilogue512.Bytes(e, c00, c01, a.Sum(rowSums, m0), c0);
+                var y1 = Epilogue512.Bytes(e, c10, c11, a.Sum(rowSums, m0 + 1), c0);
+                var y2 = Epilogue512.Bytes(e, c20, c21, a.Sum(rowSums, m0 + 2), c0);
+                var y3 = Epilogue512.Bytes(e, c30, c31, a.Sum(rowSums, m0 + 3), c0);
                 int rows = Math.Min(TileRows, a.Count - m0);
                 byte* row = y + (long)m0 * n + c0;
-                Write(y0, row, columns);
-                if (rows > 1) Write(y1, row + n, columns);
-                if (rows > 2) Write(y2, row + 2 * n, columns);
-                if (rows > 3) Write(y3, row + 3 * n, columns);
+                Epilogue512.Write(y0, row, columns);
+                if (rows > 1) Epilogue512.Write(y1, row + n, columns);
+                if (rows > 2) Epilogue512.Write(y2, row + 2 * n, columns);
+                if (rows > 3) Epilogue512.Write(y3, row + 3 * n, columns);
             }
         }
     }
+}
+
+/// <summary>The 512-bit requantize and store, shared by the GEMM and the depthwise kernel.</summary>
+internal static unsafe class Epilogue512
+{
+    private const int Width = 32;
 
     /// <summary>Requantize 32 accumulators of one row (the rounding argument of <see cref="Epilogue256.Requantize"/>, on zmm).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Bytes(Epilogue e, Vector512<int> acc0, Vector512<int> acc1, int rowSum, int c0)
+    public static Vector256<byte> Bytes(Epilogue e, Vector512<int> acc0, Vector512<int> acc1, int rowSum, int c0)
     {
         Vector512<short> shorts = Vector512.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 16));
         return Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
     }
 
+    /// <summary>As <see cref="Bytes(Epilogue, Vector512{int}, Vector512{int}, int, int)"/> for kernels without a row-sum term (no weight zero points).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Write(Vector256<byte> bytes, byte* y, int columns)
+    public static Vector256<byte> Bytes(Epilogue e, Vector512<int> acc0, Vector512<int> acc1, int c0)
+    {
+        Vector512<short> shorts = Vector512.Narrow(Scale(e, acc0 + Vector512.Load(e.Offsets + c0), c0), Scale(e, acc1 + Vector512.Load(e.Offsets + c0 + 16), c0 + 16));
+        return Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write(Vector256<byte> bytes, byte* y, int columns)
     {
         if (columns == Width) bytes.Store(y);
         else Epilogue256.StorePartial(bytes, y, columns);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Requantize(Epilogue e, Vector512<int> acc, int rowSum, int c0)
+    public static Vector512<int> Requantize(Epilogue e, Vector512<int> acc, int rowSum, int c0)
     {
         acc += Vector512.Load(e.Offsets + c0);
         if (e.WeightZeroPoints != null) acc -= Vector512.Load(e.WeightZeroPoints + c0) * Vector512.Create(rowSum);
+        return Scale(e, acc, c0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Scale(Epilogue e, Vector512<int> acc, int c0)
+    {
         var scaled = Avx512F.ConvertToVector512Single(acc) * Vector512.Load(e.Multipliers + c0);
         var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(e.Low)), Vector512.Create(e.High));
         return Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create(e.ZeroPoint);

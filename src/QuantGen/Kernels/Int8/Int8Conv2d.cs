@@ -14,6 +14,9 @@ public enum Int8ConvAlgorithm
 
     /// <summary>Any other ungrouped convolution: the receptive fields gathered into rows (im2col), then the GEMM.</summary>
     Im2Col,
+
+    /// <summary>Few input channels (a stem) on a 256-bit path: a direct kernel vectorized across output channels.</summary>
+    Direct,
 }
 
 /// <summary>
@@ -30,6 +33,7 @@ public sealed unsafe class Int8Conv2d
     private const string Op = "Int8Conv2d";
     private readonly QGemm? gemm;
     private readonly QDepthwise? depthwise;
+    private readonly QDirect? direct;
     private readonly PinnedBuffer<byte>? columns;
     private readonly PinnedBuffer<int>? rowSums;
     private readonly byte inputZeroPoint;
@@ -72,8 +76,14 @@ public sealed unsafe class Int8Conv2d
             throw new NotSupportedException($"{Op}: grouped convolutions other than depthwise with one output channel per input channel are not supported: {g}.");
         }
         int depth = g.InChannels * g.KernelHeight * g.KernelWidth, rows = g.Batch * g.OutHeight * g.OutWidth;
-        Algorithm = g.IsPointwise ? Int8ConvAlgorithm.Pointwise : Int8ConvAlgorithm.Im2Col;
         ReadOnlySpan<sbyte> packedOrder = g.IsPointwise ? weight : ChannelsLast(weight, g);
+        if (QDirect.Supports(g, Path))
+        {
+            Algorithm = Int8ConvAlgorithm.Direct;
+            direct = new QDirect(g, packedOrder, weightQ, bias, inputQ, outputQ, range, Path);
+            return;
+        }
+        Algorithm = g.IsPointwise ? Int8ConvAlgorithm.Pointwise : Int8ConvAlgorithm.Im2Col;
         gemm = new QGemm(packedOrder, g.OutChannels, depth, weightQ, bias, inputQ, outputQ, range, inputBytes, Path);
         rowSums = new PinnedBuffer<int>(Math.Max(1, gemm.RowSumsLength(rows)));
         if (!g.IsPointwise) columns = new PinnedBuffer<byte>(Math.Max(1, rows * depth));
@@ -109,6 +119,11 @@ public sealed unsafe class Int8Conv2d
                 depthwise.Run(x, y, batch);
                 return;
             }
+            if (direct is not null)
+            {
+                direct.Run(x, y, batch);
+                return;
+            }
             int rows = batch * g.OutHeight * g.OutWidth;
             byte* a = x;
             if (columns is not null)
@@ -138,13 +153,13 @@ public sealed unsafe class Int8Conv2d
     /// <summary>One row per output pixel: for each tap (ky, kx), the input pixel's channels, or the zero point outside the image.</summary>
     private static void Im2Col(in ConvGeometry g, int batch, byte* input, byte* rows, byte zeroPoint)
     {
-        int cin = g.InChannels;
+        int cin = g.InChannels, outHeight = g.OutHeight, outWidth = g.OutWidth;
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + (long)n * g.InHeight * g.InWidth * cin;
-            for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int oy = 0; oy < outHeight; oy++)
             {
-                for (int ox = 0; ox < g.OutWidth; ox++)
+                for (int ox = 0; ox < outWidth; ox++)
                 {
                     for (int ky = 0; ky < g.KernelHeight; ky++)
                     {

@@ -58,6 +58,46 @@ public sealed class Int8Conv2dTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Deep pointwise layers over many pixels: the GEMM's row blocks (about 16 KB of A each) end mid-image and leave rows over.</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void RowBlocksEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6105);
+        foreach (int cin in (ReadOnlySpan<int>)[600, 961, 2049])
+        {
+            var g = new ConvGeometry(random.Next(1, 3), cin, random.Next(5, 10), random.Next(5, 10), random.Next(1, 40), 1, 1);
+            Check(random, Int8Regime.Typical, g, path);
+        }
+    }
+
+    /// <summary>Stems: 1–4 input channels (the direct kernel on 256-bit paths), output channels around the 16- and 32-channel steps.</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void FewInputChannelsEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6104);
+        foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                int cin = 1 + i % 4, cout = i % 3 == 0 ? 32 : random.Next(1, 70), kernel = i % 5 == 4 ? random.Next(2, 6) : 3;
+                int stride = random.Next(1, 4), pad = random.Next(0, kernel / 2 + 1), dilation = i % 7 == 6 ? 2 : 1;
+                var g = new ConvGeometry(random.Next(1, 3), cin, random.Next(kernel * dilation, 15), random.Next(kernel * dilation, 15), cout,
+                    kernel, kernel, stride, stride, pad, pad, dilation, dilation);
+                Check(random, regime, g, path);
+            }
+        }
+    }
+
     /// <summary>Every convolution of MobileNetV2 on a 28×28 input: the stem (1 input channel, 3×3, stride 2), depthwise and pointwise.</summary>
     [Theory]
     [Int8Path(Int8KernelPath.Scalar)]
@@ -82,7 +122,7 @@ public sealed class Int8Conv2dTests(ITestOutputHelper output)
         var weightQ = WeightQParams.PerTensor(0.01f);
         var grouped = new ConvGeometry(1, 4, 5, 5, 4, 3, 3, Groups: 2);
         Assert.Throws<NotSupportedException>(() => new Int8Conv2d(grouped, new sbyte[grouped.WeightLength], weightQ, [], q, q));
-        var g = new ConvGeometry(1, 3, 5, 5, 4, 3, 3, PadHeight: 1, PadWidth: 1);
+        var g = new ConvGeometry(1, 5, 5, 5, 4, 3, 3, PadHeight: 1, PadWidth: 1);
         Assert.Throws<ShapeMismatchException>(() => new Int8Conv2d(g, new sbyte[g.WeightLength - 1], weightQ, [], q, q));
         Assert.Throws<ArgumentException>(() => new Int8Conv2d(g with { PadHeight = -1 }, new sbyte[g.WeightLength], weightQ, [], q, q));
         var layer = new Int8Conv2d(g, new sbyte[g.WeightLength], weightQ, [], q, q);
