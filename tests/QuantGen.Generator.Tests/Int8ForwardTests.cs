@@ -146,4 +146,21 @@ public sealed class Int8ForwardTests
     }
 
     private static void AssertBits(float[] expected, float[] actual) => CompiledModels.AssertBits(expected, actual);
+
+    [Fact]
+    public void A_Qat_model_gets_PrepareQat_and_its_Int8_equals_eager_int8_after_convert()
+    {
+        GeneratorRun run = InMemoryAssembly.Compile((Sources.SmallCnnQat, "SmallCnn.cs"), (Sources.QatDriver("SmallCnn"), "Driver.cs"));
+        Assert.Contains("public global::Sample.SmallCnn PrepareQat(", run.Source("Sample.SmallCnn.g.cs"));
+        Assert.DoesNotContain(" Calibrate(", run.Source("Sample.SmallCnn.g.cs"));
+
+        ICompiledDriver driver = CompiledModels.Quantized(run, "pytorch", "small_cnn.safetensors", CalibrationImages, qconfig: null);
+        Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, 64);
+        float[] eager = driver.Model.Forward(images).Data;
+        var generated = new float[eager.Length];
+        driver.Forward(images.Data, generated, 64);
+
+        AssertBits(eager, generated);
+        Assert.True(CompiledModels.Correct(generated, CompiledModels.Mnist.Value.Test.Labels) >= 58, "the QAT-converted int8 model should classify as the trained one does");
+    }
 }

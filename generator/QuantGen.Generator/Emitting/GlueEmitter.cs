@@ -7,7 +7,8 @@ namespace QuantGen.Generator.Emitting;
 
 /// <summary>
 /// Writes the user's flow on the model class: <c>Calibrate</c> (eval, the planned fusions, observers from the
-/// attribute's QConfig, the batches) and <c>Convert</c> (eager convert, then the generated <c>Int8</c>).
+/// attribute's QConfig, the batches) or, for QAT, <c>PrepareQat</c> (training mode, fusions kept trainable, fake
+/// quantization); then <c>Convert</c> (eager convert, then the generated <c>Int8</c>).
 /// </summary>
 internal static class GlueEmitter
 {
@@ -17,6 +18,65 @@ internal static class GlueEmitter
         string self = "global::" + (model.Namespace.Length > 0 ? model.Namespace + "." : "") + model.ClassName;
         string qconfig = $"global::QuantGen.Quantization.QConfig.For(global::QuantGen.WeightScheme.{model.Options.Weights}, global::QuantGen.ObserverKind.{model.Options.Activations})";
 
+        bool qat = model.Options.Mode == "Qat";
+        if (qat) WritePrepareQat(writer, plan, self, generatedCode);
+        else WriteCalibrate(writer, plan, self, qconfig, generatedCode);
+
+        writer.WriteLine($"/// <summary>Converts this {(qat ? "trained" : "calibrated")} model to int8 in place (eager convert), then builds its generated <see cref=\"Int8\"/> forward pass.</summary>");
+        writer.WriteLine(generatedCode);
+        writer.WriteLine("public Int8 Convert()");
+        writer.WriteLine("{");
+        writer.Indent++;
+        if (qat) writer.WriteLine("Eval(); // BatchNorm folds with its running statistics");
+        writer.WriteLine("global::QuantGen.Quantization.EagerQuantization.Convert(this);");
+        writer.WriteLine("return Int8.From(this);");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    /// <summary>
+    /// QAT's first step, as PyTorch's <c>prepare_qat</c>: training mode, the planned fusions with Conv+BN kept
+    /// unfolded for training, fake quantization from the qconfig.
+    /// </summary>
+    private static void WritePrepareQat(IndentedTextWriter writer, ModelPlan plan, string self, string generatedCode)
+    {
+        string qconfig = "global::QuantGen.Quantization.QConfig." + (plan.Model.Options.Weights == "PerChannelSymmetric" ? "PerChannelQat" : "DefaultQat");
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Prepares this model for quantization-aware training: training mode; the fusions [Fuse] plans" + (plan.Fusions.Count == 0 ? " (none)" : ""));
+        foreach (PlannedFusion fusion in plan.Fusions) writer.WriteLine($"/// ({string.Join(" + ", fusion.Layers)}),");
+        writer.WriteLine("/// with Conv+BN kept unfolded while training; fake quantization from <paramref name=\"qconfig\"/>, or else from [Quantize]:");
+        writer.WriteLine($"/// <c>{qconfig.Substring("global::QuantGen.Quantization.".Length)}</c>. Train it, then <see cref=\"Convert\"/>.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine(generatedCode);
+        writer.WriteLine($"public {self} PrepareQat(global::QuantGen.Quantization.QConfig? qconfig = null)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("Train();");
+        if (plan.Fusions.Count > 0) writer.WriteLine($"global::QuantGen.Quantization.EagerQuantization.FuseModulesQat(this, {Groups(plan)});");
+        writer.WriteLine($"global::QuantGen.Quantization.EagerQuantization.PrepareQat(this, qconfig ?? {qconfig});");
+        writer.WriteLine("return this;");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    private static string Groups(ModelPlan plan)
+    {
+        var groups = new List<string>();
+        foreach (PlannedFusion fusion in plan.Fusions)
+        {
+            var paths = new List<string>();
+            foreach (string layer in fusion.Layers) paths.Add(SymbolDisplay.FormatLiteral(layer, quote: true));
+            groups.Add("new[] { " + string.Join(", ", paths) + " }");
+        }
+
+        return string.Join(", ", groups);
+    }
+
+    private static void WriteCalibrate(IndentedTextWriter writer, ModelPlan plan, string self, string qconfig, string generatedCode)
+    {
+        ModelSpec model = plan.Model;
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// Prepares this model for int8 and calibrates it: eval mode; the fusions [Fuse] plans" + (plan.Fusions.Count == 0 ? " (none)" : ""));
         foreach (PlannedFusion fusion in plan.Fusions) writer.WriteLine($"/// ({string.Join(" + ", fusion.Layers)}),");
@@ -32,33 +92,11 @@ internal static class GlueEmitter
         writer.Indent++;
         writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(batches);");
         writer.WriteLine("Eval();");
-        if (plan.Fusions.Count > 0)
-        {
-            var groups = new List<string>();
-            foreach (PlannedFusion fusion in plan.Fusions)
-            {
-                var paths = new List<string>();
-                foreach (string layer in fusion.Layers) paths.Add(SymbolDisplay.FormatLiteral(layer, quote: true));
-                groups.Add("new[] { " + string.Join(", ", paths) + " }");
-            }
-
-            writer.WriteLine($"global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, {string.Join(", ", groups)});");
-        }
+        if (plan.Fusions.Count > 0) writer.WriteLine($"global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, {Groups(plan)});");
 
         writer.WriteLine($"global::QuantGen.Quantization.EagerQuantization.Prepare(this, qconfig ?? {qconfig});");
         writer.WriteLine("global::QuantGen.Quantization.EagerQuantization.Calibrate(this, batches, progress);");
         writer.WriteLine("return this;");
-        writer.Indent--;
-        writer.WriteLine("}");
-        writer.WriteLineNoTabs(string.Empty);
-
-        writer.WriteLine("/// <summary>Converts this calibrated model to int8 in place (eager convert), then builds its generated <see cref=\"Int8\"/> forward pass.</summary>");
-        writer.WriteLine(generatedCode);
-        writer.WriteLine("public Int8 Convert()");
-        writer.WriteLine("{");
-        writer.Indent++;
-        writer.WriteLine("global::QuantGen.Quantization.EagerQuantization.Convert(this);");
-        writer.WriteLine("return Int8.From(this);");
         writer.Indent--;
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);

@@ -129,7 +129,7 @@ internal static class ModelParser
         }
 
         /// <summary>The names the generated half declares in the class.</summary>
-        private static readonly string[] ReservedNames = ["InputLength", "OutputLength", "Shapes", "Int8", "Calibrate", "Convert"];
+        private static readonly string[] ReservedNames = ["InputLength", "OutputLength", "Shapes", "Int8", "Calibrate", "PrepareQat", "Convert"];
 
         /// <summary>The class itself, or a member of it or of a base class, that takes a name the generated code declares.</summary>
         private ISymbol? ReservedNameInUse()

@@ -22,7 +22,8 @@ internal static class Int8Planner
     {
         if (planned.Plan is not ModelPlan plan) return new Int8Result(null, null, "", planned.Diagnostics);
         string mode = plan.Model.Options.Mode;
-        if (mode != "Static")
+        // QAT converts to the same int8 layers as static quantization, so both get the int8 program.
+        if (mode is not ("Static" or "Qat"))
         {
             return new Int8Result(plan, null, $"QuantMode.{mode} has no generated int8 forward pass yet; only the shapes are generated.", planned.Diagnostics);
         }

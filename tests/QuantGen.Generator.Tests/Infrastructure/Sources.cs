@@ -137,6 +137,17 @@ public static class Sources
         }
         """;
 
+    /// <summary>The fixture's SmallCnn marked for quantization-aware training.</summary>
+    public static readonly string SmallCnnQat = SmallCnnFixture.Replace("[Quantize(QuantMode.Static)]", "[Quantize(QuantMode.Qat)]");
+
+    /// <summary>
+    /// A driver for a QAT model: <c>Quantize</c> prepares it for QAT, runs the batches through it in training mode
+    /// (the fake quantizers observe them; no optimizer step, so the weights stay the fixture's) and converts.
+    /// </summary>
+    public static string QatDriver(string model) => Driver(model).Replace(
+        "public void Quantize(IEnumerable<Tensor> batches, QConfig? qconfig) => int8 = model.Calibrate(batches, qconfig).Convert();",
+        "public void Quantize(IEnumerable<Tensor> batches, QConfig? qconfig) { model.PrepareQat(qconfig); foreach (Tensor batch in batches) model.Forward(batch); int8 = model.Convert(); }");
+
     /// <summary>A driver for a model class <paramref name="model"/> in namespace Sample (see <see cref="ICompiledDriver"/>).</summary>
     public static string Driver(string model) => $$"""
         using System;
