@@ -22,6 +22,20 @@ public readonly record struct PoolGeometry(
 
     public int OutWidth => OutputSize(InWidth, KernelWidth, StrideWidth, PadWidth, DilationWidth, CeilMode);
 
+    /// <summary>
+    /// The input row that tap <paramref name="ky"/> of output row <paramref name="i"/> reads, or −1 in the padding;
+    /// with <paramref name="clampToBorder"/> (qnnpack's dilated max pool) the nearest border row instead.
+    /// </summary>
+    internal int TapRow(int i, int ky, bool clampToBorder) =>
+        Tap(i * StrideHeight - PadHeight + ky * DilationHeight, InHeight, clampToBorder);
+
+    /// <summary>The input column of tap <paramref name="kx"/> of output column <paramref name="j"/>, as <see cref="TapRow"/>.</summary>
+    internal int TapColumn(int j, int kx, bool clampToBorder) =>
+        Tap(j * StrideWidth - PadWidth + kx * DilationWidth, InWidth, clampToBorder);
+
+    private static int Tap(int index, int size, bool clampToBorder) =>
+        clampToBorder ? Math.Clamp(index, 0, size - 1) : (uint)index < (uint)size ? index : -1;
+
     private static int OutputSize(int size, int kernel, int stride, int pad, int dilation, bool ceil)
     {
         int span = size + 2 * pad - dilation * (kernel - 1) - 1 + (ceil ? stride - 1 : 0);

@@ -32,12 +32,12 @@ internal static class PoolingGrad
         float bestValue = float.NegativeInfinity;
         for (int ki = 0; ki < g.KernelHeight; ki++)
         {
-            int r = i * g.StrideHeight - g.PadHeight + ki * g.DilationHeight;
-            if ((uint)r >= (uint)g.InHeight) continue;
+            int r = g.TapRow(i, ki, clampToBorder: false);
+            if (r < 0) continue;
             for (int kj = 0; kj < g.KernelWidth; kj++)
             {
-                int c = j * g.StrideWidth - g.PadWidth + kj * g.DilationWidth;
-                if ((uint)c >= (uint)g.InWidth) continue;
+                int c = g.TapColumn(j, kj, clampToBorder: false);
+                if (c < 0) continue;
                 float v = x[plane + r * g.InWidth + c];
                 if (v > bestValue || float.IsNaN(v) || best < 0)
                 {

@@ -30,14 +30,12 @@ public static class ChannelsLastPooling
                     bool any = false;
                     for (int ky = 0; ky < g.KernelHeight; ky++)
                     {
-                        int r = i * g.StrideHeight - g.PadHeight + ky * g.DilationHeight;
-                        if (clampToBorder) r = Math.Clamp(r, 0, g.InHeight - 1);
-                        else if ((uint)r >= (uint)g.InHeight) continue;
+                        int r = g.TapRow(i, ky, clampToBorder);
+                        if (r < 0) continue;
                         for (int kx = 0; kx < g.KernelWidth; kx++)
                         {
-                            int c = j * g.StrideWidth - g.PadWidth + kx * g.DilationWidth;
-                            if (clampToBorder) c = Math.Clamp(c, 0, g.InWidth - 1);
-                            else if ((uint)c >= (uint)g.InWidth) continue;
+                            int c = g.TapColumn(j, kx, clampToBorder);
+                            if (c < 0) continue;
                             ReadOnlySpan<byte> tap = image.Slice((r * g.InWidth + c) * channels, channels);
                             for (int ch = 0; ch < channels; ch++) pixel[ch] = Math.Max(pixel[ch], tap[ch]);
                             any = true;
