@@ -20,10 +20,12 @@ internal sealed unsafe class QDirect
     /// <summary>The most input channels this kernel takes; wider inputs go through im2col and the GEMM.</summary>
     public const int MaxInputChannels = 4;
 
+    /// <summary>The longest receptive field (Cin·kH·kW) taken: its int16 copy lives on the stack.</summary>
+    public const int MaxDepth = 1024;
+
     private readonly ConvGeometry g;
     private readonly int depth, pairCount, stride;
     private readonly PinnedBuffer<int> weights;
-    private readonly PinnedBuffer<short> field;
     private readonly Epilogue e;
     private readonly short zeroPoint;
     private readonly bool wide;
@@ -41,7 +43,6 @@ internal sealed unsafe class QDirect
         wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Int8KernelPaths.IsSupported(Int8KernelPath.Avx512BW);
         e = new Epilogue(g.OutChannels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
         weights = new PinnedBuffer<int>(pairCount * stride);
-        field = new PinnedBuffer<short>(2 * pairCount);
         Span<short> packed = System.Runtime.InteropServices.MemoryMarshal.Cast<int, short>(weights.Span);
         Span<int> offsets = e.OffsetSpan;
         for (int c = 0; c < g.OutChannels; c++)
@@ -58,13 +59,14 @@ internal sealed unsafe class QDirect
     }
 
     public static bool Supports(in ConvGeometry g, Int8KernelPath path) =>
-        g.Groups == 1 && g.InChannels <= MaxInputChannels && !g.IsPointwise && path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni;
+        g.Groups == 1 && g.InChannels <= MaxInputChannels && !g.IsPointwise
+        && g.InChannels * g.KernelHeight * g.KernelWidth <= MaxDepth && path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni;
 
     /// <summary>Output [batch, OH, OW, Cout] from input [batch, H, W, Cin].</summary>
     public void Run(byte* input, byte* output, int batch)
     {
         int cin = g.InChannels, cout = g.OutChannels;
-        short* x = field.Pointer;
+        short* x = stackalloc short[2 * pairCount];   // on the stack: runs on several threads share one instance
         x[2 * pairCount - 1] = 0;   // an odd depth's last pair meets a zero weight; keep its partner finite
         int row = g.KernelWidth * cin;
         var windows = new ConvWindows(g);

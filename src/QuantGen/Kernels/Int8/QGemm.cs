@@ -20,8 +20,10 @@ namespace QuantGen.Kernels.Int8;
 /// </remarks>
 internal sealed unsafe class QGemm
 {
+    /// <summary>The longest padded last row copied on the stack; longer ones borrow from the array pool.</summary>
+    private const int StackRowBytes = 8192;
+
     private readonly PinnedBuffer<byte> packed;
-    private readonly PinnedBuffer<byte> lastRow;
 
     public QGemm(
         ReadOnlySpan<sbyte> weight, int outputs, int depth, WeightQParams weightQ, ReadOnlySpan<int> bias,
@@ -44,7 +46,6 @@ internal sealed unsafe class QGemm
         };
         StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
         packed = path == Int8KernelPath.Scalar ? Raw(weight) : Pack(weight, outputs, depth, Kind, PanelWidth, StepCount);
-        lastRow = new PinnedBuffer<byte>(StepCount * Steps.Size(Kind));
 
         Epilogue = new Epilogue(outputs, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: true);
         int za = inputQ.ZeroPoint;
@@ -81,7 +82,10 @@ internal sealed unsafe class QGemm
     /// <summary>Row sums of A, needed when <see cref="Epilogue.WeightZeroPoints"/> is not null.</summary>
     public int RowSumsLength(int rows) => Epilogue.WeightZeroPoints == null ? 0 : rows;
 
-    /// <summary>Y [M × N] from A [M × K]; <paramref name="rowSums"/> holds <see cref="RowSumsLength"/> ints.</summary>
+    /// <summary>
+    /// Y [M × N] from A [M × K]; <paramref name="rowSums"/> holds <see cref="RowSumsLength"/> ints. Keeps no state
+    /// between calls, so layers that share this packing may run on several threads at once.
+    /// </summary>
     public void Run(byte* a, int rows, byte* y, int* rowSums)
     {
         if (rows == 0) return;
@@ -93,8 +97,30 @@ internal sealed unsafe class QGemm
             return;
         }
         // The last row may not be followed by readable memory: give it a zero-padded copy.
-        new ReadOnlySpan<byte>(a + (long)(rows - 1) * K, K).CopyTo(new Span<byte>(lastRow.Pointer, lastRow.Length));
-        var rowsIn = new Rows(a, K, rows, lastRow.Pointer);
+        int padded = StepCount * Steps.Size(Kind);
+        if (padded <= StackRowBytes)
+        {
+            byte* lastRow = stackalloc byte[padded];
+            RunTiles(a, rows, y, rowSums, lastRow, padded);
+            return;
+        }
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(padded);
+        try
+        {
+            fixed (byte* lastRow = rented) RunTiles(a, rows, y, rowSums, lastRow, padded);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void RunTiles(byte* a, int rows, byte* y, int* rowSums, byte* lastRow, int padded)
+    {
+        var copy = new Span<byte>(lastRow, padded);
+        new ReadOnlySpan<byte>(a + (long)(rows - 1) * K, K).CopyTo(copy);
+        copy.Slice(K).Clear();
+        var rowsIn = new Rows(a, K, rows, lastRow);
         switch (Path, Kind)
         {
             case (Int8KernelPath.AvxVnni, _): Gemm256<VnniQuad>.Run(this, rowsIn, y, rowSums); break;
