@@ -26,7 +26,8 @@ public enum Int8ConvAlgorithm
 /// <remarks>
 /// Supports ungrouped convolutions of any kernel, stride, padding and dilation, and depthwise ones with one output
 /// channel per input channel (MobileNetV2's). Padding holds the input zero point, so padded taps add exactly 0.
-/// <c>Forward</c> allocates nothing; one call at a time per instance (the im2col scratch is the layer's own).
+/// <c>Forward</c> allocates nothing; one call at a time per instance (the im2col scratch is the layer's own): for
+/// another thread, <see cref="Fork"/> it.
 /// </remarks>
 public sealed unsafe class Int8Conv2d
 {
@@ -89,12 +90,27 @@ public sealed unsafe class Int8Conv2d
         if (!g.IsPointwise) columns = new PinnedBuffer<byte>(Math.Max(1, rows * depth));
     }
 
+    /// <summary>A fork: the same packed weights (whose <c>Run</c> keeps no state), its own scratch.</summary>
+    private Int8Conv2d(Int8Conv2d source)
+    {
+        (Geometry, Path, Algorithm, inputZeroPoint) = (source.Geometry, source.Path, source.Algorithm, source.inputZeroPoint);
+        (gemm, depthwise, direct) = (source.gemm, source.depthwise, source.direct);
+        if (source.rowSums is not null) rowSums = new PinnedBuffer<int>(source.rowSums.Length);
+        if (source.columns is not null) columns = new PinnedBuffer<byte>(source.columns.Length);
+    }
+
     public ConvGeometry Geometry { get; }
 
     public Int8ConvAlgorithm Algorithm { get; }
 
     /// <summary>The path chosen when the layer was built (<see cref="Int8KernelPaths.Current"/> on the building thread).</summary>
     public Int8KernelPath Path { get; }
+
+    /// <summary>
+    /// A layer over this one's packed weights with scratch of its own (the im2col rows and row sums, sized as this
+    /// one's), so that the two can run at once on different threads: costs the scratch, not the weights.
+    /// </summary>
+    public Int8Conv2d Fork() => new(this);
 
     /// <summary><paramref name="output"/> [N, OH, OW, OutChannels] from <paramref name="input"/> [N, H, W, InChannels].</summary>
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output) => Forward(input, output, Geometry.Batch);

@@ -10,13 +10,14 @@ namespace QuantGen.Kernels.Int8;
 /// <remarks>
 /// Construction packs the weights, folds the bias and the zero-point terms into per-channel offsets and computes the
 /// requantize multipliers; <see cref="Forward"/> then allocates nothing unless the batch grows past <c>maxRows</c> and some weight zero
-/// point is nonzero (its row sums). One call at a time per instance: the scratch is the layer's own.
+/// point is nonzero (its row sums). One call at a time per instance: the scratch is the layer's own; for another
+/// thread, <see cref="Fork"/> it.
 /// </remarks>
 public sealed unsafe class Int8Linear
 {
     private const string Op = "Int8Linear";
     private readonly QGemm gemm;
-    private readonly PinnedBuffer<int> rowSums = new(1);
+    private readonly PinnedBuffer<int> rowSums;
 
     /// <param name="weight">[outFeatures, inFeatures], qint8, PyTorch's layout.</param>
     /// <param name="weightQ">Per tensor or per output feature; zero points may be nonzero.</param>
@@ -44,7 +45,14 @@ public sealed unsafe class Int8Linear
         Int8Checks.Bias(bias, outFeatures, Op);
         gemm = new QGemm(weight, outFeatures, inFeatures, weightQ, bias, inputQ, outputQ,
             OutputRange.For(activation, outputQ), inputRange ?? OutputRange.Full, Int8KernelPaths.Current);
-        rowSums.Ensure(Math.Max(1, gemm.RowSumsLength(maxRows)));
+        rowSums = new PinnedBuffer<int>(Math.Max(1, gemm.RowSumsLength(maxRows)));
+    }
+
+    /// <summary>A fork: the same packed weights (whose <c>Run</c> keeps no state), its own row sums.</summary>
+    private Int8Linear(Int8Linear source)
+    {
+        gemm = source.gemm;
+        rowSums = new PinnedBuffer<int>(source.rowSums.Length);
     }
 
     public int InFeatures => gemm.K;
@@ -53,6 +61,12 @@ public sealed unsafe class Int8Linear
 
     /// <summary>The path chosen when the layer was built (<see cref="Int8KernelPaths.Current"/> on the building thread).</summary>
     public Int8KernelPath Path => gemm.Path;
+
+    /// <summary>
+    /// A layer over this one's packed weights with row-sum scratch of its own (as large as this one's now), so that
+    /// the two can run at once on different threads: costs the scratch, not the weights.
+    /// </summary>
+    public Int8Linear Fork() => new(this);
 
     /// <summary><paramref name="output"/> [rows, OutFeatures] from <paramref name="input"/> [rows, InFeatures], any number of rows.</summary>
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output)
