@@ -18,5 +18,8 @@ public sealed class CompiledAdd
     public static CompiledAdd Create(Module model, string path, ActivationQParams a, ActivationQParams b) =>
         new(a, b, CompiledModel.Substitute<QuantizedAdd>(model, path, "Add").Output);
 
+    /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
+    public CompiledAdd Fork() => this;
+
     public void Forward(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> output) => kernel.Forward(a, b, output);
 }

@@ -18,6 +18,9 @@ public sealed class CompiledClamp
 
     public static CompiledClamp Relu6(ActivationQParams input) => new(input, Quantize.ToUInt8(0f, input), Quantize.ToUInt8(6f, input));
 
+    /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
+    public CompiledClamp Fork() => this;
+
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (input.Length != output.Length) throw new ShapeMismatchException($"Clamp: the output has {output.Length} values for {input.Length} inputs.");

@@ -22,6 +22,8 @@ public sealed class CompiledConv2d
         kernel = new Int8Conv2d(geometry, layer.Weight, layer.WeightQParams, bias, inputQ, Output, activation);
     }
 
+    private CompiledConv2d(Int8Conv2d kernel, ActivationQParams output) => (this.kernel, Output) = (kernel, output);
+
     /// <summary>The output's qparams.</summary>
     public ActivationQParams Output { get; }
 
@@ -47,6 +49,9 @@ public sealed class CompiledConv2d
         CompiledModel.Check(path, "the fused activation ([Fuse])", activation, source.Activation);
         return new CompiledConv2d(geometry, layer, input, activation);
     }
+
+    /// <summary>The same packed weights with scratch of its own (<see cref="Int8Conv2d.Fork"/>), for another thread.</summary>
+    public CompiledConv2d Fork() => new(kernel.Fork(), Output);
 
     /// <summary><paramref name="batch"/> samples: quint8 [batch, H, W, Cin] → quint8 [batch, OH, OW, Cout] (NHWC).</summary>
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) => kernel.Forward(input, output, batch);

@@ -64,6 +64,9 @@ public sealed class CompiledLayerNorm : CompiledFloatIsland
         return new CompiledLayerNorm(layer, input, island.Output, channels, pixels);
     }
 
+    /// <summary>Keeps no scratch (the caller lends it to <c>Forward</c>): every fork of a generated pass shares this one.</summary>
+    public CompiledLayerNorm Fork() => this;
+
     private protected override void Run(ReadOnlySpan<float> input, Span<float> output) =>
         NormalizationKernels.LayerNorm(input, count, weight, bias, eps, output);
 }
@@ -84,6 +87,9 @@ public sealed class CompiledSoftmax : CompiledFloatIsland
         CompiledModel.Check(path, "the dimension", dim, ((Softmax)island.Layer).Dim);
         return new CompiledSoftmax(size, inner, input, island.Output, channels, pixels);
     }
+
+    /// <summary>Keeps no scratch (the caller lends it to <c>Forward</c>): every fork of a generated pass shares this one.</summary>
+    public CompiledSoftmax Fork() => this;
 
     /// <summary>Consecutive samples are consecutive blocks of <c>outer</c>: one softmax over all of them.</summary>
     private protected override void Run(ReadOnlySpan<float> input, Span<float> output) =>

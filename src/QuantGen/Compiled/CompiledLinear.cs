@@ -19,6 +19,8 @@ public sealed class CompiledLinear
             inputQ, Output, activation, maxRows: maxBatch);
     }
 
+    private CompiledLinear(Int8Linear kernel, ActivationQParams output) => (this.kernel, Output) = (kernel, output);
+
     /// <summary>The output's qparams.</summary>
     public ActivationQParams Output { get; }
 
@@ -34,6 +36,9 @@ public sealed class CompiledLinear
         CompiledModel.Check(path, "the fused activation ([Fuse])", activation, layer.Source.Activation);
         return new CompiledLinear(layer, input, activation, maxBatch);
     }
+
+    /// <summary>The same packed weights with row sums of its own (<see cref="Int8Linear.Fork"/>), for another thread.</summary>
+    public CompiledLinear Fork() => new(kernel.Fork(), Output);
 
     /// <summary>Any number of samples: quint8 [batch, inFeatures] → quint8 [batch, outFeatures], one GEMM.</summary>
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output) => kernel.Forward(input, output);

@@ -22,6 +22,9 @@ public sealed class CompiledMaxPool2d
         return new CompiledMaxPool2d(geometry, input);
     }
 
+    /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
+    public CompiledMaxPool2d Fork() => this;
+
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) => ChannelsLastPooling.Max(geometry, batch, input, output);
 }
 
@@ -43,6 +46,9 @@ public sealed class CompiledAvgPool2d
         CompiledModel.Check(path, "countIncludePad", countIncludePad, layer.CountIncludePad);
         return new CompiledAvgPool2d(geometry, countIncludePad, input);
     }
+
+    /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
+    public CompiledAvgPool2d Fork() => this;
 
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) =>
         ChannelsLastPooling.Average(geometry, countIncludePad, Output, batch, input, output);
@@ -69,6 +75,9 @@ public sealed class CompiledAdaptiveAvgPool2d
     /// <summary>The pool of a <c>Functional.AdaptiveAvgPool2d(x, size)</c> call in Forward: no module to check.</summary>
     public static CompiledAdaptiveAvgPool2d Functional(ActivationQParams input, int planes, int inHeight, int inWidth, int outHeight, int outWidth) =>
         new(planes, inHeight, inWidth, outHeight, outWidth, input);
+
+    /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
+    public CompiledAdaptiveAvgPool2d Fork() => this;
 
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) =>
         ChannelsLastPooling.AdaptiveAverage(planes, inHeight, inWidth, outHeight, outWidth, Output, batch, input, output);

@@ -17,6 +17,9 @@ public sealed class CompiledQuantize
     public static CompiledQuantize Create(Module model, string path, int channels = 1, int pixels = 1) =>
         new(CompiledModel.Substitute<QuantizeStep>(model, path, "QuantStub").Output, channels, pixels);
 
+    /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
+    public CompiledQuantize Fork() => this;
+
     /// <summary>Any whole number of samples.</summary>
     public void Forward(ReadOnlySpan<float> input, Span<byte> output) => ChannelsLast.Quantize(input, Output, channels, pixels, output);
 }
@@ -35,6 +38,9 @@ public sealed class CompiledDequantize
         return new CompiledDequantize(input, channels, pixels);
     }
 
+    /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
+    public CompiledDequantize Fork() => this;
+
     /// <summary>Any whole number of samples.</summary>
     public void Forward(ReadOnlySpan<byte> input, Span<float> output) => ChannelsLast.Dequantize(input, inputQ, channels, pixels, output);
 }
@@ -52,6 +58,9 @@ public sealed class CompiledFlatten
     public ActivationQParams Output { get; }
 
     public static CompiledFlatten Create(ActivationQParams input, int channels, int pixels) => new(input, channels, pixels);
+
+    /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
+    public CompiledFlatten Fork() => this;
 
     /// <summary>Any whole number of samples.</summary>
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output) => ChannelsLast.ToChannelsFirst(input, channels, pixels, output);

@@ -1,0 +1,151 @@
+namespace QuantGen.Compiled;
+
+/// <summary>Runs <paramref name="batch"/> whole samples of a generated int8 pass on the calling thread.</summary>
+public delegate void BatchForward(ReadOnlySpan<float> input, Span<float> output, int batch);
+
+/// <summary>
+/// A batch of a generated int8 pass split into contiguous slices that run at once: the first on the calling thread
+/// with the pass that owns this object, each other on a thread-pool thread with a fork of it, made when first needed
+/// and kept. Samples are independent, so the bytes equal a one-thread run's. The caller's spans are pinned here, so
+/// that generated code needs no <c>unsafe</c>. Nothing is allocated per call once the forks exist; one call at a time.
+/// </summary>
+public sealed unsafe class ParallelForward
+{
+    private readonly int inputLength, outputLength, processors;
+    private readonly BatchForward local;
+    private readonly Func<BatchForward> fork;
+    private readonly List<Slice> workers = [];
+
+    /// <param name="inputLength">Values in one input sample.</param>
+    /// <param name="outputLength">Values in one output sample.</param>
+    /// <param name="local">The owner's one-thread pass, run on the calling thread.</param>
+    /// <param name="fork">Makes another pass over the same weights, for another thread (a generated <c>Fork</c>).</param>
+    public ParallelForward(int inputLength, int outputLength, BatchForward local, Func<BatchForward> fork)
+        : this(inputLength, outputLength, local, fork, Environment.ProcessorCount)
+    {
+    }
+
+    // processors: the most slices a batch is split into, whatever the caller asks for (tests pass more than this machine has).
+    internal ParallelForward(int inputLength, int outputLength, BatchForward local, Func<BatchForward> fork, int processors)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputLength);
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(fork);
+        (this.inputLength, this.outputLength, this.local, this.fork, this.processors) = (inputLength, outputLength, local, fork, processors);
+    }
+
+    /// <summary>Forks made so far: one per slice beyond the first of the widest batch run.</summary>
+    public int Forks => workers.Count;
+
+    /// <summary>Slices for <paramref name="batch"/> samples: at most <paramref name="maxThreads"/>, the processors and the samples.</summary>
+    public int SlicesFor(int batch, int maxThreads) => Math.Max(1, Math.Min(Math.Min(batch, maxThreads), processors));
+
+    /// <summary>
+    /// <paramref name="batch"/> samples in <see cref="SlicesFor"/> contiguous slices (sizes differ by at most one),
+    /// run at once; returns when all have finished.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span does not hold <paramref name="batch"/> samples.</exception>
+    /// <exception cref="AggregateException">A slice threw (its exception is an inner one); this object stays usable.</exception>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int maxThreads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (input.Length != (long)batch * inputLength) throw new ArgumentException($"The input holds {input.Length} values, not {batch} samples of {inputLength}.", nameof(input));
+        if (output.Length != (long)batch * outputLength) throw new ArgumentException($"The output holds {output.Length} values, not {batch} samples of {outputLength}.", nameof(output));
+
+        int slices = SlicesFor(batch, maxThreads);
+        if (slices == 1)
+        {
+            local(input, output, batch);
+            return;
+        }
+
+        while (workers.Count < slices - 1) workers.Add(new Slice(fork(), inputLength, outputLength));
+        int started = 0;
+        Exception? own = null;
+        fixed (float* x = input, y = output)
+        {
+            try
+            {
+                for (; started < slices - 1; started++)
+                {
+                    (int start, int count) = Range(batch, slices, started + 1);
+                    workers[started].Start(x + (long)start * inputLength, y + (long)start * outputLength, count);
+                }
+
+                int first = Range(batch, slices, 0).Count;
+                local(input.Slice(0, first * inputLength), output.Slice(0, first * outputLength), first);
+            }
+            catch (Exception e)
+            {
+                own = e;
+            }
+
+            // The workers write through pointers into the caller's spans: wait for every one before they are unpinned.
+            for (int i = 0; i < started; i++) workers[i].Wait();
+        }
+
+        ThrowIfAnyFailed(own, started);
+    }
+
+    /// <summary>Slice <paramref name="index"/> of <paramref name="slices"/> over <paramref name="batch"/> samples: the first ones get the samples left over.</summary>
+    internal static (int Start, int Count) Range(int batch, int slices, int index)
+    {
+        int size = batch / slices, extra = batch % slices;
+        return (index * size + Math.Min(index, extra), size + (index < extra ? 1 : 0));
+    }
+
+    private void ThrowIfAnyFailed(Exception? own, int started)
+    {
+        List<Exception>? failures = own is null ? null : [own];
+        for (int i = 0; i < started; i++)
+        {
+            if (workers[i].Failure is { } failure) (failures ??= []).Add(failure);
+        }
+
+        if (failures is not null)
+        {
+            throw new AggregateException($"{failures.Count} of the slices of a batch run on several threads failed; the pass stays usable.", failures);
+        }
+    }
+
+    /// <summary>One slice's pass on a thread-pool thread: the same work item each call, so queuing it allocates nothing.</summary>
+    private sealed class Slice(BatchForward forward, int inputLength, int outputLength) : IThreadPoolWorkItem
+    {
+        private readonly ManualResetEventSlim done = new(initialState: true);
+        private float* input, output;
+        private int count;
+
+        /// <summary>What the last run threw, if anything.</summary>
+        public Exception? Failure { get; private set; }
+
+        /// <summary>Queues a run over <paramref name="count"/> samples at pinned <paramref name="input"/> and <paramref name="output"/>.</summary>
+        public void Start(float* input, float* output, int count)
+        {
+            this.input = input;
+            this.output = output;
+            this.count = count;
+            Failure = null;
+            done.Reset();
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        public void Wait() => done.Wait();
+
+        void IThreadPoolWorkItem.Execute()
+        {
+            try
+            {
+                forward(new ReadOnlySpan<float>(input, count * inputLength), new Span<float>(output, count * outputLength), count);
+            }
+            catch (Exception e)
+            {
+                Failure = e;
+            }
+            finally
+            {
+                done.Set();
+            }
+        }
+    }
+}
