@@ -31,7 +31,8 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLine($"/// {Model.ClassName}'s int8 forward pass, generated: the layers eager int8 runs, in order, on one");
         writer.WriteLine("/// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast");
         writer.WriteLine("/// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.");
-        writer.WriteLine("/// Build it with <see cref=\"Convert\"/> or <see cref=\"From\"/>. One instance owns one arena: use one per thread.");
+        writer.WriteLine("/// Build it with <see cref=\"Convert\"/> or <see cref=\"From\"/>. One instance runs one call at a time: for another");
+        writer.WriteLine("/// thread, <see cref=\"Fork\"/> it (the weights are shared); <see cref=\"MaxThreads\"/> splits a batch over forks.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine(generatedCode);
         if (skipLocalsInit) writer.WriteLine("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
@@ -42,6 +43,8 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         WriteArena();
         WriteFields();
         WriteConstructor(model);
+        WriteFork();
+        WriteMaxThreads();
         WriteForward();
         foreach (BlockMethods.Block block in blocks.All) WriteBlock(block);
         for (int i = 0; i < program.Steps.Count; i++)
@@ -93,6 +96,9 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         {
             writer.WriteLine($"private readonly float[] scratch = new float[{program.ScratchLength} * Arena.MaxBatch]; // the float islands' dequantized input and float output");
         }
+
+        writer.WriteLine("private int maxThreads = 1;");
+        writer.WriteLine($"private {Compiled}ParallelForward? parallel; // this pass and its forks, made when MaxThreads first splits a batch");
 
         foreach (Int8Step step in program.Steps)
         {
@@ -176,6 +182,62 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLineNoTabs(string.Empty);
     }
 
+    /// <summary><c>Fork()</c>: every layer's <c>Fork</c> (the packing shared, the scratch new) and a new arena.</summary>
+    private void WriteFork()
+    {
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Another instance over this one's packed weights, for another thread: the weights are shared, not copied. It costs");
+        writer.WriteLine($"/// its own arena (Arena.Length × Arena.MaxBatch = {program.ArenaLength} × {program.MaxBatch} = {Bytes((long)program.ArenaLength * program.MaxBatch)} bytes){ScratchCost()},");
+        writer.WriteLine("/// and the scratch of its convolutions and linear layers (im2col rows, row sums) for Arena.MaxBatch samples.");
+        writer.WriteLine("/// Its <see cref=\"MaxThreads\"/> is 1.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("public Int8 Fork() => new(this);");
+        writer.WriteLineNoTabs(string.Empty);
+
+        writer.WriteLine("private Int8(Int8 source)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("// Each layer's Fork shares its packed weights and makes its own scratch; the arena is this instance's own.");
+        foreach (Int8Step step in program.Steps)
+        {
+            if (step.Op == Int8Op.Alias) continue;
+            string field = StepNames.Field(names[step.Step]);
+            writer.WriteLine($"{field} = source.{field}.Fork();");
+        }
+
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    private string ScratchCost() =>
+        program.ScratchLength == 0 ? "" : $", the float islands' scratch ({Bytes(4L * program.ScratchLength * program.MaxBatch)} bytes)";
+
+    private static string Bytes(long count) => count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    private void WriteMaxThreads()
+    {
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// The most threads a batched <c>Forward</c> runs on: 1 by default, the calling thread alone. Above 1, a batch of two or");
+        writer.WriteLine("/// more samples is split into contiguous slices, one per thread, at most <c>Environment.ProcessorCount</c> of them:");
+        writer.WriteLine("/// the calling thread runs the first on this instance, thread-pool threads the others on forks of it, made when");
+        writer.WriteLine("/// first needed and kept (each costs what <see cref=\"Fork\"/> says). The bytes equal the one-thread run's.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">Set below 1.</exception>");
+        writer.WriteLine("public int MaxThreads");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("get => maxThreads;");
+        writer.WriteLine("set");
+        writer.WriteLine("{");
+        writer.WriteLine("    global::System.ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);");
+        writer.WriteLine("    maxThreads = value;");
+        writer.WriteLine("}");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
     private void WriteForward()
     {
         string input = Shape(Model.InputShape), output = Shape(plan.OutputShape);
@@ -198,8 +260,13 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
 
-        writer.WriteLine($"/// <summary><paramref name=\"batch\"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, {Shape(Model.InputShape).Substring(1)} → output [batch, {output.Substring(1)}.</summary>");
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// <paramref name=\"batch\"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, {Shape(Model.InputShape).Substring(1)} → output [batch, {output.Substring(1)}.");
+        writer.WriteLine("/// On the calling thread, or split over up to <see cref=\"MaxThreads\"/> threads; the same bytes either way. Allocates nothing");
+        writer.WriteLine("/// (but the forks, the first time a batch is split).");
+        writer.WriteLine("/// </summary>");
         writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not <paramref name=\"batch\"/> samples.</exception>");
+        writer.WriteLine("/// <exception cref=\"global::System.AggregateException\">A slice run on another thread threw (an inner exception); this instance stays usable.</exception>");
         writer.WriteLine($"public void Forward({ReadOnlySpan}<float> input, {Span}<float> output, int batch)");
         writer.WriteLine("{");
         writer.Indent++;
@@ -213,6 +280,22 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
         writer.WriteLine("    throw new global::System.ArgumentException($\"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.\", nameof(output));");
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine("if (maxThreads == 1 || batch < 2)");
+        writer.WriteLine("{");
+        writer.WriteLine("    Passes(input, output, batch);");
+        writer.WriteLine("    return;");
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine("parallel ??= new(InputLength, OutputLength, Passes, () => Fork().Passes);");
+        writer.WriteLine("parallel.Forward(input, output, batch, maxThreads);");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+
+        writer.WriteLine("/// <summary><paramref name=\"batch\"/> samples on this thread, in passes of up to <c>Arena.MaxBatch</c>.</summary>");
+        writer.WriteLine($"private void Passes({ReadOnlySpan}<float> input, {Span}<float> output, int batch)");
+        writer.WriteLine("{");
+        writer.Indent++;
         writer.WriteLine("for (int start = 0; start < batch; start += Arena.MaxBatch)");
         writer.WriteLine("{");
         writer.WriteLine("    int n = global::System.Math.Min(Arena.MaxBatch, batch - start);");

@@ -13,8 +13,10 @@ namespace QuantGen.Generator.Emitting;
 /// </summary>
 internal static class StepNames
 {
-    // Shapes declares Input/InputLength; Int8 declares Forward, From, Arena; the enclosing class Int8 and Shapes.
-    private static readonly string[] Reserved = ["Input", "Shapes", "Int8", "Forward", "From", "Arena", "Scratch", "Length", "MaxBatch", "Run", "Bytes"];
+    // Shapes declares Input/InputLength; Int8 declares Forward, From, Fork, MaxThreads, Arena and the private members
+    // (fields camelCase: arena, scratch, maxThreads, parallel); the enclosing class Int8 and Shapes.
+    private static readonly string[] Reserved =
+        ["Input", "Shapes", "Int8", "Forward", "From", "Fork", "MaxThreads", "Parallel", "Passes", "Arena", "Scratch", "Length", "MaxBatch", "Run", "Bytes"];
 
     public static string[] For(ModelPlan plan)
     {

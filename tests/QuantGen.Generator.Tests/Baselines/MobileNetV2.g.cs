@@ -1254,7 +1254,8 @@ partial class MobileNetV2
     /// MobileNetV2's int8 forward pass, generated: the layers eager int8 runs, in order, on one
     /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
     /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
-    /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance owns one arena: use one per thread.
+    /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance runs one call at a time: for another
+    /// thread, <see cref="Fork"/> it (the weights are shared); <see cref="MaxThreads"/> splits a batch over forks.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
     [global::System.Runtime.CompilerServices.SkipLocalsInit]
@@ -1426,6 +1427,8 @@ partial class MobileNetV2
         }
 
         private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
+        private int maxThreads = 1;
+        private global::QuantGen.Compiled.ParallelForward? parallel; // this pass and its forks, made when MaxThreads first splits a batch
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d features0_0;
         private readonly global::QuantGen.Compiled.CompiledConv2d features1Conv0_0;
@@ -1767,6 +1770,102 @@ partial class MobileNetV2
             return new Int8(converted);
         }
 
+        /// <summary>
+        /// Another instance over this one's packed weights, for another thread: the weights are shared, not copied. It costs
+        /// its own arena (Arena.Length × Arena.MaxBatch = 26688 × 32 = 854,016 bytes),
+        /// and the scratch of its convolutions and linear layers (im2col rows, row sums) for Arena.MaxBatch samples.
+        /// Its <see cref="MaxThreads"/> is 1.
+        /// </summary>
+        public Int8 Fork() => new(this);
+
+        private Int8(Int8 source)
+        {
+            // Each layer's Fork shares its packed weights and makes its own scratch; the arena is this instance's own.
+            quant = source.quant.Fork();
+            features0_0 = source.features0_0.Fork();
+            features1Conv0_0 = source.features1Conv0_0.Fork();
+            features1Conv1 = source.features1Conv1.Fork();
+            features2Conv0_0 = source.features2Conv0_0.Fork();
+            features2Conv1_0 = source.features2Conv1_0.Fork();
+            features2Conv2 = source.features2Conv2.Fork();
+            features3Conv0_0 = source.features3Conv0_0.Fork();
+            features3Conv1_0 = source.features3Conv1_0.Fork();
+            features3Conv2 = source.features3Conv2.Fork();
+            features3SkipAdd = source.features3SkipAdd.Fork();
+            features4Conv0_0 = source.features4Conv0_0.Fork();
+            features4Conv1_0 = source.features4Conv1_0.Fork();
+            features4Conv2 = source.features4Conv2.Fork();
+            features5Conv0_0 = source.features5Conv0_0.Fork();
+            features5Conv1_0 = source.features5Conv1_0.Fork();
+            features5Conv2 = source.features5Conv2.Fork();
+            features5SkipAdd = source.features5SkipAdd.Fork();
+            features6Conv0_0 = source.features6Conv0_0.Fork();
+            features6Conv1_0 = source.features6Conv1_0.Fork();
+            features6Conv2 = source.features6Conv2.Fork();
+            features6SkipAdd = source.features6SkipAdd.Fork();
+            features7Conv0_0 = source.features7Conv0_0.Fork();
+            features7Conv1_0 = source.features7Conv1_0.Fork();
+            features7Conv2 = source.features7Conv2.Fork();
+            features8Conv0_0 = source.features8Conv0_0.Fork();
+            features8Conv1_0 = source.features8Conv1_0.Fork();
+            features8Conv2 = source.features8Conv2.Fork();
+            features8SkipAdd = source.features8SkipAdd.Fork();
+            features9Conv0_0 = source.features9Conv0_0.Fork();
+            features9Conv1_0 = source.features9Conv1_0.Fork();
+            features9Conv2 = source.features9Conv2.Fork();
+            features9SkipAdd = source.features9SkipAdd.Fork();
+            features10Conv0_0 = source.features10Conv0_0.Fork();
+            features10Conv1_0 = source.features10Conv1_0.Fork();
+            features10Conv2 = source.features10Conv2.Fork();
+            features10SkipAdd = source.features10SkipAdd.Fork();
+            features11Conv0_0 = source.features11Conv0_0.Fork();
+            features11Conv1_0 = source.features11Conv1_0.Fork();
+            features11Conv2 = source.features11Conv2.Fork();
+            features12Conv0_0 = source.features12Conv0_0.Fork();
+            features12Conv1_0 = source.features12Conv1_0.Fork();
+            features12Conv2 = source.features12Conv2.Fork();
+            features12SkipAdd = source.features12SkipAdd.Fork();
+            features13Conv0_0 = source.features13Conv0_0.Fork();
+            features13Conv1_0 = source.features13Conv1_0.Fork();
+            features13Conv2 = source.features13Conv2.Fork();
+            features13SkipAdd = source.features13SkipAdd.Fork();
+            features14Conv0_0 = source.features14Conv0_0.Fork();
+            features14Conv1_0 = source.features14Conv1_0.Fork();
+            features14Conv2 = source.features14Conv2.Fork();
+            features15Conv0_0 = source.features15Conv0_0.Fork();
+            features15Conv1_0 = source.features15Conv1_0.Fork();
+            features15Conv2 = source.features15Conv2.Fork();
+            features15SkipAdd = source.features15SkipAdd.Fork();
+            features16Conv0_0 = source.features16Conv0_0.Fork();
+            features16Conv1_0 = source.features16Conv1_0.Fork();
+            features16Conv2 = source.features16Conv2.Fork();
+            features16SkipAdd = source.features16SkipAdd.Fork();
+            features17Conv0_0 = source.features17Conv0_0.Fork();
+            features17Conv1_0 = source.features17Conv1_0.Fork();
+            features17Conv2 = source.features17Conv2.Fork();
+            features18_0 = source.features18_0.Fork();
+            adaptiveAvgPool2d = source.adaptiveAvgPool2d.Fork();
+            classifier1 = source.classifier1.Fork();
+            dequant = source.dequant.Fork();
+        }
+
+        /// <summary>
+        /// The most threads a batched <c>Forward</c> runs on: 1 by default, the calling thread alone. Above 1, a batch of two or
+        /// more samples is split into contiguous slices, one per thread, at most <c>Environment.ProcessorCount</c> of them:
+        /// the calling thread runs the first on this instance, thread-pool threads the others on forks of it, made when
+        /// first needed and kept (each costs what <see cref="Fork"/> says). The bytes equal the one-thread run's.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">Set below 1.</exception>
+        public int MaxThreads
+        {
+            get => maxThreads;
+            set
+            {
+                global::System.ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+                maxThreads = value;
+            }
+        }
+
         /// <summary>One sample: <paramref name="input"/> [1, 28, 28] float → <paramref name="output"/> [10] float. Allocates nothing.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not <see cref="InputLength"/> or <see cref="OutputLength"/>.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -1783,8 +1882,13 @@ partial class MobileNetV2
             Run(input, output, 1);
         }
 
-        /// <summary><paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].</summary>
+        /// <summary>
+        /// <paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].
+        /// On the calling thread, or split over up to <see cref="MaxThreads"/> threads; the same bytes either way. Allocates nothing
+        /// (but the forks, the first time a batch is split).
+        /// </summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
+        /// <exception cref="global::System.AggregateException">A slice run on another thread threw (an inner exception); this instance stays usable.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
             global::System.ArgumentOutOfRangeException.ThrowIfNegative(batch);
@@ -1797,6 +1901,19 @@ partial class MobileNetV2
                 throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
             }
 
+            if (maxThreads == 1 || batch < 2)
+            {
+                Passes(input, output, batch);
+                return;
+            }
+
+            parallel ??= new(InputLength, OutputLength, Passes, () => Fork().Passes);
+            parallel.Forward(input, output, batch, maxThreads);
+        }
+
+        /// <summary><paramref name="batch"/> samples on this thread, in passes of up to <c>Arena.MaxBatch</c>.</summary>
+        private void Passes(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
+        {
             for (int start = 0; start < batch; start += Arena.MaxBatch)
             {
                 int n = global::System.Math.Min(Arena.MaxBatch, batch - start);

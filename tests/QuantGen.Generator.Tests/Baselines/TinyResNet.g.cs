@@ -146,7 +146,8 @@ partial class TinyResNet
     /// TinyResNet's int8 forward pass, generated: the layers eager int8 runs, in order, on one
     /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
     /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
-    /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance owns one arena: use one per thread.
+    /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance runs one call at a time: for another
+    /// thread, <see cref="Fork"/> it (the weights are shared); <see cref="MaxThreads"/> splits a batch over forks.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
     [global::System.Runtime.CompilerServices.SkipLocalsInit]
@@ -174,6 +175,8 @@ partial class TinyResNet
         }
 
         private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
+        private int maxThreads = 1;
+        private global::QuantGen.Compiled.ParallelForward? parallel; // this pass and its forks, made when MaxThreads first splits a batch
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d stem;
         private readonly global::QuantGen.Compiled.CompiledConv2d conv;
@@ -213,6 +216,43 @@ partial class TinyResNet
             return new Int8(converted);
         }
 
+        /// <summary>
+        /// Another instance over this one's packed weights, for another thread: the weights are shared, not copied. It costs
+        /// its own arena (Arena.Length × Arena.MaxBatch = 10240 × 64 = 655,360 bytes),
+        /// and the scratch of its convolutions and linear layers (im2col rows, row sums) for Arena.MaxBatch samples.
+        /// Its <see cref="MaxThreads"/> is 1.
+        /// </summary>
+        public Int8 Fork() => new(this);
+
+        private Int8(Int8 source)
+        {
+            // Each layer's Fork shares its packed weights and makes its own scratch; the arena is this instance's own.
+            quant = source.quant.Fork();
+            stem = source.stem.Fork();
+            conv = source.conv.Fork();
+            skip = source.skip.Fork();
+            pool = source.pool.Fork();
+            fc = source.fc.Fork();
+            dequant = source.dequant.Fork();
+        }
+
+        /// <summary>
+        /// The most threads a batched <c>Forward</c> runs on: 1 by default, the calling thread alone. Above 1, a batch of two or
+        /// more samples is split into contiguous slices, one per thread, at most <c>Environment.ProcessorCount</c> of them:
+        /// the calling thread runs the first on this instance, thread-pool threads the others on forks of it, made when
+        /// first needed and kept (each costs what <see cref="Fork"/> says). The bytes equal the one-thread run's.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">Set below 1.</exception>
+        public int MaxThreads
+        {
+            get => maxThreads;
+            set
+            {
+                global::System.ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+                maxThreads = value;
+            }
+        }
+
         /// <summary>One sample: <paramref name="input"/> [1, 28, 28] float → <paramref name="output"/> [10] float. Allocates nothing.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not <see cref="InputLength"/> or <see cref="OutputLength"/>.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -229,8 +269,13 @@ partial class TinyResNet
             Run(input, output, 1);
         }
 
-        /// <summary><paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].</summary>
+        /// <summary>
+        /// <paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].
+        /// On the calling thread, or split over up to <see cref="MaxThreads"/> threads; the same bytes either way. Allocates nothing
+        /// (but the forks, the first time a batch is split).
+        /// </summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
+        /// <exception cref="global::System.AggregateException">A slice run on another thread threw (an inner exception); this instance stays usable.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
             global::System.ArgumentOutOfRangeException.ThrowIfNegative(batch);
@@ -243,6 +288,19 @@ partial class TinyResNet
                 throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
             }
 
+            if (maxThreads == 1 || batch < 2)
+            {
+                Passes(input, output, batch);
+                return;
+            }
+
+            parallel ??= new(InputLength, OutputLength, Passes, () => Fork().Passes);
+            parallel.Forward(input, output, batch, maxThreads);
+        }
+
+        /// <summary><paramref name="batch"/> samples on this thread, in passes of up to <c>Arena.MaxBatch</c>.</summary>
+        private void Passes(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
+        {
             for (int start = 0; start < batch; start += Arena.MaxBatch)
             {
                 int n = global::System.Math.Min(Arena.MaxBatch, batch - start);

@@ -18,6 +18,12 @@ public interface ICompiledDriver
     /// <summary>The generated <c>Int8.From</c> on the (converted) model, replacing the one <see cref="Quantize"/> built.</summary>
     void RebuildFromModel();
 
+    /// <summary>The generated <c>Int8.MaxThreads</c>.</summary>
+    int MaxThreads { get; set; }
+
+    /// <summary>A driver over the generated <c>Int8.Fork()</c> of this one's pass (the same model).</summary>
+    ICompiledDriver Fork();
+
     void Forward(ReadOnlySpan<float> input, Span<float> output);
 
     void Forward(ReadOnlySpan<float> input, Span<float> output, int batch);

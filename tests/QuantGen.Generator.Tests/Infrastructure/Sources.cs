@@ -161,10 +161,18 @@ public static class Sources
 
         public sealed class Driver : ICompiledDriver
         {
-            private readonly {{model}} model = new();
+            private readonly {{model}} model;
             private {{model}}.Int8? int8;
 
+            public Driver() => model = new();
+
+            private Driver({{model}} model, {{model}}.Int8 int8) => (this.model, this.int8) = (model, int8);
+
             public Module Model => model;
+
+            public int MaxThreads { get => int8!.MaxThreads; set => int8!.MaxThreads = value; }
+
+            public ICompiledDriver Fork() => new Driver(model, int8!.Fork());
 
             public void Quantize(IEnumerable<Tensor> batches, QConfig? qconfig) => int8 = model.Calibrate(batches, qconfig).Convert();
 
