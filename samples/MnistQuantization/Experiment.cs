@@ -42,7 +42,7 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
         var (model, training) = new QatRecipe(LoadFloat, train.Value, plotPath).Run(progress);
         QatTrainingSeconds = training.TotalSeconds;
         long size = ModelFileSize(model);
-        return [new Variant("qat", size, model.Forward), new Variant("qat (generated)", size, Generated.Predict(model, MobileNetV2.Int8.From(model)))];
+        return [new Variant("qat", size, model.Forward), new Variant("qat (generated)", size, Generated.Predict(MobileNetV2.Int8.From(model)))];
     }
 
     private MobileNetV2 LoadFloat()
@@ -68,7 +68,7 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
         var model = LoadFloat();
         MobileNetV2.Int8 compiled = model.Calibrate(CalibrationBatches(), qconfig, progress).Convert();
         long size = ModelFileSize(model);
-        return [new Variant(name, size, model.Forward), new Variant($"{name} (generated)", size, Generated.Predict(model, compiled))];
+        return [new Variant(name, size, model.Forward), new Variant($"{name} (generated)", size, Generated.Predict(compiled))];
     }
 
     private Variant Dynamic()

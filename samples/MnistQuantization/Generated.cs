@@ -7,13 +7,13 @@ namespace MnistQuantization;
 internal static class Generated
 {
     /// <summary>
-    /// One <see cref="MobileNetV2.Int8"/> per thread (each owns its arena), the first being
-    /// <paramref name="compiled"/>; the others are rebuilt from the same converted model.
+    /// One <see cref="MobileNetV2.Int8"/> per thread (each runs one call at a time), the first being
+    /// <paramref name="compiled"/>; the others are its forks, over the same packed weights.
     /// </summary>
-    public static Func<Tensor, Tensor> Predict(MobileNetV2 converted, MobileNetV2.Int8 compiled)
+    public static Func<Tensor, Tensor> Predict(MobileNetV2.Int8 compiled)
     {
-        var first = compiled;
-        var perThread = new ThreadLocal<MobileNetV2.Int8>(() => Interlocked.Exchange(ref first, null) ?? MobileNetV2.Int8.From(converted));
+        MobileNetV2.Int8? first = compiled;
+        var perThread = new ThreadLocal<MobileNetV2.Int8>(() => Interlocked.Exchange(ref first, null) ?? compiled.Fork());
         return images =>
         {
             int batch = images.Size(0);
