@@ -9,11 +9,19 @@ public delegate void BatchForward(ReadOnlySpan<float> input, Span<float> output,
 /// and kept. Samples are independent, so the bytes equal a one-thread run's. The caller's spans are pinned here, so
 /// that generated code needs no <c>unsafe</c>. Nothing is allocated per call once the forks exist; one call at a time.
 /// </summary>
+/// <remarks>
+/// On a busy machine the pool can be slow to start a slice: one that no pool thread has claimed by the time the
+/// calling thread has finished its own runs on the calling thread instead, so a split batch is never much slower
+/// than the one-thread run.
+/// </remarks>
 public sealed unsafe class ParallelForward
 {
+    private static readonly Action<IThreadPoolWorkItem> ThreadPoolQueue = item => ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+
     private readonly int inputLength, outputLength, processors;
     private readonly BatchForward local;
     private readonly Func<BatchForward> fork;
+    private readonly Action<IThreadPoolWorkItem> queue;
     private readonly List<Slice> workers = [];
 
     /// <param name="inputLength">Values in one input sample.</param>
@@ -21,18 +29,21 @@ public sealed unsafe class ParallelForward
     /// <param name="local">The owner's one-thread pass, run on the calling thread.</param>
     /// <param name="fork">Makes another pass over the same weights, for another thread (a generated <c>Fork</c>).</param>
     public ParallelForward(int inputLength, int outputLength, BatchForward local, Func<BatchForward> fork)
-        : this(inputLength, outputLength, local, fork, Environment.ProcessorCount)
+        : this(inputLength, outputLength, local, fork, Environment.ProcessorCount, ThreadPoolQueue)
     {
     }
 
-    // processors: the most slices a batch is split into, whatever the caller asks for (tests pass more than this machine has).
-    internal ParallelForward(int inputLength, int outputLength, BatchForward local, Func<BatchForward> fork, int processors)
+    // processors: the most slices a batch is split into, whatever the caller asks for; queue: how a slice reaches
+    // another thread. Tests pass more processors than this machine has, and queues that run or drop the slices.
+    internal ParallelForward(
+        int inputLength, int outputLength, BatchForward local, Func<BatchForward> fork, int processors, Action<IThreadPoolWorkItem> queue)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputLength);
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(fork);
-        (this.inputLength, this.outputLength, this.local, this.fork, this.processors) = (inputLength, outputLength, local, fork, processors);
+        (this.inputLength, this.outputLength, this.local, this.fork, this.processors, this.queue) =
+            (inputLength, outputLength, local, fork, processors, queue);
     }
 
     /// <summary>Forks made so far: one per slice beyond the first of the widest batch run.</summary>
@@ -62,7 +73,7 @@ public sealed unsafe class ParallelForward
 
         while (workers.Count < slices - 1) workers.Add(new Slice(fork(), inputLength, outputLength));
         int started = 0;
-        Exception? own = null;
+        List<Exception>? failures = null;
         fixed (float* x = input, y = output)
         {
             try
@@ -70,7 +81,7 @@ public sealed unsafe class ParallelForward
                 for (; started < slices - 1; started++)
                 {
                     (int start, int count) = Range(batch, slices, started + 1);
-                    workers[started].Start(x + (long)start * inputLength, y + (long)start * outputLength, count);
+                    workers[started].Start(x + (long)start * inputLength, y + (long)start * outputLength, count, queue);
                 }
 
                 int first = Range(batch, slices, 0).Count;
@@ -78,14 +89,36 @@ public sealed unsafe class ParallelForward
             }
             catch (Exception e)
             {
-                own = e;
+                (failures ??= []).Add(e);
             }
 
-            // The workers write through pointers into the caller's spans: wait for every one before they are unpinned.
-            for (int i = 0; i < started; i++) workers[i].Wait();
+            // A slice no pool thread has claimed yet runs here (or, after a failure, not at all); the others are waited
+            // for, as they write through pointers into the caller's spans, which are unpinned on leaving this block.
+            for (int i = 0; i < started; i++)
+            {
+                Slice slice = workers[i];
+                if (!slice.TryClaim())
+                {
+                    slice.Wait();
+                    if (slice.Failure is { } failure) (failures ??= []).Add(failure);
+                    continue;
+                }
+
+                try
+                {
+                    if (failures is null) slice.Run(local);
+                }
+                catch (Exception e)
+                {
+                    (failures ??= []).Add(e);
+                }
+            }
         }
 
-        ThrowIfAnyFailed(own, started);
+        if (failures is not null)
+        {
+            throw new AggregateException($"{failures.Count} slice(s) of a batch split over threads failed; the pass stays usable.", failures);
+        }
     }
 
     /// <summary>Slice <paramref name="index"/> of <paramref name="slices"/> over <paramref name="batch"/> samples: the first ones get the samples left over.</summary>
@@ -95,48 +128,47 @@ public sealed unsafe class ParallelForward
         return (index * size + Math.Min(index, extra), size + (index < extra ? 1 : 0));
     }
 
-    private void ThrowIfAnyFailed(Exception? own, int started)
-    {
-        List<Exception>? failures = own is null ? null : [own];
-        for (int i = 0; i < started; i++)
-        {
-            if (workers[i].Failure is { } failure) (failures ??= []).Add(failure);
-        }
-
-        if (failures is not null)
-        {
-            throw new AggregateException($"{failures.Count} of the slices of a batch run on several threads failed; the pass stays usable.", failures);
-        }
-    }
-
-    /// <summary>One slice's pass on a thread-pool thread: the same work item each call, so queuing it allocates nothing.</summary>
-    private sealed class Slice(BatchForward forward, int inputLength, int outputLength) : IThreadPoolWorkItem
+    /// <summary>
+    /// One slice and the fork that runs it on a pool thread: the same work item each call, so queuing it allocates
+    /// nothing. Whoever claims it first runs it, the pool thread or the caller; a queued item that finds it claimed
+    /// does nothing, and one still waiting in the pool's queue serves the next call rather than a second copy.
+    /// </summary>
+    private sealed class Slice(BatchForward fork, int inputLength, int outputLength) : IThreadPoolWorkItem
     {
         private readonly ManualResetEventSlim done = new(initialState: true);
         private float* input, output;
-        private int count;
+        private int count, claimed = 1, queued;
 
-        /// <summary>What the last run threw, if anything.</summary>
+        /// <summary>What the pool thread's run threw, if anything.</summary>
         public Exception? Failure { get; private set; }
 
         /// <summary>Queues a run over <paramref name="count"/> samples at pinned <paramref name="input"/> and <paramref name="output"/>.</summary>
-        public void Start(float* input, float* output, int count)
+        public void Start(float* input, float* output, int count, Action<IThreadPoolWorkItem> queue)
         {
             this.input = input;
             this.output = output;
             this.count = count;
             Failure = null;
             done.Reset();
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            Volatile.Write(ref claimed, 0);   // after the fields: a pool thread that claims the slice sees them
+            if (Interlocked.Exchange(ref queued, 1) == 0) queue(this);
         }
 
+        public bool TryClaim() => Interlocked.Exchange(ref claimed, 1) == 0;
+
+        public void Run(BatchForward pass) =>
+            pass(new ReadOnlySpan<float>(input, count * inputLength), new Span<float>(output, count * outputLength), count);
+
+        /// <summary>Until the pool thread that claimed the slice has run it.</summary>
         public void Wait() => done.Wait();
 
         void IThreadPoolWorkItem.Execute()
         {
+            Volatile.Write(ref queued, 0);   // before claiming: a Start from now on queues the item again
+            if (!TryClaim()) return;
             try
             {
-                forward(new ReadOnlySpan<float>(input, count * inputLength), new Span<float>(output, count * outputLength), count);
+                Run(fork);
             }
             catch (Exception e)
             {

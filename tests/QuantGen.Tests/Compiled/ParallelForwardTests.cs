@@ -4,8 +4,8 @@ namespace QuantGen.Tests.Compiled;
 
 /// <summary>
 /// <see cref="ParallelForward"/> over a stand-in pass whose scratch is its own (as a generated <c>Int8</c>'s arena is):
-/// slices cover the batch, the bytes equal one thread's, forks are made once, and a failure on any thread reaches the
-/// caller and leaves the object usable.
+/// slices cover the batch, the bytes equal one thread's, forks are made once, a slice the pool has not started runs on
+/// the calling thread, and a failure on any thread reaches the caller and leaves the object usable.
 /// </summary>
 public sealed class ParallelForwardTests
 {
@@ -65,10 +65,30 @@ public sealed class ParallelForwardTests
     }
 
     [Fact]
+    public void Slices_no_pool_thread_has_started_run_on_the_calling_thread()
+    {
+        var source = new StandIn();
+        var dropped = new List<IThreadPoolWorkItem>();
+        ParallelForward parallel = source.Parallel(processors: 3, dropped.Add);
+        float[] input = Inputs(65);
+        float[] expected = new float[65 * OutputLength], actual = new float[65 * OutputLength];
+        source.Forward(input, expected, 65);
+
+        parallel.Forward(input, actual, 65, maxThreads: 3);
+        Assert.Equal(expected, actual);
+        Assert.All(source.Forks, fork => Assert.Equal(0, fork.Samples));
+
+        // The queued items, run late, find their slices claimed and do nothing.
+        foreach (IThreadPoolWorkItem item in dropped) item.Execute();
+        Assert.All(source.Forks, fork => Assert.Equal(0, fork.Samples));
+    }
+
+    [Fact]
     public void A_failure_on_a_worker_reaches_the_caller_and_leaves_it_usable()
     {
         var source = new StandIn();
-        ParallelForward parallel = source.Parallel(processors: 3);
+        // Run each slice at once, as it is queued, so that the fork (not the calling thread) runs it.
+        ParallelForward parallel = source.Parallel(processors: 3, item => item.Execute());
         float[] input = Inputs(64);
         float[] expected = new float[64 * OutputLength], actual = new float[64 * OutputLength];
         source.Forward(input, expected, 64);
@@ -150,7 +170,8 @@ public sealed class ParallelForwardTests
 
         public int Samples;
 
-        public ParallelForward Parallel(int processors) => new(InputLength, OutputLength, Forward, Fork, processors);
+        public ParallelForward Parallel(int processors, Action<IThreadPoolWorkItem>? queue = null) =>
+            new(InputLength, OutputLength, Forward, Fork, processors, queue ?? (item => ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false)));
 
         private BatchForward Fork()
         {
