@@ -10,6 +10,8 @@ namespace QuantGen.Bench;
 /// Int8 MobileNetV2 on MNIST images, one thread, batch 1 and 64: QuantGen's generated <c>MobileNetV2.Int8</c>
 /// against ONNX Runtime's int8 (<c>mnv2_int8_qdq.onnx</c>, PyTorch's static PTQ with the default qconfig, which
 /// <see cref="QConfig.Default"/> mirrors) and ORT's float as a peer. ORT int8 is the baseline of the Ratio column.
+/// One more row runs the generated pass with <c>MaxThreads = 2</c>: batch 64 split over two cores (at batch 1 it is
+/// the one-thread path), so the two-core figure shows beside the one-thread one.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -17,6 +19,7 @@ namespace QuantGen.Bench;
 public class Int8MobileNetV2Benchmarks
 {
     private MobileNetV2.Int8 int8 = null!;
+    private MobileNetV2.Int8 int8TwoThreads = null!;
     private float[] images = null!;
     private float[] logits = null!;
     private OnnxPeer onnxInt8 = null!;
@@ -29,6 +32,8 @@ public class Int8MobileNetV2Benchmarks
     public void Setup()
     {
         int8 = Int8Models.MobileNetV2();
+        int8TwoThreads = int8.Fork();
+        int8TwoThreads.MaxThreads = 2;
         images = MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, Batch).Data;
         logits = new float[Batch * MobileNetV2.OutputLength];
         onnxInt8 = Peer("mnv2_int8_qdq.onnx");
@@ -53,4 +58,7 @@ public class Int8MobileNetV2Benchmarks
 
     [Benchmark(Description = "QuantGen int8 (generated)")]
     public void QuantGenInt8() => int8.Forward(images, logits, Batch);
+
+    [Benchmark(Description = "QuantGen int8 (generated, MaxThreads = 2)")]
+    public void QuantGenInt8TwoThreads() => int8TwoThreads.Forward(images, logits, Batch);
 }
