@@ -11,8 +11,8 @@ public delegate void BatchForward(ReadOnlySpan<float> input, Span<float> output,
 /// </summary>
 /// <remarks>
 /// On a busy machine the pool can be slow to start a slice: one that no pool thread has claimed by the time the
-/// calling thread has finished its own runs on the calling thread instead, so a split batch is never much slower
-/// than the one-thread run.
+/// calling thread has finished its own runs on the calling thread instead, so a pool slow to start costs little more
+/// than the one-thread run (a pool thread preempted mid-slice is still waited for).
 /// </remarks>
 public sealed unsafe class ParallelForward
 {
