@@ -139,15 +139,16 @@ internal static unsafe class Epilogue256
 
     /// <summary>As <see cref="Store(Epilogue, Vector256{int}, Vector256{int}, int, int, byte*, int)"/> for kernels without a row-sum term (no weight zero points).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int c0, byte* y, int columns)
+    public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int c0, byte* y, int columns) =>
+        Write(Bytes(e, acc0, acc1, c0), y, columns);
+
+    /// <summary>As <see cref="Bytes(Epilogue, Vector256{int}, Vector256{int}, int, int)"/> for kernels without a row-sum term (no weight zero points).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Bytes(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int c0)
     {
-        if (Wide)
-        {
-            Write(Scale512(e, Join(acc0, acc1) + Vector512.Load(e.Offsets + c0), c0), y, columns);
-            return;
-        }
+        if (Wide) return Scale512(e, Join(acc0, acc1) + Vector512.Load(e.Offsets + c0), c0);
         Vector256<short> shorts = Vector256.Narrow(Scale(e, acc0 + Vector256.Load(e.Offsets + c0), c0), Scale(e, acc1 + Vector256.Load(e.Offsets + c0 + 8), c0 + 8));
-        Write(Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16()), y, columns);
+        return Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// <see cref="QDirect"/>'s inner kernel: four output pixels × 16 channels a step, eight ymm accumulators, one weight
+/// panel (two vectors a step) shared by the four pixels' broadcasts; the steps walk each segment of the windows.
+/// </summary>
+/// <param name="direct">The convolution: its geometry, packed panels, segments and epilogue.</param>
+/// <param name="sums">Eight vectors of the caller's stack: the accumulators leave the loops through memory once per
+/// panel, so that none of them is kept on the stack inside the loops.</param>
+internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>* sums)
+    where TStep : struct, IDot256
+{
+    /// <summary>Output pixels a tile.</summary>
+    public const int Pixels = 4;
+
+    /// <summary>Output channels a panel: two vectors of eight int32.</summary>
+    public const int Width = 16;
+
+    /// <summary>
+    /// The pixels whose windows start at <paramref name="x0"/>…<paramref name="x3"/> in the band, into
+    /// <paramref name="y"/> (consecutive pixels, Cout bytes each) for the first <paramref name="count"/> of them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // straight to optimized code: called per tile, its loops are short
+    public void Run(byte* x0, byte* x1, byte* x2, byte* x3, byte* y, int count)
+    {
+        QDirect d = direct;
+        Epilogue e = d.Epilogue;
+        int cout = d.Geometry.OutChannels, steps = d.SegmentSteps, size = Steps.Size(TStep.Kind);
+        ReadOnlySpan<int> segments = d.SegmentOffsets;
+        byte* w = d.Panels;
+        for (int c0 = 0; c0 < cout; c0 += Width)
+        {
+            Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default;
+            Vector256<int> c20 = default, c21 = default, c30 = default, c31 = default;
+            foreach (int segment in segments)
+            {
+                for (int s = 0, k = segment; s < steps; s++, k += size, w += Width * 4)
+                {
+                    var w0 = Vector256.Load((int*)w);
+                    var w1 = Vector256.Load((int*)w + 8);
+                    var x = Vector256.Create(TStep.Load(x0 + k));
+                    c00 = TStep.Dot(c00, x, w0);
+                    c01 = TStep.Dot(c01, x, w1);
+                    x = Vector256.Create(TStep.Load(x1 + k));
+                    c10 = TStep.Dot(c10, x, w0);
+                    c11 = TStep.Dot(c11, x, w1);
+                    x = Vector256.Create(TStep.Load(x2 + k));
+                    c20 = TStep.Dot(c20, x, w0);
+                    c21 = TStep.Dot(c21, x, w1);
+                    x = Vector256.Create(TStep.Load(x3 + k));
+                    c30 = TStep.Dot(c30, x, w0);
+                    c31 = TStep.Dot(c31, x, w1);
+                }
+            }
+            (sums[0], sums[1], sums[2], sums[3]) = (c00, c01, c10, c11);
+            (sums[4], sums[5], sums[6], sums[7]) = (c20, c21, c30, c31);
+            // All four pixels requantized before any store: nothing may live across the out-of-line partial store.
+            var y0 = Epilogue256.Bytes(e, sums[0], sums[1], c0);
+            var y1 = Epilogue256.Bytes(e, sums[2], sums[3], c0);
+            var y2 = Epilogue256.Bytes(e, sums[4], sums[5], c0);
+            var y3 = Epilogue256.Bytes(e, sums[6], sums[7], c0);
+            int columns = Math.Min(Width, cout - c0);
+            byte* pixel = y + c0;
+            Epilogue256.Write(y0, pixel, columns);
+            if (count > 1) Epilogue256.Write(y1, pixel + cout, columns);
+            if (count > 2) Epilogue256.Write(y2, pixel + 2 * cout, columns);
+            if (count > 3) Epilogue256.Write(y3, pixel + 3 * cout, columns);
+        }
+    }
+}
