@@ -124,20 +124,12 @@ public sealed class Int8Conv2dTests(ITestOutputHelper output)
                     stride, stride, pad, pad, dilation, dilation);
                 var regime = (Int8Regime)(cases % Enum.GetValues<Int8Regime>().Length);
                 var c = Int8Case.Create(random, regime, g.OutChannels, cin * 9, g.InputLength);
-                if (cases % 3 == 0) Saturate(c, random);
+                if (cases % 3 == 0) c.Saturate(random);
                 Check(c, g, path);
                 cases++;
             }
         }
         output.WriteLine($"{cases} cases.");
-    }
-
-    /// <summary>Bytes 0 or 255 (127 when the case promises a reduced range) against weights 127, −127 or −128: the largest products of both signs.</summary>
-    internal static void Saturate(Int8Case c, Random random)
-    {
-        byte high = (byte)(c.InputRange?.Max ?? 255);
-        for (int i = 0; i < c.Input.Length; i++) c.Input[i] = random.Next(2) == 0 ? (byte)0 : high;
-        for (int i = 0; i < c.Weight.Length; i++) c.Weight[i] = (sbyte)(random.Next(3) switch { 0 => 127, 1 => -127, _ => -128 });
     }
 
     /// <summary>Every convolution of MobileNetV2 on a 28×28 input: the stem (1 input channel, 3×3, stride 2), depthwise and pointwise.</summary>
