@@ -22,21 +22,41 @@ internal static unsafe class Epilogue256
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Bytes(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0) =>
-        Pack(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 8));
+        Requantized(e, Corrected(e, acc0, rowSum, c0), Corrected(e, acc1, rowSum, c0 + 8), c0);
 
     /// <summary>As <see cref="Bytes(Epilogue, Vector256{int}, Vector256{int}, int, int)"/> for kernels without a row-sum term (no weight zero points).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Bytes(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int c0) =>
-        Pack(Scale(e, acc0 + Vector256.Load(e.Offsets + c0), c0), Scale(e, acc1 + Vector256.Load(e.Offsets + c0 + 8), c0 + 8));
+        Requantized(e, acc0 + Vector256.Load(e.Offsets + c0), acc1 + Vector256.Load(e.Offsets + c0 + 8), c0);
+
+    /// <summary>16 columns whose accumulators already hold every zero-point term.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Requantized(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int c0)
+    {
+        if (e.ClampsInBytes)
+        {
+            var shorts = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(e, acc0, c0), Rounded(e, acc1, c0 + 8)), Vector256.Create((short)e.ZeroPoint));
+            return Clamp(e, Narrow(shorts));
+        }
+        return Narrow(Avx2.PackSignedSaturate(Scale(e, acc0, c0), Scale(e, acc1, c0 + 8)));
+    }
 
     /// <summary>32 columns from four accumulators in memory (a tile leaves its K loop through the stack).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Bytes(Epilogue e, Vector256<int>* acc, int rowSum, int c0)
     {
-        var low = Avx2.PackSignedSaturate(Requantize(e, acc[0], rowSum, c0), Requantize(e, acc[1], rowSum, c0 + 8));
-        var high = Avx2.PackSignedSaturate(Requantize(e, acc[2], rowSum, c0 + 16), Requantize(e, acc[3], rowSum, c0 + 24));
-        // Each 128-bit lane holds four columns of each accumulator: put the dwords back in column order.
-        return Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(low, high).AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
+        if (e.ClampsInBytes)
+        {
+            var zeroPoint = Vector256.Create((short)e.ZeroPoint);
+            var low = Avx2.AddSaturate(Avx2.PackSignedSaturate(
+                Rounded(e, Corrected(e, acc[0], rowSum, c0), c0), Rounded(e, Corrected(e, acc[1], rowSum, c0 + 8), c0 + 8)), zeroPoint);
+            var high = Avx2.AddSaturate(Avx2.PackSignedSaturate(
+                Rounded(e, Corrected(e, acc[2], rowSum, c0 + 16), c0 + 16), Rounded(e, Corrected(e, acc[3], rowSum, c0 + 24), c0 + 24)), zeroPoint);
+            return Clamp(e, Narrow(low, high));
+        }
+        return Narrow(
+            Avx2.PackSignedSaturate(Requantize(e, acc[0], rowSum, c0), Requantize(e, acc[1], rowSum, c0 + 8)),
+            Avx2.PackSignedSaturate(Requantize(e, acc[2], rowSum, c0 + 16), Requantize(e, acc[3], rowSum, c0 + 24)));
     }
 
     /// <summary>
@@ -75,20 +95,50 @@ internal static unsafe class Epilogue256
     /// as <c>MathF.Round(…, ToEven)</c>; the values are clamped first, so nothing overflows and NaN cannot occur.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Requantize(Epilogue e, Vector256<int> acc, int rowSum, int c0)
+    public static Vector256<int> Requantize(Epilogue e, Vector256<int> acc, int rowSum, int c0) => Scale(e, Corrected(e, acc, rowSum, c0), c0);
+
+    /// <summary>The accumulator plus the per-column offsets, less the row-sum term.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Corrected(Epilogue e, Vector256<int> acc, int rowSum, int c0)
     {
         acc += Vector256.Load(e.Offsets + c0);
         if (e.WeightZeroPoints != null) acc -= Vector256.Load(e.WeightZeroPoints + c0) * Vector256.Create(rowSum);
-        return Scale(e, acc, c0);
+        return acc;
     }
 
-    /// <summary>Two rows of eight int32 in [0, 255] as 16 bytes in order: <c>vpackssdw</c> interleaves 128-bit lanes, <c>vpermq</c> undoes it.</summary>
+    /// <summary><c>round(acc·M)</c>, half to even, unclamped: exact under <see cref="Epilogue.ClampsInBytes"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Pack(Vector256<int> low, Vector256<int> high)
+    private static Vector256<int> Rounded(Epilogue e, Vector256<int> acc, int c0) =>
+        Avx.ConvertToVector256Int32(Avx.ConvertToVector256Single(acc) * Vector256.Load(e.Multipliers + c0));
+
+    /// <summary>
+    /// The output range on bytes that saturating packs have already put in [0, 255]: <c>vpackssdw</c> then
+    /// <c>vpaddsw</c> of the zero point then <c>vpackuswb</c> clamp <c>round(acc·M) + z</c> to [0, 255] exactly (a value
+    /// that saturates an int16 is far outside [0, 255] and stays there), and the range lies inside it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Clamp(Epilogue e, Vector128<byte> bytes) =>
+        Vector128.Min(Vector128.Max(bytes, Vector128.Create(e.Range.Min)), Vector128.Create(e.Range.Max));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Clamp(Epilogue e, Vector256<byte> bytes) =>
+        Vector256.Min(Vector256.Max(bytes, Vector256.Create(e.Range.Min)), Vector256.Create(e.Range.Max));
+
+    /// <summary>
+    /// Sixteen int16 (two packed accumulators) as 16 unsigned bytes in column order: <c>vpackssdw</c> interleaved the
+    /// accumulators by 128-bit lane, <c>vpermq</c> undoes it, <c>vpackuswb</c> saturates.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Narrow(Vector256<short> packed)
     {
-        var shorts = Avx2.Permute4x64(Avx2.PackSignedSaturate(low, high).AsInt64(), 0b11_01_10_00).AsInt16();
+        var shorts = Avx2.Permute4x64(packed.AsInt64(), 0b11_01_10_00).AsInt16();
         return Sse2.PackUnsignedSaturate(shorts.GetLower(), shorts.GetUpper());
     }
+
+    /// <summary>As <see cref="Narrow(Vector256{short})"/> for 32 columns: one <c>vpackuswb</c>, then the dwords back in column order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Narrow(Vector256<short> low, Vector256<short> high) =>
+        Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(low, high).AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
 
     /// <summary>Whether the depthwise kernel's 16 channels are requantized as one zmm, a JIT-time constant.</summary>
     private static bool Wide => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;

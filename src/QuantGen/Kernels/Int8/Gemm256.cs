@@ -16,7 +16,7 @@ internal static unsafe class Gemm256<TStep>
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
         int n = g.N, steps = g.StepCount;
-        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, TileRows);
+        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, g.N, TileRows);
         for (int c0 = 0; c0 < n; c0 += Width)
         {
             byte* panel = g.Panels + (long)c0 * steps * 4;
@@ -113,6 +113,10 @@ internal static unsafe class Gemm256<TStep>
 /// <summary>How many rows of A a GEMM takes at a time.</summary>
 internal static class GemmBlocking
 {
-    /// <summary>Rows of A per block: about 16 KB of activations, half of L1, in whole tiles.</summary>
-    public static int Rows(int k, int tileRows) => Math.Max(tileRows, 16384 / Math.Max(1, k) / tileRows * tileRows);
+    /// <summary>
+    /// Rows of A per block, in whole tiles: about 16 KB of activations, half of L1, and no more than 16 KB of output, so
+    /// that the block's output lines stay in L1 while each panel writes its columns of them (a small K and a wide N
+    /// otherwise write every line back to L2 once per panel).
+    /// </summary>
+    public static int Rows(int k, int n, int tileRows) => Math.Max(tileRows, 16384 / Math.Max(1, Math.Max(k, n)) / tileRows * tileRows);
 }

@@ -8,7 +8,7 @@ namespace QuantGen.Kernels.Int8;
 /// The 256-bit GEMM on machines with AVX-512VL, whose 32 vector registers hold a larger tile: 4 rows × 32 columns,
 /// sixteen ymm accumulators, one activation broadcast and four weight vectors a step. Sixteen independent chains hide
 /// <c>VPDPBUSD</c>'s latency (eight, as in <see cref="Gemm256{TStep}"/>, leave it half idle), and each broadcast feeds
-/// four products instead of two. The epilogue stays on ymm (see <see cref="Epilogue256"/>).
+/// four products instead of two. The accumulators start at the offsets, and the epilogue (<see cref="PanelRequantizer"/>) stays on ymm.
 /// </summary>
 internal static unsafe class Gemm256Wide<TStep>
     where TStep : struct, IDot256
@@ -21,7 +21,7 @@ internal static unsafe class Gemm256Wide<TStep>
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
         int n = g.N, steps = g.StepCount;
-        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, TileRows);
+        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, g.N, TileRows);
         Vector256<int>* sums = stackalloc Vector256<int>[4 * TileRows];
         for (int c0 = 0; c0 < n; c0 += Width)
         {
@@ -42,17 +42,21 @@ internal static unsafe class Gemm256Wide<TStep>
     private static void Tiles(QGemm g, Rows a, byte* y, int* rowSums, int c0, int start, int end, Vector256<int>* sums)
     {
         int n = g.N, steps = g.StepCount, size = Steps.Size(TStep.Kind);
-        Epilogue e = g.Epilogue;
+        var requantizer = new PanelRequantizer(g.Epilogue, c0);
+        var o0 = Vector256.Load(requantizer.Offsets);
+        var o1 = Vector256.Load(requantizer.Offsets + 8);
+        var o2 = Vector256.Load(requantizer.Offsets + 16);
+        var o3 = Vector256.Load(requantizer.Offsets + 24);
         byte* panel = g.Panels + (long)c0 * steps * 4;
         int columns = Math.Min(Width, n - c0);
         Vector256<byte> mask = Mask(columns);
         for (int m0 = start; m0 < end; m0 += TileRows)
         {
             byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
-            Vector256<int> c00 = default, c01 = default, c02 = default, c03 = default;
-            Vector256<int> c10 = default, c11 = default, c12 = default, c13 = default;
-            Vector256<int> c20 = default, c21 = default, c22 = default, c23 = default;
-            Vector256<int> c30 = default, c31 = default, c32 = default, c33 = default;
+            Vector256<int> c00 = o0, c01 = o1, c02 = o2, c03 = o3;
+            Vector256<int> c10 = o0, c11 = o1, c12 = o2, c13 = o3;
+            Vector256<int> c20 = o0, c21 = o1, c22 = o2, c23 = o3;
+            Vector256<int> c30 = o0, c31 = o1, c32 = o2, c33 = o3;
             byte* w = panel;
             for (int s = 0, k = 0; s < steps; s++, k += size, w += Width * 4)
             {
@@ -87,10 +91,10 @@ internal static unsafe class Gemm256Wide<TStep>
             (sums[8], sums[9], sums[10], sums[11]) = (c20, c21, c22, c23);
             (sums[12], sums[13], sums[14], sums[15]) = (c30, c31, c32, c33);
             // All four rows requantized before any store: nothing may live across the out-of-line partial store.
-            var y0 = Epilogue256.Bytes(e, sums, a.Sum(rowSums, m0), c0);
-            var y1 = Epilogue256.Bytes(e, sums + 4, a.Sum(rowSums, m0 + 1), c0);
-            var y2 = Epilogue256.Bytes(e, sums + 8, a.Sum(rowSums, m0 + 2), c0);
-            var y3 = Epilogue256.Bytes(e, sums + 12, a.Sum(rowSums, m0 + 3), c0);
+            var y0 = requantizer.Bytes(sums, a.Sum(rowSums, m0));
+            var y1 = requantizer.Bytes(sums + 4, a.Sum(rowSums, m0 + 1));
+            var y2 = requantizer.Bytes(sums + 8, a.Sum(rowSums, m0 + 2));
+            var y3 = requantizer.Bytes(sums + 12, a.Sum(rowSums, m0 + 3));
             byte* row = y + (long)m0 * n + c0;
             Write(y0, row, columns, mask);
             Write(y1, row + n, columns, mask);
@@ -131,8 +135,14 @@ internal static unsafe class Gemm256Wide<TStep>
             even2 = TStep.Dot(even2, xe, Vector256.Load(w + 16));
             even3 = TStep.Dot(even3, xe, Vector256.Load(w + 24));
         }
-        var sums = stackalloc Vector256<int>[] { even0 + odd0, even1 + odd1, even2 + odd2, even3 + odd3 };
-        Write(Epilogue256.Bytes(g.Epilogue, sums, a.Sum(rowSums, m), c0), y, columns, Mask(columns));
+        var requantizer = new PanelRequantizer(g.Epilogue, c0);
+        int* offsets = requantizer.Offsets;
+        var sums = stackalloc Vector256<int>[]
+        {
+            even0 + odd0 + Vector256.Load(offsets), even1 + odd1 + Vector256.Load(offsets + 8),
+            even2 + odd2 + Vector256.Load(offsets + 16), even3 + odd3 + Vector256.Load(offsets + 24),
+        };
+        Write(requantizer.Bytes(sums, a.Sum(rowSums, m)), y, columns, Mask(columns));
     }
 
     /// <summary>The first <paramref name="columns"/> bytes set: a narrow panel's store is one masked <c>vmovdqu8</c>, which touches no other byte.</summary>
