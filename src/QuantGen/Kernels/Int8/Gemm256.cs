@@ -6,7 +6,8 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// The 256-bit GEMM: tiles of 4 rows × 16 columns, eight int32 accumulators, one activation broadcast and two
-/// weight vectors a step (AVX-VNNI and AVX2).
+/// weight vectors a step (AVX-VNNI and AVX2). The accumulators start at the offsets; the epilogue is
+/// <see cref="PanelRequantizer"/>'s.
 /// </summary>
 internal static unsafe class Gemm256<TStep>
     where TStep : struct, IDot256
@@ -35,7 +36,9 @@ internal static unsafe class Gemm256<TStep>
     private static void Tiles(QGemm g, Rows a, byte* y, int* rowSums, int c0, int start, int end)
     {
         int n = g.N, steps = g.StepCount, size = Steps.Size(TStep.Kind);
-        Epilogue e = g.Epilogue;
+        var requantizer = new PanelRequantizer(g.Epilogue, c0);
+        var o0 = Vector256.Load(requantizer.Offsets);
+        var o1 = Vector256.Load(requantizer.Offsets + 8);
         byte* panel = g.Panels + (long)c0 * steps * 4;
         int columns = Math.Min(Width, n - c0);
         // The accumulators leave the K loop through memory once per tile: left live into the epilogue, the JIT keeps
@@ -44,8 +47,7 @@ internal static unsafe class Gemm256<TStep>
         for (int m0 = start; m0 < end; m0 += TileRows)
         {
             byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
-            Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default;
-            Vector256<int> c20 = default, c21 = default, c30 = default, c31 = default;
+            Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
             byte* w = panel;
             for (int s = 0, k = 0; s < steps; s++, k += size, w += Width * 4)
             {
@@ -67,10 +69,10 @@ internal static unsafe class Gemm256<TStep>
             (sums[0], sums[1], sums[2], sums[3]) = (c00, c01, c10, c11);
             (sums[4], sums[5], sums[6], sums[7]) = (c20, c21, c30, c31);
             // Requantize all four rows before any store: nothing may live across the out-of-line partial store.
-            var y0 = Epilogue256.Bytes(e, sums[0], sums[1], a.Sum(rowSums, m0), c0);
-            var y1 = Epilogue256.Bytes(e, sums[2], sums[3], a.Sum(rowSums, m0 + 1), c0);
-            var y2 = Epilogue256.Bytes(e, sums[4], sums[5], a.Sum(rowSums, m0 + 2), c0);
-            var y3 = Epilogue256.Bytes(e, sums[6], sums[7], a.Sum(rowSums, m0 + 3), c0);
+            var y0 = requantizer.Bytes(sums[0], sums[1], a.Sum(rowSums, m0));
+            var y1 = requantizer.Bytes(sums[2], sums[3], a.Sum(rowSums, m0 + 1));
+            var y2 = requantizer.Bytes(sums[4], sums[5], a.Sum(rowSums, m0 + 2));
+            var y3 = requantizer.Bytes(sums[6], sums[7], a.Sum(rowSums, m0 + 3));
             int rows = Math.Min(TileRows, a.Count - m0);
             byte* row = y + (long)m0 * n + c0;
             Epilogue256.Write(y0, row, columns);
@@ -106,7 +108,10 @@ internal static unsafe class Gemm256<TStep>
             even0 = TStep.Dot(even0, xe, Vector256.Load((int*)w));
             even1 = TStep.Dot(even1, xe, Vector256.Load((int*)w + 8));
         }
-        Epilogue256.Store(g.Epilogue, even0 + odd0, even1 + odd1, a.Sum(rowSums, m), c0, y, columns);
+        var requantizer = new PanelRequantizer(g.Epilogue, c0);
+        var sum0 = even0 + odd0 + Vector256.Load(requantizer.Offsets);
+        var sum1 = even1 + odd1 + Vector256.Load(requantizer.Offsets + 8);
+        Epilogue256.Write(requantizer.Bytes(sum0, sum1, a.Sum(rowSums, m)), y, columns);
     }
 }
 
