@@ -49,7 +49,7 @@ internal static unsafe class Gemm256Wide<TStep>
         var o3 = Vector256.Load(requantizer.Offsets + 24);
         byte* panel = g.Panels + (long)c0 * steps * 4;
         int columns = Math.Min(Width, n - c0);
-        Vector256<byte> mask = Mask(columns);
+        Vector256<byte> mask = PanelStore.Mask(columns);
         for (int m0 = start; m0 < end; m0 += TileRows)
         {
             byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
@@ -96,10 +96,10 @@ internal static unsafe class Gemm256Wide<TStep>
             var y2 = requantizer.Bytes(sums + 8, a.Sum(rowSums, m0 + 2));
             var y3 = requantizer.Bytes(sums + 12, a.Sum(rowSums, m0 + 3));
             byte* row = y + (long)m0 * n + c0;
-            Write(y0, row, columns, mask);
-            Write(y1, row + n, columns, mask);
-            Write(y2, row + 2 * n, columns, mask);
-            Write(y3, row + 3 * n, columns, mask);
+            PanelStore.Write(y0, row, columns, mask);
+            PanelStore.Write(y1, row + n, columns, mask);
+            PanelStore.Write(y2, row + 2 * n, columns, mask);
+            PanelStore.Write(y3, row + 3 * n, columns, mask);
         }
     }
 
@@ -142,19 +142,6 @@ internal static unsafe class Gemm256Wide<TStep>
             even0 + odd0 + Vector256.Load(offsets), even1 + odd1 + Vector256.Load(offsets + 8),
             even2 + odd2 + Vector256.Load(offsets + 16), even3 + odd3 + Vector256.Load(offsets + 24),
         };
-        Write(requantizer.Bytes(sums, a.Sum(rowSums, m)), y, columns, Mask(columns));
+        PanelStore.Write(requantizer.Bytes(sums, a.Sum(rowSums, m)), y, columns);
     }
-
-    /// <summary>The first <paramref name="columns"/> bytes set: a narrow panel's store is one masked <c>vmovdqu8</c>, which touches no other byte.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Mask(int columns) =>
-        Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)columns));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Write(Vector256<byte> bytes, byte* y, int columns, Vector256<byte> mask)
-    {
-        if (columns == Width) bytes.Store(y);
-        else Avx512BW.VL.MaskStore(y, mask, bytes);
-    }
-
 }

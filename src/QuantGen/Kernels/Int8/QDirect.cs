@@ -9,7 +9,7 @@ namespace QuantGen.Kernels.Int8;
 /// channels-last data: a small GEMM whose rows are output pixels, read in place from a zero-point-padded copy of the
 /// input rows (a band). A window is a few contiguous segments (one per kernel row; one per tap when dilated across),
 /// taken in steps of 4 bytes (VNNI) or 2 (int16 pairs) against weights packed the same way and zero past each segment's
-/// end; <see cref="DirectTile{TStep}"/> computes 4 pixels × 16 channels at once:
+/// end; <see cref="DirectTile{TStep}"/> computes 4 pixels × 16 or 32 channels at once:
 /// <c>acc[c] = Offsets[c] + Σ_k x_k·w'_k[c]</c>, <c>Offsets[c] = bias[c] − z_in·Σ_k w'_k[c]</c>, with <c>w' = w − z_w</c>.
 /// </summary>
 /// <remarks>
@@ -34,8 +34,6 @@ internal sealed unsafe class QDirect
 
     /// <summary>Zeroed bytes after the band: the most a step reads past a segment's last tap.</summary>
     private const int Slack = 4;
-
-    private const int Width = DirectTile<VnniQuad>.Width;
 
     private readonly ConvGeometry g;
     private readonly PinnedBuffer<byte> panels;
@@ -62,6 +60,8 @@ internal sealed unsafe class QDirect
             int ky = j / (g.KernelWidth / SegmentTaps), kx = j % (g.KernelWidth / SegmentTaps) * SegmentTaps;
             segmentOffsets[j] = ky * g.DilationHeight * Pitch + kx * g.DilationWidth * g.InChannels;
         }
+        // 32 channels a tile where the registers allow it: each broadcast then feeds four products instead of two.
+        PanelWidth = g.OutChannels > DirectTile<VnniQuad>.Width && Gemm256Wide<VnniQuad>.IsSupported ? DirectTile<VnniQuad>.WideWidth : DirectTile<VnniQuad>.Width;
         Epilogue = new Epilogue(g.OutChannels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
         panels = Pack(weight, weightQ, out int[] sums);
         Span<int> offsets = Epilogue.OffsetSpan;
@@ -91,7 +91,10 @@ internal sealed unsafe class QDirect
     /// <summary>Bytes of one padded input row in the band.</summary>
     public int Pitch { get; }
 
-    /// <summary>[16-channel panel][segment][step][channel][32-bit slot]: 4 s8 weights or 2 int16 <c>w − z_w</c> a slot.</summary>
+    /// <summary>Output channels a packed panel: 16, or 32 on machines with AVX-512VL's 32 vector registers.</summary>
+    public int PanelWidth { get; }
+
+    /// <summary>[panel][segment][step][channel in panel][32-bit slot]: 4 s8 weights or 2 int16 <c>w − z_w</c> a slot.</summary>
     public byte* Panels => panels.Pointer;
 
     public Epilogue Epilogue { get; }
@@ -133,7 +136,7 @@ internal sealed unsafe class QDirect
     {
         int outHeight = g.OutHeight, outWidth = g.OutWidth, cout = g.OutChannels;
         long imageBytes = (long)g.InHeight * g.InWidth * g.InChannels;
-        Vector256<int>* sums = stackalloc Vector256<int>[2 * DirectTile<TStep>.Pixels];
+        Vector256<int>* sums = stackalloc Vector256<int>[DirectTile<TStep>.Accumulators];
         var tile = new DirectTile<TStep>(this, sums);
         for (int n = 0; n < batch; n++)
         {
@@ -151,7 +154,8 @@ internal sealed unsafe class QDirect
                     byte* x1 = count > 1 ? windows.Next() : x0;
                     byte* x2 = count > 2 ? windows.Next() : x1;
                     byte* x3 = count > 3 ? windows.Next() : x2;
-                    tile.Run(x0, x1, x2, x3, y + (long)p * cout, count);
+                    if (PanelWidth == DirectTile<TStep>.WideWidth) tile.RunWide(x0, x1, x2, x3, y + (long)p * cout, count);
+                    else tile.Run(x0, x1, x2, x3, y + (long)p * cout, count);
                 }
             }
         }
@@ -181,19 +185,19 @@ internal sealed unsafe class QDirect
     private PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, WeightQParams weightQ, out int[] sums)
     {
         int cout = g.OutChannels, cin = g.InChannels, depth = g.KernelHeight * g.KernelWidth * cin, size = Steps.Size(Kind);
-        int segments = segmentOffsets.Length, segmentBytes = SegmentTaps * cin, panelBytes = segments * SegmentSteps * Width * 4;
-        var packed = new PinnedBuffer<byte>(Epilogue.PaddedLength(cout) / Width * panelBytes);
+        int segments = segmentOffsets.Length, segmentBytes = SegmentTaps * cin, width = PanelWidth, panelBytes = segments * SegmentSteps * width * 4;
+        var packed = new PinnedBuffer<byte>(Epilogue.PaddedLength(cout) / width * panelBytes);
         sums = new int[cout];
         for (int c = 0; c < cout; c++)
         {
-            byte* panel = packed.Pointer + (long)(c / Width) * panelBytes;
+            byte* panel = packed.Pointer + (long)(c / width) * panelBytes;
             for (int j = 0; j < segments; j++)
             {
                 for (int r = 0; r < segmentBytes; r++)
                 {
                     // Segment j holds taps j·SegmentTaps… of the flattened (ky, kx), channel-minor.
                     int w = weight[c * depth + j * segmentBytes + r] - weightQ.ZeroPoint(c);
-                    byte* slot = panel + ((j * SegmentSteps + r / size) * Width + c % Width) * 4;
+                    byte* slot = panel + ((j * SegmentSteps + r / size) * width + c % width) * 4;
                     if (Kind == StepKind.Quad) ((sbyte*)slot)[r % size] = (sbyte)w;
                     else ((short*)slot)[r % size] = (short)w;
                     sums[c] += w;
