@@ -20,13 +20,19 @@ internal readonly unsafe struct PanelRequantizer
     private readonly bool clampsInBytes;
 
     /// <summary>The constants of columns <paramref name="c0"/>… (whole panels; the epilogue's arrays are padded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]   // else the struct lives in memory and every field is a load
     public PanelRequantizer(Epilogue e, int c0)
     {
         Offsets = e.Offsets + c0;
         multipliers = e.Multipliers + c0;
-        weightZeroPoints = e.WeightZeroPoints == null ? null : e.WeightZeroPoints + c0;
-        (low, high, zeroPoint) = (e.Low, e.High, (short)e.ZeroPoint);
-        (min, max, clampsInBytes) = (e.Range.Min, e.Range.Max, e.ClampsInBytes);
+        int* zeroPoints = e.WeightZeroPoints;
+        weightZeroPoints = zeroPoints == null ? null : zeroPoints + c0;
+        low = e.Low;
+        high = e.High;
+        zeroPoint = (short)e.ZeroPoint;
+        min = e.Range.Min;
+        max = e.Range.Max;
+        clampsInBytes = e.ClampsInBytes;
     }
 
     /// <summary>Where the accumulators start: the bias and the zero-point terms that do not depend on the row.</summary>
