@@ -33,14 +33,15 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
     public void Run(byte* x0, byte* x1, byte* x2, byte* x3, byte* y, int count)
     {
         QDirect d = direct;
-        Epilogue e = d.Epilogue;
         int cout = d.Geometry.OutChannels, steps = d.SegmentSteps, size = Steps.Size(TStep.Kind);
         ReadOnlySpan<int> segments = d.SegmentOffsets;
         byte* w = d.Panels;
         for (int c0 = 0; c0 < cout; c0 += Width)
         {
-            Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default;
-            Vector256<int> c20 = default, c21 = default, c30 = default, c31 = default;
+            var requantizer = new PanelRequantizer(d.Epilogue, c0);
+            var o0 = Vector256.Load(requantizer.Offsets);
+            var o1 = Vector256.Load(requantizer.Offsets + 8);
+            Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
             foreach (int segment in segments)
             {
                 for (int s = 0, k = segment; s < steps; s++, k += size, w += Width * 4)
@@ -63,11 +64,12 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
             }
             (sums[0], sums[1], sums[2], sums[3]) = (c00, c01, c10, c11);
             (sums[4], sums[5], sums[6], sums[7]) = (c20, c21, c30, c31);
-            // All four pixels requantized before any store: nothing may live across the out-of-line partial store.
-            var y0 = Epilogue256.Bytes(e, sums[0], sums[1], c0);
-            var y1 = Epilogue256.Bytes(e, sums[2], sums[3], c0);
-            var y2 = Epilogue256.Bytes(e, sums[4], sums[5], c0);
-            var y3 = Epilogue256.Bytes(e, sums[6], sums[7], c0);
+            // All four pixels requantized before any store: nothing may live across the out-of-line partial store. No
+            // weight zero points here (folded into the weights, or all 0), so no row sums.
+            var y0 = requantizer.Bytes(sums[0], sums[1], 0);
+            var y1 = requantizer.Bytes(sums[2], sums[3], 0);
+            var y2 = requantizer.Bytes(sums[4], sums[5], 0);
+            var y3 = requantizer.Bytes(sums[6], sums[7], 0);
             int columns = Math.Min(Width, cout - c0);
             byte* pixel = y + c0;
             Epilogue256.Write(y0, pixel, columns);
