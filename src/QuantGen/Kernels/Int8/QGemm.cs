@@ -71,7 +71,10 @@ internal sealed unsafe class QGemm
 
     public StepKind Kind { get; }
 
-    /// <summary>Output columns per packed panel: two vectors of int32 accumulators.</summary>
+    /// <summary>
+    /// Output columns per packed panel: two vectors of int32 accumulators, or four for <see cref="Gemm256Wide{TStep}"/>
+    /// (the VNNI path on machines with AVX-512VL, when N is over 16).
+    /// </summary>
     public int PanelWidth { get; }
 
     /// <summary>Slots per column in a panel: K divided by the step size, rounded up.</summary>
