@@ -8,15 +8,16 @@ namespace QuantGen.Kernels.Int8;
 /// The 256-bit GEMM on machines with AVX-512VL, whose 32 vector registers hold a larger tile: 4 rows × 32 columns,
 /// sixteen ymm accumulators, one activation broadcast and four weight vectors a step. Sixteen independent chains hide
 /// <c>VPDPBUSD</c>'s latency (eight, as in <see cref="Gemm256{TStep}"/>, leave it half idle), and each broadcast feeds
-/// four products instead of two. The accumulators start at the offsets, and the epilogue (<see cref="PanelRequantizer"/>) stays on ymm.
+/// four products instead of two. The accumulators start at the offsets, and the epilogue
+/// (<see cref="PanelRequantizer"/>) stays on ymm.
 /// </summary>
 internal static unsafe class Gemm256Wide<TStep>
     where TStep : struct, IDot256
 {
     public const int TileRows = 4, Width = 32;
 
-    /// <summary>Whether this machine has the registers and the 512-bit epilogue this kernel needs.</summary>
-    public static bool IsSupported => Avx512F.VL.IsSupported && Vector512.IsHardwareAccelerated;
+    /// <summary>Whether this machine has the 32 vector registers (AVX-512VL) and the masked byte stores (AVX-512BW) this kernel needs.</summary>
+    public static bool IsSupported => Avx512BW.VL.IsSupported;
 
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
