@@ -28,13 +28,17 @@ public class Int8KernelBenchmarks
     public Int8KernelPath Path { get; set; }
 
     /// <summary>pw M×K→N (M pixels), or dw C@H×W stride s.</summary>
-    [Params("pw 196x96->576", "pw 49x160->960", "dw 576@14x14 s1", "dw 576@14x14 s2", "stem 1->32 @28x28 s2")]
+    [Params("pw 196x96->576", "pw 49x160->960", "pw 196x16->96", "pw 4x96->576", "pw 1x320->1280", "dw 576@14x14 s1", "dw 576@14x14 s2", "stem 1->32 @28x28 s2")]
     public string Shape { get; set; } = "";
 
     public static ConvGeometry Geometry(string shape) => shape switch
     {
         "pw 196x96->576" => new(1, 96, 14, 14, 576, 1, 1),
         "pw 49x160->960" => new(1, 160, 7, 7, 960, 1, 1),
+        // MobileNetV2 on 28×28 MNIST at batch 1: the small-K expansion, the 2×2 expansion and the classifier's 1×1 GEMV.
+        "pw 196x16->96" => new(1, 16, 14, 14, 96, 1, 1),
+        "pw 4x96->576" => new(1, 96, 2, 2, 576, 1, 1),
+        "pw 1x320->1280" => new(1, 320, 1, 1, 1280, 1, 1),
         "dw 576@14x14 s1" => new(1, 576, 14, 14, 576, 3, 3, 1, 1, 1, 1, Groups: 576),
         "dw 576@14x14 s2" => new(1, 576, 14, 14, 576, 3, 3, 2, 2, 1, 1, Groups: 576),
         "stem 1->32 @28x28 s2" => new(1, 1, 28, 28, 32, 3, 3, 2, 2, 1, 1),

@@ -34,6 +34,8 @@ internal sealed unsafe class Epilogue
             weightZeroPoints = new PinnedBuffer<int>(padded);
             for (int c = 0; c < channels; c++) weightZeroPoints.Span[c] = weightQ.ZeroPoint(c);
         }
+        ClampsInBytes = true;
+        for (int c = 0; c < channels; c++) ClampsInBytes &= MathF.Abs(multipliers.Span[c]) <= 0.5f;
         Range = range;
         ZeroPoint = outputQ.ZeroPoint;
         Low = range.Min - ZeroPoint;
@@ -52,6 +54,15 @@ internal sealed unsafe class Epilogue
     public int* WeightZeroPoints => weightZeroPoints is null ? null : weightZeroPoints.Pointer;
 
     public OutputRange Range { get; }
+
+    /// <summary>
+    /// Whether every multiplier is at most ½ in magnitude (as usual: PyTorch's and qnnpack's are below 1). Then
+    /// <c>|acc·M| ≤ 2³⁰·(1 + 2⁻²⁴)</c>, so the scaled value converts to int32 and takes the zero point without overflow,
+    /// and the clamp can follow the rounding: saturating packs to bytes clamp to [0, 255] and a byte max/min to the
+    /// range, instead of a float max/min on every int32 lane. Clamping to integer bounds commutes with rounding, so the
+    /// bytes are the reference's.
+    /// </summary>
+    public bool ClampsInBytes { get; }
 
     public int ZeroPoint { get; }
 

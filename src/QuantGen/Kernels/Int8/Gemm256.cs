@@ -6,7 +6,8 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// The 256-bit GEMM: tiles of 4 rows × 16 columns, eight int32 accumulators, one activation broadcast and two
-/// weight vectors a step (AVX-VNNI and AVX2).
+/// weight vectors a step (AVX-VNNI and AVX2). The accumulators start at the offsets; the epilogue is
+/// <see cref="PanelRequantizer"/>'s.
 /// </summary>
 internal static unsafe class Gemm256<TStep>
     where TStep : struct, IDot256
@@ -16,7 +17,7 @@ internal static unsafe class Gemm256<TStep>
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
         int n = g.N, steps = g.StepCount;
-        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, TileRows);
+        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, g.N, TileRows);
         for (int c0 = 0; c0 < n; c0 += Width)
         {
             byte* panel = g.Panels + (long)c0 * steps * 4;
@@ -35,7 +36,9 @@ internal static unsafe class Gemm256<TStep>
     private static void Tiles(QGemm g, Rows a, byte* y, int* rowSums, int c0, int start, int end)
     {
         int n = g.N, steps = g.StepCount, size = Steps.Size(TStep.Kind);
-        Epilogue e = g.Epilogue;
+        var requantizer = new PanelRequantizer(g.Epilogue, c0);
+        var o0 = Vector256.Load(requantizer.Offsets);
+        var o1 = Vector256.Load(requantizer.Offsets + 8);
         byte* panel = g.Panels + (long)c0 * steps * 4;
         int columns = Math.Min(Width, n - c0);
         // The accumulators leave the K loop through memory once per tile: left live into the epilogue, the JIT keeps
@@ -44,8 +47,7 @@ internal static unsafe class Gemm256<TStep>
         for (int m0 = start; m0 < end; m0 += TileRows)
         {
             byte* a0 = a[m0], a1 = a[m0 + 1], a2 = a[m0 + 2], a3 = a[m0 + 3];
-            Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default;
-            Vector256<int> c20 = default, c21 = default, c30 = default, c31 = default;
+            Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
             byte* w = panel;
             for (int s = 0, k = 0; s < steps; s++, k += size, w += Width * 4)
             {
@@ -67,10 +69,10 @@ internal static unsafe class Gemm256<TStep>
             (sums[0], sums[1], sums[2], sums[3]) = (c00, c01, c10, c11);
             (sums[4], sums[5], sums[6], sums[7]) = (c20, c21, c30, c31);
             // Requantize all four rows before any store: nothing may live across the out-of-line partial store.
-            var y0 = Epilogue256.Bytes(e, sums[0], sums[1], a.Sum(rowSums, m0), c0);
-            var y1 = Epilogue256.Bytes(e, sums[2], sums[3], a.Sum(rowSums, m0 + 1), c0);
-            var y2 = Epilogue256.Bytes(e, sums[4], sums[5], a.Sum(rowSums, m0 + 2), c0);
-            var y3 = Epilogue256.Bytes(e, sums[6], sums[7], a.Sum(rowSums, m0 + 3), c0);
+            var y0 = requantizer.Bytes(sums[0], sums[1], a.Sum(rowSums, m0));
+            var y1 = requantizer.Bytes(sums[2], sums[3], a.Sum(rowSums, m0 + 1));
+            var y2 = requantizer.Bytes(sums[4], sums[5], a.Sum(rowSums, m0 + 2));
+            var y3 = requantizer.Bytes(sums[6], sums[7], a.Sum(rowSums, m0 + 3));
             int rows = Math.Min(TileRows, a.Count - m0);
             byte* row = y + (long)m0 * n + c0;
             Epilogue256.Write(y0, row, columns);
@@ -106,102 +108,20 @@ internal static unsafe class Gemm256<TStep>
             even0 = TStep.Dot(even0, xe, Vector256.Load((int*)w));
             even1 = TStep.Dot(even1, xe, Vector256.Load((int*)w + 8));
         }
-        Epilogue256.Store(g.Epilogue, even0 + odd0, even1 + odd1, a.Sum(rowSums, m), c0, y, columns);
+        var requantizer = new PanelRequantizer(g.Epilogue, c0);
+        var sum0 = even0 + odd0 + Vector256.Load(requantizer.Offsets);
+        var sum1 = even1 + odd1 + Vector256.Load(requantizer.Offsets + 8);
+        Epilogue256.Write(requantizer.Bytes(sum0, sum1, a.Sum(rowSums, m)), y, columns);
     }
 }
 
 /// <summary>How many rows of A a GEMM takes at a time.</summary>
 internal static class GemmBlocking
 {
-    /// <summary>Rows of A per block: about 16 KB of activations, half of L1, in whole tiles.</summary>
-    public static int Rows(int k, int tileRows) => Math.Max(tileRows, 16384 / Math.Max(1, k) / tileRows * tileRows);
-}
-
-/// <summary>Requantize 16 int32 accumulators (two vectors) of one row and store them as bytes.</summary>
-internal static unsafe class Epilogue256
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0, byte* y, int columns) =>
-        Write(Bytes(e, acc0, acc1, rowSum, c0), y, columns);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> Bytes(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int rowSum, int c0)
-    {
-        if (Wide)
-        {
-            var acc = Join(acc0, acc1) + Vector512.Load(e.Offsets + c0);
-            if (e.WeightZeroPoints != null) acc -= Vector512.Load(e.WeightZeroPoints + c0) * Vector512.Create(rowSum);
-            return Scale512(e, acc, c0);
-        }
-        Vector256<short> shorts = Vector256.Narrow(Requantize(e, acc0, rowSum, c0), Requantize(e, acc1, rowSum, c0 + 8));
-        return Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
-    }
-
-    /// <summary>As <see cref="Store(Epilogue, Vector256{int}, Vector256{int}, int, int, byte*, int)"/> for kernels without a row-sum term (no weight zero points).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Epilogue e, Vector256<int> acc0, Vector256<int> acc1, int c0, byte* y, int columns)
-    {
-        if (Wide)
-        {
-            Write(Scale512(e, Join(acc0, acc1) + Vector512.Load(e.Offsets + c0), c0), y, columns);
-            return;
-        }
-        Vector256<short> shorts = Vector256.Narrow(Scale(e, acc0 + Vector256.Load(e.Offsets + c0), c0), Scale(e, acc1 + Vector256.Load(e.Offsets + c0 + 8), c0 + 8));
-        Write(Vector128.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16()), y, columns);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Write(Vector128<byte> bytes, byte* y, int columns)
-    {
-        if (columns == 16) bytes.Store(y);
-        else StorePartial(bytes, y, columns);
-    }
-
-    /// <summary>The first <paramref name="count"/> bytes; kept out of line so that <see cref="Store(Epilogue, Vector256{int}, Vector256{int}, int, int, byte*, int)"/> inlines.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void StorePartial<T>(T bytes, byte* y, int count)
-        where T : unmanaged
-    {
-        new ReadOnlySpan<byte>(&bytes, count).CopyTo(new Span<byte>(y, count));
-    }
-
     /// <summary>
-    /// Eight channels from <paramref name="c0"/>: the reference requantize in vector form. <c>cvtdq2ps</c> rounds to
-    /// nearest even as the reference's <c>(float)acc</c>; <c>cvtps2dq</c> rounds half to even under the default MXCSR,
-    /// as <c>MathF.Round(…, ToEven)</c>; the values are clamped first, so nothing overflows and NaN cannot occur.
+    /// Rows of A per block, in whole tiles: about 16 KB of activations, half of L1, and no more than 16 KB of output, so
+    /// that the block's output lines stay in L1 while each panel writes its columns of them (a small K and a wide N
+    /// otherwise write every line back to L2 once per panel).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Requantize(Epilogue e, Vector256<int> acc, int rowSum, int c0)
-    {
-        acc += Vector256.Load(e.Offsets + c0);
-        if (e.WeightZeroPoints != null) acc -= Vector256.Load(e.WeightZeroPoints + c0) * Vector256.Create(rowSum);
-        return Scale(e, acc, c0);
-    }
-
-    /// <summary>Whether the 16 channels are requantized as one zmm (half the instructions), a JIT-time constant.</summary>
-    private static bool Wide => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
-
-    /// <summary>
-    /// <see cref="Scale"/> on 16 channels at once; <c>vpmovdb</c> truncates, which is exact on values clamped to
-    /// [0, 255] (the clamp bounds are relative to the zero point, so <c>Low + z ≥ 0</c> and <c>High + z ≤ 255</c>).
-    /// </summary>
-    /// <summary>One <c>vinserti32x8</c>, in registers (<c>Vector512.Create(lower, upper)</c> goes through the stack and makes the JIT spill the GEMM's accumulators).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Join(Vector256<int> lower, Vector256<int> upper) => Avx512F.InsertVector256(lower.ToVector512Unsafe(), upper, 1);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Scale512(Epilogue e, Vector512<int> acc, int c0)
-    {
-        var scaled = Avx512F.ConvertToVector512Single(acc) * Vector512.Load(e.Multipliers + c0);
-        var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(e.Low)), Vector512.Create(e.High));
-        return Avx512F.ConvertToVector128Byte(Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create(e.ZeroPoint));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Scale(Epilogue e, Vector256<int> acc, int c0)
-    {
-        var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(e.Multipliers + c0);
-        var clamped = Avx.Min(Avx.Max(scaled, Vector256.Create(e.Low)), Vector256.Create(e.High));
-        return Avx.ConvertToVector256Int32(clamped) + Vector256.Create(e.ZeroPoint);
-    }
+    public static int Rows(int k, int n, int tileRows) => Math.Max(tileRows, 16384 / Math.Max(1, Math.Max(k, n)) / tileRows * tileRows);
 }

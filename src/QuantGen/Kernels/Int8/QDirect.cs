@@ -1,34 +1,44 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// A direct convolution for few input channels (a network's stem: MobileNetV2's 1 → 32, 3×3, stride 2) on
-/// channels-last data, vectorized across output channels: per output pixel the receptive field's bytes (tap-major,
-/// channel-minor; the zero point outside the image) are taken two at a time as int16 pairs, broadcast, and met by
-/// <c>vpmaddwd</c> with the pre-widened weights <c>w − z_w</c> of 32 output channels, into int32:
-/// <c>acc[c] = Offsets[c] + Σ_k x_k·(w_k[c] − z_w[c])</c>, <c>Offsets[c] = bias[c] − z_in·Σ_k (w_k[c] − z_w[c])</c>.
+/// channels-last data: a small GEMM whose rows are output pixels, read in place from a zero-point-padded copy of the
+/// input rows (a band). A window is a few contiguous segments (one per kernel row; one per tap when dilated across),
+/// taken in steps of 4 bytes (VNNI) or 2 (int16 pairs) against weights packed the same way and zero past each segment's
+/// end; <see cref="DirectTile{TStep}"/> computes 4 pixels × 16 or 32 channels at once:
+/// <c>acc[c] = Offsets[c] + Σ_k x_k·w'_k[c]</c>, <c>Offsets[c] = bias[c] − z_in·Σ_k w'_k[c]</c>, with <c>w' = w − z_w</c>.
 /// </summary>
 /// <remarks>
-/// Every pair sum is at most 2·255·255 &lt; 2³¹, so each <c>vpmaddwd</c> is exact and the int32 sum wraps as the
-/// reference's. Replaces im2col + GEMM, whose packing and row sums cost more than the 9 multiply-adds of a 1-channel tap.
+/// A byte read past a segment's end meets a zero weight, so it adds 0 whatever it holds; the band ends with zeroed
+/// slack so those reads stay inside it. Padding the band costs a copy of each input row per band (the whole 28×28 image
+/// at once for the stem), far less than gathering the border windows.
+/// <para>Exactness: with VNNI (<see cref="VnniQuad"/>, chosen only when every weight zero point is 0, so <c>w' = w</c> is
+/// an s8) four u8·s8 products sum into int32 without saturation. Otherwise (<see cref="WidePair"/>) two int16 products
+/// of u8 and <c>w'</c> ∈ [−255, 255] are summed by <c>vpmaddwd</c>: at most 2·255·255 &lt; 2³¹. The int32 sums wrap
+/// as the reference's. Replaces im2col + GEMM, whose packing and row sums cost more than the 9 products of a 1-channel tap.</para>
 /// </remarks>
 internal sealed unsafe class QDirect
 {
     /// <summary>The most input channels this kernel takes; wider inputs go through im2col and the GEMM.</summary>
     public const int MaxInputChannels = 4;
 
-    /// <summary>The longest receptive field (Cin·kH·kW) taken: its int16 copy lives on the stack.</summary>
+    /// <summary>The longest receptive field (Cin·kH·kW) taken.</summary>
     public const int MaxDepth = 1024;
 
+    /// <summary>The band of padded input rows lives on the stack up to this size, else in a rented array.</summary>
+    private const int StackBandBytes = 16384;
+
+    /// <summary>Zeroed bytes after the band: the most a step reads past a segment's last tap.</summary>
+    private const int Slack = 4;
+
     private readonly ConvGeometry g;
-    private readonly int depth, pairCount, stride;
-    private readonly PinnedBuffer<int> weights;
-    private readonly Epilogue e;
-    private readonly short zeroPoint;
-    private readonly bool wide;
+    private readonly PinnedBuffer<byte> panels;
+    private readonly int[] segmentOffsets;
+    private readonly byte zeroPoint;
 
     /// <summary>Packs <paramref name="weight"/>, [Cout, kH, kW, Cin]: the order of one receptive field over NHWC input.</summary>
     public QDirect(
@@ -36,25 +46,30 @@ internal sealed unsafe class QDirect
         ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range, Int8KernelPath path)
     {
         g = geometry;
-        depth = g.InChannels * g.KernelHeight * g.KernelWidth;
-        pairCount = (depth + 1) / 2;
-        stride = Epilogue.PaddedLength(g.OutChannels);
-        zeroPoint = (short)inputQ.ZeroPoint;
-        wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Int8KernelPaths.IsSupported(Int8KernelPath.Avx512BW);
-        e = new Epilogue(g.OutChannels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
-        weights = new PinnedBuffer<int>(pairCount * stride);
-        Span<short> packed = System.Runtime.InteropServices.MemoryMarshal.Cast<int, short>(weights.Span);
-        Span<int> offsets = e.OffsetSpan;
+        zeroPoint = (byte)inputQ.ZeroPoint;
+        bool symmetric = true;
+        for (int c = 0; c < g.OutChannels; c++) symmetric &= weightQ.ZeroPoint(c) == 0;
+        Kind = path == Int8KernelPath.AvxVnni && symmetric ? StepKind.Quad : StepKind.Pair;
+        // Without dilation across, a kernel row is one contiguous segment; with it, each tap is its own.
+        SegmentTaps = g.DilationWidth == 1 ? g.KernelWidth : 1;
+        SegmentSteps = (SegmentTaps * g.InChannels + Steps.Size(Kind) - 1) / Steps.Size(Kind);
+        Pitch = (g.InWidth + 2 * g.PadWidth) * g.InChannels;
+        segmentOffsets = new int[g.KernelHeight * (g.KernelWidth / SegmentTaps)];
+        for (int j = 0; j < segmentOffsets.Length; j++)
+        {
+            int ky = j / (g.KernelWidth / SegmentTaps), kx = j % (g.KernelWidth / SegmentTaps) * SegmentTaps;
+            segmentOffsets[j] = ky * g.DilationHeight * Pitch + kx * g.DilationWidth * g.InChannels;
+        }
+        // 32 channels a tile where the registers allow it: each broadcast then feeds four products instead of two. The
+        // AVX2 path keeps 16, as on a machine without AVX-512, so that forcing it covers that kernel.
+        bool wide = path != Int8KernelPath.Avx2 && Gemm256Wide<VnniQuad>.IsSupported && g.OutChannels > DirectTile<VnniQuad>.Width;
+        PanelWidth = wide ? DirectTile<VnniQuad>.WideWidth : DirectTile<VnniQuad>.Width;
+        Epilogue = new Epilogue(g.OutChannels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
+        panels = Pack(weight, weightQ, out int[] sums);
+        Span<int> offsets = Epilogue.OffsetSpan;
         for (int c = 0; c < g.OutChannels; c++)
         {
-            int sum = 0;
-            for (int k = 0; k < depth; k++)
-            {
-                int w = weight[c * depth + k] - weightQ.ZeroPoint(c);
-                packed[2 * ((k / 2) * stride + c) + k % 2] = (short)w;
-                sum += w;
-            }
-            unchecked { offsets[c] = (bias.IsEmpty ? 0 : bias[c]) - inputQ.ZeroPoint * sum; }
+            unchecked { offsets[c] = (bias.IsEmpty ? 0 : bias[c]) - inputQ.ZeroPoint * sums[c]; }
         }
     }
 
@@ -62,94 +77,153 @@ internal sealed unsafe class QDirect
         g.Groups == 1 && g.InChannels <= MaxInputChannels && !g.IsPointwise
         && g.InChannels * g.KernelHeight * g.KernelWidth <= MaxDepth && path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni;
 
+    public ConvGeometry Geometry => g;
+
+    public StepKind Kind { get; }
+
+    /// <summary>Taps per contiguous segment of a window: the kernel's width, or 1 when dilated across.</summary>
+    public int SegmentTaps { get; }
+
+    /// <summary>Steps per segment: its <c>taps·Cin</c> bytes in steps of 4 (quad) or 2 (pair), rounded up.</summary>
+    public int SegmentSteps { get; }
+
+    /// <summary>Where each segment starts in the band, from the window's first byte.</summary>
+    public ReadOnlySpan<int> SegmentOffsets => segmentOffsets;
+
+    /// <summary>Bytes of one padded input row in the band.</summary>
+    public int Pitch { get; }
+
+    /// <summary>Output channels a packed panel: 16, or 32 on machines with AVX-512VL's 32 vector registers.</summary>
+    public int PanelWidth { get; }
+
+    /// <summary>[panel][segment][step][channel in panel][32-bit slot]: 4 s8 weights or 2 int16 <c>w − z_w</c> a slot.</summary>
+    public byte* Panels => panels.Pointer;
+
+    public Epilogue Epilogue { get; }
+
     /// <summary>Output [batch, OH, OW, Cout] from input [batch, H, W, Cin].</summary>
+    [SkipLocalsInit]   // Fill writes every band byte that is read
     public void Run(byte* input, byte* output, int batch)
     {
-        int cin = g.InChannels, cout = g.OutChannels;
-        short* x = stackalloc short[2 * pairCount];   // on the stack: runs on several threads share one instance
-        x[2 * pairCount - 1] = 0;   // an odd depth's last pair meets a zero weight; keep its partner finite
-        int row = g.KernelWidth * cin;
-        var windows = new ConvWindows(g);
-        bool contiguous = g.DilationWidth == 1;   // the window's rows are contiguous only without dilation
+        // Output rows per band: as many as fit the stack budget, at least one.
+        int span = (g.KernelHeight - 1) * g.DilationHeight + 1, outHeight = g.OutHeight;
+        int bandRows = Math.Clamp((StackBandBytes / Pitch - span) / g.StrideHeight + 1, 1, outHeight);
+        int bandBytes = ((bandRows - 1) * g.StrideHeight + span) * Pitch + Slack;
+        if (bandBytes <= StackBandBytes + Slack)
+        {
+            byte* band = stackalloc byte[bandBytes];   // on the stack: runs on several threads share one instance
+            Run(input, output, batch, band, bandRows);
+            return;
+        }
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(bandBytes);
+        try
+        {
+            fixed (byte* band = rented) Run(input, output, batch, band, bandRows);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void Run(byte* input, byte* output, int batch, byte* band, int bandRows)
+    {
+        if (Kind == StepKind.Quad) Bands<VnniQuad>(input, output, batch, band, bandRows);
+        else Bands<WidePair>(input, output, batch, band, bandRows);
+    }
+
+    [SkipLocalsInit]
+    private void Bands<TStep>(byte* input, byte* output, int batch, byte* band, int bandRows)
+        where TStep : struct, IDot256
+    {
+        int outHeight = g.OutHeight, outWidth = g.OutWidth, cout = g.OutChannels;
+        long imageBytes = (long)g.InHeight * g.InWidth * g.InChannels;
+        Vector256<int>* sums = stackalloc Vector256<int>[DirectTile<TStep>.Accumulators];
+        var tile = new DirectTile<TStep>(this, sums);
         for (int n = 0; n < batch; n++)
         {
-            byte* image = input + (long)n * g.InHeight * g.InWidth * cin;
-            for (int oy = 0; oy < windows.OutHeight; oy++)
+            for (int oy0 = 0; oy0 < outHeight; oy0 += bandRows)
             {
-                bool rowInside = contiguous && windows.RowInside(oy);
-                for (int ox = 0; ox < windows.OutWidth; ox++, output += cout)
+                int rows = Math.Min(bandRows, outHeight - oy0), pixels = rows * outWidth;
+                Fill(input + n * imageBytes, oy0, rows, band);
+                byte* y = output + (((long)n * outHeight + oy0) * outWidth) * cout;
+                // Four pixels a tile, across output rows; a short last tile repeats its last pixel and stores only its own.
+                var windows = new BandWindows(band, outWidth, g.StrideHeight * Pitch, g.StrideWidth * g.InChannels);
+                for (int p = 0; p < pixels; p += DirectTile<TStep>.Pixels)
                 {
-                    if (rowInside && windows.ColumnInside(ox))
-                    {
-                        byte* corner = windows.Corner(image, oy, ox);
-                        short* to = x;
-                        for (int ky = 0; ky < g.KernelHeight; ky++, to += row)
-                        {
-                            byte* from = corner + (long)ky * g.DilationHeight * g.InWidth * cin;
-                            for (int j = 0; j < row; j++) to[j] = from[j];
-                        }
-                    }
-                    else
-                    {
-                        Gather(windows, image, oy, ox, x);
-                    }
-                    if (wide) Pixel512((int*)x, output);
-                    else Pixel((int*)x, output);
+                    int count = Math.Min(DirectTile<TStep>.Pixels, pixels - p);
+                    byte* x0 = windows.Next();
+                    byte* x1 = count > 1 ? windows.Next() : x0;
+                    byte* x2 = count > 2 ? windows.Next() : x1;
+                    byte* x3 = count > 3 ? windows.Next() : x2;
+                    if (PanelWidth == DirectTile<TStep>.WideWidth) tile.RunWide(x0, x1, x2, x3, y + (long)p * cout, count);
+                    else tile.Run(x0, x1, x2, x3, y + (long)p * cout, count);
                 }
             }
         }
     }
 
-    private void Gather(in ConvWindows windows, byte* image, int oy, int ox, short* x)
+    /// <summary>The padded input rows of output rows [oy0, oy0 + rows): the zero point outside the image, then zeroed slack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called once per band: its unoptimized first tier would cost as much as the tiles
+    private void Fill(byte* image, int oy0, int rows, byte* band)
     {
-        int cin = g.InChannels;
-        for (int ky = 0; ky < g.KernelHeight; ky++)
+        int cin = g.InChannels, count = (rows - 1) * g.StrideHeight + (g.KernelHeight - 1) * g.DilationHeight + 1;
+        int left = g.PadWidth * cin, inside = g.InWidth * cin;
+        for (int r = 0, iy = oy0 * g.StrideHeight - g.PadHeight; r < count; r++, iy++, band += Pitch)
         {
-            int iy = windows.Row(oy, ky);
-            for (int kx = 0; kx < g.KernelWidth; kx++, x += cin)
+            var row = new Span<byte>(band, Pitch);
+            if ((uint)iy >= (uint)g.InHeight)
             {
-                byte* pixel = windows.Pixel(image, iy, windows.Column(ox, kx));
-                for (int ci = 0; ci < cin; ci++) x[ci] = pixel == null ? zeroPoint : pixel[ci];
+                row.Fill(zeroPoint);
+                continue;
             }
+            row.Slice(0, left).Fill(zeroPoint);
+            new ReadOnlySpan<byte>(image + (long)iy * inside, inside).CopyTo(row.Slice(left));
+            row.Slice(left + inside).Fill(zeroPoint);
         }
+        new Span<byte>(band, Slack).Clear();
     }
 
-    /// <summary>As <see cref="Pixel"/> with two zmm accumulators for the 32 channels.</summary>
-    private void Pixel512(int* x, byte* y)
+    private PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, WeightQParams weightQ, out int[] sums)
     {
-        int cout = g.OutChannels, stride = this.stride, pairCount = this.pairCount;
-        for (int c0 = 0; c0 < cout; c0 += 32)
+        int cout = g.OutChannels, cin = g.InChannels, depth = g.KernelHeight * g.KernelWidth * cin, size = Steps.Size(Kind);
+        int segments = segmentOffsets.Length, segmentBytes = SegmentTaps * cin, width = PanelWidth, panelBytes = segments * SegmentSteps * width * 4;
+        var packed = new PinnedBuffer<byte>(Epilogue.PaddedLength(cout) / width * panelBytes);
+        sums = new int[cout];
+        for (int c = 0; c < cout; c++)
         {
-            int* w = weights.Pointer + c0;
-            Vector512<int> acc0 = default, acc1 = default;
-            for (int p = 0; p < pairCount; p++, w += stride)
+            byte* panel = packed.Pointer + (long)(c / width) * panelBytes;
+            for (int j = 0; j < segments; j++)
             {
-                var pair = Vector512.Create(x[p]).AsInt16();
-                acc0 += Avx512BW.MultiplyAddAdjacent(pair, Vector512.Load(w).AsInt16());
-                acc1 += Avx512BW.MultiplyAddAdjacent(pair, Vector512.Load(w + 16).AsInt16());
+                for (int r = 0; r < segmentBytes; r++)
+                {
+                    // Segment j holds taps j·SegmentTaps… of the flattened (ky, kx), channel-minor.
+                    int w = weight[c * depth + j * segmentBytes + r] - weightQ.ZeroPoint(c);
+                    byte* slot = panel + ((j * SegmentSteps + r / size) * width + c % width) * 4;
+                    if (Kind == StepKind.Quad) ((sbyte*)slot)[r % size] = (sbyte)w;
+                    else ((short*)slot)[r % size] = (short)w;
+                    sums[c] += w;
+                }
             }
-            Epilogue512.Write(Epilogue512.Bytes(e, acc0, acc1, c0), y + c0, Math.Min(32, cout - c0));
         }
+        return packed;
     }
 
-    /// <summary>32 output channels a step: four int32 accumulators share each broadcast pair.</summary>
-    private void Pixel(int* x, byte* y)
+    /// <summary>The first byte of each output pixel's window in the band, in output order, without a division per pixel.</summary>
+    private struct BandWindows(byte* band, int outWidth, int rowStep, int pixelStep)
     {
-        int cout = g.OutChannels, stride = this.stride, pairCount = this.pairCount;
-        for (int c0 = 0; c0 < cout; c0 += 32)
+        private byte* row = band;
+        private int ox;
+
+        public byte* Next()
         {
-            int* w = weights.Pointer + c0;
-            Vector256<int> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (int p = 0; p < pairCount; p++, w += stride)
+            byte* window = row + ox * pixelStep;
+            if (++ox == outWidth)
             {
-                var pair = Vector256.Create(x[p]).AsInt16();
-                acc0 += Avx2.MultiplyAddAdjacent(pair, Vector256.Load(w).AsInt16());
-                acc1 += Avx2.MultiplyAddAdjacent(pair, Vector256.Load(w + 8).AsInt16());
-                acc2 += Avx2.MultiplyAddAdjacent(pair, Vector256.Load(w + 16).AsInt16());
-                acc3 += Avx2.MultiplyAddAdjacent(pair, Vector256.Load(w + 24).AsInt16());
+                ox = 0;
+                row += rowStep;
             }
-            Epilogue256.Store(e, acc0, acc1, c0, y + c0, Math.Min(16, cout - c0));
-            if (cout > c0 + 16) Epilogue256.Store(e, acc2, acc3, c0 + 16, y + c0 + 16, Math.Min(16, cout - c0 - 16));
+            return window;
         }
     }
 }

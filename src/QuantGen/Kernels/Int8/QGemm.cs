@@ -41,6 +41,8 @@ internal sealed unsafe class QGemm
         PanelWidth = path switch
         {
             Int8KernelPath.Avx512BW => 32,
+            // Sixteen columns or fewer waste half of a 32-column tile: the 16-column one serves them better.
+            Int8KernelPath.AvxVnni when Gemm256Wide<VnniQuad>.IsSupported && outputs > 16 => Gemm256Wide<VnniQuad>.Width,
             Int8KernelPath.Avx2 or Int8KernelPath.AvxVnni => 16,
             _ => 8,
         };
@@ -69,7 +71,10 @@ internal sealed unsafe class QGemm
 
     public StepKind Kind { get; }
 
-    /// <summary>Output columns per packed panel: two vectors of int32 accumulators.</summary>
+    /// <summary>
+    /// Output columns per packed panel: two vectors of int32 accumulators, or four for <see cref="Gemm256Wide{TStep}"/>
+    /// (the VNNI path on machines with AVX-512VL, when N is over 16).
+    /// </summary>
     public int PanelWidth { get; }
 
     /// <summary>Slots per column in a panel: K divided by the step size, rounded up.</summary>
@@ -123,6 +128,7 @@ internal sealed unsafe class QGemm
         var rowsIn = new Rows(a, K, rows, lastRow);
         switch (Path, Kind)
         {
+            case (Int8KernelPath.AvxVnni, _) when PanelWidth == Gemm256Wide<VnniQuad>.Width: Gemm256Wide<VnniQuad>.Run(this, rowsIn, y, rowSums); break;
             case (Int8KernelPath.AvxVnni, _): Gemm256<VnniQuad>.Run(this, rowsIn, y, rowSums); break;
             case (Int8KernelPath.Avx2, StepKind.Quad): Gemm256<MaddubsQuad>.Run(this, rowsIn, y, rowSums); break;
             case (Int8KernelPath.Avx2, _): Gemm256<WidePair>.Run(this, rowsIn, y, rowSums); break;

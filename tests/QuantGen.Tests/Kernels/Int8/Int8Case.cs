@@ -112,4 +112,15 @@ public sealed class Int8Case
                 $"bias {(bias.Length == 0 ? "none" : "yes")}, {activation}, input ≤ {inputMax}",
         };
     }
+
+    /// <summary>
+    /// Overwrites the data with the largest products of both signs: bytes 0 or 255 (127 when the case promises a
+    /// reduced range) against weights 127, −127 or −128.
+    /// </summary>
+    public void Saturate(Random random)
+    {
+        byte high = (byte)(InputRange?.Max ?? 255);
+        for (int i = 0; i < Input.Length; i++) Input[i] = random.Next(2) == 0 ? (byte)0 : high;
+        for (int i = 0; i < Weight.Length; i++) Weight[i] = (sbyte)(random.Next(3) switch { 0 => 127, 1 => -127, _ => -128 });
+    }
 }

@@ -98,6 +98,40 @@ public sealed class Int8Conv2dTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Stem-like shapes on the direct kernel: 1–4 input channels, 3×3 at stride 1 and 2, pad 0 and 1, dilation 2, odd
+    /// image sizes and output channels around the 16-channel panels; every third case saturating (bytes 0 or 255 against
+    /// weights ±127 and −128, nonzero zero points), so both the VNNI variant (weight zero points 0) and the int16-pair
+    /// variant run on the AvxVnni path.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void StemShapesEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6106);
+        ReadOnlySpan<int> outChannels = [8, 17, 32, 33, 64];
+        ReadOnlySpan<(int Height, int Width, int Stride, int Pad, int Dilation)> images =
+            [(28, 28, 2, 1, 1), (28, 28, 1, 1, 1), (14, 14, 2, 0, 1), (14, 14, 1, 0, 1), (5, 7, 1, 1, 1), (5, 7, 2, 1, 2), (7, 5, 1, 0, 2)];
+        int cases = 0;
+        for (int cin = 1; cin <= 4; cin++)
+        {
+            foreach (var (height, width, stride, pad, dilation) in images)
+            {
+                var g = new ConvGeometry(1 + cases % 2, cin, height, width, outChannels[cases % outChannels.Length], 3, 3,
+                    stride, stride, pad, pad, dilation, dilation);
+                var regime = (Int8Regime)(cases % Enum.GetValues<Int8Regime>().Length);
+                var c = Int8Case.Create(random, regime, g.OutChannels, cin * 9, g.InputLength);
+                if (cases % 3 == 0) c.Saturate(random);
+                Check(c, g, path);
+                cases++;
+            }
+        }
+        output.WriteLine($"{cases} cases.");
+    }
+
     /// <summary>Every convolution of MobileNetV2 on a 28×28 input: the stem (1 input channel, 3×3, stride 2), depthwise and pointwise.</summary>
     [Theory]
     [Int8Path(Int8KernelPath.Scalar)]
@@ -131,9 +165,11 @@ public sealed class Int8Conv2dTests(ITestOutputHelper output)
         Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[g.InputLength], new byte[g.OutputLength - 1]));
     }
 
-    private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path)
+    private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path) =>
+        Check(Int8Case.Create(random, regime, g.OutChannels, g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth, g.InputLength), g, path);
+
+    private void Check(Int8Case c, in ConvGeometry g, Int8KernelPath path)
     {
-        var c = Int8Case.Create(random, regime, g.OutChannels, g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth, g.InputLength);
         var expected = new byte[g.OutputLength];
         QConv2d.Forward(g, c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, c.OutputQ, c.Activation, expected);
 

@@ -47,6 +47,42 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The pointwise GEMM's tiles at the edges: K around the 4-byte step (and MobileNetV2's small and large depths), N around
+    /// the 16- and 32-column panels (masked stores, the narrow-N kernel), M around the 4-row tile and the row blocks;
+    /// regimes in turn, every third case saturating.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void GemmEdgeShapesEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6003);
+        ReadOnlySpan<int> depths = [1, 3, 16, 24, 31, 32, 96, 160, 320];
+        ReadOnlySpan<int> widths = [1, 10, 16, 17, 96, 144, 576, 1280];
+        ReadOnlySpan<int> heights = [1, 2, 5, 63, 64, 65, 300];
+        int cases = 0;
+        foreach (int k in depths)
+        {
+            foreach (int n in widths)
+            {
+                // Every height in turn, the smaller ones where the reference would take too long.
+                int h = cases % heights.Length;
+                while (h > 0 && (long)heights[h] * k * n > 4_000_000) h--;
+                int rows = heights[h];
+                var c = Int8Case.Create(random, (Int8Regime)(cases % Enum.GetValues<Int8Regime>().Length), n, k, rows * k);
+                if (cases % 3 == 0) c.Saturate(random);
+                Check(c, rows, k, n, path);
+                cases++;
+            }
+        }
+        output.WriteLine($"{cases} cases.");
+    }
+
     [Fact]
     public void BadArgumentsThrowTypedErrors()
     {
