@@ -1,0 +1,134 @@
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// Which taps of a depthwise window lie inside the image, by window class. Every output row has a range of kernel
+/// rows inside the image (all of them away from the top and bottom), every output column a range of kernel columns;
+/// a window's class is its pair of ranges. A class lists only its inside taps, so the kernels never touch padding:
+/// on a 1×1 image a 3×3, padding-1 window is one tap, not nine.
+/// </summary>
+/// <remarks>
+/// Ranges are contiguous because a tap's input row <c>oy·s − p + ky·d</c> grows with <c>ky</c>. Equal ranges share a
+/// class, so a 3×3, padding-1 layer has at most nine classes whatever the image size. Built once per layer; the kernels
+/// only read it, so one layer can run on several threads.
+/// </remarks>
+internal sealed unsafe class DepthwiseWindows
+{
+    private readonly ConvGeometry g;
+    private readonly PinnedBuffer<int> rowClass, columnClass;
+    private readonly PinnedBuffer<DepthwiseClass> classes;
+    private readonly PinnedBuffer<long> tapInputs;
+    private readonly PinnedBuffer<int> tapWeights;
+
+    public DepthwiseWindows(in ConvGeometry geometry)
+    {
+        g = geometry;
+        var rows = Ranges(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight, out rowClass);
+        var columns = Ranges(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth, out columnClass);
+        ColumnClassCount = columns.Count;
+        classes = new PinnedBuffer<DepthwiseClass>(rows.Count * columns.Count);
+        int tapCount = 0;
+        foreach (var (rowLow, rowHigh) in rows)
+        {
+            foreach (var (columnLow, columnHigh) in columns) tapCount += (rowHigh - rowLow) * (columnHigh - columnLow);
+        }
+        tapInputs = new PinnedBuffer<long>(Math.Max(1, tapCount));
+        tapWeights = new PinnedBuffer<int>(Math.Max(1, tapCount));
+        int k = 0, next = 0, padded = Epilogue.PaddedLength(g.InChannels);
+        foreach (var (rowLow, rowHigh) in rows)
+        {
+            foreach (var (columnLow, columnHigh) in columns)
+            {
+                classes.Span[k] = new DepthwiseClass(next, (rowHigh - rowLow) * (columnHigh - columnLow), k * padded);
+                k++;
+                for (int ky = rowLow; ky < rowHigh; ky++)
+                {
+                    for (int kx = columnLow; kx < columnHigh; kx++, next++)
+                    {
+                        tapWeights.Span[next] = (ky * g.KernelWidth + kx) * padded;
+                        tapInputs.Span[next] = ((long)ky * g.DilationHeight * g.InWidth + kx * g.DilationWidth) * g.InChannels;
+                    }
+                }
+            }
+        }
+    }
+
+    public int ClassCount => classes.Length;
+
+    public int ColumnClassCount { get; }
+
+    public ReadOnlySpan<DepthwiseClass> Classes => classes.Span;
+
+    /// <summary>Byte offsets of each class's inside taps from the window's corner (tap 0,0), channels included.</summary>
+    public long* TapInputs => tapInputs.Pointer;
+
+    /// <summary>
+    /// Where each inside tap's row starts in the layer's tap-major weight tables, in the order of <see cref="TapInputs"/>:
+    /// the kernel index <c>ky·KW + kx</c> times the padded channel count.
+    /// </summary>
+    public int* TapWeights => tapWeights.Pointer;
+
+    public ReadOnlySpan<int> TapWeightSpan => tapWeights.Span;
+
+    /// <summary>
+    /// Calls <typeparamref name="TPixel"/> once per output pixel, in NHWC order, with the window's corner (which may lie
+    /// outside the image; only inside taps are read) and its class. The kernel is a type argument, so the JIT compiles
+    /// one loop per path with the pixel inlined and no switch per pixel.
+    /// </summary>
+    public void Walk<TPixel>(QDepthwise layer, byte* input, byte* output, int batch)
+        where TPixel : struct, IDepthwisePixel
+    {
+        int channels = g.InChannels, outHeight = g.OutHeight, outWidth = g.OutWidth, classCount = ColumnClassCount;
+        long imageBytes = (long)g.InHeight * g.InWidth * channels, rowBytes = (long)g.InWidth * channels;
+        long columnStep = (long)g.StrideWidth * channels, firstColumn = -(long)g.PadWidth * channels;
+        int* rowOf = rowClass.Pointer, columnOf = columnClass.Pointer;
+        DepthwiseClass* classOf = classes.Pointer;
+        for (int n = 0; n < batch; n++)
+        {
+            byte* image = input + n * imageBytes;
+            for (int oy = 0; oy < outHeight; oy++)
+            {
+                byte* corner = image + (long)(oy * g.StrideHeight - g.PadHeight) * rowBytes + firstColumn;
+                DepthwiseClass* row = classOf + rowOf[oy] * classCount;
+                for (int ox = 0; ox < outWidth; ox++, corner += columnStep, output += channels)
+                {
+                    TPixel.Run(layer, corner, row + columnOf[ox], output);
+                }
+            }
+        }
+    }
+
+    /// <summary>For each output position along one axis, the kernel positions inside the input, as a class number into the distinct ranges.</summary>
+    private static List<(int Low, int High)> Ranges(int size, int outSize, int kernel, int stride, int pad, int dilation, out PinnedBuffer<int> classOf)
+    {
+        var ranges = new List<(int Low, int High)>();
+        classOf = new PinnedBuffer<int>(Math.Max(1, outSize));
+        for (int o = 0; o < outSize; o++)
+        {
+            int low = 0, high = 0, first = o * stride - pad;
+            while (low < kernel && first + low * dilation < 0) low++;
+            high = low;
+            while (high < kernel && first + high * dilation < size) high++;
+            if (low == high) (low, high) = (0, 0);
+            int index = ranges.IndexOf((low, high));
+            if (index < 0)
+            {
+                index = ranges.Count;
+                ranges.Add((low, high));
+            }
+            classOf.Span[o] = index;
+        }
+        return ranges;
+    }
+}
+
+/// <summary>
+/// One window class: its inside taps are entries <c>[TapStart, TapStart + TapCount)</c> of the tap lists, and its
+/// per-channel offsets start at <c>Offsets</c> in the layer's tables (one padded row of channels per class).
+/// </summary>
+internal readonly record struct DepthwiseClass(int TapStart, int TapCount, int Offsets);
+
+/// <summary>One output pixel of a depthwise kernel path, given its window's corner and class.</summary>
+internal unsafe interface IDepthwisePixel
+{
+    static abstract void Run(QDepthwise layer, byte* corner, DepthwiseClass* window, byte* y);
+}
