@@ -7,12 +7,12 @@ namespace QuantGen.Kernels.Int8;
 internal readonly unsafe struct Depthwise128 : IDepthwisePixel
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(QDepthwise layer, byte* corner, DepthwiseClass* window, byte* y)
+    public static void Run(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y)
     {
-        long* inputs = layer.Windows.TapInputs + window->TapStart;
-        int* taps = layer.Windows.TapWeights + window->TapStart;
-        int* offsets = layer.Offsets + window->Offsets, w = layer.Weights;
-        int count = window->TapCount, channels = layer.Channels, c = 0;
+        long* inputs = t.TapInputs + window->TapStart;
+        int* taps = t.TapWeights + window->TapStart;
+        int* offsets = t.Offsets + window->Offsets, w = t.Weights;
+        int count = window->TapCount, channels = t.Channels, c = 0;
         for (; c + 8 <= channels; c += 8)
         {
             Vector128<int> acc0 = Vector128.Load(offsets + c), acc1 = Vector128.Load(offsets + c + 4);
@@ -24,8 +24,8 @@ internal readonly unsafe struct Depthwise128 : IDepthwisePixel
                 acc1 += Vector128.WidenUpper(x).AsInt32() * Vector128.Load(wt + 4);
             }
             // The epilogue's offsets are zero (see QDepthwise), so this adds nothing more.
-            Epilogue128.Store(layer.Epilogue, acc0, acc1, 0, c, y + c, 8);
+            Epilogue128.Store(t.Epilogue, acc0, acc1, 0, c, y + c, 8);
         }
-        DepthwiseScalar.Channels(layer, corner, window, y, c);
+        DepthwiseScalar.Channels(t, corner, window, y, c);
     }
 }

@@ -6,39 +6,39 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// The AVX2 depthwise pixel: 16 channels a step. Per inside tap, one <c>vpmovzxbw</c> widens 16 bytes to int16 in
-/// channel order and two <c>vpmaddwd</c> against <see cref="QDepthwise.EvenOddWeights"/> add the even and the odd
-/// channels' products to two int32 accumulators (exact: one product per lane, |255·255| ≪ 2³¹). Also the tail of
+/// channel order and two <c>vpmaddwd</c> against the even/odd weights (<see cref="QDepthwise"/>) add the even and the
+/// odd channels' products to two int32 accumulators (exact: one product per lane, |255·255| ≪ 2³¹). Also the tail of
 /// <see cref="Depthwise512"/>.
 /// </summary>
 internal readonly unsafe struct Depthwise256 : IDepthwisePixel
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(QDepthwise layer, byte* corner, DepthwiseClass* window, byte* y) => Channels(layer, corner, window, y, 0);
+    public static void Run(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y) => Channels(t, corner, window, y, 0);
 
     /// <summary>Channels from <paramref name="c"/> (a multiple of 16) to the end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Channels(QDepthwise layer, byte* corner, DepthwiseClass* window, byte* y, int c)
+    public static void Channels(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int c)
     {
-        long* inputs = layer.Windows.TapInputs + window->TapStart;
-        int* taps = layer.Windows.TapWeights + window->TapStart;
-        int* offsets = layer.EvenOddOffsets + window->Offsets;
-        short* w = layer.EvenOddWeights;
-        int count = window->TapCount, channels = layer.Channels;
+        long* inputs = t.TapInputs + window->TapStart;
+        int* offsets = t.EvenOddOffsets + window->Offsets;
+        int count = window->TapCount, channels = t.Channels;
+        short* weights = t.EvenOddWeights + 2L * window->TapStart * t.PaddedChannels;
         for (; c + 16 <= channels; c += 16)
         {
             // The second half of a 32-channel chunk starts 8 lanes into its evens and its odds.
-            int at = c - (c & 16) / 2;
+            int half = c & 16, at = c - half / 2;
             Vector256<int> even = Vector256.Load(offsets + at), odd = Vector256.Load(offsets + at + 16);
-            for (int i = 0; i < count; i++)
+            byte* x = corner + c;
+            short* w = weights + (long)(c - half) * count * 2 + half;
+            for (long* tap = inputs, end = inputs + count; tap < end; tap++, w += 64)
             {
-                Vector256<short> x = Avx2.ConvertToVector256Int16(corner + inputs[i] + c);
-                short* wt = w + 2 * (taps[i] + c) - (c & 16);
-                even += Avx2.MultiplyAddAdjacent(x, Vector256.Load(wt));
-                odd += Avx2.MultiplyAddAdjacent(x, Vector256.Load(wt + 32));
+                Vector256<short> bytes = Avx2.ConvertToVector256Int16(x + *tap);
+                even += Avx2.MultiplyAddAdjacent(bytes, Vector256.Load(w));
+                odd += Avx2.MultiplyAddAdjacent(bytes, Vector256.Load(w + 32));
             }
-            Store(layer, even, odd, at, y + c);
+            Store(t, even, odd, at, y + c);
         }
-        DepthwiseScalar.Channels(layer, corner, window, y, c);
+        DepthwiseScalar.Channels(t, corner, window, y, c);
     }
 
     /// <summary>
@@ -47,19 +47,18 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     /// the clamp, so nothing carries), and one unsigned pack to 16 bits, exact below 65536, leaves them in order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(QDepthwise layer, Vector256<int> even, Vector256<int> odd, int at, byte* y)
+    private static void Store(in DepthwiseTables t, Vector256<int> even, Vector256<int> odd, int at, byte* y)
     {
-        Epilogue e = layer.Epilogue;
-        float* m = layer.EvenOddMultipliers + at;
-        Vector256<int> pairs = Scale(e, even, m) + Avx2.ShiftLeftLogical(Scale(e, odd, m + 16), 8) + Vector256.Create(e.ZeroPoint * 257);
+        float* m = t.EvenOddMultipliers + at;
+        Vector256<int> pairs = Scale(t, even, m) + Avx2.ShiftLeftLogical(Scale(t, odd, m + 16), 8) + Vector256.Create(t.PairZeroPoint);
         Vector256<ushort> words = Avx2.PackUnsignedSaturate(pairs, pairs);   // per 128-bit lane: p0–p3 twice, then p4–p7 twice
         Avx2.Permute4x64(words.AsUInt64(), 0b10_00_10_00).GetLower().AsByte().Store(y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Scale(Epilogue e, Vector256<int> acc, float* m)
+    private static Vector256<int> Scale(in DepthwiseTables t, Vector256<int> acc, float* m)
     {
         var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(m);
-        return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(scaled, Vector256.Create(e.Low)), Vector256.Create(e.High)));
+        return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(scaled, Vector256.Create(t.Low)), Vector256.Create(t.High)));
     }
 }

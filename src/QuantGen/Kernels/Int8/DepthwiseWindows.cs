@@ -74,7 +74,7 @@ internal sealed unsafe class DepthwiseWindows
     /// outside the image; only inside taps are read) and its class. The kernel is a type argument, so the JIT compiles
     /// one loop per path with the pixel inlined and no switch per pixel.
     /// </summary>
-    public void Walk<TPixel>(QDepthwise layer, byte* input, byte* output, int batch)
+    public void Walk<TPixel>(in DepthwiseTables tables, byte* input, byte* output, int batch)
         where TPixel : struct, IDepthwisePixel
     {
         int channels = g.InChannels, outHeight = g.OutHeight, outWidth = g.OutWidth, classCount = ColumnClassCount;
@@ -82,6 +82,7 @@ internal sealed unsafe class DepthwiseWindows
         long columnStep = (long)g.StrideWidth * channels, firstColumn = -(long)g.PadWidth * channels;
         int* rowOf = rowClass.Pointer, columnOf = columnClass.Pointer;
         DepthwiseClass* classOf = classes.Pointer;
+        DepthwiseTables t = tables;   // a local copy the JIT can keep in registers
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + n * imageBytes;
@@ -91,7 +92,7 @@ internal sealed unsafe class DepthwiseWindows
                 DepthwiseClass* row = classOf + rowOf[oy] * classCount;
                 for (int ox = 0; ox < outWidth; ox++, corner += columnStep, output += channels)
                 {
-                    TPixel.Run(layer, corner, row + columnOf[ox], output);
+                    TPixel.Run(t, corner, row + columnOf[ox], output);
                 }
             }
         }
@@ -130,5 +131,5 @@ internal readonly record struct DepthwiseClass(int TapStart, int TapCount, int O
 /// <summary>One output pixel of a depthwise kernel path, given its window's corner and class.</summary>
 internal unsafe interface IDepthwisePixel
 {
-    static abstract void Run(QDepthwise layer, byte* corner, DepthwiseClass* window, byte* y);
+    static abstract void Run(in DepthwiseTables tables, byte* corner, DepthwiseClass* window, byte* y);
 }

@@ -48,17 +48,28 @@ internal sealed unsafe class QDepthwise
         wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Int8KernelPaths.IsSupported(Int8KernelPath.Avx512BW);
         if (path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni)
         {
-            evenOddWeights = new PinnedBuffer<short>(2 * weights.Length);
-            for (int i = 0; i < weights.Length; i++)
-            {
-                int row = i / PaddedChannels * PaddedChannels, c = i - row;
-                evenOddWeights.Span[2 * (row + EvenOdd(c)) + (c & 1)] = (short)weights.Span[i];
-            }
+            evenOddWeights = EvenOddWeightsByClass(Windows, weights.Span, Channels, PaddedChannels);
             evenOddOffsets = new PinnedBuffer<int>(offsets.Length);
             for (int i = 0; i < offsets.Length; i++) evenOddOffsets.Span[i / PaddedChannels * PaddedChannels + EvenOdd(i % PaddedChannels)] = offsets.Span[i];
             evenOddMultipliers = new PinnedBuffer<float>(PaddedChannels);
             for (int c = 0; c < PaddedChannels; c++) evenOddMultipliers.Span[EvenOdd(c)] = Epilogue.Multipliers[c];
         }
+        Tables = new DepthwiseTables
+        {
+            Channels = Channels,
+            PaddedChannels = PaddedChannels,
+            TapInputs = Windows.TapInputs,
+            TapWeights = Windows.TapWeights,
+            Weights = weights.Pointer,
+            Offsets = offsets.Pointer,
+            EvenOddWeights = evenOddWeights is null ? null : evenOddWeights.Pointer,
+            EvenOddOffsets = evenOddOffsets is null ? null : evenOddOffsets.Pointer,
+            EvenOddMultipliers = evenOddMultipliers is null ? null : evenOddMultipliers.Pointer,
+            Epilogue = Epilogue,
+            Low = Epilogue.Low,
+            High = Epilogue.High,
+            PairZeroPoint = Epilogue.ZeroPoint * 257,
+        };
     }
 
     public int Channels { get; }
@@ -70,25 +81,8 @@ internal sealed unsafe class QDepthwise
 
     public Epilogue Epilogue { get; }
 
-    /// <summary>Tap-major int32 <c>w′</c>, a row of <see cref="PaddedChannels"/> per tap, channels in order.</summary>
-    public int* Weights => weights.Pointer;
-
-    /// <summary>Each window class's offsets, a row of <see cref="PaddedChannels"/> per class, channels in order.</summary>
-    public int* Offsets => offsets.Pointer;
-
-    /// <summary>
-    /// The vector paths' weights, as int16 pairs for <c>vpmaddwd</c> against bytes widened to int16 in channel order:
-    /// per tap and 32 channels, first the even channels' pairs <c>(w′[2j], 0)</c>, then the odd ones' <c>(0, w′[2j+1])</c>.
-    /// One <c>vpmaddwd</c> of the widened bytes with each gives the even and the odd channels' products in int32 lanes,
-    /// exactly (the zero halves drop the other channel). A 16-channel half of a chunk uses half of each.
-    /// </summary>
-    public short* EvenOddWeights => evenOddWeights!.Pointer;
-
-    /// <summary><see cref="Offsets"/> in the even/odd order of <see cref="EvenOddWeights"/>' accumulators (see <see cref="EvenOdd"/>).</summary>
-    public int* EvenOddOffsets => evenOddOffsets!.Pointer;
-
-    /// <summary>The requantize multipliers in the even/odd order.</summary>
-    public float* EvenOddMultipliers => evenOddMultipliers!.Pointer;
+    /// <summary>The kernels' view of the tables; the layout of the even/odd weights is described on <see cref="EvenOddWeightsByClass"/>.</summary>
+    public DepthwiseTables Tables { get; }
 
     /// <summary>
     /// Where channel <paramref name="c"/> lands in the even/odd order: within each 32 channels, the 16 even ones then
@@ -101,11 +95,11 @@ internal sealed unsafe class QDepthwise
     {
         switch (path)
         {
-            case Int8KernelPath.Scalar: Windows.Walk<DepthwiseScalar>(this, input, output, batch); break;
-            case Int8KernelPath.Vector128: Windows.Walk<Depthwise128>(this, input, output, batch); break;
+            case Int8KernelPath.Scalar: Windows.Walk<DepthwiseScalar>(Tables, input, output, batch); break;
+            case Int8KernelPath.Vector128: Windows.Walk<Depthwise128>(Tables, input, output, batch); break;
             default:
-                if (wide) Windows.Walk<Depthwise512>(this, input, output, batch);
-                else Windows.Walk<Depthwise256>(this, input, output, batch);
+                if (wide) Windows.Walk<Depthwise512>(Tables, input, output, batch);
+                else Windows.Walk<Depthwise256>(Tables, input, output, batch);
                 break;
         }
     }
@@ -126,5 +120,34 @@ internal sealed unsafe class QDepthwise
             }
         }
         return offsets;
+    }
+
+    /// <summary>
+    /// The 256- and 512-bit paths' weights, int16 for <c>vpmaddwd</c> against bytes widened to int16 in channel order.
+    /// Per window class, per 32 channels, per inside tap in the class's order: first the even channels' pairs
+    /// <c>(w′[2j], 0)</c>, then the odd ones' <c>(0, w′[2j+1])</c> (32 int16 each). One <c>vpmaddwd</c> of the widened bytes
+    /// with each gives the even and the odd channels' products in int32 lanes, exactly (the zero halves drop the other
+    /// channel). A class's taps are consecutive, so a pixel walks its weights with one pointer; a 16-channel half of a
+    /// chunk reads half of each run. Classes repeat the weights of the taps they share: at most a few times the kernel.
+    /// </summary>
+    private static PinnedBuffer<short> EvenOddWeightsByClass(DepthwiseWindows windows, ReadOnlySpan<int> weights, int channels, int padded)
+    {
+        int tapCount = 0;
+        foreach (DepthwiseClass window in windows.Classes) tapCount += window.TapCount;
+        var packed = new PinnedBuffer<short>(Math.Max(1, 2 * tapCount * padded));
+        ReadOnlySpan<int> tapWeights = windows.TapWeightSpan;
+        foreach (DepthwiseClass window in windows.Classes)
+        {
+            for (int i = 0; i < window.TapCount; i++)
+            {
+                int row = tapWeights[window.TapStart + i];
+                for (int c = 0; c < channels; c++)
+                {
+                    int at = 2 * window.TapStart * padded + (c >> 5) * window.TapCount * 64 + i * 64 + (c & 1) * 32 + (c & 30) + (c & 1);
+                    packed.Span[at] = (short)weights[row + c];
+                }
+            }
+        }
+        return packed;
     }
 }

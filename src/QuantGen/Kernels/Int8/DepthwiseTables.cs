@@ -1,0 +1,44 @@
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// Everything a depthwise pixel kernel reads, as raw pointers into a layer's pinned buffers: copied into a local once
+/// per call, so the JIT keeps it in registers instead of following object references at every pixel. Read-only.
+/// </summary>
+internal readonly unsafe struct DepthwiseTables
+{
+    public required int Channels { get; init; }
+
+    /// <summary>Channels rounded up to whole 32-channel chunks: the row length of every table.</summary>
+    public required int PaddedChannels { get; init; }
+
+    /// <summary>Byte offsets of each class's inside taps from the window's corner (<see cref="DepthwiseWindows.TapInputs"/>).</summary>
+    public required long* TapInputs { get; init; }
+
+    /// <summary>Where each inside tap's row of <see cref="Weights"/> starts (<see cref="DepthwiseWindows.TapWeights"/>).</summary>
+    public required int* TapWeights { get; init; }
+
+    /// <summary>Tap-major int32 <c>w′</c>, a row of padded channels per tap, channels in order.</summary>
+    public required int* Weights { get; init; }
+
+    /// <summary>Each window class's offsets, a row of padded channels per class, channels in order.</summary>
+    public required int* Offsets { get; init; }
+
+    /// <summary>The 256- and 512-bit paths' weights (<see cref="QDepthwise"/> describes the layout); null on the others.</summary>
+    public required short* EvenOddWeights { get; init; }
+
+    /// <summary><see cref="Offsets"/> in the even/odd order (<see cref="QDepthwise.EvenOdd"/>); null on the narrow paths.</summary>
+    public required int* EvenOddOffsets { get; init; }
+
+    /// <summary>The requantize multipliers in the even/odd order; null on the narrow paths.</summary>
+    public required float* EvenOddMultipliers { get; init; }
+
+    public required Epilogue Epilogue { get; init; }
+
+    /// <summary>The clamp bounds relative to the output zero point (<see cref="Int8.Epilogue.Low"/>).</summary>
+    public required float Low { get; init; }
+
+    public required float High { get; init; }
+
+    /// <summary>Both bytes of a channel pair offset by the output zero point: <c>z + z·256</c>.</summary>
+    public required int PairZeroPoint { get; init; }
+}
