@@ -50,7 +50,7 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     private static void Store(in DepthwiseTables t, Vector256<int> even, Vector256<int> odd, int at, byte* y)
     {
         float* m = t.EvenOddMultipliers + at;
-        Vector256<int> pairs = Scale(t, even, m) + Avx2.ShiftLeftLogical(Scale(t, odd, m + 16), 8) + Vector256.Create(t.PairZeroPoint);
+        Vector256<int> pairs = Scale(t, even, m) + Avx2.ShiftLeftLogical(Scale(t, odd, m + 16), 8) + Vector256.Create(t.Constants->PairZeroPoint);
         Vector256<ushort> words = Avx2.PackUnsignedSaturate(pairs, pairs);   // per 128-bit lane: p0–p3 twice, then p4–p7 twice
         Avx2.Permute4x64(words.AsUInt64(), 0b10_00_10_00).GetLower().AsByte().Store(y);
     }
@@ -59,6 +59,6 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     private static Vector256<int> Scale(in DepthwiseTables t, Vector256<int> acc, float* m)
     {
         var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(m);
-        return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(scaled, Vector256.Create(t.Low)), Vector256.Create(t.High)));
+        return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(scaled, Vector256.Create(t.Constants->Low)), Vector256.Create(t.Constants->High)));
     }
 }

@@ -14,6 +14,9 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>Byte offsets of each class's inside taps from the window's corner (<see cref="DepthwiseWindows.TapInputs"/>).</summary>
     public required long* TapInputs { get; init; }
 
+    /// <summary>Byte offsets of each class's taps in pairs (<see cref="DepthwiseWindows.PairInputs"/>).</summary>
+    public required long* PairInputs { get; init; }
+
     /// <summary>Where each inside tap's row of <see cref="Weights"/> starts (<see cref="DepthwiseWindows.TapWeights"/>).</summary>
     public required int* TapWeights { get; init; }
 
@@ -23,8 +26,11 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>Each window class's offsets, a row of padded channels per class, channels in order.</summary>
     public required int* Offsets { get; init; }
 
-    /// <summary>The 256- and 512-bit paths' weights (<see cref="QDepthwise"/> describes the layout); null on the others.</summary>
+    /// <summary>The 256-bit path's weights (<see cref="QDepthwise"/> describes the layout); null on the others.</summary>
     public required short* EvenOddWeights { get; init; }
+
+    /// <summary>The 512-bit path's weights, two taps per int32 lane (<see cref="QDepthwise"/> describes the layout); null on the others.</summary>
+    public required short* PairWeights { get; init; }
 
     /// <summary><see cref="Offsets"/> in the even/odd order (<see cref="QDepthwise.EvenOdd"/>); null on the narrow paths.</summary>
     public required int* EvenOddOffsets { get; init; }
@@ -32,13 +38,26 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>The requantize multipliers in the even/odd order; null on the narrow paths.</summary>
     public required float* EvenOddMultipliers { get; init; }
 
+    /// <summary>The requantize multipliers, channels in order.</summary>
+    public required float* Multipliers { get; init; }
+
     public required Epilogue Epilogue { get; init; }
 
-    /// <summary>The clamp bounds relative to the output zero point (<see cref="Int8.Epilogue.Low"/>).</summary>
-    public required float Low { get; init; }
+    /// <summary>
+    /// The requantize's scalars, read through a pointer on purpose: the kernels then broadcast them straight from memory
+    /// (a load, or an embedded <c>{1to16}</c> operand) instead of from a register, which costs a shuffle-port uop per use.
+    /// </summary>
+    public required DepthwiseConstants* Constants { get; init; }
+}
 
-    public required float High { get; init; }
+/// <summary>The scalars of a depthwise layer's requantize step.</summary>
+internal struct DepthwiseConstants
+{
+    /// <summary>The clamp bounds relative to the output zero point (<see cref="Int8.Epilogue.Low"/>, <see cref="Int8.Epilogue.High"/>).</summary>
+    public float Low, High;
+
+    public int ZeroPoint;
 
     /// <summary>Both bytes of a channel pair offset by the output zero point: <c>z + z·256</c>.</summary>
-    public required int PairZeroPoint { get; init; }
+    public int PairZeroPoint;
 }

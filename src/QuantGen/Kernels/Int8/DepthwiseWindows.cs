@@ -16,7 +16,7 @@ internal sealed unsafe class DepthwiseWindows
     private readonly ConvGeometry g;
     private readonly PinnedBuffer<int> rowClass, columnClass;
     private readonly PinnedBuffer<DepthwiseClass> classes;
-    private readonly PinnedBuffer<long> tapInputs;
+    private readonly PinnedBuffer<long> tapInputs, pairInputs;
     private readonly PinnedBuffer<int> tapWeights;
 
     public DepthwiseWindows(in ConvGeometry geometry)
@@ -26,19 +26,26 @@ internal sealed unsafe class DepthwiseWindows
         var columns = Ranges(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth, out columnClass);
         ColumnClassCount = columns.Count;
         classes = new PinnedBuffer<DepthwiseClass>(rows.Count * columns.Count);
-        int tapCount = 0;
-        foreach (var (rowLow, rowHigh) in rows)
-        {
-            foreach (var (columnLow, columnHigh) in columns) tapCount += (rowHigh - rowLow) * (columnHigh - columnLow);
-        }
-        tapInputs = new PinnedBuffer<long>(Math.Max(1, tapCount));
-        tapWeights = new PinnedBuffer<int>(Math.Max(1, tapCount));
-        int k = 0, next = 0, padded = Epilogue.PaddedLength(g.InChannels);
+        int tapCount = 0, pairCount = 0;
         foreach (var (rowLow, rowHigh) in rows)
         {
             foreach (var (columnLow, columnHigh) in columns)
             {
-                classes.Span[k] = new DepthwiseClass(next, (rowHigh - rowLow) * (columnHigh - columnLow), k * padded);
+                int count = (rowHigh - rowLow) * (columnHigh - columnLow);
+                tapCount += count;
+                pairCount += (count + 1) / 2;
+            }
+        }
+        tapInputs = new PinnedBuffer<long>(Math.Max(1, tapCount));
+        tapWeights = new PinnedBuffer<int>(Math.Max(1, tapCount));
+        pairInputs = new PinnedBuffer<long>(Math.Max(1, 2 * pairCount));
+        int k = 0, next = 0, pair = 0, padded = Epilogue.PaddedLength(g.InChannels);
+        foreach (var (rowLow, rowHigh) in rows)
+        {
+            foreach (var (columnLow, columnHigh) in columns)
+            {
+                int count = (rowHigh - rowLow) * (columnHigh - columnLow);
+                classes.Span[k] = new DepthwiseClass(next, count, k * padded, pair);
                 k++;
                 for (int ky = rowLow; ky < rowHigh; ky++)
                 {
@@ -48,6 +55,8 @@ internal sealed unsafe class DepthwiseWindows
                         tapInputs.Span[next] = ((long)ky * g.DilationHeight * g.InWidth + kx * g.DilationWidth) * g.InChannels;
                     }
                 }
+                for (int i = 0; i < 2 * ((count + 1) / 2); i++) pairInputs.Span[2 * pair + i] = tapInputs.Span[next - count + Math.Min(i, count - 1)];
+                pair += (count + 1) / 2;
             }
         }
     }
@@ -68,6 +77,12 @@ internal sealed unsafe class DepthwiseWindows
     public int* TapWeights => tapWeights.Pointer;
 
     public ReadOnlySpan<int> TapWeightSpan => tapWeights.Span;
+
+    /// <summary>
+    /// <see cref="TapInputs"/> in pairs for kernels that take two taps at a time: each class's taps from entry
+    /// <c>2·PairStart</c>, the last one repeated when the count is odd (its partner's weight is zero).
+    /// </summary>
+    public long* PairInputs => pairInputs.Pointer;
 
     /// <summary>
     /// Calls <typeparamref name="TPixel"/> once per output pixel, in NHWC order, with the window's corner (which may lie
@@ -123,10 +138,14 @@ internal sealed unsafe class DepthwiseWindows
 }
 
 /// <summary>
-/// One window class: its inside taps are entries <c>[TapStart, TapStart + TapCount)</c> of the tap lists, and its
-/// per-channel offsets start at <c>Offsets</c> in the layer's tables (one padded row of channels per class).
+/// One window class: its inside taps are entries <c>[TapStart, TapStart + TapCount)</c> of the tap lists and pairs
+/// <c>[PairStart, PairStart + PairCount)</c> of the pair list, and its per-channel offsets start at <c>Offsets</c> in the
+/// layer's tables (one padded row of channels per class).
 /// </summary>
-internal readonly record struct DepthwiseClass(int TapStart, int TapCount, int Offsets);
+internal readonly record struct DepthwiseClass(int TapStart, int TapCount, int Offsets, int PairStart)
+{
+    public int PairCount => (TapCount + 1) / 2;
+}
 
 /// <summary>One output pixel of a depthwise kernel path, given its window's corner and class.</summary>
 internal unsafe interface IDepthwisePixel

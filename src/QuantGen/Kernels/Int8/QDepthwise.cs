@@ -20,9 +20,10 @@ internal sealed unsafe class QDepthwise
     public const int MaxTaps = 64;
 
     private readonly PinnedBuffer<int> weights, offsets;
-    private readonly PinnedBuffer<short>? evenOddWeights;
+    private readonly PinnedBuffer<short>? evenOddWeights, pairWeights;
     private readonly PinnedBuffer<int>? evenOddOffsets;
     private readonly PinnedBuffer<float>? evenOddMultipliers;
+    private readonly PinnedBuffer<DepthwiseConstants> constants;
     private readonly Int8KernelPath path;
     private readonly bool wide;
 
@@ -45,8 +46,12 @@ internal sealed unsafe class QDepthwise
         }
         offsets = ClassOffsets(Windows, weights.Span, bias, inputQ.ZeroPoint, Channels, PaddedChannels);
 
-        wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Int8KernelPaths.IsSupported(Int8KernelPath.Avx512BW);
-        if (path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni)
+        wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Depthwise512.IsSupported;
+        if (wide)
+        {
+            pairWeights = PairWeightsByClass(Windows, weights.Span, Channels, PaddedChannels);
+        }
+        else if (path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni)
         {
             evenOddWeights = EvenOddWeightsByClass(Windows, weights.Span, Channels, PaddedChannels);
             evenOddOffsets = new PinnedBuffer<int>(offsets.Length);
@@ -54,21 +59,24 @@ internal sealed unsafe class QDepthwise
             evenOddMultipliers = new PinnedBuffer<float>(PaddedChannels);
             for (int c = 0; c < PaddedChannels; c++) evenOddMultipliers.Span[EvenOdd(c)] = Epilogue.Multipliers[c];
         }
+        constants = new PinnedBuffer<DepthwiseConstants>(1);
+        constants.Span[0] = new DepthwiseConstants { Low = Epilogue.Low, High = Epilogue.High, ZeroPoint = Epilogue.ZeroPoint, PairZeroPoint = Epilogue.ZeroPoint * 257 };
         Tables = new DepthwiseTables
         {
             Channels = Channels,
             PaddedChannels = PaddedChannels,
             TapInputs = Windows.TapInputs,
+            PairInputs = Windows.PairInputs,
             TapWeights = Windows.TapWeights,
             Weights = weights.Pointer,
             Offsets = offsets.Pointer,
             EvenOddWeights = evenOddWeights is null ? null : evenOddWeights.Pointer,
             EvenOddOffsets = evenOddOffsets is null ? null : evenOddOffsets.Pointer,
             EvenOddMultipliers = evenOddMultipliers is null ? null : evenOddMultipliers.Pointer,
+            PairWeights = pairWeights is null ? null : pairWeights.Pointer,
+            Multipliers = Epilogue.Multipliers,
             Epilogue = Epilogue,
-            Low = Epilogue.Low,
-            High = Epilogue.High,
-            PairZeroPoint = Epilogue.ZeroPoint * 257,
+            Constants = constants.Pointer,
         };
     }
 
@@ -81,7 +89,7 @@ internal sealed unsafe class QDepthwise
 
     public Epilogue Epilogue { get; }
 
-    /// <summary>The kernels' view of the tables; the layout of the even/odd weights is described on <see cref="EvenOddWeightsByClass"/>.</summary>
+    /// <summary>The kernels' view of the tables; the weight layouts are described on <see cref="EvenOddWeightsByClass"/> and <see cref="PairWeightsByClass"/>.</summary>
     public DepthwiseTables Tables { get; }
 
     /// <summary>
@@ -123,7 +131,34 @@ internal sealed unsafe class QDepthwise
     }
 
     /// <summary>
-    /// The 256- and 512-bit paths' weights, int16 for <c>vpmaddwd</c> against bytes widened to int16 in channel order.
+    /// The 512-bit path's weights, int16 pairs for <c>vpmaddwd</c> against two taps' bytes zero-extended into the halves
+    /// of each int32 lane (<see cref="Depthwise512"/>): per window class, per 32 channels, per pair of the class's taps
+    /// (<see cref="DepthwiseWindows.PairInputs"/>), channel c's lane holds <c>(w′_first[c], w′_second[c])</c>, channels in
+    /// order, 16 to a vector; an odd class's last pair has a zero second weight.
+    /// </summary>
+    private static PinnedBuffer<short> PairWeightsByClass(DepthwiseWindows windows, ReadOnlySpan<int> weights, int channels, int padded)
+    {
+        int pairCount = 0;
+        foreach (DepthwiseClass window in windows.Classes) pairCount += window.PairCount;
+        var packed = new PinnedBuffer<short>(Math.Max(1, 2 * pairCount * padded));
+        ReadOnlySpan<int> tapWeights = windows.TapWeightSpan;
+        foreach (DepthwiseClass window in windows.Classes)
+        {
+            for (int i = 0; i < window.TapCount; i++)
+            {
+                int row = tapWeights[window.TapStart + i];
+                for (int c = 0; c < channels; c++)
+                {
+                    int at = 2 * window.PairStart * padded + (c >> 5) * window.PairCount * 64 + i / 2 * 64 + 2 * (c & 31) + i % 2;
+                    packed.Span[at] = (short)weights[row + c];
+                }
+            }
+        }
+        return packed;
+    }
+
+    /// <summary>
+    /// The 256-bit path's weights, int16 for <c>vpmaddwd</c> against bytes widened to int16 in channel order.
     /// Per window class, per 32 channels, per inside tap in the class's order: first the even channels' pairs
     /// <c>(w′[2j], 0)</c>, then the odd ones' <c>(0, w′[2j+1])</c> (32 int16 each). One <c>vpmaddwd</c> of the widened bytes
     /// with each gives the even and the odd channels' products in int32 lanes, exactly (the zero halves drop the other
