@@ -38,6 +38,18 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>The requantize multipliers in the even/odd order; null on the narrow paths.</summary>
     public required float* EvenOddMultipliers { get; init; }
 
+    /// <summary>The AVX-VNNI path's weights, four taps per int32 lane (<see cref="QDepthwise"/> describes the layout); null on the others.</summary>
+    public required sbyte* QuadWeights { get; init; }
+
+    /// <summary>Byte offsets of each class's taps in fours (<see cref="DepthwiseWindows.QuadInputs"/>).</summary>
+    public required long* QuadInputs { get; init; }
+
+    /// <summary><see cref="Offsets"/> in the order of <see cref="DepthwiseVnni.QuadOrder"/>; null on the other paths.</summary>
+    public required int* QuadOrderOffsets { get; init; }
+
+    /// <summary>The requantize multipliers in the order of <see cref="DepthwiseVnni.QuadOrder"/>; null on the other paths.</summary>
+    public required float* QuadOrderMultipliers { get; init; }
+
     /// <summary>The requantize multipliers, channels in order.</summary>
     public required float* Multipliers { get; init; }
 
@@ -57,6 +69,8 @@ internal struct DepthwiseConstants
     public float Low, High;
 
     public int ZeroPoint;
+
+    public short WordZeroPoint;
 
     /// <summary>Both bytes of a channel pair offset by the output zero point: <c>z + z·256</c>.</summary>
     public int PairZeroPoint;

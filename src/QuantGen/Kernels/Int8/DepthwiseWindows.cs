@@ -16,7 +16,7 @@ internal sealed unsafe class DepthwiseWindows
     private readonly ConvGeometry g;
     private readonly PinnedBuffer<int> rowClass, columnClass;
     private readonly PinnedBuffer<DepthwiseClass> classes;
-    private readonly PinnedBuffer<long> tapInputs, pairInputs;
+    private readonly PinnedBuffer<long> tapInputs, pairInputs, quadInputs;
     private readonly PinnedBuffer<int> tapWeights;
 
     public DepthwiseWindows(in ConvGeometry geometry)
@@ -26,7 +26,7 @@ internal sealed unsafe class DepthwiseWindows
         var columns = Ranges(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth, out columnClass);
         ColumnClassCount = columns.Count;
         classes = new PinnedBuffer<DepthwiseClass>(rows.Count * columns.Count);
-        int tapCount = 0, pairCount = 0;
+        int tapCount = 0, pairCount = 0, quadCount = 0;
         foreach (var (rowLow, rowHigh) in rows)
         {
             foreach (var (columnLow, columnHigh) in columns)
@@ -34,18 +34,20 @@ internal sealed unsafe class DepthwiseWindows
                 int count = (rowHigh - rowLow) * (columnHigh - columnLow);
                 tapCount += count;
                 pairCount += (count + 1) / 2;
+                quadCount += (count + 3) / 4;
             }
         }
         tapInputs = new PinnedBuffer<long>(Math.Max(1, tapCount));
         tapWeights = new PinnedBuffer<int>(Math.Max(1, tapCount));
         pairInputs = new PinnedBuffer<long>(Math.Max(1, 2 * pairCount));
-        int k = 0, next = 0, pair = 0, padded = Epilogue.PaddedLength(g.InChannels);
+        quadInputs = new PinnedBuffer<long>(Math.Max(1, 4 * quadCount));
+        int k = 0, next = 0, pair = 0, quad = 0, padded = Epilogue.PaddedLength(g.InChannels);
         foreach (var (rowLow, rowHigh) in rows)
         {
             foreach (var (columnLow, columnHigh) in columns)
             {
                 int count = (rowHigh - rowLow) * (columnHigh - columnLow);
-                classes.Span[k] = new DepthwiseClass(next, count, k * padded, pair);
+                classes.Span[k] = new DepthwiseClass(next, count, k * padded, pair, quad);
                 k++;
                 for (int ky = rowLow; ky < rowHigh; ky++)
                 {
@@ -55,8 +57,9 @@ internal sealed unsafe class DepthwiseWindows
                         tapInputs.Span[next] = ((long)ky * g.DilationHeight * g.InWidth + kx * g.DilationWidth) * g.InChannels;
                     }
                 }
-                for (int i = 0; i < 2 * ((count + 1) / 2); i++) pairInputs.Span[2 * pair + i] = tapInputs.Span[next - count + Math.Min(i, count - 1)];
-                pair += (count + 1) / 2;
+                ReadOnlySpan<long> inside = tapInputs.Span.Slice(next - count, count);
+                pair += Group(inside, pairInputs.Span, pair, 2);
+                quad += Group(inside, quadInputs.Span, quad, 4);
             }
         }
     }
@@ -83,6 +86,9 @@ internal sealed unsafe class DepthwiseWindows
     /// <c>2·PairStart</c>, the last one repeated when the count is odd (its partner's weight is zero).
     /// </summary>
     public long* PairInputs => pairInputs.Pointer;
+
+    /// <summary>As <see cref="PairInputs"/> in fours, from entry <c>4·QuadStart</c>, the last tap repeated up to a whole four.</summary>
+    public long* QuadInputs => quadInputs.Pointer;
 
     /// <summary>
     /// Calls <typeparamref name="TPixel"/> once per output pixel, in NHWC order, with the window's corner (which may lie
@@ -113,6 +119,14 @@ internal sealed unsafe class DepthwiseWindows
         }
     }
 
+    /// <summary>One class's taps as groups of <paramref name="size"/> from group <paramref name="start"/>, the last tap repeated to fill the last group; returns the group count.</summary>
+    private static int Group(ReadOnlySpan<long> taps, Span<long> groups, int start, int size)
+    {
+        int count = (taps.Length + size - 1) / size;
+        for (int i = 0; i < count * size; i++) groups[start * size + i] = taps[Math.Min(i, taps.Length - 1)];
+        return count;
+    }
+
     /// <summary>For each output position along one axis, the kernel positions inside the input, as a class number into the distinct ranges.</summary>
     private static List<(int Low, int High)> Ranges(int size, int outSize, int kernel, int stride, int pad, int dilation, out PinnedBuffer<int> classOf)
     {
@@ -138,13 +152,15 @@ internal sealed unsafe class DepthwiseWindows
 }
 
 /// <summary>
-/// One window class: its inside taps are entries <c>[TapStart, TapStart + TapCount)</c> of the tap lists and pairs
-/// <c>[PairStart, PairStart + PairCount)</c> of the pair list, and its per-channel offsets start at <c>Offsets</c> in the
-/// layer's tables (one padded row of channels per class).
+/// One window class: its inside taps are entries <c>[TapStart, TapStart + TapCount)</c> of the tap lists, its pairs and
+/// fours of taps start at groups <c>PairStart</c> and <c>QuadStart</c> of theirs, and its per-channel offsets start at
+/// <c>Offsets</c> in the layer's tables (one padded row of channels per class).
 /// </summary>
-internal readonly record struct DepthwiseClass(int TapStart, int TapCount, int Offsets, int PairStart)
+internal readonly record struct DepthwiseClass(int TapStart, int TapCount, int Offsets, int PairStart, int QuadStart)
 {
     public int PairCount => (TapCount + 1) / 2;
+
+    public int QuadCount => (TapCount + 3) / 4;
 }
 
 /// <summary>One output pixel of a depthwise kernel path, given its window's corner and class.</summary>

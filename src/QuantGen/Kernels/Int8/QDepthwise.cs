@@ -24,6 +24,10 @@ internal sealed unsafe class QDepthwise
     private readonly PinnedBuffer<int>? evenOddOffsets;
     private readonly PinnedBuffer<float>? evenOddMultipliers;
     private readonly PinnedBuffer<DepthwiseConstants> constants;
+    private readonly PinnedBuffer<sbyte>? quadWeights;
+    private readonly PinnedBuffer<int>? quadOrderOffsets;
+    private readonly PinnedBuffer<float>? quadOrderMultipliers;
+    private readonly bool vnni;
     private readonly Int8KernelPath path;
     private readonly bool wide;
 
@@ -46,21 +50,28 @@ internal sealed unsafe class QDepthwise
         }
         offsets = ClassOffsets(Windows, weights.Span, bias, inputQ.ZeroPoint, Channels, PaddedChannels);
 
-        wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Depthwise512.IsSupported;
-        if (wide)
+        bool weightZeroPoints = false;
+        for (int c = 0; c < Channels; c++) weightZeroPoints |= weightQ.ZeroPoint(c) != 0;
+        vnni = path is Int8KernelPath.AvxVnni && DepthwiseVnni.IsSupported && !weightZeroPoints;
+        wide = !vnni && path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Depthwise512.IsSupported;
+        if (vnni)
+        {
+            quadWeights = QuadWeightsByClass(Windows, weights.Span, Channels, PaddedChannels);
+            quadOrderOffsets = Reordered(offsets.Span, PaddedChannels, DepthwiseVnni.QuadOrder);
+            quadOrderMultipliers = Reordered(new ReadOnlySpan<float>(Epilogue.Multipliers, PaddedChannels), PaddedChannels, DepthwiseVnni.QuadOrder);
+        }
+        else if (wide)
         {
             pairWeights = PairWeightsByClass(Windows, weights.Span, Channels, PaddedChannels);
         }
         else if (path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni)
         {
             evenOddWeights = EvenOddWeightsByClass(Windows, weights.Span, Channels, PaddedChannels);
-            evenOddOffsets = new PinnedBuffer<int>(offsets.Length);
-            for (int i = 0; i < offsets.Length; i++) evenOddOffsets.Span[i / PaddedChannels * PaddedChannels + EvenOdd(i % PaddedChannels)] = offsets.Span[i];
-            evenOddMultipliers = new PinnedBuffer<float>(PaddedChannels);
-            for (int c = 0; c < PaddedChannels; c++) evenOddMultipliers.Span[EvenOdd(c)] = Epilogue.Multipliers[c];
+            evenOddOffsets = Reordered(offsets.Span, PaddedChannels, EvenOdd);
+            evenOddMultipliers = Reordered(new ReadOnlySpan<float>(Epilogue.Multipliers, PaddedChannels), PaddedChannels, EvenOdd);
         }
         constants = new PinnedBuffer<DepthwiseConstants>(1);
-        constants.Span[0] = new DepthwiseConstants { Low = Epilogue.Low, High = Epilogue.High, ZeroPoint = Epilogue.ZeroPoint, PairZeroPoint = Epilogue.ZeroPoint * 257 };
+        constants.Span[0] = new DepthwiseConstants { Low = Epilogue.Low, High = Epilogue.High, ZeroPoint = Epilogue.ZeroPoint, WordZeroPoint = (short)Epilogue.ZeroPoint, PairZeroPoint = Epilogue.ZeroPoint * 257 };
         Tables = new DepthwiseTables
         {
             Channels = Channels,
@@ -75,6 +86,10 @@ internal sealed unsafe class QDepthwise
             EvenOddMultipliers = evenOddMultipliers is null ? null : evenOddMultipliers.Pointer,
             PairWeights = pairWeights is null ? null : pairWeights.Pointer,
             Multipliers = Epilogue.Multipliers,
+            QuadInputs = Windows.QuadInputs,
+            QuadWeights = quadWeights is null ? null : quadWeights.Pointer,
+            QuadOrderOffsets = quadOrderOffsets is null ? null : quadOrderOffsets.Pointer,
+            QuadOrderMultipliers = quadOrderMultipliers is null ? null : quadOrderMultipliers.Pointer,
             Epilogue = Epilogue,
             Constants = constants.Pointer,
         };
@@ -106,7 +121,8 @@ internal sealed unsafe class QDepthwise
             case Int8KernelPath.Scalar: Windows.Walk<DepthwiseScalar>(Tables, input, output, batch); break;
             case Int8KernelPath.Vector128: Windows.Walk<Depthwise128>(Tables, input, output, batch); break;
             default:
-                if (wide) Windows.Walk<Depthwise512>(Tables, input, output, batch);
+                if (vnni) Windows.Walk<DepthwiseVnni>(Tables, input, output, batch);
+                else if (wide) Windows.Walk<Depthwise512>(Tables, input, output, batch);
                 else Windows.Walk<Depthwise256>(Tables, input, output, batch);
                 break;
         }
@@ -128,6 +144,42 @@ internal sealed unsafe class QDepthwise
             }
         }
         return offsets;
+    }
+
+    /// <summary>Each row of <paramref name="padded"/> values with channel c moved to <paramref name="order"/>(c).</summary>
+    private static PinnedBuffer<T> Reordered<T>(ReadOnlySpan<T> rows, int padded, Func<int, int> order)
+        where T : unmanaged
+    {
+        var reordered = new PinnedBuffer<T>(rows.Length);
+        for (int i = 0; i < rows.Length; i++) reordered.Span[i / padded * padded + order(i % padded)] = rows[i];
+        return reordered;
+    }
+
+    /// <summary>
+    /// The AVX-VNNI path's weights, signed bytes for <c>vpdpbusd</c> (all weight zero points are 0 there, so <c>w′ = w</c>):
+    /// per window class, per 32 channels, per four of the class's taps (<see cref="DepthwiseWindows.QuadInputs"/>), four
+    /// vectors of 8 int32 lanes in the order of <see cref="DepthwiseVnni.QuadOrder"/>, lane bytes the four taps' weights
+    /// (zero past the class's last tap).
+    /// </summary>
+    private static PinnedBuffer<sbyte> QuadWeightsByClass(DepthwiseWindows windows, ReadOnlySpan<int> weights, int channels, int padded)
+    {
+        int quadCount = 0;
+        foreach (DepthwiseClass window in windows.Classes) quadCount += window.QuadCount;
+        var packed = new PinnedBuffer<sbyte>(Math.Max(1, 4 * quadCount * padded));
+        ReadOnlySpan<int> tapWeights = windows.TapWeightSpan;
+        foreach (DepthwiseClass window in windows.Classes)
+        {
+            for (int i = 0; i < window.TapCount; i++)
+            {
+                int row = tapWeights[window.TapStart + i];
+                for (int c = 0; c < channels; c++)
+                {
+                    int at = 4 * window.QuadStart * padded + (c >> 5) * window.QuadCount * 128 + i / 4 * 128 + 4 * (DepthwiseVnni.QuadOrder(c) & 31) + i % 4;
+                    packed.Span[at] = (sbyte)weights[row + c];
+                }
+            }
+        }
+        return packed;
     }
 
     /// <summary>

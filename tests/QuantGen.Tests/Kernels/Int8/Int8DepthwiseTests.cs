@@ -73,8 +73,8 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Inputs of only 0 and 255 (all of one, or mixed), nonzero per-channel weight zero points, and outputs that clamp
-    /// under ReLU and ReLU6: the largest products and the requantize's bounds, on borders and in the interior.
+    /// Inputs of only 0 and 255 (all of one, or mixed), weights of −128 and 127 or nonzero per-channel weight zero points,
+    /// and outputs that clamp under ReLU and ReLU6: the largest products and the requantize's bounds, on borders and inside.
     /// </summary>
     [Theory]
     [Int8Path(Int8KernelPath.Scalar)]
@@ -99,10 +99,17 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
                     {
                         c.Input[k] = (i % 3) switch { 0 => 0, 1 => 255, _ => random.Next(2) == 0 ? (byte)0 : (byte)255 };
                     }
+                    // Every other case keeps all weight zero points at 0 (the four-taps-a-lane VNNI kernel) with the extreme weights.
+                    bool zeroPointsAtZero = i % 4 < 2;
                     var zeroPoints = new int[channels];
                     var scales = new float[channels];
-                    for (int k = 0; k < channels; k++) (zeroPoints[k], scales[k]) = (random.Next(-128, 128), c.WeightQ.Scale(k));
-                    Check(WithQuantization(c, WeightQParams.PerChannel(scales, zeroPoints), activation), g, path);
+                    for (int k = 0; k < channels; k++) (zeroPoints[k], scales[k]) = (zeroPointsAtZero ? 0 : random.Next(-128, 128), c.WeightQ.Scale(k));
+                    if (zeroPointsAtZero)
+                    {
+                        for (int k = 0; k < c.Weight.Length; k++) c.Weight[k] = random.Next(2) == 0 ? sbyte.MinValue : sbyte.MaxValue;
+                    }
+                    string weights = zeroPointsAtZero ? "weights −128 and 127 with zero points 0" : "nonzero per-channel weight zero points";
+                    Check(WithQuantization(c, WeightQParams.PerChannel(scales, zeroPoints), activation, weights), g, path);
                     i++;
                 }
             }
@@ -115,7 +122,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         return channels == 1 ? g with { Groups = 1 } : g;   // one channel is an ordinary convolution
     }
 
-    private static Int8Case WithQuantization(Int8Case c, WeightQParams weightQ, FusedActivation activation) => new()
+    private static Int8Case WithQuantization(Int8Case c, WeightQParams weightQ, FusedActivation activation, string weights) => new()
     {
         InputQ = c.InputQ,
         OutputQ = c.OutputQ,
@@ -125,7 +132,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         Input = c.Input,
         Activation = activation,
         InputRange = null,
-        Description = $"bytes 0 and 255, per-channel weight zero points, {activation}, {c.Description}",
+        Description = $"bytes 0 and 255, {weights}, {activation}, {c.Description}",
     };
 
     private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path) =>
