@@ -6,12 +6,18 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// The AVX2 depthwise pixel: 16 channels a step. Per inside tap, one <c>vpmovzxbw</c> widens 16 bytes to int16 in
-/// channel order and two <c>vpmaddwd</c> against the even/odd weights (<see cref="QDepthwise"/>) add the even and the
+/// channel order and two <c>vpmaddwd</c> against <see cref="DepthwisePacking.EvenOddWeights"/> add the even and the
 /// odd channels' products to two int32 accumulators (exact: one product per lane, |255·255| ≪ 2³¹). Also the tail of
 /// <see cref="Depthwise512"/>.
 /// </summary>
 internal readonly unsafe struct Depthwise256 : IDepthwisePixel
 {
+    /// <summary>
+    /// Where channel <paramref name="c"/>'s accumulator lane lies: within each 32 channels, the 16 even ones then the 16
+    /// odd ones. A 16-channel half <c>h</c> of a chunk thus finds its evens at <c>h/2</c> and its odds at <c>16 + h/2</c>.
+    /// </summary>
+    public static int EvenOdd(int c) => (c & ~31) | (c & 1) << 4 | (c & 31) >> 1;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y) => Channels(t, corner, window, y, 0);
 
@@ -20,7 +26,7 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     public static void Channels(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int c)
     {
         long* inputs = t.TapInputs + window->TapStart;
-        int* offsets = t.EvenOddOffsets + window->Offsets;
+        int* offsets = t.ReorderedOffsets + window->Offsets;
         int count = window->TapCount, channels = t.Channels;
         short* weights = t.EvenOddWeights + 2L * window->TapStart * t.PaddedChannels;
         for (; c + 16 <= channels; c += 16)
@@ -49,7 +55,7 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(in DepthwiseTables t, Vector256<int> even, Vector256<int> odd, int at, byte* y)
     {
-        float* m = t.EvenOddMultipliers + at;
+        float* m = t.ReorderedMultipliers + at;
         Vector256<int> pairs = Scale(t, even, m) + Avx2.ShiftLeftLogical(Scale(t, odd, m + 16), 8) + Vector256.Create(t.Constants->PairZeroPoint);
         Vector256<ushort> words = Avx2.PackUnsignedSaturate(pairs, pairs);   // per 128-bit lane: p0–p3 twice, then p4–p7 twice
         Avx2.Permute4x64(words.AsUInt64(), 0b10_00_10_00).GetLower().AsByte().Store(y);

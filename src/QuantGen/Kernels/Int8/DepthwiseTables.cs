@@ -1,8 +1,9 @@
 namespace QuantGen.Kernels.Int8;
 
 /// <summary>
-/// Everything a depthwise pixel kernel reads, as raw pointers into a layer's pinned buffers: copied into a local once
-/// per call, so the JIT keeps it in registers instead of following object references at every pixel. Read-only.
+/// Everything a depthwise pixel kernel reads, as raw pointers into a <see cref="QDepthwise"/>'s pinned buffers: copied
+/// into a local once per call, so the JIT keeps it in registers instead of following object references at every pixel.
+/// Read-only. Each kernel uses its own weight layout (<see cref="DepthwisePacking"/>); the others are null.
 /// </summary>
 internal readonly unsafe struct DepthwiseTables
 {
@@ -14,11 +15,14 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>Byte offsets of each class's inside taps from the window's corner (<see cref="DepthwiseWindows.TapInputs"/>).</summary>
     public required long* TapInputs { get; init; }
 
-    /// <summary>Byte offsets of each class's taps in pairs (<see cref="DepthwiseWindows.PairInputs"/>).</summary>
-    public required long* PairInputs { get; init; }
-
     /// <summary>Where each inside tap's row of <see cref="Weights"/> starts (<see cref="DepthwiseWindows.TapWeights"/>).</summary>
     public required int* TapWeights { get; init; }
+
+    /// <summary>The inside taps in pairs (<see cref="DepthwiseWindows.PairInputs"/>).</summary>
+    public required long* PairInputs { get; init; }
+
+    /// <summary>The inside taps in fours (<see cref="DepthwiseWindows.QuadInputs"/>).</summary>
+    public required long* QuadInputs { get; init; }
 
     /// <summary>Tap-major int32 <c>w′</c>, a row of padded channels per tap, channels in order.</summary>
     public required int* Weights { get; init; }
@@ -26,32 +30,23 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>Each window class's offsets, a row of padded channels per class, channels in order.</summary>
     public required int* Offsets { get; init; }
 
-    /// <summary>The 256-bit path's weights (<see cref="QDepthwise"/> describes the layout); null on the others.</summary>
-    public required short* EvenOddWeights { get; init; }
-
-    /// <summary>The 512-bit path's weights, two taps per int32 lane (<see cref="QDepthwise"/> describes the layout); null on the others.</summary>
-    public required short* PairWeights { get; init; }
-
-    /// <summary><see cref="Offsets"/> in the even/odd order (<see cref="QDepthwise.EvenOdd"/>); null on the narrow paths.</summary>
-    public required int* EvenOddOffsets { get; init; }
-
-    /// <summary>The requantize multipliers in the even/odd order; null on the narrow paths.</summary>
-    public required float* EvenOddMultipliers { get; init; }
-
-    /// <summary>The AVX-VNNI path's weights, four taps per int32 lane (<see cref="QDepthwise"/> describes the layout); null on the others.</summary>
-    public required sbyte* QuadWeights { get; init; }
-
-    /// <summary>Byte offsets of each class's taps in fours (<see cref="DepthwiseWindows.QuadInputs"/>).</summary>
-    public required long* QuadInputs { get; init; }
-
-    /// <summary><see cref="Offsets"/> in the order of <see cref="DepthwiseVnni.QuadOrder"/>; null on the other paths.</summary>
-    public required int* QuadOrderOffsets { get; init; }
-
-    /// <summary>The requantize multipliers in the order of <see cref="DepthwiseVnni.QuadOrder"/>; null on the other paths.</summary>
-    public required float* QuadOrderMultipliers { get; init; }
-
     /// <summary>The requantize multipliers, channels in order.</summary>
     public required float* Multipliers { get; init; }
+
+    /// <summary><see cref="Depthwise256"/>'s weights (<see cref="DepthwisePacking.EvenOddWeights"/>).</summary>
+    public required short* EvenOddWeights { get; init; }
+
+    /// <summary><see cref="Depthwise512"/>'s weights (<see cref="DepthwisePacking.PairWeights"/>).</summary>
+    public required short* PairWeights { get; init; }
+
+    /// <summary><see cref="DepthwiseVnni"/>'s weights (<see cref="DepthwisePacking.QuadWeights"/>).</summary>
+    public required sbyte* QuadWeights { get; init; }
+
+    /// <summary><see cref="Offsets"/> in the order of the kernel's accumulator lanes, for the kernels whose lanes are not in channel order.</summary>
+    public required int* ReorderedOffsets { get; init; }
+
+    /// <summary><see cref="Multipliers"/> in the same order as <see cref="ReorderedOffsets"/>.</summary>
+    public required float* ReorderedMultipliers { get; init; }
 
     public required Epilogue Epilogue { get; init; }
 

@@ -25,7 +25,7 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
     public static void Run(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y)
     {
         long* quads = t.QuadInputs + 4 * window->QuadStart;
-        int* offsets = t.QuadOrderOffsets + window->Offsets;
+        int* offsets = t.ReorderedOffsets + window->Offsets;
         int quadCount = window->QuadCount, channels = t.Channels, c = 0;
         sbyte* w = t.QuadWeights + 4L * window->QuadStart * t.PaddedChannels;
         for (; c + 32 <= channels; c += 32, w += quadCount * 128)
@@ -82,7 +82,7 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<byte> Requantize(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, int c)
     {
-        float* m = t.QuadOrderMultipliers + c;
+        float* m = t.ReorderedMultipliers + c;
         var zeroPoint = Vector256.Create(t.Constants->WordZeroPoint);
         Vector256<short> low = Avx2.PackSignedSaturate(Scale(t, a0, m), Scale(t, a1, m + 8)) + zeroPoint;
         Vector256<short> high = Avx2.PackSignedSaturate(Scale(t, a2, m + 16), Scale(t, a3, m + 24)) + zeroPoint;
