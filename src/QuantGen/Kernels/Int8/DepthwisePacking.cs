@@ -62,6 +62,28 @@ internal static class DepthwisePacking
     }
 
     /// <summary>
+    /// <see cref="DepthwiseVnni"/>'s weights for sliding along rows with a 3×3 kernel: per 32 channels, per kernel column,
+    /// four vectors of 8 int32 lanes in the order of <see cref="DepthwiseVnni.QuadOrder"/>, lane bytes the column's three
+    /// taps' weights, top to bottom, and a zero.
+    /// </summary>
+    public static PinnedBuffer<sbyte> ColumnWeights(ReadOnlySpan<int> weights, int channels, int padded)
+    {
+        var packed = new PinnedBuffer<sbyte>(3 * 4 * padded);
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < 3; ky++)
+            {
+                for (int kx = 0; kx < 3; kx++)
+                {
+                    int at = (c >> 5) * 384 + kx * 128 + 4 * (DepthwiseVnni.QuadOrder(c) & 31) + ky;
+                    packed.Span[at] = (sbyte)weights[(3 * ky + kx) * padded + c];
+                }
+            }
+        }
+        return packed;
+    }
+
+    /// <summary>
     /// <see cref="Depthwise512"/>'s weights, int16 pairs for <c>vpmaddwd</c> against two taps' bytes zero-extended into the halves
     /// of each int32 lane: per window class, per 32 channels, per pair of the class's taps
     /// (<see cref="DepthwiseWindows.PairInputs"/>), channel c's lane holds <c>(w′_first[c], w′_second[c])</c>, channels in

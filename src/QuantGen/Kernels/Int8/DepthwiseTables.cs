@@ -42,6 +42,15 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary><see cref="DepthwiseVnni"/>'s weights (<see cref="DepthwisePacking.QuadWeights"/>).</summary>
     public required sbyte* QuadWeights { get; init; }
 
+    /// <summary><see cref="DepthwiseVnni"/>'s weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
+    public required sbyte* ColumnWeights { get; init; }
+
+    /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): a 3×3 kernel at column stride and dilation 1.</summary>
+    public required bool Slides { get; init; }
+
+    /// <summary>Bytes from one kernel row's taps to the next's (dilation × input row).</summary>
+    public required long RowStep { get; init; }
+
     /// <summary><see cref="Offsets"/> in the order of the kernel's accumulator lanes, for the kernels whose lanes are not in channel order.</summary>
     public required int* ReorderedOffsets { get; init; }
 

@@ -18,6 +18,7 @@ internal sealed unsafe class DepthwiseWindows
     private readonly PinnedBuffer<DepthwiseClass> classes;
     private readonly PinnedBuffer<long> tapInputs, pairInputs, quadInputs;
     private readonly PinnedBuffer<int> tapWeights;
+    private readonly int wholeRowClass, wholeColumnLow, wholeColumnHigh;
 
     public DepthwiseWindows(in ConvGeometry geometry)
     {
@@ -25,6 +26,16 @@ internal sealed unsafe class DepthwiseWindows
         var rows = Ranges(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadHeight, g.DilationHeight, out rowClass);
         var columns = Ranges(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadWidth, g.DilationWidth, out columnClass);
         ColumnClassCount = columns.Count;
+        // Output rows and columns whose taps are all inside: those with the range [0, kernel).
+        wholeRowClass = rows.IndexOf((0, g.KernelHeight));
+        int wholeColumnClass = columns.IndexOf((0, g.KernelWidth));
+        wholeColumnLow = g.OutWidth;
+        for (int ox = 0; ox < g.OutWidth; ox++)
+        {
+            if (columnClass.Span[ox] != wholeColumnClass) continue;
+            wholeColumnLow = Math.Min(wholeColumnLow, ox);
+            wholeColumnHigh = ox + 1;
+        }
         classes = new PinnedBuffer<DepthwiseClass>(rows.Count * columns.Count);
         int tapCount = 0, pairCount = 0, quadCount = 0;
         foreach (var (rowLow, rowHigh) in rows)
@@ -92,8 +103,9 @@ internal sealed unsafe class DepthwiseWindows
 
     /// <summary>
     /// Calls <typeparamref name="TPixel"/> once per output pixel, in NHWC order, with the window's corner (which may lie
-    /// outside the image; only inside taps are read) and its class. The kernel is a type argument, so the JIT compiles
-    /// one loop per path with the pixel inlined and no switch per pixel.
+    /// outside the image; only inside taps are read) and its class; or, for a kernel that slides along rows, once per
+    /// run of whole windows in a row. The kernel is a type argument, so the JIT compiles one loop per path with the pixel
+    /// inlined and no switch per pixel.
     /// </summary>
     public void Walk<TPixel>(in DepthwiseTables tables, byte* input, byte* output, int batch)
         where TPixel : struct, IDepthwisePixel
@@ -104,6 +116,7 @@ internal sealed unsafe class DepthwiseWindows
         int* rowOf = rowClass.Pointer, columnOf = columnClass.Pointer;
         DepthwiseClass* classOf = classes.Pointer;
         DepthwiseTables t = tables;   // a local copy the JIT can keep in registers
+        bool slides = TPixel.SlidesAlongRows && t.Slides && wholeColumnHigh > wholeColumnLow;
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + n * imageBytes;
@@ -111,8 +124,18 @@ internal sealed unsafe class DepthwiseWindows
             {
                 byte* corner = image + (long)(oy * g.StrideHeight - g.PadHeight) * rowBytes + firstColumn;
                 DepthwiseClass* row = classOf + rowOf[oy] * classCount;
+                bool whole = slides && rowOf[oy] == wholeRowClass;
                 for (int ox = 0; ox < outWidth; ox++, corner += columnStep, output += channels)
                 {
+                    if (whole && ox == wholeColumnLow)
+                    {
+                        int count = wholeColumnHigh - wholeColumnLow;
+                        TPixel.Slide(t, corner, row + columnOf[ox], output, count);
+                        ox += count - 1;
+                        corner += (count - 1) * columnStep;
+                        output += (count - 1) * channels;
+                        continue;
+                    }
                     TPixel.Run(t, corner, row + columnOf[ox], output);
                 }
             }
@@ -166,5 +189,12 @@ internal readonly record struct DepthwiseClass(int TapStart, int TapCount, int O
 /// <summary>One output pixel of a depthwise kernel path, given its window's corner and class.</summary>
 internal unsafe interface IDepthwisePixel
 {
+    /// <summary>Whether <see cref="Slide"/> may take runs of whole windows along a row (when the tables allow it).</summary>
+    static virtual bool SlidesAlongRows => false;
+
     static abstract void Run(in DepthwiseTables tables, byte* corner, DepthwiseClass* window, byte* y);
+
+    /// <summary><paramref name="count"/> neighbouring output pixels of one row, all whole windows of class <paramref name="window"/>.</summary>
+    static virtual void Slide(in DepthwiseTables tables, byte* corner, DepthwiseClass* window, byte* y, int count) =>
+        throw new NotSupportedException();
 }

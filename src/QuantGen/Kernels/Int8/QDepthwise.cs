@@ -28,7 +28,7 @@ internal sealed unsafe class QDepthwise
     private readonly PinnedBuffer<int> weights, offsets;
     private readonly PinnedBuffer<DepthwiseConstants> constants;
     private readonly PinnedBuffer<short>? evenOddWeights, pairWeights;
-    private readonly PinnedBuffer<sbyte>? quadWeights;
+    private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights;
     private readonly PinnedBuffer<int>? reorderedOffsets;
     private readonly PinnedBuffer<float>? reorderedMultipliers;
 
@@ -65,6 +65,7 @@ internal sealed unsafe class QDepthwise
                 quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
                 reorderedOffsets = DepthwisePacking.Reordered(offsets.Span, padded, DepthwiseVnni.QuadOrder);
                 reorderedMultipliers = DepthwisePacking.Reordered(multipliers, padded, DepthwiseVnni.QuadOrder);
+                if (DepthwiseVnni.CanSlide(geometry)) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);
                 break;
             case DepthwiseKernel.Pairs512:
                 pairWeights = DepthwisePacking.PairWeights(windows, weights.Span, channels, padded);
@@ -89,6 +90,9 @@ internal sealed unsafe class QDepthwise
             EvenOddWeights = evenOddWeights is null ? null : evenOddWeights.Pointer,
             PairWeights = pairWeights is null ? null : pairWeights.Pointer,
             QuadWeights = quadWeights is null ? null : quadWeights.Pointer,
+            ColumnWeights = columnWeights is null ? null : columnWeights.Pointer,
+            Slides = columnWeights is not null,
+            RowStep = (long)geometry.DilationHeight * geometry.InWidth * channels,
             ReorderedOffsets = reorderedOffsets is null ? null : reorderedOffsets.Pointer,
             ReorderedMultipliers = reorderedMultipliers is null ? null : reorderedMultipliers.Pointer,
             Epilogue = epilogue,
