@@ -45,8 +45,11 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary><see cref="DepthwiseVnni"/>'s weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
     public required sbyte* ColumnWeights { get; init; }
 
-    /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): a 3×3 kernel at column stride and dilation 1.</summary>
+    /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseVnni.CanSlide"/>.</summary>
     public required bool Slides { get; init; }
+
+    /// <summary>Input columns from one output column's window to the next's.</summary>
+    public required int ColumnStride { get; init; }
 
     /// <summary>Bytes from one kernel row's taps to the next's (dilation × input row).</summary>
     public required long RowStep { get; init; }

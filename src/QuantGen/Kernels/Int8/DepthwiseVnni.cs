@@ -20,10 +20,10 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
 
     /// <summary>
     /// Whether <see cref="Slide"/> applies: a 3×3 kernel whose next output column's window is this one's shifted by one
-    /// input column (column stride and dilation 1), on whole 32-channel chunks or with masked loads for the rest.
+    /// or two input columns (column stride 1 or 2, dilation 1), on whole 32-channel chunks or with masked loads for the rest.
     /// </summary>
     public static bool CanSlide(in ConvGeometry g) =>
-        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideWidth == 1 && g.DilationWidth == 1 &&
+        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideWidth is 1 or 2 && g.DilationWidth == 1 &&
         (g.InChannels % 32 == 0 || Avx512BW.VL.IsSupported);
 
     public static bool SlidesAlongRows => true;
@@ -60,31 +60,42 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
     }
 
     /// <summary>
-    /// A run of whole 3×3 windows along a row. Neighbouring windows share two of their three columns, so each input
-    /// column is gathered into four-tap lanes once (its three rows and a zero, against a zero weight) and used by three
-    /// outputs: per output, one column's 8 unpacks instead of three fours' 24, and the same 12 <c>vpdpbusd</c>.
+    /// A run of whole 3×3 windows along a row. Neighbouring windows share columns (two of three at stride 1, one at
+    /// stride 2), so each input column is gathered into four-tap lanes once (its three rows and a zero, against a zero
+    /// weight) and used by every output that reads it: per output, 8 or 16 unpacks instead of three fours' 24, and the
+    /// same 12 <c>vpdpbusd</c>.
     /// </summary>
     public static void Slide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count)
     {
+        if (t.ColumnStride == 1) SlideChunks(t, corner, window, y, count, false);
+        else SlideChunks(t, corner, window, y, count, true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SlideChunks(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, bool strideTwo)
+    {
         int* offsets = t.ReorderedOffsets + window->Offsets;
         int channels = t.Channels, c = 0;
-        for (; c + 32 <= channels; c += 32) SlideChunk(t, corner + c, offsets + c, c, y + c, count, false, default);
+        for (; c + 32 <= channels; c += 32) SlideChunk(t, corner + c, offsets + c, c, y + c, count, strideTwo, false, default);
         if (c < channels)
         {
             var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
-            SlideChunk(t, corner + c, offsets + c, c, y + c, count, true, mask);
+            SlideChunk(t, corner + c, offsets + c, c, y + c, count, strideTwo, true, mask);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SlideChunk(in DepthwiseTables t, byte* x, int* offsets, int c, byte* y, int count, bool partial, Vector256<byte> mask)
+    private static void SlideChunk(
+        in DepthwiseTables t, byte* x, int* offsets, int c, byte* y, int count, bool strideTwo, bool partial, Vector256<byte> mask)
     {
         long rowStep = t.RowStep, step = t.Channels;
         sbyte* w = t.ColumnWeights + (c >> 5) * 384;
+        Vector256<byte> middle0 = default, middle1 = default, middle2 = default, middle3 = default;
         Column(x, rowStep, partial, mask, out var left0, out var left1, out var left2, out var left3);
-        Column(x + step, rowStep, partial, mask, out var middle0, out var middle1, out var middle2, out var middle3);
-        for (int i = 0; i < count; i++, x += step, y += step)
+        if (!strideTwo) Column(x + step, rowStep, partial, mask, out middle0, out middle1, out middle2, out middle3);
+        for (int i = 0; i < count; i++, x += strideTwo ? 2 * step : step, y += step)
         {
+            if (strideTwo) Column(x + step, rowStep, partial, mask, out middle0, out middle1, out middle2, out middle3);
             Column(x + 2 * step, rowStep, partial, mask, out var right0, out var right1, out var right2, out var right3);
             var a0 = Dot3(Vector256.Load(offsets), left0, middle0, right0, w);
             var a1 = Dot3(Vector256.Load(offsets + 8), left1, middle1, right1, w + 32);
@@ -93,8 +104,15 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
             var bytes = Requantize(t, a0, a1, a2, a3, c);
             if (partial) Avx512BW.VL.MaskStore(y, mask, bytes);
             else bytes.Store(y);
-            (left0, left1, left2, left3) = (middle0, middle1, middle2, middle3);
-            (middle0, middle1, middle2, middle3) = (right0, right1, right2, right3);
+            if (strideTwo)
+            {
+                (left0, left1, left2, left3) = (right0, right1, right2, right3);
+            }
+            else
+            {
+                (left0, left1, left2, left3) = (middle0, middle1, middle2, middle3);
+                (middle0, middle1, middle2, middle3) = (right0, right1, right2, right3);
+            }
         }
     }
 

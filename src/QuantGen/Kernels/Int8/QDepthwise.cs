@@ -92,6 +92,7 @@ internal sealed unsafe class QDepthwise
             QuadWeights = quadWeights is null ? null : quadWeights.Pointer,
             ColumnWeights = columnWeights is null ? null : columnWeights.Pointer,
             Slides = columnWeights is not null,
+            ColumnStride = geometry.StrideWidth,
             RowStep = (long)geometry.DilationHeight * geometry.InWidth * channels,
             ReorderedOffsets = reorderedOffsets is null ? null : reorderedOffsets.Pointer,
             ReorderedMultipliers = reorderedMultipliers is null ? null : reorderedMultipliers.Pointer,
