@@ -1,232 +1,151 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// Depthwise convolution (one output channel per input channel) on channels-last data, vectorized across channels:
-/// for each output pixel, <c>acc[c] = Offsets[c] + Σ_taps x_tap[c]·(w_tap[c] − z_w[c])</c>, where
-/// <c>Offsets[c] = bias[c] − z_in·Σ_taps (w_tap[c] − z_w[c])</c>.
+/// for each output pixel, <c>acc[c] = Offsets_k[c] + Σ_inside taps x_tap[c]·(w_tap[c] − z_w[c])</c>, where the window's
+/// class <c>k</c> (<see cref="DepthwiseWindows"/>) has <c>Offsets_k[c] = bias[c] − z_in·Σ_inside taps (w_tap[c] − z_w[c])</c>.
 /// </summary>
 /// <remarks>
-/// Taps outside the image read a row of input zero points, as qnnpack's zero buffer, so a padded tap adds
-/// <c>z_in·w′ − z_in·w′ = 0</c> exactly (int32 with wraparound) and every pixel runs the same code. Weights are stored
-/// tap-major as int32 <c>w − z_w</c> (in [−255, 255]), so the products never saturate. Any kernel size, stride,
-/// padding and dilation; MobileNetV2 uses 3×3, stride 1 and 2, padding 1.
+/// <para>The reference sums <c>(x − z_in)·w′</c> over every tap, and a padded tap holds <c>z_in</c>, so it adds exactly 0:
+/// skipping it and leaving its <c>z_in·w′</c> out of the class's offset gives the same int32 sum (all arithmetic wraps).
+/// Weights are stored as <c>w′ = w − z_w</c> (in [−255, 255]). Any kernel size, stride, padding and dilation; MobileNetV2
+/// uses 3×3, stride 1 and 2, padding 1.</para>
+/// <para>One pixel kernel per path, chosen at construction (<see cref="DepthwiseKernel"/>); the pixel loop is compiled
+/// once per kernel. <see cref="Run"/> writes nothing but its output, so layers sharing one packing may run on several
+/// threads.</para>
 /// </remarks>
 internal sealed unsafe class QDepthwise
 {
-    /// <summary>Tap pointers live on the stack; kernels beyond this are rejected at construction.</summary>
+    /// <summary><see cref="Int8Conv2d"/> rejects larger kernels; the kernels here have no limit of their own.</summary>
     public const int MaxTaps = 64;
 
-    private readonly ConvGeometry g;
-    private readonly int stride;
-    private readonly PinnedBuffer<int> weights;
-    private readonly PinnedBuffer<short> pairs;
-    private readonly PinnedBuffer<short>? pairs512;
-    private readonly bool wide;
-    private readonly PinnedBuffer<byte> zeroRow;
-    private readonly Epilogue e;
-    private readonly Int8KernelPath path;
+    private readonly DepthwiseKernel kernel;
+    private readonly DepthwiseWindows windows;
+
+    // The tables point into these buffers; the fields keep them alive.
+    private readonly PinnedBuffer<int> weights, offsets;
+    private readonly PinnedBuffer<DepthwiseConstants> constants;
+    private readonly PinnedBuffer<short>? evenOddWeights, pairWeights;
+    private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights;
+    private readonly PinnedBuffer<int>? reorderedOffsets;
+    private readonly PinnedBuffer<float>? reorderedMultipliers;
 
     public QDepthwise(
         in ConvGeometry geometry, ReadOnlySpan<sbyte> weight, WeightQParams weightQ, ReadOnlySpan<int> bias,
         ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range, Int8KernelPath path)
     {
-        g = geometry;
-        this.path = path;
-        int channels = g.OutChannels, taps = g.KernelHeight * g.KernelWidth;
-        stride = Epilogue.PaddedLength(channels);
-        weights = new PinnedBuffer<int>(taps * stride);
-        zeroRow = new PinnedBuffer<byte>(stride);
-        zeroRow.Span.Fill((byte)inputQ.ZeroPoint);
-        e = new Epilogue(channels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
-        Span<int> offsets = e.OffsetSpan;
+        int channels = geometry.OutChannels, taps = geometry.KernelHeight * geometry.KernelWidth;
+        int padded = Epilogue.PaddedLength(channels);
+        windows = new DepthwiseWindows(geometry);
+        // The epilogue's own offsets stay zero: each window class's offsets start the accumulators instead.
+        var epilogue = new Epilogue(channels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
+
+        weights = new PinnedBuffer<int>(taps * padded);
+        bool weightZeroPoints = false;
         for (int c = 0; c < channels; c++)
         {
-            int sum = 0;
-            for (int t = 0; t < taps; t++)
-            {
-                int w = weight[c * taps + t] - weightQ.ZeroPoint(c);
-                weights.Span[t * stride + c] = w;
-                sum += w;
-            }
-            unchecked { offsets[c] = (bias.IsEmpty ? 0 : bias[c]) - inputQ.ZeroPoint * sum; }
+            for (int t = 0; t < taps; t++) weights.Span[t * padded + c] = weight[c * taps + t] - weightQ.ZeroPoint(c);
+            weightZeroPoints |= weightQ.ZeroPoint(c) != 0;
         }
-        pairs = PackPairs(weights.Span, taps, stride, 16);
-        wide = path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Int8KernelPaths.IsSupported(Int8KernelPath.Avx512BW);
-        if (wide) pairs512 = PackPairs(weights.Span, taps, stride, 32);
-    }
-
-    /// <summary>
-    /// The vector paths' weights: taps in pairs (an odd last tap pairs with a zero weight), int16, for each
-    /// <paramref name="width"/> channels (16 for ymm, 32 for zmm) two vectors in the order <c>vpunpcklwd</c>/<c>vpunpckhwd</c>
-    /// leave the two taps' channels. Both work within 128-bit lanes, so the low vector holds channels 8L..8L+3 of each
-    /// lane L and the high one 8L+4..8L+7 (for ymm: 0–3 and 8–11, then 4–7 and 12–15), each channel's two taps adjacent
-    /// for <c>vpmaddwd</c>.
-    /// </summary>
-    private static PinnedBuffer<short> PackPairs(ReadOnlySpan<int> weights, int taps, int stride, int width)
-    {
-        int pairCount = (taps + 1) / 2, chunks = stride / width, halfWidth = width / 2;
-        var packed = new PinnedBuffer<short>(pairCount * stride * 2);
-        Span<short> p = packed.Span;
-        for (int chunk = 0; chunk < chunks; chunk++)
+        offsets = DepthwisePacking.ClassOffsets(windows, weights.Span, bias, inputQ.ZeroPoint, channels, padded);
+        constants = new PinnedBuffer<DepthwiseConstants>(1);
+        constants.Span[0] = new DepthwiseConstants
         {
-            for (int pair = 0; pair < pairCount; pair++)
-            {
-                int at = (chunk * pairCount + pair) * 2 * width;
-                for (int j = 0; j < width; j++)
-                {
-                    int half = j / halfWidth, lane = j % halfWidth / 4, index = j % 4;
-                    int channel = chunk * width + lane * 8 + half * 4 + index;
-                    int first = 2 * pair, second = first + 1;
-                    p[at + 2 * j] = (short)weights[first * stride + channel];
-                    p[at + 2 * j + 1] = second < taps ? (short)weights[second * stride + channel] : (short)0;
-                }
-            }
+            Low = epilogue.Low, High = epilogue.High, ZeroPoint = epilogue.ZeroPoint,
+            WordZeroPoint = (short)epilogue.ZeroPoint, PairZeroPoint = epilogue.ZeroPoint * 257,
+        };
+
+        kernel = Choose(path, weightZeroPoints);
+        var multipliers = new ReadOnlySpan<float>(epilogue.Multipliers, padded);
+        switch (kernel)
+        {
+            case DepthwiseKernel.Quads256:
+                quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
+                reorderedOffsets = DepthwisePacking.Reordered(offsets.Span, padded, DepthwiseVnni.QuadOrder);
+                reorderedMultipliers = DepthwisePacking.Reordered(multipliers, padded, DepthwiseVnni.QuadOrder);
+                if (DepthwiseVnni.CanSlide(geometry)) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);
+                break;
+            case DepthwiseKernel.Pairs512:
+                pairWeights = DepthwisePacking.PairWeights(windows, weights.Span, channels, padded);
+                break;
+            case DepthwiseKernel.EvenOdd256:
+                evenOddWeights = DepthwisePacking.EvenOddWeights(windows, weights.Span, channels, padded);
+                reorderedOffsets = DepthwisePacking.Reordered(offsets.Span, padded, Depthwise256.EvenOdd);
+                reorderedMultipliers = DepthwisePacking.Reordered(multipliers, padded, Depthwise256.EvenOdd);
+                break;
         }
-        return packed;
+        Tables = new DepthwiseTables
+        {
+            Channels = channels,
+            PaddedChannels = padded,
+            TapInputs = windows.TapInputs,
+            TapWeights = windows.TapWeights,
+            PairInputs = windows.PairInputs,
+            QuadInputs = windows.QuadInputs,
+            Weights = weights.Pointer,
+            Offsets = offsets.Pointer,
+            Multipliers = epilogue.Multipliers,
+            EvenOddWeights = evenOddWeights is null ? null : evenOddWeights.Pointer,
+            PairWeights = pairWeights is null ? null : pairWeights.Pointer,
+            QuadWeights = quadWeights is null ? null : quadWeights.Pointer,
+            ColumnWeights = columnWeights is null ? null : columnWeights.Pointer,
+            Slides = columnWeights is not null,
+            ColumnStride = geometry.StrideWidth,
+            RowStep = (long)geometry.DilationHeight * geometry.InWidth * channels,
+            ReorderedOffsets = reorderedOffsets is null ? null : reorderedOffsets.Pointer,
+            ReorderedMultipliers = reorderedMultipliers is null ? null : reorderedMultipliers.Pointer,
+            Epilogue = epilogue,
+            Constants = constants.Pointer,
+        };
     }
 
-    /// <summary>Output [batch, OH, OW, C] from input [batch, H, W, C].</summary>
+    /// <summary>The kernels' view of the layer: raw pointers into the buffers above.</summary>
+    public DepthwiseTables Tables { get; }
+
+    /// <summary>Output [batch, OH, OW, C] from input [batch, H, W, C]. The kernel is chosen here once, not per pixel.</summary>
     public void Run(byte* input, byte* output, int batch)
     {
-        int taps = g.KernelHeight * g.KernelWidth, channels = g.InChannels;
-        byte** tap = stackalloc byte*[taps + 1];
-        tap[taps] = zeroRow.Pointer;   // an odd last tap's partner, under a zero weight
-        // Pixels whose taps all lie inside the image take fixed offsets from their window's corner; the rest gather.
-        long* offset = stackalloc long[taps];
-        for (int ky = 0, t = 0; ky < g.KernelHeight; ky++)
+        switch (kernel)
         {
-            for (int kx = 0; kx < g.KernelWidth; kx++, t++) offset[t] = ((long)ky * g.DilationHeight * g.InWidth + kx * g.DilationWidth) * channels;
-        }
-        var windows = new ConvWindows(g);
-        for (int n = 0; n < batch; n++)
-        {
-            byte* image = input + (long)n * g.InHeight * g.InWidth * channels;
-            for (int oy = 0; oy < windows.OutHeight; oy++)
-            {
-                bool rowInside = windows.RowInside(oy);
-                for (int ox = 0; ox < windows.OutWidth; ox++, output += channels)
-                {
-                    if (rowInside && windows.ColumnInside(ox))
-                    {
-                        byte* corner = windows.Corner(image, oy, ox);
-                        for (int t = 0; t < taps; t++) tap[t] = corner + offset[t];
-                    }
-                    else
-                    {
-                        Gather(windows, image, oy, ox, tap);
-                    }
-                    switch (path)
-                    {
-                        case Int8KernelPath.Scalar: Pixel(tap, output, 0); break;
-                        case Int8KernelPath.Vector128: Pixel128(tap, output); break;
-                        default:
-                            if (wide) Pixel512(tap, output);
-                            else Pixel256(tap, output, 0);
-                            break;
-                    }
-                }
-            }
-        }
-    }
-
-    private void Gather(in ConvWindows windows, byte* image, int oy, int ox, byte** tap)
-    {
-        for (int ky = 0, t = 0; ky < g.KernelHeight; ky++)
-        {
-            int iy = windows.Row(oy, ky);
-            for (int kx = 0; kx < g.KernelWidth; kx++, t++)
-            {
-                byte* pixel = windows.Pixel(image, iy, windows.Column(ox, kx));
-                tap[t] = pixel == null ? zeroRow.Pointer : pixel;
-            }
-        }
-    }
-
-    /// <summary>Channels from <paramref name="c0"/> to the end, one at a time: the tail of the vector paths, and the scalar path.</summary>
-    private void Pixel(byte** tap, byte* y, int c0)
-    {
-        int taps = g.KernelHeight * g.KernelWidth;
-        int* w = weights.Pointer;
-        for (int c = c0; c < g.InChannels; c++)
-        {
-            int acc = e.Offsets[c];
-            for (int t = 0; t < taps; t++) acc += tap[t][c] * w[t * stride + c];
-            y[c] = e.Scalar(acc, c);
+            case DepthwiseKernel.Scalar: windows.Walk<DepthwiseScalar>(Tables, input, output, batch); break;
+            case DepthwiseKernel.Portable128: windows.Walk<Depthwise128>(Tables, input, output, batch); break;
+            case DepthwiseKernel.EvenOdd256: windows.Walk<Depthwise256>(Tables, input, output, batch); break;
+            case DepthwiseKernel.Pairs512: windows.Walk<Depthwise512>(Tables, input, output, batch); break;
+            case DepthwiseKernel.Quads256: windows.Walk<DepthwiseVnni>(Tables, input, output, batch); break;
         }
     }
 
     /// <summary>
-    /// 16 channels a step, two taps at a time: both taps' bytes zero-extended to int16 and interleaved
-    /// (<c>vpunpck*wd</c>), then <c>vpmaddwd</c> by the paired weights: x·w′ + x′·w″ summed exactly into int32
-    /// (|255·255·2| &lt; 2³¹). The interleave works within 128-bit lanes, which <see cref="PackPairs"/> mirrors; one
-    /// <c>vperm2i128</c> restores channel order before the epilogue.
+    /// AVX-VNNI's four-taps-a-lane <c>vpdpbusd</c> needs <c>w′</c> in a signed byte, so all weight zero points 0 (PyTorch's
+    /// symmetric per-channel default); otherwise, and on AVX-512BW, the 512-bit pairs kernel if the machine has VBMI.
     /// </summary>
-    private void Pixel256(byte** tap, byte* y, int c)
+    private static DepthwiseKernel Choose(Int8KernelPath path, bool weightZeroPoints) => path switch
     {
-        int pairCount = (g.KernelHeight * g.KernelWidth + 1) / 2, channels = g.InChannels;
-        short* w = pairs.Pointer + c / 16 * pairCount * 32;
-        for (; c + 16 <= channels; c += 16, w += pairCount * 32)
-        {
-            Vector256<int> low = default, high = default;
-            for (int p = 0; p < pairCount; p++)
-            {
-                var first = Avx2.ConvertToVector256Int16(tap[2 * p] + c);
-                var second = Avx2.ConvertToVector256Int16(tap[2 * p + 1] + c);
-                low += Avx2.MultiplyAddAdjacent(Avx2.UnpackLow(first, second), Vector256.Load(w + p * 32));
-                high += Avx2.MultiplyAddAdjacent(Avx2.UnpackHigh(first, second), Vector256.Load(w + p * 32 + 16));
-            }
-            Epilogue256.Store(e, Avx2.Permute2x128(low, high, 0x20), Avx2.Permute2x128(low, high, 0x31), c, y + c, 16);
-        }
-        Pixel(tap, y, c);
-    }
+        Int8KernelPath.Scalar => DepthwiseKernel.Scalar,
+        Int8KernelPath.Vector128 => DepthwiseKernel.Portable128,
+        Int8KernelPath.AvxVnni when !weightZeroPoints && DepthwiseVnni.IsSupported => DepthwiseKernel.Quads256,
+        Int8KernelPath.AvxVnni or Int8KernelPath.Avx512BW when Depthwise512.IsSupported => DepthwiseKernel.Pairs512,
+        _ => DepthwiseKernel.EvenOdd256,
+    };
+}
 
-    /// <summary>
-    /// 32 channels a step, as <see cref="Pixel256"/> on zmm; <c>vpermt2d</c> puts the lanes back in channel order. The
-    /// channels past the last whole 32 go to <see cref="Pixel256"/>.
-    /// </summary>
-    private void Pixel512(byte** tap, byte* y)
-    {
-        int pairCount = (g.KernelHeight * g.KernelWidth + 1) / 2, channels = g.InChannels, c = 0;
-        short* w = pairs512!.Pointer;
-        var order0 = Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
-        var order1 = Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
-        for (; c + 32 <= channels; c += 32, w += pairCount * 64)
-        {
-            Vector512<int> low = default, high = default;
-            for (int p = 0; p < pairCount; p++)
-            {
-                var first = Avx512BW.ConvertToVector512Int16(Vector256.Load(tap[2 * p] + c));
-                var second = Avx512BW.ConvertToVector512Int16(Vector256.Load(tap[2 * p + 1] + c));
-                low += Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackLow(first, second), Vector512.Load(w + p * 64));
-                high += Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackHigh(first, second), Vector512.Load(w + p * 64 + 32));
-            }
-            var bytes = Epilogue512.Bytes(e, Avx512F.PermuteVar16x32x2(low, order0, high), Avx512F.PermuteVar16x32x2(low, order1, high), c);
-            bytes.Store(y + c);
-        }
-        Pixel256(tap, y, c);
-    }
+/// <summary>The depthwise pixel kernels, by how they reach int32 accumulators.</summary>
+internal enum DepthwiseKernel
+{
+    /// <summary><see cref="DepthwiseScalar"/>: the reference arithmetic.</summary>
+    Scalar,
 
-    /// <summary>8 channels a step, portably: bytes widened twice to int32 lanes.</summary>
-    private void Pixel128(byte** tap, byte* y)
-    {
-        int taps = g.KernelHeight * g.KernelWidth, c = 0;
-        for (; c + 8 <= g.InChannels; c += 8)
-        {
-            Vector128<int> acc0 = default, acc1 = default;
-            int* w = weights.Pointer + c;
-            for (int t = 0; t < taps; t++, w += stride)
-            {
-                Vector128<ushort> x = Vector128.WidenLower(Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(tap[t] + c)).AsByte());
-                acc0 += Vector128.WidenLower(x).AsInt32() * Vector128.Load(w);
-                acc1 += Vector128.WidenUpper(x).AsInt32() * Vector128.Load(w + 4);
-            }
-            Epilogue128.Store(e, acc0, acc1, 0, c, y + c, 8);
-        }
-        Pixel(tap, y, c);
-    }
+    /// <summary><see cref="Depthwise128"/>: int32 multiplies on portable 128-bit vectors.</summary>
+    Portable128,
+
+    /// <summary><see cref="Depthwise256"/>: AVX2, one tap at a time into even- and odd-channel accumulators.</summary>
+    EvenOdd256,
+
+    /// <summary><see cref="Depthwise512"/>: AVX-512BW + VBMI, two taps per int32 lane.</summary>
+    Pairs512,
+
+    /// <summary><see cref="DepthwiseVnni"/>: AVX-VNNI, four taps per int32 lane, weight zero points 0.</summary>
+    Quads256,
 }

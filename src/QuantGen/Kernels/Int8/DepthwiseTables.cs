@@ -1,0 +1,84 @@
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// Everything a depthwise pixel kernel reads, as raw pointers into a <see cref="QDepthwise"/>'s pinned buffers: copied
+/// into a local once per call, so the JIT keeps it in registers instead of following object references at every pixel.
+/// Read-only. Each kernel uses its own weight layout (<see cref="DepthwisePacking"/>); the others are null.
+/// </summary>
+internal readonly unsafe struct DepthwiseTables
+{
+    public required int Channels { get; init; }
+
+    /// <summary>Channels rounded up to whole 32-channel chunks: the row length of every table.</summary>
+    public required int PaddedChannels { get; init; }
+
+    /// <summary>Byte offsets of each class's inside taps from the window's corner (<see cref="DepthwiseWindows.TapInputs"/>).</summary>
+    public required long* TapInputs { get; init; }
+
+    /// <summary>Where each inside tap's row of <see cref="Weights"/> starts (<see cref="DepthwiseWindows.TapWeights"/>).</summary>
+    public required int* TapWeights { get; init; }
+
+    /// <summary>The inside taps in pairs (<see cref="DepthwiseWindows.PairInputs"/>).</summary>
+    public required long* PairInputs { get; init; }
+
+    /// <summary>The inside taps in fours (<see cref="DepthwiseWindows.QuadInputs"/>).</summary>
+    public required long* QuadInputs { get; init; }
+
+    /// <summary>Tap-major int32 <c>w′</c>, a row of padded channels per tap, channels in order.</summary>
+    public required int* Weights { get; init; }
+
+    /// <summary>Each window class's offsets, a row of padded channels per class, channels in order.</summary>
+    public required int* Offsets { get; init; }
+
+    /// <summary>The requantize multipliers, channels in order.</summary>
+    public required float* Multipliers { get; init; }
+
+    /// <summary><see cref="Depthwise256"/>'s weights (<see cref="DepthwisePacking.EvenOddWeights"/>).</summary>
+    public required short* EvenOddWeights { get; init; }
+
+    /// <summary><see cref="Depthwise512"/>'s weights (<see cref="DepthwisePacking.PairWeights"/>).</summary>
+    public required short* PairWeights { get; init; }
+
+    /// <summary><see cref="DepthwiseVnni"/>'s weights (<see cref="DepthwisePacking.QuadWeights"/>).</summary>
+    public required sbyte* QuadWeights { get; init; }
+
+    /// <summary><see cref="DepthwiseVnni"/>'s weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
+    public required sbyte* ColumnWeights { get; init; }
+
+    /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseVnni.CanSlide"/>.</summary>
+    public required bool Slides { get; init; }
+
+    /// <summary>Input columns from one output column's window to the next's.</summary>
+    public required int ColumnStride { get; init; }
+
+    /// <summary>Bytes from one kernel row's taps to the next's (dilation × input row).</summary>
+    public required long RowStep { get; init; }
+
+    /// <summary><see cref="Offsets"/> in the order of the kernel's accumulator lanes, for the kernels whose lanes are not in channel order.</summary>
+    public required int* ReorderedOffsets { get; init; }
+
+    /// <summary><see cref="Multipliers"/> in the same order as <see cref="ReorderedOffsets"/>.</summary>
+    public required float* ReorderedMultipliers { get; init; }
+
+    public required Epilogue Epilogue { get; init; }
+
+    /// <summary>
+    /// The requantize's scalars, read through a pointer on purpose: the kernels then broadcast them straight from memory
+    /// (a load, or an embedded <c>{1to16}</c> operand) instead of from a register, which costs a shuffle-port uop per use.
+    /// </summary>
+    public required DepthwiseConstants* Constants { get; init; }
+}
+
+/// <summary>The scalars of a depthwise layer's requantize step.</summary>
+internal struct DepthwiseConstants
+{
+    /// <summary>The clamp bounds relative to the output zero point (<see cref="Int8.Epilogue.Low"/>, <see cref="Int8.Epilogue.High"/>).</summary>
+    public float Low, High;
+
+    public int ZeroPoint;
+
+    public short WordZeroPoint;
+
+    /// <summary>Both bytes of a channel pair offset by the output zero point: <c>z + z·256</c>.</summary>
+    public int PairZeroPoint;
+}

@@ -1,0 +1,155 @@
+using QuantGen.Kernels;
+using QuantGen.Kernels.Int8;
+using QuantGen.Kernels.Reference;
+using Xunit.Abstractions;
+
+namespace QuantGen.Tests.Kernels.Int8;
+
+/// <summary>
+/// The depthwise kernel on every path equals <see cref="QConv2d"/> bit for bit, over what its window classes and channel
+/// steps distinguish: images so small that most taps are padding (1×1, 2×2), borders of every kind, channel counts on
+/// both sides of the 16- and 32-channel steps, and the numbers that saturate (bytes 0 and 255, clamped outputs).
+/// </summary>
+public sealed class Int8DepthwiseTests(ITestOutputHelper output)
+{
+    private static readonly int[] ChannelCounts = [1, 3, 16, 17, 31, 32, 33, 47, 96, 144, 576, 960];
+
+    /// <summary>Every channel count on every image size of MobileNetV2 (3×3, padding 1), stride 1 and 2, batch 1 to 3.</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void ChannelCountsAndImageSizesEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6201);
+        var regimes = Enum.GetValues<Int8Regime>();
+        int i = 0;
+        foreach (int channels in ChannelCounts)
+        {
+            foreach (int size in (ReadOnlySpan<int>)[1, 2, 3, 4, 7, 14])
+            {
+                // The widest layers on the largest images at batch 1 only, to keep the reference quick.
+                int batch = channels * size * size > 20_000 ? 1 : 1 + i % 3, stride = 1 + i / 2 % 2;
+                var g = Depthwise(batch, channels, size, size, 3, 3, stride, 1, 1);
+                Check(random, regimes[i++ % regimes.Length], g, path);
+            }
+        }
+    }
+
+    /// <summary>Kernel sizes 1×1, 3×3, 5×5 and 2×3 on non-square images, with padding 0 to 2, stride 1 and 2, dilation 1 and 2.</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void KernelsPaddingStrideAndDilationEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6202);
+        var regimes = Enum.GetValues<Int8Regime>();
+        (int Height, int Width)[] kernels = [(1, 1), (3, 3), (5, 5), (2, 3)];
+        (int Height, int Width)[] images = [(5, 9), (9, 4), (2, 7), (6, 6)];
+        int i = 0;
+        foreach (var (kh, kw) in kernels)
+        {
+            for (int pad = 0; pad <= 2; pad++)
+            {
+                for (int stride = 1; stride <= 2; stride++)
+                {
+                    for (int dilation = 1; dilation <= 2; dilation++, i++)
+                    {
+                        var (height, width) = images[i % images.Length];
+                        var g = Depthwise(1 + i % 3, ChannelCounts[1 + i % 8], height, width, kh, kw, stride, pad, dilation);
+                        if (g.OutHeight < 1 || g.OutWidth < 1) continue;   // the dilated window does not fit
+                        Check(random, regimes[i % regimes.Length], g, path);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Inputs of only 0 and 255 (all of one, or mixed), weights of −128 and 127 or nonzero per-channel weight zero points,
+    /// and outputs that clamp under ReLU and ReLU6: the largest products and the requantize's bounds, on borders and inside.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void SaturatingInputsAndClampedOutputsEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6203);
+        int i = 0;
+        foreach (int channels in (ReadOnlySpan<int>)[17, 33, 96])
+        {
+            foreach (int size in (ReadOnlySpan<int>)[1, 2, 5])
+            {
+                foreach (FusedActivation activation in (ReadOnlySpan<FusedActivation>)[FusedActivation.ReLU, FusedActivation.ReLU6])
+                {
+                    var g = Depthwise(1 + i % 3, channels, size, size + 1, 3, 3, 1 + i % 2, 1, 1);
+                    var c = Int8Case.Create(random, i % 2 == 0 ? Int8Regime.HugeMultiplier : Int8Regime.Typical, channels, 9, g.InputLength);
+                    for (int k = 0; k < c.Input.Length; k++)
+                    {
+                        c.Input[k] = (i % 3) switch { 0 => 0, 1 => 255, _ => random.Next(2) == 0 ? (byte)0 : (byte)255 };
+                    }
+                    // Every other case keeps all weight zero points at 0 (the four-taps-a-lane VNNI kernel) with the extreme weights.
+                    bool zeroPointsAtZero = i % 4 < 2;
+                    var zeroPoints = new int[channels];
+                    var scales = new float[channels];
+                    for (int k = 0; k < channels; k++) (zeroPoints[k], scales[k]) = (zeroPointsAtZero ? 0 : random.Next(-128, 128), c.WeightQ.Scale(k));
+                    if (zeroPointsAtZero)
+                    {
+                        for (int k = 0; k < c.Weight.Length; k++) c.Weight[k] = random.Next(2) == 0 ? sbyte.MinValue : sbyte.MaxValue;
+                    }
+                    string weights = zeroPointsAtZero ? "weights −128 and 127 with zero points 0" : "nonzero per-channel weight zero points";
+                    Check(WithQuantization(c, WeightQParams.PerChannel(scales, zeroPoints), activation, weights), g, path);
+                    i++;
+                }
+            }
+        }
+    }
+
+    private static ConvGeometry Depthwise(int batch, int channels, int height, int width, int kh, int kw, int stride, int pad, int dilation)
+    {
+        var g = new ConvGeometry(batch, channels, height, width, channels, kh, kw, stride, stride, pad, pad, dilation, dilation, Groups: channels);
+        return channels == 1 ? g with { Groups = 1 } : g;   // one channel is an ordinary convolution
+    }
+
+    private static Int8Case WithQuantization(Int8Case c, WeightQParams weightQ, FusedActivation activation, string weights) => new()
+    {
+        InputQ = c.InputQ,
+        OutputQ = c.OutputQ,
+        WeightQ = weightQ,
+        Weight = c.Weight,
+        Bias = c.Bias,
+        Input = c.Input,
+        Activation = activation,
+        InputRange = null,
+        Description = $"bytes 0 and 255, {weights}, {activation}, {c.Description}",
+    };
+
+    private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path) =>
+        Check(Int8Case.Create(random, regime, g.OutChannels, g.KernelHeight * g.KernelWidth, g.InputLength), g, path);
+
+    private void Check(Int8Case c, in ConvGeometry g, Int8KernelPath path)
+    {
+        var expected = new byte[g.OutputLength];
+        QConv2d.Forward(g, c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, c.OutputQ, c.Activation, expected);
+
+        var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
+        Assert.Equal(path, layer.Path);
+        if (g.IsDepthwise) Assert.Equal(Int8ConvAlgorithm.Depthwise, layer.Algorithm);
+        var actual = Layout.Poisoned(g.OutputLength);
+        layer.Forward(Layout.ToNhwc(c.Input, g.Batch, g.InChannels, g.InHeight, g.InWidth), actual);
+        string what = $"{path}, {layer.Algorithm} {g.InChannels}@{g.InHeight}×{g.InWidth} {g.KernelHeight}×{g.KernelWidth} " +
+            $"s{g.StrideHeight} pad {g.PadHeight} dilation {g.DilationHeight} batch {g.Batch}, {c.Description}";
+        Layout.AssertSame(expected, Layout.ToNchw(actual, g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), what);
+    }
+}
