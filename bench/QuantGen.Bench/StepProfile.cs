@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Reflection;
+using QuantGen.Compiled;
+using QuantGen.IO;
+using QuantGen.Models;
+
+namespace QuantGen.Bench;
+
+/// <summary>
+/// <c>--steps [batch]</c>: where the generated MobileNetV2 int8 pass spends its time. Runs the pass's steps in pass order
+/// on its own arena, as <c>Forward</c> does (so each step sees the caches its predecessors left), timing each one with
+/// the Stopwatch; prints each step's median over many passes beside the whole <c>Forward</c>'s median.
+/// The steps are the generated class's private per-step methods, found through reflection, one per <c>Compiled*</c> field.
+/// </summary>
+internal static class StepProfile
+{
+    private delegate void QuantStep(ReadOnlySpan<float> input, int n);
+    private delegate void DequantStep(Span<float> output, int n);
+
+    public static void Run(int batch)
+    {
+        MobileNetV2.Int8 int8 = Int8Models.MobileNetV2();
+        float[] images = MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data;
+        var logits = new float[batch * 10];
+
+        Type type = typeof(MobileNetV2.Int8);
+        const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
+        int maxBatch = (int)type.GetNestedType("Arena", BindingFlags.NonPublic)!.GetField("MaxBatch")!.GetValue(null)!;
+        int n = Math.Min(batch, maxBatch), passes = (batch + maxBatch - 1) / maxBatch;
+        var quant = type.GetMethod("Quant", Private)!.CreateDelegate<QuantStep>(int8);
+        var dequant = type.GetMethod("Dequant", Private)!.CreateDelegate<DequantStep>(int8);
+        var names = type.GetFields(Private)
+            .Where(f => f.FieldType.Namespace == typeof(CompiledConv2d).Namespace && f.FieldType.Name.StartsWith("Compiled", StringComparison.Ordinal))
+            .Select(f => char.ToUpperInvariant(f.Name[0]) + f.Name[1..])
+            .Where(name => name is not ("Quant" or "Dequant"))
+            .ToArray();
+        var steps = names.Select(name => type.GetMethod(name, Private, [typeof(int)])!.CreateDelegate<Action<int>>(int8)).ToArray();
+
+        // Warm past tiered JIT with whole passes, then time passes step by step.
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed.TotalMilliseconds < 500) int8.Forward(images, logits, batch);
+        const int Passes = 400;
+        var ticks = new long[steps.Length + 2, Passes];
+        ReadOnlySpan<float> input = images.AsSpan(0, n * 784);
+        Span<float> output = logits.AsSpan(0, n * 10);
+        for (int p = 0; p < Passes; p++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            quant(input, n);
+            long t1 = Stopwatch.GetTimestamp();
+            ticks[0, p] = t1 - t0;
+            for (int s = 0; s < steps.Length; s++)
+            {
+                steps[s](n);
+                long t2 = Stopwatch.GetTimestamp();
+                ticks[s + 1, p] = t2 - t1;
+                t1 = t2;
+            }
+            dequant(output, n);
+            ticks[steps.Length + 1, p] = Stopwatch.GetTimestamp() - t1;
+        }
+
+        double whole = WholeMedian(() => int8.Forward(images, logits, batch));
+        Console.WriteLine($"Generated MobileNetV2.Int8, batch {batch}: {passes} pass(es) of {n} (Arena.MaxBatch {maxBatch}). Per pass, in pass order:");
+        Console.WriteLine();
+        Console.WriteLine("| step | median µs / pass |");
+        Console.WriteLine("|---|---:|");
+        string[] labels = ["Quant", .. names, "Dequant"];
+        double sum = 0, convs = 0, others = 0;
+        for (int s = 0; s < labels.Length; s++)
+        {
+            double micros = MedianMicros(ticks, s);
+            sum += micros;
+            if (labels[s].StartsWith("Features", StringComparison.Ordinal) && !labels[s].EndsWith("SkipAdd", StringComparison.Ordinal)) convs += micros;
+            else others += micros;
+            Console.WriteLine($"| {labels[s]} | {micros:F1} |");
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Sum of step medians: {sum:F1} µs per pass ({sum * passes:F1} µs per batch): convolutions {convs * passes:F1}, the rest {others * passes:F1}.");
+        Console.WriteLine($"Whole Forward (median): {whole * 1e6:F1} µs per batch.");
+    }
+
+    private static double MedianMicros(long[,] ticks, int step)
+    {
+        var row = new long[ticks.GetLength(1)];
+        for (int p = 0; p < row.Length; p++) row[p] = ticks[step, p];
+        Array.Sort(row);
+        return row[row.Length / 2] * 1e6 / Stopwatch.Frequency;
+    }
+
+    private static double WholeMedian(Action action)
+    {
+        var times = new double[101];
+        for (int r = 0; r < times.Length; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[r] = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        }
+        Array.Sort(times);
+        return times[times.Length / 2];
+    }
+}
