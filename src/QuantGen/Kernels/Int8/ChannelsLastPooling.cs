@@ -83,6 +83,13 @@ public static class ChannelsLastPooling
         q.Validate(nameof(q));
         ReferenceChecks.Length(input.Length, (long)batch * channels * inHeight * inWidth, nameof(input), op, $"[{batch}, {inHeight}, {inWidth}, {channels}] (NHWC)");
         ReferenceChecks.Length(output.Length, (long)batch * channels * outHeight * outWidth, nameof(output), op, $"[{batch}, {outHeight}, {outWidth}, {channels}] (NHWC)");
+        if (inHeight == outHeight && inWidth == outWidth)
+        {
+            // One-pixel windows: z + round((float)(x − z) · 1) is x, so the pool is a copy (MobileNetV2 on MNIST
+            // reaches it at 1×1, where the per-channel loop below cost as much as a convolution).
+            input.CopyTo(output);
+            return;
+        }
         bool viaQnnpack = inHeight % outHeight == 0 && inWidth % outWidth == 0 && (inHeight != outHeight || inWidth != outWidth);
         for (int n = 0; n < batch; n++)
         {

@@ -1,0 +1,33 @@
+using QuantGen.Kernels;
+using QuantGen.Kernels.Int8;
+using QuantGen.Kernels.Reference;
+
+namespace QuantGen.Tests.Kernels.Int8;
+
+/// <summary>The channels-last adaptive average pool equals <see cref="QAdaptiveAvgPool2d"/> on the NCHW transpose, bit for bit.</summary>
+public sealed class ChannelsLastPoolingTests
+{
+    [Theory]
+    [InlineData(1, 1, 1, 1)]   // one-pixel windows: the copy path
+    [InlineData(3, 2, 3, 2)]
+    [InlineData(4, 4, 1, 1)]   // the qnnpack multiplier path
+    [InlineData(5, 3, 2, 2)]   // overlapping windows
+    public void AdaptiveAverageEqualsReference(int inHeight, int inWidth, int outHeight, int outWidth)
+    {
+        const int batch = 3, channels = 37;
+        var random = new Random(4107 + inHeight * 10 + outHeight);
+        foreach (int zeroPoint in new[] { 0, 97, 255 })
+        {
+            var q = new ActivationQParams(0.04f, zeroPoint);
+            var nchw = new byte[batch * channels * inHeight * inWidth];
+            random.NextBytes(nchw);
+            var expected = new byte[batch * channels * outHeight * outWidth];
+            QAdaptiveAvgPool2d.Forward(batch * channels, inHeight, inWidth, outHeight, outWidth, q, nchw, expected);
+
+            byte[] actual = Layout.Poisoned(expected.Length);
+            ChannelsLastPooling.AdaptiveAverage(channels, inHeight, inWidth, outHeight, outWidth, q, batch,
+                Layout.ToNhwc(nchw, batch, channels, inHeight, inWidth), actual);
+            Assert.Equal(expected, Layout.ToNchw(actual, batch, channels, outHeight, outWidth));
+        }
+    }
+}
