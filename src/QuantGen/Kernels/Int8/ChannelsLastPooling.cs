@@ -90,7 +90,7 @@ public static class ChannelsLastPooling
             input.CopyTo(output);
             return;
         }
-        bool viaQnnpack = inHeight % outHeight == 0 && inWidth % outWidth == 0 && (inHeight != outHeight || inWidth != outWidth);
+        bool viaQnnpack = inHeight % outHeight == 0 && inWidth % outWidth == 0;   // one-pixel windows left above
         for (int n = 0; n < batch; n++)
         {
             for (int i = 0; i < outHeight; i++)
