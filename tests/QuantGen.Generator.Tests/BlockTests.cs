@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 using QuantGen.Generator.Tests.Infrastructure;
 
 namespace QuantGen.Generator.Tests;
@@ -113,10 +114,10 @@ public sealed class BlockTests
         Assert.Empty(run.GeneratedCodeProblems);
         ModelSpec spec = SampleSources.Spec(run);
         Assert.Equal(["blocks.0", "blocks.1", "blocks.2", "more.0"], spec.Blocks.Where(b => b.ClassName == "InvertedResidual").Select(b => b.Path));
-        Assert.Equal(["blocks.0", "blocks.1", "more.0", "blocks.2"], spec.Forward.Where(s => s.Target.EndsWith(".conv.0.0", StringComparison.Ordinal)).Select(s => s.Block.Split(".conv")[0]));
+        Assert.Equal(["blocks.0", "blocks.1", "more.0", "blocks.2"], spec.Forward.Where(s => s.Layer.EndsWith(".conv.0.0", StringComparison.Ordinal)).Select(s => s.Block.Split(".conv")[0]));
         // Residual adds where stride is 1 and widths agree: blocks.0 and more.0.
-        Assert.Equal(["blocks.0.skipAdd", "more.0.skipAdd"], spec.Forward.Where(s => s.Op == ForwardOp.Add).Select(s => s.Target));
-        Assert.Equal("head.1", spec.Forward[^1].Target);
+        Assert.Equal(["blocks.0.skipAdd", "more.0.skipAdd"], spec.Forward.Where(s => s.Op == OpRegistry.Add).Select(s => s.Layer));
+        Assert.Equal("head.1", spec.Forward[^1].Layer);
         Assert.Equal("head", spec.Forward[^1].Block);
         Assert.Equal([10], SampleSources.Plan(run).OutputShape);
     }

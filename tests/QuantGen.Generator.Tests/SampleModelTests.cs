@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 using QuantGen.Generator.Tests.Infrastructure;
 using QuantGen.Models;
 using QuantGen.Nn;
@@ -56,15 +57,15 @@ public sealed class SampleModelTests
     {
         ModelSpec spec = SampleSources.Spec(MobileNetV2Run.Value);
 
-        var adds = spec.Forward.Where(s => s.Op == ForwardOp.Add).ToList();
+        var adds = spec.Forward.Where(s => s.Op == OpRegistry.Add).ToList();
         Assert.Equal(10, adds.Count);
         string[] residual = ["features.3", "features.5", "features.6", "features.8", "features.9", "features.10", "features.12", "features.13", "features.15", "features.16"];
         Assert.Equal(residual, adds.Select(a => a.Block));
-        Assert.Equal(residual.Select(b => b + ".skipAdd"), adds.Select(a => a.Target));
+        Assert.Equal(residual.Select(b => b + ".skipAdd"), adds.Select(a => a.Layer));
         // Steps inside a block point into the block's own file.
         Assert.EndsWith("InvertedResidual.cs", adds[0].Location!.FilePath);
         Assert.All(spec.Forward.Where(s => s.Block.StartsWith("features.1.", StringComparison.Ordinal) || s.Block == "features.1"),
-            s => Assert.StartsWith("features.1.", s.Target));
+            s => Assert.StartsWith("features.1.", s.Layer));
     }
 
     [Fact]
@@ -77,7 +78,7 @@ public sealed class SampleModelTests
         for (int i = 0; i < plan.Steps.Count; i++)
         {
             ForwardStep step = plan.Model.Forward[i];
-            if (step.Op != ForwardOp.Layer || plan.Model.Layer(step.Target) is not { } layer) continue;
+            if (!step.IsModule || plan.Model.Layer(step.Layer) is not { } layer) continue;
             EquatableArray<int> output = plan.Steps[i].OutputShape;
             if (layer.Kind == "Conv2d")
             {

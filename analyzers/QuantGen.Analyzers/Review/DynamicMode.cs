@@ -4,7 +4,7 @@ using QuantGen.Generator.Model;
 
 namespace QuantGen.Analyzers.Review;
 
-/// <summary>QG0012: dynamic quantization converts Linear layers only (as PyTorch's quantize_dynamic by default).</summary>
+/// <summary>QG0012: a dynamic model with no layer dynamic quantization converts (Linear, as PyTorch's quantize_dynamic by default).</summary>
 internal static class DynamicMode
 {
     public static IEnumerable<DiagnosticInfo> Check(ModelSpec model, LocationInfo? quantizeLocation)
@@ -12,7 +12,7 @@ internal static class DynamicMode
         if (model.Options.Mode != "Dynamic") yield break;
         foreach (LayerSpec layer in model.Layers)
         {
-            if (layer.Kind == "Linear") yield break;
+            if (layer.Op.HasDynamicForm) yield break;
         }
 
         yield return DiagnosticInfo.Create(DiagnosticDescriptors.DynamicWithoutLinear, quantizeLocation, model.ClassName);

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using QuantGen.Generator.Diagnostics;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 
 namespace QuantGen.Analyzers.Review;
 
@@ -10,9 +11,6 @@ namespace QuantGen.Analyzers.Review;
 /// </summary>
 internal static class FloatIslands
 {
-    /// <summary>The runtime's layer kinds that have no int8 kernel (they run between a dequantize and a quantize).</summary>
-    private static readonly HashSet<string> FloatKinds = ["LayerNorm", "Softmax"];
-
     public static IEnumerable<DiagnosticInfo> Find(ModelPlan plan)
     {
         ModelSpec model = plan.Model;
@@ -20,7 +18,7 @@ internal static class FloatIslands
         for (int i = 0; i < model.Forward.Count; i++)
         {
             ForwardStep step = model.Forward[i];
-            if (step.Op != ForwardOp.Layer || model.Layer(step.Target) is not LayerSpec layer || !FloatKinds.Contains(layer.Kind)) continue;
+            if (step.Op.Int8Form != Int8Form.FloatIsland || model.Layer(step.Layer) is not LayerSpec layer) continue;
 
             long values = 1;
             foreach (int dim in plan.Steps[i].InputShape) values *= dim;

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using QuantGen.Generator.Diagnostics;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 using QuantGen.Generator.Planning;
 
 namespace QuantGen.Analyzers.Review;
@@ -11,17 +12,6 @@ namespace QuantGen.Analyzers.Review;
 /// </summary>
 internal static class FusionOpportunities
 {
-    /// <summary>The groups the runtime's fuser accepts (QuantGen.Quantization.Fusion), longest first.</summary>
-    private static readonly EquatableArray<FusePattern> Fusible = new(new[]
-    {
-        Pattern("Conv", "BN", "ReLU"),
-        Pattern("Conv", "BN", "ReLU6"),
-        Pattern("Conv", "BN"),
-        Pattern("Conv", "ReLU"),
-        Pattern("Conv", "ReLU6"),
-        Pattern("Linear", "ReLU"),
-    });
-
     public static IEnumerable<DiagnosticInfo> Find(ModelPlan plan)
     {
         ModelSpec model = plan.Model;
@@ -33,7 +23,7 @@ internal static class FusionOpportunities
         // Runs that overlap a fusion the class already asks for are left alone: the user chose that grouping.
         var runsByPattern = new Dictionary<EquatableArray<string>, List<PlannedFusion>>();
         var order = new List<EquatableArray<string>>();
-        foreach (PlannedFusion candidate in ShapePlanner.FindFusions(model, Fusible))
+        foreach (PlannedFusion candidate in ShapePlanner.FindFusions(model, FusionPatterns.Fusible))
         {
             if (fused.Overlaps(candidate.Layers)) continue;
             if (!runsByPattern.TryGetValue(candidate.Pattern, out List<PlannedFusion>? runs))
@@ -49,14 +39,12 @@ internal static class FusionOpportunities
         {
             List<PlannedFusion> runs = runsByPattern[pattern];
             PlannedFusion first = runs[0];
-            string kinds = ModelReview.Quoted(pattern);
+            string kinds = FusionPatterns.Quoted(pattern);
             string count = runs.Count == 1 ? "1 run of layers" : $"{runs.Count} runs of layers";
             yield return DiagnosticInfo.Create(DiagnosticDescriptors.FusionOpportunity, model.Layer(first.Layers[0])?.Location,
                 count, model.ClassName, kinds, Arrow(first.Layers)) with { FixValue = kinds };
         }
     }
-
-    private static FusePattern Pattern(params string[] kinds) => new(new EquatableArray<string>(kinds), null);
 
     private static string Arrow(EquatableArray<string> layers)
     {

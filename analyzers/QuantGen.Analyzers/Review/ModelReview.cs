@@ -21,12 +21,4 @@ internal static class ModelReview
 
     /// <summary>Static and QAT models convert to int8 layers; fusions and float islands concern them only.</summary>
     public static bool ConvertsToInt8(ModelSpec model) => model.Options.Mode is "Static" or "Qat";
-
-    /// <summary><c>"Conv", "BN", "ReLU"</c>: the kinds as the attribute's arguments are written.</summary>
-    public static string Quoted(IEnumerable<string> kinds)
-    {
-        var quoted = new List<string>();
-        foreach (string kind in kinds) quoted.Add("\"" + kind + "\"");
-        return string.Join(", ", quoted);
-    }
 }

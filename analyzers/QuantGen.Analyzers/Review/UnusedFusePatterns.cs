@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using QuantGen.Generator.Diagnostics;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 
 namespace QuantGen.Analyzers.Review;
 
@@ -15,7 +16,7 @@ internal static class UnusedFusePatterns
         foreach (FusePattern pattern in plan.Model.Fuses)
         {
             if (used.Contains(pattern.Kinds)) continue;
-            yield return DiagnosticInfo.Create(DiagnosticDescriptors.UnusedFusePattern, pattern.Location, ModelReview.Quoted(pattern.Kinds), plan.Model.ClassName);
+            yield return DiagnosticInfo.Create(DiagnosticDescriptors.UnusedFusePattern, pattern.Location, FusionPatterns.Quoted(pattern.Kinds), plan.Model.ClassName);
         }
     }
 }

@@ -29,7 +29,8 @@ internal sealed class BlockMethods
         for (int i = 0; i < owner.Length; i++) owner[i] = Outermost(model, model.Forward[i].Block);
 
         // Block methods sit beside the step methods and Int8's own members.
-        var used = new HashSet<string>(stepNames, StringComparer.Ordinal) { "Forward", "From", "Bytes", "Arena", "Int8" };
+        var used = new HashSet<string>(stepNames, StringComparer.Ordinal);
+        used.UnionWith(StepNames.Reserved);
         var all = new List<Block>();
         var byStep = new Block?[owner.Length];
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -13,10 +13,16 @@ namespace QuantGen.Generator.Emitting;
 /// </summary>
 internal static class StepNames
 {
-    // Shapes declares Input/InputLength; Int8 declares Forward, From, Fork, MaxThreads, Arena and the private members
-    // (fields camelCase: arena, scratch, maxThreads, parallel); the enclosing class Int8 and Shapes.
-    private static readonly string[] Reserved =
-        ["Input", "Shapes", "Int8", "Forward", "From", "Fork", "MaxThreads", "Parallel", "Passes", "Arena", "Scratch", "Length", "MaxBatch", "Run", "Bytes"];
+    /// <summary>
+    /// Names the generated code declares or inherits where step and block names go: Shapes' Input and Length; Int8's
+    /// Arena, Layout, From and Run; its base <c>Int8Pass</c>'s members; <c>object</c>'s; the classes Int8 and Shapes.
+    /// </summary>
+    public static readonly string[] Reserved =
+    [
+        "Input", "Length", "Shapes", "Int8", "Arena", "Layout", "From", "Run", "MaxBatch",
+        "Forward", "Fork", "CreateFork", "MaxThreads", "Bytes", "Scratch",
+        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
+    ];
 
     public static string[] For(ModelPlan plan)
     {
@@ -30,7 +36,8 @@ internal static class StepNames
         var names = new string[plan.Steps.Count];
         for (int i = 0; i < names.Length; i++)
         {
-            string name = Pascal(plan.Steps[i].Name);
+            // A call with no name of its own ('+') is named by its kind.
+            string name = Pascal(HasLetterOrDigit(plan.Steps[i].Name) ? plan.Steps[i].Name : plan.Steps[i].Kind);
             string unique = name;
             for (int n = 2; used.Contains(unique) || used.Contains(unique + "Length"); n++) unique = name + n;
             used.Add(unique);
@@ -39,6 +46,16 @@ internal static class StepNames
         }
 
         return names;
+    }
+
+    private static bool HasLetterOrDigit(string text)
+    {
+        foreach (char c in text)
+        {
+            if (char.IsLetterOrDigit(c)) return true;
+        }
+
+        return false;
     }
 
     /// <summary>The field that holds a step's compiled layer: the name in camelCase, '@' before a keyword.</summary>
@@ -71,6 +88,9 @@ internal static class StepNames
             if (!char.IsLetterOrDigit(text[i]) && text[i] != '_') text[i] = '_';
         }
 
-        return text.Length == 0 ? "Step" : text.ToString();
+        // A name must start with a letter that has an upper case, so that its camelCase field differs from it
+        // ('_fc', a CJK name, 'ß…'); else it is prefixed.
+        if (text.Length == 0 || char.ToUpperInvariant(text[0]) == char.ToLowerInvariant(text[0])) text.Insert(0, "Step");
+        return text.ToString();
     }
 }

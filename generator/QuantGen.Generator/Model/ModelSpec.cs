@@ -1,3 +1,5 @@
+using QuantGen.Generator.Ops;
+
 namespace QuantGen.Generator.Model;
 
 /// <summary>The <c>[Quantize]</c> options, with the runtime enums' member names as text.</summary>
@@ -15,49 +17,40 @@ internal sealed record LayerArg(string Name, string Text, long? Integer, Locatio
 /// <summary>
 /// A leaf module of the model: <c>readonly Conv2d conv1 = new(1, 8, kernelSize: 3)</c>. <see cref="Name"/> is its
 /// path as the runtime's <c>NamedModules()</c> names it (<c>conv1</c>, <c>features.3.conv.1.0</c>), so that
-/// <c>GetSubmodule(Name)</c> finds it at run time; <see cref="Location"/> is where it was constructed.
+/// <c>GetSubmodule(Name)</c> finds it at run time; <see cref="Op"/> is its kind's descriptor in the registry;
+/// <see cref="Location"/> is where it was constructed.
 /// </summary>
-internal sealed record LayerSpec(string Name, string Kind, EquatableArray<LayerArg> Args, LocationInfo? Location)
+internal sealed record LayerSpec(string Name, OpDescriptor Op, EquatableArray<LayerArg> Args, LocationInfo? Location)
 {
-    public LayerArg? Arg(string name)
-    {
-        foreach (LayerArg arg in Args)
-        {
-            if (arg.Name == name) return arg;
-        }
+    public string Kind => Op.Kind;
 
-        return null;
-    }
-
-    public long? Int(string name) => Arg(name)?.Integer;
-}
-
-/// <summary>What one step of <c>Forward</c> does.</summary>
-internal enum ForwardOp
-{
-    /// <summary><c>field.Forward(x)</c>; <see cref="ForwardStep.Target"/> is the field.</summary>
-    Layer,
-
-    /// <summary><c>Flatten(x, startDim)</c> or <c>Functional.Flatten</c>; the start dimension in <see cref="ForwardStep.Integer"/>.</summary>
-    Flatten,
-
-    /// <summary>An elementwise <c>Functional.X(x)</c> (Relu, Relu6); the method in <see cref="ForwardStep.Target"/>.</summary>
-    Functional,
-
-    /// <summary>
-    /// A residual add: <c>a + b</c> or <c>Functional.Add(a, b)</c> (<see cref="ForwardStep.Target"/> is <c>"+"</c>), or
-    /// <c>skipAdd.Forward(a, b)</c> on an <c>Add</c> module (the target is the module's path; eager quantization
-    /// observes it there).
-    /// </summary>
-    Add,
+    /// <summary>The integer value of a constructor argument, or null.</summary>
+    public long? Int(string name) => new OpArgs(Args).Arg(name)?.Integer;
 }
 
 /// <summary>
 /// One step of <c>Forward</c>'s dataflow in single-assignment form: value 0 is the input, step <c>i</c> writes
-/// value <c>i + 1</c> from <see cref="Inputs"/>. Blocks are inlined: <see cref="Block"/> is the path of the
-/// innermost block instance the step came from (one of <see cref="ModelSpec.Blocks"/>), empty for the class itself.
+/// value <c>i + 1</c> from <see cref="Inputs"/>. <see cref="Op"/> is what runs: a leaf module's call
+/// (<see cref="Layer"/> is its path, its arguments are the layer's) or a functional call such as
+/// <c>Functional.Relu(x)</c>, <c>Flatten(x, 1)</c> or <c>a + b</c> (<see cref="Layer"/> is empty, <see cref="Call"/>
+/// names the call and <see cref="Args"/> holds its constant arguments). Blocks are inlined: <see cref="Block"/> is
+/// the path of the innermost block instance the step came from (one of <see cref="ModelSpec.Blocks"/>), empty for
+/// the class itself.
 /// </summary>
-internal sealed record ForwardStep(ForwardOp Op, string Target, EquatableArray<int> Inputs, long Integer, LocationInfo? Location, string Block = "");
+internal sealed record ForwardStep(
+    OpDescriptor Op,
+    string Layer,
+    string Call,
+    EquatableArray<int> Inputs,
+    EquatableArray<LayerArg> Args,
+    LocationInfo? Location,
+    string Block = "")
+{
+    /// <summary>The module path, or the functional call's name: how the step is named in messages and output.</summary>
+    public string Name => Layer.Length > 0 ? Layer : Call;
+
+    public bool IsModule => Layer.Length > 0;
+}
 
 /// <summary>
 /// One instance of a sub-module class used as a block (<c>features.3</c>, an <c>InvertedResidual(24, 24, 1, 6)</c>),
@@ -77,6 +70,9 @@ internal sealed record ModelSpec(
     int Output,
     EquatableArray<BlockSpec> Blocks = default)
 {
+    /// <summary>The constant arguments a step runs with: its layer's, or its functional call's.</summary>
+    public OpArgs ArgsOf(ForwardStep step) => new(step.IsModule && Layer(step.Layer) is LayerSpec layer ? layer.Args : step.Args);
+
     public LayerSpec? Layer(string name)
     {
         foreach (LayerSpec layer in Layers)

@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using QuantGen.Generator.Diagnostics;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 using QuantGen.Generator.Parsing.Interpreter;
 
 namespace QuantGen.Generator.Parsing;
@@ -23,9 +24,6 @@ internal static class ModelParser
     public const string QuantizeAttribute = "QuantGen.QuantizeAttribute";
     public const string InputShapeAttribute = "QuantGen.InputShapeAttribute";
     public const string FuseAttribute = "QuantGen.FuseAttribute";
-
-    /// <summary>The kinds a <c>[Fuse]</c> pattern may name.</summary>
-    public static readonly string[] FuseKinds = ["Conv", "BN", "Linear", "ReLU", "ReLU6"];
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         Parse(context.SemanticModel, context.TargetNode, context.TargetSymbol, context.Attributes, cancellationToken);
@@ -275,7 +273,7 @@ internal static class ModelParser
                 {
                     foreach (TypedConstant value in attribute.ConstructorArguments[0].Values)
                     {
-                        if (value.Value is string kind && Array.IndexOf(FuseKinds, kind) >= 0) kinds.Add(kind);
+                        if (value.Value is string kind && FusionPatterns.Roles.Contains(kind)) kinds.Add(kind);
                         else valid = false;
                     }
                 }
@@ -283,7 +281,7 @@ internal static class ModelParser
                 if (!valid || kinds.Count < 2)
                 {
                     Report(DiagnosticDescriptors.InvalidAttribute, location,
-                        $"[Fuse] needs two or more constant kinds out of {string.Join(", ", FuseKinds)}, e.g. [Fuse(\"Conv\", \"BN\", \"ReLU\")]");
+                        $"[Fuse] needs two or more constant kinds out of {string.Join(", ", FusionPatterns.Roles)}, e.g. {FusionPatterns.Example}");
                     continue;
                 }
 

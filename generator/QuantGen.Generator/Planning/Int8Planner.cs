@@ -2,20 +2,35 @@ using System;
 using System.Collections.Generic;
 using QuantGen.Generator.Diagnostics;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
+using QuantGen.Generator.Ops.Lowerings;
 
 namespace QuantGen.Generator.Planning;
 
 /// <summary>
-/// Turns the shape plan into the int8 program that eager int8 runs, step for step: which step quantizes and which
-/// dequantizes, which layers collapse into the convolution or linear layer they are fused into, which steps are
-/// aliases (Flatten, Dropout, Identity), which run as float islands, and where every quint8 value lives in the
-/// arena. Only static mode has a program; a static model the program cannot express gets QG0008 and shapes only.
+/// Turns the shape plan into the int8 program that eager int8 runs, step for step: which values are float and which
+/// quint8, which layers collapse into the convolution or linear layer they are fused into, and where every quint8
+/// value lives in the arena; each step's own lowering comes from its descriptor. Float islands come in two forms, the
+/// same program either way: a layer with no int8 kernel amid int8 layers, or PyTorch's explicit
+/// <c>DeQuantStub</c> … float layers … <c>QuantStub</c>. Only static and QAT models have a program; one the program
+/// cannot express gets QG0008 and shapes only.
 /// </summary>
 internal static class Int8Planner
 {
-    private sealed class NoProgram(string reason, LocationInfo? location) : Exception(reason)
+    /// <summary>What a value is at run time.</summary>
+    private enum ValueKind
     {
-        public LocationInfo? Location { get; } = location;
+        /// <summary>The caller's float input.</summary>
+        Input,
+
+        /// <summary>Quint8 bytes in the arena.</summary>
+        Quint8,
+
+        /// <summary>Quint8 bytes written by a float island that a DeQuantStub opened: a QuantStub may close it.</summary>
+        IslandOutput,
+
+        /// <summary>Float after a DeQuantStub inside Forward: its bytes are still the quint8 ones it came from.</summary>
+        Float,
     }
 
     public static Int8Result Plan(PlanResult planned)
@@ -32,7 +47,7 @@ internal static class Int8Planner
         {
             return new Int8Result(plan, Build(plan), "", planned.Diagnostics);
         }
-        catch (NoProgram missing)
+        catch (NoProgramException missing)
         {
             var diagnostics = new List<DiagnosticInfo>(planned.Diagnostics)
             {
@@ -52,118 +67,93 @@ internal static class Int8Planner
         }
 
         int values = model.Forward.Count + 1;
+        var kinds = new ValueKind[values];
         var storage = new int[values]; // the value whose buffer holds each value; -1: float (the input, the output)
         storage[0] = -1;
         var steps = new List<Int8Step>();
         for (int i = 0; i < model.Forward.Count; i++)
         {
-            Int8Step step = Step(plan, i, fusionOf, storage);
-            steps.Add(step);
-            storage[i + 1] = step.Op switch
+            (Int8Lowering lowering, ValueKind kind) = Step(plan, i, fusionOf, kinds);
+            ForwardStep step = model.Forward[i];
+            steps.Add(new Int8Step(i, step.Inputs, lowering));
+            kinds[i + 1] = kind;
+            storage[i + 1] = lowering.Storage switch
             {
-                Int8Op.Dequantize => -1,
-                Int8Op.Alias => storage[step.Inputs[0]],
+                StepStorage.CallerOutput => -1,
+                StepStorage.Alias => storage[step.Inputs[0]],
                 _ => i + 1,
             };
         }
 
-        if (model.Output == 0 || steps[model.Output - 1].Op != Int8Op.Dequantize)
+        if (model.Output == 0 || steps[model.Output - 1].Lowering is not DequantizeLowering)
         {
-            throw new NoProgram("the output of Forward does not come from a DeQuantStub; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
+            throw new NoProgramException("the output of Forward does not come from a DeQuantStub; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
         }
 
         (EquatableArray<ArenaSlot> slots, int length) = ArenaPlanner.Place(Buffers(plan, steps, storage));
         return new Int8Program(steps.ToEquatableArray(), storage.ToEquatableArray(), slots, length, Scratch(plan, steps), MaxBatch(length));
     }
 
-    private static Int8Step Step(ModelPlan plan, int index, Dictionary<string, PlannedFusion> fusionOf, int[] storage)
+    /// <summary>One step's lowering and what its output is, from what it reads and what eager convert makes of its op.</summary>
+    private static (Int8Lowering Lowering, ValueKind Kind) Step(ModelPlan plan, int index, Dictionary<string, PlannedFusion> fusionOf, ValueKind[] kinds)
     {
         ModelSpec model = plan.Model;
         ForwardStep step = model.Forward[index];
-        PlannedStep shapes = plan.Steps[index];
-        LayerSpec? layer = step.Op is ForwardOp.Layer or ForwardOp.Add ? model.Layer(step.Target) : null;
-        string path = layer?.Name ?? "";
-        string kind = layer?.Kind ?? shapes.Kind;
+        PlannedFusion? fusion = step.IsModule && fusionOf.TryGetValue(step.Layer, out PlannedFusion? found) ? found : null;
+        var context = new LoweringContext(plan, index, fusion?.Layers[0] == step.Layer ? fusion : null);
+        ValueKind input = kinds[step.Inputs[0]];
 
-        bool quantizes = kind == "QuantStub";
+        if (fusion is not null && fusion.Layers[0] != step.Layer)
+        {
+            return (new AliasLowering($"fused into '{fusion.Layers[0]}' ([Fuse({FusionPatterns.Quoted(fusion.Pattern)})])", fusion.Layers[0]), ValueKind.Quint8);
+        }
+
+        switch (step.Op.Int8Form)
+        {
+            case Int8Form.Quantize when input == ValueKind.Input:
+                return (step.Op.Lower(context), ValueKind.Quint8);
+            case Int8Form.Quantize when input == ValueKind.IslandOutput:
+                // Eager convert's quantize passes quint8 values through: the island already quantized with its own qparams.
+                return (new AliasLowering("closes the float island its DeQuantStub opened; the island's output is already quint8"), ValueKind.Quint8);
+            case Int8Form.Quantize when input == ValueKind.Float:
+                throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) quantizes right after a DeQuantStub, with no float layer between; remove both stubs");
+            case Int8Form.Quantize:
+                throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) quantizes a value that is already int8; quantize only the model input, or close a float island opened by a DeQuantStub");
+            case Int8Form.Dequantize when input == ValueKind.Input:
+                throw NoQuantStub(context, step);
+            case Int8Form.Dequantize when input == ValueKind.Float:
+                throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) dequantizes a value that is already float");
+            case Int8Form.Dequantize when model.Output == index + 1:
+                return (step.Op.Lower(context), ValueKind.Float);
+            case Int8Form.Dequantize:
+                return (new AliasLowering("opens a float island: the float layers after it read these bytes dequantized"), ValueKind.Float);
+            case Int8Form.FloatIsland when input == ValueKind.Input:
+                throw NoQuantStub(context, step);
+            case Int8Form.FloatIsland:
+                // An island reads quint8 bytes either way (a Float value's bytes are the ones its DeQuantStub read).
+                bool opened = input is ValueKind.Float or ValueKind.IslandOutput;
+                return (step.Op.Lower(context), opened ? ValueKind.IslandOutput : ValueKind.Quint8);
+            case Int8Form.Identity when input == ValueKind.Input:
+                throw NoQuantStub(context, step);
+            case Int8Form.Identity:
+                return (step.Op.Lower(context), input);
+        }
+
         foreach (int read in step.Inputs)
         {
-            if ((storage[read] < 0) == quantizes) continue;
-            if (quantizes) throw new NoProgram($"'{path}' (QuantStub) quantizes a value that is already int8; quantize only the model input", step.Location);
-            throw new NoProgram(read == 0
-                ? $"the model input reaches '{shapes.Name}' without a QuantStub; quantize it first ('x = quant.Forward(x);' with a 'readonly QuantStub quant = new();')"
-                : $"'{shapes.Name}' reads a float value after a DeQuantStub; only the output of Forward may follow a DeQuantStub", step.Location);
+            if (kinds[read] == ValueKind.Input) throw NoQuantStub(context, step);
+            if (kinds[read] == ValueKind.Float)
+            {
+                throw context.NoProgramAtCall($"'{step.Name}' ({step.Op.Kind}) has an int8 kernel but reads a float value after a DeQuantStub; " +
+                    "only float layers may run between a DeQuantStub and the QuantStub that closes their island, and only the output of Forward may follow a final DeQuantStub");
+            }
         }
 
-        if (layer is not null && fusionOf.TryGetValue(path, out PlannedFusion? fusion) && fusion.Layers[0] != path)
-        {
-            return Alias(index, step, path, $"fused into '{fusion.Layers[0]}' ([Fuse({Pattern(fusion)})])");
-        }
-
-        EquatableArray<int> input = shapes.InputShape;
-        switch (step.Op)
-        {
-            case ForwardOp.Flatten:
-                return Flatten(index, step, "", input);
-            case ForwardOp.Functional when step.Target is "Relu" or "Relu6":
-                return Make(index, Int8Op.Clamp, "", step, step.Target == "Relu" ? "ReLU" : "ReLU6");
-            case ForwardOp.Functional when step.Target is "AdaptiveAvgPool2d":
-                return Make(index, Int8Op.AdaptiveAvgPool2d, "", step, "None", default, input[0], input[1], input[2], shapes.OutputShape[1], shapes.OutputShape[2]);
-            case ForwardOp.Functional:
-                throw new NoProgram($"Functional.{step.Target} has no int8 form", step.Location);
-            case ForwardOp.Add when layer is { Kind: "Add" }:
-                return Make(index, Int8Op.Add, path, step);
-            case ForwardOp.Add:
-                throw new NoProgram("'+' on quantized tensors has no int8 form (eager int8 rejects it too); add with an Add module: 'skipAdd.Forward(a, b)'", step.Location);
-        }
-
-        LayerSpec l = layer!;
-        switch (kind)
-        {
-            case "QuantStub":
-                return Make(index, Int8Op.Quantize, path, step);
-            case "DeQuantStub":
-                return Make(index, Int8Op.Dequantize, path, step);
-            case "Conv2d":
-                return Make(index, Int8Op.Conv2d, path, step, FusedActivation(fusionOf, path), Absorbed(fusionOf, path),
-                    input[0], input[1], input[2], Int(l, "outChannels"), Int(l, "kernelSize"), Int(l, "stride"), Int(l, "padding"), Int(l, "dilation"), Int(l, "groups"));
-            case "Linear":
-                return Make(index, Int8Op.Linear, path, step, FusedActivation(fusionOf, path), Absorbed(fusionOf, path), Int(l, "inFeatures"), Int(l, "outFeatures"));
-            case "MaxPool2d":
-                return Make(index, Int8Op.MaxPool2d, path, step, "None", default,
-                    input[0], input[1], input[2], Int(l, "kernelSize"), (int)(l.Int("stride") ?? Int(l, "kernelSize")), Int(l, "padding"), Int(l, "dilation"), Flag(l, "ceilMode", false));
-            case "AvgPool2d":
-                return Make(index, Int8Op.AvgPool2d, path, step, "None", default,
-                    input[0], input[1], input[2], Int(l, "kernelSize"), (int)(l.Int("stride") ?? Int(l, "kernelSize")), Int(l, "padding"), 1, Flag(l, "ceilMode", false), Flag(l, "countIncludePad", true));
-            case "AdaptiveAvgPool2d":
-                return Make(index, Int8Op.AdaptiveAvgPool2d, path, step, "None", default, input[0], input[1], input[2], shapes.OutputShape[1], shapes.OutputShape[2]);
-            case "ReLU" or "ReLU6":
-                return Make(index, Int8Op.Clamp, path, step, kind);
-            case "Flatten":
-                return Flatten(index, step, path, input);
-            case "Dropout" or "Identity":
-                return Alias(index, step, path, $"{kind} is the identity in eval mode");
-            case "LayerNorm":
-                return Make(index, Int8Op.LayerNorm, path, step, "None", default, input[input.Count - 1]);
-            case "Softmax":
-                return Softmax(index, step, l, input);
-            case "BatchNorm2d":
-                throw new NoProgram($"'{path}' (BatchNorm2d) is not fused into a convolution; add [Fuse(\"Conv\", \"BN\")] (or [Fuse(\"Conv\", \"BN\", \"ReLU\")])", l.Location);
-            default:
-                throw new NoProgram($"'{path}' ({kind}) has no int8 form", l.Location);
-        }
+        return (step.Op.Lower(context), ValueKind.Quint8);
     }
 
-    /// <summary>
-    /// Quint8 values are stored channels-last (NHWC). Flatten wants NCHW order, which is the same bytes unless a
-    /// sample has several channels of several pixels; then a step reorders them once.
-    /// </summary>
-    private static Int8Step Flatten(int index, ForwardStep step, string path, EquatableArray<int> input)
-    {
-        (int channels, int pixels) = ChannelsAndPixels(input);
-        if (channels > 1 && pixels > 1) return Make(index, Int8Op.Flatten, path, step, "None", default, channels, pixels);
-        return Alias(index, step, path, channels > 1 ? "one pixel: NHWC bytes are already flat" : "one channel: NHWC bytes are NCHW bytes");
-    }
+    private static NoProgramException NoQuantStub(LoweringContext context, ForwardStep step) =>
+        context.NoProgramAtCall($"the model input reaches '{step.Name}' without a QuantStub; quantize it first ('x = quant.Forward(x);' with a 'readonly QuantStub quant = new();')");
 
     /// <summary>A value's channels and its pixels per channel (H·W); a flat value is one channel.</summary>
     public static (int Channels, int Pixels) ChannelsAndPixels(EquatableArray<int> shape)
@@ -172,22 +162,6 @@ internal static class Int8Planner
         int pixels = 1;
         for (int d = 1; d < shape.Count; d++) pixels *= shape[d];
         return (shape[0], pixels);
-    }
-
-    private static Int8Step Softmax(int index, ForwardStep step, LayerSpec layer, EquatableArray<int> shape)
-    {
-        // The axis counts the batch dimension, as in PyTorch; a softmax across the batch cannot run per sample.
-        int dim = (int)(layer.Int("dim") ?? -1), rank = shape.Count + 1;
-        int axis = dim < 0 ? dim + rank : dim;
-        if (axis <= 0 || axis >= rank)
-        {
-            throw new NoProgram($"'{layer.Name}' (Softmax) runs along dimension {dim}, not within one sample of shape [{string.Join(", ", shape)}]", layer.Location);
-        }
-
-        int outer = 1, inner = 1;
-        for (int d = 0; d < axis - 1; d++) outer *= shape[d];
-        for (int d = axis; d < shape.Count; d++) inner *= shape[d];
-        return Make(index, Int8Op.Softmax, layer.Name, step, "None", default, dim, outer, shape[axis - 1], inner);
     }
 
     // ---- the arena ----
@@ -229,48 +203,9 @@ internal static class Int8Planner
     private static int Scratch(ModelPlan plan, List<Int8Step> steps)
     {
         int floats = 0;
-        foreach (Int8Step step in steps)
-        {
-            if (step.Op is Int8Op.LayerNorm or Int8Op.Softmax) floats = Math.Max(floats, 2 * Length(plan.Steps[step.Step].InputShape));
-        }
-
+        foreach (Int8Step step in steps) floats = Math.Max(floats, step.Lowering.ScratchFloats(Length(plan.Steps[step.Step].InputShape)));
         return floats;
     }
-
-    // ---- helpers ----
-
-    private static Int8Step Make(int index, Int8Op op, string path, ForwardStep step, string activation = "None", EquatableArray<string> fused = default, params int[] args) =>
-        new(index, op, path, step.Inputs, fused, activation, new EquatableArray<int>(args), "");
-
-    private static Int8Step Alias(int index, ForwardStep step, string path, string note) =>
-        new(index, Int8Op.Alias, path, step.Inputs, default, "None", EquatableArray<int>.Empty, note);
-
-    private static string FusedActivation(Dictionary<string, PlannedFusion> fusionOf, string head)
-    {
-        if (!fusionOf.TryGetValue(head, out PlannedFusion? fusion)) return "None";
-        string last = fusion.Pattern[fusion.Pattern.Count - 1];
-        return last is "ReLU" or "ReLU6" ? last : "None";
-    }
-
-    private static EquatableArray<string> Absorbed(Dictionary<string, PlannedFusion> fusionOf, string head)
-    {
-        if (!fusionOf.TryGetValue(head, out PlannedFusion? fusion)) return EquatableArray<string>.Empty;
-        var absorbed = new List<string>();
-        for (int i = 1; i < fusion.Layers.Count; i++) absorbed.Add(fusion.Layers[i]);
-        return absorbed.ToEquatableArray();
-    }
-
-    public static string Pattern(PlannedFusion fusion)
-    {
-        var kinds = new List<string>();
-        foreach (string kind in fusion.Pattern) kinds.Add("\"" + kind + "\"");
-        return string.Join(", ", kinds);
-    }
-
-    private static int Int(LayerSpec layer, string name) => (int)(layer.Int(name) ?? 0);
-
-    private static int Flag(LayerSpec layer, string name, bool byDefault) =>
-        (layer.Arg(name)?.Text is string text ? text == "true" : byDefault) ? 1 : 0;
 
     private static int Length(EquatableArray<int> shape)
     {

@@ -122,13 +122,13 @@ partial class Islands
     /// <summary>
     /// Islands's int8 forward pass, generated: the layers eager int8 runs, in order, on one
     /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
-    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
-    /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance runs one call at a time: for another
-    /// thread, <see cref="Fork"/> it (the weights are shared); <see cref="MaxThreads"/> splits a batch over forks.
+    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit. Build it with <see cref="Convert"/> or
+    /// <see cref="From"/>. A fork costs its own arena (36,864 bytes), the float islands' scratch (131,072 bytes)
+    /// and the scratch of its convolutions and linear layers.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
     [global::System.Runtime.CompilerServices.SkipLocalsInit]
-    public sealed class Int8
+    public sealed class Int8 : global::QuantGen.Compiled.Int8Pass<Int8>
     {
         /// <summary>
         /// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that
@@ -148,10 +148,8 @@ partial class Islands
             public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch bytes
         }
 
-        private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
-        private readonly float[] scratch = new float[512 * Arena.MaxBatch]; // the float islands' dequantized input and float output
-        private int maxThreads = 1;
-        private global::QuantGen.Compiled.ParallelForward? parallel; // this pass and its forks, made when MaxThreads first splits a batch
+        private static readonly global::QuantGen.Compiled.Int8PassLayout Layout = new(InputLength, OutputLength, Arena.Length, Arena.MaxBatch, ScratchLength: 512, InputShape: "[1, 8, 8]", OutputShape: "[10]");
+
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d conv;
         private readonly global::QuantGen.Compiled.CompiledFlatten flatten;
@@ -160,7 +158,7 @@ partial class Islands
         private readonly global::QuantGen.Compiled.CompiledSoftmax softmax;
         private readonly global::QuantGen.Compiled.CompiledDequantize dequant;
 
-        private Int8(global::Sample.Islands model)
+        private Int8(global::Sample.Islands model) : base(Layout)
         {
             quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant", channels: 1, pixels: 64);
             conv = global::QuantGen.Compiled.CompiledConv2d.Create(model, "conv", quant.Output,
@@ -187,17 +185,8 @@ partial class Islands
             return new Int8(converted);
         }
 
-        /// <summary>
-        /// Another instance over this one's packed weights, for another thread: the weights are shared, not copied. It costs
-        /// its own arena (Arena.Length × Arena.MaxBatch = 576 × 64 = 36,864 bytes), the float islands' scratch (131,072 bytes),
-        /// and the scratch of its convolutions and linear layers (im2col rows, row sums) for Arena.MaxBatch samples.
-        /// Its <see cref="MaxThreads"/> is 1.
-        /// </summary>
-        public Int8 Fork() => new(this);
-
-        private Int8(Int8 source)
+        private Int8(Int8 source) : base(Layout)
         {
-            // Each layer's Fork shares its packed weights and makes its own scratch; the arena is this instance's own.
             quant = source.quant.Fork();
             conv = source.conv.Fork();
             flatten = source.flatten.Fork();
@@ -207,80 +196,10 @@ partial class Islands
             dequant = source.dequant.Fork();
         }
 
-        /// <summary>
-        /// The most threads a batched <c>Forward</c> runs on: 1 by default, the calling thread alone. Above 1, a batch of two or
-        /// more samples is split into contiguous slices, one per thread, at most <c>Environment.ProcessorCount</c> of them:
-        /// the calling thread runs the first on this instance, thread-pool threads the others on forks of it, made when
-        /// first needed and kept (each costs what <see cref="Fork"/> says). The bytes equal the one-thread run's.
-        /// </summary>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">Set below 1.</exception>
-        public int MaxThreads
-        {
-            get => maxThreads;
-            set
-            {
-                global::System.ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-                maxThreads = value;
-            }
-        }
-
-        /// <summary>One sample: <paramref name="input"/> [1, 8, 8] float → <paramref name="output"/> [10] float. Allocates nothing.</summary>
-        /// <exception cref="global::System.ArgumentException">A span's length is not <see cref="InputLength"/> or <see cref="OutputLength"/>.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            if (input.Length != InputLength)
-            {
-                throw new global::System.ArgumentException($"The input must hold InputLength = {InputLength} values ([1, 8, 8]), but holds {input.Length}.", nameof(input));
-            }
-            if (output.Length != OutputLength)
-            {
-                throw new global::System.ArgumentException($"The output must hold OutputLength = {OutputLength} values ([10]), but holds {output.Length}.", nameof(output));
-            }
-
-            Run(input, output, 1);
-        }
-
-        /// <summary>
-        /// <paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 8, 8] → output [batch, 10].
-        /// On the calling thread, or split over up to <see cref="MaxThreads"/> threads; the same bytes either way. Allocates nothing
-        /// (but the forks, the first time a batch is split).
-        /// </summary>
-        /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
-        /// <exception cref="global::System.AggregateException">A slice run on another thread threw (an inner exception); this instance stays usable.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
-        {
-            global::System.ArgumentOutOfRangeException.ThrowIfNegative(batch);
-            if (input.Length != (long)batch * InputLength)
-            {
-                throw new global::System.ArgumentException($"The input must hold {batch} × InputLength = {(long)batch * InputLength} values, but holds {input.Length}.", nameof(input));
-            }
-            if (output.Length != (long)batch * OutputLength)
-            {
-                throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
-            }
-
-            if (maxThreads == 1 || batch < 2)
-            {
-                Passes(input, output, batch);
-                return;
-            }
-
-            parallel ??= new(InputLength, OutputLength, Passes, () => Fork().Passes);
-            parallel.Forward(input, output, batch, maxThreads);
-        }
-
-        /// <summary><paramref name="batch"/> samples on this thread, in passes of up to <c>Arena.MaxBatch</c>.</summary>
-        private void Passes(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
-        {
-            for (int start = 0; start < batch; start += Arena.MaxBatch)
-            {
-                int n = global::System.Math.Min(Arena.MaxBatch, batch - start);
-                Run(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);
-            }
-        }
+        protected override Int8 CreateFork() => new(this);
 
         /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
-        private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
         {
             Quant(input, n);
             Conv(n);
@@ -291,9 +210,6 @@ partial class Islands
             Softmax(n);
             Dequant(output, n);
         }
-
-        /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples.</summary>
-        private global::System.Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
 
         // 'quant' (QuantStub): float → quint8 with the qparams calibration chose.
         // [1, 8, 8] → [1, 8, 8], float NCHW → flat; Islands.cs:12.
@@ -309,7 +225,7 @@ partial class Islands
 
         // 'norm' (LayerNorm), a float island: dequantize, LayerNorm in float, quantize with the qparams calibration chose.
         // [256] → [256]; Islands.cs:16.
-        private void Norm(int n) => norm.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength, n), Bytes(Arena.Norm, Shapes.NormLength, n), scratch);
+        private void Norm(int n) => norm.Forward(Bytes(Arena.Flatten, Shapes.FlattenLength, n), Bytes(Arena.Norm, Shapes.NormLength, n), Scratch);
 
         // 'fc' (Linear): int8 weights, int32 bias at s_in·s_w, requantized to its output's qparams.
         // [256] → [10]; Islands.cs:17.
@@ -317,7 +233,7 @@ partial class Islands
 
         // 'softmax' (Softmax), a float island: dequantize, Softmax in float, quantize with the qparams calibration chose.
         // [10] → [10]; Islands.cs:18.
-        private void Softmax(int n) => softmax.Forward(Bytes(Arena.Fc, Shapes.FcLength, n), Bytes(Arena.Softmax, Shapes.SoftmaxLength, n), scratch);
+        private void Softmax(int n) => softmax.Forward(Bytes(Arena.Fc, Shapes.FcLength, n), Bytes(Arena.Softmax, Shapes.SoftmaxLength, n), Scratch);
 
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
         // [10] → [10], flat → float NCHW; Islands.cs:19.

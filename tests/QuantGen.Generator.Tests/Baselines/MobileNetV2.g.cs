@@ -391,7 +391,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features3Conv3"/>.</summary>
         public const int Features3Conv3Length = 1176;
 
-        /// <summary>After 'features.3.skipAdd', features.3.skipAdd: [24, 7, 7].</summary>
+        /// <summary>After 'features.3.skipAdd', Add(): [24, 7, 7].</summary>
         public static global::System.ReadOnlySpan<int> Features3SkipAdd => new int[] { 24, 7, 7 };
 
         /// <summary>Values in <see cref="Features3SkipAdd"/>.</summary>
@@ -493,7 +493,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features5Conv3"/>.</summary>
         public const int Features5Conv3Length = 512;
 
-        /// <summary>After 'features.5.skipAdd', features.5.skipAdd: [32, 4, 4].</summary>
+        /// <summary>After 'features.5.skipAdd', Add(): [32, 4, 4].</summary>
         public static global::System.ReadOnlySpan<int> Features5SkipAdd => new int[] { 32, 4, 4 };
 
         /// <summary>Values in <see cref="Features5SkipAdd"/>.</summary>
@@ -547,7 +547,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features6Conv3"/>.</summary>
         public const int Features6Conv3Length = 512;
 
-        /// <summary>After 'features.6.skipAdd', features.6.skipAdd: [32, 4, 4].</summary>
+        /// <summary>After 'features.6.skipAdd', Add(): [32, 4, 4].</summary>
         public static global::System.ReadOnlySpan<int> Features6SkipAdd => new int[] { 32, 4, 4 };
 
         /// <summary>Values in <see cref="Features6SkipAdd"/>.</summary>
@@ -649,7 +649,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features8Conv3"/>.</summary>
         public const int Features8Conv3Length = 256;
 
-        /// <summary>After 'features.8.skipAdd', features.8.skipAdd: [64, 2, 2].</summary>
+        /// <summary>After 'features.8.skipAdd', Add(): [64, 2, 2].</summary>
         public static global::System.ReadOnlySpan<int> Features8SkipAdd => new int[] { 64, 2, 2 };
 
         /// <summary>Values in <see cref="Features8SkipAdd"/>.</summary>
@@ -703,7 +703,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features9Conv3"/>.</summary>
         public const int Features9Conv3Length = 256;
 
-        /// <summary>After 'features.9.skipAdd', features.9.skipAdd: [64, 2, 2].</summary>
+        /// <summary>After 'features.9.skipAdd', Add(): [64, 2, 2].</summary>
         public static global::System.ReadOnlySpan<int> Features9SkipAdd => new int[] { 64, 2, 2 };
 
         /// <summary>Values in <see cref="Features9SkipAdd"/>.</summary>
@@ -757,7 +757,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features10Conv3"/>.</summary>
         public const int Features10Conv3Length = 256;
 
-        /// <summary>After 'features.10.skipAdd', features.10.skipAdd: [64, 2, 2].</summary>
+        /// <summary>After 'features.10.skipAdd', Add(): [64, 2, 2].</summary>
         public static global::System.ReadOnlySpan<int> Features10SkipAdd => new int[] { 64, 2, 2 };
 
         /// <summary>Values in <see cref="Features10SkipAdd"/>.</summary>
@@ -859,7 +859,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features12Conv3"/>.</summary>
         public const int Features12Conv3Length = 384;
 
-        /// <summary>After 'features.12.skipAdd', features.12.skipAdd: [96, 2, 2].</summary>
+        /// <summary>After 'features.12.skipAdd', Add(): [96, 2, 2].</summary>
         public static global::System.ReadOnlySpan<int> Features12SkipAdd => new int[] { 96, 2, 2 };
 
         /// <summary>Values in <see cref="Features12SkipAdd"/>.</summary>
@@ -913,7 +913,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features13Conv3"/>.</summary>
         public const int Features13Conv3Length = 384;
 
-        /// <summary>After 'features.13.skipAdd', features.13.skipAdd: [96, 2, 2].</summary>
+        /// <summary>After 'features.13.skipAdd', Add(): [96, 2, 2].</summary>
         public static global::System.ReadOnlySpan<int> Features13SkipAdd => new int[] { 96, 2, 2 };
 
         /// <summary>Values in <see cref="Features13SkipAdd"/>.</summary>
@@ -1015,7 +1015,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features15Conv3"/>.</summary>
         public const int Features15Conv3Length = 160;
 
-        /// <summary>After 'features.15.skipAdd', features.15.skipAdd: [160, 1, 1].</summary>
+        /// <summary>After 'features.15.skipAdd', Add(): [160, 1, 1].</summary>
         public static global::System.ReadOnlySpan<int> Features15SkipAdd => new int[] { 160, 1, 1 };
 
         /// <summary>Values in <see cref="Features15SkipAdd"/>.</summary>
@@ -1069,7 +1069,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features16Conv3"/>.</summary>
         public const int Features16Conv3Length = 160;
 
-        /// <summary>After 'features.16.skipAdd', features.16.skipAdd: [160, 1, 1].</summary>
+        /// <summary>After 'features.16.skipAdd', Add(): [160, 1, 1].</summary>
         public static global::System.ReadOnlySpan<int> Features16SkipAdd => new int[] { 160, 1, 1 };
 
         /// <summary>Values in <see cref="Features16SkipAdd"/>.</summary>
@@ -1141,7 +1141,7 @@ partial class MobileNetV2
         /// <summary>Values in <see cref="Features18_2"/>.</summary>
         public const int Features18_2Length = 1280;
 
-        /// <summary>After 'Functional.AdaptiveAvgPool2d', AdaptiveAvgPool2d: [1280, 1, 1].</summary>
+        /// <summary>After 'Functional.AdaptiveAvgPool2d', Functional.AdaptiveAvgPool2d(outputSize: 1): [1280, 1, 1].</summary>
         public static global::System.ReadOnlySpan<int> AdaptiveAvgPool2d => new int[] { 1280, 1, 1 };
 
         /// <summary>Values in <see cref="AdaptiveAvgPool2d"/>.</summary>
@@ -1253,13 +1253,13 @@ partial class MobileNetV2
     /// <summary>
     /// MobileNetV2's int8 forward pass, generated: the layers eager int8 runs, in order, on one
     /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
-    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
-    /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance runs one call at a time: for another
-    /// thread, <see cref="Fork"/> it (the weights are shared); <see cref="MaxThreads"/> splits a batch over forks.
+    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit. Build it with <see cref="Convert"/> or
+    /// <see cref="From"/>. A fork costs its own arena (854,016 bytes)
+    /// and the scratch of its convolutions and linear layers.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
     [global::System.Runtime.CompilerServices.SkipLocalsInit]
-    public sealed class Int8
+    public sealed class Int8 : global::QuantGen.Compiled.Int8Pass<Int8>
     {
         /// <summary>
         /// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that
@@ -1426,9 +1426,8 @@ partial class MobileNetV2
             public const int MaxBatch = 32; // samples a pass runs: the arena holds Length × MaxBatch bytes
         }
 
-        private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
-        private int maxThreads = 1;
-        private global::QuantGen.Compiled.ParallelForward? parallel; // this pass and its forks, made when MaxThreads first splits a batch
+        private static readonly global::QuantGen.Compiled.Int8PassLayout Layout = new(InputLength, OutputLength, Arena.Length, Arena.MaxBatch, ScratchLength: 0, InputShape: "[1, 28, 28]", OutputShape: "[10]");
+
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d features0_0;
         private readonly global::QuantGen.Compiled.CompiledConv2d features1Conv0_0;
@@ -1496,7 +1495,7 @@ partial class MobileNetV2
         private readonly global::QuantGen.Compiled.CompiledLinear classifier1;
         private readonly global::QuantGen.Compiled.CompiledDequantize dequant;
 
-        private Int8(global::QuantGen.Models.MobileNetV2 model)
+        private Int8(global::QuantGen.Models.MobileNetV2 model) : base(Layout)
         {
             quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant", channels: 1, pixels: 784);
             features0_0 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "features.0.0", quant.Output,
@@ -1770,17 +1769,8 @@ partial class MobileNetV2
             return new Int8(converted);
         }
 
-        /// <summary>
-        /// Another instance over this one's packed weights, for another thread: the weights are shared, not copied. It costs
-        /// its own arena (Arena.Length × Arena.MaxBatch = 26688 × 32 = 854,016 bytes),
-        /// and the scratch of its convolutions and linear layers (im2col rows, row sums) for Arena.MaxBatch samples.
-        /// Its <see cref="MaxThreads"/> is 1.
-        /// </summary>
-        public Int8 Fork() => new(this);
-
-        private Int8(Int8 source)
+        private Int8(Int8 source) : base(Layout)
         {
-            // Each layer's Fork shares its packed weights and makes its own scratch; the arena is this instance's own.
             quant = source.quant.Fork();
             features0_0 = source.features0_0.Fork();
             features1Conv0_0 = source.features1Conv0_0.Fork();
@@ -1849,80 +1839,10 @@ partial class MobileNetV2
             dequant = source.dequant.Fork();
         }
 
-        /// <summary>
-        /// The most threads a batched <c>Forward</c> runs on: 1 by default, the calling thread alone. Above 1, a batch of two or
-        /// more samples is split into contiguous slices, one per thread, at most <c>Environment.ProcessorCount</c> of them:
-        /// the calling thread runs the first on this instance, thread-pool threads the others on forks of it, made when
-        /// first needed and kept (each costs what <see cref="Fork"/> says). The bytes equal the one-thread run's.
-        /// </summary>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">Set below 1.</exception>
-        public int MaxThreads
-        {
-            get => maxThreads;
-            set
-            {
-                global::System.ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-                maxThreads = value;
-            }
-        }
-
-        /// <summary>One sample: <paramref name="input"/> [1, 28, 28] float → <paramref name="output"/> [10] float. Allocates nothing.</summary>
-        /// <exception cref="global::System.ArgumentException">A span's length is not <see cref="InputLength"/> or <see cref="OutputLength"/>.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            if (input.Length != InputLength)
-            {
-                throw new global::System.ArgumentException($"The input must hold InputLength = {InputLength} values ([1, 28, 28]), but holds {input.Length}.", nameof(input));
-            }
-            if (output.Length != OutputLength)
-            {
-                throw new global::System.ArgumentException($"The output must hold OutputLength = {OutputLength} values ([10]), but holds {output.Length}.", nameof(output));
-            }
-
-            Run(input, output, 1);
-        }
-
-        /// <summary>
-        /// <paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].
-        /// On the calling thread, or split over up to <see cref="MaxThreads"/> threads; the same bytes either way. Allocates nothing
-        /// (but the forks, the first time a batch is split).
-        /// </summary>
-        /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
-        /// <exception cref="global::System.AggregateException">A slice run on another thread threw (an inner exception); this instance stays usable.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
-        {
-            global::System.ArgumentOutOfRangeException.ThrowIfNegative(batch);
-            if (input.Length != (long)batch * InputLength)
-            {
-                throw new global::System.ArgumentException($"The input must hold {batch} × InputLength = {(long)batch * InputLength} values, but holds {input.Length}.", nameof(input));
-            }
-            if (output.Length != (long)batch * OutputLength)
-            {
-                throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
-            }
-
-            if (maxThreads == 1 || batch < 2)
-            {
-                Passes(input, output, batch);
-                return;
-            }
-
-            parallel ??= new(InputLength, OutputLength, Passes, () => Fork().Passes);
-            parallel.Forward(input, output, batch, maxThreads);
-        }
-
-        /// <summary><paramref name="batch"/> samples on this thread, in passes of up to <c>Arena.MaxBatch</c>.</summary>
-        private void Passes(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
-        {
-            for (int start = 0; start < batch; start += Arena.MaxBatch)
-            {
-                int n = global::System.Math.Min(Arena.MaxBatch, batch - start);
-                Run(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);
-            }
-        }
+        protected override Int8 CreateFork() => new(this);
 
         /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
-        private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
         {
             Quant(input, n);
             Features0(n); // ConvBNReLU(1, 32, stride: 2)
@@ -1950,9 +1870,6 @@ partial class MobileNetV2
             Classifier1(n);
             Dequant(output, n);
         }
-
-        /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples.</summary>
-        private global::System.Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
 
         // 'features.0': ConvBNReLU(1, 32, stride: 2); MobileNetV2.cs:44.
         private void Features0(int n)
@@ -2210,7 +2127,7 @@ partial class MobileNetV2
         // [32, 14, 14] → [32, 14, 14], NHWC; ConvBNReLU.cs:11.
         private void Features1Conv0_0(int n) => features1Conv0_0.Forward(Bytes(Arena.Features0_2, Shapes.Features0_2Length, n), Bytes(Arena.Features1Conv0_0, Shapes.Features1Conv0_0Length, n), n);
 
-        // 'features.1.conv.1' (Conv2d) with 'features.1.conv.2' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.1.conv.1' (Conv2d) with 'features.1.conv.2' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [32, 14, 14] → [16, 14, 14], NHWC; InvertedResidual.cs:27.
         private void Features1Conv1(int n) => features1Conv1.Forward(Bytes(Arena.Features1Conv0_2, Shapes.Features1Conv0_2Length, n), Bytes(Arena.Features1Conv1, Shapes.Features1Conv1Length, n), n);
 
@@ -2222,7 +2139,7 @@ partial class MobileNetV2
         // [96, 14, 14] → [96, 7, 7], NHWC; ConvBNReLU.cs:11.
         private void Features2Conv1_0(int n) => features2Conv1_0.Forward(Bytes(Arena.Features2Conv0_2, Shapes.Features2Conv0_2Length, n), Bytes(Arena.Features2Conv1_0, Shapes.Features2Conv1_0Length, n), n);
 
-        // 'features.2.conv.2' (Conv2d) with 'features.2.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.2.conv.2' (Conv2d) with 'features.2.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [96, 7, 7] → [24, 7, 7], NHWC; InvertedResidual.cs:27.
         private void Features2Conv2(int n) => features2Conv2.Forward(Bytes(Arena.Features2Conv1_2, Shapes.Features2Conv1_2Length, n), Bytes(Arena.Features2Conv2, Shapes.Features2Conv2Length, n), n);
 
@@ -2234,7 +2151,7 @@ partial class MobileNetV2
         // [144, 7, 7] → [144, 7, 7], NHWC; ConvBNReLU.cs:11.
         private void Features3Conv1_0(int n) => features3Conv1_0.Forward(Bytes(Arena.Features3Conv0_2, Shapes.Features3Conv0_2Length, n), Bytes(Arena.Features3Conv1_0, Shapes.Features3Conv1_0Length, n), n);
 
-        // 'features.3.conv.2' (Conv2d) with 'features.3.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.3.conv.2' (Conv2d) with 'features.3.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [144, 7, 7] → [24, 7, 7], NHWC; InvertedResidual.cs:27.
         private void Features3Conv2(int n) => features3Conv2.Forward(Bytes(Arena.Features3Conv1_2, Shapes.Features3Conv1_2Length, n), Bytes(Arena.Features3Conv2, Shapes.Features3Conv2Length, n), n);
 
@@ -2250,7 +2167,7 @@ partial class MobileNetV2
         // [144, 7, 7] → [144, 4, 4], NHWC; ConvBNReLU.cs:11.
         private void Features4Conv1_0(int n) => features4Conv1_0.Forward(Bytes(Arena.Features4Conv0_2, Shapes.Features4Conv0_2Length, n), Bytes(Arena.Features4Conv1_0, Shapes.Features4Conv1_0Length, n), n);
 
-        // 'features.4.conv.2' (Conv2d) with 'features.4.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.4.conv.2' (Conv2d) with 'features.4.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [144, 4, 4] → [32, 4, 4], NHWC; InvertedResidual.cs:27.
         private void Features4Conv2(int n) => features4Conv2.Forward(Bytes(Arena.Features4Conv1_2, Shapes.Features4Conv1_2Length, n), Bytes(Arena.Features4Conv2, Shapes.Features4Conv2Length, n), n);
 
@@ -2262,7 +2179,7 @@ partial class MobileNetV2
         // [192, 4, 4] → [192, 4, 4], NHWC; ConvBNReLU.cs:11.
         private void Features5Conv1_0(int n) => features5Conv1_0.Forward(Bytes(Arena.Features5Conv0_2, Shapes.Features5Conv0_2Length, n), Bytes(Arena.Features5Conv1_0, Shapes.Features5Conv1_0Length, n), n);
 
-        // 'features.5.conv.2' (Conv2d) with 'features.5.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.5.conv.2' (Conv2d) with 'features.5.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [192, 4, 4] → [32, 4, 4], NHWC; InvertedResidual.cs:27.
         private void Features5Conv2(int n) => features5Conv2.Forward(Bytes(Arena.Features5Conv1_2, Shapes.Features5Conv1_2Length, n), Bytes(Arena.Features5Conv2, Shapes.Features5Conv2Length, n), n);
 
@@ -2278,7 +2195,7 @@ partial class MobileNetV2
         // [192, 4, 4] → [192, 4, 4], NHWC; ConvBNReLU.cs:11.
         private void Features6Conv1_0(int n) => features6Conv1_0.Forward(Bytes(Arena.Features6Conv0_2, Shapes.Features6Conv0_2Length, n), Bytes(Arena.Features6Conv1_0, Shapes.Features6Conv1_0Length, n), n);
 
-        // 'features.6.conv.2' (Conv2d) with 'features.6.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.6.conv.2' (Conv2d) with 'features.6.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [192, 4, 4] → [32, 4, 4], NHWC; InvertedResidual.cs:27.
         private void Features6Conv2(int n) => features6Conv2.Forward(Bytes(Arena.Features6Conv1_2, Shapes.Features6Conv1_2Length, n), Bytes(Arena.Features6Conv2, Shapes.Features6Conv2Length, n), n);
 
@@ -2294,7 +2211,7 @@ partial class MobileNetV2
         // [192, 4, 4] → [192, 2, 2], NHWC; ConvBNReLU.cs:11.
         private void Features7Conv1_0(int n) => features7Conv1_0.Forward(Bytes(Arena.Features7Conv0_2, Shapes.Features7Conv0_2Length, n), Bytes(Arena.Features7Conv1_0, Shapes.Features7Conv1_0Length, n), n);
 
-        // 'features.7.conv.2' (Conv2d) with 'features.7.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.7.conv.2' (Conv2d) with 'features.7.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [192, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:27.
         private void Features7Conv2(int n) => features7Conv2.Forward(Bytes(Arena.Features7Conv1_2, Shapes.Features7Conv1_2Length, n), Bytes(Arena.Features7Conv2, Shapes.Features7Conv2Length, n), n);
 
@@ -2306,7 +2223,7 @@ partial class MobileNetV2
         // [384, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
         private void Features8Conv1_0(int n) => features8Conv1_0.Forward(Bytes(Arena.Features8Conv0_2, Shapes.Features8Conv0_2Length, n), Bytes(Arena.Features8Conv1_0, Shapes.Features8Conv1_0Length, n), n);
 
-        // 'features.8.conv.2' (Conv2d) with 'features.8.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.8.conv.2' (Conv2d) with 'features.8.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [384, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:27.
         private void Features8Conv2(int n) => features8Conv2.Forward(Bytes(Arena.Features8Conv1_2, Shapes.Features8Conv1_2Length, n), Bytes(Arena.Features8Conv2, Shapes.Features8Conv2Length, n), n);
 
@@ -2322,7 +2239,7 @@ partial class MobileNetV2
         // [384, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
         private void Features9Conv1_0(int n) => features9Conv1_0.Forward(Bytes(Arena.Features9Conv0_2, Shapes.Features9Conv0_2Length, n), Bytes(Arena.Features9Conv1_0, Shapes.Features9Conv1_0Length, n), n);
 
-        // 'features.9.conv.2' (Conv2d) with 'features.9.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.9.conv.2' (Conv2d) with 'features.9.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [384, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:27.
         private void Features9Conv2(int n) => features9Conv2.Forward(Bytes(Arena.Features9Conv1_2, Shapes.Features9Conv1_2Length, n), Bytes(Arena.Features9Conv2, Shapes.Features9Conv2Length, n), n);
 
@@ -2338,7 +2255,7 @@ partial class MobileNetV2
         // [384, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
         private void Features10Conv1_0(int n) => features10Conv1_0.Forward(Bytes(Arena.Features10Conv0_2, Shapes.Features10Conv0_2Length, n), Bytes(Arena.Features10Conv1_0, Shapes.Features10Conv1_0Length, n), n);
 
-        // 'features.10.conv.2' (Conv2d) with 'features.10.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.10.conv.2' (Conv2d) with 'features.10.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [384, 2, 2] → [64, 2, 2], NHWC; InvertedResidual.cs:27.
         private void Features10Conv2(int n) => features10Conv2.Forward(Bytes(Arena.Features10Conv1_2, Shapes.Features10Conv1_2Length, n), Bytes(Arena.Features10Conv2, Shapes.Features10Conv2Length, n), n);
 
@@ -2354,7 +2271,7 @@ partial class MobileNetV2
         // [384, 2, 2] → [384, 2, 2], NHWC; ConvBNReLU.cs:11.
         private void Features11Conv1_0(int n) => features11Conv1_0.Forward(Bytes(Arena.Features11Conv0_2, Shapes.Features11Conv0_2Length, n), Bytes(Arena.Features11Conv1_0, Shapes.Features11Conv1_0Length, n), n);
 
-        // 'features.11.conv.2' (Conv2d) with 'features.11.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.11.conv.2' (Conv2d) with 'features.11.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [384, 2, 2] → [96, 2, 2], NHWC; InvertedResidual.cs:27.
         private void Features11Conv2(int n) => features11Conv2.Forward(Bytes(Arena.Features11Conv1_2, Shapes.Features11Conv1_2Length, n), Bytes(Arena.Features11Conv2, Shapes.Features11Conv2Length, n), n);
 
@@ -2366,7 +2283,7 @@ partial class MobileNetV2
         // [576, 2, 2] → [576, 2, 2], NHWC; ConvBNReLU.cs:11.
         private void Features12Conv1_0(int n) => features12Conv1_0.Forward(Bytes(Arena.Features12Conv0_2, Shapes.Features12Conv0_2Length, n), Bytes(Arena.Features12Conv1_0, Shapes.Features12Conv1_0Length, n), n);
 
-        // 'features.12.conv.2' (Conv2d) with 'features.12.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.12.conv.2' (Conv2d) with 'features.12.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [576, 2, 2] → [96, 2, 2], NHWC; InvertedResidual.cs:27.
         private void Features12Conv2(int n) => features12Conv2.Forward(Bytes(Arena.Features12Conv1_2, Shapes.Features12Conv1_2Length, n), Bytes(Arena.Features12Conv2, Shapes.Features12Conv2Length, n), n);
 
@@ -2382,7 +2299,7 @@ partial class MobileNetV2
         // [576, 2, 2] → [576, 2, 2], NHWC; ConvBNReLU.cs:11.
         private void Features13Conv1_0(int n) => features13Conv1_0.Forward(Bytes(Arena.Features13Conv0_2, Shapes.Features13Conv0_2Length, n), Bytes(Arena.Features13Conv1_0, Shapes.Features13Conv1_0Length, n), n);
 
-        // 'features.13.conv.2' (Conv2d) with 'features.13.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.13.conv.2' (Conv2d) with 'features.13.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [576, 2, 2] → [96, 2, 2], NHWC; InvertedResidual.cs:27.
         private void Features13Conv2(int n) => features13Conv2.Forward(Bytes(Arena.Features13Conv1_2, Shapes.Features13Conv1_2Length, n), Bytes(Arena.Features13Conv2, Shapes.Features13Conv2Length, n), n);
 
@@ -2398,7 +2315,7 @@ partial class MobileNetV2
         // [576, 2, 2] → [576, 1, 1], NHWC → flat; ConvBNReLU.cs:11.
         private void Features14Conv1_0(int n) => features14Conv1_0.Forward(Bytes(Arena.Features14Conv0_2, Shapes.Features14Conv0_2Length, n), Bytes(Arena.Features14Conv1_0, Shapes.Features14Conv1_0Length, n), n);
 
-        // 'features.14.conv.2' (Conv2d) with 'features.14.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.14.conv.2' (Conv2d) with 'features.14.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [576, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
         private void Features14Conv2(int n) => features14Conv2.Forward(Bytes(Arena.Features14Conv1_2, Shapes.Features14Conv1_2Length, n), Bytes(Arena.Features14Conv2, Shapes.Features14Conv2Length, n), n);
 
@@ -2410,7 +2327,7 @@ partial class MobileNetV2
         // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
         private void Features15Conv1_0(int n) => features15Conv1_0.Forward(Bytes(Arena.Features15Conv0_2, Shapes.Features15Conv0_2Length, n), Bytes(Arena.Features15Conv1_0, Shapes.Features15Conv1_0Length, n), n);
 
-        // 'features.15.conv.2' (Conv2d) with 'features.15.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.15.conv.2' (Conv2d) with 'features.15.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [960, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
         private void Features15Conv2(int n) => features15Conv2.Forward(Bytes(Arena.Features15Conv1_2, Shapes.Features15Conv1_2Length, n), Bytes(Arena.Features15Conv2, Shapes.Features15Conv2Length, n), n);
 
@@ -2426,7 +2343,7 @@ partial class MobileNetV2
         // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
         private void Features16Conv1_0(int n) => features16Conv1_0.Forward(Bytes(Arena.Features16Conv0_2, Shapes.Features16Conv0_2Length, n), Bytes(Arena.Features16Conv1_0, Shapes.Features16Conv1_0Length, n), n);
 
-        // 'features.16.conv.2' (Conv2d) with 'features.16.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.16.conv.2' (Conv2d) with 'features.16.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [960, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
         private void Features16Conv2(int n) => features16Conv2.Forward(Bytes(Arena.Features16Conv1_2, Shapes.Features16Conv1_2Length, n), Bytes(Arena.Features16Conv2, Shapes.Features16Conv2Length, n), n);
 
@@ -2442,7 +2359,7 @@ partial class MobileNetV2
         // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
         private void Features17Conv1_0(int n) => features17Conv1_0.Forward(Bytes(Arena.Features17Conv0_2, Shapes.Features17Conv0_2Length, n), Bytes(Arena.Features17Conv1_0, Shapes.Features17Conv1_0Length, n), n);
 
-        // 'features.17.conv.2' (Conv2d) with 'features.17.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias, nothing else to run.
+        // 'features.17.conv.2' (Conv2d) with 'features.17.conv.3' (BatchNorm2d) fused in ([Fuse("Conv", "BN")]): BatchNorm folded into the weights and bias.
         // [960, 1, 1] → [320, 1, 1]; InvertedResidual.cs:27.
         private void Features17Conv2(int n) => features17Conv2.Forward(Bytes(Arena.Features17Conv1_2, Shapes.Features17Conv1_2Length, n), Bytes(Arena.Features17Conv2, Shapes.Features17Conv2Length, n), n);
 

@@ -157,13 +157,13 @@ partial class SmallCnn
     /// <summary>
     /// SmallCnn's int8 forward pass, generated: the layers eager int8 runs, in order, on one
     /// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast
-    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit.
-    /// Build it with <see cref="Convert"/> or <see cref="From"/>. One instance runs one call at a time: for another
-    /// thread, <see cref="Fork"/> it (the weights are shared); <see cref="MaxThreads"/> splits a batch over forks.
+    /// int8 kernels; equal to the converted model's <c>Forward</c> bit for bit. Build it with <see cref="Convert"/> or
+    /// <see cref="From"/>. A fork costs its own arena (557,056 bytes)
+    /// and the scratch of its convolutions and linear layers.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
     [global::System.Runtime.CompilerServices.SkipLocalsInit]
-    public sealed class Int8
+    public sealed class Int8 : global::QuantGen.Compiled.Int8Pass<Int8>
     {
         /// <summary>
         /// Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that
@@ -188,9 +188,8 @@ partial class SmallCnn
             public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch bytes
         }
 
-        private readonly byte[] arena = new byte[Arena.Length * Arena.MaxBatch];
-        private int maxThreads = 1;
-        private global::QuantGen.Compiled.ParallelForward? parallel; // this pass and its forks, made when MaxThreads first splits a batch
+        private static readonly global::QuantGen.Compiled.Int8PassLayout Layout = new(InputLength, OutputLength, Arena.Length, Arena.MaxBatch, ScratchLength: 0, InputShape: "[1, 28, 28]", OutputShape: "[10]");
+
         private readonly global::QuantGen.Compiled.CompiledQuantize quant;
         private readonly global::QuantGen.Compiled.CompiledConv2d conv1;
         private readonly global::QuantGen.Compiled.CompiledMaxPool2d pool1;
@@ -203,7 +202,7 @@ partial class SmallCnn
         private readonly global::QuantGen.Compiled.CompiledLinear fc2;
         private readonly global::QuantGen.Compiled.CompiledDequantize dequant;
 
-        private Int8(global::Sample.SmallCnn model)
+        private Int8(global::Sample.SmallCnn model) : base(Layout)
         {
             quant = global::QuantGen.Compiled.CompiledQuantize.Create(model, "quant", channels: 1, pixels: 784);
             conv1 = global::QuantGen.Compiled.CompiledConv2d.Create(model, "conv1", quant.Output,
@@ -241,17 +240,8 @@ partial class SmallCnn
             return new Int8(converted);
         }
 
-        /// <summary>
-        /// Another instance over this one's packed weights, for another thread: the weights are shared, not copied. It costs
-        /// its own arena (Arena.Length × Arena.MaxBatch = 8704 × 64 = 557,056 bytes),
-        /// and the scratch of its convolutions and linear layers (im2col rows, row sums) for Arena.MaxBatch samples.
-        /// Its <see cref="MaxThreads"/> is 1.
-        /// </summary>
-        public Int8 Fork() => new(this);
-
-        private Int8(Int8 source)
+        private Int8(Int8 source) : base(Layout)
         {
-            // Each layer's Fork shares its packed weights and makes its own scratch; the arena is this instance's own.
             quant = source.quant.Fork();
             conv1 = source.conv1.Fork();
             pool1 = source.pool1.Fork();
@@ -265,80 +255,10 @@ partial class SmallCnn
             dequant = source.dequant.Fork();
         }
 
-        /// <summary>
-        /// The most threads a batched <c>Forward</c> runs on: 1 by default, the calling thread alone. Above 1, a batch of two or
-        /// more samples is split into contiguous slices, one per thread, at most <c>Environment.ProcessorCount</c> of them:
-        /// the calling thread runs the first on this instance, thread-pool threads the others on forks of it, made when
-        /// first needed and kept (each costs what <see cref="Fork"/> says). The bytes equal the one-thread run's.
-        /// </summary>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">Set below 1.</exception>
-        public int MaxThreads
-        {
-            get => maxThreads;
-            set
-            {
-                global::System.ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-                maxThreads = value;
-            }
-        }
-
-        /// <summary>One sample: <paramref name="input"/> [1, 28, 28] float → <paramref name="output"/> [10] float. Allocates nothing.</summary>
-        /// <exception cref="global::System.ArgumentException">A span's length is not <see cref="InputLength"/> or <see cref="OutputLength"/>.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            if (input.Length != InputLength)
-            {
-                throw new global::System.ArgumentException($"The input must hold InputLength = {InputLength} values ([1, 28, 28]), but holds {input.Length}.", nameof(input));
-            }
-            if (output.Length != OutputLength)
-            {
-                throw new global::System.ArgumentException($"The output must hold OutputLength = {OutputLength} values ([10]), but holds {output.Length}.", nameof(output));
-            }
-
-            Run(input, output, 1);
-        }
-
-        /// <summary>
-        /// <paramref name="batch"/> samples, in passes of up to <c>Arena.MaxBatch</c>: input [batch, 1, 28, 28] → output [batch, 10].
-        /// On the calling thread, or split over up to <see cref="MaxThreads"/> threads; the same bytes either way. Allocates nothing
-        /// (but the forks, the first time a batch is split).
-        /// </summary>
-        /// <exception cref="global::System.ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
-        /// <exception cref="global::System.AggregateException">A slice run on another thread threw (an inner exception); this instance stays usable.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
-        {
-            global::System.ArgumentOutOfRangeException.ThrowIfNegative(batch);
-            if (input.Length != (long)batch * InputLength)
-            {
-                throw new global::System.ArgumentException($"The input must hold {batch} × InputLength = {(long)batch * InputLength} values, but holds {input.Length}.", nameof(input));
-            }
-            if (output.Length != (long)batch * OutputLength)
-            {
-                throw new global::System.ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * OutputLength} values, but holds {output.Length}.", nameof(output));
-            }
-
-            if (maxThreads == 1 || batch < 2)
-            {
-                Passes(input, output, batch);
-                return;
-            }
-
-            parallel ??= new(InputLength, OutputLength, Passes, () => Fork().Passes);
-            parallel.Forward(input, output, batch, maxThreads);
-        }
-
-        /// <summary><paramref name="batch"/> samples on this thread, in passes of up to <c>Arena.MaxBatch</c>.</summary>
-        private void Passes(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
-        {
-            for (int start = 0; start < batch; start += Arena.MaxBatch)
-            {
-                int n = global::System.Math.Min(Arena.MaxBatch, batch - start);
-                Run(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);
-            }
-        }
+        protected override Int8 CreateFork() => new(this);
 
         /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
-        private void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
         {
             Quant(input, n);
             Conv1(n);
@@ -354,9 +274,6 @@ partial class SmallCnn
             Fc2(n);
             Dequant(output, n);
         }
-
-        /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples.</summary>
-        private global::System.Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
 
         // 'quant' (QuantStub): float → quint8 with the qparams calibration chose.
         // [1, 28, 28] → [1, 28, 28], float NCHW → flat; SmallCnn.cs:12.

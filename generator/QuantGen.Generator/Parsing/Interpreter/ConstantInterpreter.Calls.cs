@@ -16,7 +16,7 @@ internal sealed partial class ConstantInterpreter
         if (TryTensorCall(invocation, frame, out object? tensor)) return tensor;
         if (IsNamed(method.ContainingType, "System.Math")) return MathCall(invocation, frame);
 
-        if (method.Name == "Add" && invocation.Arguments.Length == 1 && IsNamed(method.ContainingType.OriginalDefinition, "System.Collections.Generic.List<T>")
+        if (method.Name == nameof(List<object>.Add) && invocation.Arguments.Length == 1 && IsNamed(method.ContainingType.OriginalDefinition, "System.Collections.Generic.List<T>")
             && Evaluate(invocation.Instance, frame) is ListValue list)
         {
             if (list.Items.Count >= MaxItems) throw Unreadable(invocation.Syntax, $"a list of more than {MaxItems:N0} items");

@@ -159,7 +159,7 @@ internal sealed partial class ConstantInterpreter
         List<object?>? items = collection switch
         {
             ListValue list => list.Items,
-            ModuleValue { LeafKind: null } sequential when IsSequential(sequential.Type) => new List<object?>(sequential.Registered),
+            ModuleValue { Op: null } sequential when IsSequential(sequential.Type) => new List<object?>(sequential.Registered),
             _ => null,
         };
         if (items is null || !Arithmetic.IsNumber(index)) throw NotConstant(node, "");
@@ -229,7 +229,7 @@ internal sealed partial class ConstantInterpreter
                 return list.Items.Count;
             case ListValue list when property.IsIndexer && reference.Arguments.Length == 1:
                 return ItemAt(list, Evaluate(reference.Arguments[0].Value, frame), reference.Syntax);
-            case ModuleValue sequential when IsSequential(sequential.Type) && property.Name == "Count" && IsNamed(property.ContainingType, "QuantGen.Nn.Sequential"):
+            case ModuleValue sequential when IsSequential(sequential.Type) && property.Name == "Count" && IsNamed(property.ContainingType, SequentialType):
                 return sequential.Registered.Count;
             case ModuleValue sequential when IsSequential(sequential.Type) && property.IsIndexer && reference.Arguments.Length == 1:
                 return ItemAt(sequential, Evaluate(reference.Arguments[0].Value, frame), reference.Syntax);

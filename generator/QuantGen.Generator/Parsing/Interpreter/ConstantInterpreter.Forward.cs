@@ -3,21 +3,23 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 
 namespace QuantGen.Generator.Parsing.Interpreter;
 
 // Forward: tensors are dataflow values; module calls, Flatten, Functional and + become steps, blocks are inlined.
+// What each step is comes from the op registry: a leaf module's descriptor, or the one a functional method names.
 internal sealed partial class ConstantInterpreter
 {
     private readonly List<ForwardStep> steps = [];
     private Dictionary<ModuleValue, string> paths = [];
 
-    private TensorValue Record(ForwardOp op, string target, long integer, SyntaxNode node, string block, params TensorValue[] inputs)
+    private TensorValue Record(OpDescriptor op, string layer, string call, EquatableArray<LayerArg> args, SyntaxNode node, string block, params TensorValue[] inputs)
     {
         if (steps.Count >= MaxItems) throw Unreadable(node, $"a Forward of more than {MaxItems:N0} steps");
         var indices = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) indices[i] = inputs[i].Index;
-        steps.Add(new ForwardStep(op, target, new EquatableArray<int>(indices), integer, LocationInfo.From(node), block));
+        steps.Add(new ForwardStep(op, layer, call, new EquatableArray<int>(indices), args, LocationInfo.From(node), block));
         return new TensorValue(steps.Count);
     }
 
@@ -31,7 +33,7 @@ internal sealed partial class ConstantInterpreter
             throw Unreadable(binary.Syntax, $"the expression '{Describe(binary.Syntax)}' in Forward");
         }
 
-        return Record(ForwardOp.Add, "+", 0, binary.Syntax, scope.Block, a, b);
+        return Record(OpRegistry.Add, "", "+", EquatableArray<LayerArg>.Empty, binary.Syntax, scope.Block, a, b);
     }
 
     /// <summary>A call that moves tensors in Forward: a module's Forward, Flatten, or a Functional the generator knows.</summary>
@@ -49,37 +51,40 @@ internal sealed partial class ConstantInterpreter
                 throw Unreadable(node, $"the call '{Describe(node)}' in Forward, whose module the generator did not build");
             }
 
-            var inputs = new List<TensorValue>();
-            foreach (IArgumentOperation argument in invocation.Arguments) inputs.Add(AsTensor(Evaluate(argument.Value, frame), argument.Syntax));
+            var tensors = new List<TensorValue>();
+            foreach (IArgumentOperation argument in invocation.Arguments) tensors.Add(AsTensor(Evaluate(argument.Value, frame), argument.Syntax));
             bool viaBase = invocation.Instance?.Syntax is BaseExpressionSyntax;
-            result = CallModule(module, inputs, node, scope.Block, viaBase ? method.ContainingType : null);
+            result = CallModule(module, tensors, node, scope.Block, viaBase ? method.ContainingType : null);
             return true;
         }
 
+        // Module.Flatten(x) inside a model, Functional.X(x) anywhere: an op the registry knows by its method name.
         string? owner = method.ContainingType?.ToDisplayString();
-        bool flatten = method.Name == "Flatten" && owner is "QuantGen.Nn.Module" or "QuantGen.Nn.Functional";
-        if (!flatten && owner != "QuantGen.Nn.Functional") return false;
+        bool onModule = owner == ModuleType;
+        if ((!onModule && owner != FunctionalType) || OpRegistry.ForFunctional(method.Name) is not { } op) return false;
 
-        var values = new Dictionary<string, object?>();
+        var inputs = new List<TensorValue>();
+        var args = new List<LayerArg>();
         foreach (IArgumentOperation argument in invocation.Arguments)
         {
-            values[argument.Parameter?.Name ?? ""] = Evaluate(argument.Value, frame);
+            object? value = Evaluate(argument.Value, frame);
+            if (value is TensorValue tensor)
+            {
+                inputs.Add(tensor);
+                continue;
+            }
+
+            if (argument.Parameter is not { } parameter || ValueText.AsSource(value) is not { } text || value is string)
+            {
+                throw Unreadable(argument.Syntax, $"the argument '{argument.Parameter?.Name}' of '{Describe(node)}', which is not a constant");
+            }
+
+            args.Add(new LayerArg(parameter.Name, text.Text, text.Integer, argument.ArgumentKind == ArgumentKind.DefaultValue ? null : LocationInfo.From(argument.Syntax)));
         }
 
-        result = (method.Name, invocation.Arguments.Length) switch
-        {
-            ("Flatten", 2) when values.TryGetValue("startDim", out object? start) && start is int startDim =>
-                Record(ForwardOp.Flatten, "Flatten", startDim, node, scope.Block, AsTensor(values["input"], node)),
-            ("Relu" or "Relu6", 2) when values.TryGetValue("inplace", out object? inplace) && inplace is bool =>
-                Record(ForwardOp.Functional, method.Name, 0, node, scope.Block, AsTensor(values["input"], node)),
-            ("Add", 2) => Record(ForwardOp.Add, "+", 0, node, scope.Block, AsTensor(values["a"], node), AsTensor(values["b"], node)),
-            ("AdaptiveAvgPool2d", 2) when values.TryGetValue("outputSize", out object? size) && size is int square =>
-                Record(ForwardOp.Functional, "AdaptiveAvgPool2d", square, node, scope.Block, AsTensor(values["input"], node)),
-            ("AdaptiveAvgPool2d", 3) when values.TryGetValue("outHeight", out object? h) && h is int height && Equals(values["outWidth"], height) =>
-                Record(ForwardOp.Functional, "AdaptiveAvgPool2d", height, node, scope.Block, AsTensor(values["input"], node)),
-            _ => null,
-        };
-
+        if (inputs.Count != op.Arity) throw Unreadable(node, $"the call '{Describe(node)}' in Forward (it takes {op.Arity} tensor{(op.Arity == 1 ? "" : "s")})");
+        string call = onModule ? method.Name : "Functional." + method.Name;
+        result = Record(op, "", call, args.ToEquatableArray(), node, scope.Block, [.. inputs]);
         return result is not null;
     }
 
@@ -94,14 +99,13 @@ internal sealed partial class ConstantInterpreter
             throw Unreadable(call, $"the call '{Describe(call)}' in Forward: its module is not a child of the model, so the runtime does not name it");
         }
 
-        if (module.LeafKind == "Add")
+        int arity = module.Op?.Arity ?? 1;
+        if (inputs.Count != arity)
         {
-            if (inputs.Count != 2) throw Unreadable(call, $"the call '{Describe(call)}' in Forward (an Add module takes two inputs)");
-            return Record(ForwardOp.Add, path, 0, call, callerBlock, inputs[0], inputs[1]);
+            throw Unreadable(call, $"the call '{Describe(call)}' in Forward (a module of {(arity == 1 ? "one input" : $"{arity} inputs")})");
         }
 
-        if (inputs.Count != 1) throw Unreadable(call, $"the call '{Describe(call)}' in Forward (a module of one input)");
-        if (module.IsLeaf) return Record(ForwardOp.Layer, path, 0, call, callerBlock, inputs[0]);
+        if (module.Op is { } op) return Record(op, path, "", EquatableArray<LayerArg>.Empty, call, callerBlock, [.. inputs]);
 
         EnterCall(call);
         TensorValue output;

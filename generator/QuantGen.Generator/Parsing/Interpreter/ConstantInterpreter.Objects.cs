@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 
 namespace QuantGen.Generator.Parsing.Interpreter;
 
@@ -22,8 +23,8 @@ internal sealed partial class ConstantInterpreter
         if (IsModule(type))
         {
             if (creation.Initializer is not null) throw Unreadable(creation.Initializer.Syntax, $"an object initializer on a module, '{Describe(creation.Syntax)}'");
-            if (KnownModules.KindOf(type) is { } kind) return CreateLeaf(type, kind, creation, frame);
-            if (IsNamed(type, "QuantGen.Nn.Sequential")) return CreateSequential(type, creation, frame);
+            if (OpRegistry.ForModule(type) is { } op) return CreateLeaf(type, op, creation, frame);
+            if (IsNamed(type, SequentialType)) return CreateSequential(type, creation, frame);
             if (IsFromSource(type) && !type.IsAbstract && !type.IsGenericType) return CreateBlock(type, constructor, creation, frame);
             throw Unreadable(creation.Syntax, $"'{Describe(creation.Syntax)}' (the module type '{type.Name}' is not one the generator knows, nor a class in source)");
         }
@@ -107,9 +108,9 @@ internal sealed partial class ConstantInterpreter
 
     // ---- modules ----
 
-    private ModuleValue CreateLeaf(INamedTypeSymbol type, string kind, IObjectCreationOperation creation, Frame frame)
+    private ModuleValue CreateLeaf(INamedTypeSymbol type, OpDescriptor op, IObjectCreationOperation creation, Frame frame)
     {
-        var module = new ModuleValue(type, kind, creation.Syntax, "");
+        var module = new ModuleValue(type, op, creation.Syntax, "");
         foreach (IArgumentOperation argument in creation.Arguments)
         {
             IParameterSymbol? parameter = argument.Parameter;
@@ -293,8 +294,8 @@ internal sealed partial class ConstantInterpreter
     private void ConstructBase(ModuleValue instance, INamedTypeSymbol type, IInvocationOperation? call, Frame frame, SyntaxNode at)
     {
         INamedTypeSymbol? baseType = type.BaseType;
-        if (baseType is null || IsNamed(baseType, "QuantGen.Nn.Module")) return;
-        if (IsNamed(baseType, "QuantGen.Nn.Sequential"))
+        if (baseType is null || IsNamed(baseType, ModuleType)) return;
+        if (IsNamed(baseType, SequentialType))
         {
             if (call is not null) Register(instance, Bind(call.Arguments, frame), call.Syntax);
             return;
@@ -405,7 +406,7 @@ internal sealed partial class ConstantInterpreter
     {
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
         {
-            if (IsNamed(t, "QuantGen.Nn.Sequential")) return true;
+            if (IsNamed(t, SequentialType)) return true;
         }
 
         return false;

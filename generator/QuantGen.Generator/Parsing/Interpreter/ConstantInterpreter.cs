@@ -98,12 +98,17 @@ internal sealed partial class ConstantInterpreter(Compilation compilation, Cance
         return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
     }
 
+    // The runtime's containers and helpers, which are not ops: the op registry knows those.
+    public const string ModuleType = "QuantGen.Nn.Module";
+    public const string SequentialType = "QuantGen.Nn.Sequential";
+    public const string FunctionalType = "QuantGen.Nn.Functional";
+
     /// <summary>True for <c>QuantGen.Nn.Module</c> and every class deriving from it.</summary>
     public static bool IsModule(ITypeSymbol? symbol)
     {
         for (ITypeSymbol? t = symbol; t is not null; t = t.BaseType)
         {
-            if (IsNamed(t, "QuantGen.Nn.Module")) return true;
+            if (IsNamed(t, ModuleType)) return true;
         }
 
         return false;

@@ -40,9 +40,9 @@ internal sealed class ModuleTree
         }
 
         Paths[module] = path;
-        if (module.LeafKind is { } kind)
+        if (module.Op is { } op)
         {
-            Layers.Add(new LayerSpec(path, kind, module.LeafArgs.ToEquatableArray(), LocationInfo.From(module.Creation)));
+            Layers.Add(new LayerSpec(path, op, module.LeafArgs.ToEquatableArray(), LocationInfo.From(module.Creation)));
             return;
         }
 
@@ -73,7 +73,7 @@ internal sealed class ModuleTree
         }
     }
 
-    private static bool IsPlainSequential(ModuleValue module) => ConstantInterpreter.IsNamed(module.Type, "QuantGen.Nn.Sequential");
+    private static bool IsPlainSequential(ModuleValue module) => ConstantInterpreter.IsNamed(module.Type, ConstantInterpreter.SequentialType);
 
     private static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "." + name;
 }

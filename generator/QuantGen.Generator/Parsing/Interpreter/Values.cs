@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 
 namespace QuantGen.Generator.Parsing.Interpreter;
 
@@ -8,15 +9,15 @@ namespace QuantGen.Generator.Parsing.Interpreter;
 // string, null). Modules and lists are reference objects, as at run time: one module in two fields is one child.
 
 /// <summary>
-/// A module built at compile time: a known leaf (<see cref="LeafKind"/> set, with its bound arguments), a
+/// A module built at compile time: a known leaf (<see cref="Op"/> set, with its bound arguments), a
 /// <c>Sequential</c>, or an instance of a user's block class with its evaluated fields.
 /// </summary>
-internal sealed class ModuleValue(INamedTypeSymbol type, string? leafKind, SyntaxNode creation, string arguments)
+internal sealed class ModuleValue(INamedTypeSymbol type, OpDescriptor? op, SyntaxNode creation, string arguments)
 {
     public INamedTypeSymbol Type { get; } = type;
 
-    /// <summary>The runtime module kind ("Conv2d", "Add"…) for a leaf; null for a Sequential or a block class.</summary>
-    public string? LeafKind { get; } = leafKind;
+    /// <summary>A leaf's descriptor in the op registry; null for a Sequential or a block class.</summary>
+    public OpDescriptor? Op { get; } = op;
 
     /// <summary>Where it was constructed (<c>new InvertedResidual(...)</c>), in whatever file that is.</summary>
     public SyntaxNode Creation { get; } = creation;
@@ -39,7 +40,7 @@ internal sealed class ModuleValue(INamedTypeSymbol type, string? leafKind, Synta
     /// <summary>Primary-constructor parameters, which methods of the class may read after construction.</summary>
     public Dictionary<IParameterSymbol, object?> Captured { get; } = new(SymbolEqualityComparer.Default);
 
-    public bool IsLeaf => LeafKind is not null;
+    public bool IsLeaf => Op is not null;
 }
 
 /// <summary>An array, a <c>List&lt;T&gt;</c> or a collection expression: its items, in order.</summary>

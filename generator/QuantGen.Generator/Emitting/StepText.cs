@@ -1,0 +1,82 @@
+using System.IO;
+using Microsoft.CodeAnalysis.CSharp;
+using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
+using QuantGen.Generator.Planning;
+
+namespace QuantGen.Generator.Emitting;
+
+/// <summary>
+/// The names and expressions a lowering writes its step's code with: its field, its module path as a literal, the
+/// qparams and arena bytes of its inputs, its output bytes, and its shapes and their layouts.
+/// </summary>
+internal sealed class StepText(ModelPlan plan, Int8Program program, string[] names, int step)
+{
+    /// <summary>The step's method and constant name (<c>Conv1</c>).</summary>
+    public string Name => names[step];
+
+    /// <summary>The field holding the step's compiled layer (<c>conv1</c>).</summary>
+    public string Field => StepNames.Field(names[step]);
+
+    /// <summary>The module path as a C# literal; <c>""</c> for a functional call.</summary>
+    public string Path => Literal(plan.Model.Forward[step].Layer);
+
+    public bool IsFunctional => !plan.Model.Forward[step].IsModule;
+
+    /// <summary><c>'conv1' (Conv2d)</c>: the step as comments name it.</summary>
+    public string Subject => $"'{plan.Steps[step].Name}' ({plan.Model.Forward[step].Op.Kind})";
+
+    public string Kind => plan.Model.Forward[step].Op.Kind;
+
+    public EquatableArray<int> InputShape => plan.Steps[step].InputShape;
+
+    public EquatableArray<int> OutputShape => plan.Steps[step].OutputShape;
+
+    /// <summary>The qparams of the step's input <paramref name="index"/>: its producer's output, through aliases.</summary>
+    public string InputQParams(int index = 0) => QParams(program.Steps[step].Inputs[index]);
+
+    private string QParams(int value)
+    {
+        Int8Step producer = program.Steps[value - 1];
+        return producer.Lowering.Storage == StepStorage.Alias ? QParams(producer.Inputs[0]) : StepNames.Field(names[value - 1]) + ".Output";
+    }
+
+    /// <summary>The arena bytes of input <paramref name="index"/> for a pass of <c>n</c> samples.</summary>
+    public string Read(int index = 0)
+    {
+        string name = names[program.Steps[step].Inputs[index] - 1];
+        return $"Bytes(Arena.{name}, Shapes.{name}Length, n)";
+    }
+
+    /// <summary>The arena bytes the step writes for a pass of <c>n</c> samples.</summary>
+    public string Write => $"Bytes(Arena.{Name}, Shapes.{Name}Length, n)";
+
+    /// <summary><c>; SmallCnn.cs:13</c>: where the step's layer (or call) is written.</summary>
+    public string Where
+    {
+        get
+        {
+            ForwardStep forward = plan.Model.Forward[step];
+            LocationInfo? location = forward.IsModule ? plan.Model.Layer(forward.Layer)?.Location : forward.Location;
+            return location is null ? "" : $"; {System.IO.Path.GetFileName(location.FilePath)}:{location.LineSpan.Start.Line + 1}";
+        }
+    }
+
+    /// <summary><c>channels: 8, pixels: 196</c>: a sample's channels and pixels, for steps between NCHW floats and NHWC bytes.</summary>
+    public static string Layout(EquatableArray<int> shape)
+    {
+        (int channels, int pixels) = Int8Planner.ChannelsAndPixels(shape);
+        return $"channels: {channels}, pixels: {pixels}";
+    }
+
+    /// <summary>True for a shape stored channels-last whose bytes differ from NCHW order: several channels of several pixels.</summary>
+    public static bool IsChannelsLast(EquatableArray<int> shape)
+    {
+        (int channels, int pixels) = Int8Planner.ChannelsAndPixels(shape);
+        return shape.Count > 1 && channels > 1 && pixels > 1;
+    }
+
+    public static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+
+    public static string Bool(bool value) => value ? "true" : "false";
+}

@@ -1,0 +1,31 @@
+using QuantGen.Generator.Ops.Lowerings;
+using QuantGen.Generator.Planning;
+
+namespace QuantGen.Generator.Ops;
+
+internal sealed record LinearArgs(int InFeatures, int OutFeatures);
+
+/// <summary><c>Linear(inFeatures, outFeatures, bias)</c> over the last dimension.</summary>
+internal sealed class LinearOp : OpDescriptor<LinearArgs>
+{
+    public override string Kind => "Linear";
+
+    public override string FuseRole => "Linear";
+
+    public override Int8Form Int8Form => Int8Form.Kernel;
+
+    public override bool HasDynamicForm => true;
+
+    public override LinearArgs Read(OpArgs args) => new(args.Int("inFeatures"), args.Int("outFeatures"));
+
+    protected override long[] InferShape(ShapeContext context, LinearArgs a)
+    {
+        context.RequirePositive("inFeatures", "outFeatures");
+        long[] output = LastDimension.Require(context, "inFeatures", $"{a.InFeatures} input features");
+        output[output.Length - 1] = a.OutFeatures;
+        return output;
+    }
+
+    protected override Int8Lowering Lower(LoweringContext context, LinearArgs a) =>
+        new LinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation, context.FusionText);
+}

@@ -1,0 +1,38 @@
+using QuantGen.Generator.Emitting;
+using QuantGen.Generator.Model;
+
+namespace QuantGen.Generator.Ops.Lowerings;
+
+/// <summary>
+/// A layer with no int8 kernel, run as eager's float island: dequantize, the float kernel, quantize with the
+/// calibrated qparams. It borrows <c>2 ×</c> its input's floats of scratch; over several channels and pixels it sees
+/// NCHW floats (<see cref="Shape"/> says how to transpose).
+/// </summary>
+internal abstract record FloatIslandLowering(EquatableArray<int> Shape) : Int8Lowering
+{
+    public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write}, Scratch)";
+
+    public override string Describe(StepText step) =>
+        $"{step.Subject}, a float island: dequantize, {step.Kind} in float, quantize with the qparams calibration chose.";
+
+    public override int ScratchFloats(int inputLength) => 2 * inputLength;
+
+    /// <summary>The transposition arguments, for an island over channels-last bytes.</summary>
+    protected string Layout => StepText.IsChannelsLast(Shape) ? ", " + StepText.Layout(Shape) : "";
+}
+
+internal sealed record LayerNormLowering(EquatableArray<int> Shape, int Count) : FloatIslandLowering(Shape)
+{
+    public override string? RuntimeType => "CompiledLayerNorm";
+
+    public override string Create(StepText step) => $"CompiledLayerNorm.Create(model, {step.Path}, {step.InputQParams()}, count: {Count}{Layout})";
+}
+
+/// <summary>Softmax along <see cref="Dim"/>, each sample viewed as [outer, size, inner] around the axis.</summary>
+internal sealed record SoftmaxLowering(EquatableArray<int> Shape, int Dim, int Outer, int Size, int Inner) : FloatIslandLowering(Shape)
+{
+    public override string? RuntimeType => "CompiledSoftmax";
+
+    public override string Create(StepText step) =>
+        $"CompiledSoftmax.Create(model, {step.Path}, {step.InputQParams()}, dim: {Dim}, outer: {Outer}, size: {Size}, inner: {Inner}{Layout})";
+}

@@ -1,0 +1,91 @@
+using System.Collections.Generic;
+using System.Text;
+using QuantGen.Generator.Model;
+using QuantGen.Generator.Planning;
+
+namespace QuantGen.Generator.Ops;
+
+/// <summary>
+/// Everything the generator and the analyzers know about one op kind, in one place: the runtime module it is
+/// (<see cref="MetadataName"/>, the registry's key) and the functional calls that run it, how many tensors it reads,
+/// its shape rule, its role in <c>[Fuse]</c> patterns, what eager convert turns it into (<see cref="Int8Form"/>) and
+/// its int8 lowering, which carries the code the emitter writes for it. Descriptors are singletons in
+/// <see cref="OpRegistry"/>; pipeline models hold them and compare them by kind.
+/// </summary>
+internal abstract class OpDescriptor : System.IEquatable<OpDescriptor>
+{
+    /// <summary>The runtime module's name (<c>Conv2d</c>): how messages and generated comments name the op.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>The runtime module type's metadata name, the registry's key.</summary>
+    public virtual string MetadataName => "QuantGen.Nn." + Kind;
+
+    /// <summary>The methods of <c>Functional</c> (and <c>Module</c>) that run this op on tensors, by name.</summary>
+    public virtual IReadOnlyList<string> FunctionalNames => [];
+
+    /// <summary>How many tensors it reads.</summary>
+    public virtual int Arity => 1;
+
+    /// <summary>The kind a <c>[Fuse]</c> pattern names it by (<c>"Conv"</c>, <c>"BN"</c>…); null when it joins no fusion.</summary>
+    public virtual string? FuseRole => null;
+
+    /// <summary>What it does once fused into the head of its fusion, for the generated comment; null for a head.</summary>
+    public virtual string? FusionEffect => null;
+
+    /// <summary>The <c>FusedActivation</c> member that clamps in a fused head's requantize, for activations; else null.</summary>
+    public virtual string? FusedActivation => null;
+
+    /// <summary>What eager convert turns it into, which the generated int8 pass follows.</summary>
+    public abstract Int8Form Int8Form { get; }
+
+    /// <summary>True when dynamic quantization converts it (PyTorch's <c>quantize_dynamic</c> default set).</summary>
+    public virtual bool HasDynamicForm => false;
+
+    /// <summary>The output shape of one sample (no batch dimension); a shape that does not fit throws through the context.</summary>
+    public abstract long[] InferShape(ShapeContext context);
+
+    /// <summary>The int8 step; a step the int8 pass cannot run throws through the context (QG0008).</summary>
+    public abstract Int8Lowering Lower(LoweringContext context);
+
+    /// <summary><c>Conv2d(inChannels: 1, outChannels: 8, …)</c>: the step as the docs of its shape constant show it.</summary>
+    public string Describe(ForwardStep step, OpArgs args)
+    {
+        var text = new StringBuilder(step.IsModule ? Kind : step.Call).Append('(');
+        for (int i = 0; i < args.All.Count; i++)
+        {
+            if (i > 0) text.Append(", ");
+            text.Append(args.All[i].Name).Append(": ").Append(args.All[i].Text);
+        }
+
+        return text.Append(')').ToString();
+    }
+
+    public bool Equals(OpDescriptor? other) => other is not null && other.MetadataName == MetadataName;
+
+    public override bool Equals(object? obj) => obj is OpDescriptor other && Equals(other);
+
+    public override int GetHashCode() => MetadataName.GetHashCode();
+
+    public override string ToString() => Kind;
+}
+
+/// <summary>A descriptor whose shape rule and lowering read its arguments as one typed record.</summary>
+internal abstract class OpDescriptor<TArgs> : OpDescriptor
+{
+    /// <summary>The op's arguments, read once from the parser's bound constants.</summary>
+    public abstract TArgs Read(OpArgs args);
+
+    public sealed override long[] InferShape(ShapeContext context) => InferShape(context, Read(context.Args));
+
+    public sealed override Int8Lowering Lower(LoweringContext context) => Lower(context, Read(context.Args));
+
+    protected abstract long[] InferShape(ShapeContext context, TArgs args);
+
+    protected abstract Int8Lowering Lower(LoweringContext context, TArgs args);
+}
+
+/// <summary>The arguments of an op that has none.</summary>
+internal sealed record NoArgs
+{
+    public static readonly NoArgs Value = new();
+}

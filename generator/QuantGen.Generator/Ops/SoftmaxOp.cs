@@ -1,0 +1,33 @@
+using QuantGen.Generator.Ops.Lowerings;
+using QuantGen.Generator.Planning;
+
+namespace QuantGen.Generator.Ops;
+
+/// <summary><c>Softmax(dim)</c>: no int8 kernel, a float island; the shape passes through.</summary>
+internal sealed class SoftmaxOp : OpDescriptor<int>
+{
+    public override string Kind => "Softmax";
+
+    public override Int8Form Int8Form => Int8Form.FloatIsland;
+
+    public override int Read(OpArgs args) => args.IntOr("dim", -1);
+
+    protected override long[] InferShape(ShapeContext context, int dim) => context.Input;
+
+    /// <summary>Each sample viewed as [outer, size, inner] around the axis, which counts the batch dimension as in PyTorch.</summary>
+    protected override Int8Lowering Lower(LoweringContext context, int dim)
+    {
+        var shape = context.InputShape;
+        int rank = shape.Count + 1;
+        int axis = dim < 0 ? dim + rank : dim;
+        if (axis <= 0 || axis >= rank)
+        {
+            throw context.NoProgram($"'{context.Path}' ({Kind}) runs along dimension {dim}, not within one sample of shape [{string.Join(", ", shape)}]");
+        }
+
+        int outer = 1, inner = 1;
+        for (int d = 0; d < axis - 1; d++) outer *= shape[d];
+        for (int d = axis; d < shape.Count; d++) inner *= shape[d];
+        return new SoftmaxLowering(shape, dim, outer, shape[axis - 1], inner);
+    }
+}

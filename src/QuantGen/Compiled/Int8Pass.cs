@@ -1,0 +1,126 @@
+namespace QuantGen.Compiled;
+
+/// <summary>
+/// The constants a generated int8 pass gives its base: values in one input and one output sample, the arena's bytes
+/// per sample and the most samples one pass runs, the float islands' scratch per sample, and the sample shapes as
+/// messages show them.
+/// </summary>
+public sealed record Int8PassLayout(int InputLength, int OutputLength, int ArenaLength, int MaxBatch, int ScratchLength, string InputShape, string OutputShape);
+
+/// <summary>
+/// What every generated <c>Int8</c> pass has in common, as the Regex generator's code derives from <c>Regex</c>: the
+/// <c>Forward</c> overloads with their checks, passes of up to <see cref="Int8PassLayout.MaxBatch"/> samples, the
+/// arena and scratch that the generated steps address, <see cref="Fork"/> and <see cref="MaxThreads"/>. The generated
+/// class adds what differs per model: its layers, their arena offsets and <see cref="Run"/>.
+/// </summary>
+/// <remarks>One instance runs one call at a time: for another thread, <see cref="Fork"/> it (the weights are shared).</remarks>
+/// <typeparam name="TPass">The generated class.</typeparam>
+public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
+{
+    private readonly Int8PassLayout layout;
+    private readonly byte[] arena;
+    private readonly float[] scratch;
+    private int maxThreads = 1;
+    private ParallelForward? parallel; // this pass and its forks, made when MaxThreads first splits a batch
+
+    protected Int8Pass(Int8PassLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        this.layout = layout;
+        arena = new byte[checked(layout.ArenaLength * layout.MaxBatch)];
+        scratch = layout.ScratchLength > 0 ? new float[checked(layout.ScratchLength * layout.MaxBatch)] : [];
+    }
+
+    /// <summary>
+    /// The most threads a batched <c>Forward</c> runs on: 1 by default, the calling thread alone. Above 1, a batch of two or
+    /// more samples is split into contiguous slices, one per thread, at most <c>Environment.ProcessorCount</c> of them:
+    /// the calling thread runs the first on this instance, thread-pool threads the others on forks of it, made when
+    /// first needed and kept (each costs what <see cref="Fork"/> says). The bytes equal the one-thread run's.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int MaxThreads
+    {
+        get => maxThreads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            maxThreads = value;
+        }
+    }
+
+    /// <summary>
+    /// Another instance over this one's packed weights, for another thread: the weights are shared, not copied. It costs
+    /// its own arena and scratch (the generated class's summary says how many bytes), and the scratch of its convolutions
+    /// and linear layers (im2col rows, row sums) for a pass of samples. Its <see cref="MaxThreads"/> is 1.
+    /// </summary>
+    public TPass Fork() => CreateFork();
+
+    /// <summary>One sample: <paramref name="input"/> float → <paramref name="output"/> float. Allocates nothing.</summary>
+    /// <exception cref="ArgumentException">A span's length is not one input or output sample's.</exception>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output)
+    {
+        if (input.Length != layout.InputLength)
+        {
+            throw new ArgumentException($"The input must hold InputLength = {layout.InputLength} values ({layout.InputShape}), but holds {input.Length}.", nameof(input));
+        }
+
+        if (output.Length != layout.OutputLength)
+        {
+            throw new ArgumentException($"The output must hold OutputLength = {layout.OutputLength} values ({layout.OutputShape}), but holds {output.Length}.", nameof(output));
+        }
+
+        Run(input, output, 1);
+    }
+
+    /// <summary>
+    /// <paramref name="batch"/> samples, in passes of up to <see cref="Int8PassLayout.MaxBatch"/>: input [batch, …input
+    /// shape] → output [batch, …output shape]. On the calling thread, or split over up to <see cref="MaxThreads"/>
+    /// threads; the same bytes either way. Allocates nothing (but the forks, the first time a batch is split).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not <paramref name="batch"/> samples.</exception>
+    /// <exception cref="AggregateException">A slice run on another thread threw (an inner exception); this instance stays usable.</exception>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (input.Length != (long)batch * layout.InputLength)
+        {
+            throw new ArgumentException($"The input must hold {batch} × InputLength = {(long)batch * layout.InputLength} values, but holds {input.Length}.", nameof(input));
+        }
+
+        if (output.Length != (long)batch * layout.OutputLength)
+        {
+            throw new ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * layout.OutputLength} values, but holds {output.Length}.", nameof(output));
+        }
+
+        if (maxThreads == 1 || batch < 2)
+        {
+            Passes(input, output, batch);
+            return;
+        }
+
+        parallel ??= new(layout.InputLength, layout.OutputLength, Passes, () => ((Int8Pass<TPass>)Fork()).Passes);
+        parallel.Forward(input, output, batch, maxThreads);
+    }
+
+    /// <summary>A fork of this pass: the generated class's copy constructor, sharing the packed weights.</summary>
+    protected abstract TPass CreateFork();
+
+    /// <summary>One pass of <paramref name="n"/> samples (at most <see cref="Int8PassLayout.MaxBatch"/>): every step runs them all at once.</summary>
+    protected abstract void Run(ReadOnlySpan<float> input, Span<float> output, int n);
+
+    /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples, at its per-sample offset and length.</summary>
+    protected Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
+
+    /// <summary>The float islands' scratch: their dequantized input and float output.</summary>
+    protected Span<float> Scratch => scratch;
+
+    /// <summary><paramref name="batch"/> samples on this thread, in passes of up to <see cref="Int8PassLayout.MaxBatch"/>.</summary>
+    private void Passes(ReadOnlySpan<float> input, Span<float> output, int batch)
+    {
+        for (int start = 0; start < batch; start += layout.MaxBatch)
+        {
+            int n = Math.Min(layout.MaxBatch, batch - start);
+            Run(input.Slice(start * layout.InputLength, n * layout.InputLength), output.Slice(start * layout.OutputLength, n * layout.OutputLength), n);
+        }
+    }
+}
