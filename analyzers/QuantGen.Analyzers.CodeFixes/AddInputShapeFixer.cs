@@ -11,9 +11,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace QuantGen.Analyzers.CodeFixes;
 
 /// <summary>
-/// QG0002: adds <c>[InputShape(...)]</c> after [Quantize]. When the class's first layer is a Linear the shape is
-/// its input features (exact); when it is a Conv2d, its input channels and a 28 × 28 placeholder for height and
-/// width (the shape checks then report a wrong guess at the first layer it does not fit); else [InputShape(1, 28, 28)].
+/// QG0002: adds <c>[InputShape(...)]</c> after [Quantize], with the shape the diagnostic carries: what the model's
+/// first layer implies (its descriptor says: a Linear's input features, exact; a Conv2d's input channels and a 28 × 28
+/// placeholder, which the shape checks then test at the first layer it does not fit), else <c>1, 28, 28</c>.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddInputShapeFixer)), Shared]
 public sealed class AddInputShapeFixer : DocumentRewriteFixer
@@ -23,14 +23,22 @@ public sealed class AddInputShapeFixer : DocumentRewriteFixer
     protected override string EquivalenceKey => "QG0002.AddInputShape";
 
     protected override Task<string?> TitleAsync(Document document, SyntaxNode root, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        Task.FromResult(ClassSyntax.Of(root, diagnostic) is ClassDeclarationSyntax declaration ? $"Add [InputShape({InputShapeGuess.For(declaration)})]" : null);
+        Task.FromResult(ClassSyntax.Of(root, diagnostic) is not null ? $"Add [InputShape({Shape(diagnostic)})]" : null);
 
     protected override SyntaxNode Rewrite(SyntaxNode root, IReadOnlyList<Diagnostic> diagnostics)
     {
-        var classes = diagnostics.Select(d => ClassSyntax.Of(root, d)).OfType<ClassDeclarationSyntax>().Distinct();
-        return root.ReplaceNodes(classes, static (original, rewritten) =>
+        var shapes = new Dictionary<ClassDeclarationSyntax, string>();
+        foreach (Diagnostic diagnostic in diagnostics)
+        {
+            if (ClassSyntax.Of(root, diagnostic) is ClassDeclarationSyntax declaration) shapes[declaration] = Shape(diagnostic);
+        }
+
+        return root.ReplaceNodes(shapes.Keys, (original, rewritten) =>
             original.AttributeLists.SelectMany(l => l.Attributes).Any(a => ClassSyntax.Named(a, "InputShape"))
                 ? rewritten
-                : ClassSyntax.AddAttribute(rewritten, "InputShape", InputShapeGuess.For(original), "Quantize"));
+                : ClassSyntax.AddAttribute(rewritten, "InputShape", shapes[original], "Quantize"));
     }
+
+    private static string Shape(Diagnostic diagnostic) =>
+        diagnostic.Properties.TryGetValue(FixProperties.Value, out string? shape) && !string.IsNullOrEmpty(shape) ? shape! : "1, 28, 28";
 }

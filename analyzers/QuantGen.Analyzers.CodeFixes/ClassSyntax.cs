@@ -10,7 +10,7 @@ internal static class ClassSyntax
 {
     /// <summary>
     /// The [Quantize] class a diagnostic is about: the analyzers put its name's location first among the additional
-    /// locations (and QG0001/QG0002 point at the name itself).
+    /// locations; the generator's QG0001 and QG0002 point at the name itself.
     /// </summary>
     public static ClassDeclarationSyntax? Of(SyntaxNode root, Diagnostic diagnostic)
     {

@@ -22,9 +22,6 @@ public sealed class QuantizeModelAnalyzer : DiagnosticAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
     [
-        DiagnosticDescriptors.ClassNotPartial,
-        DiagnosticDescriptors.MissingInputShape,
-        DiagnosticDescriptors.ShapeMismatch,
         DiagnosticDescriptors.FloatIsland,
         DiagnosticDescriptors.FusionOpportunity,
         DiagnosticDescriptors.UnusedFusePattern,

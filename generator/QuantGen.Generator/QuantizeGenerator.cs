@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -52,13 +53,16 @@ public sealed class QuantizeGenerator : IIncrementalGenerator
         {
             foreach (DiagnosticInfo info in found)
             {
-                // The analyzers report the rest (with their code fixes): each ID comes from one place only.
+                // The analyzers report their advice: each ID comes from one place only.
                 if (DiagnosticDescriptors.ReportedByAnalyzers(info.Id)) continue;
                 if (DiagnosticDescriptors.ById(info.Id) is DiagnosticDescriptor descriptor)
                 {
                     DiagnosticSeverity severity = info.AsError ? DiagnosticSeverity.Error : descriptor.DefaultSeverity;
+                    ImmutableDictionary<string, string?> properties = info.FixValue is string value
+                        ? ImmutableDictionary<string, string?>.Empty.Add(DiagnosticDescriptors.FixValueProperty, value)
+                        : ImmutableDictionary<string, string?>.Empty;
                     output.ReportDiagnostic(Diagnostic.Create(
-                        descriptor, info.Location?.ToLocation() ?? Location.None, severity, additionalLocations: null, properties: null, info.MessageArgs.ToArray()));
+                        descriptor, info.Location?.ToLocation() ?? Location.None, severity, additionalLocations: null, properties, info.MessageArgs.ToArray()));
                 }
             }
         });

@@ -13,28 +13,9 @@ public sealed class DotnetBuildTests
     [Fact]
     public void Dotnet_build_prints_the_float_islands_of_the_sample_and_a_shape_error()
     {
-        string directory = Directory.CreateTempSubdirectory("quantgen-build-").FullName;
+        string directory = NewProject();
         try
         {
-            string bin = AppContext.BaseDirectory;
-            // Stop MSBuild and NuGet from reading anything above the temp folder; no package source is needed.
-            File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />");
-            File.WriteAllText(Path.Combine(directory, "Directory.Build.targets"), "<Project />");
-            File.WriteAllText(Path.Combine(directory, "NuGet.config"), "<configuration><packageSources><clear /></packageSources></configuration>");
-            File.WriteAllText(Path.Combine(directory, "User.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <Reference Include="{Path.Combine(bin, "QuantGen.dll")}" />
-                    <Analyzer Include="{Path.Combine(bin, "QuantGen.Generator.dll")}" />
-                    <Analyzer Include="{Path.Combine(bin, "QuantGen.Analyzers.dll")}" />
-                  </ItemGroup>
-                </Project>
-                """);
-
             // The sample as a user would write it before deciding about its islands: without the suppression.
             string sample = File.ReadAllText(Path.Combine(RepoRoot(), "samples", "QuantGen.Models", "TinyAttention.cs"));
             string unsuppressed = string.Join('\n', sample.Split('\n').Where(line => !line.Contains("[SuppressMessage(", StringComparison.Ordinal)));
@@ -56,6 +37,62 @@ public sealed class DotnetBuildTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public void With_the_analyzers_off_the_generator_still_says_why_it_generated_nothing()
+    {
+        string directory = NewProject();
+        try
+        {
+            string Renamed(string source, string name) => source.Replace("class Clean", "class " + name);
+            File.WriteAllText(Path.Combine(directory, "NotPartial.cs"), Renamed(Models.With(Models.Clean, "sealed partial class", "sealed class"), "NotPartial"));
+            File.WriteAllText(Path.Combine(directory, "NoShape.cs"), Renamed(Models.With(Models.Clean, "[InputShape(1, 8, 8)]", ""), "NoShape"));
+            File.WriteAllText(Path.Combine(directory, "WrongShape.cs"), Renamed(Models.With(Models.Clean, "new(4 * 8 * 8, 10)", "new(100, 10)"), "WrongShape"));
+            File.WriteAllText(Path.Combine(directory, "Islands.cs"), Renamed(Models.Attention, "Islands"));
+
+            (int exitCode, string output) = Run(directory, "build", "-nologo", "-v:q", "-p:Configuration=Release", "-p:RunAnalyzers=false");
+
+            Assert.True(exitCode != 0, output);
+            Assert.Contains("NotPartial.cs(", output);
+            Assert.Contains("error QG0001: 'NotPartial' has [Quantize] but is not partial", output);
+            Assert.Contains("error QG0002: 'NoShape'", output);
+            Assert.Contains("error QG0004: 'fc' (Linear) expects 100 input features, but its input has 256", output);
+            Assert.DoesNotContain("QG0009", output); // the analyzers' advice: off, so the generator alone spoke above
+            Assert.DoesNotContain("CS8785", output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A throwaway project beside nothing of the repository's: the runtime, the generator and the analyzers this test
+    /// project was built with, no package source.
+    /// </summary>
+    private static string NewProject()
+    {
+        string directory = Directory.CreateTempSubdirectory("quantgen-build-").FullName;
+        string bin = AppContext.BaseDirectory;
+        // Stop MSBuild and NuGet from reading anything above the temp folder; no package source is needed.
+        File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(directory, "Directory.Build.targets"), "<Project />");
+        File.WriteAllText(Path.Combine(directory, "NuGet.config"), "<configuration><packageSources><clear /></packageSources></configuration>");
+        File.WriteAllText(Path.Combine(directory, "User.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <Reference Include="{Path.Combine(bin, "QuantGen.dll")}" />
+                <Analyzer Include="{Path.Combine(bin, "QuantGen.Generator.dll")}" />
+                <Analyzer Include="{Path.Combine(bin, "QuantGen.Analyzers.dll")}" />
+              </ItemGroup>
+            </Project>
+            """);
+        return directory;
     }
 
     private static (int ExitCode, string Output) Run(string directory, params string[] arguments)

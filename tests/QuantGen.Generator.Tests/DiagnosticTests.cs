@@ -16,7 +16,7 @@ public sealed class DiagnosticTests
     {
         Assert.Null(run.Exception);
         Assert.Empty(run.Analyzers.Exceptions);
-        // What the user sees: the generator's diagnostics and the analyzers' (QG0001, QG0002 and QG0004 are theirs).
+        // What the user sees: the generator's diagnostics and the analyzers' (QG0009–QG0012 are theirs).
         Diagnostic diagnostic = Assert.Single(run.Reported);
         Assert.Equal(id, diagnostic.Id);
         return diagnostic;

@@ -141,11 +141,15 @@ internal static class DiagnosticDescriptors
         helpLinkUri: HelpBase + "qg0012");
 
     /// <summary>
-    /// True for the IDs the analyzers report (those with a code fix, and the advice that changes no generated
-    /// code); the generator reports the rest: what decides whether and what it generates (QG0003, QG0005–QG0008).
-    /// A code fix needs an analyzer diagnostic in the IDE, and the analyzers run the same parser and planner.
+    /// True for the IDs the analyzers report: advice that changes no generated code (QG0009–QG0012). The generator
+    /// reports the rest, everything that decides whether and what it generates (QG0001–QG0008), so that a build with
+    /// the analyzers off still says why nothing was generated; its QG0001, QG0002 and QG0004 carry what their code
+    /// fixes write in <see cref="FixValueProperty"/>, as the analyzers' diagnostics do.
     /// </summary>
-    public static bool ReportedByAnalyzers(string id) => id is "QG0001" or "QG0002" or "QG0004" or "QG0009" or "QG0010" or "QG0011" or "QG0012";
+    public static bool ReportedByAnalyzers(string id) => id is "QG0009" or "QG0010" or "QG0011" or "QG0012";
+
+    /// <summary>The <see cref="Diagnostic.Properties"/> key of what a code fix writes (<see cref="Model.DiagnosticInfo.FixValue"/>).</summary>
+    public const string FixValueProperty = "QuantGen.FixValue";
 
     /// <summary>The descriptor with this ID.</summary>
     public static DiagnosticDescriptor? ById(string id) => id switch

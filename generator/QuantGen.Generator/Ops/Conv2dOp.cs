@@ -14,6 +14,9 @@ internal sealed class Conv2dOp : OpDescriptor<Conv2dArgs>
 
     public override Int8Form Int8Form => Int8Form.Kernel;
 
+    /// <summary>Its input channels, and a 28 × 28 placeholder the shape checks then test.</summary>
+    public override string? InputShapeGuess(OpArgs args) => $"{args.Int("inChannels")}, 28, 28";
+
     public override Conv2dArgs Read(OpArgs a) =>
         new(a.Int("inChannels"), a.Int("outChannels"), a.Int("kernelSize"), a.Int("stride"), a.Int("padding"), a.Int("dilation"), a.Int("groups"));
 

@@ -16,6 +16,8 @@ internal sealed class LinearOp : OpDescriptor<LinearArgs>
 
     public override bool HasDynamicForm => true;
 
+    public override string? InputShapeGuess(OpArgs args) => args.Int("inFeatures").ToString();
+
     public override LinearArgs Read(OpArgs args) => new(args.Int("inFeatures"), args.Int("outFeatures"));
 
     protected override long[] InferShape(ShapeContext context, LinearArgs a)

@@ -41,6 +41,12 @@ internal abstract class OpDescriptor : System.IEquatable<OpDescriptor>
     /// <summary>True when dynamic quantization converts it (PyTorch's <c>quantize_dynamic</c> default set).</summary>
     public virtual bool HasDynamicForm => false;
 
+    /// <summary>
+    /// The <c>[InputShape]</c> arguments this op implies as a model's first layer, for QG0002's code fix; null when it
+    /// implies none.
+    /// </summary>
+    public virtual string? InputShapeGuess(OpArgs args) => null;
+
     /// <summary>The output shape of one sample (no batch dimension); a shape that does not fit throws through the context.</summary>
     public abstract long[] InferShape(ShapeContext context);
 

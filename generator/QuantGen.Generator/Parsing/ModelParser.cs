@@ -106,6 +106,7 @@ internal static class ModelParser
             EquatableArray<int>? inputShape = ReadInputShape();
             List<FusePattern> fuses = ReadFuses();
             ModelRead? forward = ReadModel();
+            if (inputShape is null && forward is not null) GuessInputShape(forward);
 
             if (options is { Strict: true })
             {
@@ -258,6 +259,27 @@ internal static class ModelParser
             }
 
             return dims.ToEquatableArray();
+        }
+
+        /// <summary>
+        /// What QG0002's code fix writes: the input its first layer implies (a Linear's input features exactly, a
+        /// Conv2d's input channels with a 28 × 28 placeholder), else <c>1, 28, 28</c>.
+        /// </summary>
+        private void GuessInputShape(ModelRead forward)
+        {
+            string guess = "1, 28, 28";
+            foreach (ForwardStep step in forward.Steps)
+            {
+                LayerSpec? layer = forward.Layers.Find(l => l.Name == step.Layer);
+                if (step.Op.InputShapeGuess(new OpArgs(layer?.Args ?? step.Args)) is string implied)
+                {
+                    guess = implied;
+                    break;
+                }
+            }
+
+            int index = Diagnostics.FindIndex(d => d.Id == DiagnosticDescriptors.MissingInputShape.Id);
+            if (index >= 0) Diagnostics[index] = Diagnostics[index] with { FixValue = guess };
         }
 
         private List<FusePattern> ReadFuses()

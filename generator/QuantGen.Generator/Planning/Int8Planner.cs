@@ -87,7 +87,7 @@ internal static class Int8Planner
 
         if (model.Output == 0 || steps[model.Output - 1].Lowering is not DequantizeLowering)
         {
-            throw new NoProgramException("the output of Forward does not come from a DeQuantStub; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
+            throw new NoProgramException($"the output of Forward does not come from a {Dequant}; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
         }
 
         (EquatableArray<ArenaSlot> slots, int length) = ArenaPlanner.Place(Buffers(plan, steps, storage));
@@ -114,11 +114,11 @@ internal static class Int8Planner
                 return (step.Op.Lower(context), ValueKind.Quint8);
             case Int8Form.Quantize when input == ValueKind.IslandOutput:
                 // Eager convert's quantize passes quint8 values through: the island already quantized with its own qparams.
-                return (new AliasLowering("closes the float island its DeQuantStub opened; the island's output is already quint8"), ValueKind.Quint8);
+                return (new AliasLowering($"closes the float island its {Dequant} opened; the island's output is already quint8"), ValueKind.Quint8);
             case Int8Form.Quantize when input == ValueKind.Float:
-                throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) quantizes right after a DeQuantStub, with no float layer between; remove both stubs");
+                throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) quantizes right after a {Dequant}, with no float layer between; remove both stubs");
             case Int8Form.Quantize:
-                throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) quantizes a value that is already int8; quantize only the model input, or close a float island opened by a DeQuantStub");
+                throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) quantizes a value that is already int8; quantize only the model input, or close a float island opened by a {Dequant}");
             case Int8Form.Dequantize when input == ValueKind.Input:
                 throw NoQuantStub(context, step);
             case Int8Form.Dequantize when input == ValueKind.Float:
@@ -144,16 +144,21 @@ internal static class Int8Planner
             if (kinds[read] == ValueKind.Input) throw NoQuantStub(context, step);
             if (kinds[read] == ValueKind.Float)
             {
-                throw context.NoProgramAtCall($"'{step.Name}' ({step.Op.Kind}) has an int8 kernel but reads a float value after a DeQuantStub; " +
-                    "only float layers may run between a DeQuantStub and the QuantStub that closes their island, and only the output of Forward may follow a final DeQuantStub");
+                throw context.NoProgramAtCall($"'{step.Name}' ({step.Op.Kind}) has an int8 kernel but reads a float value after a {Dequant}; " +
+                    $"only float layers may run between a {Dequant} and the {Quant} that closes their island, and only the output of Forward may follow a final {Dequant}");
             }
         }
 
         return (step.Op.Lower(context), ValueKind.Quint8);
     }
 
+    // The stubs as messages name them.
+    private static string Quant => OpRegistry.QuantStub.Kind;
+
+    private static string Dequant => OpRegistry.DeQuantStub.Kind;
+
     private static NoProgramException NoQuantStub(LoweringContext context, ForwardStep step) =>
-        context.NoProgramAtCall($"the model input reaches '{step.Name}' without a QuantStub; quantize it first ('x = quant.Forward(x);' with a 'readonly QuantStub quant = new();')");
+        context.NoProgramAtCall($"the model input reaches '{step.Name}' without a {Quant}; quantize it first ('x = quant.Forward(x);' with a 'readonly {Quant} quant = new();')");
 
     /// <summary>A value's channels and its pixels per channel (H·W); a flat value is one channel.</summary>
     public static (int Channels, int Pixels) ChannelsAndPixels(EquatableArray<int> shape)

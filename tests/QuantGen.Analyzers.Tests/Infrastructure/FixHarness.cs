@@ -9,8 +9,8 @@ namespace QuantGen.Analyzers.Tests.Infrastructure;
 
 /// <summary>
 /// Applies a code fix as the IDE does, offline: an in-memory workspace with the .NET 10 reference assemblies and the
-/// runtime, the analyzers' diagnostics on the document, the fixer's registered action (or its Fix All in the
-/// document) applied, and the document's new text.
+/// runtime, the generator's and the analyzers' diagnostics on the document, the fixer's registered action (or its
+/// Fix All in the document) applied, and the document's new text.
 /// </summary>
 public static class FixHarness
 {
@@ -51,14 +51,30 @@ public static class FixHarness
         return Apply(document, fixAll!);
     }
 
-    /// <summary>The analyzers' QG diagnostics on the document's compilation.</summary>
+    /// <summary>The generator's and the analyzers' QG diagnostics on the document's compilation.</summary>
     public static (Document Document, ImmutableArray<Diagnostic> Diagnostics) Analyze(string source)
     {
         Document document = NewDocument(source);
-        Compilation compilation = document.Project.GetCompilationAsync().GetAwaiter().GetResult()!;
+        var compilation = (CSharpCompilation)document.Project.GetCompilationAsync().GetAwaiter().GetResult()!;
         AnalyzerRun run = AnalyzerHarness.Run(compilation);
         Assert.Empty(run.Exceptions);
-        return (document, [.. run.Qg.OrderBy(d => d.Location.SourceSpan.Start)]);
+        GeneratorRun generated = GeneratorHarness.Run(GeneratorHarness.NewDriver(), compilation);
+        Assert.Null(generated.Exception);
+        SyntaxTree tree = document.GetSyntaxTreeAsync().GetAwaiter().GetResult()!;
+        return (document, [.. generated.Qg.Select(d => InDocument(d, tree)).Concat(run.Qg).OrderBy(d => d.Location.SourceSpan.Start)]);
+    }
+
+    /// <summary>
+    /// A generator diagnostic as the IDE hands it to a fixer: the generator reports locations as data (a path and a
+    /// span), which the IDE maps to the document of that path; it keeps the ID, the message and the properties.
+    /// </summary>
+    private static Diagnostic InDocument(Diagnostic diagnostic, SyntaxTree tree)
+    {
+        Assert.Equal(tree.FilePath, diagnostic.Location.GetLineSpan().Path);
+        DiagnosticDescriptor d = diagnostic.Descriptor;
+        var asReported = new DiagnosticDescriptor(d.Id, d.Title, "{0}", d.Category, d.DefaultSeverity, d.IsEnabledByDefault, helpLinkUri: d.HelpLinkUri);
+        return Diagnostic.Create(asReported, Location.Create(tree, diagnostic.Location.SourceSpan), diagnostic.Severity,
+            additionalLocations: null, diagnostic.Properties, diagnostic.GetMessage());
     }
 
     private static Document NewDocument(string source)

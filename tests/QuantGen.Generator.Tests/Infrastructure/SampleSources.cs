@@ -8,17 +8,19 @@ public static class SampleSources
 {
     public static readonly string[] MobileNetV2Files = ["MobileNetV2.cs", "InvertedResidual.cs", "ConvBNReLU.cs"];
 
-    private static readonly string Folder = FindSamples();
+    /// <summary>The repository's root: the folder above the test binaries with QuantGen.sln.</summary>
+    public static readonly string RepoRoot = FindRepoRoot();
 
-    private static string FindSamples()
+    private static readonly string Folder = Path.Combine(RepoRoot, "samples", "QuantGen.Models");
+
+    private static string FindRepoRoot()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string samples = Path.Combine(dir.FullName, "samples", "QuantGen.Models");
-            if (File.Exists(Path.Combine(dir.FullName, "QuantGen.sln")) && Directory.Exists(samples)) return samples;
+            if (File.Exists(Path.Combine(dir.FullName, "QuantGen.sln"))) return dir.FullName;
         }
 
-        throw new DirectoryNotFoundException("samples/QuantGen.Models not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException("QuantGen.sln not found above " + AppContext.BaseDirectory);
     }
 
     public static string Read(string file) => File.ReadAllText(Path.Combine(Folder, file));
