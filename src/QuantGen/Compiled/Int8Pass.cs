@@ -13,7 +13,17 @@ public sealed record Int8PassLayout(int InputLength, int OutputLength, int Arena
 /// arena and scratch that the generated steps address, <see cref="Fork"/> and <see cref="MaxThreads"/>. The generated
 /// class adds what differs per model: its layers, their arena offsets and <see cref="Run"/>.
 /// </summary>
-/// <remarks>One instance runs one call at a time: for another thread, <see cref="Fork"/> it (the weights are shared).</remarks>
+/// <remarks>
+/// <para>
+/// <b>Thread safety.</b> <c>Forward</c> may be called on one instance from any number of threads at once, as ONNX
+/// Runtime's <c>InferenceSession.Run</c> may: each call gives the bytes a call alone would. A call runs on a worker of
+/// its own — the instance itself, or a fork made the first time that many calls overlapped and kept for the calls after
+/// — so memory grows to one fork per call that ever ran at the same time as others (each costs what <see cref="Fork"/>
+/// says), and in steady state a call allocates nothing. <see cref="MaxThreads"/> composes with it: each call splits its
+/// own batch over forks of its own worker, never waits for a slice no thread has started, and so never deadlocks.
+/// <see cref="Fork"/> remains for a caller who wants an instance to itself.
+/// </para>
+/// </remarks>
 /// <typeparam name="TPass">The generated class.</typeparam>
 public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
 {
@@ -21,7 +31,12 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
     private readonly byte[] arena;
     private readonly float[] scratch;
     private int maxThreads = 1;
-    private ParallelForward? parallel; // this pass and its forks, made when MaxThreads first splits a batch
+    private ParallelForward? parallel; // this worker and its forks, made when a call of this worker first splits a batch
+
+    // The workers free to take a call: this instance to begin with, then the forks that overlapping calls made.
+    private readonly Lock workersGate = new();
+    private Int8Pass<TPass>[] idle;
+    private int idleCount, workersMade;
 
     protected Int8Pass(Int8PassLayout layout)
     {
@@ -29,13 +44,16 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
         this.layout = layout;
         arena = new byte[checked(layout.ArenaLength * layout.MaxBatch)];
         scratch = layout.ScratchLength > 0 ? new float[checked(layout.ScratchLength * layout.MaxBatch)] : [];
+        idle = [this];
+        idleCount = 1;
     }
 
     /// <summary>
     /// The most threads a batched <c>Forward</c> runs on: 1 by default, the calling thread alone. Above 1, a batch of two or
     /// more samples is split into contiguous slices, one per thread, at most <c>Environment.ProcessorCount</c> of them:
-    /// the calling thread runs the first on this instance, thread-pool threads the others on forks of it, made when
-    /// first needed and kept (each costs what <see cref="Fork"/> says). The bytes equal the one-thread run's.
+    /// the calling thread runs the first on the call's worker, thread-pool threads the others on forks of that worker,
+    /// made when first needed and kept (each costs what <see cref="Fork"/> says). The bytes equal the one-thread run's.
+    /// A call reads it once, when it starts.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
     public int MaxThreads
@@ -55,6 +73,15 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
     /// </summary>
     public TPass Fork() => CreateFork();
 
+    /// <summary>Workers made for overlapping calls so far: the forks beyond this instance (not counting the slices' forks).</summary>
+    public int ConcurrentWorkers
+    {
+        get
+        {
+            lock (workersGate) return workersMade;
+        }
+    }
+
     /// <summary>One sample: <paramref name="input"/> float → <paramref name="output"/> float. Allocates nothing.</summary>
     /// <exception cref="ArgumentException">A span's length is not one input or output sample's.</exception>
     public void Forward(ReadOnlySpan<float> input, Span<float> output)
@@ -69,7 +96,15 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
             throw new ArgumentException($"The output must hold OutputLength = {layout.OutputLength} values ({layout.OutputShape}), but holds {output.Length}.", nameof(output));
         }
 
-        Run(input, output, 1);
+        Int8Pass<TPass> worker = Rent();
+        try
+        {
+            worker.Run(input, output, 1);
+        }
+        finally
+        {
+            Return(worker);
+        }
     }
 
     /// <summary>
@@ -92,14 +127,16 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
             throw new ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * layout.OutputLength} values, but holds {output.Length}.", nameof(output));
         }
 
-        if (maxThreads == 1 || batch < 2)
+        int threads = maxThreads;
+        Int8Pass<TPass> worker = Rent();
+        try
         {
-            Passes(input, output, batch);
-            return;
+            worker.RunBatch(input, output, batch, threads);
         }
-
-        parallel ??= new(layout.InputLength, layout.OutputLength, Passes, () => ((Int8Pass<TPass>)Fork()).Passes);
-        parallel.Forward(input, output, batch, maxThreads);
+        finally
+        {
+            Return(worker);
+        }
     }
 
     /// <summary>A fork of this pass: the generated class's copy constructor, sharing the packed weights.</summary>
@@ -113,6 +150,46 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
 
     /// <summary>The float islands' scratch: their dequantized input and float output.</summary>
     protected Span<float> Scratch => scratch;
+
+    /// <summary>A batch on this worker, which the calling thread holds: on this thread, or split over forks of this worker.</summary>
+    private void RunBatch(ReadOnlySpan<float> input, Span<float> output, int batch, int threads)
+    {
+        if (threads == 1 || batch < 2)
+        {
+            Passes(input, output, batch);
+            return;
+        }
+
+        parallel ??= new(layout.InputLength, layout.OutputLength, Passes, () => ((Int8Pass<TPass>)Fork()).Passes);
+        parallel.Forward(input, output, batch, threads);
+    }
+
+    /// <summary>A worker no other call holds: an idle one, else a new fork (the first time this many calls overlap).</summary>
+    private Int8Pass<TPass> Rent()
+    {
+        lock (workersGate)
+        {
+            if (idleCount > 0)
+            {
+                Int8Pass<TPass> worker = idle[--idleCount];
+                idle[idleCount] = null!;
+                return worker;
+            }
+
+            workersMade++;
+        }
+
+        return Fork();
+    }
+
+    private void Return(Int8Pass<TPass> worker)
+    {
+        lock (workersGate)
+        {
+            if (idleCount == idle.Length) Array.Resize(ref idle, idle.Length * 2);
+            idle[idleCount++] = worker;
+        }
+    }
 
     /// <summary><paramref name="batch"/> samples on this thread, in passes of up to <see cref="Int8PassLayout.MaxBatch"/>.</summary>
     private void Passes(ReadOnlySpan<float> input, Span<float> output, int batch)
