@@ -67,11 +67,7 @@ public sealed class QgmValueTests
     [Fact]
     public void A_residual_add_whose_scales_qnnpack_cannot_requantize_is_named_by_Int8_From_and_by_the_eager_add()
     {
-        var converted = TrainedModels.MobileNetV2();
-        converted.FuseModel();
-        Prepare(converted, QConfig.Default);
-        Calibrate(converted, CalibrationBatches(64));
-        Convert(converted);
+        var converted = StaticMobileNetV2(64);
         using var temp = new TempDirectory();
         string saved = Path.Combine(temp.Path, "mnv2.qgm");
         QgmFile.Save(converted, saved);
