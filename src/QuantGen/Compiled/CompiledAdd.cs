@@ -15,8 +15,13 @@ public sealed class CompiledAdd
 
     public ActivationQParams Output { get; }
 
-    public static CompiledAdd Create(Module model, string path, ActivationQParams a, ActivationQParams b) =>
-        new(a, b, CompiledModel.Substitute<QuantizedAdd>(model, path, "Add").Output);
+    /// <exception cref="QuantizationException">The layer is not a converted add, or its scales are out of the kernel's range.</exception>
+    public static CompiledAdd Create(Module model, string path, ActivationQParams a, ActivationQParams b)
+    {
+        var output = CompiledModel.Substitute<QuantizedAdd>(model, path, "Add").Output;
+        QuantizedAdd.RequireSupportedScales(path, a, b, output);
+        return new(a, b, output);
+    }
 
     /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
     public CompiledAdd Fork() => this;

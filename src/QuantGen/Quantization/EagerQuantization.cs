@@ -60,8 +60,9 @@ public static class EagerQuantization
     }
 
     /// <summary>Runs each batch through the prepared model so that its observers record the ranges; returns the images seen.</summary>
-    /// <exception cref="QuantizationException">The model was not prepared, or <paramref name="batches"/> is empty.</exception>
-    /// <exception cref="CalibrationException">A batch holds NaN or infinity; names the layer whose observer saw it.</exception>
+    /// <exception cref="QuantizationException">The model was not prepared, or <paramref name="batches"/> is empty or holds
+    /// a null or empty batch (named by its position).</exception>
+    /// <exception cref="CalibrationException">A batch holds NaN or infinity, or every input value was zero; names the observer.</exception>
     public static long Calibrate(Module model, IEnumerable<Tensor> batches, Action<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -71,17 +72,61 @@ public static class EagerQuantization
             throw new QuantizationException($"{model.GetType().Name} has no observers to calibrate: call Prepare(model, qconfig) first.");
         }
         long images = 0;
+        int index = 0;
         foreach (var batch in batches)
         {
+            int samples = RequireSamples(batch, index++);
             model.Forward(batch);
-            images += batch.Rank > 0 ? batch.Size(0) : 1;
-            progress?.Invoke(batch.Rank > 0 ? batch.Size(0) : 1);
+            images += samples;
+            progress?.Invoke(samples);
         }
         if (images == 0)
         {
             throw new QuantizationException("The calibration set is empty: pass representative inputs (a few hundred to a few thousand images) to Calibrate.");
         }
+        RequireUsableInputRanges(model, images);
         return images;
+    }
+
+    private static int RequireSamples(Tensor? batch, int index)
+    {
+        if (batch is null)
+        {
+            throw new QuantizationException($"Batch {index} of the calibration set is null: pass tensors of representative inputs, [N, ...] with N ≥ 1.");
+        }
+        int samples = batch.Rank > 0 ? batch.Size(0) : 1;
+        if (batch.Length == 0)
+        {
+            throw new QuantizationException(
+                $"Batch {index} of the calibration set has no samples (shape {batch.Shape}): leave empty batches out, or check how the set is split into batches.");
+        }
+        return samples;
+    }
+
+    /// <summary>
+    /// Refuses inputs that were all zero (within the eps that floors the scale): the QuantStub's scale would be eps,
+    /// so every real input would saturate to the same few values and the int8 model would answer the same for all.
+    /// Inner layers may legitimately see a constant (a dead branch); the input may not.
+    /// </summary>
+    private static void RequireUsableInputRanges(Module model, long images)
+    {
+        foreach (var stub in model.Modules().OfType<QuantStub>().Where(s => s.OutputObserver is not null))
+        {
+            Observer observer = ActivationObserverOf(stub);
+            if (!observer.HasObserved || observer.CalculateQParams() is not { IsPerChannel: false } qparams) continue;
+            if (qparams.Scale > observer.Eps) continue;
+            string range = observer switch
+            {
+                MinMaxObserver m => $"[{m.MinVal:G6}, {m.MaxVal:G6}]",
+                HistogramObserver h => $"[{h.MinVal:G6}, {h.MaxVal:G6}]",
+                _ => $"less than {(observer.QuantMax - observer.QuantMin) * observer.Eps:G3} wide",
+            };
+            string name = $"'{observer.Path}' ({observer.GetType().Name})";
+            throw new CalibrationException(name,
+                $"{name}: every value it saw in {images} calibration samples lies in {range}, so its int8 scale would be the floor " +
+                $"eps = {observer.Eps:G6} and every input of the int8 model would quantize to the same few values, giving the same output for all. " +
+                "The calibration inputs are all zero (unfilled buffers? images not loaded?): pass real, representative inputs, normalised as in training.");
+        }
     }
 
     /// <summary>

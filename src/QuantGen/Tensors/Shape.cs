@@ -79,10 +79,20 @@ public readonly struct Shape : IEquatable<Shape>
         return text.ToStringAndClear();
     }
 
+    // A zero anywhere makes the tensor empty, however large the dimensions before it: checked first, so that
+    // [2147483647, 2147483647, 2147483647, 0] is an empty shape rather than an overflow.
     private static long CountElements(int[] dims)
     {
+        if (dims.AsSpan().Contains(0)) return 0;
         long count = 1;
-        foreach (int d in dims) count = checked(count * d);
+        foreach (int d in dims)
+        {
+            if (count > long.MaxValue / d)
+            {
+                throw new ArgumentOutOfRangeException(nameof(dims), $"The shape {Format(dims)} has more than {long.MaxValue} elements.");
+            }
+            count *= d;
+        }
         return count;
     }
 }

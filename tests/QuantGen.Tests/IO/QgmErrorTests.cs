@@ -179,7 +179,7 @@ public sealed class QgmErrorTests
         var error = Assert.Throws<QgmFormatException>(() => QgmFile.Load(new SmallCnn(), path));
 
         Assert.Equal("fc2.scale", error.Key);
-        Assert.Contains("value 0 is -0.5; expected a positive, finite, normal float32 scale", error.Message);
+        Assert.Contains("the output scale of layer 'fc2': value 0 is -0.5; expected a float32 scale in [2^-32, 2^32]", error.Message);
     }
 
     [Fact]

@@ -20,11 +20,7 @@ public sealed class QgmMobileNetV2Tests
     [Fact]
     public void A_static_MobileNetV2_file_is_at_most_2_5_MB_and_loads_with_bit_identical_logits()
     {
-        var converted = TrainedModels.MobileNetV2();
-        converted.FuseModel();
-        Prepare(converted, QConfig.Default);
-        Calibrate(converted, CalibrationBatches(128));
-        Convert(converted);
+        var converted = StaticMobileNetV2(128);
         var images = MnistSet.LoadTest().ToTensor(0, 3);
         var expected = converted.Forward(images);
         using var temp = new TempDirectory();

@@ -29,6 +29,17 @@ internal static class QgmTestModels
         return model;
     }
 
+    /// <summary>The trained MobileNetV2 fused, calibrated on <paramref name="images"/> training images (QConfig.Default) and converted.</summary>
+    public static MobileNetV2 StaticMobileNetV2(int images)
+    {
+        var model = TrainedModels.MobileNetV2();
+        model.FuseModel();
+        Prepare(model, QConfig.Default);
+        Calibrate(model, CalibrationBatches(images));
+        Convert(model);
+        return model;
+    }
+
     /// <summary>The small CNN with its Linear layers dynamically quantized; fused first if asked (then conv1 is float with bn1 folded).</summary>
     public static SmallCnn DynamicSmallCnn(bool fused)
     {

@@ -9,9 +9,11 @@ namespace QuantGen.Tests.IO;
 /// </summary>
 internal static class SafeTensorsFiles
 {
-    public static byte[] Compose(string headerJson, ReadOnlySpan<byte> data)
+    public static byte[] Compose(string headerJson, ReadOnlySpan<byte> data) => Compose(Encoding.UTF8.GetBytes(headerJson), data);
+
+    /// <summary>A file whose header is <paramref name="header"/> as given, valid UTF-8 or not.</summary>
+    public static byte[] Compose(byte[] header, ReadOnlySpan<byte> data)
     {
-        byte[] header = Encoding.UTF8.GetBytes(headerJson);
         var file = new byte[8 + header.Length + data.Length];
         BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
         header.CopyTo(file, 8);

@@ -39,28 +39,43 @@ internal static class MetadataMap
         }
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            try
             {
-                problem = $"it is a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object";
+                return TryReadObject(document.RootElement, out problem);
+            }
+            catch (InvalidOperationException e)
+            {
+                // System.Text.Json refuses to decode an escaped unpaired surrogate ("\ud800") into a string.
+                problem = $"a name or value escapes an unpaired UTF-16 surrogate ({e.Message})";
                 return null;
             }
-            var entries = new List<(string, string)>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                if (property.Value.ValueKind != JsonValueKind.String)
-                {
-                    problem = $"the value of \"{property.Name}\" is not a string";
-                    return null;
-                }
-                if (!seen.Add(property.Name))
-                {
-                    problem = $"\"{property.Name}\" appears twice";
-                    return null;
-                }
-                entries.Add((property.Name, property.Value.GetString()!));
-            }
-            return entries;
         }
+    }
+
+    private static List<(string Key, string Value)>? TryReadObject(JsonElement root, out string problem)
+    {
+        problem = "";
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            problem = $"it is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object";
+            return null;
+        }
+        var entries = new List<(string, string)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                problem = $"the value of \"{property.Name}\" is not a string";
+                return null;
+            }
+            if (!seen.Add(property.Name))
+            {
+                problem = $"\"{property.Name}\" appears twice";
+                return null;
+            }
+            entries.Add((property.Name, property.Value.GetString()!));
+        }
+        return entries;
     }
 }

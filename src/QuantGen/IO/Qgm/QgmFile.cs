@@ -40,7 +40,18 @@ public static class QgmFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(path);
         RequireFresh(model);
-        var file = ReadContainer(path);
+        return Restore(model, ReadContainer(path), path);
+    }
+
+    /// <summary>As <see cref="Load{TModel}(TModel, string)"/>, from the file's bytes; <paramref name="sourceName"/> names it in errors.</summary>
+    internal static TModel Load<TModel>(TModel model, byte[] bytes, string sourceName) where TModel : Module
+    {
+        RequireFresh(model);
+        return Restore(model, ReadContainer(() => SafeTensors.Read(bytes, sourceName), sourceName), sourceName);
+    }
+
+    private static TModel Restore<TModel>(TModel model, StateDict file, string path) where TModel : Module
+    {
         var header = QgmHeader.Read(file, path);
         ModelFit.Require(header, file, model);
         RestorePlan.Create(model, header, file).Apply();
@@ -56,11 +67,13 @@ public static class QgmFile
     }
 
     /// <summary>Reads the safetensors container; its errors become .qgm errors that say what to do, with the original inside.</summary>
-    private static StateDict ReadContainer(string path)
+    private static StateDict ReadContainer(string path) => ReadContainer(() => SafeTensors.Load(path), path);
+
+    private static StateDict ReadContainer(Func<StateDict> read, string path)
     {
         try
         {
-            return SafeTensors.Load(path);
+            return read();
         }
         catch (SafeTensorsException e)
         {

@@ -12,9 +12,32 @@ public sealed class QuantizedAdd(ActivationQParams output) : Module, IBinaryModu
     {
         QuantizedInput.Require(a, this, "QuantizedAdd");
         QuantizedInput.Require(b, this, "QuantizedAdd");
+        RequireSupportedScales(Path, a.QParams(), b.QParams(), Output);
         var values = new byte[a.Length];
         QAdd.Forward(a.QuantizedData, a.QParams(), b.QuantizedData, b.QParams(), Output, default, values);
         return Tensor.FromQuantized(a.Shape, values, Output.Scale, Output.ZeroPoint);
+    }
+
+    /// <summary>
+    /// Throws unless qnnpack's add can requantize inputs of these scales to <paramref name="output"/>'s: each input
+    /// scale over the output scale must lie in [2⁻¹⁴, 2⁸) (<see cref="AddMultipliers"/>), as PyTorch's qnnpack add
+    /// requires. Checked before running, so the error names the layer rather than the kernel's argument.
+    /// </summary>
+    /// <exception cref="QuantizationException">The scales are out of the add's range; the message names the layer.</exception>
+    internal static void RequireSupportedScales(string layer, ActivationQParams a, ActivationQParams b, ActivationQParams output)
+    {
+        try
+        {
+            AddMultipliers.Create(a.Scale, b.Scale, output.Scale);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new QuantizationException(
+                $"'{layer}' (Add) cannot run in int8: its inputs' scales {a.Scale:R} and {b.Scale:R} over its output scale {output.Scale:R} " +
+                $"give ratios of {a.Scale / output.Scale:R} and {b.Scale / output.Scale:R}, but qnnpack's add takes ratios in [2^-14, 2^8) " +
+                "with at least one of 2^-10 or more: the output's range is far wider or narrower than its inputs'. Calibrate with data " +
+                "representative of what the model will see, then convert again; for a model loaded from a .qgm file, save it again with QgmFile.Save.");
+        }
     }
 
     protected override string ExtraRepr() => $"scale={Output.Scale}, zero_point={Output.ZeroPoint}";
