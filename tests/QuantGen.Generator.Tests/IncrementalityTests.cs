@@ -35,6 +35,36 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
+    public void After_an_unrelated_edit_MobileNetV2s_parse_is_equal_and_every_later_step_is_cached()
+    {
+        SyntaxTree other = GeneratorHarness.Tree("namespace Elsewhere; public static class Other { public const int A = 1; }", "Other.cs");
+        SyntaxTree[] trees = [GeneratorHarness.Tree(SampleSources.ImplicitUsings, "GlobalUsings.g.cs"),
+            .. SampleSources.MobileNetV2Files.Select(file => GeneratorHarness.Tree(SampleSources.Read(file), file)), other];
+        CSharpCompilation compilation = GeneratorHarness.Compilation(trees);
+        GeneratorRun first = GeneratorHarness.Run(GeneratorHarness.NewDriver(), compilation);
+        Assert.Single(first.Sources);
+
+        SyntaxTree edited = GeneratorHarness.Tree("namespace Elsewhere; public static class Other { public const int A = 2; }", "Other.cs");
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.ReplaceSyntaxTree(other, edited));
+
+        // The attribute's transform and the compilation's options are read again after any edit (the semantic model
+        // may have changed); their outputs compare equal — the model, op descriptors included, is equatable — so
+        // nothing after them runs.
+        foreach (string step in new[] { TrackingNames.Parse, TrackingNames.AllowUnsafe })
+        {
+            Assert.All(Reasons(second, step), reason => Assert.Contains(reason, new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged }));
+        }
+
+        foreach (string step in new[] { TrackingNames.Plan, TrackingNames.Int8Plan, TrackingNames.Diagnostics, TrackingNames.Emittable, TrackingNames.Emit })
+        {
+            Assert.NotEmpty(Reasons(second, step));
+            Assert.All(Reasons(second, step), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        }
+
+        Assert.Equal(first.Sources.ToArray(), second.Sources.ToArray());
+    }
+
+    [Fact]
     public void A_comment_in_the_model_file_reparses_but_emits_nothing_new()
     {
         (GeneratorRun first, CSharpCompilation compilation, SyntaxTree model, _) = Start();

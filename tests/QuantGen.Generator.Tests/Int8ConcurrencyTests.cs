@@ -70,11 +70,11 @@ public sealed class Int8ConcurrencyTests
                 }
 
                 // Warm: every worker and fork made and the methods past tiered compilation, with all threads at it.
-                for (int round = 0; round < 3; round++)
+                for (int round = 0; round < 4; round++)
                 {
-                    for (int i = 0; i < 40; i++) Call(i);
+                    for (int i = 0; i < 50; i++) Call(i);
                     warm.SignalAndWait();
-                    Thread.Sleep(150);
+                    Thread.Sleep(250);
                 }
 
                 long before = GC.GetAllocatedBytesForCurrentThread();

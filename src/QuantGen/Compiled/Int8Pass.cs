@@ -34,9 +34,7 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
     private ParallelForward? parallel; // this worker and its forks, made when a call of this worker first splits a batch
 
     // The workers free to take a call: this instance to begin with, then the forks that overlapping calls made.
-    private readonly Lock workersGate = new();
-    private Int8Pass<TPass>[] idle;
-    private int idleCount, workersMade;
+    private readonly WorkerPool<Int8Pass<TPass>> workers;
 
     protected Int8Pass(Int8PassLayout layout)
     {
@@ -44,8 +42,7 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
         this.layout = layout;
         arena = new byte[checked(layout.ArenaLength * layout.MaxBatch)];
         scratch = layout.ScratchLength > 0 ? new float[checked(layout.ScratchLength * layout.MaxBatch)] : [];
-        idle = [this];
-        idleCount = 1;
+        workers = new(this);
     }
 
     /// <summary>
@@ -74,13 +71,7 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
     public TPass Fork() => CreateFork();
 
     /// <summary>Workers made for overlapping calls so far: the forks beyond this instance (not counting the slices' forks).</summary>
-    public int ConcurrentWorkers
-    {
-        get
-        {
-            lock (workersGate) return workersMade;
-        }
-    }
+    public int ConcurrentWorkers => workers.Workers - 1;
 
     /// <summary>One sample: <paramref name="input"/> float → <paramref name="output"/> float. Allocates nothing.</summary>
     /// <exception cref="ArgumentException">A span's length is not one input or output sample's.</exception>
@@ -167,29 +158,12 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
     /// <summary>A worker no other call holds: an idle one, else a new fork (the first time this many calls overlap).</summary>
     private Int8Pass<TPass> Rent()
     {
-        lock (workersGate)
-        {
-            if (idleCount > 0)
-            {
-                Int8Pass<TPass> worker = idle[--idleCount];
-                idle[idleCount] = null!;
-                return worker;
-            }
-
-            workersMade++;
-        }
-
+        if (workers.TryTake(out Int8Pass<TPass>? idle)) return idle;
+        workers.Made();
         return Fork();
     }
 
-    private void Return(Int8Pass<TPass> worker)
-    {
-        lock (workersGate)
-        {
-            if (idleCount == idle.Length) Array.Resize(ref idle, idle.Length * 2);
-            idle[idleCount++] = worker;
-        }
-    }
+    private void Return(Int8Pass<TPass> worker) => workers.Give(worker);
 
     /// <summary><paramref name="batch"/> samples on this thread, in passes of up to <see cref="Int8PassLayout.MaxBatch"/>.</summary>
     private void Passes(ReadOnlySpan<float> input, Span<float> output, int batch)

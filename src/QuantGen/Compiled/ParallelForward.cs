@@ -135,7 +135,10 @@ public sealed unsafe class ParallelForward
     /// </summary>
     private sealed class Slice(BatchForward fork, int inputLength, int outputLength) : IThreadPoolWorkItem
     {
-        private readonly ManualResetEventSlim done = new(initialState: true);
+        // Finished, and what a caller waits on: a monitor, which allocates nothing however late its first wait comes
+        // (a ManualResetEventSlim makes its lock object then, on the caller's thread).
+        private readonly object doneGate = new();
+        private bool done = true;
         private float* input, output;
         private int count, claimed = 1, queued;
 
@@ -149,7 +152,7 @@ public sealed unsafe class ParallelForward
             this.output = output;
             this.count = count;
             Failure = null;
-            done.Reset();
+            Volatile.Write(ref done, false);
             Volatile.Write(ref claimed, 0);   // after the fields: a pool thread that claims the slice sees them
             if (Interlocked.Exchange(ref queued, 1) == 0) queue(this);
         }
@@ -160,7 +163,14 @@ public sealed unsafe class ParallelForward
             pass(new ReadOnlySpan<float>(input, count * inputLength), new Span<float>(output, count * outputLength), count);
 
         /// <summary>Until the pool thread that claimed the slice has run it.</summary>
-        public void Wait() => done.Wait();
+        public void Wait()
+        {
+            if (Volatile.Read(ref done)) return;
+            lock (doneGate)
+            {
+                while (!done) Monitor.Wait(doneGate);
+            }
+        }
 
         void IThreadPoolWorkItem.Execute()
         {
@@ -176,7 +186,11 @@ public sealed unsafe class ParallelForward
             }
             finally
             {
-                done.Set();
+                lock (doneGate)
+                {
+                    done = true;
+                    Monitor.PulseAll(doneGate);
+                }
             }
         }
     }
