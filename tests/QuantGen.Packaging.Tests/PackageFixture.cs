@@ -30,9 +30,10 @@ public sealed class PackageFixture : IDisposable
             """);
 
         string suffix = $"pkgtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
-        PackOutput = Require(DotnetCli.Run(RepoRoot, "pack", Path.Combine("src", "QuantGen", "QuantGen.csproj"), "-c", "Release",
+        // `dotnet pack` at the root, as the README says, built apart from the repository's own bin/obj.
+        PackOutput = Require(DotnetCli.Run(RepoRoot, "pack", "-c", "Release",
             "-o", Feed, "--artifacts-path", Path.Combine(Root, "artifacts"), $"-p:VersionSuffix={suffix}"), "dotnet pack");
-        Package = Directory.GetFiles(Feed, "QuantGen.*.nupkg").Single();
+        Package = Directory.GetFiles(Feed, "*.nupkg").Single();
         Version = Path.GetFileNameWithoutExtension(Package)["QuantGen.".Length..];
         Assert.EndsWith(suffix, Version);
 

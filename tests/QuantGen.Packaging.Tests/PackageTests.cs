@@ -14,6 +14,10 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
     [Fact]
     public void Package_holds_the_runtime_with_its_docs_and_the_compiler_components_and_has_a_symbols_package()
     {
+        // The repository packs into exactly one package and its symbols.
+        Assert.Equal(
+            [$"QuantGen.{package.Version}.nupkg", $"QuantGen.{package.Version}.snupkg"],
+            Directory.GetFiles(package.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         using ZipArchive zip = ZipFile.OpenRead(package.Package);
         string[] content = [.. zip.Entries.Select(e => e.FullName)
             .Where(n => n != "[Content_Types].xml" && !n.StartsWith("_rels/", StringComparison.Ordinal) && !n.StartsWith("package/", StringComparison.Ordinal))
