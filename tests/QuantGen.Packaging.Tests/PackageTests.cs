@@ -115,12 +115,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
     [Fact]
     public void Trimmed_self_contained_publish_has_no_warnings_and_prints_the_same_logits()
     {
-        string output = Path.Combine(package.Root, "trimmed");
-        string publish = PackageFixture.Require(DotnetCli.Run(package.App, "publish", "-c", "Release", "-r", PackageFixture.Rid,
-            "--self-contained", "-p:PublishTrimmed=true", "-o", output), "dotnet publish (trimmed)");
-
-        Assert.Empty(DotnetCli.Problems(publish));
-        Assert.Equal(package.JitLines, RunPublished(output));
+        PublishWithoutWarningsAndCompare("trimmed", "--self-contained", "-p:PublishTrimmed=true");
     }
 
     [Fact]
@@ -128,17 +123,21 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
     {
         // For the machine it runs on, as the JIT compiles: the float kernels take the same vector path (the default
         // AOT target would take the 128-bit one, whose float sums round otherwise, and calibrate to other scales).
-        string output = Path.Combine(package.Root, "aot");
-        string publish = PackageFixture.Require(DotnetCli.Run(package.App, "publish", "-c", "Release", "-r", PackageFixture.Rid,
-            "-p:PublishAot=true", "-p:IlcInstructionSet=native", "-o", output), "dotnet publish (NativeAOT)");
-
-        Assert.Empty(DotnetCli.Problems(publish));
-        Assert.Equal(package.JitLines, RunPublished(output));
+        PublishWithoutWarningsAndCompare("aot", "-p:PublishAot=true", "-p:IlcInstructionSet=native");
     }
 
-    private string[] RunPublished(string directory) =>
-        PackageFixture.Lines(PackageFixture.Require(
-            DotnetCli.RunProgram(Path.Combine(directory, "App"), directory, package.Weights, package.MnistDirectory), "the published app"));
+    /// <summary>Publishes the walkthrough app for this machine, then runs the published executable.</summary>
+    private void PublishWithoutWarningsAndCompare(string name, params string[] options)
+    {
+        string directory = Path.Combine(package.Root, name);
+        string publish = PackageFixture.Require(
+            DotnetCli.Run(package.App, ["publish", "-c", "Release", "-r", PackageFixture.Rid, "-o", directory, .. options]), $"dotnet publish ({name})");
+        Assert.Empty(DotnetCli.Problems(publish));
+
+        string run = PackageFixture.Require(
+            DotnetCli.RunProgram(Path.Combine(directory, "App"), directory, package.Weights, package.MnistDirectory), $"the {name} app");
+        Assert.Equal(package.JitLines, PackageFixture.Lines(run));
+    }
 
     private string PackageReference() => $"<PackageReference Include=\"QuantGen\" Version=\"{package.Version}\" />";
 
