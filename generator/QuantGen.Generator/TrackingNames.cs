@@ -23,4 +23,10 @@ public static class TrackingNames
 
     /// <summary>The generated C# text.</summary>
     public const string Emit = "QuantGen.Emit";
+
+    /// <summary>One module class's child fields in declaration order (the child-order generator).</summary>
+    public const string ChildOrder = "QuantGen.ChildOrder";
+
+    /// <summary>Every module class's child order, deduplicated and sorted, for the one registration file.</summary>
+    public const string ChildOrderEmit = "QuantGen.ChildOrderEmit";
 }

@@ -13,6 +13,7 @@ internal static class DiagnosticDescriptors
     public const string UnreadableCategory = "QuantGen.Unreadable";
     public const string Int8Category = "QuantGen.Int8";
     public const string FusionCategory = "QuantGen.Fusion";
+    public const string SetupCategory = "QuantGen.Setup";
 
     // Relative to the repository root until the package has a public home.
     private const string HelpBase = "docs/diagnostics.md#";
@@ -140,13 +141,24 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "qg0012");
 
+    /// <summary>QG0013: the generated code is for the runtime of the generator's own version; another one is referenced.</summary>
+    public static readonly DiagnosticDescriptor RuntimeVersionMismatch = new(
+        id: "QG0013",
+        title: "QuantGen runtime of another version",
+        messageFormat: "'{0}' is compiled by QuantGen's generator {1}, but the project references the QuantGen runtime {2}; generated code needs the runtime of its own version. Reference one version of the QuantGen package ('dotnet add package QuantGen --version {1}') and no other QuantGen.dll.",
+        category: SetupCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0013");
+
     /// <summary>
-    /// True for the IDs the analyzers report: advice that changes no generated code (QG0009–QG0012). The generator
+    /// True for the IDs the analyzers report: advice that changes no generated code (QG0009–QG0012) and the runtime
+    /// version check (QG0013). The generator
     /// reports the rest, everything that decides whether and what it generates (QG0001–QG0008), so that a build with
     /// the analyzers off still says why nothing was generated; its QG0001, QG0002 and QG0004 carry what their code
     /// fixes write in <see cref="FixValueProperty"/>, as the analyzers' diagnostics do.
     /// </summary>
-    public static bool ReportedByAnalyzers(string id) => id is "QG0009" or "QG0010" or "QG0011" or "QG0012";
+    public static bool ReportedByAnalyzers(string id) => id is "QG0009" or "QG0010" or "QG0011" or "QG0012" or "QG0013";
 
     /// <summary>The <see cref="Diagnostic.Properties"/> key of what a code fix writes (<see cref="Model.DiagnosticInfo.FixValue"/>).</summary>
     public const string FixValueProperty = "QuantGen.FixValue";
@@ -166,6 +178,7 @@ internal static class DiagnosticDescriptors
         "QG0010" => FusionOpportunity,
         "QG0011" => UnusedFusePattern,
         "QG0012" => DynamicWithoutLinear,
+        "QG0013" => RuntimeVersionMismatch,
         _ => null,
     };
 }

@@ -17,7 +17,8 @@ namespace QuantGen.Generator.Emitting;
 /// </summary>
 internal static class ModelEmitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"QuantGen.Generator\", \"0.1.0\")]";
+    private static readonly string GeneratedCode =
+        $"[global::System.CodeDom.Compiler.GeneratedCode(\"QuantGen.Generator\", \"{GeneratorVersion.Value}\")]";
 
     public static GeneratedSource Emit(Int8Result result, bool skipLocalsInit)
     {

@@ -17,7 +17,15 @@ public sealed class MnistSet
 
     private const int ClassCount = 10;
 
-    private static readonly float[] NormalizedByPixel = BuildNormalizationTable();
+    /// <summary>
+    /// <see cref="Normalize"/> of every byte, built on first use rather than in a static initializer: NativeAOT runs
+    /// static initializers at compile time in an interpreter that keeps float intermediates in double precision, and
+    /// 39 of the 256 values came out one ulp away from <see cref="Normalize"/> (and from PyTorch). Two threads may
+    /// both build it; they build the same table.
+    /// </summary>
+    private static float[] NormalizedByPixel => normalizedByPixel ??= BuildNormalizationTable();
+
+    private static float[]? normalizedByPixel;
 
     private readonly byte[] pixels;
     private readonly byte[] labels;

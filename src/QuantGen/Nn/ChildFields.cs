@@ -6,12 +6,18 @@ namespace QuantGen.Nn;
 
 /// <summary>
 /// Finds a module's children among its fields, once per type: fields of module type, and arrays of modules,
-/// in declaration order from the base class down (metadata order is declaration order in C#).
+/// class by class from the base class down, each class's in declaration order as <see cref="ChildOrder"/> recorded it
+/// at compile time. A class compiled without QuantGen's generator (not C#, or the generator excluded) keeps the order
+/// reflection lists its fields in, which is metadata order on CoreCLR and NativeAOT today but not a promise.
 /// </summary>
+/// <remarks>Safe for concurrent use: the per-type cache is concurrent, and reading fields changes nothing.</remarks>
 internal static class ChildFields
 {
     public const DynamicallyAccessedMemberTypes Members =
         DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields;
+
+    private const BindingFlags Declared =
+        BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
 
     private static readonly ConcurrentDictionary<Type, FieldInfo[]> Cache = new();
 
@@ -35,29 +41,41 @@ internal static class ChildFields
         }
     }
 
-    private static FieldInfo[] FieldsOf([DynamicallyAccessedMembers(Members)] Type type) =>
-        Cache.GetOrAdd(type, static t => Discover(t));
-
-    [UnconditionalSuppressMessage("Trimming", "IL2075",
-        Justification = "Module is annotated with DynamicallyAccessedMembers(fields), which keeps the fields of every derived type; base types are walked from there.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "As above: the annotated type itself.")]
-    private static FieldInfo[] Discover(Type type)
+    private static FieldInfo[] FieldsOf([DynamicallyAccessedMembers(Members)] Type type)
     {
-        var levels = new List<Type>();
-        for (Type? t = type; t is not null && t != typeof(Module); t = t.BaseType) levels.Add(t);
-        levels.Reverse();
-
+        if (Cache.TryGetValue(type, out var cached)) return cached;
         var fields = new List<FieldInfo>();
-        foreach (var level in levels)
-        {
-            fields.AddRange(level
-                .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
-                .Where(f => typeof(Module).IsAssignableFrom(f.FieldType) || IsModuleArray(f.FieldType))
-                .Where(f => !f.IsDefined(typeof(NotAChildAttribute), inherit: false))
-                .OrderBy(f => f.MetadataToken));
-        }
-        return [.. fields];
+        AddClassAndBases(type, fields);
+        return Cache.GetOrAdd(type, fields.ToArray());
     }
+
+    /// <summary>The base classes' children first (below <see cref="Module"/>), then this class's own.</summary>
+    private static void AddClassAndBases([DynamicallyAccessedMembers(Members)] Type type, List<FieldInfo> fields)
+    {
+        if (type == typeof(Module)) return;
+        if (BaseModuleClass(type) is { } baseType) AddClassAndBases(baseType, fields);
+        fields.AddRange(InDeclarationOrder(type, type.GetFields(Declared).Where(IsChild).ToArray()));
+    }
+
+    /// <summary>
+    /// The base class, for its own fields. The trim analysis cannot follow <see cref="Type.BaseType"/> with non-public
+    /// members, but nothing is lost: <see cref="Module"/>'s <see cref="DynamicallyAccessedMembersAttribute"/> applies to
+    /// every class derived from it, and every base class walked here (they stop at Module) is one.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2073",
+        Justification = "Every class between a module and Module derives from Module, whose [DynamicallyAccessedMembers(fields)] keeps its fields.")]
+    [return: DynamicallyAccessedMembers(Members)]
+    private static Type? BaseModuleClass(Type type) => type.BaseType;
+
+    private static IEnumerable<FieldInfo> InDeclarationOrder(Type type, FieldInfo[] own)
+    {
+        if (own.Length < 2 || ChildOrder.Of(type) is not { } order) return own;
+        return own.OrderBy(f => Array.IndexOf(order, f.Name) is int i and >= 0 ? i : int.MaxValue).ThenBy(f => f.Name, StringComparer.Ordinal);
+    }
+
+    private static bool IsChild(FieldInfo field) =>
+        (typeof(Module).IsAssignableFrom(field.FieldType) || IsModuleArray(field.FieldType))
+        && !field.IsDefined(typeof(NotAChildAttribute), inherit: false);
 
     private static bool IsModuleArray(Type type) =>
         type.IsArray && type.GetElementType() is { } element && typeof(Module).IsAssignableFrom(element);
