@@ -14,6 +14,12 @@ namespace QuantGen.Nn;
 /// registered with <see cref="RegisterModule{T}"/>. Fields holding arrays of modules are named
 /// <c>field.0</c>, <c>field.1</c>… like a <c>ModuleList</c>. Like PyTorch, a new module is in training mode:
 /// call <see cref="Eval"/> before inference.
+/// <para>
+/// <b>Thread safety.</b> A module, float or converted, is not safe for concurrent use, as a PyTorch module is not: a
+/// call may record autograd state and feed its observers, and training, fusion, prepare and convert change it in
+/// place. Use each module from one thread at a time. To serve int8 inference from many threads, share the generated
+/// <c>Int8</c> pass instead: any number of threads may call it at once.
+/// </para>
 /// </remarks>
 [DynamicallyAccessedMembers(ChildFields.Members)]
 public abstract class Module
