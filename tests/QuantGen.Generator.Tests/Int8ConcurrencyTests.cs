@@ -13,20 +13,12 @@ public sealed class Int8ConcurrencyTests
 {
     private const int Threads = 16, Images = 64;
 
-    private static readonly Lazy<GeneratorRun> SmallCnnRun = new(() =>
-        InMemoryAssembly.Compile((Sources.SmallCnnFixture, "SmallCnn.cs"), (Sources.Driver("SmallCnn"), "Driver.cs")));
-
-    private static readonly Lazy<GeneratorRun> MobileNetV2Run = new(() => InMemoryAssembly.Compile(
-        [(SampleSources.ImplicitUsings, "GlobalUsings.g.cs"),
-         .. SampleSources.MobileNetV2Files.Select(file => (SampleSources.Read(file), file)),
-         (Sources.Driver("QuantGen.Models.MobileNetV2"), "Driver.cs")]));
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     public void Sixteen_threads_on_one_SmallCnn_get_the_one_thread_bytes_and_allocate_nothing_once_warm(int maxThreads)
     {
-        ICompiledDriver driver = CompiledModels.Quantized(SmallCnnRun.Value, "pytorch", "small_cnn.safetensors", calibrationImages: 256, QConfig.Default);
+        ICompiledDriver driver = CompiledModels.Quantized(CompiledModels.SmallCnnFixture.Value, "pytorch", "small_cnn.safetensors", calibrationImages: 256, QConfig.Default);
         Hammer(driver, maxThreads, calls: 500, measureAllocations: true);
     }
 
@@ -35,7 +27,7 @@ public sealed class Int8ConcurrencyTests
     [InlineData(2)]
     public void Sixteen_threads_on_one_MobileNetV2_get_the_one_thread_bytes(int maxThreads)
     {
-        ICompiledDriver driver = CompiledModels.Quantized(MobileNetV2Run.Value, "mobilenetv2", "mnv2_float.safetensors", calibrationImages: 128, QConfig.Default);
+        ICompiledDriver driver = CompiledModels.Quantized(CompiledModels.MobileNetV2.Value, "mobilenetv2", "mnv2_float.safetensors", calibrationImages: 128, QConfig.Default);
         Hammer(driver, maxThreads, calls: 60, measureAllocations: false);
     }
 

@@ -12,13 +12,9 @@ public sealed class Int8MobileNetV2Tests
 {
     private const int CalibrationImages = 256, TestImages = 256;
 
-    private static readonly Lazy<GeneratorRun> Run = new(() => InMemoryAssembly.Compile(
-        [(SampleSources.ImplicitUsings, "GlobalUsings.g.cs"),
-         .. SampleSources.MobileNetV2Files.Select(file => (SampleSources.Read(file), file)),
-         (Sources.Driver("QuantGen.Models.MobileNetV2"), "Driver.cs")]));
 
     private static ICompiledDriver Quantized(QConfig qconfig) =>
-        CompiledModels.Quantized(Run.Value, "mobilenetv2", "mnv2_float.safetensors", CalibrationImages, qconfig);
+        CompiledModels.Quantized(CompiledModels.MobileNetV2.Value, "mobilenetv2", "mnv2_float.safetensors", CalibrationImages, qconfig);
 
     public static TheoryData<string> Configs => ["Default", "Onednn"];
 

@@ -11,11 +11,9 @@ public sealed class Int8ThreadsTests
 {
     private const int Images = 130;
 
-    private static readonly Lazy<GeneratorRun> SmallCnnRun = new(() =>
-        InMemoryAssembly.Compile((Sources.SmallCnnFixture, "SmallCnn.cs"), (Sources.Driver("SmallCnn"), "Driver.cs")));
 
     private static ICompiledDriver QuantizedSmallCnn() =>
-        CompiledModels.Quantized(SmallCnnRun.Value, "pytorch", "small_cnn.safetensors", calibrationImages: 320, QConfig.Onednn);
+        CompiledModels.Quantized(CompiledModels.SmallCnnFixture.Value, "pytorch", "small_cnn.safetensors", calibrationImages: 320, QConfig.Onednn);
 
     private static float[] MnistImages(int count) => CompiledModels.Mnist.Value.Test.ToTensor(0, count).Data;
 

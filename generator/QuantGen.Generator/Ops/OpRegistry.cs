@@ -24,8 +24,8 @@ internal static class OpRegistry
     public static readonly LayerNormOp LayerNorm = new();
     public static readonly SoftmaxOp Softmax = new();
     public static readonly AddOp Add = new();
-    public static readonly QuantStubOp QuantStub = new();
-    public static readonly DeQuantStubOp DeQuantStub = new();
+    public static readonly StubOp QuantStub = new("QuantStub", Int8Form.Quantize);
+    public static readonly StubOp DeQuantStub = new("DeQuantStub", Int8Form.Dequantize);
 
     /// <summary>Every descriptor, in the order the docs list them.</summary>
     public static readonly IReadOnlyList<OpDescriptor> All =

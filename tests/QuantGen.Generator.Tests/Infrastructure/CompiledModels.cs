@@ -9,6 +9,16 @@ public static class CompiledModels
 {
     public static readonly Lazy<(MnistSet Train, MnistSet Test)> Mnist = new(() => (MnistSet.LoadTrain(), MnistSet.LoadTest()));
 
+    /// <summary>The small CNN as the PyTorch fixture fuses it, with a driver, compiled once for every test that runs it.</summary>
+    public static readonly Lazy<GeneratorRun> SmallCnnFixture = new(() =>
+        InMemoryAssembly.Compile((Sources.SmallCnnFixture, "SmallCnn.cs"), (Sources.Driver("SmallCnn"), "Driver.cs")));
+
+    /// <summary>The real MobileNetV2 sample (its class and block files), with a driver, compiled once.</summary>
+    public static readonly Lazy<GeneratorRun> MobileNetV2 = new(() => InMemoryAssembly.Compile(
+        [(SampleSources.ImplicitUsings, "GlobalUsings.g.cs"),
+         .. SampleSources.MobileNetV2Files.Select(file => (SampleSources.Read(file), file)),
+         (Sources.Driver("QuantGen.Models.MobileNetV2"), "Driver.cs")]));
+
     /// <summary>
     /// Checks that <paramref name="run"/> compiled cleanly, creates its <c>Sample.Driver</c>, loads the fixture's
     /// weights and calibrates on the first <paramref name="calibrationImages"/> MNIST training images.
