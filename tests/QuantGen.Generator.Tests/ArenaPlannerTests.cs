@@ -62,26 +62,7 @@ public sealed class ArenaPlannerTests
     public void A_model_whose_arena_would_pass_the_largest_array_gets_QG0008_and_shapes_only()
     {
         // [1, 46340, 46340] is 2,147,395,600 bytes, under 2³¹: quantized and then clamped, two such values live at once.
-        const string source = """
-            using QuantGen;
-            using QuantGen.Nn;
-            using QuantGen.Quantization;
-
-            namespace Sample;
-
-            [Quantize(QuantMode.Static)]
-            [InputShape(1, 46340, 46340)]
-            public sealed partial class Huge : Module
-            {
-                readonly QuantStub quant = new();
-                readonly ReLU relu = new();
-                readonly DeQuantStub dequant = new();
-
-                public override Tensor Forward(Tensor x) => dequant.Forward(relu.Forward(quant.Forward(x)));
-            }
-            """;
-
-        GeneratorRun run = GeneratorHarness.Run(source, "Huge.cs");
+        GeneratorRun run = GeneratorHarness.Run(Sources.QuantizedClamp(46340), "Huge.cs");
 
         Assert.Null(run.Exception);
         Diagnostic diagnostic = Assert.Single(run.Qg);

@@ -224,26 +224,8 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         }
 
         // Values the arena cannot hold: each fits an int, two alive at once do not.
-        const string huge = """
-            using QuantGen;
-            using QuantGen.Nn;
-            using QuantGen.Quantization;
-
-            namespace Sample;
-
-            [Quantize(QuantMode.Static)]
-            [InputShape(1, SIDE, SIDE)]
-            public sealed partial class Huge : Module
-            {
-                readonly QuantStub quant = new();
-                readonly ReLU relu = new();
-                readonly DeQuantStub dequant = new();
-
-                public override Tensor Forward(Tensor x) => dequant.Forward(relu.Forward(quant.Forward(x)));
-            }
-            """;
-        foreach (string side in new[] { "32768", "40000", "46340", "46341" }) yield return ($"an arena of two {side}² buffers", huge.Replace("SIDE", side));
-        yield return ("a float island of 2³⁰ values", huge.Replace("SIDE", "32768").Replace("readonly ReLU relu", "readonly Softmax relu"));
+        foreach (int side in new[] { 32768, 40000, 46340, 46341 }) yield return ($"an arena of two {side}² buffers", Sources.QuantizedClamp(side));
+        yield return ("a float island of 2³⁰ values", Sources.QuantizedClamp(32768).Replace("readonly ReLU relu", "readonly Softmax relu"));
     }
 
     [Fact]

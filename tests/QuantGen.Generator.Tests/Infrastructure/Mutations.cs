@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using QuantGen.Generator.Parsing.Interpreter;
 
 namespace QuantGen.Generator.Tests.Infrastructure;
 
@@ -51,27 +52,8 @@ public static class Mutations
     /// <summary>The stack csc compiles on (its main thread's, 8 MB on Linux), so that deep mutations stay code the compiler alone accepts.</summary>
     public const int CompilerStack = 8 * 1024 * 1024;
 
-    /// <summary><paramref name="work"/>'s result, computed on a thread with a stack of <paramref name="bytes"/>.</summary>
-    public static T OnStack<T>(int bytes, Func<T> work)
-    {
-        T result = default!;
-        Exception? thrown = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                result = work();
-            }
-            catch (Exception exception)
-            {
-                thrown = exception;
-            }
-        }, bytes);
-        thread.Start();
-        thread.Join();
-        if (thrown is not null) throw new InvalidOperationException("The work on its own stack threw.", thrown);
-        return result;
-    }
+    /// <summary><paramref name="work"/>'s result, computed on a thread with a stack of <paramref name="bytes"/> (as the generator reads models).</summary>
+    public static T OnStack<T>(int bytes, Func<T> work) => OwnStack.Run(work, bytes);
 
     /// <summary>Runs every case (on a worker per core, each with the compiler's stack) and collects what went wrong.</summary>
     public static Outcome Check<T>(IReadOnlyList<(string Name, T Case)> cases, Func<T, GeneratorRun> run)

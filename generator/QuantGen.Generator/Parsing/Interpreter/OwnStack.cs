@@ -17,11 +17,11 @@ internal static class OwnStack
     public const int Size = 4 * 1024 * 1024;
 
     /// <summary>
-    /// <paramref name="work"/>'s result, computed on a new thread while the caller waits;
-    /// what it throws is thrown here. A host that cannot start threads runs it inline, where the runtime's stack
-    /// check is the last guard.
+    /// <paramref name="work"/>'s result, computed on a new thread with a stack of <paramref name="size"/> bytes while the
+    /// caller waits; what it throws is thrown here. A host that cannot start threads runs it inline, where the
+    /// runtime's stack check is the last guard.
     /// </summary>
-    public static T Run<T>(Func<T> work)
+    public static T Run<T>(Func<T> work, int size = Size)
     {
         T result = default!;
         ExceptionDispatchInfo? thrown = null;
@@ -35,7 +35,7 @@ internal static class OwnStack
             {
                 thrown = ExceptionDispatchInfo.Capture(exception);
             }
-        }, Size);
+        }, size);
 
         try
         {
