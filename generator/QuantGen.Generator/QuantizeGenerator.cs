@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -74,7 +77,17 @@ public sealed class QuantizeGenerator : IIncrementalGenerator
             .Select(static (input, _) => ModelEmitter.Emit(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Emit);
 
-        context.RegisterSourceOutput(sources, static (output, source) =>
-            output.AddSource(source.HintName, SourceText.From(source.Text, Encoding.UTF8)));
+        // All at once, so that hint names stay unique as the compiler compares them (ignoring case: two classes
+        // 'Model' and 'model'); each text is still emitted, and cached, per class.
+        context.RegisterSourceOutput(sources.Collect(), static (output, all) =>
+        {
+            var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (GeneratedSource source in all)
+            {
+                string hintName = source.HintName;
+                for (int n = 2; !taken.Add(hintName); n++) hintName = source.HintName.Substring(0, source.HintName.Length - ".g.cs".Length) + "_" + n.ToString(CultureInfo.InvariantCulture) + ".g.cs";
+                output.AddSource(hintName, SourceText.From(source.Text, Encoding.UTF8));
+            }
+        });
     }
 }

@@ -67,6 +67,47 @@ public sealed class DotnetBuildTests
         }
     }
 
+    [Fact]
+    public void Dotnet_build_survives_two_thousand_nested_Sequentials_a_deep_Forward_and_names_of_every_kind()
+    {
+        // Issue 16's reproducers as a user's build meets them: csc compiled these alone, and crashed with the generator.
+        string directory = NewProject();
+        try
+        {
+            string Nested(string open, string inner, string close, int depth) =>
+                string.Concat(Enumerable.Repeat(open, depth)) + inner + string.Concat(Enumerable.Repeat(close, depth));
+            string deepSequential = Models.With(Models.Clean, "readonly ReLU fcRelu = new();", $"readonly Sequential fcRelu = {Nested("new Sequential(", "new ReLU()", ")", 2000)};")
+                .Replace("class Clean", "class DeepSequential");
+            string deepForward = Models.With(Models.Clean, "return dequant.Forward(", $"x = {Nested("relu.Forward(", "x", ")", 2000)};\n        return dequant.Forward(")
+                .Replace("class Clean", "class DeepForward");
+            // Layers named as .NET code names them, in a namespace of keywords; Use() reaches the generated members.
+            string names = Models.Clean
+                .Replace("namespace Sample;", "namespace @class.@int;")
+                .Replace("class Clean", "class Named")
+                .Replace("quant", "_quant").Replace("de_quant", "@checked")
+                .Replace("conv", "卷积").Replace("bn", "Equals").Replace("fcRelu", "ConcurrentWorkers").Replace("relu", "n")
+                + "\nstatic class Use { public static Named.Int8 Convert(Named model, QuantGen.Tensor batch) => model.Calibrate([batch]).Convert(); }\n";
+            File.WriteAllText(Path.Combine(directory, "DeepSequential.cs"), deepSequential);
+            File.WriteAllText(Path.Combine(directory, "DeepForward.cs"), deepForward);
+            File.WriteAllText(Path.Combine(directory, "Named.cs"), names);
+
+            (int exitCode, string output) = Run(directory, "build", "-nologo", "-v:q", "-p:Configuration=Release");
+
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("DeepSequential.cs(", output);
+            Assert.Contains("warning QG0005: The generator cannot read code nested more than 200 syntax levels deep in one member, at 'new Sequential(new Sequential(", output);
+            Assert.Contains("warning QG0005: The generator cannot read code nested more than 200 syntax levels deep in one member, at 'relu.Forward(relu.Forward(", output);
+            // The user's own warning for a field named Equals, if any; nothing from QuantGen, no error.
+            Assert.DoesNotContain(output.Split('\n'), line => line.Contains("Named.cs", StringComparison.Ordinal) && (line.Contains(" error ", StringComparison.Ordinal) || line.Contains("QG0", StringComparison.Ordinal)));
+            Assert.DoesNotContain("AD0001", output);
+            Assert.DoesNotContain("CS8785", output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>
     /// A throwaway project beside nothing of the repository's: the runtime, the generator and the analyzers this test
     /// project was built with, no package source.

@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using QuantGen.Generator.Model;
 using QuantGen.Generator.Planning;
 using QuantGen.Generator.Tests.Infrastructure;
@@ -20,7 +21,7 @@ public sealed class ArenaPlannerTests
                 buffers.Add(new ArenaPlanner.Buffer(v, random.Next(1, 5000), first, first + random.Next(1, 4)));
             }
 
-            (EquatableArray<ArenaSlot> slots, int length) = ArenaPlanner.Place(buffers);
+            (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(buffers);
             foreach (ArenaSlot a in slots)
             {
                 Assert.Equal(0, a.Offset % ArenaPlanner.Alignment);
@@ -40,9 +41,37 @@ public sealed class ArenaPlannerTests
     {
         // Each value is read only by the next step: two buffers ping-pong.
         var buffers = Enumerable.Range(1, 6).Select(v => new ArenaPlanner.Buffer(v, 100, v - 1, v)).ToList();
-        (EquatableArray<ArenaSlot> slots, int length) = ArenaPlanner.Place(buffers);
+        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(buffers);
         Assert.Equal([0, 128, 0, 128, 0, 128], slots.Select(s => s.Offset));
         Assert.Equal(256, length);
+    }
+
+    [Fact]
+    public void An_arena_past_the_largest_array_is_reported_by_its_length_not_wrapped()
+    {
+        // Two values of 1.5 GB alive at once: each offset fits an int, the second's end does not.
+        var buffers = new List<ArenaPlanner.Buffer> { new(1, 1_500_000_000, 0, 1), new(2, 1_500_000_000, 1, 2) };
+
+        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(buffers);
+
+        Assert.Empty(slots);
+        Assert.Equal(3_000_000_000, length);
+    }
+
+    [Fact]
+    public void A_model_whose_arena_would_pass_the_largest_array_gets_QG0008_and_shapes_only()
+    {
+        // [1, 46340, 46340] is 2,147,395,600 bytes, under 2³¹: quantized and then clamped, two such values live at once.
+        GeneratorRun run = GeneratorHarness.Run(Sources.QuantizedClamp(46340), "Huge.cs");
+
+        Assert.Null(run.Exception);
+        Diagnostic diagnostic = Assert.Single(run.Qg);
+        Assert.True(diagnostic.Id == "QG0008", diagnostic.ToString());
+        Assert.Contains("need an arena of 4,294,791,296 bytes per sample, more than the 2,147,483,591 one .NET array holds", diagnostic.GetMessage());
+        string text = Assert.Single(run.Sources).Text;
+        Assert.DoesNotContain("class Int8", text);
+        Assert.Contains("public const int ReluLength = 2147395600;", text);
+        Assert.Empty(run.GeneratedCodeProblems);
     }
 
     [Fact]

@@ -12,10 +12,13 @@ namespace QuantGen.Generator.Emitting;
 /// </summary>
 internal static class GlueEmitter
 {
+    /// <summary>The model as a Module, for Module's methods: a member of the model's may take their name (a layer named <c>Eval</c>).</summary>
+    private const string AsModule = "((global::QuantGen.Nn.Module)this)";
+
     public static void Write(IndentedTextWriter writer, ModelPlan plan, string generatedCode)
     {
         ModelSpec model = plan.Model;
-        string self = "global::" + (model.Namespace.Length > 0 ? model.Namespace + "." : "") + model.ClassName;
+        string self = TypeNames.Global(model);
         string qconfig = $"global::QuantGen.Quantization.QConfig.For(global::QuantGen.WeightScheme.{model.Options.Weights}, global::QuantGen.ObserverKind.{model.Options.Activations})";
 
         bool qat = model.Options.Mode == "Qat";
@@ -27,7 +30,7 @@ internal static class GlueEmitter
         writer.WriteLine("public Int8 Convert()");
         writer.WriteLine("{");
         writer.Indent++;
-        if (qat) writer.WriteLine("Eval(); // BatchNorm folds with its running statistics");
+        if (qat) writer.WriteLine($"{AsModule}.Eval(); // BatchNorm folds with its running statistics");
         writer.WriteLine("global::QuantGen.Quantization.EagerQuantization.Convert(this);");
         writer.WriteLine("return Int8.From(this);");
         writer.Indent--;
@@ -52,7 +55,7 @@ internal static class GlueEmitter
         writer.WriteLine($"public {self} PrepareQat(global::QuantGen.Quantization.QConfig? qconfig = null)");
         writer.WriteLine("{");
         writer.Indent++;
-        writer.WriteLine("Train();");
+        writer.WriteLine($"{AsModule}.Train();");
         if (plan.Fusions.Count > 0) writer.WriteLine($"global::QuantGen.Quantization.EagerQuantization.FuseModulesQat(this, {Groups(plan)});");
         writer.WriteLine($"global::QuantGen.Quantization.EagerQuantization.PrepareQat(this, qconfig ?? {qconfig});");
         writer.WriteLine("return this;");
@@ -91,7 +94,7 @@ internal static class GlueEmitter
         writer.WriteLine("{");
         writer.Indent++;
         writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(batches);");
-        writer.WriteLine("Eval();");
+        writer.WriteLine($"{AsModule}.Eval();");
         if (plan.Fusions.Count > 0) writer.WriteLine($"global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, {Groups(plan)});");
 
         writer.WriteLine($"global::QuantGen.Quantization.EagerQuantization.Prepare(this, qconfig ?? {qconfig});");

@@ -26,7 +26,7 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
 
     public void Write(string generatedCode, bool skipLocalsInit)
     {
-        string model = "global::" + (Model.Namespace.Length > 0 ? Model.Namespace + "." : "") + Model.ClassName;
+        string model = TypeNames.Global(Model);
         writer.WriteLine("/// <summary>");
         writer.WriteLine($"/// {Model.ClassName}'s int8 forward pass, generated: the layers eager int8 runs, in order, on one");
         writer.WriteLine("/// arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast");

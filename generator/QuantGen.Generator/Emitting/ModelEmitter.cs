@@ -3,7 +3,6 @@ using System.CodeDom.Compiler;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Microsoft.CodeAnalysis.CSharp;
 using QuantGen.Generator.Model;
 
 namespace QuantGen.Generator.Emitting;
@@ -34,11 +33,11 @@ internal static class ModelEmitter
         writer.WriteLineNoTabs(string.Empty);
         if (model.Namespace.Length > 0)
         {
-            writer.WriteLine($"namespace {string.Join(".", model.Namespace.Split('.').Select(Identifier))};");
+            writer.WriteLine($"namespace {TypeNames.Namespace(model)};");
             writer.WriteLineNoTabs(string.Empty);
         }
 
-        writer.WriteLine($"partial class {Identifier(model.ClassName)}");
+        writer.WriteLine($"partial class {TypeNames.ClassName(model)}");
         writer.WriteLine("{");
         writer.Indent++;
 
@@ -77,8 +76,7 @@ internal static class ModelEmitter
         writer.WriteLine("}");
         writer.Flush();
 
-        string hintName = (model.Namespace.Length > 0 ? model.Namespace + "." : "") + model.ClassName + ".g.cs";
-        return new GeneratedSource(hintName, text.ToString());
+        return new GeneratedSource(TypeNames.HintName(model), text.ToString());
     }
 
     private static void WriteHeader(IndentedTextWriter writer, ModelPlan plan, string[] names, Int8Result result)
@@ -154,10 +152,6 @@ internal static class ModelEmitter
         writer.WriteLine($"/// <summary>Values in <see cref=\"{name}\"/>.</summary>");
         writer.WriteLine($"public const int {name}Length = {Length(shape)};");
     }
-
-    /// <summary>A name as a C# identifier: keywords get '@' (a class named <c>@class</c>).</summary>
-    private static string Identifier(string name) =>
-        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) == SyntaxKind.RecordKeyword ? "@" + name : name;
 
     private static string Shape(EquatableArray<int> shape) => "[" + string.Join(", ", shape) + "]";
 

@@ -15,23 +15,27 @@ internal static class StepNames
 {
     /// <summary>
     /// Names the generated code declares or inherits where step and block names go: Shapes' Input and Length; Int8's
-    /// Arena, Layout, From and Run; its base <c>Int8Pass</c>'s members; <c>object</c>'s; the classes Int8 and Shapes.
+    /// Arena, Layout, From and Run; its base <c>Int8Pass</c>'s members; <c>object</c>'s; the classes Int8 and Shapes;
+    /// and, camel-cased, the parameters the generated methods take (<c>model</c>, <c>source</c>, <c>input</c>,
+    /// <c>output</c>, <c>n</c>), which a field of that name would hide behind.
     /// </summary>
     public static readonly string[] Reserved =
     [
-        "Input", "Length", "Shapes", "Int8", "Arena", "Layout", "From", "Run", "MaxBatch",
-        "Forward", "Fork", "CreateFork", "MaxThreads", "Bytes", "Scratch",
+        "Input", "Output", "Length", "Shapes", "Int8", "Arena", "Layout", "From", "Run", "MaxBatch",
+        "Forward", "Fork", "CreateFork", "MaxThreads", "ConcurrentWorkers", "Bytes", "Scratch",
+        "Model", "Source", "Converted", "N",
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
     ];
 
+    /// <summary>
+    /// Each step's name, unique as everything it becomes: the step method and the Arena constant (the name), the
+    /// Shapes constants (the name and the name + Length) and the layer field (camelCase, which can meet another
+    /// name's: 'K' and the Kelvin sign 'K' both lower to 'k').
+    /// </summary>
     public static string[] For(ModelPlan plan)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string name in Reserved)
-        {
-            used.Add(name);
-            used.Add(name + "Length");
-        }
+        foreach (string name in Reserved) Claim(used, name);
 
         var names = new string[plan.Steps.Count];
         for (int i = 0; i < names.Length; i++)
@@ -39,13 +43,19 @@ internal static class StepNames
             // A call with no name of its own ('+') is named by its kind.
             string name = Pascal(HasLetterOrDigit(plan.Steps[i].Name) ? plan.Steps[i].Name : plan.Steps[i].Kind);
             string unique = name;
-            for (int n = 2; used.Contains(unique) || used.Contains(unique + "Length"); n++) unique = name + n;
-            used.Add(unique);
-            used.Add(unique + "Length");
+            for (int n = 2; used.Contains(unique) || used.Contains(unique + "Length") || used.Contains(Field(unique)); n++) unique = name + n;
+            Claim(used, unique);
             names[i] = unique;
         }
 
         return names;
+    }
+
+    private static void Claim(HashSet<string> used, string name)
+    {
+        used.Add(name);
+        used.Add(name + "Length");
+        used.Add(Field(name));
     }
 
     private static bool HasLetterOrDigit(string text)

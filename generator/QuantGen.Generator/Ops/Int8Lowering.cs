@@ -47,7 +47,7 @@ internal abstract record Int8Lowering
     public abstract string Describe(StepText step);
 
     /// <summary>Floats of scratch the step needs per sample of <paramref name="inputLength"/> values (float islands).</summary>
-    public virtual int ScratchFloats(int inputLength) => 0;
+    public virtual long ScratchFloats(int inputLength) => 0;
 
     protected const string Compiled = "global::QuantGen.Compiled.";
 }

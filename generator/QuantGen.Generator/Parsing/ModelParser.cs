@@ -40,8 +40,9 @@ internal static class ModelParser
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        // A class still being typed (no name yet): the compiler reports it; nothing to read.
-        if (declaration.Identifier.IsMissing || !IsWellNamed(type))
+        // A class still being typed (no name yet): the compiler reports it; nothing to read. A class whose parts
+        // each carry [Quantize] (the compiler reports the duplicate) is read once, from the first.
+        if (declaration.Identifier.IsMissing || !IsWellNamed(type) || !CarriesFirstQuantize(declaration, type, cancellationToken))
         {
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -49,6 +50,18 @@ internal static class ModelParser
         var reader = new Reader(semanticModel, declaration, type, cancellationToken);
         ModelSpec? model = reader.Read(quantizeAttributes);
         return new ParseResult(model, reader.Diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>True unless another part of the class carries a [Quantize] that comes before this declaration's.</summary>
+    private static bool CarriesFirstQuantize(ClassDeclarationSyntax declaration, INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != QuantizeAttribute || attribute.ApplicationSyntaxReference is not { } written) continue;
+            return written.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(written.Span);
+        }
+
+        return true;
     }
 
     /// <summary>True when the class and every enclosing namespace have a name (not one still being typed).</summary>
@@ -81,6 +94,13 @@ internal static class ModelParser
             {
                 Report(DiagnosticDescriptors.InvalidAttribute, ClassLocation,
                     $"'{type.Name}' is nested in '{type.ContainingType.Name}'; put a [Quantize] class at namespace level");
+                return null;
+            }
+
+            if (type.IsFileLocal)
+            {
+                Report(DiagnosticDescriptors.InvalidAttribute, ClassLocation,
+                    $"'{type.Name}' is a file-local class, which only its own file can extend; remove 'file' so that the generated half can join it");
                 return null;
             }
 
@@ -122,9 +142,17 @@ internal static class ModelParser
                 return null;
             }
 
-            string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+            string ns = NamespaceOf(type);
             return new ModelSpec(ns, type.Name, inputShape.Value, options, fuses.ToEquatableArray(),
                 forward.Layers.ToEquatableArray(), forward.Steps.ToEquatableArray(), forward.Output, forward.Blocks.ToEquatableArray());
+        }
+
+        /// <summary>The namespace as its names are (<c>class.int</c> for <c>@class.@int</c>): the emitter escapes what C# needs.</summary>
+        private static string NamespaceOf(INamedTypeSymbol type)
+        {
+            var names = new List<string>();
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace) names.Insert(0, ns.Name);
+            return string.Join(".", names);
         }
 
         /// <summary>The names the generated half declares in the class.</summary>

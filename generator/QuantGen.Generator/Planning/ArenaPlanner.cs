@@ -14,28 +14,36 @@ internal static class ArenaPlanner
     /// <summary>A cache line, and what SIMD loads of any width want.</summary>
     public const int Alignment = 64;
 
+    /// <summary>The most bytes one arena may take: the longest array .NET allocates (<c>Array.MaxLength</c>).</summary>
+    public const int MaxLength = 0x7FFFFFC7;
+
     /// <summary>One buffer to place: the value that owns it, its length in bytes, and its live steps [First, Last].</summary>
     public readonly record struct Buffer(int Value, int Length, int First, int Last);
 
-    public static (EquatableArray<ArenaSlot> Slots, int Length) Place(IReadOnlyList<Buffer> buffers)
+    /// <summary>
+    /// The slots and the arena's length. A length over <see cref="MaxLength"/> means there is no arena: the
+    /// placing stops at the buffer that would end past it, and the length says where that would be.
+    /// </summary>
+    public static (EquatableArray<ArenaSlot> Slots, long Length) Place(IReadOnlyList<Buffer> buffers)
     {
         var ordered = new List<Buffer>(buffers);
         ordered.Sort(static (a, b) => a.First != b.First ? a.First.CompareTo(b.First) : a.Value.CompareTo(b.Value));
 
         var placed = new List<ArenaSlot>();
-        int length = 0;
+        long length = 0;
         foreach (Buffer buffer in ordered)
         {
-            int offset = LowestFreeOffset(placed, buffer);
-            placed.Add(new ArenaSlot(buffer.Value, offset, buffer.Length, buffer.First, buffer.Last));
+            long offset = LowestFreeOffset(placed, buffer);
             length = System.Math.Max(length, Align(offset + buffer.Length));
+            if (length > MaxLength) return (EquatableArray<ArenaSlot>.Empty, length);
+            placed.Add(new ArenaSlot(buffer.Value, (int)offset, buffer.Length, buffer.First, buffer.Last));
         }
 
         placed.Sort(static (a, b) => a.Value.CompareTo(b.Value));
         return (placed.ToEquatableArray(), length);
     }
 
-    private static int LowestFreeOffset(List<ArenaSlot> placed, Buffer buffer)
+    private static long LowestFreeOffset(List<ArenaSlot> placed, Buffer buffer)
     {
         var live = new List<ArenaSlot>();
         foreach (ArenaSlot slot in placed)
@@ -44,7 +52,7 @@ internal static class ArenaPlanner
         }
 
         live.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
-        int offset = 0;
+        long offset = 0;
         foreach (ArenaSlot slot in live)
         {
             if (offset + buffer.Length <= slot.Offset) break;
@@ -54,5 +62,5 @@ internal static class ArenaPlanner
         return offset;
     }
 
-    private static int Align(int offset) => (offset + Alignment - 1) / Alignment * Alignment;
+    private static long Align(long offset) => (offset + Alignment - 1) / Alignment * Alignment;
 }

@@ -90,8 +90,19 @@ internal static class Int8Planner
             throw new NoProgramException($"the output of Forward does not come from a {Dequant}; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
         }
 
-        (EquatableArray<ArenaSlot> slots, int length) = ArenaPlanner.Place(Buffers(plan, steps, storage));
-        return new Int8Program(steps.ToEquatableArray(), storage.ToEquatableArray(), slots, length, Scratch(plan, steps), MaxBatch(length));
+        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(Buffers(plan, steps, storage));
+        if (length > ArenaPlanner.MaxLength)
+        {
+            throw new NoProgramException($"its quint8 values need an arena of {Count(length)} bytes per sample, more than the {Count(ArenaPlanner.MaxLength)} one .NET array holds; use smaller inputs or layers", Location(model, model.Output));
+        }
+
+        long scratch = Scratch(plan, steps);
+        if (scratch > ArenaPlanner.MaxLength)
+        {
+            throw new NoProgramException($"its float islands need {Count(scratch)} floats of scratch per sample, more than the {Count(ArenaPlanner.MaxLength)} one .NET array holds; use smaller inputs or layers", Location(model, model.Output));
+        }
+
+        return new Int8Program(steps.ToEquatableArray(), storage.ToEquatableArray(), slots, (int)length, (int)scratch, MaxBatch(length, scratch));
     }
 
     /// <summary>One step's lowering and what its output is, from what it reads and what eager convert makes of its op.</summary>
@@ -196,18 +207,21 @@ internal static class Int8Planner
     /// The most samples one pass runs: the batched Forward runs chunks of this many, each layer as one larger GEMM,
     /// while the arena (its length times this) stays within <see cref="ArenaBudget"/>, about half a core's L2.
     /// </summary>
-    private static int MaxBatch(int arenaLength)
+    private static int MaxBatch(long arenaLength, long scratchLength)
     {
         int samples = 1;
-        while (samples < MaxChunk && (long)arenaLength * samples * 2 <= ArenaBudget) samples *= 2;
+        // The scratch, as the arena, is one array of that many samples: it too must fit one.
+        while (samples < MaxChunk && arenaLength * samples * 2 <= ArenaBudget && scratchLength * samples * 2 <= ArenaPlanner.MaxLength) samples *= 2;
         return samples;
     }
 
+    private static string Count(long count) => count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
     private const int MaxChunk = 64, ArenaBudget = 1 << 20;
 
-    private static int Scratch(ModelPlan plan, List<Int8Step> steps)
+    private static long Scratch(ModelPlan plan, List<Int8Step> steps)
     {
-        int floats = 0;
+        long floats = 0;
         foreach (Int8Step step in steps) floats = Math.Max(floats, step.Lowering.ScratchFloats(Length(plan.Steps[step.Step].InputShape)));
         return floats;
     }

@@ -104,7 +104,7 @@ partial class Islands
     public global::Sample.Islands Calibrate(global::System.Collections.Generic.IEnumerable<global::QuantGen.Tensor> batches, global::QuantGen.Quantization.QConfig? qconfig = null, global::System.Action<int>? progress = null)
     {
         global::System.ArgumentNullException.ThrowIfNull(batches);
-        Eval();
+        ((global::QuantGen.Nn.Module)this).Eval();
         global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, new[] { "conv", "relu" });
         global::QuantGen.Quantization.EagerQuantization.Prepare(this, qconfig ?? global::QuantGen.Quantization.QConfig.For(global::QuantGen.WeightScheme.PerChannelSymmetric, global::QuantGen.ObserverKind.Histogram));
         global::QuantGen.Quantization.EagerQuantization.Calibrate(this, batches, progress);

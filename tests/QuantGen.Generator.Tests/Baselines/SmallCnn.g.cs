@@ -139,7 +139,7 @@ partial class SmallCnn
     public global::Sample.SmallCnn Calibrate(global::System.Collections.Generic.IEnumerable<global::QuantGen.Tensor> batches, global::QuantGen.Quantization.QConfig? qconfig = null, global::System.Action<int>? progress = null)
     {
         global::System.ArgumentNullException.ThrowIfNull(batches);
-        Eval();
+        ((global::QuantGen.Nn.Module)this).Eval();
         global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, new[] { "conv1", "bn1", "relu1" });
         global::QuantGen.Quantization.EagerQuantization.Prepare(this, qconfig ?? global::QuantGen.Quantization.QConfig.For(global::QuantGen.WeightScheme.PerTensorSymmetric, global::QuantGen.ObserverKind.MinMax));
         global::QuantGen.Quantization.EagerQuantization.Calibrate(this, batches, progress);

@@ -127,7 +127,7 @@ partial class TinyResNet
     public global::Sample.TinyResNet Calibrate(global::System.Collections.Generic.IEnumerable<global::QuantGen.Tensor> batches, global::QuantGen.Quantization.QConfig? qconfig = null, global::System.Action<int>? progress = null)
     {
         global::System.ArgumentNullException.ThrowIfNull(batches);
-        Eval();
+        ((global::QuantGen.Nn.Module)this).Eval();
         global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, new[] { "stem", "stemBn", "stemRelu" }, new[] { "conv", "bn" });
         global::QuantGen.Quantization.EagerQuantization.Prepare(this, qconfig ?? global::QuantGen.Quantization.QConfig.For(global::QuantGen.WeightScheme.PerChannelSymmetric, global::QuantGen.ObserverKind.Histogram));
         global::QuantGen.Quantization.EagerQuantization.Calibrate(this, batches, progress);

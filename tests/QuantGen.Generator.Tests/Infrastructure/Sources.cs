@@ -137,6 +137,29 @@ public static class Sources
         }
         """;
 
+    /// <summary>
+    /// quant → relu → dequant on a <c>[1, side, side]</c> input: each value fits an int, and the two alive at once
+    /// (the quantized input and the clamp's output) need twice its bytes of arena.
+    /// </summary>
+    public static string QuantizedClamp(int side) => $$"""
+        using QuantGen;
+        using QuantGen.Nn;
+        using QuantGen.Quantization;
+
+        namespace Sample;
+
+        [Quantize(QuantMode.Static)]
+        [InputShape(1, {{side}}, {{side}})]
+        public sealed partial class Huge : Module
+        {
+            readonly QuantStub quant = new();
+            readonly ReLU relu = new();
+            readonly DeQuantStub dequant = new();
+
+            public override Tensor Forward(Tensor x) => dequant.Forward(relu.Forward(quant.Forward(x)));
+        }
+        """;
+
     /// <summary>The fixture's SmallCnn marked for quantization-aware training.</summary>
     public static readonly string SmallCnnQat = SmallCnnFixture.Replace("[Quantize(QuantMode.Static)]", "[Quantize(QuantMode.Qat)]");
 

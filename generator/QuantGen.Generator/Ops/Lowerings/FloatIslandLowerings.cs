@@ -15,7 +15,7 @@ internal abstract record FloatIslandLowering(EquatableArray<int> Shape) : Int8Lo
     public override string Describe(StepText step) =>
         $"{step.Subject}, a float island: dequantize, {step.Kind} in float, quantize with the qparams calibration chose.";
 
-    public override int ScratchFloats(int inputLength) => 2 * inputLength;
+    public override long ScratchFloats(int inputLength) => 2L * inputLength;
 
     /// <summary>The transposition arguments, for an island over channels-last bytes.</summary>
     protected string Layout => StepText.IsChannelsLast(Shape) ? ", " + StepText.Layout(Shape) : "";

@@ -17,6 +17,19 @@ internal sealed partial class ConstantInterpreter
         Tick(operation);
         if (operation.ConstantValue.HasValue) return operation.ConstantValue.Value;
 
+        Nest(operation.Syntax);
+        try
+        {
+            return ValueOf(operation, frame);
+        }
+        finally
+        {
+            Unnest();
+        }
+    }
+
+    private object? ValueOf(IOperation operation, Frame frame)
+    {
         switch (operation)
         {
             case IConversionOperation conversion:
@@ -80,7 +93,9 @@ internal sealed partial class ConstantInterpreter
             {
                 var items = new object?[tuple.Elements.Length];
                 for (int i = 0; i < items.Length; i++) items[i] = Evaluate(tuple.Elements[i], frame);
-                return new TupleValue(items);
+                var value = new TupleValue(items);
+                if (value.Depth > MaxTupleDepth || value.Values > MaxItems) throw Unreadable(tuple.Syntax, $"a tuple nested more than {MaxTupleDepth} deep or of more than {MaxItems:N0} values");
+                return value;
             }
             case IInterpolatedStringOperation interpolated:
                 return Interpolate(interpolated, frame);

@@ -12,8 +12,11 @@ internal sealed record ModelRead(List<LayerSpec> Layers, List<BlockSpec> Blocks,
 // The entry point: build the annotated class with its defaults, name its tree, read its Forward.
 internal sealed partial class ConstantInterpreter
 {
-    /// <summary>Reads the model, or says (with one diagnostic) why it cannot.</summary>
-    public (ModelRead? Read, DiagnosticInfo? Failure) ReadModel(INamedTypeSymbol type, ClassDeclarationSyntax declaration)
+    /// <summary>Reads the model, or says (with one diagnostic) why it cannot; on a stack of its own (<see cref="OwnStack"/>).</summary>
+    public (ModelRead? Read, DiagnosticInfo? Failure) ReadModel(INamedTypeSymbol type, ClassDeclarationSyntax declaration) =>
+        OwnStack.Run(() => Read(type, declaration));
+
+    private (ModelRead? Read, DiagnosticInfo? Failure) Read(INamedTypeSymbol type, ClassDeclarationSyntax declaration)
     {
         LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
         bool built = false;

@@ -11,6 +11,19 @@ internal sealed partial class ConstantInterpreter
     {
         if (statement is null) return Flow.Normal;
         Tick(statement);
+        Nest(statement.Syntax);
+        try
+        {
+            return Run(statement, frame);
+        }
+        finally
+        {
+            Unnest();
+        }
+    }
+
+    private Flow Run(IOperation statement, Frame frame)
+    {
         switch (statement)
         {
             case IBlockOperation block:

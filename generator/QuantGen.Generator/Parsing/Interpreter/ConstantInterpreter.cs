@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -13,8 +14,9 @@ namespace QuantGen.Generator.Parsing.Interpreter;
 /// </summary>
 /// <remarks>
 /// Everything is bounded: a budget of evaluated operations, a depth of calls and of nested blocks, sizes of
-/// arrays and strings. Anything it cannot evaluate stops it with one diagnostic at the construct, in whatever
-/// file that is. The files beside this one hold the expressions, statements, object creation and Forward.
+/// arrays and strings, and the nesting of what it binds and runs (<see cref="MaxSyntaxDepth"/>, <see cref="MaxNesting"/>). Anything it cannot
+/// evaluate stops it with one diagnostic at the construct, in whatever file that is. The files beside this one hold
+/// the expressions, statements, object creation and Forward.
 /// </remarks>
 internal sealed partial class ConstantInterpreter(Compilation compilation, CancellationToken cancellationToken)
 {
@@ -29,6 +31,9 @@ internal sealed partial class ConstantInterpreter(Compilation compilation, Cance
 
     /// <summary>Items in one array or list, characters in one string, steps in one Forward.</summary>
     private const int MaxItems = 10_000;
+
+    /// <summary>Tuples inside tuples: printing one recurses.</summary>
+    private const int MaxTupleDepth = 32;
 
     private readonly Dictionary<SyntaxTree, SemanticModel> semanticModels = [];
     private readonly Dictionary<IFieldSymbol, object?> staticFields = new(SymbolEqualityComparer.Default);
@@ -55,10 +60,24 @@ internal sealed partial class ConstantInterpreter(Compilation compilation, Cance
         return model;
     }
 
-    /// <summary>The operation of <paramref name="node"/>, or a stop at it when there is none (code that does not bind).</summary>
+    /// <summary>
+    /// The operation of <paramref name="node"/>, or a stop at it when there is none (code that does not bind) or
+    /// when its member nests deeper than the compiler can turn into operations on any stack.
+    /// </summary>
     private IOperation OperationOf(SyntaxNode node)
     {
-        IOperation? operation = SemanticModelOf(node)?.GetOperation(node, cancellationToken);
+        RequireShallow(node);
+        IOperation? operation;
+        try
+        {
+            operation = SemanticModelOf(node)?.GetOperation(node, cancellationToken);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            // The compiler's own stack guard, in binding: the same stop as the interpreter's.
+            throw Unreadable(node, $"code nested deeper than the compiler can bind on the stack it has, at '{Describe(node)}'");
+        }
+
         return operation ?? throw Unreadable(node, $"'{Describe(node)}'");
     }
 

@@ -50,9 +50,30 @@ internal sealed class ListValue(List<object?> items)
 }
 
 /// <summary>A tuple of values, <c>(6, 24, 2, 2)</c>.</summary>
-internal sealed class TupleValue(object?[] items)
+internal sealed class TupleValue
 {
-    public object?[] Items { get; } = items;
+    public TupleValue(object?[] items)
+    {
+        Items = items;
+        foreach (object? item in items)
+        {
+            if (item is TupleValue inner)
+            {
+                Depth = System.Math.Max(Depth, inner.Depth + 1);
+                Values = System.Math.Min(int.MaxValue - items.Length, Values + inner.Values);
+            }
+        }
+
+        Values += items.Length;
+    }
+
+    public object?[] Items { get; }
+
+    /// <summary>Tuples inside tuples (0 for a flat one): a loop can nest them without nesting any code (<c>t = (t, 1)</c>).</summary>
+    public int Depth { get; }
+
+    /// <summary>Items counted through nested tuples, which printing one walks.</summary>
+    public int Values { get; }
 }
 
 /// <summary>A tensor inside <c>Forward</c>: value <see cref="Index"/> of the dataflow (0 is the input).</summary>
