@@ -19,6 +19,8 @@ public static class ModelLoader
         var clock = Stopwatch.StartNew();
         var (model, source) = options.Qgm is { Length: > 0 } qgm ? FromQgm(qgm) : Calibrated(options);
         var int8 = MobileNetV2.Int8.From(model);
+        // A worker for as many requests as the thread pool runs at once without growing: no request pays for a fork.
+        int8.Reserve(Environment.ProcessorCount);
         var summary = ModelSummary.Of(model, source, [.. MobileNetV2.Shapes.Input], MobileNetV2.OutputLength);
         logger.LogInformation("MobileNetV2 int8 ready in {Seconds:F1} s: {Source}; {Layers} int8 layers, {Bytes:N0} bytes of int8 weights",
             clock.Elapsed.TotalSeconds, source, summary.Layers.Length, summary.Int8WeightBytes);

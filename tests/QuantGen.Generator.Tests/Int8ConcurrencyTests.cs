@@ -43,6 +43,8 @@ public sealed class Int8ConcurrencyTests
         for (int i = 0; i < Images; i++) driver.Forward(images.AsSpan(i * 784, 784), expected.AsSpan(i * 10, 10));
         Assert.True(expected.Distinct().Count() > 20, "the logits should vary, or the comparison proves little");
         driver.MaxThreads = maxThreads;
+        // Every worker a call of the 16 may need, made now: how many calls overlap in the warm-up depends on the load.
+        driver.Reserve(Threads);
 
         var failures = new ConcurrentQueue<string>();
         var allocated = new long[Threads];
@@ -61,7 +63,7 @@ public sealed class Int8ConcurrencyTests
                     if (!logits.SequenceEqual(expected.AsSpan(start * 10, batch * 10))) failures.Enqueue($"thread {t}, call {i}: batch {batch} from image {start} differs");
                 }
 
-                // Warm: every worker and fork made and the methods past tiered compilation, with all threads at it.
+                // Warm: the methods past tiered compilation, with all threads at it.
                 for (int round = 0; round < 4; round++)
                 {
                     for (int i = 0; i < 50; i++) Call(i);

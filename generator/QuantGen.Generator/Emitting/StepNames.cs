@@ -22,7 +22,7 @@ internal static class StepNames
     public static readonly string[] Reserved =
     [
         "Input", "Output", "Length", "Shapes", "Int8", "Arena", "Layout", "From", "Run", "MaxBatch",
-        "Forward", "Fork", "CreateFork", "MaxThreads", "ConcurrentWorkers", "Bytes", "Scratch",
+        "Forward", "Fork", "CreateFork", "MaxThreads", "Reserve", "ConcurrentWorkers", "Bytes", "Scratch",
         "Model", "Source", "Converted", "N",
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
     ];

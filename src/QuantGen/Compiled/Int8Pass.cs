@@ -70,6 +70,32 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
     /// </summary>
     public TPass Fork() => CreateFork();
 
+    /// <summary>
+    /// Makes now what <paramref name="concurrentCalls"/> calls at once need — a worker each, with the forks its batches
+    /// split over at the current <see cref="MaxThreads"/> — so that no later call pays for making one (a service calls it
+    /// at start with the most requests it runs at once). Calls beyond that many still work; they make their own.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="concurrentCalls"/> is below 1.</exception>
+    public void Reserve(int concurrentCalls)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrentCalls, 1);
+        int threads = maxThreads;
+        var taken = new List<Int8Pass<TPass>>(concurrentCalls);
+        try
+        {
+            for (int i = 0; i < concurrentCalls; i++)
+            {
+                Int8Pass<TPass> worker = Rent();
+                taken.Add(worker);
+                if (threads > 1) worker.SplitterFor().Reserve(threads);
+            }
+        }
+        finally
+        {
+            foreach (Int8Pass<TPass> worker in taken) Return(worker);
+        }
+    }
+
     /// <summary>Workers made for overlapping calls so far: the forks beyond this instance (not counting the slices' forks).</summary>
     public int ConcurrentWorkers => workers.Workers - 1;
 
@@ -151,9 +177,12 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
             return;
         }
 
-        parallel ??= new(layout.InputLength, layout.OutputLength, Passes, () => ((Int8Pass<TPass>)Fork()).Passes);
-        parallel.Forward(input, output, batch, threads);
+        SplitterFor().Forward(input, output, batch, threads);
     }
+
+    /// <summary>This worker's splitter of batches, made on first use.</summary>
+    private ParallelForward SplitterFor() =>
+        parallel ??= new(layout.InputLength, layout.OutputLength, Passes, () => ((Int8Pass<TPass>)Fork()).Passes);
 
     /// <summary>A worker no other call holds: an idle one, else a new fork (the first time this many calls overlap).</summary>
     private Int8Pass<TPass> Rent()

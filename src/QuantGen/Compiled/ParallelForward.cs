@@ -49,6 +49,13 @@ public sealed unsafe class ParallelForward
     /// <summary>Forks made so far: one per slice beyond the first of the widest batch run.</summary>
     public int Forks => workers.Count;
 
+    /// <summary>Makes now the forks a batch split over <paramref name="maxThreads"/> threads needs, so that no call makes one.</summary>
+    public void Reserve(int maxThreads)
+    {
+        int slices = SlicesFor(int.MaxValue, maxThreads);
+        while (workers.Count < slices - 1) workers.Add(new Slice(fork(), inputLength, outputLength));
+    }
+
     /// <summary>Slices for <paramref name="batch"/> samples: at most <paramref name="maxThreads"/>, the processors and the samples.</summary>
     public int SlicesFor(int batch, int maxThreads) => Math.Max(1, Math.Min(Math.Min(batch, maxThreads), processors));
 
@@ -71,7 +78,7 @@ public sealed unsafe class ParallelForward
             return;
         }
 
-        while (workers.Count < slices - 1) workers.Add(new Slice(fork(), inputLength, outputLength));
+        Reserve(slices);
         int started = 0;
         List<Exception>? failures = null;
         fixed (float* x = input, y = output)

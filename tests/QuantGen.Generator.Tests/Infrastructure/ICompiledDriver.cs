@@ -21,6 +21,9 @@ public interface ICompiledDriver
     /// <summary>The generated <c>Int8.MaxThreads</c>.</summary>
     int MaxThreads { get; set; }
 
+    /// <summary>The generated <c>Int8.Reserve(concurrentCalls)</c>.</summary>
+    void Reserve(int concurrentCalls);
+
     /// <summary>A driver over the generated <c>Int8.Fork()</c> of this one's pass (the same model).</summary>
     ICompiledDriver Fork();
 

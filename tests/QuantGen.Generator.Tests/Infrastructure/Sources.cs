@@ -195,6 +195,8 @@ public static class Sources
 
             public int MaxThreads { get => int8!.MaxThreads; set => int8!.MaxThreads = value; }
 
+            public void Reserve(int concurrentCalls) => int8!.Reserve(concurrentCalls);
+
             public ICompiledDriver Fork() => new Driver(model, int8!.Fork());
 
             public void Quantize(IEnumerable<Tensor> batches, QConfig? qconfig) => int8 = model.Calibrate(batches, qconfig).Convert();
