@@ -12,7 +12,13 @@ internal static class ChannelsLast
 {
     public static bool Differs(int channels, int pixels) => channels > 1 && pixels > 1;
 
-    /// <summary>Float NCHW samples → quint8 NHWC: PyTorch's quantize of each value, stored transposed.</summary>
+    /// <summary>Pixels of every channel quantized at once before they are interleaved: 4 KB of bytes on the stack.</summary>
+    private const int QuantizeBlockBytes = 4096;
+
+    /// <summary>
+    /// Float NCHW samples → quint8 NHWC: PyTorch's quantize of each value, stored transposed. A block of pixels is
+    /// quantized plane by plane with the SIMD kernel (the float math, the costly part), then interleaved byte by byte.
+    /// </summary>
     public static void Quantize(ReadOnlySpan<float> input, ActivationQParams q, int channels, int pixels, Span<byte> output)
     {
         if (!Differs(channels, pixels))
@@ -21,6 +27,37 @@ internal static class ChannelsLast
             return;
         }
         ReferenceChecks.SameLength(input.Length, output.Length, "Quantize (NCHW → NHWC)");
+        if (channels > QuantizeBlockBytes)
+        {
+            QuantizeScalar(input, q, channels, pixels, output);
+            return;
+        }
+
+        int block = Math.Min(QuantizeBlockBytes / channels, pixels);
+        Span<byte> planes = stackalloc byte[channels * block];
+        for (int s = 0; s < input.Length; s += channels * pixels)
+        {
+            for (int first = 0; first < pixels; first += block)
+            {
+                int count = Math.Min(block, pixels - first);
+                for (int c = 0; c < channels; c++)
+                {
+                    Int8Quantize.Activations(input.Slice(s + c * pixels + first, count), q, planes.Slice(c * block, count));
+                }
+
+                Span<byte> pixelsOut = output.Slice(s + first * channels, count * channels);
+                for (int c = 0; c < channels; c++)
+                {
+                    ReadOnlySpan<byte> plane = planes.Slice(c * block, count);
+                    for (int p = 0; p < count; p++) pixelsOut[p * channels + c] = plane[p];
+                }
+            }
+        }
+    }
+
+    /// <summary>Value by value, for samples of more channels than a block holds (no real model's input).</summary>
+    private static void QuantizeScalar(ReadOnlySpan<float> input, ActivationQParams q, int channels, int pixels, Span<byte> output)
+    {
         for (int s = 0; s < input.Length; s += channels * pixels)
         {
             for (int c = 0; c < channels; c++)
