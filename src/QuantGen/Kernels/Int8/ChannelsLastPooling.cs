@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Kernels.Int8;
@@ -108,20 +110,55 @@ public static class ChannelsLastPooling
         }
     }
 
-    /// <summary>One output pixel: for each channel <c>z + round_half_even((float)Σ(x − z) · m)</c> over the window.</summary>
+    /// <summary>Channels summed at once: their int32 sums on the stack.</summary>
+    private const int WindowChunk = 1024;
+
+    /// <summary>
+    /// One output pixel: for each channel <c>z + round_half_even((float)Σ(x − z) · m)</c> over the window. NHWC keeps a
+    /// pixel's channels together, so the window's pixels are added a vector of channels at a time into int32 sums;
+    /// <c>Σ(x − z)</c> is <c>Σx − count·z</c>, exactly, in int32.
+    /// </summary>
     private static void Window(
         int channels, int inHeight, int inWidth, PlaneWindow window, float multiplier, int zeroPoint, int sample, ReadOnlySpan<byte> input, Span<byte> pixel)
     {
         ReadOnlySpan<byte> image = input.Slice(sample * inHeight * inWidth * channels, inHeight * inWidth * channels);
-        for (int ch = 0; ch < channels; ch++)
+        Span<int> sums = stackalloc int[Math.Min(channels, WindowChunk)];
+        int offset = window.Count * zeroPoint;
+        for (int first = 0; first < channels; first += WindowChunk)
         {
-            int sum = 0;
+            int count = Math.Min(WindowChunk, channels - first);
+            Span<int> chunk = sums.Slice(0, count);
+            chunk.Clear();
             for (int r = window.Top; r < window.Bottom; r++)
             {
-                for (int c = window.Left; c < window.Right; c++) sum += image[(r * inWidth + c) * channels + ch] - zeroPoint;
+                for (int c = window.Left; c < window.Right; c++) Accumulate(image.Slice((r * inWidth + c) * channels + first, count), chunk);
             }
-            pixel[ch] = Requantize.ToUInt8(sum, multiplier, zeroPoint, OutputRange.Full);
+
+            for (int ch = 0; ch < count; ch++) pixel[first + ch] = Requantize.ToUInt8(chunk[ch] - offset, multiplier, zeroPoint, OutputRange.Full);
         }
+    }
+
+    /// <summary><c>sums[i] += bytes[i]</c>, 32 bytes a step where 256-bit vectors are fast.</summary>
+    private static void Accumulate(ReadOnlySpan<byte> bytes, Span<int> sums)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref byte x = ref MemoryMarshal.GetReference(bytes);
+            ref int y = ref MemoryMarshal.GetReference(sums);
+            for (; i + 32 <= bytes.Length; i += 32)
+            {
+                (Vector256<ushort> low, Vector256<ushort> high) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)i));
+                (Vector256<uint> a, Vector256<uint> b) = Vector256.Widen(low);
+                (Vector256<uint> c, Vector256<uint> d) = Vector256.Widen(high);
+                (Vector256.LoadUnsafe(ref y, (nuint)i) + a.AsInt32()).StoreUnsafe(ref y, (nuint)i);
+                (Vector256.LoadUnsafe(ref y, (nuint)i + 8) + b.AsInt32()).StoreUnsafe(ref y, (nuint)i + 8);
+                (Vector256.LoadUnsafe(ref y, (nuint)i + 16) + c.AsInt32()).StoreUnsafe(ref y, (nuint)i + 16);
+                (Vector256.LoadUnsafe(ref y, (nuint)i + 24) + d.AsInt32()).StoreUnsafe(ref y, (nuint)i + 24);
+            }
+        }
+
+        for (; i < bytes.Length; i++) sums[i] += bytes[i];
     }
 
     private static void CheckLengths(in PoolGeometry g, int batch, ReadOnlySpan<byte> input, Span<byte> output, string op)

@@ -8,13 +8,16 @@ namespace QuantGen.Tests.Kernels.Int8;
 public sealed class ChannelsLastPoolingTests
 {
     [Theory]
-    [InlineData(1, 1, 1, 1)]   // one-pixel windows: the copy path
-    [InlineData(3, 2, 3, 2)]
-    [InlineData(4, 4, 1, 1)]   // the qnnpack multiplier path
-    [InlineData(5, 3, 2, 2)]   // overlapping windows
-    public void AdaptiveAverageEqualsReference(int inHeight, int inWidth, int outHeight, int outWidth)
+    [InlineData(1, 1, 1, 1, 37)]     // one-pixel windows: the copy path
+    [InlineData(3, 2, 3, 2, 37)]     // a vector of channels and a tail
+    [InlineData(4, 4, 1, 1, 37)]     // the qnnpack multiplier path
+    [InlineData(5, 3, 2, 2, 37)]     // overlapping windows
+    [InlineData(7, 7, 1, 1, 1280)]   // MobileNetV2 at 224×224: 49 pixels of 1280 channels
+    [InlineData(3, 3, 1, 1, 2085)]   // more channels than one chunk of sums
+    [InlineData(4, 4, 2, 2, 5)]      // fewer channels than a vector
+    public void AdaptiveAverageEqualsReference(int inHeight, int inWidth, int outHeight, int outWidth, int channels)
     {
-        const int batch = 3, channels = 37;
+        const int batch = 3;
         var random = new Random(4107 + inHeight * 10 + outHeight);
         foreach (int zeroPoint in new[] { 0, 97, 255 })
         {
