@@ -24,6 +24,7 @@ internal static class OpRegistry
     public static readonly LayerNormOp LayerNorm = new();
     public static readonly SoftmaxOp Softmax = new();
     public static readonly AddOp Add = new();
+    public static readonly PointwiseActivationOp Hardswish = new("Hardswish");
     public static readonly StubOp QuantStub = new("QuantStub", Int8Form.Quantize);
     public static readonly StubOp DeQuantStub = new("DeQuantStub", Int8Form.Dequantize);
 
@@ -31,7 +32,7 @@ internal static class OpRegistry
     public static readonly IReadOnlyList<OpDescriptor> All =
     [
         Conv2d, BatchNorm2d, Linear, ReLU, ReLU6, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Dropout, Identity,
-        LayerNorm, Softmax, Add, QuantStub, DeQuantStub,
+        LayerNorm, Softmax, Add, Hardswish, QuantStub, DeQuantStub,
     ];
 
     private static readonly Dictionary<string, OpDescriptor> ByMetadataName = Index(All, static op => [op.MetadataName]);

@@ -27,8 +27,10 @@ public static class EagerQuantization
 
     /// <summary>
     /// Attaches an activation observer made by <paramref name="qconfig"/> to the output of the model's QuantStubs,
-    /// convolutions, linear layers and residual adds, and of every layer with no int8 kernel (which will run as
-    /// a float island). ReLU, pooling, flatten and dropout need none: they work on quantized values directly.
+    /// convolutions, linear layers, residual adds and activations with observed output qparams (Hardswish, LeakyReLU,
+    /// ELU), and of every layer with no int8 kernel (which will run as a float island). ReLU, pooling, flatten and
+    /// dropout need none: they work on quantized values directly; nor do Hardsigmoid, Sigmoid and Tanh, whose quint8
+    /// output qparams PyTorch fixes.
     /// </summary>
     /// <exception cref="QuantizationException">The model is in training mode, has no QuantStub, or is already prepared.</exception>
     public static void Prepare(Module model, QConfig qconfig)
@@ -167,6 +169,7 @@ public static class EagerQuantization
                 Conv2d conv => QuantizeConv(conv, ConfigOf(layer), output),
                 Linear linear => QuantizeLinear(linear, ConfigOf(layer), output),
                 Add => new QuantizedAdd(output),
+                PointwiseActivation activation => new QuantizedPointwise(activation, output),
                 _ => new FloatIsland(layer, output),
             };
             layer.OutputObserver = null;
@@ -222,7 +225,8 @@ public static class EagerQuantization
     };
 
     internal static bool NeedsObserver(Layer layer) =>
-        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout);
+        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout)
+        && layer is not PointwiseActivation { FixedOutput: not null };
 
     private static ActivationQParams ActivationFrom(Observer observer)
     {
