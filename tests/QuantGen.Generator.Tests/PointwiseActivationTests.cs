@@ -24,19 +24,34 @@ public sealed class PointwiseActivationTests
             readonly Conv2d conv1 = new(1, 4, kernelSize: 3, padding: 1);
             readonly Hardswish hardswish = new();
             readonly Conv2d conv2 = new(4, 4, kernelSize: 3, padding: 1);
+            readonly Hardsigmoid hardsigmoid = new();
+            readonly Conv2d conv3 = new(4, 4, kernelSize: 3, padding: 1);
+            readonly Sigmoid sigmoid = new();
+            readonly Conv2d conv4 = new(4, 4, kernelSize: 3, padding: 1);
+            readonly Tanh tanh = new();
+            readonly Conv2d conv5 = new(4, 4, kernelSize: 3, padding: 1);
+            readonly LeakyReLU leakyrelu = new(0.1f);
+            readonly Conv2d conv6 = new(4, 4, kernelSize: 3, padding: 1);
+            readonly ELU elu = new(alpha: 0.6f);
+            readonly Conv2d conv7 = new(4, 4, kernelSize: 3, padding: 1);
             readonly Linear fc = new(256, 10);
             readonly DeQuantStub dequant = new();
 
             public override Tensor Forward(Tensor x)
             {
                 x = hardswish.Forward(conv1.Forward(quant.Forward(x)));
-                x = conv2.Forward(x);
+                x = hardsigmoid.Forward(conv2.Forward(x));
+                x = sigmoid.Forward(conv3.Forward(x));
+                x = tanh.Forward(conv4.Forward(x));
+                x = leakyrelu.Forward(conv5.Forward(x));
+                x = elu.Forward(conv6.Forward(x));
+                x = conv7.Forward(x);
                 return dequant.Forward(fc.Forward(Flatten(x)));
             }
         }
         """;
 
-    public static TheoryData<string> Activations => ["Hardswish"];
+    private static readonly string[] Activations = ["Hardswish", "Hardsigmoid", "Sigmoid", "Tanh", "LeakyReLU", "ELU"];
 
     [Fact]
     public void Each_table_activation_runs_in_the_Int8_pass_bit_equal_to_eager_int8()

@@ -18,6 +18,9 @@ public abstract class PointwiseActivation : Layer
     /// <summary>dy/dx at input x with output y.</summary>
     protected abstract float Derivative(float x, float y);
 
+    /// <summary>True when the module was made with <c>inplace: true</c>: outside autograd it overwrites its float input.</summary>
+    protected virtual bool WritesInPlace => false;
+
     /// <summary>The output qparams PyTorch fixes for the op on quint8, if it fixes them.</summary>
     internal virtual ActivationQParams? FixedOutput => null;
 
@@ -34,9 +37,13 @@ public abstract class PointwiseActivation : Layer
             QLookup.Apply(input.QuantizedData, Table(inputQ, outputQ), values);
             return Tensor.FromQuantized(input.Shape, values, outputQ.Scale, outputQ.ZeroPoint);
         }
-        var output = Tensor.Uninitialized(input.Shape);
+        bool records = GradMode.Records(input);
+        // While recording, in place writes a new tensor: the graph keeps the input.
+        var output = WritesInPlace && !records ? input : Tensor.Uninitialized(input.Shape);
         float[] x = input.Data, y = output.Data;
         for (int i = 0; i < y.Length; i++) y[i] = Function(x[i]);
-        return GradMode.Records(input) ? ElementwiseGrad.RecordPointwise(output, input, GetType().Name, Derivative) : output;
+        if (records) return ElementwiseGrad.RecordPointwise(output, input, GetType().Name, Derivative);
+        if (output == input) input.MarkModified();
+        return output;
     }
 }

@@ -17,17 +17,27 @@ public sealed class PointwiseActivationTests
     private static readonly Lazy<JsonDocument> Fixture = new(() =>
         JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "activations_int8.json"))));
 
-    public static TheoryData<string> Ops => ["Hardswish"];
+    public static TheoryData<string> Ops => ["Hardswish", "Hardsigmoid", "Sigmoid", "Tanh", "LeakyReLU", "ELU"];
 
     private static PointwiseActivation Create(string op, JsonElement args) => op switch
     {
         "Hardswish" => new Hardswish(),
+        "Hardsigmoid" => new Hardsigmoid(),
+        "Sigmoid" => new Sigmoid(),
+        "Tanh" => new Tanh(),
+        "LeakyReLU" => new LeakyReLU(args.GetProperty("negative_slope").GetSingle()),
+        "ELU" => new ELU(args.GetProperty("alpha").GetSingle()),
         _ => throw new ArgumentException($"No activation {op}."),
     };
 
     private static byte[] Table(string op, JsonElement args, ActivationQParams input, ActivationQParams output) => op switch
     {
         "Hardswish" => QLookup.Hardswish(input, output),
+        "Hardsigmoid" => QLookup.Hardsigmoid(input, output),
+        "Sigmoid" => QLookup.Sigmoid(input, output),
+        "Tanh" => QLookup.Tanh(input, output),
+        "LeakyReLU" => QLookup.LeakyRelu(input, output, args.GetProperty("negative_slope").GetSingle()),
+        "ELU" => QLookup.Elu(input, output, args.GetProperty("alpha").GetSingle()),
         _ => throw new ArgumentException($"No activation {op}."),
     };
 
@@ -70,6 +80,7 @@ public sealed class PointwiseActivationTests
     [MemberData(nameof(Ops))]
     public void The_float_forward_is_within_1e_5_of_PyTorch(string op)
     {
+        Assert.NotEmpty(Cases("float", op));
         foreach (JsonElement c in Cases("float", op))
         {
             float[] x = [.. c.GetProperty("input").EnumerateArray().Select(v => v.GetSingle())];
@@ -86,13 +97,20 @@ public sealed class PointwiseActivationTests
         // 80 values 0.13 apart from −5.2 to 5.2, none within 0.05 of a kink (0, ±3).
         var x = GradCheck.Distinct(14, 4, 20);
         for (int i = 0; i < x.Length; i++) x.Data[i] *= 10;
-        var args = JsonDocument.Parse("{}").RootElement;
-        GradCheck.Check([x], () => Create(op, args).Forward(x), v => [.. v[0].Select(Reference(op))]);
+        GradCheck.Check([x], () => Create(op, GradientArgs).Forward(x), v => [.. v[0].Select(Reference(op))]);
     }
+
+    // Not the defaults, so that a constructor ignoring its argument fails.
+    private static readonly JsonElement GradientArgs = JsonDocument.Parse("""{"negative_slope": 0.2, "alpha": 0.7}""").RootElement;
 
     private static Func<double, double> Reference(string op) => op switch
     {
         "Hardswish" => x => x * Math.Clamp(x + 3, 0, 6) / 6,
+        "Hardsigmoid" => x => Math.Clamp(x + 3, 0, 6) / 6,
+        "Sigmoid" => x => 1 / (1 + Math.Exp(-x)),
+        "Tanh" => Math.Tanh,
+        "LeakyReLU" => x => x > 0 ? x : x * GradientArgs.GetProperty("negative_slope").GetSingle(),
+        "ELU" => x => x > 0 ? x : GradientArgs.GetProperty("alpha").GetSingle() * (Math.Exp(x) - 1),
         _ => throw new ArgumentException($"No activation {op}."),
     };
 
