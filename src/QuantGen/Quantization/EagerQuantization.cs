@@ -169,6 +169,8 @@ public static class EagerQuantization
                 Conv2d conv => QuantizeConv(conv, ConfigOf(layer), output),
                 Linear linear => QuantizeLinear(linear, ConfigOf(layer), output),
                 Add => new QuantizedAdd(output),
+                // After QAT's fixed fake quantization: the float module runs its kernel on the quantized tensor.
+                PointwiseActivation { FixedOutput: not null } => null,
                 PointwiseActivation activation => new QuantizedPointwise(activation, output),
                 _ => new FloatIsland(layer, output),
             };
