@@ -63,6 +63,7 @@ public sealed class PointwiseActivationTests
         {
             Assert.Contains($"CompiledPointwise.Create<global::QuantGen.Nn.{kind}>(model, \"{kind.ToLowerInvariant()}\"", generated);
             Assert.Contains($"PyTorch's quantized {kind}.", generated);
+            Assert.Contains($"public const int {kind[0]}{kind[1..].ToLowerInvariant()}Length = 256;", generated);   // [4, 8, 8], the shape passed through
         }
 
         ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
