@@ -133,8 +133,10 @@ public static class EagerQuantization
 
     /// <summary>
     /// Replaces every observed layer by its int8 form — QuantStub → quantize, Conv2d/Linear → int8 with weights
-    /// quantized by the qconfig's weight observer, Add → int8 add, anything else observed → a float island — and
-    /// every DeQuantStub by a dequantize. Observers are removed.
+    /// quantized by the qconfig's weight observer, Add → int8 add, Hardswish/LeakyReLU/ELU → their lookup table with
+    /// the observed output qparams, anything else observed → a float island — and every DeQuantStub by a dequantize.
+    /// Observers are removed; Hardsigmoid, Sigmoid and Tanh stay float modules, which run their int8 table on a
+    /// quantized input (after QAT their fixed fake quantization is removed too).
     /// </summary>
     /// <exception cref="QuantizationException">The model was not prepared.</exception>
     /// <exception cref="NotCalibratedException">No observer saw any data: calibrate first; names an observer.</exception>

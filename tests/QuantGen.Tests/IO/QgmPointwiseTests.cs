@@ -24,6 +24,7 @@ public sealed class QgmPointwiseTests
             return t;
         }
 
+        Init.ManualSeed(14);   // the biases: reproducible whatever ran before on this thread
         var converted = Model();
         // Weights in [-1, 1], larger than the default init, so that the values keep their spread through seven layers.
         foreach (var linear in converted.Modules().OfType<Linear>())

@@ -18,6 +18,7 @@ public sealed class FixedQParamsQatTests
     [Fact]
     public void Prepare_qat_puts_PyTorchs_fixed_fake_quantization_after_them_and_convert_runs_their_tables()
     {
+        Init.ManualSeed(14);   // reproducible whatever ran before on this thread
         var model = Model();
         model.Train();
         PrepareQat(model, QConfig.DefaultQat);
