@@ -1,3 +1,4 @@
+using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
 using QuantGen.Nn;
 using QuantGen.Quantization;
@@ -11,9 +12,9 @@ namespace QuantGen.Compiled;
 /// </summary>
 public sealed class CompiledPointwise
 {
-    private readonly byte[] table;
+    private readonly Int8Lookup kernel;
 
-    private CompiledPointwise(byte[] table, ActivationQParams output) => (this.table, Output) = (table, output);
+    private CompiledPointwise(byte[] table, ActivationQParams output) => (kernel, Output) = (new Int8Lookup(table), output);
 
     public ActivationQParams Output { get; }
 
@@ -34,5 +35,5 @@ public sealed class CompiledPointwise
     /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
     public CompiledPointwise Fork() => this;
 
-    public void Forward(ReadOnlySpan<byte> input, Span<byte> output) => QLookup.Apply(input, table, output);
+    public void Forward(ReadOnlySpan<byte> input, Span<byte> output) => kernel.Forward(input, output);
 }
