@@ -24,6 +24,12 @@ internal static class OpRegistry
     public static readonly LayerNormOp LayerNorm = new();
     public static readonly SoftmaxOp Softmax = new();
     public static readonly AddOp Add = new();
+    public static readonly PointwiseActivationOp Hardswish = new("Hardswish");
+    public static readonly PointwiseActivationOp Hardsigmoid = new("Hardsigmoid");
+    public static readonly PointwiseActivationOp Sigmoid = new("Sigmoid");
+    public static readonly PointwiseActivationOp Tanh = new("Tanh");
+    public static readonly PointwiseActivationOp LeakyReLU = new("LeakyReLU");
+    public static readonly PointwiseActivationOp ELU = new("ELU");
     public static readonly StubOp QuantStub = new("QuantStub", Int8Form.Quantize);
     public static readonly StubOp DeQuantStub = new("DeQuantStub", Int8Form.Dequantize);
 
@@ -31,7 +37,8 @@ internal static class OpRegistry
     public static readonly IReadOnlyList<OpDescriptor> All =
     [
         Conv2d, BatchNorm2d, Linear, ReLU, ReLU6, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Dropout, Identity,
-        LayerNorm, Softmax, Add, QuantStub, DeQuantStub,
+        LayerNorm, Softmax, Add, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, ELU,
+        QuantStub, DeQuantStub,
     ];
 
     private static readonly Dictionary<string, OpDescriptor> ByMetadataName = Index(All, static op => [op.MetadataName]);

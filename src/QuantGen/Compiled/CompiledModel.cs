@@ -57,6 +57,12 @@ public static class CompiledModel
         return layer;
     }
 
+    /// <summary>The layer at <paramref name="path"/>, whatever convert made of it; it must be a <typeparamref name="TLayer"/>.</summary>
+    public static TLayer Layer<TLayer>(Module model, string path)
+        where TLayer : Layer =>
+        LayerAt(model, path, typeof(TLayer).Name) as TLayer
+        ?? throw new QuantizationException($"'{path}' is a {model.GetSubmodule(path)!.GetType().Name}, but the generated code expects a {typeof(TLayer).Name}.");
+
     /// <summary>Checks that the layer at <paramref name="path"/> was folded into <paramref name="head"/> by fusion, as <c>[Fuse]</c> planned.</summary>
     public static void RequireFusedAway(Module model, string path, string head)
     {

@@ -27,8 +27,10 @@ public static class EagerQuantization
 
     /// <summary>
     /// Attaches an activation observer made by <paramref name="qconfig"/> to the output of the model's QuantStubs,
-    /// convolutions, linear layers and residual adds, and of every layer with no int8 kernel (which will run as
-    /// a float island). ReLU, pooling, flatten and dropout need none: they work on quantized values directly.
+    /// convolutions, linear layers, residual adds and activations with observed output qparams (Hardswish, LeakyReLU,
+    /// ELU), and of every layer with no int8 kernel (which will run as a float island). ReLU, pooling, flatten and
+    /// dropout need none: they work on quantized values directly; nor do Hardsigmoid, Sigmoid and Tanh, whose quint8
+    /// output qparams PyTorch fixes.
     /// </summary>
     /// <exception cref="QuantizationException">The model is in training mode, has no QuantStub, or is already prepared.</exception>
     public static void Prepare(Module model, QConfig qconfig)
@@ -131,8 +133,10 @@ public static class EagerQuantization
 
     /// <summary>
     /// Replaces every observed layer by its int8 form — QuantStub → quantize, Conv2d/Linear → int8 with weights
-    /// quantized by the qconfig's weight observer, Add → int8 add, anything else observed → a float island — and
-    /// every DeQuantStub by a dequantize. Observers are removed.
+    /// quantized by the qconfig's weight observer, Add → int8 add, Hardswish/LeakyReLU/ELU → their lookup table with
+    /// the observed output qparams, anything else observed → a float island — and every DeQuantStub by a dequantize.
+    /// Observers are removed; Hardsigmoid, Sigmoid and Tanh stay float modules, which run their int8 table on a
+    /// quantized input (after QAT their fixed fake quantization is removed too).
     /// </summary>
     /// <exception cref="QuantizationException">The model was not prepared.</exception>
     /// <exception cref="NotCalibratedException">No observer saw any data: calibrate first; names an observer.</exception>
@@ -167,6 +171,9 @@ public static class EagerQuantization
                 Conv2d conv => QuantizeConv(conv, ConfigOf(layer), output),
                 Linear linear => QuantizeLinear(linear, ConfigOf(layer), output),
                 Add => new QuantizedAdd(output),
+                // After QAT's fixed fake quantization: the float module runs its kernel on the quantized tensor.
+                PointwiseActivation { FixedOutput: not null } => null,
+                PointwiseActivation activation => new QuantizedPointwise(activation, output),
                 _ => new FloatIsland(layer, output),
             };
             layer.OutputObserver = null;
@@ -222,7 +229,8 @@ public static class EagerQuantization
     };
 
     internal static bool NeedsObserver(Layer layer) =>
-        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout);
+        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout)
+        && layer is not PointwiseActivation { FixedOutput: not null };
 
     private static ActivationQParams ActivationFrom(Observer observer)
     {

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace QuantGen.Autograd;
 
-/// <summary>Gradients of the element-wise ops: add, reshape (a view), clamp (ReLU, ReLU6) and dropout.</summary>
+/// <summary>Gradients of the element-wise ops: add, reshape (a view), clamp (ReLU, ReLU6), dropout and the pointwise activations.</summary>
 internal static class ElementwiseGrad
 {
     public static Tensor RecordAdd(Tensor output, Tensor a, Tensor b) =>
@@ -39,6 +39,21 @@ internal static class ElementwiseGrad
             var dx = inputs.For(0);
             for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * scaleByElement[i];
         });
+
+    /// <summary>
+    /// A pointwise activation y = f(x): dx += dy·f′(x, y). The input's values are copied, so the input may be released
+    /// or overwritten before backward.
+    /// </summary>
+    public static Tensor RecordPointwise(Tensor output, Tensor input, string op, Func<float, float, float> derivative)
+    {
+        float[] x = (float[])input.Data.Clone();
+        return GradNode.Record(output, op, [input], (dy, inputs) =>
+        {
+            var dx = inputs.For(0);
+            var y = output.Data;
+            for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * derivative(x[i], y[i]);
+        });
+    }
 
     /// <summary>target += source, vectorised.</summary>
     public static void AddInto(Span<float> target, ReadOnlySpan<float> source)

@@ -106,6 +106,11 @@ internal sealed class RestorePlan
                 var output = QParamsTensors.TakeOutput(tensors, path);
                 return () => new QuantizedAdd(output);
             }
+            case SubstituteKind.QuantizedPointwise:
+            {
+                var output = QParamsTensors.TakeOutput(tensors, path);
+                return () => new QuantizedPointwise((PointwiseActivation)layer, output);
+            }
             case SubstituteKind.FloatIsland:
             {
                 var output = QParamsTensors.TakeOutput(tensors, path);

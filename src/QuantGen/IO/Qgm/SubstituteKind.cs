@@ -19,6 +19,9 @@ internal enum SubstituteKind
     QuantizedLinear,
     QuantizedAdd,
 
+    /// <summary>A converted Hardswish, LeakyReLU or ELU: its table activation with calibrated output qparams.</summary>
+    QuantizedPointwise,
+
     /// <summary>A layer with no int8 kernel: runs in float between a dequantize and a quantize.</summary>
     FloatIsland,
 
@@ -46,6 +49,7 @@ internal static class SubstituteKinds
         QuantizedConv2d => SubstituteKind.QuantizedConv2d,
         QuantizedLinear => SubstituteKind.QuantizedLinear,
         QuantizedAdd => SubstituteKind.QuantizedAdd,
+        QuantizedPointwise => SubstituteKind.QuantizedPointwise,
         FloatIsland => SubstituteKind.FloatIsland,
         DynamicQuantizedLinear => SubstituteKind.DynamicQuantizedLinear,
         UncalibratedLayer => SubstituteKind.UncalibratedLayer,
@@ -60,6 +64,7 @@ internal static class SubstituteKinds
         SubstituteKind.QuantizedConv2d => layer is Conv2d,
         SubstituteKind.QuantizedLinear or SubstituteKind.DynamicQuantizedLinear => layer is Linear,
         SubstituteKind.QuantizedAdd => layer is Add,
+        SubstituteKind.QuantizedPointwise => layer is PointwiseActivation { FixedOutput: null },
         _ => true,
     };
 
@@ -76,7 +81,7 @@ internal static class SubstituteKinds
     /// <summary>True for the substitutes that quantize their output with calibrated qparams (<c>scale</c>, <c>zero_point</c>).</summary>
     public static bool HasOutputQParams(this SubstituteKind kind) =>
         kind is SubstituteKind.QuantizeStep or SubstituteKind.QuantizedConv2d or SubstituteKind.QuantizedLinear
-            or SubstituteKind.QuantizedAdd or SubstituteKind.FloatIsland;
+            or SubstituteKind.QuantizedAdd or SubstituteKind.QuantizedPointwise or SubstituteKind.FloatIsland;
 
     /// <summary>True for the substitutes only static conversion makes (everything but Identity and the dynamic Linear).</summary>
     public static bool IsStatic(this SubstituteKind kind) =>

@@ -54,6 +54,13 @@ public static class QuantizationAwareTraining
                     linear.Substitute = new QatLinear(linear, WeightFakeQuant(linear, qconfig));
                     break;
             }
+            if (layer is PointwiseActivation { FixedOutput: { } fixedOutput })
+            {
+                // PyTorch's FixedQParamsFakeQuantize: training sees the quint8 output the kernel will give.
+                layer.OutputObserver = new FakeQuantize(FixedQParamsObserver.For(fixedOutput));
+                EagerQuantization.Remember(layer, qconfig);
+                continue;
+            }
             if (!EagerQuantization.NeedsObserver(layer)) continue;
             layer.OutputObserver = new FakeQuantize(qconfig.CreateActivationObserver());
             EagerQuantization.Remember(layer, qconfig);
