@@ -61,12 +61,7 @@ public sealed class ExplicitStubsTests
         @explicit.Model.LoadStateDict(automatic.Model.StateDict());
 
         var random = new Random(11);
-        Tensor Batch(int n)
-        {
-            var t = new Tensor(new Shape(n, 1, 8, 8));
-            for (int i = 0; i < t.Length; i++) t.Data[i] = random.NextSingle() * 4 - 1;
-            return t;
-        }
+        Tensor Batch(int n) => CompiledModels.RandomImages(random, n, 8);
 
         Tensor[] calibration = [Batch(32), Batch(32)];
         automatic.Model.Eval();

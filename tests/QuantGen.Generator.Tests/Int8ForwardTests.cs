@@ -124,12 +124,7 @@ public sealed class Int8ForwardTests
         ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
 
         var random = new Random(7);
-        Tensor Batch(int n)
-        {
-            var t = new Tensor(new Shape(n, 1, 8, 8));
-            for (int i = 0; i < t.Length; i++) t.Data[i] = random.NextSingle() * 4 - 1;
-            return t;
-        }
+        Tensor Batch(int n) => CompiledModels.RandomImages(random, n, 8);
 
         driver.Model.Eval();
         driver.Quantize([Batch(32), Batch(32)], qconfig: null);

@@ -149,12 +149,7 @@ public sealed class Int8ThreadsTests
         GeneratorRun run = InMemoryAssembly.Compile((source, model + ".cs"), (Sources.Driver(model), "Driver.cs"));
         ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
         var random = new Random(11);
-        Tensor Batch(int n)
-        {
-            var t = new Tensor(new Shape(n, 1, height, height));
-            for (int i = 0; i < t.Length; i++) t.Data[i] = random.NextSingle() * 4 - 1;
-            return t;
-        }
+        Tensor Batch(int n) => CompiledModels.RandomImages(random, n, height);
 
         driver.Model.Eval();
         driver.Quantize([Batch(32), Batch(32)], qconfig: null);

@@ -68,12 +68,7 @@ public sealed class PointwiseActivationTests
 
         ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
         var random = new Random(14);
-        Tensor Batch(int n)
-        {
-            var t = new Tensor(new Shape(n, 1, 8, 8));
-            for (int i = 0; i < t.Length; i++) t.Data[i] = random.NextSingle() * 8 - 4;
-            return t;
-        }
+        Tensor Batch(int n) => CompiledModels.RandomImages(random, n, 8, low: -4, width: 8);
 
         // Seeded weights, not the default init's draws (which depend on what ran before): a spread that the seven
         // layers keep, so that the logits vary.

@@ -35,6 +35,14 @@ public static class CompiledModels
         return driver;
     }
 
+    /// <summary><paramref name="n"/> one-channel <paramref name="side"/> × <paramref name="side"/> images of values uniform in [low, low + width).</summary>
+    public static Tensor RandomImages(Random random, int n, int side, float low = -1, float width = 4)
+    {
+        var images = new Tensor(new Shape(n, 1, side, side));
+        for (int i = 0; i < images.Length; i++) images.Data[i] = random.NextSingle() * width + low;
+        return images;
+    }
+
     public static IEnumerable<Tensor> Batches(MnistSet set, int images, int size)
     {
         for (int start = 0; start < images; start += size) yield return set.ToTensor(start, Math.Min(size, images - start));
