@@ -1,8 +1,8 @@
 using System.CodeDom.Compiler;
 using System.Collections.Generic;
-using System.IO;
 using QuantGen.Generator.Model;
 using QuantGen.Generator.Ops;
+using QuantGen.Generator.Ops.Lowerings;
 using QuantGen.Generator.Planning;
 
 namespace QuantGen.Generator.Emitting;
@@ -79,7 +79,7 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
             }
             else
             {
-                string note = program.Steps[v - 1].Lowering is Ops.Lowerings.AliasLowering alias ? alias.Note : "";
+                string note = program.Steps[v - 1].Lowering is AliasLowering alias ? alias.Note : "";
                 writer.WriteLine($"public const int {name} = {names[root - 1]}; // an alias: {note}");
             }
         }
@@ -192,18 +192,24 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
     /// <summary>A step as a line of <c>Run</c> or of its block's method; an alias as a comment.</summary>
     private void WriteCall(Int8Step step)
     {
-        string name = names[step.Step];
-        if (step.Lowering.RuntimeType is null) writer.WriteLine($"// {plan.Steps[step.Step].Name}: {((Ops.Lowerings.AliasLowering)step.Lowering).Note}.");
-        else if (step.Lowering.ReadsCallerInput) writer.WriteLine($"{name}(input, n);");
-        else if (step.Lowering.Storage == StepStorage.CallerOutput) writer.WriteLine($"{name}(output, n);");
-        else writer.WriteLine($"{name}(n);");
+        if (step.Lowering is AliasLowering alias) writer.WriteLine($"// {plan.Steps[step.Step].Name}: {alias.Note}.");
+        else writer.WriteLine($"{names[step.Step]}({Signature(step.Lowering).Arguments});");
     }
+
+    /// <summary>
+    /// What a step method takes and what <c>Run</c> passes it: the caller's input for a quantize, the caller's output
+    /// for the final dequantize, and the samples in the pass.
+    /// </summary>
+    private static (string Parameters, string Arguments) Signature(Int8Lowering lowering) =>
+        lowering.ReadsCallerInput ? ("global::System.ReadOnlySpan<float> input, int n", "input, n")
+        : lowering.Storage == StepStorage.CallerOutput ? ("global::System.Span<float> output, int n", "output, n")
+        : ("int n", "n");
 
     /// <summary>One method per block (an <c>InvertedResidual</c>, a <c>ConvBNReLU</c>), calling its steps in order.</summary>
     private void WriteBlock(BlockMethods.Block block)
     {
         writer.WriteLineNoTabs(string.Empty);
-        writer.WriteLine($"// '{block.Spec.Path}': {Describe(block.Spec)}{Where(block.Spec.Location)}.");
+        writer.WriteLine($"// '{block.Spec.Path}': {Describe(block.Spec)}{StepText.At(block.Spec.Location)}.");
         writer.WriteLine($"private void {block.Method}(int n)");
         writer.WriteLine("{");
         writer.Indent++;
@@ -218,19 +224,13 @@ internal sealed class Int8Emitter(ModelPlan plan, Int8Program program, string[] 
     {
         StepText text = Text(step);
         PlannedStep shapes = plan.Steps[step.Step];
-        string parameters = step.Lowering.ReadsCallerInput ? "global::System.ReadOnlySpan<float> input, int n"
-            : step.Lowering.Storage == StepStorage.CallerOutput ? "global::System.Span<float> output, int n"
-            : "int n";
         writer.WriteLineNoTabs(string.Empty);
         writer.WriteLine($"// {step.Lowering.Describe(text)}");
         writer.WriteLine($"// {Shape(shapes.InputShape)} → {Shape(shapes.OutputShape)}{Layouts(step.Lowering, shapes)}{text.Where}.");
-        writer.WriteLine($"private void {text.Name}({parameters}) => {step.Lowering.Call(text)};");
+        writer.WriteLine($"private void {text.Name}({Signature(step.Lowering).Parameters}) => {step.Lowering.Call(text)};");
     }
 
     // ---- text ----
-
-    private static string Where(LocationInfo? location) =>
-        location is null ? "" : $"; {Path.GetFileName(location.FilePath)}:{location.LineSpan.Start.Line + 1}";
 
     private ArenaSlot Slot(int value)
     {

@@ -57,10 +57,13 @@ internal sealed class StepText(ModelPlan plan, Int8Program program, string[] nam
         get
         {
             ForwardStep forward = plan.Model.Forward[step];
-            LocationInfo? location = forward.IsModule ? plan.Model.Layer(forward.Layer)?.Location : forward.Location;
-            return location is null ? "" : $"; {System.IO.Path.GetFileName(location.FilePath)}:{location.LineSpan.Start.Line + 1}";
+            return At(forward.IsModule ? plan.Model.Layer(forward.Layer)?.Location : forward.Location);
         }
     }
+
+    /// <summary><c>; SmallCnn.cs:13</c> for a location, empty for none: how comments of generated code say where.</summary>
+    public static string At(LocationInfo? location) =>
+        location is null ? "" : $"; {System.IO.Path.GetFileName(location.FilePath)}:{location.LineSpan.Start.Line + 1}";
 
     /// <summary><c>channels: 8, pixels: 196</c>: a sample's channels and pixels, for steps between NCHW floats and NHWC bytes.</summary>
     public static string Layout(EquatableArray<int> shape)

@@ -19,7 +19,8 @@ internal sealed class LoweringContext(ModelPlan plan, int index, PlannedFusion? 
 {
     public ForwardStep Step { get; } = plan.Model.Forward[index];
 
-    public OpArgs Args => plan.Model.ArgsOf(Step);
+    /// <summary>The step's arguments: its layer's, or its functional call's (looked up once).</summary>
+    public OpArgs Args { get; } = plan.Model.ArgsOf(plan.Model.Forward[index]);
 
     /// <summary>The module path; empty for a functional call.</summary>
     public string Path => Step.Layer;
