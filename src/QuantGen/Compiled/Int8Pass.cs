@@ -113,15 +113,7 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
             throw new ArgumentException($"The output must hold OutputLength = {layout.OutputLength} values ({layout.OutputShape}), but holds {output.Length}.", nameof(output));
         }
 
-        Int8Pass<TPass> worker = Rent();
-        try
-        {
-            worker.Run(input, output, 1);
-        }
-        finally
-        {
-            Return(worker);
-        }
+        OnAWorker(input, output, 1);
     }
 
     /// <summary>
@@ -144,16 +136,7 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
             throw new ArgumentException($"The output must hold {batch} × OutputLength = {(long)batch * layout.OutputLength} values, but holds {output.Length}.", nameof(output));
         }
 
-        int threads = maxThreads;
-        Int8Pass<TPass> worker = Rent();
-        try
-        {
-            worker.RunBatch(input, output, batch, threads);
-        }
-        finally
-        {
-            Return(worker);
-        }
+        OnAWorker(input, output, batch);
     }
 
     /// <summary>A fork of this pass: the generated class's copy constructor, sharing the packed weights.</summary>
@@ -167,6 +150,21 @@ public abstract class Int8Pass<TPass> where TPass : Int8Pass<TPass>
 
     /// <summary>The float islands' scratch: their dequantized input and float output.</summary>
     protected Span<float> Scratch => scratch;
+
+    /// <summary>A checked call's samples on a worker no other call holds, given back after.</summary>
+    private void OnAWorker(ReadOnlySpan<float> input, Span<float> output, int batch)
+    {
+        int threads = maxThreads;
+        Int8Pass<TPass> worker = Rent();
+        try
+        {
+            worker.RunBatch(input, output, batch, threads);
+        }
+        finally
+        {
+            Return(worker);
+        }
+    }
 
     /// <summary>A batch on this worker, which the calling thread holds: on this thread, or split over forks of this worker.</summary>
     private void RunBatch(ReadOnlySpan<float> input, Span<float> output, int batch, int threads)

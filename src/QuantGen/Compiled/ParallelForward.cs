@@ -50,9 +50,11 @@ public sealed unsafe class ParallelForward
     public int Forks => workers.Count;
 
     /// <summary>Makes now the forks a batch split over <paramref name="maxThreads"/> threads needs, so that no call makes one.</summary>
-    public void Reserve(int maxThreads)
+    public void Reserve(int maxThreads) => EnsureSlices(SlicesFor(int.MaxValue, maxThreads));
+
+    /// <summary>A fork for every slice but the first of <paramref name="slices"/>; the ones made before are kept.</summary>
+    private void EnsureSlices(int slices)
     {
-        int slices = SlicesFor(int.MaxValue, maxThreads);
         while (workers.Count < slices - 1) workers.Add(new Slice(fork(), inputLength, outputLength));
     }
 
@@ -78,7 +80,7 @@ public sealed unsafe class ParallelForward
             return;
         }
 
-        Reserve(slices);
+        EnsureSlices(slices);
         int started = 0;
         List<Exception>? failures = null;
         fixed (float* x = input, y = output)

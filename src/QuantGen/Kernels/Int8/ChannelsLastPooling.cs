@@ -60,6 +60,7 @@ public static class ChannelsLastPooling
         CheckLengths(g, batch, input, output, op);
         int outHeight = g.OutHeight, outWidth = g.OutWidth;
         float qnnpackMultiplier = QAvgPool2d.QnnpackMultiplier(q.Scale, g.KernelHeight * g.KernelWidth);
+        Span<int> sums = stackalloc int[Math.Min(g.Planes, WindowChunk)];
         for (int n = 0; n < batch; n++)
         {
             for (int i = 0; i < outHeight; i++)
@@ -71,7 +72,7 @@ public static class ChannelsLastPooling
                     var window = new PlaneWindow(Math.Max(h0, 0), Math.Min(h1, g.InHeight), Math.Max(w0, 0), Math.Min(w1, g.InWidth));
                     float multiplier = g.CeilMode ? (float)(1.0 / (countIncludePad ? (h1 - h0) * (w1 - w0) : window.Count)) : qnnpackMultiplier;
                     Window(g.Planes, g.InHeight, g.InWidth, window, multiplier, q.ZeroPoint, n, input,
-                        output.Slice(((n * outHeight + i) * outWidth + j) * g.Planes, g.Planes));
+                        output.Slice(((n * outHeight + i) * outWidth + j) * g.Planes, g.Planes), sums);
                 }
             }
         }
@@ -93,6 +94,7 @@ public static class ChannelsLastPooling
             return;
         }
         bool viaQnnpack = inHeight % outHeight == 0 && inWidth % outWidth == 0;   // one-pixel windows left above
+        Span<int> sums = stackalloc int[Math.Min(channels, WindowChunk)];
         for (int n = 0; n < batch; n++)
         {
             for (int i = 0; i < outHeight; i++)
@@ -104,7 +106,7 @@ public static class ChannelsLastPooling
                     var window = new PlaneWindow(top, bottom, left, right);
                     float multiplier = viaQnnpack ? QAvgPool2d.QnnpackMultiplier(q.Scale, window.Count) : (float)(1.0 / window.Count);
                     Window(channels, inHeight, inWidth, window, multiplier, q.ZeroPoint, n, input,
-                        output.Slice(((n * outHeight + i) * outWidth + j) * channels, channels));
+                        output.Slice(((n * outHeight + i) * outWidth + j) * channels, channels), sums);
                 }
             }
         }
@@ -116,13 +118,14 @@ public static class ChannelsLastPooling
     /// <summary>
     /// One output pixel: for each channel <c>z + round_half_even((float)Σ(x − z) · m)</c> over the window. NHWC keeps a
     /// pixel's channels together, so the window's pixels are added a vector of channels at a time into int32 sums;
-    /// <c>Σ(x − z)</c> is <c>Σx − count·z</c>, exactly, in int32.
+    /// <c>Σ(x − z)</c> is <c>Σx − count·z</c>, exactly, in int32. <paramref name="sums"/> is the caller's room for one
+    /// chunk of them, made once for every output pixel.
     /// </summary>
     private static void Window(
-        int channels, int inHeight, int inWidth, PlaneWindow window, float multiplier, int zeroPoint, int sample, ReadOnlySpan<byte> input, Span<byte> pixel)
+        int channels, int inHeight, int inWidth, PlaneWindow window, float multiplier, int zeroPoint, int sample, ReadOnlySpan<byte> input,
+        Span<byte> pixel, Span<int> sums)
     {
         ReadOnlySpan<byte> image = input.Slice(sample * inHeight * inWidth * channels, inHeight * inWidth * channels);
-        Span<int> sums = stackalloc int[Math.Min(channels, WindowChunk)];
         int offset = window.Count * zeroPoint;
         for (int first = 0; first < channels; first += WindowChunk)
         {
