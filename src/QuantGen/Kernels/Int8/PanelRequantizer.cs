@@ -11,7 +11,7 @@ namespace QuantGen.Kernels.Int8;
 /// kernels start their accumulators at <see cref="Offsets"/>, so no add is left for the epilogue either.
 /// </summary>
 /// <remarks>
-/// It stays on ymm even where AVX-512 exists: a zmm instruction puts the core in its 512-bit mode, in which port 1
+/// The ymm tiles' requantize stays on ymm even where AVX-512 exists: a zmm instruction puts the core in its 512-bit mode, in which port 1
 /// takes no vector work, and the dot products of the next tile lose half of their ports (measured on Sapphire Rapids:
 /// the 4×32 GEMM ran up to twice as fast with this epilogue as with a zmm one). Saturating packs put the bytes in order.
 /// </remarks>
@@ -64,6 +64,25 @@ internal readonly unsafe struct PanelRequantizer
         return clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
     }
 
+    /// <summary>32 columns on zmm (the AVX-512BW tile, whose dot products are on zmm already): clamped in float, then narrowed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<byte> Bytes(Vector512<int> acc0, Vector512<int> acc1, int rowSum)
+    {
+        Vector512<short> shorts = Vector512.Narrow(Clamped(acc0, rowSum, 0), Clamped(acc1, rowSum, 16));
+        return Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
+    }
+
+    /// <summary>
+    /// 8 columns, portably (the <see cref="Vector128{T}"/> tile), clamped in float. <see cref="Vector128.Round(Vector128{float})"/>
+    /// rounds half to even (as <c>MathF.Round</c>'s default) to an integral float, which then converts to int32 exactly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Bytes(Vector128<int> acc0, Vector128<int> acc1, int rowSum)
+    {
+        Vector128<short> shorts = Vector128.Narrow(Clamped(acc0, rowSum, 0), Clamped(acc1, rowSum, 4));
+        return Vector128.Narrow(shorts.AsUInt16(), shorts.AsUInt16()).AsUInt64().ToScalar();
+    }
+
     /// <summary>
     /// Eight columns from <paramref name="column"/> as int32 <c>round(acc·M) + z</c>, ready for the saturating packs.
     /// With <see cref="Epilogue.ClampsInBytes"/> the clamp is left to the packs and the byte min/max; otherwise the
@@ -77,5 +96,28 @@ internal readonly unsafe struct PanelRequantizer
         var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(multipliers + column);
         if (!clampsInBytes) scaled = Avx.Min(Avx.Max(scaled, Vector256.Create(low)), Vector256.Create(high));
         return Avx.ConvertToVector256Int32(scaled) + Vector256.Create((int)zeroPoint);
+    }
+
+    /// <summary>
+    /// Sixteen columns as int32 in [min, max]: clamped in float before rounding, so narrowing them (which truncates) is
+    /// exact. Max/Min differ from <c>Math.Clamp</c> only for NaN and the sign of zero, which cannot change the integer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<int> Clamped(Vector512<int> acc, int rowSum, int column)
+    {
+        if (weightZeroPoints != null) acc -= Vector512.Load(weightZeroPoints + column) * Vector512.Create(rowSum);
+        var scaled = Avx512F.ConvertToVector512Single(acc) * Vector512.Load(multipliers + column);
+        var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(low)), Vector512.Create(high));
+        return Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create((int)zeroPoint);
+    }
+
+    /// <summary>Four columns as int32 in [min, max], portably (see <see cref="Clamped(Vector512{int}, int, int)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector128<int> Clamped(Vector128<int> acc, int rowSum, int column)
+    {
+        if (weightZeroPoints != null) acc -= Vector128.Load(weightZeroPoints + column) * Vector128.Create(rowSum);
+        var scaled = Vector128.ConvertToSingle(acc) * Vector128.Load(multipliers + column);
+        var clamped = Vector128.Min(Vector128.Max(scaled, Vector128.Create(low)), Vector128.Create(high));
+        return Vector128.ConvertToInt32(Vector128.Round(clamped)) + Vector128.Create((int)zeroPoint);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Kernels.Int8;
@@ -60,9 +61,10 @@ internal sealed unsafe class QDirect
             int ky = j / (g.KernelWidth / SegmentTaps), kx = j % (g.KernelWidth / SegmentTaps) * SegmentTaps;
             segmentOffsets[j] = ky * g.DilationHeight * Pitch + kx * g.DilationWidth * g.InChannels;
         }
-        // 32 channels a tile where the registers allow it: each broadcast then feeds four products instead of two. The
-        // AVX2 path keeps 16, as on a machine without AVX-512, so that forcing it covers that kernel.
-        bool wide = path != Int8KernelPath.Avx2 && Gemm256Wide<VnniQuad>.IsSupported && g.OutChannels > DirectTile<VnniQuad>.Width;
+        // 32 channels a tile where the registers (and the masked byte stores) allow it: each broadcast then feeds four
+        // products instead of two. The AVX2 path keeps 16, as on a machine without AVX-512, so that forcing it covers
+        // that kernel.
+        bool wide = path != Int8KernelPath.Avx2 && Avx512BW.VL.IsSupported && g.OutChannels > DirectTile<VnniQuad>.Width;
         PanelWidth = wide ? DirectTile<VnniQuad>.WideWidth : DirectTile<VnniQuad>.Width;
         Epilogue = new Epilogue(g.OutChannels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
         panels = Pack(weight, weightQ, out int[] sums);

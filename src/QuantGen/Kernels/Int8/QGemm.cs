@@ -38,13 +38,13 @@ internal sealed unsafe class QGemm
             Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW => inputRange.Max <= sbyte.MaxValue ? StepKind.Quad : StepKind.Pair,
             _ => StepKind.Single,
         };
-        PanelWidth = path switch
+        Tile = ForcedTile ?? TileFor(path, outputs);
+        PanelWidth = Tile switch
         {
-            Int8KernelPath.Avx512BW => 32,
-            // Sixteen columns or fewer waste half of a 32-column tile: the 16-column one serves them better.
-            Int8KernelPath.AvxVnni when Gemm256Wide<VnniQuad>.IsSupported && outputs > 16 => Gemm256Wide<VnniQuad>.Width,
-            Int8KernelPath.Avx2 or Int8KernelPath.AvxVnni => 16,
-            _ => 8,
+            GemmTile.Ymm4x16 => YmmTile4x16<VnniQuad>.Width,
+            GemmTile.Ymm4x32 => YmmTile4x32<VnniQuad>.Width,
+            GemmTile.Zmm4x32 => ZmmTile4x32<WidePair>.Width,
+            _ => XmmTile4x8<PortableSingle>.Width,
         };
         StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
         packed = path == Int8KernelPath.Scalar ? Raw(weight) : Pack(weight, outputs, depth, Kind, PanelWidth, StepCount);
@@ -72,9 +72,17 @@ internal sealed unsafe class QGemm
     public StepKind Kind { get; }
 
     /// <summary>
-    /// Output columns per packed panel: two vectors of int32 accumulators, or four for <see cref="Gemm256Wide{TStep}"/>
-    /// (the VNNI path on machines with AVX-512VL, when N is over 16).
+    /// Makes the GEMMs built on this thread use this register tile whatever their path picks, so that tests cover a
+    /// tile on a path this machine lacks (e.g. the 4×32 ymm tile of AVX-VNNI with AVX2's dot product). The tile must
+    /// suit the path: ymm tiles need AVX2, the zmm tile AVX-512BW, and neither takes the scalar path.
     /// </summary>
+    [ThreadStatic]
+    internal static GemmTile? ForcedTile;
+
+    /// <summary>The register tile this GEMM runs (<see cref="GemmDriver{TTile}"/> with one of the tile structs).</summary>
+    public GemmTile Tile { get; }
+
+    /// <summary>Output columns per packed panel: the tile's width.</summary>
     public int PanelWidth { get; }
 
     /// <summary>Slots per column in a panel: K divided by the step size, rounded up.</summary>
@@ -125,18 +133,35 @@ internal sealed unsafe class QGemm
         var copy = new Span<byte>(lastRow, padded);
         new ReadOnlySpan<byte>(a + (long)(rows - 1) * K, K).CopyTo(copy);
         copy.Slice(K).Clear();
-        var rowsIn = new Rows(a, K, rows, lastRow);
-        switch (Path, Kind)
+        RunTiles(new Rows(a, K, rows, lastRow), y, rowSums);
+    }
+
+    /// <summary>The vector paths on rows whose last one may be read in whole steps.</summary>
+    internal void RunTiles(Rows a, byte* y, int* rowSums)
+    {
+        switch (Tile, Path, Kind)
         {
-            case (Int8KernelPath.AvxVnni, _) when PanelWidth == Gemm256Wide<VnniQuad>.Width: Gemm256Wide<VnniQuad>.Run(this, rowsIn, y, rowSums); break;
-            case (Int8KernelPath.AvxVnni, _): Gemm256<VnniQuad>.Run(this, rowsIn, y, rowSums); break;
-            case (Int8KernelPath.Avx2, StepKind.Quad): Gemm256<MaddubsQuad>.Run(this, rowsIn, y, rowSums); break;
-            case (Int8KernelPath.Avx2, _): Gemm256<WidePair>.Run(this, rowsIn, y, rowSums); break;
-            case (Int8KernelPath.Avx512BW, StepKind.Quad): Gemm512<MaddubsQuad>.Run(this, rowsIn, y, rowSums); break;
-            case (Int8KernelPath.Avx512BW, _): Gemm512<WidePair>.Run(this, rowsIn, y, rowSums); break;
-            default: Gemm128<PortableSingle>.Run(this, rowsIn, y, rowSums); break;
+            case (GemmTile.Ymm4x32, Int8KernelPath.AvxVnni, _): GemmDriver<YmmTile4x32<VnniQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x32, _, StepKind.Quad): GemmDriver<YmmTile4x32<MaddubsQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x32, _, _): GemmDriver<YmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x16, Int8KernelPath.AvxVnni, _): GemmDriver<YmmTile4x16<VnniQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x16, _, StepKind.Quad): GemmDriver<YmmTile4x16<MaddubsQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x16, _, _): GemmDriver<YmmTile4x16<WidePair>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Zmm4x32, _, StepKind.Quad): GemmDriver<ZmmTile4x32<MaddubsQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Zmm4x32, _, _): GemmDriver<ZmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
+            default: GemmDriver<XmmTile4x8<PortableSingle>>.Run(this, a, y, rowSums); break;
         }
     }
+
+    /// <summary>The tile each path runs.</summary>
+    private static GemmTile TileFor(Int8KernelPath path, int outputs) => path switch
+    {
+        Int8KernelPath.Avx512BW => GemmTile.Zmm4x32,
+        // Sixteen columns or fewer waste half of a 32-column tile: the 16-column one serves them better.
+        Int8KernelPath.AvxVnni when YmmTile4x32<VnniQuad>.IsSupported && outputs > 16 => GemmTile.Ymm4x32,
+        Int8KernelPath.Avx2 or Int8KernelPath.AvxVnni => GemmTile.Ymm4x16,
+        _ => GemmTile.Xmm4x8,
+    };
 
     private static void SumRows(byte* a, int rows, int k, int* sums)
     {
@@ -190,6 +215,22 @@ internal sealed unsafe class QGemm
         }
         return packed;
     }
+}
+
+/// <summary>The register tiles of <see cref="GemmDriver{TTile}"/>: rows × columns, on which vector registers.</summary>
+internal enum GemmTile
+{
+    /// <summary><see cref="XmmTile4x8{TStep}"/>: the portable path.</summary>
+    Xmm4x8,
+
+    /// <summary><see cref="YmmTile4x16{TStep}"/>: AVX2, and AVX-VNNI without AVX-512VL or for N ≤ 16.</summary>
+    Ymm4x16,
+
+    /// <summary><see cref="YmmTile4x32{TStep}"/>: AVX-VNNI on machines with AVX-512VL.</summary>
+    Ymm4x32,
+
+    /// <summary><see cref="ZmmTile4x32{TStep}"/>: AVX-512BW.</summary>
+    Zmm4x32,
 }
 
 /// <summary>

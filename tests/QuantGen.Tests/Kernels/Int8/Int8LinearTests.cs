@@ -49,7 +49,7 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
 
     /// <summary>
     /// The pointwise GEMM's tiles at the edges: K around the 4-byte step (and MobileNetV2's small and large depths), N around
-    /// the 16- and 32-column panels (masked stores, the narrow-N kernel), M around the 4-row tile and the row blocks;
+    /// the 16- and 32-column panels (the last, narrower panel; the 16-column tile for N ≤ 16), M around the 4-row tile and the row blocks;
     /// regimes in turn, every third case saturating.
     /// </summary>
     [Theory]
@@ -61,26 +61,34 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     public void GemmEdgeShapesEqualReference(Int8KernelPath path)
     {
         using var forced = Int8Paths.Force(path, output);
-        var random = new Random(6003);
-        ReadOnlySpan<int> depths = [1, 3, 16, 24, 31, 32, 96, 160, 320];
-        ReadOnlySpan<int> widths = [1, 10, 16, 17, 96, 144, 576, 1280];
-        ReadOnlySpan<int> heights = [1, 2, 5, 63, 64, 65, 300];
-        int cases = 0;
-        foreach (int k in depths)
+        output.WriteLine($"{EdgeShapes(new Random(6003), path)} cases.");
+    }
+
+    /// <summary>
+    /// The register tiles a path does not pick by itself, forced, on the edge shapes: the 4×32 ymm tile that AVX-VNNI runs
+    /// on AVX-512 machines is covered with AVX2's and AVX-512BW's dot products where AVX-VNNI is missing (Zen 4, Skylake-X),
+    /// and the 16-column tile, which AVX-VNNI machines without AVX-512 (Alder Lake) run for every N, with AVX-512BW's.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void EveryTileOfAPathEqualsReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        GemmTile[] tiles = path == Int8KernelPath.Avx2 ? [GemmTile.Ymm4x32] : [GemmTile.Ymm4x32, GemmTile.Ymm4x16];
+        foreach (GemmTile tile in tiles)
         {
-            foreach (int n in widths)
+            QGemm.ForcedTile = tile;
+            try
             {
-                // Every height in turn, the smaller ones where the reference would take too long.
-                int h = cases % heights.Length;
-                while (h > 0 && (long)heights[h] * k * n > 4_000_000) h--;
-                int rows = heights[h];
-                var c = Int8Case.Create(random, (Int8Regime)(cases % Enum.GetValues<Int8Regime>().Length), n, k, rows * k);
-                if (cases % 3 == 0) c.Saturate(random);
-                Check(c, rows, k, n, path);
-                cases++;
+                output.WriteLine($"{tile}: {EdgeShapes(new Random(6004), path, tile)} cases.");
+            }
+            finally
+            {
+                QGemm.ForcedTile = null;
             }
         }
-        output.WriteLine($"{cases} cases.");
     }
 
     [Fact]
@@ -99,7 +107,30 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         layer.Forward([], []);
     }
 
-    private void Check(Int8Case c, int rows, int k, int n, Int8KernelPath path)
+    private int EdgeShapes(Random random, Int8KernelPath path, GemmTile? tile = null)
+    {
+        ReadOnlySpan<int> depths = [1, 3, 16, 24, 31, 32, 96, 160, 320];
+        ReadOnlySpan<int> widths = [1, 10, 16, 17, 96, 144, 576, 1280];
+        ReadOnlySpan<int> heights = [1, 2, 5, 63, 64, 65, 300];
+        int cases = 0;
+        foreach (int k in depths)
+        {
+            foreach (int n in widths)
+            {
+                // Every height in turn, the smaller ones where the reference would take too long.
+                int h = cases % heights.Length;
+                while (h > 0 && (long)heights[h] * k * n > 4_000_000) h--;
+                int rows = heights[h];
+                var c = Int8Case.Create(random, (Int8Regime)(cases % Enum.GetValues<Int8Regime>().Length), n, k, rows * k);
+                if (cases % 3 == 0) c.Saturate(random);
+                Check(c, rows, k, n, path, tile);
+                cases++;
+            }
+        }
+        return cases;
+    }
+
+    private void Check(Int8Case c, int rows, int k, int n, Int8KernelPath path, GemmTile? tile = null)
     {
         var expected = new byte[rows * n];
         QLinear.Forward(c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, rows, k, n, c.OutputQ, c.Activation, expected);
@@ -107,7 +138,7 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         Assert.Equal(path, layer.Path);
         var actual = Layout.Poisoned(rows * n);
         layer.Forward(c.Input, actual);
-        Layout.AssertSame(expected, actual, $"{path}, [{rows}×{k}]·[{n}×{k}]ᵀ, {c.Description}");
+        Layout.AssertSame(expected, actual, $"{path}{(tile is { } t ? $" ({t})" : "")}, [{rows}×{k}]·[{n}×{k}]ᵀ, {c.Description}");
         layer.Forward(c.Input, actual);   // a second call reuses the scratch
         Assert.Equal(expected, actual);
     }

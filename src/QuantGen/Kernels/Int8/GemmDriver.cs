@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// The GEMM of every vector path: <see cref="QGemm"/>'s packed panels against rows of A, one register tile
+/// (<typeparamref name="TTile"/>) at a time, requantized into Y [M × N].
+/// </summary>
+internal static unsafe class GemmDriver<TTile>
+    where TTile : struct, IGemmTile
+{
+    private const int TileRows = 4;
+
+    public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
+    {
+        int n = g.N, width = TTile.Width;
+        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, n, TileRows);
+        int* sums = stackalloc int[TileRows * width];
+        byte* narrow = stackalloc byte[width];
+        for (int c0 = 0; c0 < n; c0 += width)
+        {
+            var requantizer = new PanelRequantizer(g.Epilogue, c0);
+            byte* panel = g.Panels + (long)c0 * g.StepCount * 4;
+            int columns = Math.Min(width, n - c0);
+            for (int m = whole; m < a.Count; m++)
+            {
+                TTile.One(a[m], panel, g.StepCount, requantizer.Offsets, sums);
+                Store(requantizer, sums, a.Sum(rowSums, m), y + (long)m * n + c0, columns, narrow);
+            }
+        }
+        // Row blocks outside, panels inside: a block of A stays in L1 while every panel passes over it.
+        for (int b0 = 0; b0 < whole; b0 += block)
+        {
+            for (int c0 = 0; c0 < n; c0 += width)
+            {
+                Tiles(g, a, y, rowSums, c0, b0, Math.Min(whole, b0 + block), sums, narrow);
+            }
+        }
+    }
+
+    /// <summary>Rows <paramref name="start"/>…<paramref name="end"/> (whole tiles) against the panel at column <paramref name="c0"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // tiered code kept the accumulators on the stack
+    private static void Tiles(QGemm g, Rows a, byte* y, int* rowSums, int c0, int start, int end, int* sums, byte* narrow)
+    {
+        int n = g.N, steps = g.StepCount, width = TTile.Width;
+        var requantizer = new PanelRequantizer(g.Epilogue, c0);
+        byte* panel = g.Panels + (long)c0 * steps * 4;
+        int columns = Math.Min(width, n - c0);
+        for (int m0 = start; m0 < end; m0 += TileRows)
+        {
+            TTile.Four(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, requantizer.Offsets, sums);
+            byte* row = y + (long)m0 * n + c0;
+            Store(requantizer, sums, a.Sum(rowSums, m0), row, columns, narrow);
+            Store(requantizer, sums + width, a.Sum(rowSums, m0 + 1), row + n, columns, narrow);
+            Store(requantizer, sums + 2 * width, a.Sum(rowSums, m0 + 2), row + 2 * n, columns, narrow);
+            Store(requantizer, sums + 3 * width, a.Sum(rowSums, m0 + 3), row + 3 * n, columns, narrow);
+        }
+    }
+
+    /// <summary>One row's bytes; the last panel, when narrower than a tile, goes through <paramref name="narrow"/> so that nothing is written past N.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y, int columns, byte* narrow)
+    {
+        if (columns == TTile.Width)
+        {
+            TTile.Store(requantizer, sums, rowSum, y);
+            return;
+        }
+        TTile.Store(requantizer, sums, rowSum, narrow);
+        new ReadOnlySpan<byte>(narrow, columns).CopyTo(new Span<byte>(y, columns));
+    }
+}
+
+/// <summary>How many rows of A a GEMM takes at a time.</summary>
+internal static class GemmBlocking
+{
+    /// <summary>
+    /// Rows of A per block, in whole tiles: about 16 KB of activations, half of L1, and no more than 16 KB of output, so
+    /// that the block's output lines stay in L1 while each panel writes its columns of them (a small K and a wide N
+    /// otherwise write every line back to L2 once per panel).
+    /// </summary>
+    public static int Rows(int k, int n, int tileRows) => Math.Max(tileRows, 16384 / Math.Max(1, Math.Max(k, n)) / tileRows * tileRows);
+}

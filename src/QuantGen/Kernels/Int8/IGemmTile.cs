@@ -1,0 +1,31 @@
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// The part of the GEMM that differs per instruction set: one register tile's K loop and its requantize.
+/// <see cref="GemmDriver{TTile}"/> owns everything around it (row blocks, the panel loop, the rows and columns left
+/// over, the accumulators' way out), so an optimisation there reaches every path at once. Tiles are structs with
+/// static members only: each driver instantiation is compiled for its tile, with the tile inlined.
+/// </summary>
+/// <remarks>
+/// A tile is four rows by <see cref="Width"/> columns, the width of one packed panel (<see cref="QGemm.PanelWidth"/>).
+/// Its accumulators start at the panel's offsets (the bias and the zero-point terms that do not depend on the row) and
+/// leave the K loop through memory, once per tile: left live into the epilogue, the JIT keeps some of them on the stack
+/// and stores them on every K step.
+/// </remarks>
+internal unsafe interface IGemmTile
+{
+    /// <summary>Output columns per panel.</summary>
+    static abstract int Width { get; }
+
+    /// <summary>Rows <paramref name="a0"/>…<paramref name="a3"/> against one panel: 4 × <see cref="Width"/> int32 sums, row by row, into <paramref name="sums"/>.</summary>
+    static abstract void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums);
+
+    /// <summary>
+    /// One row against one panel, for the rows left over by whole tiles (all of them at batch 1 on a 1×1 image), which
+    /// a four-row tile would compute four times: <see cref="Width"/> sums into <paramref name="sums"/>.
+    /// </summary>
+    static abstract void One(byte* a, byte* panel, int steps, int* offsets, int* sums);
+
+    /// <summary><see cref="Width"/> sums of one row requantized into <see cref="Width"/> bytes at <paramref name="y"/>.</summary>
+    static abstract void Store(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y);
+}
