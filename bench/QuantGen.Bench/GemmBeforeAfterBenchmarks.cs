@@ -15,7 +15,6 @@ namespace QuantGen.Bench;
 /// [0, 127] and weights symmetric, as PyTorch's default qconfig leaves them. Setup checks that both give the same bytes.
 /// </summary>
 [MedianColumn]
-[SimpleJob(warmupCount: 3, iterationCount: 15)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByParams)]
 public unsafe class GemmBeforeAfterBenchmarks
 {
@@ -78,5 +77,54 @@ public unsafe class GemmBeforeAfterBenchmarks
 
     [Benchmark(Description = "after: GemmDriver")]
     public void After() => gemm.RunTiles(rows, output.Pointer, null);
+
+    /// <summary>
+    /// <c>--gemm-before-after</c>: the same pairs timed interleaved with the Stopwatch, for a machine too loaded for
+    /// BenchmarkDotNet's one-case-after-another runs to compare: 41 rounds of (before ≥ 1 ms, after as many calls),
+    /// so that both sides of a round see the same load, after a warm-up past tiered JIT; prints the median of each side and of the per-round ratios.
+    /// </summary>
+    public static void Interleaved()
+    {
+        Console.WriteLine("| path | shape | before (median) | after (median) | ratio of medians | median of round ratios |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        foreach (Int8KernelPath path in Paths)
+        {
+            foreach (string shape in typeof(GemmBeforeAfterBenchmarks).GetProperty(nameof(Shape))!.GetCustomAttributes(typeof(ParamsAttribute), false).Cast<ParamsAttribute>().Single().Values.Cast<string>())
+            {
+                var b = new GemmBeforeAfterBenchmarks { Path = path, Shape = shape };
+                b.Setup();
+                // Past tiered JIT on both sides: 400 ms of alternating calls (tier 1 comes after 30 calls and a background compile).
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                while (System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds < 400) { b.Before(); b.After(); }
+                start = System.Diagnostics.Stopwatch.GetTimestamp();
+                int calls = 0;
+                while (System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds < 1) { b.Before(); calls++; }
+                const int Rounds = 41;
+                double[] before = new double[Rounds], after = new double[Rounds], ratios = new double[Rounds];
+                for (int r = 0; r < Rounds; r++)
+                {
+                    before[r] = Time(b.Before, calls);
+                    after[r] = Time(b.After, calls);
+                    ratios[r] = after[r] / before[r];
+                }
+                double medianBefore = Median(before), medianAfter = Median(after);
+                Console.WriteLine($"| {path} | {shape} | {medianBefore:F2} µs | {medianAfter:F2} µs | {medianAfter / medianBefore:F2} | {Median(ratios):F2} |");
+            }
+        }
+    }
+
+    private static double Time(Action action, int calls)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++) action();
+        return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
 }
 #endif

@@ -1,8 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using QuantGen.Kernels;
 using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
@@ -68,32 +65,7 @@ public class Int8KernelBenchmarks
     {
         public Config()
         {
-            AddColumn(new GigaMacsColumn());
+            AddColumn(new GigaMacsColumn(c => Geometry((string)c.Parameters["Shape"]).MacCount));
         }
-    }
-
-    /// <summary>MACs of the benchmark's shape over its median time.</summary>
-    private sealed class GigaMacsColumn : IColumn
-    {
-        public string Id => "GMACs";
-        public string ColumnName => "G MAC/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Multiply-accumulates per second (10⁹), from the median";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
-        {
-            var report = summary[benchmarkCase];
-            if (report?.ResultStatistics is not { } stats) return "-";
-            var shape = (string)benchmarkCase.Parameters["Shape"];
-            return (Geometry(shape).MacCount / stats.Median).ToString("F1");   // MACs per ns = G MAC/s
-        }
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public bool IsAvailable(Summary summary) => true;
     }
 }

@@ -25,6 +25,61 @@ internal static class Int8Models
         return (model, int8);
     }
 
+    /// <summary>
+    /// The ImageNet-size fixture (<c>mobilenetv2-224</c>): its float weights, calibrated as its README says PyTorch's
+    /// int8 model was (<see cref="QConfig.Default"/> on <c>calib32.f32</c>, in batches of 8), and converted.
+    /// </summary>
+    public static MobileNetV2ImageNet.Int8 MobileNetV2ImageNet()
+    {
+        var model = new MobileNetV2ImageNet();
+        model.Network.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2-224", "mnv2_224_float.safetensors")));
+        return CalibrateImageNet(model);
+    }
+
+    /// <summary>Calibrates and converts the 224 model as the fixture's PyTorch int8 model was.</summary>
+    public static MobileNetV2ImageNet.Int8 CalibrateImageNet(MobileNetV2ImageNet model)
+    {
+        float[] calibration = ImageNetImages("calib32.f32");
+        IEnumerable<Tensor> Batches()
+        {
+            for (int start = 0; start < 32; start += 8)
+            {
+                yield return Tensor.FromArray(calibration.AsSpan(start * ImageNetImage, 8 * ImageNetImage).ToArray(), 8, 3, 224, 224);
+            }
+        }
+        return model.Calibrate(Batches(), QConfig.Default).Convert();
+    }
+
+    /// <summary>
+    /// How far the model's logits for the fixture's four probes are from PyTorch's int8 logits, in output steps (the
+    /// classifier's scale, <c>meta.json</c>); throws if an argmax differs, since then the timings would be of a wrong model.
+    /// </summary>
+    public static int ImageNetProbeSteps(MobileNetV2ImageNet.Int8 model)
+    {
+        const float OutputScale = 0.0085169f;
+        float[] probes = ImageNetImages("probe4.f32"), expected = ImageNetImages("probe4_int8_logits.f32");
+        var logits = new float[expected.Length];
+        model.Forward(probes, logits, 4);
+        int steps = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            var actual = logits.AsSpan(i * 1000, 1000);
+            var reference = expected.AsSpan(i * 1000, 1000);
+            if (ArgMax(actual) != ArgMax(reference)) throw new InvalidOperationException($"224 probe {i}: argmax {ArgMax(actual)}, PyTorch's {ArgMax(reference)}.");
+            for (int c = 0; c < 1000; c++) steps = Math.Max(steps, (int)MathF.Round(MathF.Abs(actual[c] - reference[c]) / OutputScale));
+        }
+        return steps;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values) => values.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(values));
+
+    /// <summary>Floats in one 3×224×224 image.</summary>
+    public const int ImageNetImage = 3 * 224 * 224;
+
+    /// <summary>A float32 file of the 224 fixture (<c>calib32.f32</c>, <c>probe4.f32</c>): raw little-endian floats.</summary>
+    public static float[] ImageNetImages(string file) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(SharedData.Fixture("mobilenetv2-224", file))).ToArray();
+
     private static IEnumerable<Tensor> CalibrationBatches()
     {
         MnistSet train = MnistSet.LoadTrain(SharedData.MnistDirectory());

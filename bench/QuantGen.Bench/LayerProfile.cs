@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using QuantGen.IO;
 using QuantGen.Kernels;
 using QuantGen.Kernels.Int8;
@@ -12,27 +10,38 @@ using QuantGen.Quantization;
 namespace QuantGen.Bench;
 
 /// <summary>
-/// <c>--layers [batch]</c>: each convolution of the converted MobileNetV2 on its own <see cref="Int8Conv2d"/>
-/// (the kernel the generated pass runs), timed with a Stopwatch (median of 15 repeats of ≥ 2 ms each), with its MACs
-/// and its share of this core's measured int8 peak (a register-only <c>VPDPBUSD</c> loop). A diagnostic beside the
-/// BenchmarkDotNet runs, not one of them: it prints a markdown table for RESULTS.md.
+/// <c>--layers [batch] [224]</c>: each convolution of the converted MobileNetV2 (28×28 MNIST, or the 224×224 ImageNet
+/// fixture) on its own <see cref="Int8Conv2d"/> (the kernel the generated pass runs), timed with a Stopwatch (median of
+/// 15 repeats of ≥ 2 ms each), with its MACs and its share of this core's measured int8 peak (<see cref="Int8PeakBenchmarks"/>'
+/// register-only loop of the widest dot product the kernels use here), then the same summed by layer class. A diagnostic
+/// beside the BenchmarkDotNet runs, not one of them: it prints markdown tables for RESULTS.md.
 /// </summary>
 internal static class LayerProfile
 {
-    public static void Run(int batch)
+    public static void Run(int batch, int size)
     {
-        double peak = PeakGigaMacs();
-        var model = new MobileNetV2();
-        model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
-        model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
+        (double peak, string peakKind) = Int8PeakBenchmarks.Measure();
+        MobileNetV2 model;
+        if (size == 224)
+        {
+            var imageNet = new MobileNetV2ImageNet();
+            model = imageNet.Network;
+            model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2-224", "mnv2_224_float.safetensors")));
+            Int8Models.CalibrateImageNet(imageNet);
+        }
+        else
+        {
+            model = new MobileNetV2();
+            model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
+            model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
+        }
 
-        Console.WriteLine($"Measured int8 peak: {peak:F1} G MAC/s (256-bit VPDPBUSD, 12 independent accumulators). Batch {batch}.");
+        Console.WriteLine($"Measured int8 peak: {peak:F1} G MAC/s ({peakKind}, 12 independent accumulators). Batch {batch}, {size}×{size}, path {Int8KernelPaths.Best}.");
         Console.WriteLine();
         Console.WriteLine("| layer | kind | shape (in → out) | MACs | median | G MAC/s | % of peak |");
         Console.WriteLine("|---|---|---|---:|---:|---:|---:|");
-        int height = 28, width = 28;
-        double total = 0;
-        long macs = 0;
+        int height = size, width = size;
+        var classes = new Dictionary<string, (double Seconds, long Macs, int Layers)>();
         foreach (var (path, module) in model.NamedModules())
         {
             if (module is not Conv2d { Substitute: QuantizedConv2d q } conv) continue;
@@ -51,21 +60,46 @@ internal static class LayerProfile
             };
             double gmacs = g.MacCount / seconds / 1e9;
             Console.WriteLine($"| {path} | {kind} | {g.InChannels}@{height}×{width} → {g.OutChannels}@{g.OutHeight}×{g.OutWidth} | {g.MacCount:N0} | {seconds * 1e6:F1} µs | {gmacs:F1} | {100 * gmacs / peak:F0}% |");
-            total += seconds;
-            macs += g.MacCount;
+            string layerClass = Class(layer.Algorithm, g);
+            var (sum, macs, layers) = classes.GetValueOrDefault(layerClass);
+            classes[layerClass] = (sum + seconds, macs + g.MacCount, layers + 1);
             (height, width) = (g.OutHeight, g.OutWidth);
         }
-        Console.WriteLine($"| all convolutions | | | {macs:N0} | {total * 1e6:F1} µs | {macs / total / 1e9:F1} | {100 * macs / total / 1e9 / peak:F0}% |");
+        double total = classes.Values.Sum(c => c.Seconds);
+        long totalMacs = classes.Values.Sum(c => c.Macs);
+        Console.WriteLine($"| all convolutions | | | {totalMacs:N0} | {total * 1e6:F1} µs | {totalMacs / total / 1e9:F1} | {100 * totalMacs / total / 1e9 / peak:F0}% |");
+        Console.WriteLine();
+        Console.WriteLine("| layer class | layers | MACs | time | share of time | G MAC/s | % of peak |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, (seconds, macs, layers)) in classes.OrderByDescending(c => c.Value.Seconds))
+        {
+            double gmacs = macs / seconds / 1e9;
+            Console.WriteLine($"| {name} | {layers} | {macs:N0} | {seconds * 1e6:F1} µs | {100 * seconds / total:F0}% | {gmacs:F1} | {100 * gmacs / peak:F0}% |");
+        }
 
+        if (size == 224) return;
         MobileNetV2.Int8 int8 = MobileNetV2.Int8.From(model);
         float[] images = MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data;
         var logits = new float[batch * 10];
         double whole = Median(() => int8.Forward(images, logits, batch));
         Console.WriteLine();
-        Console.WriteLine($"Generated MobileNetV2.Int8.Forward, batch {batch}: {whole * 1e6:F1} µs ({macs / whole / 1e9:F1} G MAC/s, the convolutions' MACs).");
+        Console.WriteLine($"Generated MobileNetV2.Int8.Forward, batch {batch}: {whole * 1e6:F1} µs ({totalMacs / whole / 1e9:F1} G MAC/s, the convolutions' MACs).");
         using var onnx = new OnnxPeer(SharedData.Fixture("mobilenetv2", "mnv2_int8_qdq.onnx"), images, [batch, 1, 28, 28], new float[batch * 10], [batch, 10]);
         Console.WriteLine($"ONNX Runtime int8 (mnv2_int8_qdq.onnx), batch {batch}: {Median(onnx.Run) * 1e6:F1} µs.");
     }
+
+    /// <summary>
+    /// Pointwise layers by what they do in an inverted residual (expansions widen, projections narrow) and, for
+    /// expansions, by their depth: the small-K ones (K ≤ 32) are epilogue-bound.
+    /// </summary>
+    private static string Class(Int8ConvAlgorithm algorithm, ConvGeometry g) => algorithm switch
+    {
+        Int8ConvAlgorithm.Depthwise => "depthwise 3×3",
+        Int8ConvAlgorithm.Pointwise when g.OutChannels > g.InChannels && g.InChannels <= 32 => "pw expansion, K ≤ 32",
+        Int8ConvAlgorithm.Pointwise when g.OutChannels > g.InChannels => "pw expansion, K > 32",
+        Int8ConvAlgorithm.Pointwise => "pw projection",
+        _ => "stem",
+    };
 
     private static IEnumerable<Tensor> CalibrationBatches()
     {
@@ -90,41 +124,5 @@ internal static class LayerProfile
         }
         Array.Sort(times);
         return times[times.Length / 2];
-    }
-
-    /// <summary>32 MACs per 256-bit <c>VPDPBUSD</c>, with enough independent chains to hide its latency.</summary>
-    private static double PeakGigaMacs()
-    {
-        if (!AvxVnni.IsSupported) return double.NaN;
-        const int iterations = 2_000_000;
-        double best = 0;
-        for (int attempt = 0; attempt < 5; attempt++)
-        {
-            var watch = Stopwatch.StartNew();
-            Vector256<int> sum = VnniLoop(iterations);
-            double seconds = watch.Elapsed.TotalSeconds;
-            if (sum[0] == 42) Console.Write("");
-            best = Math.Max(best, iterations * 12.0 * 32 / seconds / 1e9);
-        }
-        return best;
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static Vector256<int> VnniLoop(int iterations)
-    {
-        Vector256<byte> x = Vector256.Create((byte)3);
-        Vector256<sbyte> w = Vector256.Create((sbyte)-2);
-        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
-        Vector256<int> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, w); a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, w);
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, w); a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, w);
-            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x, w); a5 = AvxVnni.MultiplyWideningAndAdd(a5, x, w);
-            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x, w); a7 = AvxVnni.MultiplyWideningAndAdd(a7, x, w);
-            a8 = AvxVnni.MultiplyWideningAndAdd(a8, x, w); a9 = AvxVnni.MultiplyWideningAndAdd(a9, x, w);
-            a10 = AvxVnni.MultiplyWideningAndAdd(a10, x, w); a11 = AvxVnni.MultiplyWideningAndAdd(a11, x, w);
-        }
-        return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
     }
 }

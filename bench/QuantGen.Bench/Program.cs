@@ -2,16 +2,27 @@ using BenchmarkDotNet.Running;
 using QuantGen.Bench;
 
 // dotnet run -c Release --project bench/QuantGen.Bench -- --filter '*'
-// dotnet run -c Release --project bench/QuantGen.Bench -- --layers 1     (per-layer table, see LayerProfile)
-// dotnet run -c Release --project bench/QuantGen.Bench -- --steps 64     (the generated pass step by step, see StepProfile)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --layers 1     (per-layer table, see LayerProfile; --layers 1 224 at ImageNet size)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --steps 64     (the generated pass step by step, see StepProfile; --steps 1 224 at ImageNet size)
 if (args is ["--layers", ..])
 {
-    LayerProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    LayerProfile.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 28);
     return;
 }
 if (args is ["--steps", ..])
 {
-    StepProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    StepProfile.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 28);
     return;
 }
+#if GEMM_BEFORE
+if (args is ["--gemm-before-after"])
+{
+    GemmBeforeAfterBenchmarks.Interleaved();   // see bench/gemm-before.sh
+    return;
+}
+#endif
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -17,23 +17,38 @@ internal static class StepProfile
     private delegate void QuantStep(ReadOnlySpan<float> input, int n);
     private delegate void DequantStep(Span<float> output, int n);
 
-    public static void Run(int batch)
+    /// <summary>MobileNetV2 on 28×28 MNIST, or at 224×224 on the ImageNet fixture's images.</summary>
+    public static void Run(int batch, int size)
     {
-        MobileNetV2.Int8 int8 = Int8Models.MobileNetV2();
-        float[] images = MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data;
-        var logits = new float[batch * 10];
+        if (size == 224)
+        {
+            float[] images = Int8Models.ImageNetImages("calib32.f32").AsSpan(0, batch * Int8Models.ImageNetImage).ToArray();
+            Run(Int8Models.MobileNetV2ImageNet(), images, Int8Models.ImageNetImage, MobileNetV2ImageNet.Classes, batch);
+        }
+        else
+        {
+            Run(Int8Models.MobileNetV2(), MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data, 784, 10, batch);
+        }
+    }
 
-        Type type = typeof(MobileNetV2.Int8);
+    private static void Run<TPass>(TPass int8, float[] images, int inputLength, int outputLength, int batch)
+        where TPass : Int8Pass<TPass>
+    {
+        var logits = new float[batch * outputLength];
+        Type type = typeof(TPass);
         const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
         int maxBatch = (int)type.GetNestedType("Arena", BindingFlags.NonPublic)!.GetField("MaxBatch")!.GetValue(null)!;
         int n = Math.Min(batch, maxBatch), passes = (batch + maxBatch - 1) / maxBatch;
-        var quant = type.GetMethod("Quant", Private)!.CreateDelegate<QuantStep>(int8);
-        var dequant = type.GetMethod("Dequant", Private)!.CreateDelegate<DequantStep>(int8);
-        var names = type.GetFields(Private)
+        var all = type.GetFields(Private)
             .Where(f => f.FieldType.Namespace == typeof(CompiledConv2d).Namespace && f.FieldType.Name.StartsWith("Compiled", StringComparison.Ordinal))
             .Select(f => char.ToUpperInvariant(f.Name[0]) + f.Name[1..])
-            .Where(name => name is not ("Quant" or "Dequant"))
             .ToArray();
+        // The stubs' steps: "Quant" and "Dequant", or "NetworkQuant" and "NetworkDequant" inside a wrapper.
+        string quantName = all.Single(name => name.EndsWith("Quant", StringComparison.Ordinal) && !name.EndsWith("Dequant", StringComparison.Ordinal));
+        string dequantName = all.Single(name => name.EndsWith("Dequant", StringComparison.Ordinal));
+        var quant = type.GetMethod(quantName, Private)!.CreateDelegate<QuantStep>(int8);
+        var dequant = type.GetMethod(dequantName, Private)!.CreateDelegate<DequantStep>(int8);
+        var names = all.Where(name => name != quantName && name != dequantName).ToArray();
         var steps = names.Select(name => type.GetMethod(name, Private, [typeof(int)])!.CreateDelegate<Action<int>>(int8)).ToArray();
 
         // Warm past tiered JIT with whole passes, then time passes step by step.
@@ -41,8 +56,8 @@ internal static class StepProfile
         while (watch.Elapsed.TotalMilliseconds < 500) int8.Forward(images, logits, batch);
         const int Passes = 400;
         var ticks = new long[steps.Length + 2, Passes];
-        ReadOnlySpan<float> input = images.AsSpan(0, n * 784);
-        Span<float> output = logits.AsSpan(0, n * 10);
+        ReadOnlySpan<float> input = images.AsSpan(0, n * inputLength);
+        Span<float> output = logits.AsSpan(0, n * outputLength);
         for (int p = 0; p < Passes; p++)
         {
             long t0 = Stopwatch.GetTimestamp();
@@ -61,17 +76,17 @@ internal static class StepProfile
         }
 
         double whole = WholeMedian(() => int8.Forward(images, logits, batch));
-        Console.WriteLine($"Generated MobileNetV2.Int8, batch {batch}: {passes} pass(es) of {n} (Arena.MaxBatch {maxBatch}). Per pass, in pass order:");
+        Console.WriteLine($"Generated {type.DeclaringType!.Name}.Int8, batch {batch}: {passes} pass(es) of {n} (Arena.MaxBatch {maxBatch}). Per pass, in pass order:");
         Console.WriteLine();
         Console.WriteLine("| step | median µs / pass |");
         Console.WriteLine("|---|---:|");
-        string[] labels = ["Quant", .. names, "Dequant"];
+        string[] labels = [quantName, .. names, dequantName];
         double sum = 0, convs = 0, others = 0;
         for (int s = 0; s < labels.Length; s++)
         {
             double micros = MedianMicros(ticks, s);
             sum += micros;
-            if (labels[s].StartsWith("Features", StringComparison.Ordinal) && !labels[s].EndsWith("SkipAdd", StringComparison.Ordinal)) convs += micros;
+            if (labels[s].Contains("Features", StringComparison.Ordinal) && !labels[s].EndsWith("SkipAdd", StringComparison.Ordinal)) convs += micros;
             else others += micros;
             Console.WriteLine($"| {labels[s]} | {micros:F1} |");
         }

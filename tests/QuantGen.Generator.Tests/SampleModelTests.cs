@@ -27,6 +27,25 @@ public sealed class SampleModelTests
         Assert.Contains("public const int OutputLength = 10;", MobileNetV2Run.Value.Source("QuantGen.Models.MobileNetV2.g.cs"));
     }
 
+    /// <summary>
+    /// The ImageNet-size sample holds a whole MobileNetV2, stubs included: the block around the stubs cannot be a method of
+    /// its own (the quantize reads Forward's input, the dequantize writes its output), so its steps stay in Run.
+    /// </summary>
+    [Fact]
+    public void A_model_around_a_MobileNetV2_with_its_stubs_generates_and_compiles()
+    {
+        GeneratorRun run = SampleSources.Run([.. SampleSources.MobileNetV2Files.Select(f => (f, SampleSources.Read(f))), ("MobileNetV2ImageNet.cs", SampleSources.Read("MobileNetV2ImageNet.cs"))]);
+
+        Assert.Null(run.Exception);
+        Assert.Empty(run.Qg);
+        Assert.Empty(run.GeneratedCodeProblems);
+        string source = run.Source("QuantGen.Models.MobileNetV2ImageNet.g.cs");
+        Assert.Contains("public const int OutputLength = 1000;", source);
+        Assert.Contains("NetworkQuant(input, n);", source);
+        Assert.Contains("NetworkDequant(output, n);", source);
+        Assert.DoesNotContain("private void Network(int n)", source);
+    }
+
     [Fact]
     public void MobileNetV2_has_torchvisions_leaf_paths_and_17_inverted_residual_blocks()
     {

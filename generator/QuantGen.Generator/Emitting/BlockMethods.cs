@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
 
 namespace QuantGen.Generator.Emitting;
 
@@ -39,8 +40,13 @@ internal sealed class BlockMethods
             BlockSpec? spec = owner[first];
             int last = first;
             while (last + 1 < owner.Length && owner[last + 1] == spec) last++;
-            // A block met a second time runs interleaved with others: leave its steps in Forward.
-            if (spec is not null && seen.Add(spec.Path))
+            // A block met a second time runs interleaved with others, and one that holds the QuantStub or the DeQuantStub
+            // would need Forward's input or output: leave their steps in Forward.
+            if (spec is not null && ReadsOrWritesCaller(program, first, last))
+            {
+                seen.Add(spec.Path);
+            }
+            else if (spec is not null && seen.Add(spec.Path))
             {
                 var block = new Block(spec, Unique(StepNames.Pascal(spec.Path), used), first, last);
                 all.Add(block);
@@ -59,6 +65,17 @@ internal sealed class BlockMethods
 
         all.RemoveAll(block => byStep[block.First] != block);
         return new BlockMethods(byStep, all);
+    }
+
+    private static bool ReadsOrWritesCaller(Int8Program program, int first, int last)
+    {
+        for (int i = first; i <= last; i++)
+        {
+            Int8Lowering lowering = program.Steps[i].Lowering;
+            if (lowering.ReadsCallerInput || lowering.Storage == StepStorage.CallerOutput) return true;
+        }
+
+        return false;
     }
 
     private static void Ungroup(Block block, Block?[] byStep)

@@ -17,7 +17,7 @@ internal static unsafe class GemmDriver<TTile>
         int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, n, TileRows);
         int* sums = stackalloc int[TileRows * width];
         byte* narrow = stackalloc byte[width];
-        for (int c0 = 0; c0 < n; c0 += width)
+        for (int c0 = 0; c0 < n && whole < a.Count; c0 += width)
         {
             var requantizer = new PanelRequantizer(g.Epilogue, c0);
             byte* panel = g.Panels + (long)c0 * g.StepCount * 4;

@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+
+namespace QuantGen.Bench;
+
+/// <summary>
+/// The core's int8 peak, for the "% of peak" of the layer tables: register-only loops of each u8×s8 dot product the
+/// kernels can use, twelve independent accumulators (enough to hide the latency). Run beside the model benchmarks, in
+/// the same BenchmarkDotNet run. .NET 10 exposes <c>VPDPBUSD</c> only as AVX-VNNI (ymm, VEX); AVX-512 VNNI without
+/// AVX-VNNI (Zen 4, Cascade Lake) has no API, so there the peak is <c>vpmaddubsw</c> + <c>vpmaddwd</c>, the
+/// AVX-512BW path's pair.
+/// </summary>
+[Config(typeof(Config))]
+public class Int8PeakBenchmarks
+{
+    private const int Iterations = 1 << 20, Chains = 12;
+
+    public static IEnumerable<string> Kinds =>
+        new[] { "ymm vpdpbusd", "zmm vpmaddubsw+vpmaddwd", "ymm vpmaddubsw+vpmaddwd" }.Where(IsSupported);
+
+    /// <summary>The dot products this machine has, the one its GEMMs prefer first (as <see cref="QuantGen.Kernels.Int8.Int8KernelPaths.Best"/> orders them).</summary>
+    [ParamsSource(nameof(Kinds))]
+    public string Kind { get; set; } = "";
+
+    /// <summary>One operation is one dot instruction (or pair): 32 MACs on ymm, 64 on zmm.</summary>
+    [Benchmark(OperationsPerInvoke = Iterations * Chains)]
+    public int Dot() => Kind switch
+    {
+        "ymm vpdpbusd" => VnniLoop(),
+        "ymm vpmaddubsw+vpmaddwd" => MaddubsLoop256(),
+        _ => MaddubsLoop512(),
+    };
+
+    /// <summary>The widest dot product this machine has, in G MAC/s (best of five timed loops), for the Stopwatch profiles.</summary>
+    public static (double GigaMacs, string Kind) Measure()
+    {
+        string kind = Kinds.First();
+        double best = 0;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var benchmark = new Int8PeakBenchmarks { Kind = kind };
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            benchmark.Dot();
+            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+            best = Math.Max(best, (double)Iterations * Chains * MacsPerDot(kind) / seconds / 1e9);
+        }
+        return (best, kind);
+    }
+
+    private static int MacsPerDot(string kind) => kind.StartsWith("zmm", StringComparison.Ordinal) ? 64 : 32;
+
+    private static bool IsSupported(string kind) => kind switch
+    {
+        "ymm vpdpbusd" => AvxVnni.IsSupported,
+        "ymm vpmaddubsw+vpmaddwd" => Avx2.IsSupported,
+        _ => Avx512BW.IsSupported,
+    };
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int VnniLoop()
+    {
+        Vector256<byte> x = Vector256.Create((byte)3);
+        Vector256<sbyte> w = Vector256.Create((sbyte)-2);
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+        Vector256<int> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+        for (int i = 0; i < Iterations; i++)
+        {
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, w); a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, w);
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, w); a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, w);
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x, w); a5 = AvxVnni.MultiplyWideningAndAdd(a5, x, w);
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x, w); a7 = AvxVnni.MultiplyWideningAndAdd(a7, x, w);
+            a8 = AvxVnni.MultiplyWideningAndAdd(a8, x, w); a9 = AvxVnni.MultiplyWideningAndAdd(a9, x, w);
+            a10 = AvxVnni.MultiplyWideningAndAdd(a10, x, w); a11 = AvxVnni.MultiplyWideningAndAdd(a11, x, w);
+        }
+        return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11).ToScalar();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int MaddubsLoop256()
+    {
+        Vector256<byte> x = Vector256.Create((byte)3);
+        Vector256<sbyte> w = Vector256.Create((sbyte)-2);
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+        Vector256<int> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+        for (int i = 0; i < Iterations; i++)
+        {
+            a0 = Dot(a0, x, w); a1 = Dot(a1, x, w); a2 = Dot(a2, x, w); a3 = Dot(a3, x, w);
+            a4 = Dot(a4, x, w); a5 = Dot(a5, x, w); a6 = Dot(a6, x, w); a7 = Dot(a7, x, w);
+            a8 = Dot(a8, x, w); a9 = Dot(a9, x, w); a10 = Dot(a10, x, w); a11 = Dot(a11, x, w);
+        }
+        return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11).ToScalar();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int MaddubsLoop512()
+    {
+        Vector512<byte> x = Vector512.Create((byte)3);
+        Vector512<sbyte> w = Vector512.Create((sbyte)-2);
+        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+        Vector512<int> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+        for (int i = 0; i < Iterations; i++)
+        {
+            a0 = Dot(a0, x, w); a1 = Dot(a1, x, w); a2 = Dot(a2, x, w); a3 = Dot(a3, x, w);
+            a4 = Dot(a4, x, w); a5 = Dot(a5, x, w); a6 = Dot(a6, x, w); a7 = Dot(a7, x, w);
+            a8 = Dot(a8, x, w); a9 = Dot(a9, x, w); a10 = Dot(a10, x, w); a11 = Dot(a11, x, w);
+        }
+        return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11).ToScalar();
+    }
+
+    /// <summary>The GEMM's <c>MaddubsQuad</c> step: u8×s8 pairs to int16, pairs of those to int32, added.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> x, Vector256<sbyte> w) =>
+        acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w), Vector256<short>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Dot(Vector512<int> acc, Vector512<byte> x, Vector512<sbyte> w) =>
+        acc + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, w), Vector512<short>.One);
+
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddColumn(new GigaMacsColumn(c => MacsPerDot((string)c.Parameters["Kind"])));
+    }
+}
