@@ -34,7 +34,7 @@ public abstract class PointwiseActivation : Layer
         {
             var inputQ = new ActivationQParams(input.QuantScale, input.QuantZeroPoint);
             var outputQ = FixedOutput ?? inputQ;
-            var values = new byte[input.Length];
+            var values = GC.AllocateUninitializedArray<byte>(input.Length);
             EagerKernels.Lookup(input.QuantizedStorage, Table(inputQ, outputQ), values);
             return Tensor.QuantizedLike(input, values, outputQ.Scale, outputQ.ZeroPoint);
         }

@@ -19,7 +19,7 @@ internal static class QuantizedFunctional
         byte lo = float.IsNegativeInfinity(min) ? byte.MinValue : Quantize.ToUInt8(min, q);
         byte hi = float.IsPositiveInfinity(max) ? byte.MaxValue : Quantize.ToUInt8(max, q);
         var source = input.QuantizedStorage;
-        var values = inplace ? source : new byte[source.Length];
+        var values = inplace ? source : GC.AllocateUninitializedArray<byte>(source.Length);
         for (int i = 0; i < source.Length; i++) values[i] = Math.Clamp(source[i], lo, hi);
         return inplace ? input : Tensor.QuantizedLike(input, values, input.QuantScale, input.QuantZeroPoint);
     }
@@ -27,7 +27,7 @@ internal static class QuantizedFunctional
     /// <summary>Max pooling; <paramref name="geometry"/> slides over [N·C] planes, as the reference kernel takes it.</summary>
     public static Tensor MaxPool2d(Tensor input, in PoolGeometry geometry)
     {
-        var values = new byte[(long)geometry.Planes * geometry.OutHeight * geometry.OutWidth];
+        var values = GC.AllocateUninitializedArray<byte>(geometry.Planes * geometry.OutHeight * geometry.OutWidth);
         if (OnChannelsLast(input))
         {
             ChannelsLastPooling.Max(geometry with { Planes = input.Size(1) }, input.Size(0), input.QuantizedStorage, values);
@@ -40,7 +40,7 @@ internal static class QuantizedFunctional
     /// <summary>Average pooling; <paramref name="geometry"/> slides over [N·C] planes, as the reference kernel takes it.</summary>
     public static Tensor AvgPool2d(Tensor input, in PoolGeometry geometry, bool countIncludePad)
     {
-        var values = new byte[(long)geometry.Planes * geometry.OutHeight * geometry.OutWidth];
+        var values = GC.AllocateUninitializedArray<byte>(geometry.Planes * geometry.OutHeight * geometry.OutWidth);
         if (OnChannelsLast(input))
         {
             ChannelsLastPooling.Average(geometry with { Planes = input.Size(1) }, countIncludePad, input.QParams(), input.Size(0), input.QuantizedStorage, values);
@@ -53,7 +53,7 @@ internal static class QuantizedFunctional
     public static Tensor AdaptiveAvgPool2d(Tensor input, int outHeight, int outWidth)
     {
         int planes = input.Size(0) * input.Size(1);
-        var values = new byte[planes * outHeight * outWidth];
+        var values = GC.AllocateUninitializedArray<byte>(planes * outHeight * outWidth);
         if (OnChannelsLast(input))
         {
             ChannelsLastPooling.AdaptiveAverage(

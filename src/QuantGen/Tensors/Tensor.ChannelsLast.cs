@@ -29,7 +29,7 @@ public sealed partial class Tensor
     {
         QuantizedBytes stored = Stored;
         if (stored.ChannelsLast || Rank != 4 || !Compiled.ChannelsLast.Differs(Size(1), Size(2) * Size(3))) return stored.Values;
-        var transposed = new byte[stored.Values.Length];
+        var transposed = GC.AllocateUninitializedArray<byte>(stored.Values.Length);
         Compiled.ChannelsLast.ToChannelsLast(stored.Values, Size(1), Size(2) * Size(3), transposed);
         return transposed;
     }
@@ -57,7 +57,7 @@ public sealed partial class Tensor
     /// </summary>
     private byte[] ToChannelsFirstStorage(QuantizedBytes stored)
     {
-        var values = new byte[stored.Values.Length];
+        var values = GC.AllocateUninitializedArray<byte>(stored.Values.Length);
         Compiled.ChannelsLast.ToChannelsFirst(stored.Values, Size(1), Size(2) * Size(3), values);
         quantized = new QuantizedBytes(values, channelsLast: false);
         return values;

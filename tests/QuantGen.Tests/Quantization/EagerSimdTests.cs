@@ -98,18 +98,14 @@ public sealed class EagerSimdTests(ITestOutputHelper output)
     [Int8Path(Int8KernelPath.Avx2)]
     [Int8Path(Int8KernelPath.Avx512BW)]
     [Int8Path(Int8KernelPath.AvxVnni)]
-    public void Every_module_kind_gives_the_reference_bytes_per_tensor(Int8KernelPath path) => EveryStageMatches(PerTensor.Value, path);
-
-    [Theory]
-    [Int8Path(Int8KernelPath.Scalar)]
-    [Int8Path(Int8KernelPath.Vector128)]
-    [Int8Path(Int8KernelPath.Avx2)]
-    [Int8Path(Int8KernelPath.Avx512BW)]
-    [Int8Path(Int8KernelPath.AvxVnni)]
-    public void Every_module_kind_gives_the_reference_bytes_per_channel(Int8KernelPath path) => EveryStageMatches(PerChannel.Value, path);
+    public void Every_module_kind_gives_the_reference_bytes_per_tensor_and_per_channel(Int8KernelPath path)
+    {
+        EveryStageMatches(PerTensor.Value, path, "per tensor");
+        EveryStageMatches(PerChannel.Value, path, "per channel");
+    }
 
     /// <summary>Batches of 5, then 2 (kernels built for 5 serve it), then 7 (built again, larger).</summary>
-    private void EveryStageMatches(EveryKind model, Int8KernelPath path)
+    private void EveryStageMatches(EveryKind model, Int8KernelPath path, string weights)
     {
         using var forced = Int8Paths.Force(path, output);
         var random = new Random(23);
@@ -120,7 +116,7 @@ public sealed class EagerSimdTests(ITestOutputHelper output)
             var actual = model.Stages(images);
             for (int i = 0; i < expected.Count; i++)
             {
-                EagerReference.AssertBits(expected[i].Output, actual[i].Output, $"batch {batch}, {actual[i].Name}");
+                EagerReference.AssertBits(expected[i].Output, actual[i].Output, $"{weights}, batch {batch}, {actual[i].Name}");
             }
         }
     }

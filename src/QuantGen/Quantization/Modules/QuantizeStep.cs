@@ -13,7 +13,7 @@ public sealed class QuantizeStep(ActivationQParams output) : Module
     public override Tensor Forward(Tensor input)
     {
         if (input.IsQuantized) return input;
-        var values = new byte[input.Length];
+        var values = GC.AllocateUninitializedArray<byte>(input.Length);
         if (EagerKernels.Reference || input.Rank != 4)
         {
             if (EagerKernels.Reference) Quantize.Activations(input.Data, Output, values);
@@ -33,7 +33,7 @@ public sealed class DequantizeStep : Module
     public override Tensor Forward(Tensor input)
     {
         if (!input.IsQuantized) return input;
-        var values = new float[input.Length];
+        var values = GC.AllocateUninitializedArray<float>(input.Length);
         if (input.IsChannelsLast && !EagerKernels.Reference)
         {
             ChannelsLast.Dequantize(input.QuantizedStorage, input.QParams(), input.Size(1), input.Size(2) * input.Size(3), values);

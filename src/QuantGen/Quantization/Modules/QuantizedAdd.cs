@@ -20,7 +20,7 @@ public sealed class QuantizedAdd(ActivationQParams output) : Module, IBinaryModu
         QuantizedInput.Require(a, this, "QuantizedAdd");
         QuantizedInput.Require(b, this, "QuantizedAdd");
         RequireSupportedScales(Path, a.QParams(), b.QParams(), Output);
-        var values = new byte[a.Length];
+        var values = GC.AllocateUninitializedArray<byte>(a.Length);
         if (EagerKernels.Reference)
         {
             QAdd.Forward(a.QuantizedData, a.QParams(), b.QuantizedData, b.QParams(), Output, default, values);

@@ -38,7 +38,7 @@ public sealed class QuantizedConv2d : QuantizedWeightLayer
         QuantizedInput.Require(input, this, "QuantizedConv2d");
         var geometry = Source.GeometryFor(input);
         var shape = new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth);
-        var values = new byte[geometry.OutputLength];
+        var values = GC.AllocateUninitializedArray<byte>(geometry.OutputLength);   // the kernels write every byte
         if (EagerKernels.Reference || !Int8Conv2d.Supports(geometry))
         {
             QConv2d.Forward(geometry, input.QuantizedData, input.QParams(), Weight, WeightQParams, QuantizedBiasFor(input.QuantScale),

@@ -28,7 +28,7 @@ public sealed class QuantizedLinear : QuantizedWeightLayer
         QuantizedInput.Require(input, this, "QuantizedLinear");
         if (input.Rank < 1 || input.Size(-1) != Source.InFeatures) throw new ShapeMismatchException(Describe(), $"[*, {Source.InFeatures}]", input.Shape);
         int rows = input.Length / Source.InFeatures;
-        var values = new byte[rows * Source.OutFeatures];
+        var values = GC.AllocateUninitializedArray<byte>(rows * Source.OutFeatures);
         if (EagerKernels.Reference)
         {
             QLinear.Forward(input.QuantizedData, input.QParams(), Weight, WeightQParams, QuantizedBiasFor(input.QuantScale),

@@ -26,7 +26,7 @@ public sealed class QuantizedPointwise(PointwiseActivation activation, Activatio
         QuantizedInput.Require(input, this, $"Quantized{Activation.GetType().Name}");
         var inputQ = input.QParams();
         if (last is not { } cached || cached.Key != inputQ) last = cached = new(inputQ, TableFor(inputQ));
-        var values = new byte[input.Length];
+        var values = GC.AllocateUninitializedArray<byte>(input.Length);
         EagerKernels.Lookup(input.QuantizedStorage, cached.Kernel, values);
         return Tensor.QuantizedLike(input, values, Output.Scale, Output.ZeroPoint);
     }
