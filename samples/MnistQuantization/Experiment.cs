@@ -26,11 +26,11 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     /// </summary>
     public IReadOnlyList<Recipe> Recipes =>
     [
-        new("float32", Calibrates: false, _ => [Float()]),
-        new("static/minmax-per-tensor", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress)),
-        new("static/histogram-per-channel", Calibrates: true, progress => Static("static/histogram-per-channel", QConfig.Onednn, progress)),
-        new("dynamic/linear", Calibrates: false, _ => [Dynamic()]),
-        new("qat", Calibrates: false, _ => Qat(null), Qat),
+        new("float32", "load", Calibrates: false, _ => [Float()]),
+        new("static/minmax-per-tensor", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress)),
+        new("static/histogram-per-channel", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/histogram-per-channel", QConfig.Onednn, progress)),
+        new("dynamic/linear", "load, quantize", Calibrates: false, _ => [Dynamic()]),
+        new("qat", "fine-tune, convert", Calibrates: false, _ => Qat(null), Qat),
     ];
 
     /// <summary>The seconds the last QAT fine-tuning took.</summary>
@@ -86,7 +86,7 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     private static long ModelFileSize(Module model) => QuantizedModelSize.Of(model);
 }
 
-/// <summary>How to build one recipe's rows; <paramref name="Build"/> receives a progress callback for calibration;
+/// <summary>How to build one recipe's rows (<paramref name="Steps"/> says what building does); <paramref name="Build"/> receives a progress callback for calibration;
 /// <paramref name="BuildWithProgress"/>, when given, builds with its own tasks on the progress display (QAT's training bar).</summary>
 internal sealed record Recipe(
-    string Name, bool Calibrates, Func<Action<int>, IReadOnlyList<Variant>> Build, Func<ProgressContext, IReadOnlyList<Variant>>? BuildWithProgress = null);
+    string Name, string Steps, bool Calibrates, Func<Action<int>, IReadOnlyList<Variant>> Build, Func<ProgressContext, IReadOnlyList<Variant>>? BuildWithProgress = null);

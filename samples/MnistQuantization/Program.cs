@@ -23,6 +23,7 @@ try
     var experiment = new Experiment(shared, options.PlotPath);
 
     var rows = new List<ResultRow>();
+    var phases = new Phases();
     var batch1 = test.ToTensor(0, 1);
     var batch64 = test.ToTensor(0, Math.Min(64, test.Count));
     AnsiConsole.Progress()
@@ -37,13 +38,15 @@ try
                     var calibration = context.AddTask($"{recipe.Name}: calibrating", maxValue: Experiment.CalibrationImages);
                     calibrationProgress = n => calibration.Increment(n);
                 }
-                foreach (var variant in recipe.BuildWithProgress?.Invoke(context) ?? recipe.Build(calibrationProgress))
+                var variants = phases.Time($"{recipe.Name}: {recipe.Steps}",
+                    () => recipe.BuildWithProgress?.Invoke(context) ?? recipe.Build(calibrationProgress));
+                foreach (var variant in variants)
                 {
                     var task = context.AddTask($"{variant.Name}: evaluating", maxValue: images);
-                    var (top1, top5) = Accuracy.Evaluate(variant, test, images, n => task.Increment(n));
+                    var (top1, top5) = phases.Time($"{variant.Name}: evaluate", () => Accuracy.Evaluate(variant, test, images, n => task.Increment(n)));
                     task.Description = $"{variant.Name}: timing";
-                    double b1 = Latency.MedianMilliseconds(variant, batch1);
-                    double b64 = Latency.MedianMilliseconds(variant, batch64);
+                    var (b1, b64) = phases.Time($"{variant.Name}: latency",
+                        () => (Latency.MedianMilliseconds(variant, batch1), Latency.MedianMilliseconds(variant, batch64)));
                     task.Description = $"{variant.Name}: done";
                     rows.Add(new ResultRow(variant.Name, variant.SizeBytes / 1e6, top1, top5, b1, b64));
                 }
@@ -51,6 +54,7 @@ try
         });
 
     AnsiConsole.Write(Report.ToTable(rows, images));
+    AnsiConsole.Write(phases.ToTable());
     if (experiment.QatTrainingSeconds > 0) AnsiConsole.MarkupLine($"qat: {Markup.Escape(QatRecipe.Schedule)}; training took {experiment.QatTrainingSeconds:F0} s.");
     if (options.JsonPath is not null)
     {

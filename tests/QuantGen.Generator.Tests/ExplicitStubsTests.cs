@@ -70,8 +70,8 @@ public sealed class ExplicitStubsTests
         @explicit.Quantize(calibration, qconfig: null);
 
         Tensor inputs = Batch(48);
-        float[] eager = automatic.Model.Forward(inputs).Data;
-        float[] eagerExplicit = @explicit.Model.Forward(inputs).Data;
+        float[] eager = CompiledModels.EagerReference(automatic.Model, inputs);
+        float[] eagerExplicit = CompiledModels.EagerReference(@explicit.Model, inputs);
         float[] fromAutomatic = new float[eager.Length], fromExplicit = new float[eager.Length];
         automatic.Forward(inputs.Data, fromAutomatic, 48);
         @explicit.Forward(inputs.Data, fromExplicit, 48);

@@ -85,7 +85,7 @@ public sealed class IdentifierTests
         driver.Quantize(CompiledModels.Batches(CompiledModels.Mnist.Value.Train, 64, 64), QConfig.Default);
         Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, 16);
 
-        float[] eager = driver.Model.Forward(images).Data;
+        float[] eager = CompiledModels.EagerReference(driver.Model, images);
         var generated = new float[eager.Length];
         driver.Forward(images.Data, generated, 16);
 

@@ -32,7 +32,7 @@ public sealed class Int8ForwardTests
         ICompiledDriver driver = QuantizedSmallCnn(Config(config));
         Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, TestImages);
 
-        float[] eager = driver.Model.Forward(images).Data;
+        float[] eager = CompiledModels.EagerReference(driver.Model, images);
         var generated = new float[eager.Length];
         for (int i = 0; i < TestImages; i++)
         {
@@ -52,7 +52,7 @@ public sealed class Int8ForwardTests
         // Sources.SmallCnn has [Quantize(QuantMode.Static)]: per-tensor MinMax, QConfig.Default.
         ICompiledDriver driver = QuantizedSmallCnn(qconfig: null);
         Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, 32);
-        float[] eager = driver.Model.Forward(images).Data;
+        float[] eager = CompiledModels.EagerReference(driver.Model, images);
 
         driver.RebuildFromModel();
         var generated = new float[eager.Length];
@@ -129,7 +129,7 @@ public sealed class Int8ForwardTests
         driver.Model.Eval();
         driver.Quantize([Batch(32), Batch(32)], qconfig: null);
         Tensor inputs = Batch(64);
-        float[] eager = driver.Model.Forward(inputs).Data;
+        float[] eager = CompiledModels.EagerReference(driver.Model, inputs);
         var generated = new float[eager.Length];
         driver.Forward(inputs.Data, generated, 64);
         AssertBits(eager, generated);
@@ -151,7 +151,7 @@ public sealed class Int8ForwardTests
 
         ICompiledDriver driver = CompiledModels.Quantized(run, "pytorch", "small_cnn.safetensors", CalibrationImages, qconfig: null);
         Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, 64);
-        float[] eager = driver.Model.Forward(images).Data;
+        float[] eager = CompiledModels.EagerReference(driver.Model, images);
         var generated = new float[eager.Length];
         driver.Forward(images.Data, generated, 64);
 

@@ -25,7 +25,7 @@ public sealed class Int8MobileNetV2Tests
         ICompiledDriver driver = Quantized(config == "Default" ? QConfig.Default : QConfig.Onednn);
         Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, TestImages);
 
-        float[] eager = driver.Model.Forward(images).Data;
+        float[] eager = CompiledModels.EagerReference(driver.Model, images);
         var generated = new float[eager.Length];
         driver.Forward(images.Data, generated, TestImages);
 

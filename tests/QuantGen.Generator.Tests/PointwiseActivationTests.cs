@@ -87,7 +87,7 @@ public sealed class PointwiseActivationTests
         driver.Quantize([Batch(32), Batch(32)], qconfig: null);
 
         Tensor inputs = Batch(40);
-        float[] eager = driver.Model.Forward(inputs).Data;
+        float[] eager = CompiledModels.EagerReference(driver.Model, inputs);
         float[] generatedLogits = new float[eager.Length];
         driver.Forward(inputs.Data, generatedLogits, 40);
 

@@ -39,7 +39,7 @@ public sealed partial class Tensor
 
     /// <summary>The same storage, cut off from the graph: a leaf that does not require grad.</summary>
     public Tensor Detach() => IsQuantized
-        ? FromQuantized(Shape, quantizedData!, QuantScale, QuantZeroPoint)
+        ? FromQuantized(Shape, QuantizedData, QuantScale, QuantZeroPoint)
         : new Tensor(Shape, data!);
 
     /// <summary>Back-propagates from this scalar (a loss): d(this)/d(leaf) is added to every leaf's <see cref="Grad"/>.</summary>

@@ -85,6 +85,19 @@ internal static class ChannelsLast
         }
     }
 
+    /// <summary>Quint8 NCHW samples → NHWC: PyTorch's order into the one the kernels read.</summary>
+    public static void ToChannelsLast(ReadOnlySpan<byte> input, int channels, int pixels, Span<byte> output)
+    {
+        ReferenceChecks.SameLength(input.Length, output.Length, "NCHW → NHWC");
+        for (int s = 0; s < input.Length; s += channels * pixels)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                for (int p = 0; p < pixels; p++) output[s + p * channels + c] = input[s + c * pixels + p];
+            }
+        }
+    }
+
     /// <summary>Quint8 NHWC samples → NCHW: the order PyTorch's Flatten gives.</summary>
     public static void ToChannelsFirst(ReadOnlySpan<byte> input, int channels, int pixels, Span<byte> output)
     {

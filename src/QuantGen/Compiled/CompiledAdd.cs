@@ -20,8 +20,11 @@ public sealed class CompiledAdd
     {
         var output = CompiledModel.Substitute<QuantizedAdd>(model, path, "Add").Output;
         QuantizedAdd.RequireSupportedScales(path, a, b, output);
-        return new(a, b, output);
+        return For(a, b, output);
     }
+
+    /// <summary>The add of inputs under <paramref name="a"/> and <paramref name="b"/> into <paramref name="output"/> (scales checked by the caller).</summary>
+    internal static CompiledAdd For(ActivationQParams a, ActivationQParams b, ActivationQParams output) => new(a, b, output);
 
     /// <summary>Keeps no scratch: every fork of a generated pass shares this one.</summary>
     public CompiledAdd Fork() => this;

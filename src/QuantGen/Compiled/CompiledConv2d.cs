@@ -47,8 +47,15 @@ public sealed class CompiledConv2d
         CompiledModel.Check(path, "the dilation", (geometry.DilationHeight, geometry.DilationWidth), source.Dilation);
         CompiledModel.Check(path, "the groups", geometry.Groups, source.Groups);
         CompiledModel.Check(path, "the fused activation ([Fuse])", activation, source.Activation);
-        return new CompiledConv2d(geometry, layer, input, activation);
+        return For(layer, input, geometry);
     }
+
+    /// <summary>
+    /// <paramref name="layer"/>'s int8 form for inputs of <paramref name="geometry"/> under <paramref name="input"/>'s
+    /// qparams: what an eager call builds for the input it sees (<see cref="Int8Conv2d.Supports"/> must hold).
+    /// </summary>
+    internal static CompiledConv2d For(QuantizedConv2d layer, ActivationQParams input, in ConvGeometry geometry) =>
+        new(geometry, layer, input, layer.Source.Activation);
 
     /// <summary>The same packed weights with scratch of its own (<see cref="Int8Conv2d.Fork"/>), for another thread.</summary>
     public CompiledConv2d Fork() => new(kernel.Fork(), Output);

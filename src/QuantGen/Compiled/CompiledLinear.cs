@@ -34,8 +34,12 @@ public sealed class CompiledLinear
         CompiledModel.Check(path, "the input features", inFeatures, layer.Source.InFeatures);
         CompiledModel.Check(path, "the output features", outFeatures, layer.Source.OutFeatures);
         CompiledModel.Check(path, "the fused activation ([Fuse])", activation, layer.Source.Activation);
-        return new CompiledLinear(layer, input, activation, maxBatch);
+        return For(layer, input, maxBatch);
     }
+
+    /// <summary><paramref name="layer"/>'s int8 form for inputs under <paramref name="input"/>'s qparams: what an eager call builds.</summary>
+    internal static CompiledLinear For(QuantizedLinear layer, ActivationQParams input, int maxBatch) =>
+        new(layer, input, layer.Source.Activation, maxBatch);
 
     /// <summary>The same packed weights with row sums of its own (<see cref="Int8Linear.Fork"/>), for another thread.</summary>
     public CompiledLinear Fork() => new(kernel.Fork(), Output);

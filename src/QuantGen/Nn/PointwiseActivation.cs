@@ -1,5 +1,6 @@
 using QuantGen.Autograd;
 using QuantGen.Kernels.Reference;
+using QuantGen.Quantization;
 
 namespace QuantGen.Nn;
 
@@ -33,9 +34,9 @@ public abstract class PointwiseActivation : Layer
         {
             var inputQ = new ActivationQParams(input.QuantScale, input.QuantZeroPoint);
             var outputQ = FixedOutput ?? inputQ;
-            var values = new byte[input.Length];
-            QLookup.Apply(input.QuantizedData, Table(inputQ, outputQ), values);
-            return Tensor.FromQuantized(input.Shape, values, outputQ.Scale, outputQ.ZeroPoint);
+            var values = GC.AllocateUninitializedArray<byte>(input.Length);
+            EagerKernels.Lookup(input.QuantizedStorage, Table(inputQ, outputQ), values);
+            return Tensor.QuantizedLike(input, values, outputQ.Scale, outputQ.ZeroPoint);
         }
         bool records = GradMode.Records(input);
         // While recording, in place writes a new tensor: the graph keeps the input.

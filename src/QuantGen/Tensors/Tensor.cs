@@ -9,7 +9,7 @@ namespace QuantGen;
 public sealed partial class Tensor
 {
     private readonly float[]? data;
-    private readonly byte[]? quantizedData;
+    private QuantizedBytes? quantized;
 
     public Tensor(Shape shape)
         : this(shape, new float[CheckedLength(shape)])
@@ -28,10 +28,10 @@ public sealed partial class Tensor
         this.data = data;
     }
 
-    private Tensor(Shape shape, byte[] quantizedData, float scale, int zeroPoint)
+    private Tensor(Shape shape, byte[] quantizedData, bool channelsLast, float scale, int zeroPoint)
     {
         Shape = shape;
-        this.quantizedData = quantizedData;
+        quantized = new QuantizedBytes(quantizedData, channelsLast);
         QuantScale = scale;
         QuantZeroPoint = zeroPoint;
     }
@@ -46,10 +46,17 @@ public sealed partial class Tensor
     public Span<float> Span => Data;
 
     /// <summary>True for a quint8 tensor (<see cref="QuantizedData"/>, <see cref="QuantScale"/>, <see cref="QuantZeroPoint"/>).</summary>
-    public bool IsQuantized => quantizedData is not null;
+    public bool IsQuantized => quantized is not null;
 
-    /// <summary>The quint8 values of a quantized tensor: value ≈ QuantScale·(q − QuantZeroPoint).</summary>
-    public byte[] QuantizedData => quantizedData ?? throw new InvalidOperationException($"{this} is not quantized.");
+    /// <summary>
+    /// The quint8 values of a quantized tensor, contiguous, outermost dimension first (NCHW for images):
+    /// value ≈ QuantScale·(q − QuantZeroPoint).
+    /// </summary>
+    public byte[] QuantizedData => quantized is { } q
+        ? q.ChannelsLast ? ToChannelsFirstStorage(q) : q.Values
+        : throw NotQuantized();
+
+    private InvalidOperationException NotQuantized() => new($"{this} is not quantized.");
 
     public float QuantScale { get; }
 
@@ -57,7 +64,7 @@ public sealed partial class Tensor
 
     public int Rank => Shape.Rank;
 
-    public int Length => data?.Length ?? quantizedData!.Length;
+    public int Length => data?.Length ?? quantized!.Values.Length;
 
     /// <summary>A quint8 tensor over <paramref name="values"/> (not copied).</summary>
     public static Tensor FromQuantized(Shape shape, byte[] values, float scale, int zeroPoint)
@@ -75,7 +82,7 @@ public sealed partial class Tensor
         {
             throw new ArgumentOutOfRangeException(nameof(zeroPoint), $"A quint8 zero point must be in [0, 255], got {zeroPoint}.");
         }
-        return new Tensor(shape, values, scale, zeroPoint);
+        return new Tensor(shape, values, channelsLast: false, scale, zeroPoint);
     }
 
     /// <summary>
@@ -143,13 +150,13 @@ public sealed partial class Tensor
         return Autograd.GradMode.Records(this) ? Autograd.ElementwiseGrad.RecordReshape(view, this) : view;
     }
 
-    public Tensor Clone() => IsQuantized
-        ? new Tensor(Shape, (byte[])quantizedData!.Clone(), QuantScale, QuantZeroPoint)
+    public Tensor Clone() => quantized is { } q
+        ? new Tensor(Shape, (byte[])q.Values.Clone(), q.ChannelsLast, QuantScale, QuantZeroPoint)
         : new Tensor(Shape, (float[])data!.Clone());
 
-    /// <summary>The same storage (float or quantized) seen with another shape of equal size.</summary>
+    /// <summary>The same storage (float or quantized, in PyTorch's order) seen with another shape of equal size.</summary>
     private Tensor WithShape(Shape shape) => IsQuantized
-        ? new Tensor(shape, quantizedData!, QuantScale, QuantZeroPoint)
+        ? new Tensor(shape, QuantizedData, channelsLast: false, QuantScale, QuantZeroPoint)
         : new Tensor(shape, data!);
 
     /// <summary>One value by its full index (slow; for tests and inspection).</summary>

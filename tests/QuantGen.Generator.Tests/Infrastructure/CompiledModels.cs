@@ -75,6 +75,23 @@ public static class CompiledModels
         }
     }
 
+    /// <summary>
+    /// The converted eager model's output with its int8 modules on the reference kernels (<see cref="EagerKernels.Reference"/>):
+    /// the definition the generated pass is held to. Eager int8 otherwise runs the generated pass's own kernels.
+    /// </summary>
+    public static float[] EagerReference(Nn.Module model, Tensor input)
+    {
+        EagerKernels.Reference = true;
+        try
+        {
+            return model.Forward(input).Data;
+        }
+        finally
+        {
+            EagerKernels.Reference = false;
+        }
+    }
+
     public static void AssertBits(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);

@@ -90,6 +90,15 @@ public sealed unsafe class Int8Conv2d
         if (!g.IsPointwise) columns = new PinnedBuffer<byte>(Math.Max(1, rows * depth));
     }
 
+    /// <summary>
+    /// Whether the constructor takes <paramref name="geometry"/>: any ungrouped convolution, and depthwise ones with one
+    /// output channel per input channel and at most <see cref="QDepthwise.MaxTaps"/> taps; it throws
+    /// <see cref="NotSupportedException"/> for the rest.
+    /// </summary>
+    internal static bool Supports(in ConvGeometry geometry) =>
+        geometry.Groups == 1
+        || (geometry.IsDepthwise && geometry.OutChannels == geometry.InChannels && geometry.KernelHeight * geometry.KernelWidth <= QDepthwise.MaxTaps);
+
     /// <summary>A fork: the same packed weights (whose <c>Run</c> keeps no state), its own scratch.</summary>
     private Int8Conv2d(Int8Conv2d source)
     {

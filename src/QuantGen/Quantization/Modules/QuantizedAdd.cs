@@ -1,11 +1,18 @@
+using QuantGen.Compiled;
 using QuantGen.Kernels.Reference;
 using QuantGen.Nn;
 
 namespace QuantGen.Quantization;
 
 /// <summary>A residual add in int8: both inputs requantized to the output's scale, as PyTorch's quantized add.</summary>
+/// <remarks>
+/// It runs the generated pass's kernel (<see cref="CompiledAdd"/>), made for the first inputs' qparams and again when
+/// they change; inputs stored channels-last give an output stored so.
+/// </remarks>
 public sealed class QuantizedAdd(ActivationQParams output) : Module, IBinaryModule
 {
+    private Built<(ActivationQParams A, ActivationQParams B), CompiledAdd>? compiled;
+
     public ActivationQParams Output { get; } = output;
 
     public Tensor Forward(Tensor a, Tensor b)
@@ -13,9 +20,26 @@ public sealed class QuantizedAdd(ActivationQParams output) : Module, IBinaryModu
         QuantizedInput.Require(a, this, "QuantizedAdd");
         QuantizedInput.Require(b, this, "QuantizedAdd");
         RequireSupportedScales(Path, a.QParams(), b.QParams(), Output);
-        var values = new byte[a.Length];
-        QAdd.Forward(a.QuantizedData, a.QParams(), b.QuantizedData, b.QParams(), Output, default, values);
-        return Tensor.FromQuantized(a.Shape, values, Output.Scale, Output.ZeroPoint);
+        var values = GC.AllocateUninitializedArray<byte>(a.Length);
+        if (EagerKernels.Reference)
+        {
+            QAdd.Forward(a.QuantizedData, a.QParams(), b.QuantizedData, b.QParams(), Output, default, values);
+            return Tensor.FromQuantized(a.Shape, values, Output.Scale, Output.ZeroPoint);
+        }
+
+        // Element by element, so any order both share will do: channels-last if either is stored so (the other is transposed).
+        bool channelsLast = (a.IsChannelsLast || b.IsChannelsLast) && a.Shape == b.Shape;
+        KernelFor(a.QParams(), b.QParams()).Forward(Bytes(a, channelsLast), Bytes(b, channelsLast), values);
+        return channelsLast ? Tensor.FromChannelsLast(a.Shape, values, Output.Scale, Output.ZeroPoint) : Tensor.FromQuantized(a.Shape, values, Output.Scale, Output.ZeroPoint);
+
+        static byte[] Bytes(Tensor x, bool channelsLast) => channelsLast ? x.QuantizedChannelsLast() : x.QuantizedData;
+    }
+
+    private CompiledAdd KernelFor(ActivationQParams a, ActivationQParams b)
+    {
+        if (compiled is { } built && built.Key == (a, b)) return built.Kernel;
+        compiled = new((a, b), CompiledAdd.For(a, b, Output));
+        return compiled.Kernel;
     }
 
     /// <summary>

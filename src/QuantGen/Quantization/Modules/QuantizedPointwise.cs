@@ -5,12 +5,12 @@ namespace QuantGen.Quantization;
 
 /// <summary>
 /// A converted <see cref="PointwiseActivation"/> (PyTorch's quantized Hardswish, LeakyReLU, ELU): quint8 in, quint8
-/// out with the output qparams calibration observed, each byte mapped through the op's 256-entry table. The table
-/// of the last input qparams seen is kept, so a module is not safe to run from several threads at once.
+/// out with the output qparams calibration observed, each byte mapped through the op's 256-entry table (the table of
+/// the last input qparams seen is kept). The output is stored in the input's order.
 /// </summary>
 public sealed class QuantizedPointwise(PointwiseActivation activation, ActivationQParams output) : Module
 {
-    private (ActivationQParams Input, byte[] Table)? last;
+    private Built<ActivationQParams, byte[]>? last;
 
     /// <summary>The float layer whose int8 form this is.</summary>
     [field: NotAChild]
@@ -25,10 +25,10 @@ public sealed class QuantizedPointwise(PointwiseActivation activation, Activatio
     {
         QuantizedInput.Require(input, this, $"Quantized{Activation.GetType().Name}");
         var inputQ = input.QParams();
-        if (last is not { } cached || cached.Input != inputQ) last = cached = (inputQ, TableFor(inputQ));
-        var values = new byte[input.Length];
-        QLookup.Apply(input.QuantizedData, cached.Table, values);
-        return Tensor.FromQuantized(input.Shape, values, Output.Scale, Output.ZeroPoint);
+        if (last is not { } cached || cached.Key != inputQ) last = cached = new(inputQ, TableFor(inputQ));
+        var values = GC.AllocateUninitializedArray<byte>(input.Length);
+        EagerKernels.Lookup(input.QuantizedStorage, cached.Kernel, values);
+        return Tensor.QuantizedLike(input, values, Output.Scale, Output.ZeroPoint);
     }
 
     protected override string ExtraRepr() => $"{Activation.GetType().Name}, scale={Output.Scale}, zero_point={Output.ZeroPoint}";
