@@ -40,7 +40,10 @@ internal static class Int8Planner
         // QAT converts to the same int8 layers as static quantization, so both get the int8 program.
         if (mode is not ("Static" or "Qat"))
         {
-            return new ProgramResult(plan, null, $"QuantMode.{mode} has no generated int8 forward pass yet; only the shapes are generated.", planned.Diagnostics);
+            string missing = mode == "Dynamic"
+                ? "QuantMode.Dynamic quantizes each Linear's input per call: its pass is Dynamic, below."
+                : $"QuantMode.{mode} has no generated int8 forward pass yet; only the shapes are generated.";
+            return new ProgramResult(plan, null, missing, planned.Diagnostics);
         }
 
         try

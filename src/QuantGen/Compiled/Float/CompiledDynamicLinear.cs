@@ -18,16 +18,15 @@ public sealed class CompiledDynamicLinear
 
     /// <summary>
     /// The dynamic form of the linear layer at <paramref name="path"/>, checked against the generated code's constants;
-    /// <paramref name="rowsPerSample"/> rows of one sample are quantized together.
+    /// <paramref name="rowsPerSample"/> rows of one sample are quantized together, so its scratch is one sample's, whatever the pass.
     /// </summary>
     public static CompiledDynamicLinear Create(
-        Module model, string path, int inFeatures, int outFeatures, int rowsPerSample, FusedActivation activation, int maxBatch = 1)
+        Module model, string path, int inFeatures, int outFeatures, int rowsPerSample, FusedActivation activation)
     {
         var layer = CompiledModel.Substitute<DynamicQuantizedLinear>(model, path, "Linear");
         CompiledModel.Check(path, "the input features", inFeatures, layer.Source.InFeatures);
         CompiledModel.Check(path, "the output features", outFeatures, layer.Source.OutFeatures);
         CompiledModel.Check(path, "the fused activation ([Fuse])", activation, layer.Source.Activation);
-        _ = maxBatch; // samples are quantized one at a time: the scratch is one sample's, whatever the pass
         return new CompiledDynamicLinear(new Int8DynamicLinear(layer.Weight, layer.WeightQParams, layer.Bias, inFeatures, outFeatures, rowsPerSample, activation));
     }
 

@@ -25,7 +25,7 @@ internal sealed record DynamicLinearLowering(int InFeatures, int OutFeatures, in
 
     public override string Create(StepText step) =>
         $"CompiledDynamicLinear.Create(model, {step.Path}, inFeatures: {InFeatures}, outFeatures: {OutFeatures}, rowsPerSample: {RowsPerSample}, " +
-        $"global::QuantGen.Kernels.FusedActivation.{Activation}, maxBatch: Arena.MaxBatch)";
+        $"global::QuantGen.Kernels.FusedActivation.{Activation})";
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write}, n)";
 
