@@ -16,6 +16,13 @@ namespace QuantGen.Generator.Planning;
 /// </summary>
 internal static class FloatPlanner
 {
+    /// <summary>
+    /// The most bytes of arena a float pass's samples take together. Not the int8 pass's half an L2: a float layer
+    /// streams its weights from L3 once per pass, and a GEMM wants many columns per weight it loads, so a float pass
+    /// runs as many samples (up to 64) as 32 MB holds (MobileNetV2 at 28×28: 64; at 224×224: 1).
+    /// </summary>
+    private const long FloatArenaBudget = 32L << 20;
+
     public static ProgramResult Plan(ProgramResult planned)
     {
         if (planned.Plan is not ModelPlan plan) return planned;
@@ -80,7 +87,7 @@ internal static class FloatPlanner
         var dtypes = new ValueDtype[values];
         for (int v = 0; v < values; v++) dtypes[v] = ValueDtype.Float; // the dynamic Linear converts inside its step
         return new PassProgram(kind, steps.ToEquatableArray(), dtypes.ToEquatableArray(), storage.ToEquatableArray(), floatSlots.ToEquatableArray(),
-            (int)length / sizeof(float), ScratchLength: 0, Int8Planner.MaxBatch(length, 0));
+            (int)length / sizeof(float), ScratchLength: 0, Int8Planner.MaxBatch(length, 0, FloatArenaBudget));
     }
 
     private static FloatLowering Lower(ModelPlan plan, int index, PassKind kind, Dictionary<string, PlannedFusion> fusionOf)

@@ -197,11 +197,11 @@ internal static class Int8Planner
     /// The most samples one pass runs: the batched Forward runs chunks of this many, each layer as one larger GEMM,
     /// while the arena (its length times this) stays within <see cref="ArenaBudget"/>, about half a core's L2.
     /// </summary>
-    internal static int MaxBatch(long arenaLength, long scratchLength)
+    internal static int MaxBatch(long arenaLength, long scratchLength, long budget = ArenaBudget)
     {
         int samples = 1;
         // The scratch, as the arena, is one array of that many samples: it too must fit one.
-        while (samples < MaxChunk && arenaLength * samples * 2 <= ArenaBudget && scratchLength * samples * 2 <= ArenaPlanner.MaxLength) samples *= 2;
+        while (samples < MaxChunk && arenaLength * samples * 2 <= budget && scratchLength * samples * 2 <= ArenaPlanner.MaxLength) samples *= 2;
         return samples;
     }
 
