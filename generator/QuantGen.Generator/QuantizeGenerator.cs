@@ -18,7 +18,7 @@ namespace QuantGen.Generator;
 
 /// <summary>
 /// The QuantGen source generator: pipeline wiring only. Each <c>[Quantize]</c> class is parsed into an
-/// equatable <see cref="ModelSpec"/>, planned (shapes, fusions), turned into an int8 program (steps, arena) and emitted; diagnostics are reported from their
+/// equatable <see cref="ModelSpec"/>, planned (shapes, fusions), turned into its programs (int8, float, dynamic: steps, arena) and emitted; diagnostics are reported from their
 /// own output.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -39,9 +39,11 @@ public sealed class QuantizeGenerator : IIncrementalGenerator
             .Select(static (result, _) => ShapePlanner.Plan(result))
             .WithTrackingName(TrackingNames.Plan);
 
-        IncrementalValuesProvider<Int8Result> programs = planned
+        IncrementalValuesProvider<ProgramResult> programs = planned
             .Select(static (result, _) => Int8Planner.Plan(result))
-            .WithTrackingName(TrackingNames.Int8Plan);
+            .WithTrackingName(TrackingNames.Int8Plan)
+            .Select(static (result, _) => FloatPlanner.Plan(result))
+            .WithTrackingName(TrackingNames.FloatPlan);
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = programs
             .Select(static (result, _) => result.Diagnostics)

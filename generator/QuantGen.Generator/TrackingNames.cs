@@ -12,6 +12,9 @@ public static class TrackingNames
     /// <summary>The int8 program: which steps quantize, fuse, alias or run in float, and the arena offsets.</summary>
     public const string Int8Plan = "QuantGen.Int8Plan";
 
+    /// <summary>The float pass every class gets and a dynamic class's dynamic pass: their steps and arena offsets.</summary>
+    public const string FloatPlan = "QuantGen.FloatPlan";
+
     /// <summary>Whether the compilation allows unsafe code (for [SkipLocalsInit]).</summary>
     public const string AllowUnsafe = "QuantGen.AllowUnsafe";
 

@@ -47,6 +47,15 @@ public sealed class BaselineTests
         AssertBaseline("TinyResNet.g.cs", run.Source("Sample.TinyResNet.g.cs"));
     }
 
+    [Fact]
+    public void A_dynamic_model_matches_its_baseline()
+    {
+        GeneratorRun run = GeneratorHarness.Run(DynamicPassTests.Mlp, "Mlp.cs");
+
+        AssertCleanBuild(run);
+        AssertBaseline("Mlp.g.cs", run.Source("Sample.Mlp.g.cs"));
+    }
+
     private static void AssertCleanBuild(GeneratorRun run)
     {
         Assert.Null(run.Exception);

@@ -55,7 +55,7 @@ public sealed class IncrementalityTests
             Assert.All(Reasons(second, step), reason => Assert.Contains(reason, new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged }));
         }
 
-        foreach (string step in new[] { TrackingNames.Plan, TrackingNames.Int8Plan, TrackingNames.Diagnostics, TrackingNames.Emittable, TrackingNames.Emit })
+        foreach (string step in new[] { TrackingNames.Plan, TrackingNames.Int8Plan, TrackingNames.FloatPlan, TrackingNames.Diagnostics, TrackingNames.Emittable, TrackingNames.Emit })
         {
             Assert.NotEmpty(Reasons(second, step));
             Assert.All(Reasons(second, step), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));

@@ -152,9 +152,22 @@ internal static class DiagnosticDescriptors
         helpLinkUri: HelpBase + "qg0013");
 
     /// <summary>
+    /// QG0014: a class gets no generated float (or, for <c>QuantMode.Dynamic</c>, dynamic) pass, because a step has no
+    /// float lowering yet or the pass cannot express it; the model still runs through the eager path.
+    /// </summary>
+    public static readonly DiagnosticDescriptor NoFloatPass = new(
+        id: "QG0014",
+        title: "No generated float or dynamic pass",
+        messageFormat: "No {0} pass for '{1}': {2}; the model still runs through the eager path",
+        category: Int8Category,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0014");
+
+    /// <summary>
     /// True for the IDs the analyzers report: advice that changes no generated code (QG0009–QG0012) and the runtime
     /// version check (QG0013). The generator
-    /// reports the rest, everything that decides whether and what it generates (QG0001–QG0008), so that a build with
+    /// reports the rest, everything that decides whether and what it generates (QG0001–QG0008, QG0014), so that a build with
     /// the analyzers off still says why nothing was generated; its QG0001, QG0002 and QG0004 carry what their code
     /// fixes write in <see cref="FixValueProperty"/>, as the analyzers' diagnostics do.
     /// </summary>
@@ -179,6 +192,7 @@ internal static class DiagnosticDescriptors
         "QG0011" => UnusedFusePattern,
         "QG0012" => DynamicWithoutLinear,
         "QG0013" => RuntimeVersionMismatch,
+        "QG0014" => NoFloatPass,
         _ => null,
     };
 }

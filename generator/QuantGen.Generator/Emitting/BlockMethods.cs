@@ -6,7 +6,7 @@ using QuantGen.Generator.Ops;
 namespace QuantGen.Generator.Emitting;
 
 /// <summary>
-/// Which steps of the int8 program the emitter groups into one method per block, so that the generated
+/// Which steps of a pass the emitter groups into one method per block, so that the generated
 /// <c>Forward</c> reads as the model does (<c>Features3(); // InvertedResidual(24, 24, 1, 6)</c>). A step belongs to
 /// the outermost block around it that is a class of the user's (Sequential containers such as <c>features</c> hold
 /// whole networks and are not grouped); a block whose steps do not run one after another is not grouped either.
@@ -23,7 +23,7 @@ internal sealed class BlockMethods
 
     public Block? Of(int step) => byStep[step];
 
-    public static BlockMethods For(ModelPlan plan, Int8Program program, string[] stepNames)
+    public static BlockMethods For(ModelPlan plan, PassProgram program, string[] stepNames)
     {
         ModelSpec model = plan.Model;
         var owner = new BlockSpec?[program.Steps.Count];

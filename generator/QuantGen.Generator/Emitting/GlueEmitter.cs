@@ -39,6 +39,29 @@ internal static class GlueEmitter
     }
 
     /// <summary>
+    /// A dynamic class's one step, as PyTorch's <c>quantize_dynamic(model, {nn.Linear})</c>: eval mode, then
+    /// <c>EagerQuantization.QuantizeDynamic</c> in place, then the generated <c>Dynamic</c> pass.
+    /// </summary>
+    public static void WriteQuantizeDynamic(IndentedTextWriter writer, string generatedCode)
+    {
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Quantizes this model dynamically in place, as PyTorch's <c>quantize_dynamic(model, {nn.Linear})</c>: eval mode, int8");
+        writer.WriteLine("/// Linear weights (<c>EagerQuantization.QuantizeDynamic</c>), activations quantized on every call; then builds its");
+        writer.WriteLine("/// generated <see cref=\"Dynamic\"/> forward pass.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine(generatedCode);
+        writer.WriteLine("public Dynamic QuantizeDynamic()");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine($"{AsModule}.Eval();");
+        writer.WriteLine("global::QuantGen.Quantization.EagerQuantization.QuantizeDynamic(this);");
+        writer.WriteLine("return Dynamic.From(this);");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    /// <summary>
     /// QAT's first step, as PyTorch's <c>prepare_qat</c>: training mode, the planned fusions with Conv+BN kept
     /// unfolded for training, fake quantization from the qconfig.
     /// </summary>

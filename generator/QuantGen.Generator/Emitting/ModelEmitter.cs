@@ -8,10 +8,11 @@ using QuantGen.Generator.Model;
 namespace QuantGen.Generator.Emitting;
 
 /// <summary>
-/// Writes <c>{ClassName}.g.cs</c> from a <see cref="ModelPlan"/> and its <see cref="Int8Program"/>: a header comment
-/// with every step's shapes and the fusions that apply, the shape constants, and, when there is a program, the
-/// <c>Calibrate</c>/<c>Convert</c> glue (<see cref="GlueEmitter"/>) and the nested <c>Int8</c> class
-/// (<see cref="Int8Emitter"/>), whose step methods are named as the steps' constants in <c>Shapes</c>.
+/// Writes <c>{ClassName}.g.cs</c> from a <see cref="ModelPlan"/> and its <see cref="PassProgram"/>s: a header comment
+/// with every step's shapes and the fusions that apply, the shape constants, and, for each program there is, its glue
+/// (<see cref="GlueEmitter"/>: <c>Calibrate</c>/<c>Convert</c>, <c>QuantizeDynamic</c>) and its nested class
+/// (<see cref="Int8Emitter"/>'s <c>Int8</c>, <see cref="FloatEmitter"/>'s <c>Dynamic</c> and <c>Float</c>), whose
+/// step methods are named as the steps' constants in <c>Shapes</c>.
 /// Output depends on its inputs only, in a fixed order.
 /// </summary>
 internal static class ModelEmitter
@@ -19,7 +20,7 @@ internal static class ModelEmitter
     private static readonly string GeneratedCode =
         $"[global::System.CodeDom.Compiler.GeneratedCode(\"QuantGen.Generator\", \"{GeneratorVersion.Value}\")]";
 
-    public static GeneratedSource Emit(Int8Result result, bool skipLocalsInit)
+    public static GeneratedSource Emit(ProgramResult result, bool skipLocalsInit)
     {
         ModelPlan plan = result.Plan!;
         ModelSpec model = plan.Model;
@@ -65,11 +66,24 @@ internal static class ModelEmitter
 
         writer.Indent--;
         writer.WriteLine("}");
-        if (result.Program is Int8Program program)
+        if (result.Program is PassProgram program)
         {
             writer.WriteLineNoTabs(string.Empty);
             GlueEmitter.Write(writer, plan, GeneratedCode);
             new Int8Emitter(plan, program, names, writer).Write(GeneratedCode, skipLocalsInit);
+        }
+
+        if (result.Dynamic is PassProgram dynamic)
+        {
+            writer.WriteLineNoTabs(string.Empty);
+            GlueEmitter.WriteQuantizeDynamic(writer, GeneratedCode);
+            new FloatEmitter(plan, dynamic, names, writer).Write(GeneratedCode, skipLocalsInit);
+        }
+
+        if (result.Float is PassProgram @float)
+        {
+            writer.WriteLineNoTabs(string.Empty);
+            new FloatEmitter(plan, @float, names, writer).Write(GeneratedCode, skipLocalsInit);
         }
 
         writer.Indent--;
@@ -79,7 +93,7 @@ internal static class ModelEmitter
         return new GeneratedSource(TypeNames.HintName(model), text.ToString());
     }
 
-    private static void WriteHeader(IndentedTextWriter writer, ModelPlan plan, string[] names, Int8Result result)
+    private static void WriteHeader(IndentedTextWriter writer, ModelPlan plan, string[] names, ProgramResult result)
     {
         ModelSpec model = plan.Model;
         QuantizeOptions o = model.Options;
@@ -130,7 +144,7 @@ internal static class ModelEmitter
         }
 
         writer.WriteLine("//");
-        if (result.Program is Int8Program program)
+        if (result.Program is PassProgram program)
         {
             writer.WriteLine($"// Int8: {program.Slots.Count} quint8 buffers, channels-last (NHWC), in a {program.ArenaLength}-byte arena per sample" +
                 (program.ScratchLength > 0 ? $", {program.ScratchLength} floats of scratch for the float islands" : "; no float islands") +
@@ -141,8 +155,14 @@ internal static class ModelEmitter
             writer.WriteLine($"// No Int8 forward pass: {result.Missing}");
         }
 
+        if (result.Dynamic is PassProgram dynamic) writer.WriteLine($"// Dynamic: {FloatSummary(dynamic)}; each Linear quantizes its input per sample.");
+        writer.WriteLine(result.Float is PassProgram @float ? $"// Float: {FloatSummary(@float)}." : "// No Float forward pass (QG0014 says why).");
+
         writer.WriteLineNoTabs(string.Empty);
     }
+
+    private static string FloatSummary(PassProgram program) =>
+        $"{program.Slots.Count} float buffers, NCHW, in a {program.ArenaLength}-float arena per sample; passes of up to {program.MaxBatch} samples";
 
     private static void WriteShape(IndentedTextWriter writer, string name, string description, EquatableArray<int> shape)
     {

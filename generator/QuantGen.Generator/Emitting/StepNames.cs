@@ -14,15 +14,16 @@ namespace QuantGen.Generator.Emitting;
 internal static class StepNames
 {
     /// <summary>
-    /// Names the generated code declares or inherits where step and block names go: Shapes' Input and Length; Int8's
-    /// Arena, Layout, From and Run; its base <c>Int8Pass</c>'s members; <c>object</c>'s; the classes Int8 and Shapes;
+    /// Names the generated code declares or inherits where step and block names go: Shapes' Input and Length; the pass
+    /// classes (Int8, Float, Dynamic), their Arena, Layout, From and Run; their bases' members (<c>Int8Pass</c>,
+    /// <c>FloatPass</c>); <c>object</c>'s; the classes Int8 and Shapes;
     /// and, camel-cased, the parameters the generated methods take (<c>model</c>, <c>source</c>, <c>input</c>,
     /// <c>output</c>, <c>n</c>), which a field of that name would hide behind.
     /// </summary>
     public static readonly string[] Reserved =
     [
-        "Input", "Output", "Length", "Shapes", "Int8", "Arena", "Layout", "From", "Run", "MaxBatch",
-        "Forward", "Fork", "CreateFork", "MaxThreads", "Reserve", "ConcurrentWorkers", "Bytes", "Scratch",
+        "Input", "Output", "Length", "Shapes", "Int8", "Float", "Dynamic", "Arena", "Layout", "From", "Run", "MaxBatch",
+        "Forward", "Fork", "CreateFork", "MaxThreads", "Reserve", "ConcurrentWorkers", "Bytes", "Scratch", "Values",
         "Model", "Source", "Converted", "N",
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
     ];

@@ -10,7 +10,7 @@ namespace QuantGen.Generator.Emitting;
 /// The names and expressions a lowering writes its step's code with: its field, its module path as a literal, the
 /// qparams and arena bytes of its inputs, its output bytes, and its shapes and their layouts.
 /// </summary>
-internal sealed class StepText(ModelPlan plan, Int8Program program, string[] names, int step)
+internal sealed class StepText(ModelPlan plan, PassProgram program, string[] names, int step)
 {
     /// <summary>The step's method and constant name (<c>Conv1</c>).</summary>
     public string Name => names[step];
@@ -37,19 +37,27 @@ internal sealed class StepText(ModelPlan plan, Int8Program program, string[] nam
 
     private string QParams(int value)
     {
-        Int8Step producer = program.Steps[value - 1];
+        ProgramStep producer = program.Steps[value - 1];
         return producer.Lowering.Storage == StepStorage.Alias ? QParams(producer.Inputs[0]) : StepNames.Field(names[value - 1]) + ".Output";
     }
 
-    /// <summary>The arena bytes of input <paramref name="index"/> for a pass of <c>n</c> samples.</summary>
+    /// <summary>
+    /// The arena bytes (or floats) of input <paramref name="index"/> for a pass of <c>n</c> samples; in a float pass the
+    /// model input, and its aliases, are the caller's <c>input</c>.
+    /// </summary>
     public string Read(int index = 0)
     {
-        string name = names[program.Steps[step].Inputs[index] - 1];
-        return $"Bytes(Arena.{name}, Shapes.{name}Length, n)";
+        int value = program.Steps[step].Inputs[index];
+        if (program.Kind != PassKind.Int8 && program.Storage[value] < 0) return "input";
+        string name = names[value - 1];
+        return $"{Accessor}(Arena.{name}, Shapes.{name}Length, n)";
     }
 
-    /// <summary>The arena bytes the step writes for a pass of <c>n</c> samples.</summary>
-    public string Write => $"Bytes(Arena.{Name}, Shapes.{Name}Length, n)";
+    /// <summary>The arena bytes (or floats) the step writes for a pass of <c>n</c> samples.</summary>
+    public string Write => $"{Accessor}(Arena.{Name}, Shapes.{Name}Length, n)";
+
+    /// <summary>The base's view of the arena: <c>Int8Pass.Bytes</c> or <c>FloatPass.Values</c>.</summary>
+    private string Accessor => program.Kind == PassKind.Int8 ? "Bytes" : "Values";
 
     /// <summary><c>; SmallCnn.cs:13</c>: where the step's layer (or call) is written.</summary>
     public string Where

@@ -27,4 +27,6 @@ internal sealed class ActivationOp(string kind, string functional, string range)
     protected override long[] InferShape(ShapeContext context, NoArgs args) => context.Input;
 
     protected override Int8Lowering Lower(LoweringContext context, NoArgs args) => new ClampLowering(functional, range, MetadataName);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, NoArgs args) => new FloatClampLowering(functional, range);
 }

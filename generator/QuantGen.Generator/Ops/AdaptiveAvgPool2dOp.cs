@@ -35,4 +35,10 @@ internal sealed class AdaptiveAvgPool2dOp : OpDescriptor<(int Height, int Width)
         var input = context.InputShape;
         return new AdaptiveAvgPool2dLowering(input[0], input[1], input[2], size.Height, size.Width);
     }
+
+    protected override FloatLowering LowerFloat(LoweringContext context, (int Height, int Width) size)
+    {
+        var input = context.InputShape;
+        return new FloatAdaptiveAvgPool2dLowering(input[0], input[1], input[2], size.Height, size.Width);
+    }
 }

@@ -40,4 +40,6 @@ internal sealed class AddOp : OpDescriptor<NoArgs>
 
         return new AddLowering();
     }
+
+    protected override FloatLowering LowerFloat(LoweringContext context, NoArgs args) => new FloatAddLowering();
 }

@@ -1,10 +1,11 @@
+using QuantGen.Generator.Ops.Lowerings;
 using QuantGen.Generator.Planning;
 
 namespace QuantGen.Generator.Ops;
 
 /// <summary>
 /// <c>BatchNorm2d(numFeatures)</c>: folded into the convolution before it by a <c>[Fuse("Conv", "BN", …)]</c>;
-/// alone it has no int8 form here.
+/// alone it has no int8 form here, and runs with its running statistics in float.
 /// </summary>
 internal sealed class BatchNorm2dOp : OpDescriptor<int>
 {
@@ -27,4 +28,10 @@ internal sealed class BatchNorm2dOp : OpDescriptor<int>
 
     protected override Int8Lowering Lower(LoweringContext context, int numFeatures) =>
         throw context.NoProgram($"'{context.Path}' ({Kind}) is not fused into a convolution; add [Fuse(\"Conv\", \"BN\")] (or [Fuse(\"Conv\", \"BN\", \"ReLU\")])");
+
+    protected override FloatLowering LowerFloat(LoweringContext context, int numFeatures)
+    {
+        (int channels, int pixels) = Int8Planner.ChannelsAndPixels(context.InputShape);
+        return new FloatBatchNormLowering(channels, pixels);
+    }
 }

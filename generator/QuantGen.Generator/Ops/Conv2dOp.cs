@@ -45,4 +45,11 @@ internal sealed class Conv2dOp : OpDescriptor<Conv2dArgs>
         return new Conv2dLowering(input[0], input[1], input[2], a.OutChannels, a.KernelSize, a.Stride, a.Padding, a.Dilation, a.Groups,
             context.FusedActivation, context.FusionText);
     }
+
+    protected override FloatLowering LowerFloat(LoweringContext context, Conv2dArgs a)
+    {
+        var input = context.InputShape;
+        return new FloatConv2dLowering(input[0], input[1], input[2], a.OutChannels, a.KernelSize, a.Stride, a.Padding, a.Dilation, a.Groups,
+            context.FusedActivation, context.FusedLayer(OpRegistry.BatchNorm2d));
+    }
 }

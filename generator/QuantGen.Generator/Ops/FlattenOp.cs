@@ -46,4 +46,6 @@ internal sealed class FlattenOp : OpDescriptor<int>
         if (channels > 1 && pixels > 1) return new FlattenLowering(channels, pixels);
         return new AliasLowering(channels > 1 ? "one pixel: NHWC bytes are already flat" : "one channel: NHWC bytes are NCHW bytes");
     }
+
+    protected override FloatLowering LowerFloat(LoweringContext context, int startDim) => new FloatAliasLowering("NCHW values are already in the order PyTorch flattens");
 }

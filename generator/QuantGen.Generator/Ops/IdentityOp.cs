@@ -15,4 +15,6 @@ internal sealed class IdentityOp(string kind) : OpDescriptor<NoArgs>
     protected override long[] InferShape(ShapeContext context, NoArgs args) => context.Input;
 
     protected override Int8Lowering Lower(LoweringContext context, NoArgs args) => new AliasLowering($"{kind} is the identity in eval mode");
+
+    protected override FloatLowering LowerFloat(LoweringContext context, NoArgs args) => new FloatAliasLowering($"{kind} is the identity in eval mode");
 }

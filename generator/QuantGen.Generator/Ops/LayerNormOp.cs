@@ -19,4 +19,6 @@ internal sealed class LayerNormOp : OpDescriptor<int>
     }
 
     protected override Int8Lowering Lower(LoweringContext context, int count) => new LayerNormLowering(context.InputShape, count);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, int count) => new FloatLayerNormLowering(count);
 }

@@ -30,4 +30,11 @@ internal sealed class LinearOp : OpDescriptor<LinearArgs>
 
     protected override Int8Lowering Lower(LoweringContext context, LinearArgs a) =>
         new LinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation, context.FusionText);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, LinearArgs a) =>
+        new FloatLinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation);
+
+    /// <summary>Each sample's rows (all but the last dimension) are quantized together, as eager dynamic quantizes a batch of one.</summary>
+    protected override FloatLowering LowerDynamic(LoweringContext context, LinearArgs a) =>
+        new DynamicLinearLowering(a.InFeatures, a.OutFeatures, Int8Planner.Length(context.InputShape) / a.InFeatures, context.FusedActivation);
 }

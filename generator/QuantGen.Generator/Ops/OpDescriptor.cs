@@ -9,7 +9,7 @@ namespace QuantGen.Generator.Ops;
 /// Everything the generator and the analyzers know about one op kind, in one place: the runtime module it is
 /// (<see cref="MetadataName"/>, the registry's key) and the functional calls that run it, how many tensors it reads,
 /// its shape rule, its role in <c>[Fuse]</c> patterns, what eager convert turns it into (<see cref="Int8Form"/>) and
-/// its int8 lowering, which carries the code the emitter writes for it. Descriptors are singletons in
+/// its lowerings — int8, float and dynamic — which carry the code the emitter writes for it. Descriptors are singletons in
 /// <see cref="OpRegistry"/>; pipeline models hold them and compare them by kind.
 /// </summary>
 internal abstract class OpDescriptor : System.IEquatable<OpDescriptor>
@@ -53,6 +53,18 @@ internal abstract class OpDescriptor : System.IEquatable<OpDescriptor>
     /// <summary>The int8 step; a step the int8 pass cannot run throws through the context (QG0008).</summary>
     public abstract Int8Lowering Lower(LoweringContext context);
 
+    /// <summary>
+    /// The step in the float pass; null while the op has no float lowering (its class then gets no float pass, and a
+    /// diagnostic names the layer). A step the float pass cannot run throws through the context.
+    /// </summary>
+    public abstract FloatLowering? LowerFloat(LoweringContext context);
+
+    /// <summary>
+    /// The step in the dynamic pass: the float lowering, but for an op dynamic quantization converts
+    /// (<see cref="HasDynamicForm"/>), which runs its dynamic int8 kernel.
+    /// </summary>
+    public abstract FloatLowering? LowerDynamic(LoweringContext context);
+
     /// <summary><c>Conv2d(inChannels: 1, outChannels: 8, …)</c>: the step as the docs of its shape constant show it.</summary>
     public string Describe(ForwardStep step, OpArgs args)
     {
@@ -85,9 +97,18 @@ internal abstract class OpDescriptor<TArgs> : OpDescriptor
 
     public sealed override Int8Lowering Lower(LoweringContext context) => Lower(context, Read(context.Args));
 
+    public sealed override FloatLowering? LowerFloat(LoweringContext context) => LowerFloat(context, Read(context.Args));
+
+    public sealed override FloatLowering? LowerDynamic(LoweringContext context) => LowerDynamic(context, Read(context.Args));
+
     protected abstract long[] InferShape(ShapeContext context, TArgs args);
 
     protected abstract Int8Lowering Lower(LoweringContext context, TArgs args);
+
+    /// <summary>None until the descriptor writes one: a class using the op then gets no float pass, and says why.</summary>
+    protected virtual FloatLowering? LowerFloat(LoweringContext context, TArgs args) => null;
+
+    protected virtual FloatLowering? LowerDynamic(LoweringContext context, TArgs args) => LowerFloat(context, args);
 }
 
 /// <summary>The arguments of an op that has none.</summary>

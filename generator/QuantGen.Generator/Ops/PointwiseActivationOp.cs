@@ -19,4 +19,6 @@ internal sealed class PointwiseActivationOp(string kind) : OpDescriptor<NoArgs>
     protected override long[] InferShape(ShapeContext context, NoArgs args) => context.Input;
 
     protected override Int8Lowering Lower(LoweringContext context, NoArgs args) => new PointwiseLowering(Kind, MetadataName);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, NoArgs args) => new FloatPointwiseLowering(MetadataName);
 }

@@ -1,3 +1,4 @@
+using QuantGen.Generator.Emitting;
 using QuantGen.Generator.Ops.Lowerings;
 using QuantGen.Generator.Planning;
 
@@ -42,10 +43,15 @@ internal sealed class PoolOp(bool max) : OpDescriptor<PoolArgs>
         ];
     }
 
-    protected override Int8Lowering Lower(LoweringContext context, PoolArgs a)
+    protected override Int8Lowering Lower(LoweringContext context, PoolArgs a) =>
+        max ? new MaxPool2dLowering(Window(context, a)) : new AvgPool2dLowering(Window(context, a), a.CountIncludePad);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, PoolArgs a) =>
+        max ? new FloatPoolLowering("Max", Window(context, a)) : new FloatPoolLowering("Average", Window(context, a), $", countIncludePad: {StepText.Bool(a.CountIncludePad)}");
+
+    private static PoolWindow Window(LoweringContext context, PoolArgs a)
     {
         var input = context.InputShape;
-        var window = new PoolWindow(input[0], input[1], input[2], a.KernelSize, a.Stride, a.Padding, a.Dilation, a.CeilMode);
-        return max ? new MaxPool2dLowering(window) : new AvgPool2dLowering(window, a.CountIncludePad);
+        return new PoolWindow(input[0], input[1], input[2], a.KernelSize, a.Stride, a.Padding, a.Dilation, a.CeilMode);
     }
 }

@@ -14,8 +14,20 @@ internal sealed class SoftmaxOp : OpDescriptor<int>
 
     protected override long[] InferShape(ShapeContext context, int dim) => context.Input;
 
-    /// <summary>Each sample viewed as [outer, size, inner] around the axis, which counts the batch dimension as in PyTorch.</summary>
     protected override Int8Lowering Lower(LoweringContext context, int dim)
+    {
+        (int outer, int size, int inner) = Around(context, dim);
+        return new SoftmaxLowering(context.InputShape, dim, outer, size, inner);
+    }
+
+    protected override FloatLowering LowerFloat(LoweringContext context, int dim)
+    {
+        (int outer, int size, int inner) = Around(context, dim);
+        return new FloatSoftmaxLowering(dim, outer, size, inner);
+    }
+
+    /// <summary>Each sample viewed as [outer, size, inner] around the axis, which counts the batch dimension as in PyTorch.</summary>
+    private (int Outer, int Size, int Inner) Around(LoweringContext context, int dim)
     {
         var shape = context.InputShape;
         int rank = shape.Count + 1;
@@ -28,6 +40,6 @@ internal sealed class SoftmaxOp : OpDescriptor<int>
         int outer = 1, inner = 1;
         for (int d = 0; d < axis - 1; d++) outer *= shape[d];
         for (int d = axis; d < shape.Count; d++) inner *= shape[d];
-        return new SoftmaxLowering(shape, dim, outer, shape[axis - 1], inner);
+        return (outer, shape[axis - 1], inner);
     }
 }

@@ -22,4 +22,6 @@ internal sealed class StubOp(string kind, Int8Form form) : OpDescriptor<NoArgs>
 
     protected override Int8Lowering Lower(LoweringContext context, NoArgs args) =>
         form == Int8Form.Quantize ? new QuantizeLowering(context.InputShape) : new DequantizeLowering(context.InputShape);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, NoArgs args) => new FloatAliasLowering($"a {kind} is the identity in float");
 }

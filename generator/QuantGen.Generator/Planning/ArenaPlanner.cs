@@ -43,6 +43,32 @@ internal static class ArenaPlanner
         return (placed.ToEquatableArray(), length);
     }
 
+    /// <summary>
+    /// The buffers of a program: one per value that owns its storage (<c>storage[v] == v</c>), of
+    /// <paramref name="bytes"/> per sample, alive from the step that writes it to the last step that reads it or an
+    /// alias of it. Value 0 is the caller's input, never in the arena.
+    /// </summary>
+    public static List<Buffer> Lifetimes(IReadOnlyList<ProgramStep> steps, int[] storage, System.Func<int, int> bytes)
+    {
+        var last = new int[storage.Length];
+        for (int v = 0; v < last.Length; v++) last[v] = v - 1;
+        foreach (ProgramStep step in steps)
+        {
+            foreach (int input in step.Inputs)
+            {
+                if (storage[input] > 0) last[storage[input]] = System.Math.Max(last[storage[input]], step.Step);
+            }
+        }
+
+        var buffers = new List<Buffer>();
+        for (int v = 1; v < storage.Length; v++)
+        {
+            if (storage[v] == v) buffers.Add(new Buffer(v, bytes(v), v - 1, last[v]));
+        }
+
+        return buffers;
+    }
+
     private static long LowestFreeOffset(List<ArenaSlot> placed, Buffer buffer)
     {
         var live = new List<ArenaSlot>();

@@ -33,19 +33,22 @@ internal static class Int8Planner
         Float,
     }
 
-    public static Int8Result Plan(PlanResult planned)
+    public static ProgramResult Plan(PlanResult planned)
     {
-        if (planned.Plan is not ModelPlan plan) return new Int8Result(null, null, "", planned.Diagnostics);
+        if (planned.Plan is not ModelPlan plan) return new ProgramResult(null, null, "", planned.Diagnostics);
         string mode = plan.Model.Options.Mode;
         // QAT converts to the same int8 layers as static quantization, so both get the int8 program.
         if (mode is not ("Static" or "Qat"))
         {
-            return new Int8Result(plan, null, $"QuantMode.{mode} has no generated int8 forward pass yet; only the shapes are generated.", planned.Diagnostics);
+            string missing = mode == "Dynamic"
+                ? "QuantMode.Dynamic quantizes each Linear's input per call: its pass is Dynamic, below."
+                : $"QuantMode.{mode} has no generated int8 forward pass yet; only the shapes are generated.";
+            return new ProgramResult(plan, null, missing, planned.Diagnostics);
         }
 
         try
         {
-            return new Int8Result(plan, Build(plan), "", planned.Diagnostics);
+            return new ProgramResult(plan, Build(plan), "", planned.Diagnostics);
         }
         catch (NoProgramException missing)
         {
@@ -53,11 +56,11 @@ internal static class Int8Planner
             {
                 DiagnosticInfo.Create(DiagnosticDescriptors.NoInt8Forward, missing.Location, plan.Model.ClassName, missing.Message),
             };
-            return new Int8Result(plan, null, missing.Message, diagnostics.ToEquatableArray());
+            return new ProgramResult(plan, null, missing.Message, diagnostics.ToEquatableArray());
         }
     }
 
-    private static Int8Program Build(ModelPlan plan)
+    private static PassProgram Build(ModelPlan plan)
     {
         ModelSpec model = plan.Model;
         var fusionOf = new Dictionary<string, PlannedFusion>(StringComparer.Ordinal);
@@ -70,12 +73,12 @@ internal static class Int8Planner
         var kinds = new ValueKind[values];
         var storage = new int[values]; // the value whose buffer holds each value; -1: float (the input, the output)
         storage[0] = -1;
-        var steps = new List<Int8Step>();
+        var steps = new List<ProgramStep>();
         for (int i = 0; i < model.Forward.Count; i++)
         {
             (Int8Lowering lowering, ValueKind kind) = Step(plan, i, fusionOf, kinds);
             ForwardStep step = model.Forward[i];
-            steps.Add(new Int8Step(i, step.Inputs, lowering));
+            steps.Add(new ProgramStep(i, step.Inputs, lowering));
             kinds[i + 1] = kind;
             storage[i + 1] = lowering.Storage switch
             {
@@ -90,7 +93,7 @@ internal static class Int8Planner
             throw new NoProgramException($"the output of Forward does not come from a {Dequant}; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
         }
 
-        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(Buffers(plan, steps, storage));
+        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(ArenaPlanner.Lifetimes(steps, storage, v => Length(plan.Steps[v - 1].OutputShape)));
         if (length > ArenaPlanner.MaxLength)
         {
             throw new NoProgramException($"its quint8 values need an arena of {Count(length)} bytes per sample, more than the {Count(ArenaPlanner.MaxLength)} one .NET array holds; use smaller inputs or layers", Location(model, model.Output));
@@ -102,7 +105,7 @@ internal static class Int8Planner
             throw new NoProgramException($"its float islands need {Count(scratch)} floats of scratch per sample, more than the {Count(ArenaPlanner.MaxLength)} one .NET array holds; use smaller inputs or layers", Location(model, model.Output));
         }
 
-        return new Int8Program(steps.ToEquatableArray(), storage.ToEquatableArray(), slots, (int)length, (int)scratch, MaxBatch(length, scratch));
+        return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), slots, (int)length, (int)scratch, MaxBatch(length, scratch));
     }
 
     /// <summary>One step's lowering and what its output is, from what it reads and what eager convert makes of its op.</summary>
@@ -180,59 +183,46 @@ internal static class Int8Planner
         return (shape[0], pixels);
     }
 
-    // ---- the arena ----
-
-    private static List<ArenaPlanner.Buffer> Buffers(ModelPlan plan, List<Int8Step> steps, int[] storage)
+    /// <summary>What each value's storage holds: the caller's float input and output, else quint8 bytes (an opened island's too).</summary>
+    private static EquatableArray<ValueDtype> Dtypes(int[] storage)
     {
-        var last = new int[storage.Length];
-        for (int v = 0; v < last.Length; v++) last[v] = v - 1;
-        foreach (Int8Step step in steps)
-        {
-            foreach (int input in step.Inputs)
-            {
-                if (storage[input] > 0) last[storage[input]] = Math.Max(last[storage[input]], step.Step);
-            }
-        }
-
-        var buffers = new List<ArenaPlanner.Buffer>();
-        for (int v = 1; v < storage.Length; v++)
-        {
-            if (storage[v] == v) buffers.Add(new ArenaPlanner.Buffer(v, Length(plan.Steps[v - 1].OutputShape), v - 1, last[v]));
-        }
-
-        return buffers;
+        var dtypes = new ValueDtype[storage.Length];
+        for (int v = 0; v < storage.Length; v++) dtypes[v] = storage[v] < 0 ? ValueDtype.Float : ValueDtype.Quint8;
+        return dtypes.ToEquatableArray();
     }
+
+    // ---- the arena ----
 
     /// <summary>
     /// The most samples one pass runs: the batched Forward runs chunks of this many, each layer as one larger GEMM,
     /// while the arena (its length times this) stays within <see cref="ArenaBudget"/>, about half a core's L2.
     /// </summary>
-    private static int MaxBatch(long arenaLength, long scratchLength)
+    internal static int MaxBatch(long arenaLength, long scratchLength, long budget = ArenaBudget)
     {
         int samples = 1;
         // The scratch, as the arena, is one array of that many samples: it too must fit one.
-        while (samples < MaxChunk && arenaLength * samples * 2 <= ArenaBudget && scratchLength * samples * 2 <= ArenaPlanner.MaxLength) samples *= 2;
+        while (samples < MaxChunk && arenaLength * samples * 2 <= budget && scratchLength * samples * 2 <= ArenaPlanner.MaxLength) samples *= 2;
         return samples;
     }
 
-    private static string Count(long count) => count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Count(long count) => count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     private const int MaxChunk = 64, ArenaBudget = 1 << 20;
 
-    private static long Scratch(ModelPlan plan, List<Int8Step> steps)
+    private static long Scratch(ModelPlan plan, List<ProgramStep> steps)
     {
         long floats = 0;
-        foreach (Int8Step step in steps) floats = Math.Max(floats, step.Lowering.ScratchFloats(Length(plan.Steps[step.Step].InputShape)));
+        foreach (ProgramStep step in steps) floats = Math.Max(floats, step.Lowering.ScratchFloats(Length(plan.Steps[step.Step].InputShape)));
         return floats;
     }
 
-    private static int Length(EquatableArray<int> shape)
+    internal static int Length(EquatableArray<int> shape)
     {
         int length = 1;
         foreach (int dim in shape) length *= dim;
         return length;
     }
 
-    private static LocationInfo? Location(ModelSpec model, int value) =>
+    internal static LocationInfo? Location(ModelSpec model, int value) =>
         value > 0 ? model.Forward[value - 1].Location : model.Forward.Count > 0 ? model.Forward[0].Location : null;
 }

@@ -66,6 +66,18 @@ internal sealed class LoweringContext(ModelPlan plan, int index, PlannedFusion? 
         }
     }
 
+    /// <summary>The path of the layer of kind <paramref name="op"/> fused into this step (a folded BatchNorm); empty for none.</summary>
+    public string FusedLayer(OpDescriptor op)
+    {
+        if (headed is null) return "";
+        for (int i = 1; i < headed.Layers.Count; i++)
+        {
+            if (plan.Model.Layer(headed.Layers[i])?.Op == op) return headed.Layers[i];
+        }
+
+        return "";
+    }
+
     public NoProgramException NoProgram(string reason) => new(reason, LayerLocation);
 
     public NoProgramException NoProgramAtCall(string reason) => new(reason, Step.Location);

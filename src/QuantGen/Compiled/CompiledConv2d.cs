@@ -38,15 +38,8 @@ public sealed class CompiledConv2d
     public static CompiledConv2d Create(Module model, string path, ActivationQParams input, in ConvGeometry geometry, FusedActivation activation)
     {
         var layer = CompiledModel.Substitute<QuantizedConv2d>(model, path, "Conv2d");
-        Conv2d source = layer.Source;
-        CompiledModel.Check(path, "the input channels", geometry.InChannels, source.InChannels);
-        CompiledModel.Check(path, "the output channels", geometry.OutChannels, source.OutChannels);
-        CompiledModel.Check(path, "the kernel size", (geometry.KernelHeight, geometry.KernelWidth), source.KernelSize);
-        CompiledModel.Check(path, "the stride", (geometry.StrideHeight, geometry.StrideWidth), source.Stride);
-        CompiledModel.Check(path, "the padding", (geometry.PadHeight, geometry.PadWidth), source.Padding);
-        CompiledModel.Check(path, "the dilation", (geometry.DilationHeight, geometry.DilationWidth), source.Dilation);
-        CompiledModel.Check(path, "the groups", geometry.Groups, source.Groups);
-        CompiledModel.Check(path, "the fused activation ([Fuse])", activation, source.Activation);
+        CompiledModel.CheckConv(path, geometry, layer.Source);
+        CompiledModel.Check(path, "the fused activation ([Fuse])", activation, layer.Source.Activation);
         return For(layer, input, geometry);
     }
 

@@ -1,3 +1,4 @@
+using QuantGen.Kernels;
 using QuantGen.Nn;
 using QuantGen.Quantization;
 
@@ -82,6 +83,18 @@ public static class CompiledModel
             throw new QuantizationException(
                 $"'{path}': {what} is {actual} in the model but {expected} in the generated code; rebuild after changing the model class, or load a model of this class.");
         }
+    }
+
+    /// <summary>Throws unless the convolution has the geometry the generated code was compiled with (its batch aside).</summary>
+    public static void CheckConv(string path, in ConvGeometry geometry, Conv2d source)
+    {
+        Check(path, "the input channels", geometry.InChannels, source.InChannels);
+        Check(path, "the output channels", geometry.OutChannels, source.OutChannels);
+        Check(path, "the kernel size", (geometry.KernelHeight, geometry.KernelWidth), source.KernelSize);
+        Check(path, "the stride", (geometry.StrideHeight, geometry.StrideWidth), source.Stride);
+        Check(path, "the padding", (geometry.PadHeight, geometry.PadWidth), source.Padding);
+        Check(path, "the dilation", (geometry.DilationHeight, geometry.DilationWidth), source.Dilation);
+        Check(path, "the groups", geometry.Groups, source.Groups);
     }
 
     private static Layer LayerAt(Module model, string path, string kind)

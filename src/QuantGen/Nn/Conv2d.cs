@@ -76,19 +76,25 @@ public class Conv2d : Layer
     /// </summary>
     internal void FoldBatchNorm(BatchNorm2d bn)
     {
-        int perChannel = Weight.Length / OutChannels;
         var bias = MarkBatchNormFolded();
-        for (int c = 0; c < OutChannels; c++)
+        FoldBatchNorm(Weight.Data, bias.Data, bn);
+        Weight.MarkModified();
+        bias.MarkModified();
+    }
+
+    /// <summary>The fold's arithmetic on <paramref name="weight"/> [out, …] and <paramref name="bias"/> [out], in place (also on copies: the generated float pass).</summary>
+    internal static void FoldBatchNorm(Span<float> weight, Span<float> bias, BatchNorm2d bn)
+    {
+        int outChannels = bias.Length, perChannel = weight.Length / outChannels;
+        for (int c = 0; c < outChannels; c++)
         {
             float rsqrt = 1f / MathF.Sqrt(bn.RunningVar.Data[c] + bn.Eps);
             float gamma = bn.Weight?.Data[c] ?? 1f, beta = bn.Bias?.Data[c] ?? 0f;
             float scale = gamma * rsqrt;
-            foreach (ref float w in Weight.Data.AsSpan(c * perChannel, perChannel)) w *= scale;
-            float shifted = (bias.Data[c] - bn.RunningMean.Data[c]) * rsqrt;
-            bias.Data[c] = shifted * gamma + beta;
+            foreach (ref float w in weight.Slice(c * perChannel, perChannel)) w *= scale;
+            float shifted = (bias[c] - bn.RunningMean.Data[c]) * rsqrt;
+            bias[c] = shifted * gamma + beta;
         }
-        Weight.MarkModified();
-        bias.MarkModified();
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ public abstract class PointwiseActivation : Layer
     /// <summary>The op's value in float.</summary>
     protected abstract float Function(float x);
 
+    /// <summary><see cref="Function"/>, for the generated float pass.</summary>
+    internal float Apply(float x) => Function(x);
+
     /// <summary>dy/dx at input x with output y.</summary>
     protected abstract float Derivative(float x, float y);
 

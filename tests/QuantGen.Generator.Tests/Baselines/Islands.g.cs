@@ -18,6 +18,7 @@
 //   conv + relu  [Fuse("Conv", "ReLU")]
 //
 // Int8: 6 quint8 buffers, channels-last (NHWC), in a 576-byte arena per sample, 512 floats of scratch for the float islands; passes of up to 64 samples.
+// Float: 4 float buffers, NCHW, in a 512-float arena per sample; passes of up to 64 samples.
 
 #nullable enable
 
@@ -238,5 +239,103 @@ partial class Islands
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
         // [10] → [10], flat → float NCHW; Islands.cs:19.
         private void Dequant(global::System.Span<float> output, int n) => dequant.Forward(Bytes(Arena.Softmax, Shapes.SoftmaxLength, n), output);
+    }
+
+    /// <summary>
+    /// Islands's float forward pass, generated: the layers in order on one arena of fixed offsets, every shape
+    /// a constant and every value float in PyTorch's layout (NCHW), on the fast float kernels with weights packed once
+    /// and [Fuse]'s BatchNorms folded into copies of them; the float model's <c>Forward</c> up to float rounding. Build it
+    /// with <see cref="From"/>. A fork costs its own arena (131,072 bytes).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
+    [global::System.Runtime.CompilerServices.SkipLocalsInit]
+    public sealed class Float : global::QuantGen.Compiled.FloatPass<Float>
+    {
+        /// <summary>
+        /// Float offsets of each value in the arena, fixed at compile time: a buffer is alive from the step that writes it
+        /// to the last that reads it; first fit, 64-byte aligned. Aliases share their source's values; the
+        /// model input is the caller's span. Offsets and lengths are per sample: a pass of n samples multiplies both by n.
+        /// </summary>
+        private static class Arena
+        {
+            public const int Conv = 0; // [4, 8, 8], 256 floats, alive from 'conv' to 'norm'
+            public const int Relu = Conv; // an alias: runs inside 'conv' ([Fuse("Conv", "ReLU")])
+            public const int Flatten = Conv; // an alias: NCHW values are already in the order PyTorch flattens
+            public const int Norm = 256; // [256], 256 floats, alive from 'norm' to 'fc'
+            public const int Fc = 0; // [10], 10 floats, alive from 'fc' to 'softmax'
+            public const int Softmax = 16; // [10], 10 floats, alive from 'softmax' to 'the output'
+            public const int Dequant = Softmax; // an alias: a DeQuantStub is the identity in float
+            public const int Length = 512;
+            public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch floats
+        }
+
+        private static readonly global::QuantGen.Compiled.FloatPassLayout Layout = new(InputLength, OutputLength, Arena.Length, Arena.MaxBatch, InputShape: "[1, 8, 8]", OutputShape: "[10]");
+
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d conv;
+        private readonly global::QuantGen.Compiled.CompiledFloatLayerNorm norm;
+        private readonly global::QuantGen.Compiled.CompiledFloatLinear fc;
+        private readonly global::QuantGen.Compiled.CompiledFloatSoftmax softmax;
+
+        private Float(global::Sample.Islands model) : base(Layout)
+        {
+            conv = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "conv",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 8, InWidth: 8, OutChannels: 4, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: null);
+            norm = global::QuantGen.Compiled.CompiledFloatLayerNorm.Create(model, "norm", count: 256);
+            fc = global::QuantGen.Compiled.CompiledFloatLinear.Create(model, "fc", inFeatures: 256, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
+            softmax = global::QuantGen.Compiled.CompiledFloatSoftmax.Create(model, "softmax", dim: -1, outer: 1, size: 10, inner: 1);
+        }
+
+        /// <summary>
+        /// The float forward pass of a Islands in eval mode (fused or not). Weights and biases are taken from it
+        /// now, and packed; later changes to the model do not reach this instance.
+        /// </summary>
+        /// <exception cref="global::QuantGen.Quantization.QuantizationException">A layer
+        /// differs from what this code was generated for (fused otherwise than [Fuse] says, other shapes); names its path.</exception>
+        public static Float From(global::Sample.Islands model)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(model);
+            return new Float(model);
+        }
+
+        private Float(Float source) : base(Layout)
+        {
+            conv = source.conv.Fork();
+            norm = source.norm.Fork();
+            fc = source.fc.Fork();
+            softmax = source.softmax.Fork();
+        }
+
+        protected override Float CreateFork() => new(this);
+
+        /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
+        protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        {
+            // quant: a QuantStub is the identity in float.
+            Conv(input, n);
+            // relu: runs inside 'conv' ([Fuse("Conv", "ReLU")]).
+            // flatten: NCHW values are already in the order PyTorch flattens.
+            Norm(n);
+            Fc(n);
+            Softmax(n);
+            // dequant: a DeQuantStub is the identity in float.
+            Values(Arena.Dequant, Shapes.DequantLength, n).CopyTo(output);
+        }
+
+        // 'conv' (Conv2d) in float, ReLU on its output.
+        // [1, 8, 8] → [4, 8, 8]; Islands.cs:13.
+        private void Conv(global::System.ReadOnlySpan<float> input, int n) => conv.Forward(input, Values(Arena.Conv, Shapes.ConvLength, n), n);
+
+        // 'norm' (LayerNorm) in float.
+        // [256] → [256]; Islands.cs:16.
+        private void Norm(int n) => norm.Forward(Values(Arena.Flatten, Shapes.FlattenLength, n), Values(Arena.Norm, Shapes.NormLength, n));
+
+        // 'fc' (Linear) in float.
+        // [256] → [10]; Islands.cs:17.
+        private void Fc(int n) => fc.Forward(Values(Arena.Norm, Shapes.NormLength, n), Values(Arena.Fc, Shapes.FcLength, n));
+
+        // 'softmax' (Softmax) in float.
+        // [10] → [10]; Islands.cs:18.
+        private void Softmax(int n) => softmax.Forward(Values(Arena.Fc, Shapes.FcLength, n), Values(Arena.Softmax, Shapes.SoftmaxLength, n));
     }
 }

@@ -216,6 +216,7 @@
 //   features.18.0 + features.18.1 + features.18.2  [Fuse("Conv", "BN", "ReLU")]
 //
 // Int8: 65 quint8 buffers, channels-last (NHWC), in a 26688-byte arena per sample; no float islands; passes of up to 32 samples.
+// Float: 64 float buffers, NCHW, in a 26656-float arena per sample; passes of up to 64 samples.
 
 #nullable enable
 
@@ -2378,5 +2379,1033 @@ partial class MobileNetV2
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
         // [10] → [10], flat → float NCHW; MobileNetV2.cs:40.
         private void Dequant(global::System.Span<float> output, int n) => dequant.Forward(Bytes(Arena.Classifier1, Shapes.Classifier1Length, n), output);
+    }
+
+    /// <summary>
+    /// MobileNetV2's float forward pass, generated: the layers in order on one arena of fixed offsets, every shape
+    /// a constant and every value float in PyTorch's layout (NCHW), on the fast float kernels with weights packed once
+    /// and [Fuse]'s BatchNorms folded into copies of them; the float model's <c>Forward</c> up to float rounding. Build it
+    /// with <see cref="From"/>. A fork costs its own arena (6,823,936 bytes).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
+    [global::System.Runtime.CompilerServices.SkipLocalsInit]
+    public sealed class Float : global::QuantGen.Compiled.FloatPass<Float>
+    {
+        /// <summary>
+        /// Float offsets of each value in the arena, fixed at compile time: a buffer is alive from the step that writes it
+        /// to the last that reads it; first fit, 64-byte aligned. Aliases share their source's values; the
+        /// model input is the caller's span. Offsets and lengths are per sample: a pass of n samples multiplies both by n.
+        /// </summary>
+        private static class Arena
+        {
+            public const int Features0_0 = 0; // [32, 14, 14], 6272 floats, alive from 'features.0.0' to 'features.1.conv.0.0'
+            public const int Features0_1 = Features0_0; // an alias: runs inside 'features.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features0_2 = Features0_0; // an alias: runs inside 'features.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features1Conv0_0 = 6272; // [32, 14, 14], 6272 floats, alive from 'features.1.conv.0.0' to 'features.1.conv.1'
+            public const int Features1Conv0_1 = Features1Conv0_0; // an alias: runs inside 'features.1.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features1Conv0_2 = Features1Conv0_0; // an alias: runs inside 'features.1.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features1Conv1 = 0; // [16, 14, 14], 3136 floats, alive from 'features.1.conv.1' to 'features.2.conv.0.0'
+            public const int Features1Conv2 = Features1Conv1; // an alias: runs inside 'features.1.conv.1' ([Fuse("Conv", "BN")])
+            public const int Features2Conv0_0 = 3136; // [96, 14, 14], 18816 floats, alive from 'features.2.conv.0.0' to 'features.2.conv.1.0'
+            public const int Features2Conv0_1 = Features2Conv0_0; // an alias: runs inside 'features.2.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features2Conv0_2 = Features2Conv0_0; // an alias: runs inside 'features.2.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features2Conv1_0 = 21952; // [96, 7, 7], 4704 floats, alive from 'features.2.conv.1.0' to 'features.2.conv.2'
+            public const int Features2Conv1_1 = Features2Conv1_0; // an alias: runs inside 'features.2.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features2Conv1_2 = Features2Conv1_0; // an alias: runs inside 'features.2.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features2Conv2 = 0; // [24, 7, 7], 1176 floats, alive from 'features.2.conv.2' to 'features.3.skipAdd'
+            public const int Features2Conv3 = Features2Conv2; // an alias: runs inside 'features.2.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features3Conv0_0 = 1184; // [144, 7, 7], 7056 floats, alive from 'features.3.conv.0.0' to 'features.3.conv.1.0'
+            public const int Features3Conv0_1 = Features3Conv0_0; // an alias: runs inside 'features.3.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features3Conv0_2 = Features3Conv0_0; // an alias: runs inside 'features.3.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features3Conv1_0 = 8240; // [144, 7, 7], 7056 floats, alive from 'features.3.conv.1.0' to 'features.3.conv.2'
+            public const int Features3Conv1_1 = Features3Conv1_0; // an alias: runs inside 'features.3.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features3Conv1_2 = Features3Conv1_0; // an alias: runs inside 'features.3.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features3Conv2 = 1184; // [24, 7, 7], 1176 floats, alive from 'features.3.conv.2' to 'features.3.skipAdd'
+            public const int Features3Conv3 = Features3Conv2; // an alias: runs inside 'features.3.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features3SkipAdd = 2368; // [24, 7, 7], 1176 floats, alive from 'features.3.skipAdd' to 'features.4.conv.0.0'
+            public const int Features4Conv0_0 = 3552; // [144, 7, 7], 7056 floats, alive from 'features.4.conv.0.0' to 'features.4.conv.1.0'
+            public const int Features4Conv0_1 = Features4Conv0_0; // an alias: runs inside 'features.4.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features4Conv0_2 = Features4Conv0_0; // an alias: runs inside 'features.4.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features4Conv1_0 = 0; // [144, 4, 4], 2304 floats, alive from 'features.4.conv.1.0' to 'features.4.conv.2'
+            public const int Features4Conv1_1 = Features4Conv1_0; // an alias: runs inside 'features.4.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features4Conv1_2 = Features4Conv1_0; // an alias: runs inside 'features.4.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features4Conv2 = 2304; // [32, 4, 4], 512 floats, alive from 'features.4.conv.2' to 'features.5.skipAdd'
+            public const int Features4Conv3 = Features4Conv2; // an alias: runs inside 'features.4.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features5Conv0_0 = 2816; // [192, 4, 4], 3072 floats, alive from 'features.5.conv.0.0' to 'features.5.conv.1.0'
+            public const int Features5Conv0_1 = Features5Conv0_0; // an alias: runs inside 'features.5.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features5Conv0_2 = Features5Conv0_0; // an alias: runs inside 'features.5.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features5Conv1_0 = 5888; // [192, 4, 4], 3072 floats, alive from 'features.5.conv.1.0' to 'features.5.conv.2'
+            public const int Features5Conv1_1 = Features5Conv1_0; // an alias: runs inside 'features.5.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features5Conv1_2 = Features5Conv1_0; // an alias: runs inside 'features.5.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features5Conv2 = 0; // [32, 4, 4], 512 floats, alive from 'features.5.conv.2' to 'features.5.skipAdd'
+            public const int Features5Conv3 = Features5Conv2; // an alias: runs inside 'features.5.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features5SkipAdd = 512; // [32, 4, 4], 512 floats, alive from 'features.5.skipAdd' to 'features.6.skipAdd'
+            public const int Features6Conv0_0 = 1024; // [192, 4, 4], 3072 floats, alive from 'features.6.conv.0.0' to 'features.6.conv.1.0'
+            public const int Features6Conv0_1 = Features6Conv0_0; // an alias: runs inside 'features.6.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features6Conv0_2 = Features6Conv0_0; // an alias: runs inside 'features.6.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features6Conv1_0 = 4096; // [192, 4, 4], 3072 floats, alive from 'features.6.conv.1.0' to 'features.6.conv.2'
+            public const int Features6Conv1_1 = Features6Conv1_0; // an alias: runs inside 'features.6.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features6Conv1_2 = Features6Conv1_0; // an alias: runs inside 'features.6.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features6Conv2 = 0; // [32, 4, 4], 512 floats, alive from 'features.6.conv.2' to 'features.6.skipAdd'
+            public const int Features6Conv3 = Features6Conv2; // an alias: runs inside 'features.6.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features6SkipAdd = 1024; // [32, 4, 4], 512 floats, alive from 'features.6.skipAdd' to 'features.7.conv.0.0'
+            public const int Features7Conv0_0 = 1536; // [192, 4, 4], 3072 floats, alive from 'features.7.conv.0.0' to 'features.7.conv.1.0'
+            public const int Features7Conv0_1 = Features7Conv0_0; // an alias: runs inside 'features.7.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features7Conv0_2 = Features7Conv0_0; // an alias: runs inside 'features.7.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features7Conv1_0 = 0; // [192, 2, 2], 768 floats, alive from 'features.7.conv.1.0' to 'features.7.conv.2'
+            public const int Features7Conv1_1 = Features7Conv1_0; // an alias: runs inside 'features.7.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features7Conv1_2 = Features7Conv1_0; // an alias: runs inside 'features.7.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features7Conv2 = 768; // [64, 2, 2], 256 floats, alive from 'features.7.conv.2' to 'features.8.skipAdd'
+            public const int Features7Conv3 = Features7Conv2; // an alias: runs inside 'features.7.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features8Conv0_0 = 1024; // [384, 2, 2], 1536 floats, alive from 'features.8.conv.0.0' to 'features.8.conv.1.0'
+            public const int Features8Conv0_1 = Features8Conv0_0; // an alias: runs inside 'features.8.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features8Conv0_2 = Features8Conv0_0; // an alias: runs inside 'features.8.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features8Conv1_0 = 2560; // [384, 2, 2], 1536 floats, alive from 'features.8.conv.1.0' to 'features.8.conv.2'
+            public const int Features8Conv1_1 = Features8Conv1_0; // an alias: runs inside 'features.8.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features8Conv1_2 = Features8Conv1_0; // an alias: runs inside 'features.8.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features8Conv2 = 0; // [64, 2, 2], 256 floats, alive from 'features.8.conv.2' to 'features.8.skipAdd'
+            public const int Features8Conv3 = Features8Conv2; // an alias: runs inside 'features.8.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features8SkipAdd = 256; // [64, 2, 2], 256 floats, alive from 'features.8.skipAdd' to 'features.9.skipAdd'
+            public const int Features9Conv0_0 = 512; // [384, 2, 2], 1536 floats, alive from 'features.9.conv.0.0' to 'features.9.conv.1.0'
+            public const int Features9Conv0_1 = Features9Conv0_0; // an alias: runs inside 'features.9.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features9Conv0_2 = Features9Conv0_0; // an alias: runs inside 'features.9.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features9Conv1_0 = 2048; // [384, 2, 2], 1536 floats, alive from 'features.9.conv.1.0' to 'features.9.conv.2'
+            public const int Features9Conv1_1 = Features9Conv1_0; // an alias: runs inside 'features.9.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features9Conv1_2 = Features9Conv1_0; // an alias: runs inside 'features.9.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features9Conv2 = 0; // [64, 2, 2], 256 floats, alive from 'features.9.conv.2' to 'features.9.skipAdd'
+            public const int Features9Conv3 = Features9Conv2; // an alias: runs inside 'features.9.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features9SkipAdd = 512; // [64, 2, 2], 256 floats, alive from 'features.9.skipAdd' to 'features.10.skipAdd'
+            public const int Features10Conv0_0 = 768; // [384, 2, 2], 1536 floats, alive from 'features.10.conv.0.0' to 'features.10.conv.1.0'
+            public const int Features10Conv0_1 = Features10Conv0_0; // an alias: runs inside 'features.10.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features10Conv0_2 = Features10Conv0_0; // an alias: runs inside 'features.10.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features10Conv1_0 = 2304; // [384, 2, 2], 1536 floats, alive from 'features.10.conv.1.0' to 'features.10.conv.2'
+            public const int Features10Conv1_1 = Features10Conv1_0; // an alias: runs inside 'features.10.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features10Conv1_2 = Features10Conv1_0; // an alias: runs inside 'features.10.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features10Conv2 = 0; // [64, 2, 2], 256 floats, alive from 'features.10.conv.2' to 'features.10.skipAdd'
+            public const int Features10Conv3 = Features10Conv2; // an alias: runs inside 'features.10.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features10SkipAdd = 256; // [64, 2, 2], 256 floats, alive from 'features.10.skipAdd' to 'features.11.conv.0.0'
+            public const int Features11Conv0_0 = 512; // [384, 2, 2], 1536 floats, alive from 'features.11.conv.0.0' to 'features.11.conv.1.0'
+            public const int Features11Conv0_1 = Features11Conv0_0; // an alias: runs inside 'features.11.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features11Conv0_2 = Features11Conv0_0; // an alias: runs inside 'features.11.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features11Conv1_0 = 2048; // [384, 2, 2], 1536 floats, alive from 'features.11.conv.1.0' to 'features.11.conv.2'
+            public const int Features11Conv1_1 = Features11Conv1_0; // an alias: runs inside 'features.11.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features11Conv1_2 = Features11Conv1_0; // an alias: runs inside 'features.11.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features11Conv2 = 0; // [96, 2, 2], 384 floats, alive from 'features.11.conv.2' to 'features.12.skipAdd'
+            public const int Features11Conv3 = Features11Conv2; // an alias: runs inside 'features.11.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features12Conv0_0 = 384; // [576, 2, 2], 2304 floats, alive from 'features.12.conv.0.0' to 'features.12.conv.1.0'
+            public const int Features12Conv0_1 = Features12Conv0_0; // an alias: runs inside 'features.12.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features12Conv0_2 = Features12Conv0_0; // an alias: runs inside 'features.12.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features12Conv1_0 = 2688; // [576, 2, 2], 2304 floats, alive from 'features.12.conv.1.0' to 'features.12.conv.2'
+            public const int Features12Conv1_1 = Features12Conv1_0; // an alias: runs inside 'features.12.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features12Conv1_2 = Features12Conv1_0; // an alias: runs inside 'features.12.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features12Conv2 = 384; // [96, 2, 2], 384 floats, alive from 'features.12.conv.2' to 'features.12.skipAdd'
+            public const int Features12Conv3 = Features12Conv2; // an alias: runs inside 'features.12.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features12SkipAdd = 768; // [96, 2, 2], 384 floats, alive from 'features.12.skipAdd' to 'features.13.skipAdd'
+            public const int Features13Conv0_0 = 1152; // [576, 2, 2], 2304 floats, alive from 'features.13.conv.0.0' to 'features.13.conv.1.0'
+            public const int Features13Conv0_1 = Features13Conv0_0; // an alias: runs inside 'features.13.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features13Conv0_2 = Features13Conv0_0; // an alias: runs inside 'features.13.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features13Conv1_0 = 3456; // [576, 2, 2], 2304 floats, alive from 'features.13.conv.1.0' to 'features.13.conv.2'
+            public const int Features13Conv1_1 = Features13Conv1_0; // an alias: runs inside 'features.13.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features13Conv1_2 = Features13Conv1_0; // an alias: runs inside 'features.13.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features13Conv2 = 0; // [96, 2, 2], 384 floats, alive from 'features.13.conv.2' to 'features.13.skipAdd'
+            public const int Features13Conv3 = Features13Conv2; // an alias: runs inside 'features.13.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features13SkipAdd = 384; // [96, 2, 2], 384 floats, alive from 'features.13.skipAdd' to 'features.14.conv.0.0'
+            public const int Features14Conv0_0 = 768; // [576, 2, 2], 2304 floats, alive from 'features.14.conv.0.0' to 'features.14.conv.1.0'
+            public const int Features14Conv0_1 = Features14Conv0_0; // an alias: runs inside 'features.14.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features14Conv0_2 = Features14Conv0_0; // an alias: runs inside 'features.14.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features14Conv1_0 = 0; // [576, 1, 1], 576 floats, alive from 'features.14.conv.1.0' to 'features.14.conv.2'
+            public const int Features14Conv1_1 = Features14Conv1_0; // an alias: runs inside 'features.14.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features14Conv1_2 = Features14Conv1_0; // an alias: runs inside 'features.14.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features14Conv2 = 576; // [160, 1, 1], 160 floats, alive from 'features.14.conv.2' to 'features.15.skipAdd'
+            public const int Features14Conv3 = Features14Conv2; // an alias: runs inside 'features.14.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features15Conv0_0 = 736; // [960, 1, 1], 960 floats, alive from 'features.15.conv.0.0' to 'features.15.conv.1.0'
+            public const int Features15Conv0_1 = Features15Conv0_0; // an alias: runs inside 'features.15.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features15Conv0_2 = Features15Conv0_0; // an alias: runs inside 'features.15.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features15Conv1_0 = 1696; // [960, 1, 1], 960 floats, alive from 'features.15.conv.1.0' to 'features.15.conv.2'
+            public const int Features15Conv1_1 = Features15Conv1_0; // an alias: runs inside 'features.15.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features15Conv1_2 = Features15Conv1_0; // an alias: runs inside 'features.15.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features15Conv2 = 0; // [160, 1, 1], 160 floats, alive from 'features.15.conv.2' to 'features.15.skipAdd'
+            public const int Features15Conv3 = Features15Conv2; // an alias: runs inside 'features.15.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features15SkipAdd = 160; // [160, 1, 1], 160 floats, alive from 'features.15.skipAdd' to 'features.16.skipAdd'
+            public const int Features16Conv0_0 = 320; // [960, 1, 1], 960 floats, alive from 'features.16.conv.0.0' to 'features.16.conv.1.0'
+            public const int Features16Conv0_1 = Features16Conv0_0; // an alias: runs inside 'features.16.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features16Conv0_2 = Features16Conv0_0; // an alias: runs inside 'features.16.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features16Conv1_0 = 1280; // [960, 1, 1], 960 floats, alive from 'features.16.conv.1.0' to 'features.16.conv.2'
+            public const int Features16Conv1_1 = Features16Conv1_0; // an alias: runs inside 'features.16.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features16Conv1_2 = Features16Conv1_0; // an alias: runs inside 'features.16.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features16Conv2 = 0; // [160, 1, 1], 160 floats, alive from 'features.16.conv.2' to 'features.16.skipAdd'
+            public const int Features16Conv3 = Features16Conv2; // an alias: runs inside 'features.16.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features16SkipAdd = 320; // [160, 1, 1], 160 floats, alive from 'features.16.skipAdd' to 'features.17.conv.0.0'
+            public const int Features17Conv0_0 = 480; // [960, 1, 1], 960 floats, alive from 'features.17.conv.0.0' to 'features.17.conv.1.0'
+            public const int Features17Conv0_1 = Features17Conv0_0; // an alias: runs inside 'features.17.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features17Conv0_2 = Features17Conv0_0; // an alias: runs inside 'features.17.conv.0.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features17Conv1_0 = 1440; // [960, 1, 1], 960 floats, alive from 'features.17.conv.1.0' to 'features.17.conv.2'
+            public const int Features17Conv1_1 = Features17Conv1_0; // an alias: runs inside 'features.17.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features17Conv1_2 = Features17Conv1_0; // an alias: runs inside 'features.17.conv.1.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features17Conv2 = 0; // [320, 1, 1], 320 floats, alive from 'features.17.conv.2' to 'features.18.0'
+            public const int Features17Conv3 = Features17Conv2; // an alias: runs inside 'features.17.conv.2' ([Fuse("Conv", "BN")])
+            public const int Features18_0 = 320; // [1280, 1, 1], 1280 floats, alive from 'features.18.0' to 'Functional.AdaptiveAvgPool2d'
+            public const int Features18_1 = Features18_0; // an alias: runs inside 'features.18.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Features18_2 = Features18_0; // an alias: runs inside 'features.18.0' ([Fuse("Conv", "BN", "ReLU")])
+            public const int AdaptiveAvgPool2d = 1600; // [1280, 1, 1], 1280 floats, alive from 'Functional.AdaptiveAvgPool2d' to 'classifier.1'
+            public const int Flatten = AdaptiveAvgPool2d; // an alias: NCHW values are already in the order PyTorch flattens
+            public const int Classifier0 = AdaptiveAvgPool2d; // an alias: Dropout is the identity in eval mode
+            public const int Classifier1 = 0; // [10], 10 floats, alive from 'classifier.1' to 'the output'
+            public const int Dequant = Classifier1; // an alias: a DeQuantStub is the identity in float
+            public const int Length = 26656;
+            public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch floats
+        }
+
+        private static readonly global::QuantGen.Compiled.FloatPassLayout Layout = new(InputLength, OutputLength, Arena.Length, Arena.MaxBatch, InputShape: "[1, 28, 28]", OutputShape: "[10]");
+
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features1Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features1Conv1;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features2Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features2Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features2Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features3Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features3Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features3Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features3SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features4Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features4Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features4Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features5Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features5Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features5Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features5SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features6Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features6Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features6Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features6SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features7Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features7Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features7Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features8Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features8Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features8Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features8SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features9Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features9Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features9Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features9SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features10Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features10Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features10Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features10SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features11Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features11Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features11Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features12Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features12Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features12Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features12SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features13Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features13Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features13Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features13SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features14Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features14Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features14Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features15Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features15Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features15Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features15SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features16Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features16Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features16Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd features16SkipAdd;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features17Conv0_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features17Conv1_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features17Conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d features18_0;
+        private readonly global::QuantGen.Compiled.CompiledFloatPool adaptiveAvgPool2d;
+        private readonly global::QuantGen.Compiled.CompiledFloatLinear classifier1;
+
+        private Float(global::QuantGen.Models.MobileNetV2 model) : base(Layout)
+        {
+            features0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 32, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.0.1");
+            features1Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.1.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 14, InWidth: 14, OutChannels: 32, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 32),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.1.conv.0.1");
+            features1Conv1 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.1.conv.1",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.1.conv.2");
+            features2Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.2.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 16, InHeight: 14, InWidth: 14, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.2.conv.0.1");
+            features2Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.2.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 14, InWidth: 14, OutChannels: 96, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 96),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.2.conv.1.1");
+            features2Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.2.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 7, InWidth: 7, OutChannels: 24, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.2.conv.3");
+            features3Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.3.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 24, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.3.conv.0.1");
+            features3Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.3.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 144),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.3.conv.1.1");
+            features3Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.3.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 24, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.3.conv.3");
+            features3SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features4Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.4.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 24, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.4.conv.0.1");
+            features4Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.4.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 144, InHeight: 7, InWidth: 7, OutChannels: 144, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 144),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.4.conv.1.1");
+            features4Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.4.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 144, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.4.conv.3");
+            features5Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.5.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.5.conv.0.1");
+            features5Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.5.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.5.conv.1.1");
+            features5Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.5.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.5.conv.3");
+            features5SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features6Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.6.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.6.conv.0.1");
+            features6Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.6.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.6.conv.1.1");
+            features6Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.6.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 32, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.6.conv.3");
+            features6SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features7Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.7.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 32, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.7.conv.0.1");
+            features7Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.7.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 4, InWidth: 4, OutChannels: 192, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 192),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.7.conv.1.1");
+            features7Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.7.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 192, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.7.conv.3");
+            features8Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.8.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.8.conv.0.1");
+            features8Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.8.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.8.conv.1.1");
+            features8Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.8.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.8.conv.3");
+            features8SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features9Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.9.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.9.conv.0.1");
+            features9Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.9.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.9.conv.1.1");
+            features9Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.9.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.9.conv.3");
+            features9SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features10Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.10.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.10.conv.0.1");
+            features10Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.10.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.10.conv.1.1");
+            features10Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.10.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 64, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.10.conv.3");
+            features10SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features11Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.11.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 64, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.11.conv.0.1");
+            features11Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.11.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 384, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 384),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.11.conv.1.1");
+            features11Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.11.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 384, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.11.conv.3");
+            features12Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.12.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.12.conv.0.1");
+            features12Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.12.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.12.conv.1.1");
+            features12Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.12.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.12.conv.3");
+            features12SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features13Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.13.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.13.conv.0.1");
+            features13Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.13.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.13.conv.1.1");
+            features13Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.13.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 96, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.13.conv.3");
+            features13SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features14Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.14.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 96, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.14.conv.0.1");
+            features14Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.14.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 2, InWidth: 2, OutChannels: 576, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 576),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.14.conv.1.1");
+            features14Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.14.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 576, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.14.conv.3");
+            features15Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.15.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.15.conv.0.1");
+            features15Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.15.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.15.conv.1.1");
+            features15Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.15.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.15.conv.3");
+            features15SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features16Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.16.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.16.conv.0.1");
+            features16Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.16.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.16.conv.1.1");
+            features16Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.16.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 160, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.16.conv.3");
+            features16SkipAdd = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            features17Conv0_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.17.conv.0.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 160, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.17.conv.0.1");
+            features17Conv1_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.17.conv.1.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 960, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 960),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.17.conv.1.1");
+            features17Conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.17.conv.2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 960, InHeight: 1, InWidth: 1, OutChannels: 320, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "features.17.conv.3");
+            features18_0 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "features.18.0",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 320, InHeight: 1, InWidth: 1, OutChannels: 1280, KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "features.18.1");
+            adaptiveAvgPool2d = global::QuantGen.Compiled.CompiledFloatPool.Adaptive(planes: 1280, inHeight: 1, inWidth: 1, outHeight: 1, outWidth: 1);
+            classifier1 = global::QuantGen.Compiled.CompiledFloatLinear.Create(model, "classifier.1", inFeatures: 1280, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
+        }
+
+        /// <summary>
+        /// The float forward pass of a MobileNetV2 in eval mode (fused or not). Weights and biases are taken from it
+        /// now, and packed; later changes to the model do not reach this instance.
+        /// </summary>
+        /// <exception cref="global::QuantGen.Quantization.QuantizationException">A layer
+        /// differs from what this code was generated for (fused otherwise than [Fuse] says, other shapes); names its path.</exception>
+        public static Float From(global::QuantGen.Models.MobileNetV2 model)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(model);
+            return new Float(model);
+        }
+
+        private Float(Float source) : base(Layout)
+        {
+            features0_0 = source.features0_0.Fork();
+            features1Conv0_0 = source.features1Conv0_0.Fork();
+            features1Conv1 = source.features1Conv1.Fork();
+            features2Conv0_0 = source.features2Conv0_0.Fork();
+            features2Conv1_0 = source.features2Conv1_0.Fork();
+            features2Conv2 = source.features2Conv2.Fork();
+            features3Conv0_0 = source.features3Conv0_0.Fork();
+            features3Conv1_0 = source.features3Conv1_0.Fork();
+            features3Conv2 = source.features3Conv2.Fork();
+            features3SkipAdd = source.features3SkipAdd.Fork();
+            features4Conv0_0 = source.features4Conv0_0.Fork();
+            features4Conv1_0 = source.features4Conv1_0.Fork();
+            features4Conv2 = source.features4Conv2.Fork();
+            features5Conv0_0 = source.features5Conv0_0.Fork();
+            features5Conv1_0 = source.features5Conv1_0.Fork();
+            features5Conv2 = source.features5Conv2.Fork();
+            features5SkipAdd = source.features5SkipAdd.Fork();
+            features6Conv0_0 = source.features6Conv0_0.Fork();
+            features6Conv1_0 = source.features6Conv1_0.Fork();
+            features6Conv2 = source.features6Conv2.Fork();
+            features6SkipAdd = source.features6SkipAdd.Fork();
+            features7Conv0_0 = source.features7Conv0_0.Fork();
+            features7Conv1_0 = source.features7Conv1_0.Fork();
+            features7Conv2 = source.features7Conv2.Fork();
+            features8Conv0_0 = source.features8Conv0_0.Fork();
+            features8Conv1_0 = source.features8Conv1_0.Fork();
+            features8Conv2 = source.features8Conv2.Fork();
+            features8SkipAdd = source.features8SkipAdd.Fork();
+            features9Conv0_0 = source.features9Conv0_0.Fork();
+            features9Conv1_0 = source.features9Conv1_0.Fork();
+            features9Conv2 = source.features9Conv2.Fork();
+            features9SkipAdd = source.features9SkipAdd.Fork();
+            features10Conv0_0 = source.features10Conv0_0.Fork();
+            features10Conv1_0 = source.features10Conv1_0.Fork();
+            features10Conv2 = source.features10Conv2.Fork();
+            features10SkipAdd = source.features10SkipAdd.Fork();
+            features11Conv0_0 = source.features11Conv0_0.Fork();
+            features11Conv1_0 = source.features11Conv1_0.Fork();
+            features11Conv2 = source.features11Conv2.Fork();
+            features12Conv0_0 = source.features12Conv0_0.Fork();
+            features12Conv1_0 = source.features12Conv1_0.Fork();
+            features12Conv2 = source.features12Conv2.Fork();
+            features12SkipAdd = source.features12SkipAdd.Fork();
+            features13Conv0_0 = source.features13Conv0_0.Fork();
+            features13Conv1_0 = source.features13Conv1_0.Fork();
+            features13Conv2 = source.features13Conv2.Fork();
+            features13SkipAdd = source.features13SkipAdd.Fork();
+            features14Conv0_0 = source.features14Conv0_0.Fork();
+            features14Conv1_0 = source.features14Conv1_0.Fork();
+            features14Conv2 = source.features14Conv2.Fork();
+            features15Conv0_0 = source.features15Conv0_0.Fork();
+            features15Conv1_0 = source.features15Conv1_0.Fork();
+            features15Conv2 = source.features15Conv2.Fork();
+            features15SkipAdd = source.features15SkipAdd.Fork();
+            features16Conv0_0 = source.features16Conv0_0.Fork();
+            features16Conv1_0 = source.features16Conv1_0.Fork();
+            features16Conv2 = source.features16Conv2.Fork();
+            features16SkipAdd = source.features16SkipAdd.Fork();
+            features17Conv0_0 = source.features17Conv0_0.Fork();
+            features17Conv1_0 = source.features17Conv1_0.Fork();
+            features17Conv2 = source.features17Conv2.Fork();
+            features18_0 = source.features18_0.Fork();
+            adaptiveAvgPool2d = source.adaptiveAvgPool2d.Fork();
+            classifier1 = source.classifier1.Fork();
+        }
+
+        protected override Float CreateFork() => new(this);
+
+        /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
+        protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        {
+            // quant: a QuantStub is the identity in float.
+            Features0(input, n); // ConvBNReLU(1, 32, stride: 2)
+            Features1(n); // InvertedResidual(32, 16, 1, 1)
+            Features2(n); // InvertedResidual(16, 24, 2, 6)
+            Features3(n); // InvertedResidual(24, 24, 1, 6)
+            Features4(n); // InvertedResidual(24, 32, 2, 6)
+            Features5(n); // InvertedResidual(32, 32, 1, 6)
+            Features6(n); // InvertedResidual(32, 32, 1, 6)
+            Features7(n); // InvertedResidual(32, 64, 2, 6)
+            Features8(n); // InvertedResidual(64, 64, 1, 6)
+            Features9(n); // InvertedResidual(64, 64, 1, 6)
+            Features10(n); // InvertedResidual(64, 64, 1, 6)
+            Features11(n); // InvertedResidual(64, 96, 1, 6)
+            Features12(n); // InvertedResidual(96, 96, 1, 6)
+            Features13(n); // InvertedResidual(96, 96, 1, 6)
+            Features14(n); // InvertedResidual(96, 160, 2, 6)
+            Features15(n); // InvertedResidual(160, 160, 1, 6)
+            Features16(n); // InvertedResidual(160, 160, 1, 6)
+            Features17(n); // InvertedResidual(160, 320, 1, 6)
+            Features18(n); // ConvBNReLU(320, 1280, kernelSize: 1)
+            AdaptiveAvgPool2d(n);
+            // Flatten: NCHW values are already in the order PyTorch flattens.
+            // classifier.0: Dropout is the identity in eval mode.
+            Classifier1(n);
+            // dequant: a DeQuantStub is the identity in float.
+            Values(Arena.Dequant, Shapes.DequantLength, n).CopyTo(output);
+        }
+
+        // 'features.0': ConvBNReLU(1, 32, stride: 2); MobileNetV2.cs:44.
+        private void Features0(global::System.ReadOnlySpan<float> input, int n)
+        {
+            Features0_0(input, n);
+            // features.0.1: runs inside 'features.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.0.2: runs inside 'features.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+        }
+
+        // 'features.1': InvertedResidual(32, 16, 1, 1); MobileNetV2.cs:50.
+        private void Features1(int n)
+        {
+            Features1Conv0_0(n);
+            // features.1.conv.0.1: runs inside 'features.1.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.1.conv.0.2: runs inside 'features.1.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features1Conv1(n);
+            // features.1.conv.2: runs inside 'features.1.conv.1' ([Fuse("Conv", "BN")]).
+        }
+
+        // 'features.2': InvertedResidual(16, 24, 2, 6); MobileNetV2.cs:50.
+        private void Features2(int n)
+        {
+            Features2Conv0_0(n);
+            // features.2.conv.0.1: runs inside 'features.2.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.2.conv.0.2: runs inside 'features.2.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features2Conv1_0(n);
+            // features.2.conv.1.1: runs inside 'features.2.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.2.conv.1.2: runs inside 'features.2.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features2Conv2(n);
+            // features.2.conv.3: runs inside 'features.2.conv.2' ([Fuse("Conv", "BN")]).
+        }
+
+        // 'features.3': InvertedResidual(24, 24, 1, 6); MobileNetV2.cs:50.
+        private void Features3(int n)
+        {
+            Features3Conv0_0(n);
+            // features.3.conv.0.1: runs inside 'features.3.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.3.conv.0.2: runs inside 'features.3.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features3Conv1_0(n);
+            // features.3.conv.1.1: runs inside 'features.3.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.3.conv.1.2: runs inside 'features.3.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features3Conv2(n);
+            // features.3.conv.3: runs inside 'features.3.conv.2' ([Fuse("Conv", "BN")]).
+            Features3SkipAdd(n);
+        }
+
+        // 'features.4': InvertedResidual(24, 32, 2, 6); MobileNetV2.cs:50.
+        private void Features4(int n)
+        {
+            Features4Conv0_0(n);
+            // features.4.conv.0.1: runs inside 'features.4.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.4.conv.0.2: runs inside 'features.4.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features4Conv1_0(n);
+            // features.4.conv.1.1: runs inside 'features.4.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.4.conv.1.2: runs inside 'features.4.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features4Conv2(n);
+            // features.4.conv.3: runs inside 'features.4.conv.2' ([Fuse("Conv", "BN")]).
+        }
+
+        // 'features.5': InvertedResidual(32, 32, 1, 6); MobileNetV2.cs:50.
+        private void Features5(int n)
+        {
+            Features5Conv0_0(n);
+            // features.5.conv.0.1: runs inside 'features.5.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.5.conv.0.2: runs inside 'features.5.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features5Conv1_0(n);
+            // features.5.conv.1.1: runs inside 'features.5.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.5.conv.1.2: runs inside 'features.5.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features5Conv2(n);
+            // features.5.conv.3: runs inside 'features.5.conv.2' ([Fuse("Conv", "BN")]).
+            Features5SkipAdd(n);
+        }
+
+        // 'features.6': InvertedResidual(32, 32, 1, 6); MobileNetV2.cs:50.
+        private void Features6(int n)
+        {
+            Features6Conv0_0(n);
+            // features.6.conv.0.1: runs inside 'features.6.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.6.conv.0.2: runs inside 'features.6.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features6Conv1_0(n);
+            // features.6.conv.1.1: runs inside 'features.6.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.6.conv.1.2: runs inside 'features.6.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features6Conv2(n);
+            // features.6.conv.3: runs inside 'features.6.conv.2' ([Fuse("Conv", "BN")]).
+            Features6SkipAdd(n);
+        }
+
+        // 'features.7': InvertedResidual(32, 64, 2, 6); MobileNetV2.cs:50.
+        private void Features7(int n)
+        {
+            Features7Conv0_0(n);
+            // features.7.conv.0.1: runs inside 'features.7.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.7.conv.0.2: runs inside 'features.7.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features7Conv1_0(n);
+            // features.7.conv.1.1: runs inside 'features.7.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.7.conv.1.2: runs inside 'features.7.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features7Conv2(n);
+            // features.7.conv.3: runs inside 'features.7.conv.2' ([Fuse("Conv", "BN")]).
+        }
+
+        // 'features.8': InvertedResidual(64, 64, 1, 6); MobileNetV2.cs:50.
+        private void Features8(int n)
+        {
+            Features8Conv0_0(n);
+            // features.8.conv.0.1: runs inside 'features.8.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.8.conv.0.2: runs inside 'features.8.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features8Conv1_0(n);
+            // features.8.conv.1.1: runs inside 'features.8.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.8.conv.1.2: runs inside 'features.8.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features8Conv2(n);
+            // features.8.conv.3: runs inside 'features.8.conv.2' ([Fuse("Conv", "BN")]).
+            Features8SkipAdd(n);
+        }
+
+        // 'features.9': InvertedResidual(64, 64, 1, 6); MobileNetV2.cs:50.
+        private void Features9(int n)
+        {
+            Features9Conv0_0(n);
+            // features.9.conv.0.1: runs inside 'features.9.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.9.conv.0.2: runs inside 'features.9.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features9Conv1_0(n);
+            // features.9.conv.1.1: runs inside 'features.9.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.9.conv.1.2: runs inside 'features.9.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features9Conv2(n);
+            // features.9.conv.3: runs inside 'features.9.conv.2' ([Fuse("Conv", "BN")]).
+            Features9SkipAdd(n);
+        }
+
+        // 'features.10': InvertedResidual(64, 64, 1, 6); MobileNetV2.cs:50.
+        private void Features10(int n)
+        {
+            Features10Conv0_0(n);
+            // features.10.conv.0.1: runs inside 'features.10.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.10.conv.0.2: runs inside 'features.10.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features10Conv1_0(n);
+            // features.10.conv.1.1: runs inside 'features.10.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.10.conv.1.2: runs inside 'features.10.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features10Conv2(n);
+            // features.10.conv.3: runs inside 'features.10.conv.2' ([Fuse("Conv", "BN")]).
+            Features10SkipAdd(n);
+        }
+
+        // 'features.11': InvertedResidual(64, 96, 1, 6); MobileNetV2.cs:50.
+        private void Features11(int n)
+        {
+            Features11Conv0_0(n);
+            // features.11.conv.0.1: runs inside 'features.11.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.11.conv.0.2: runs inside 'features.11.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features11Conv1_0(n);
+            // features.11.conv.1.1: runs inside 'features.11.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.11.conv.1.2: runs inside 'features.11.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features11Conv2(n);
+            // features.11.conv.3: runs inside 'features.11.conv.2' ([Fuse("Conv", "BN")]).
+        }
+
+        // 'features.12': InvertedResidual(96, 96, 1, 6); MobileNetV2.cs:50.
+        private void Features12(int n)
+        {
+            Features12Conv0_0(n);
+            // features.12.conv.0.1: runs inside 'features.12.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.12.conv.0.2: runs inside 'features.12.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features12Conv1_0(n);
+            // features.12.conv.1.1: runs inside 'features.12.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.12.conv.1.2: runs inside 'features.12.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features12Conv2(n);
+            // features.12.conv.3: runs inside 'features.12.conv.2' ([Fuse("Conv", "BN")]).
+            Features12SkipAdd(n);
+        }
+
+        // 'features.13': InvertedResidual(96, 96, 1, 6); MobileNetV2.cs:50.
+        private void Features13(int n)
+        {
+            Features13Conv0_0(n);
+            // features.13.conv.0.1: runs inside 'features.13.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.13.conv.0.2: runs inside 'features.13.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features13Conv1_0(n);
+            // features.13.conv.1.1: runs inside 'features.13.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.13.conv.1.2: runs inside 'features.13.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features13Conv2(n);
+            // features.13.conv.3: runs inside 'features.13.conv.2' ([Fuse("Conv", "BN")]).
+            Features13SkipAdd(n);
+        }
+
+        // 'features.14': InvertedResidual(96, 160, 2, 6); MobileNetV2.cs:50.
+        private void Features14(int n)
+        {
+            Features14Conv0_0(n);
+            // features.14.conv.0.1: runs inside 'features.14.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.14.conv.0.2: runs inside 'features.14.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features14Conv1_0(n);
+            // features.14.conv.1.1: runs inside 'features.14.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.14.conv.1.2: runs inside 'features.14.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features14Conv2(n);
+            // features.14.conv.3: runs inside 'features.14.conv.2' ([Fuse("Conv", "BN")]).
+        }
+
+        // 'features.15': InvertedResidual(160, 160, 1, 6); MobileNetV2.cs:50.
+        private void Features15(int n)
+        {
+            Features15Conv0_0(n);
+            // features.15.conv.0.1: runs inside 'features.15.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.15.conv.0.2: runs inside 'features.15.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features15Conv1_0(n);
+            // features.15.conv.1.1: runs inside 'features.15.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.15.conv.1.2: runs inside 'features.15.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features15Conv2(n);
+            // features.15.conv.3: runs inside 'features.15.conv.2' ([Fuse("Conv", "BN")]).
+            Features15SkipAdd(n);
+        }
+
+        // 'features.16': InvertedResidual(160, 160, 1, 6); MobileNetV2.cs:50.
+        private void Features16(int n)
+        {
+            Features16Conv0_0(n);
+            // features.16.conv.0.1: runs inside 'features.16.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.16.conv.0.2: runs inside 'features.16.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features16Conv1_0(n);
+            // features.16.conv.1.1: runs inside 'features.16.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.16.conv.1.2: runs inside 'features.16.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features16Conv2(n);
+            // features.16.conv.3: runs inside 'features.16.conv.2' ([Fuse("Conv", "BN")]).
+            Features16SkipAdd(n);
+        }
+
+        // 'features.17': InvertedResidual(160, 320, 1, 6); MobileNetV2.cs:50.
+        private void Features17(int n)
+        {
+            Features17Conv0_0(n);
+            // features.17.conv.0.1: runs inside 'features.17.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.17.conv.0.2: runs inside 'features.17.conv.0.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features17Conv1_0(n);
+            // features.17.conv.1.1: runs inside 'features.17.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.17.conv.1.2: runs inside 'features.17.conv.1.0' ([Fuse("Conv", "BN", "ReLU")]).
+            Features17Conv2(n);
+            // features.17.conv.3: runs inside 'features.17.conv.2' ([Fuse("Conv", "BN")]).
+        }
+
+        // 'features.18': ConvBNReLU(320, 1280, kernelSize: 1); MobileNetV2.cs:54.
+        private void Features18(int n)
+        {
+            Features18_0(n);
+            // features.18.1: runs inside 'features.18.0' ([Fuse("Conv", "BN", "ReLU")]).
+            // features.18.2: runs inside 'features.18.0' ([Fuse("Conv", "BN", "ReLU")]).
+        }
+
+        // 'features.0.0' (Conv2d) in float, 'features.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [1, 28, 28] → [32, 14, 14]; ConvBNReLU.cs:11.
+        private void Features0_0(global::System.ReadOnlySpan<float> input, int n) => features0_0.Forward(input, Values(Arena.Features0_0, Shapes.Features0_0Length, n), n);
+
+        // 'features.1.conv.0.0' (Conv2d) in float, 'features.1.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [32, 14, 14] → [32, 14, 14]; ConvBNReLU.cs:11.
+        private void Features1Conv0_0(int n) => features1Conv0_0.Forward(Values(Arena.Features0_2, Shapes.Features0_2Length, n), Values(Arena.Features1Conv0_0, Shapes.Features1Conv0_0Length, n), n);
+
+        // 'features.1.conv.1' (Conv2d) in float, 'features.1.conv.2' (BatchNorm2d) folded into a copy of its weights.
+        // [32, 14, 14] → [16, 14, 14]; InvertedResidual.cs:27.
+        private void Features1Conv1(int n) => features1Conv1.Forward(Values(Arena.Features1Conv0_2, Shapes.Features1Conv0_2Length, n), Values(Arena.Features1Conv1, Shapes.Features1Conv1Length, n), n);
+
+        // 'features.2.conv.0.0' (Conv2d) in float, 'features.2.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [16, 14, 14] → [96, 14, 14]; ConvBNReLU.cs:11.
+        private void Features2Conv0_0(int n) => features2Conv0_0.Forward(Values(Arena.Features1Conv2, Shapes.Features1Conv2Length, n), Values(Arena.Features2Conv0_0, Shapes.Features2Conv0_0Length, n), n);
+
+        // 'features.2.conv.1.0' (Conv2d) in float, 'features.2.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [96, 14, 14] → [96, 7, 7]; ConvBNReLU.cs:11.
+        private void Features2Conv1_0(int n) => features2Conv1_0.Forward(Values(Arena.Features2Conv0_2, Shapes.Features2Conv0_2Length, n), Values(Arena.Features2Conv1_0, Shapes.Features2Conv1_0Length, n), n);
+
+        // 'features.2.conv.2' (Conv2d) in float, 'features.2.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [96, 7, 7] → [24, 7, 7]; InvertedResidual.cs:27.
+        private void Features2Conv2(int n) => features2Conv2.Forward(Values(Arena.Features2Conv1_2, Shapes.Features2Conv1_2Length, n), Values(Arena.Features2Conv2, Shapes.Features2Conv2Length, n), n);
+
+        // 'features.3.conv.0.0' (Conv2d) in float, 'features.3.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [24, 7, 7] → [144, 7, 7]; ConvBNReLU.cs:11.
+        private void Features3Conv0_0(int n) => features3Conv0_0.Forward(Values(Arena.Features2Conv3, Shapes.Features2Conv3Length, n), Values(Arena.Features3Conv0_0, Shapes.Features3Conv0_0Length, n), n);
+
+        // 'features.3.conv.1.0' (Conv2d) in float, 'features.3.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [144, 7, 7] → [144, 7, 7]; ConvBNReLU.cs:11.
+        private void Features3Conv1_0(int n) => features3Conv1_0.Forward(Values(Arena.Features3Conv0_2, Shapes.Features3Conv0_2Length, n), Values(Arena.Features3Conv1_0, Shapes.Features3Conv1_0Length, n), n);
+
+        // 'features.3.conv.2' (Conv2d) in float, 'features.3.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [144, 7, 7] → [24, 7, 7]; InvertedResidual.cs:27.
+        private void Features3Conv2(int n) => features3Conv2.Forward(Values(Arena.Features3Conv1_2, Shapes.Features3Conv1_2Length, n), Values(Arena.Features3Conv2, Shapes.Features3Conv2Length, n), n);
+
+        // 'features.3.skipAdd' (Add) in float.
+        // [24, 7, 7] → [24, 7, 7]; InvertedResidual.cs:16.
+        private void Features3SkipAdd(int n) => features3SkipAdd.Forward(Values(Arena.Features2Conv3, Shapes.Features2Conv3Length, n), Values(Arena.Features3Conv3, Shapes.Features3Conv3Length, n), Values(Arena.Features3SkipAdd, Shapes.Features3SkipAddLength, n));
+
+        // 'features.4.conv.0.0' (Conv2d) in float, 'features.4.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [24, 7, 7] → [144, 7, 7]; ConvBNReLU.cs:11.
+        private void Features4Conv0_0(int n) => features4Conv0_0.Forward(Values(Arena.Features3SkipAdd, Shapes.Features3SkipAddLength, n), Values(Arena.Features4Conv0_0, Shapes.Features4Conv0_0Length, n), n);
+
+        // 'features.4.conv.1.0' (Conv2d) in float, 'features.4.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [144, 7, 7] → [144, 4, 4]; ConvBNReLU.cs:11.
+        private void Features4Conv1_0(int n) => features4Conv1_0.Forward(Values(Arena.Features4Conv0_2, Shapes.Features4Conv0_2Length, n), Values(Arena.Features4Conv1_0, Shapes.Features4Conv1_0Length, n), n);
+
+        // 'features.4.conv.2' (Conv2d) in float, 'features.4.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [144, 4, 4] → [32, 4, 4]; InvertedResidual.cs:27.
+        private void Features4Conv2(int n) => features4Conv2.Forward(Values(Arena.Features4Conv1_2, Shapes.Features4Conv1_2Length, n), Values(Arena.Features4Conv2, Shapes.Features4Conv2Length, n), n);
+
+        // 'features.5.conv.0.0' (Conv2d) in float, 'features.5.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [32, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
+        private void Features5Conv0_0(int n) => features5Conv0_0.Forward(Values(Arena.Features4Conv3, Shapes.Features4Conv3Length, n), Values(Arena.Features5Conv0_0, Shapes.Features5Conv0_0Length, n), n);
+
+        // 'features.5.conv.1.0' (Conv2d) in float, 'features.5.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [192, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
+        private void Features5Conv1_0(int n) => features5Conv1_0.Forward(Values(Arena.Features5Conv0_2, Shapes.Features5Conv0_2Length, n), Values(Arena.Features5Conv1_0, Shapes.Features5Conv1_0Length, n), n);
+
+        // 'features.5.conv.2' (Conv2d) in float, 'features.5.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [192, 4, 4] → [32, 4, 4]; InvertedResidual.cs:27.
+        private void Features5Conv2(int n) => features5Conv2.Forward(Values(Arena.Features5Conv1_2, Shapes.Features5Conv1_2Length, n), Values(Arena.Features5Conv2, Shapes.Features5Conv2Length, n), n);
+
+        // 'features.5.skipAdd' (Add) in float.
+        // [32, 4, 4] → [32, 4, 4]; InvertedResidual.cs:16.
+        private void Features5SkipAdd(int n) => features5SkipAdd.Forward(Values(Arena.Features4Conv3, Shapes.Features4Conv3Length, n), Values(Arena.Features5Conv3, Shapes.Features5Conv3Length, n), Values(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength, n));
+
+        // 'features.6.conv.0.0' (Conv2d) in float, 'features.6.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [32, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
+        private void Features6Conv0_0(int n) => features6Conv0_0.Forward(Values(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength, n), Values(Arena.Features6Conv0_0, Shapes.Features6Conv0_0Length, n), n);
+
+        // 'features.6.conv.1.0' (Conv2d) in float, 'features.6.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [192, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
+        private void Features6Conv1_0(int n) => features6Conv1_0.Forward(Values(Arena.Features6Conv0_2, Shapes.Features6Conv0_2Length, n), Values(Arena.Features6Conv1_0, Shapes.Features6Conv1_0Length, n), n);
+
+        // 'features.6.conv.2' (Conv2d) in float, 'features.6.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [192, 4, 4] → [32, 4, 4]; InvertedResidual.cs:27.
+        private void Features6Conv2(int n) => features6Conv2.Forward(Values(Arena.Features6Conv1_2, Shapes.Features6Conv1_2Length, n), Values(Arena.Features6Conv2, Shapes.Features6Conv2Length, n), n);
+
+        // 'features.6.skipAdd' (Add) in float.
+        // [32, 4, 4] → [32, 4, 4]; InvertedResidual.cs:16.
+        private void Features6SkipAdd(int n) => features6SkipAdd.Forward(Values(Arena.Features5SkipAdd, Shapes.Features5SkipAddLength, n), Values(Arena.Features6Conv3, Shapes.Features6Conv3Length, n), Values(Arena.Features6SkipAdd, Shapes.Features6SkipAddLength, n));
+
+        // 'features.7.conv.0.0' (Conv2d) in float, 'features.7.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [32, 4, 4] → [192, 4, 4]; ConvBNReLU.cs:11.
+        private void Features7Conv0_0(int n) => features7Conv0_0.Forward(Values(Arena.Features6SkipAdd, Shapes.Features6SkipAddLength, n), Values(Arena.Features7Conv0_0, Shapes.Features7Conv0_0Length, n), n);
+
+        // 'features.7.conv.1.0' (Conv2d) in float, 'features.7.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [192, 4, 4] → [192, 2, 2]; ConvBNReLU.cs:11.
+        private void Features7Conv1_0(int n) => features7Conv1_0.Forward(Values(Arena.Features7Conv0_2, Shapes.Features7Conv0_2Length, n), Values(Arena.Features7Conv1_0, Shapes.Features7Conv1_0Length, n), n);
+
+        // 'features.7.conv.2' (Conv2d) in float, 'features.7.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [192, 2, 2] → [64, 2, 2]; InvertedResidual.cs:27.
+        private void Features7Conv2(int n) => features7Conv2.Forward(Values(Arena.Features7Conv1_2, Shapes.Features7Conv1_2Length, n), Values(Arena.Features7Conv2, Shapes.Features7Conv2Length, n), n);
+
+        // 'features.8.conv.0.0' (Conv2d) in float, 'features.8.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [64, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
+        private void Features8Conv0_0(int n) => features8Conv0_0.Forward(Values(Arena.Features7Conv3, Shapes.Features7Conv3Length, n), Values(Arena.Features8Conv0_0, Shapes.Features8Conv0_0Length, n), n);
+
+        // 'features.8.conv.1.0' (Conv2d) in float, 'features.8.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [384, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
+        private void Features8Conv1_0(int n) => features8Conv1_0.Forward(Values(Arena.Features8Conv0_2, Shapes.Features8Conv0_2Length, n), Values(Arena.Features8Conv1_0, Shapes.Features8Conv1_0Length, n), n);
+
+        // 'features.8.conv.2' (Conv2d) in float, 'features.8.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [384, 2, 2] → [64, 2, 2]; InvertedResidual.cs:27.
+        private void Features8Conv2(int n) => features8Conv2.Forward(Values(Arena.Features8Conv1_2, Shapes.Features8Conv1_2Length, n), Values(Arena.Features8Conv2, Shapes.Features8Conv2Length, n), n);
+
+        // 'features.8.skipAdd' (Add) in float.
+        // [64, 2, 2] → [64, 2, 2]; InvertedResidual.cs:16.
+        private void Features8SkipAdd(int n) => features8SkipAdd.Forward(Values(Arena.Features7Conv3, Shapes.Features7Conv3Length, n), Values(Arena.Features8Conv3, Shapes.Features8Conv3Length, n), Values(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength, n));
+
+        // 'features.9.conv.0.0' (Conv2d) in float, 'features.9.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [64, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
+        private void Features9Conv0_0(int n) => features9Conv0_0.Forward(Values(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength, n), Values(Arena.Features9Conv0_0, Shapes.Features9Conv0_0Length, n), n);
+
+        // 'features.9.conv.1.0' (Conv2d) in float, 'features.9.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [384, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
+        private void Features9Conv1_0(int n) => features9Conv1_0.Forward(Values(Arena.Features9Conv0_2, Shapes.Features9Conv0_2Length, n), Values(Arena.Features9Conv1_0, Shapes.Features9Conv1_0Length, n), n);
+
+        // 'features.9.conv.2' (Conv2d) in float, 'features.9.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [384, 2, 2] → [64, 2, 2]; InvertedResidual.cs:27.
+        private void Features9Conv2(int n) => features9Conv2.Forward(Values(Arena.Features9Conv1_2, Shapes.Features9Conv1_2Length, n), Values(Arena.Features9Conv2, Shapes.Features9Conv2Length, n), n);
+
+        // 'features.9.skipAdd' (Add) in float.
+        // [64, 2, 2] → [64, 2, 2]; InvertedResidual.cs:16.
+        private void Features9SkipAdd(int n) => features9SkipAdd.Forward(Values(Arena.Features8SkipAdd, Shapes.Features8SkipAddLength, n), Values(Arena.Features9Conv3, Shapes.Features9Conv3Length, n), Values(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength, n));
+
+        // 'features.10.conv.0.0' (Conv2d) in float, 'features.10.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [64, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
+        private void Features10Conv0_0(int n) => features10Conv0_0.Forward(Values(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength, n), Values(Arena.Features10Conv0_0, Shapes.Features10Conv0_0Length, n), n);
+
+        // 'features.10.conv.1.0' (Conv2d) in float, 'features.10.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [384, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
+        private void Features10Conv1_0(int n) => features10Conv1_0.Forward(Values(Arena.Features10Conv0_2, Shapes.Features10Conv0_2Length, n), Values(Arena.Features10Conv1_0, Shapes.Features10Conv1_0Length, n), n);
+
+        // 'features.10.conv.2' (Conv2d) in float, 'features.10.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [384, 2, 2] → [64, 2, 2]; InvertedResidual.cs:27.
+        private void Features10Conv2(int n) => features10Conv2.Forward(Values(Arena.Features10Conv1_2, Shapes.Features10Conv1_2Length, n), Values(Arena.Features10Conv2, Shapes.Features10Conv2Length, n), n);
+
+        // 'features.10.skipAdd' (Add) in float.
+        // [64, 2, 2] → [64, 2, 2]; InvertedResidual.cs:16.
+        private void Features10SkipAdd(int n) => features10SkipAdd.Forward(Values(Arena.Features9SkipAdd, Shapes.Features9SkipAddLength, n), Values(Arena.Features10Conv3, Shapes.Features10Conv3Length, n), Values(Arena.Features10SkipAdd, Shapes.Features10SkipAddLength, n));
+
+        // 'features.11.conv.0.0' (Conv2d) in float, 'features.11.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [64, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
+        private void Features11Conv0_0(int n) => features11Conv0_0.Forward(Values(Arena.Features10SkipAdd, Shapes.Features10SkipAddLength, n), Values(Arena.Features11Conv0_0, Shapes.Features11Conv0_0Length, n), n);
+
+        // 'features.11.conv.1.0' (Conv2d) in float, 'features.11.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [384, 2, 2] → [384, 2, 2]; ConvBNReLU.cs:11.
+        private void Features11Conv1_0(int n) => features11Conv1_0.Forward(Values(Arena.Features11Conv0_2, Shapes.Features11Conv0_2Length, n), Values(Arena.Features11Conv1_0, Shapes.Features11Conv1_0Length, n), n);
+
+        // 'features.11.conv.2' (Conv2d) in float, 'features.11.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [384, 2, 2] → [96, 2, 2]; InvertedResidual.cs:27.
+        private void Features11Conv2(int n) => features11Conv2.Forward(Values(Arena.Features11Conv1_2, Shapes.Features11Conv1_2Length, n), Values(Arena.Features11Conv2, Shapes.Features11Conv2Length, n), n);
+
+        // 'features.12.conv.0.0' (Conv2d) in float, 'features.12.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [96, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
+        private void Features12Conv0_0(int n) => features12Conv0_0.Forward(Values(Arena.Features11Conv3, Shapes.Features11Conv3Length, n), Values(Arena.Features12Conv0_0, Shapes.Features12Conv0_0Length, n), n);
+
+        // 'features.12.conv.1.0' (Conv2d) in float, 'features.12.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [576, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
+        private void Features12Conv1_0(int n) => features12Conv1_0.Forward(Values(Arena.Features12Conv0_2, Shapes.Features12Conv0_2Length, n), Values(Arena.Features12Conv1_0, Shapes.Features12Conv1_0Length, n), n);
+
+        // 'features.12.conv.2' (Conv2d) in float, 'features.12.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [576, 2, 2] → [96, 2, 2]; InvertedResidual.cs:27.
+        private void Features12Conv2(int n) => features12Conv2.Forward(Values(Arena.Features12Conv1_2, Shapes.Features12Conv1_2Length, n), Values(Arena.Features12Conv2, Shapes.Features12Conv2Length, n), n);
+
+        // 'features.12.skipAdd' (Add) in float.
+        // [96, 2, 2] → [96, 2, 2]; InvertedResidual.cs:16.
+        private void Features12SkipAdd(int n) => features12SkipAdd.Forward(Values(Arena.Features11Conv3, Shapes.Features11Conv3Length, n), Values(Arena.Features12Conv3, Shapes.Features12Conv3Length, n), Values(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength, n));
+
+        // 'features.13.conv.0.0' (Conv2d) in float, 'features.13.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [96, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
+        private void Features13Conv0_0(int n) => features13Conv0_0.Forward(Values(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength, n), Values(Arena.Features13Conv0_0, Shapes.Features13Conv0_0Length, n), n);
+
+        // 'features.13.conv.1.0' (Conv2d) in float, 'features.13.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [576, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
+        private void Features13Conv1_0(int n) => features13Conv1_0.Forward(Values(Arena.Features13Conv0_2, Shapes.Features13Conv0_2Length, n), Values(Arena.Features13Conv1_0, Shapes.Features13Conv1_0Length, n), n);
+
+        // 'features.13.conv.2' (Conv2d) in float, 'features.13.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [576, 2, 2] → [96, 2, 2]; InvertedResidual.cs:27.
+        private void Features13Conv2(int n) => features13Conv2.Forward(Values(Arena.Features13Conv1_2, Shapes.Features13Conv1_2Length, n), Values(Arena.Features13Conv2, Shapes.Features13Conv2Length, n), n);
+
+        // 'features.13.skipAdd' (Add) in float.
+        // [96, 2, 2] → [96, 2, 2]; InvertedResidual.cs:16.
+        private void Features13SkipAdd(int n) => features13SkipAdd.Forward(Values(Arena.Features12SkipAdd, Shapes.Features12SkipAddLength, n), Values(Arena.Features13Conv3, Shapes.Features13Conv3Length, n), Values(Arena.Features13SkipAdd, Shapes.Features13SkipAddLength, n));
+
+        // 'features.14.conv.0.0' (Conv2d) in float, 'features.14.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [96, 2, 2] → [576, 2, 2]; ConvBNReLU.cs:11.
+        private void Features14Conv0_0(int n) => features14Conv0_0.Forward(Values(Arena.Features13SkipAdd, Shapes.Features13SkipAddLength, n), Values(Arena.Features14Conv0_0, Shapes.Features14Conv0_0Length, n), n);
+
+        // 'features.14.conv.1.0' (Conv2d) in float, 'features.14.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [576, 2, 2] → [576, 1, 1]; ConvBNReLU.cs:11.
+        private void Features14Conv1_0(int n) => features14Conv1_0.Forward(Values(Arena.Features14Conv0_2, Shapes.Features14Conv0_2Length, n), Values(Arena.Features14Conv1_0, Shapes.Features14Conv1_0Length, n), n);
+
+        // 'features.14.conv.2' (Conv2d) in float, 'features.14.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [576, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
+        private void Features14Conv2(int n) => features14Conv2.Forward(Values(Arena.Features14Conv1_2, Shapes.Features14Conv1_2Length, n), Values(Arena.Features14Conv2, Shapes.Features14Conv2Length, n), n);
+
+        // 'features.15.conv.0.0' (Conv2d) in float, 'features.15.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [160, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
+        private void Features15Conv0_0(int n) => features15Conv0_0.Forward(Values(Arena.Features14Conv3, Shapes.Features14Conv3Length, n), Values(Arena.Features15Conv0_0, Shapes.Features15Conv0_0Length, n), n);
+
+        // 'features.15.conv.1.0' (Conv2d) in float, 'features.15.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
+        private void Features15Conv1_0(int n) => features15Conv1_0.Forward(Values(Arena.Features15Conv0_2, Shapes.Features15Conv0_2Length, n), Values(Arena.Features15Conv1_0, Shapes.Features15Conv1_0Length, n), n);
+
+        // 'features.15.conv.2' (Conv2d) in float, 'features.15.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [960, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
+        private void Features15Conv2(int n) => features15Conv2.Forward(Values(Arena.Features15Conv1_2, Shapes.Features15Conv1_2Length, n), Values(Arena.Features15Conv2, Shapes.Features15Conv2Length, n), n);
+
+        // 'features.15.skipAdd' (Add) in float.
+        // [160, 1, 1] → [160, 1, 1]; InvertedResidual.cs:16.
+        private void Features15SkipAdd(int n) => features15SkipAdd.Forward(Values(Arena.Features14Conv3, Shapes.Features14Conv3Length, n), Values(Arena.Features15Conv3, Shapes.Features15Conv3Length, n), Values(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength, n));
+
+        // 'features.16.conv.0.0' (Conv2d) in float, 'features.16.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [160, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
+        private void Features16Conv0_0(int n) => features16Conv0_0.Forward(Values(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength, n), Values(Arena.Features16Conv0_0, Shapes.Features16Conv0_0Length, n), n);
+
+        // 'features.16.conv.1.0' (Conv2d) in float, 'features.16.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
+        private void Features16Conv1_0(int n) => features16Conv1_0.Forward(Values(Arena.Features16Conv0_2, Shapes.Features16Conv0_2Length, n), Values(Arena.Features16Conv1_0, Shapes.Features16Conv1_0Length, n), n);
+
+        // 'features.16.conv.2' (Conv2d) in float, 'features.16.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [960, 1, 1] → [160, 1, 1]; InvertedResidual.cs:27.
+        private void Features16Conv2(int n) => features16Conv2.Forward(Values(Arena.Features16Conv1_2, Shapes.Features16Conv1_2Length, n), Values(Arena.Features16Conv2, Shapes.Features16Conv2Length, n), n);
+
+        // 'features.16.skipAdd' (Add) in float.
+        // [160, 1, 1] → [160, 1, 1]; InvertedResidual.cs:16.
+        private void Features16SkipAdd(int n) => features16SkipAdd.Forward(Values(Arena.Features15SkipAdd, Shapes.Features15SkipAddLength, n), Values(Arena.Features16Conv3, Shapes.Features16Conv3Length, n), Values(Arena.Features16SkipAdd, Shapes.Features16SkipAddLength, n));
+
+        // 'features.17.conv.0.0' (Conv2d) in float, 'features.17.conv.0.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [160, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
+        private void Features17Conv0_0(int n) => features17Conv0_0.Forward(Values(Arena.Features16SkipAdd, Shapes.Features16SkipAddLength, n), Values(Arena.Features17Conv0_0, Shapes.Features17Conv0_0Length, n), n);
+
+        // 'features.17.conv.1.0' (Conv2d) in float, 'features.17.conv.1.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [960, 1, 1] → [960, 1, 1]; ConvBNReLU.cs:11.
+        private void Features17Conv1_0(int n) => features17Conv1_0.Forward(Values(Arena.Features17Conv0_2, Shapes.Features17Conv0_2Length, n), Values(Arena.Features17Conv1_0, Shapes.Features17Conv1_0Length, n), n);
+
+        // 'features.17.conv.2' (Conv2d) in float, 'features.17.conv.3' (BatchNorm2d) folded into a copy of its weights.
+        // [960, 1, 1] → [320, 1, 1]; InvertedResidual.cs:27.
+        private void Features17Conv2(int n) => features17Conv2.Forward(Values(Arena.Features17Conv1_2, Shapes.Features17Conv1_2Length, n), Values(Arena.Features17Conv2, Shapes.Features17Conv2Length, n), n);
+
+        // 'features.18.0' (Conv2d) in float, 'features.18.1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [320, 1, 1] → [1280, 1, 1]; ConvBNReLU.cs:11.
+        private void Features18_0(int n) => features18_0.Forward(Values(Arena.Features17Conv3, Shapes.Features17Conv3Length, n), Values(Arena.Features18_0, Shapes.Features18_0Length, n), n);
+
+        // 'Functional.AdaptiveAvgPool2d' (AdaptiveAvgPool2d) in float.
+        // [1280, 1, 1] → [1280, 1, 1]; MobileNetV2.cs:88.
+        private void AdaptiveAvgPool2d(int n) => adaptiveAvgPool2d.Forward(Values(Arena.Features18_2, Shapes.Features18_2Length, n), Values(Arena.AdaptiveAvgPool2d, Shapes.AdaptiveAvgPool2dLength, n), n);
+
+        // 'classifier.1' (Linear) in float.
+        // [1280] → [10]; MobileNetV2.cs:56.
+        private void Classifier1(int n) => classifier1.Forward(Values(Arena.Classifier0, Shapes.Classifier0Length, n), Values(Arena.Classifier1, Shapes.Classifier1Length, n));
     }
 }

@@ -23,6 +23,7 @@
 //   conv1 + bn1 + relu1  [Fuse("Conv", "BN", "ReLU")]
 //
 // Int8: 10 quint8 buffers, channels-last (NHWC), in a 8704-byte arena per sample; no float islands; passes of up to 64 samples.
+// Float: 8 float buffers, NCHW, in a 7840-float arena per sample; passes of up to 64 samples.
 
 #nullable enable
 
@@ -318,5 +319,145 @@ partial class SmallCnn
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
         // [10] → [10], flat → float NCHW; SmallCnn.cs:23.
         private void Dequant(global::System.Span<float> output, int n) => dequant.Forward(Bytes(Arena.Fc2, Shapes.Fc2Length, n), output);
+    }
+
+    /// <summary>
+    /// SmallCnn's float forward pass, generated: the layers in order on one arena of fixed offsets, every shape
+    /// a constant and every value float in PyTorch's layout (NCHW), on the fast float kernels with weights packed once
+    /// and [Fuse]'s BatchNorms folded into copies of them; the float model's <c>Forward</c> up to float rounding. Build it
+    /// with <see cref="From"/>. A fork costs its own arena (2,007,040 bytes).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
+    [global::System.Runtime.CompilerServices.SkipLocalsInit]
+    public sealed class Float : global::QuantGen.Compiled.FloatPass<Float>
+    {
+        /// <summary>
+        /// Float offsets of each value in the arena, fixed at compile time: a buffer is alive from the step that writes it
+        /// to the last that reads it; first fit, 64-byte aligned. Aliases share their source's values; the
+        /// model input is the caller's span. Offsets and lengths are per sample: a pass of n samples multiplies both by n.
+        /// </summary>
+        private static class Arena
+        {
+            public const int Conv1 = 0; // [8, 28, 28], 6272 floats, alive from 'conv1' to 'pool1'
+            public const int Bn1 = Conv1; // an alias: runs inside 'conv1' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Relu1 = Conv1; // an alias: runs inside 'conv1' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Pool1 = 6272; // [8, 14, 14], 1568 floats, alive from 'pool1' to 'conv2'
+            public const int Conv2 = 0; // [16, 14, 14], 3136 floats, alive from 'conv2' to 'relu2'
+            public const int Relu2 = 3136; // [16, 14, 14], 3136 floats, alive from 'relu2' to 'pool2'
+            public const int Pool2 = 0; // [16, 7, 7], 784 floats, alive from 'pool2' to 'fc1'
+            public const int Flatten = Pool2; // an alias: NCHW values are already in the order PyTorch flattens
+            public const int Fc1 = 784; // [32], 32 floats, alive from 'fc1' to 'relu3'
+            public const int Relu3 = 0; // [32], 32 floats, alive from 'relu3' to 'fc2'
+            public const int Fc2 = 32; // [10], 10 floats, alive from 'fc2' to 'the output'
+            public const int Dequant = Fc2; // an alias: a DeQuantStub is the identity in float
+            public const int Length = 7840;
+            public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch floats
+        }
+
+        private static readonly global::QuantGen.Compiled.FloatPassLayout Layout = new(InputLength, OutputLength, Arena.Length, Arena.MaxBatch, InputShape: "[1, 28, 28]", OutputShape: "[10]");
+
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d conv1;
+        private readonly global::QuantGen.Compiled.CompiledFloatPool pool1;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d conv2;
+        private readonly global::QuantGen.Compiled.CompiledFloatClamp relu2;
+        private readonly global::QuantGen.Compiled.CompiledFloatPool pool2;
+        private readonly global::QuantGen.Compiled.CompiledFloatLinear fc1;
+        private readonly global::QuantGen.Compiled.CompiledFloatClamp relu3;
+        private readonly global::QuantGen.Compiled.CompiledFloatLinear fc2;
+
+        private Float(global::Sample.SmallCnn model) : base(Layout)
+        {
+            conv1 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "conv1",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 8, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "bn1");
+            pool1 = global::QuantGen.Compiled.CompiledFloatPool.Max(model, "pool1",
+                new global::QuantGen.Kernels.PoolGeometry(Planes: 8, InHeight: 28, InWidth: 28, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, CeilMode: false));
+            conv2 = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "conv2",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 8, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: null);
+            relu2 = global::QuantGen.Compiled.CompiledFloatClamp.Relu();
+            pool2 = global::QuantGen.Compiled.CompiledFloatPool.Max(model, "pool2",
+                new global::QuantGen.Kernels.PoolGeometry(Planes: 16, InHeight: 14, InWidth: 14, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadHeight: 0, PadWidth: 0, DilationHeight: 1, DilationWidth: 1, CeilMode: false));
+            fc1 = global::QuantGen.Compiled.CompiledFloatLinear.Create(model, "fc1", inFeatures: 784, outFeatures: 32, global::QuantGen.Kernels.FusedActivation.None);
+            relu3 = global::QuantGen.Compiled.CompiledFloatClamp.Relu();
+            fc2 = global::QuantGen.Compiled.CompiledFloatLinear.Create(model, "fc2", inFeatures: 32, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
+        }
+
+        /// <summary>
+        /// The float forward pass of a SmallCnn in eval mode (fused or not). Weights and biases are taken from it
+        /// now, and packed; later changes to the model do not reach this instance.
+        /// </summary>
+        /// <exception cref="global::QuantGen.Quantization.QuantizationException">A layer
+        /// differs from what this code was generated for (fused otherwise than [Fuse] says, other shapes); names its path.</exception>
+        public static Float From(global::Sample.SmallCnn model)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(model);
+            return new Float(model);
+        }
+
+        private Float(Float source) : base(Layout)
+        {
+            conv1 = source.conv1.Fork();
+            pool1 = source.pool1.Fork();
+            conv2 = source.conv2.Fork();
+            relu2 = source.relu2.Fork();
+            pool2 = source.pool2.Fork();
+            fc1 = source.fc1.Fork();
+            relu3 = source.relu3.Fork();
+            fc2 = source.fc2.Fork();
+        }
+
+        protected override Float CreateFork() => new(this);
+
+        /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
+        protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        {
+            // quant: a QuantStub is the identity in float.
+            Conv1(input, n);
+            // bn1: runs inside 'conv1' ([Fuse("Conv", "BN", "ReLU")]).
+            // relu1: runs inside 'conv1' ([Fuse("Conv", "BN", "ReLU")]).
+            Pool1(n);
+            Conv2(n);
+            Relu2(n);
+            Pool2(n);
+            // Flatten: NCHW values are already in the order PyTorch flattens.
+            Fc1(n);
+            Relu3(n);
+            Fc2(n);
+            // dequant: a DeQuantStub is the identity in float.
+            Values(Arena.Dequant, Shapes.DequantLength, n).CopyTo(output);
+        }
+
+        // 'conv1' (Conv2d) in float, 'bn1' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [1, 28, 28] → [8, 28, 28]; SmallCnn.cs:13.
+        private void Conv1(global::System.ReadOnlySpan<float> input, int n) => conv1.Forward(input, Values(Arena.Conv1, Shapes.Conv1Length, n), n);
+
+        // 'pool1' (MaxPool2d) in float.
+        // [8, 28, 28] → [8, 14, 14]; SmallCnn.cs:16.
+        private void Pool1(int n) => pool1.Forward(Values(Arena.Relu1, Shapes.Relu1Length, n), Values(Arena.Pool1, Shapes.Pool1Length, n), n);
+
+        // 'conv2' (Conv2d) in float.
+        // [8, 14, 14] → [16, 14, 14]; SmallCnn.cs:17.
+        private void Conv2(int n) => conv2.Forward(Values(Arena.Pool1, Shapes.Pool1Length, n), Values(Arena.Conv2, Shapes.Conv2Length, n), n);
+
+        // 'relu2' (ReLU) in float: clamps to 0.
+        // [16, 14, 14] → [16, 14, 14]; SmallCnn.cs:18.
+        private void Relu2(int n) => relu2.Forward(Values(Arena.Conv2, Shapes.Conv2Length, n), Values(Arena.Relu2, Shapes.Relu2Length, n));
+
+        // 'pool2' (MaxPool2d) in float.
+        // [16, 14, 14] → [16, 7, 7]; SmallCnn.cs:19.
+        private void Pool2(int n) => pool2.Forward(Values(Arena.Relu2, Shapes.Relu2Length, n), Values(Arena.Pool2, Shapes.Pool2Length, n), n);
+
+        // 'fc1' (Linear) in float.
+        // [784] → [32]; SmallCnn.cs:20.
+        private void Fc1(int n) => fc1.Forward(Values(Arena.Flatten, Shapes.FlattenLength, n), Values(Arena.Fc1, Shapes.Fc1Length, n));
+
+        // 'relu3' (ReLU) in float: clamps to 0.
+        // [32] → [32]; SmallCnn.cs:21.
+        private void Relu3(int n) => relu3.Forward(Values(Arena.Fc1, Shapes.Fc1Length, n), Values(Arena.Relu3, Shapes.Relu3Length, n));
+
+        // 'fc2' (Linear) in float.
+        // [32] → [10]; SmallCnn.cs:22.
+        private void Fc2(int n) => fc2.Forward(Values(Arena.Relu3, Shapes.Relu3Length, n), Values(Arena.Fc2, Shapes.Fc2Length, n));
     }
 }

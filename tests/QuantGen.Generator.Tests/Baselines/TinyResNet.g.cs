@@ -22,6 +22,7 @@
 //   conv + bn  [Fuse("Conv", "BN")]
 //
 // Int8: 6 quint8 buffers, channels-last (NHWC), in a 10240-byte arena per sample; no float islands; passes of up to 64 samples.
+// Float: 5 float buffers, NCHW, in a 9408-float arena per sample; passes of up to 64 samples.
 
 #nullable enable
 
@@ -271,5 +272,118 @@ partial class TinyResNet
         // 'dequant' (DeQuantStub): quint8 → float, into the caller's output.
         // [10] → [10], flat → float NCHW; TinyResNet.cs:22.
         private void Dequant(global::System.Span<float> output, int n) => dequant.Forward(Bytes(Arena.Fc, Shapes.FcLength, n), output);
+    }
+
+    /// <summary>
+    /// TinyResNet's float forward pass, generated: the layers in order on one arena of fixed offsets, every shape
+    /// a constant and every value float in PyTorch's layout (NCHW), on the fast float kernels with weights packed once
+    /// and [Fuse]'s BatchNorms folded into copies of them; the float model's <c>Forward</c> up to float rounding. Build it
+    /// with <see cref="From"/>. A fork costs its own arena (2,408,448 bytes).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
+    [global::System.Runtime.CompilerServices.SkipLocalsInit]
+    public sealed class Float : global::QuantGen.Compiled.FloatPass<Float>
+    {
+        /// <summary>
+        /// Float offsets of each value in the arena, fixed at compile time: a buffer is alive from the step that writes it
+        /// to the last that reads it; first fit, 64-byte aligned. Aliases share their source's values; the
+        /// model input is the caller's span. Offsets and lengths are per sample: a pass of n samples multiplies both by n.
+        /// </summary>
+        private static class Arena
+        {
+            public const int Stem = 0; // [16, 14, 14], 3136 floats, alive from 'stem' to 'skip'
+            public const int StemBn = Stem; // an alias: runs inside 'stem' ([Fuse("Conv", "BN", "ReLU")])
+            public const int StemRelu = Stem; // an alias: runs inside 'stem' ([Fuse("Conv", "BN", "ReLU")])
+            public const int Conv = 3136; // [16, 14, 14], 3136 floats, alive from 'conv' to 'skip'
+            public const int Bn = Conv; // an alias: runs inside 'conv' ([Fuse("Conv", "BN")])
+            public const int Skip = 6272; // [16, 14, 14], 3136 floats, alive from 'skip' to 'pool'
+            public const int Pool = 0; // [16, 1, 1], 16 floats, alive from 'pool' to 'fc'
+            public const int Flatten = Pool; // an alias: NCHW values are already in the order PyTorch flattens
+            public const int Fc = 16; // [10], 10 floats, alive from 'fc' to 'the output'
+            public const int Dequant = Fc; // an alias: a DeQuantStub is the identity in float
+            public const int Length = 9408;
+            public const int MaxBatch = 64; // samples a pass runs: the arena holds Length × MaxBatch floats
+        }
+
+        private static readonly global::QuantGen.Compiled.FloatPassLayout Layout = new(InputLength, OutputLength, Arena.Length, Arena.MaxBatch, InputShape: "[1, 28, 28]", OutputShape: "[10]");
+
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d stem;
+        private readonly global::QuantGen.Compiled.CompiledFloatConv2d conv;
+        private readonly global::QuantGen.Compiled.CompiledFloatAdd skip;
+        private readonly global::QuantGen.Compiled.CompiledFloatPool pool;
+        private readonly global::QuantGen.Compiled.CompiledFloatLinear fc;
+
+        private Float(global::Sample.TinyResNet model) : base(Layout)
+        {
+            stem = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "stem",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 1, InHeight: 28, InWidth: 28, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.ReLU, batchNorm: "stemBn");
+            conv = global::QuantGen.Compiled.CompiledFloatConv2d.Create(model, "conv",
+                new global::QuantGen.Kernels.ConvGeometry(Batch: 1, InChannels: 16, InHeight: 14, InWidth: 14, OutChannels: 16, KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, PadHeight: 1, PadWidth: 1, DilationHeight: 1, DilationWidth: 1, Groups: 1),
+                global::QuantGen.Kernels.FusedActivation.None, batchNorm: "bn");
+            skip = global::QuantGen.Compiled.CompiledFloatAdd.Create();
+            pool = global::QuantGen.Compiled.CompiledFloatPool.Adaptive(planes: 16, inHeight: 14, inWidth: 14, outHeight: 1, outWidth: 1);
+            fc = global::QuantGen.Compiled.CompiledFloatLinear.Create(model, "fc", inFeatures: 16, outFeatures: 10, global::QuantGen.Kernels.FusedActivation.None);
+        }
+
+        /// <summary>
+        /// The float forward pass of a TinyResNet in eval mode (fused or not). Weights and biases are taken from it
+        /// now, and packed; later changes to the model do not reach this instance.
+        /// </summary>
+        /// <exception cref="global::QuantGen.Quantization.QuantizationException">A layer
+        /// differs from what this code was generated for (fused otherwise than [Fuse] says, other shapes); names its path.</exception>
+        public static Float From(global::Sample.TinyResNet model)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(model);
+            return new Float(model);
+        }
+
+        private Float(Float source) : base(Layout)
+        {
+            stem = source.stem.Fork();
+            conv = source.conv.Fork();
+            skip = source.skip.Fork();
+            pool = source.pool.Fork();
+            fc = source.fc.Fork();
+        }
+
+        protected override Float CreateFork() => new(this);
+
+        /// <summary>One pass of <paramref name="n"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>
+        protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)
+        {
+            // quant: a QuantStub is the identity in float.
+            Stem(input, n);
+            // stemBn: runs inside 'stem' ([Fuse("Conv", "BN", "ReLU")]).
+            // stemRelu: runs inside 'stem' ([Fuse("Conv", "BN", "ReLU")]).
+            Conv(n);
+            // bn: runs inside 'conv' ([Fuse("Conv", "BN")]).
+            Skip(n);
+            Pool(n);
+            // Flatten: NCHW values are already in the order PyTorch flattens.
+            Fc(n);
+            // dequant: a DeQuantStub is the identity in float.
+            Values(Arena.Dequant, Shapes.DequantLength, n).CopyTo(output);
+        }
+
+        // 'stem' (Conv2d) in float, 'stemBn' (BatchNorm2d) folded into a copy of its weights, ReLU on its output.
+        // [1, 28, 28] → [16, 14, 14]; TinyResNet.cs:14.
+        private void Stem(global::System.ReadOnlySpan<float> input, int n) => stem.Forward(input, Values(Arena.Stem, Shapes.StemLength, n), n);
+
+        // 'conv' (Conv2d) in float, 'bn' (BatchNorm2d) folded into a copy of its weights.
+        // [16, 14, 14] → [16, 14, 14]; TinyResNet.cs:17.
+        private void Conv(int n) => conv.Forward(Values(Arena.StemRelu, Shapes.StemReluLength, n), Values(Arena.Conv, Shapes.ConvLength, n), n);
+
+        // 'skip' (Add) in float.
+        // [16, 14, 14] → [16, 14, 14]; TinyResNet.cs:19.
+        private void Skip(int n) => skip.Forward(Values(Arena.StemRelu, Shapes.StemReluLength, n), Values(Arena.Bn, Shapes.BnLength, n), Values(Arena.Skip, Shapes.SkipLength, n));
+
+        // 'pool' (AdaptiveAvgPool2d) in float.
+        // [16, 14, 14] → [16, 1, 1]; TinyResNet.cs:20.
+        private void Pool(int n) => pool.Forward(Values(Arena.Skip, Shapes.SkipLength, n), Values(Arena.Pool, Shapes.PoolLength, n), n);
+
+        // 'fc' (Linear) in float.
+        // [16] → [10]; TinyResNet.cs:21.
+        private void Fc(int n) => fc.Forward(Values(Arena.Flatten, Shapes.FlattenLength, n), Values(Arena.Fc, Shapes.FcLength, n));
     }
 }

@@ -17,7 +17,8 @@ public static class CompiledModels
     public static readonly Lazy<GeneratorRun> MobileNetV2 = new(() => InMemoryAssembly.Compile(
         [(SampleSources.ImplicitUsings, "GlobalUsings.g.cs"),
          .. SampleSources.MobileNetV2Files.Select(file => (SampleSources.Read(file), file)),
-         (Sources.Driver("QuantGen.Models.MobileNetV2"), "Driver.cs")]));
+         (Sources.Driver("QuantGen.Models.MobileNetV2"), "Driver.cs"),
+         (Sources.PassDriver("QuantGen.Models.MobileNetV2", "Float"), "PassDriver.cs")]));
 
     /// <summary>
     /// Checks that <paramref name="run"/> compiled cleanly, creates its <c>Sample.Driver</c>, loads the fixture's
@@ -25,9 +26,7 @@ public static class CompiledModels
     /// </summary>
     public static ICompiledDriver Quantized(GeneratorRun run, string fixture, string weights, int calibrationImages, QConfig? qconfig)
     {
-        Assert.Null(run.Exception);
-        Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        AssertClean(run);
 
         ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
         driver.Model.LoadStateDict(SafeTensors.Load(SharedData.Fixture(fixture, weights)));
@@ -41,6 +40,20 @@ public static class CompiledModels
         var images = new Tensor(new Shape(n, 1, side, side));
         for (int i = 0; i < images.Length; i++) images.Data[i] = random.NextSingle() * width + low;
         return images;
+    }
+
+    /// <summary>Checks that <paramref name="run"/> compiled cleanly and creates its <c>Sample.PassDriver</c>.</summary>
+    public static IPassDriver PassDriver(GeneratorRun run)
+    {
+        AssertClean(run);
+        return InMemoryAssembly.Create<IPassDriver>(run, "Sample.PassDriver");
+    }
+
+    private static void AssertClean(GeneratorRun run)
+    {
+        Assert.Null(run.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
     public static IEnumerable<Tensor> Batches(MnistSet set, int images, int size)

@@ -19,12 +19,15 @@ public static class InMemoryAssembly
     }
 
     /// <summary>Emits <paramref name="run"/>'s output and creates its <paramref name="driverType"/>.</summary>
-    public static ICompiledDriver Driver(GeneratorRun run, string driverType)
+    public static ICompiledDriver Driver(GeneratorRun run, string driverType) => Create<ICompiledDriver>(run, driverType);
+
+    /// <summary>Emits <paramref name="run"/>'s output and creates its <paramref name="driverType"/>, a <typeparamref name="TDriver"/>.</summary>
+    public static TDriver Create<TDriver>(GeneratorRun run, string driverType)
     {
         using var image = new MemoryStream();
         var emitted = run.Output.Emit(image);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
         Assembly assembly = Assembly.Load(image.ToArray());
-        return (ICompiledDriver)Activator.CreateInstance(assembly.GetType(driverType, throwOnError: true)!)!;
+        return (TDriver)Activator.CreateInstance(assembly.GetType(driverType, throwOnError: true)!)!;
     }
 }

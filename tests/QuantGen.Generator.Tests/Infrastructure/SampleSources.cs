@@ -43,6 +43,9 @@ public static class SampleSources
     internal static ModelPlan Plan(GeneratorRun run) =>
         Outputs<PlanResult>(run, TrackingNames.Plan).Select(r => r.Plan).OfType<ModelPlan>().Single();
 
+    /// <summary>The programs of <paramref name="step"/>: <see cref="TrackingNames.Int8Plan"/> (the int8 program) or <see cref="TrackingNames.FloatPlan"/> (all).</summary>
+    internal static ProgramResult Programs(GeneratorRun run, string step) => Outputs<ProgramResult>(run, step).Single();
+
     private static IEnumerable<T> Outputs<T>(GeneratorRun run, string step) =>
         run.Driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Value).OfType<T>();
 }

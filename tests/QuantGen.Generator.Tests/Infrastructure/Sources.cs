@@ -208,4 +208,39 @@ public static class Sources
             public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch) => int8!.Forward(input, output, batch);
         }
         """;
+
+    /// <summary>
+    /// A driver (<c>Sample.PassDriver</c>) of the generated <paramref name="pass"/> (<c>Float</c> or <c>Dynamic</c>) of a
+    /// model class <paramref name="model"/> in namespace Sample (see <see cref="IPassDriver"/>).
+    /// </summary>
+    public static string PassDriver(string model, string pass) => $$"""
+        using System;
+        using QuantGen;
+        using QuantGen.Nn;
+        using QuantGen.Generator.Tests.Infrastructure;
+
+        namespace Sample;
+
+        public sealed class PassDriver : IPassDriver
+        {
+            private readonly {{model}} model;
+            private {{model}}.{{pass}}? pass;
+
+            public PassDriver() => model = new();
+
+            private PassDriver({{model}} model, {{model}}.{{pass}} pass) => (this.model, this.pass) = (model, pass);
+
+            public Module Model => model;
+
+            public void Build() => pass = {{(pass == "Dynamic" ? "model.QuantizeDynamic()" : $"{model}.Float.From(model)")}};
+
+            public IPassDriver Fork() => new PassDriver(model, pass!.Fork());
+
+            public int MaxThreads { get => pass!.MaxThreads; set => pass!.MaxThreads = value; }
+
+            public void Forward(ReadOnlySpan<float> input, Span<float> output) => pass!.Forward(input, output);
+
+            public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch) => pass!.Forward(input, output, batch);
+        }
+        """;
 }

@@ -23,4 +23,22 @@ internal sealed record AliasLowering(string Note, string FusedInto = "") : Int8L
     public override string Call(StepText step) => "";
 
     public override string Describe(StepText step) => $"{step.Subject}: {Note}.";
+
+    public override string? AliasNote => Note;
+}
+
+/// <summary>A step of a float pass that runs nothing: its output is its input's values (a stub, Flatten, Dropout, a fused layer).</summary>
+internal sealed record FloatAliasLowering(string Note) : FloatLowering
+{
+    public override string? RuntimeType => null;
+
+    public override StepStorage Storage => StepStorage.Alias;
+
+    public override string Create(StepText step) => "";
+
+    public override string Call(StepText step) => "";
+
+    public override string Describe(StepText step) => $"{step.Subject}: {Note}.";
+
+    public override string? AliasNote => Note;
 }

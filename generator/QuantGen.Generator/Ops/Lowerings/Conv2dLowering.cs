@@ -14,10 +14,14 @@ internal sealed record Conv2dLowering(
 
     public override string Create(StepText step) =>
         $"CompiledConv2d.Create(model, {step.Path}, {step.InputQParams()},\n" +
-        $"    new global::QuantGen.Kernels.ConvGeometry(Batch: Arena.MaxBatch, InChannels: {InChannels}, InHeight: {InHeight}, InWidth: {InWidth}, OutChannels: {OutChannels}, " +
-        $"KernelHeight: {Kernel}, KernelWidth: {Kernel}, StrideHeight: {Stride}, StrideWidth: {Stride}, PadHeight: {Padding}, PadWidth: {Padding}, " +
-        $"DilationHeight: {Dilation}, DilationWidth: {Dilation}, Groups: {Groups}),\n" +
+        $"    {Geometry("Arena.MaxBatch", InChannels, InHeight, InWidth, OutChannels, Kernel, Stride, Padding, Dilation, Groups)},\n" +
         $"    global::QuantGen.Kernels.FusedActivation.{Activation})";
+
+    /// <summary>A square convolution's <c>QuantGen.Kernels.ConvGeometry</c> as generated code builds it, for <paramref name="batch"/> samples.</summary>
+    public static string Geometry(string batch, int inChannels, int inHeight, int inWidth, int outChannels, int kernel, int stride, int padding, int dilation, int groups) =>
+        $"new global::QuantGen.Kernels.ConvGeometry(Batch: {batch}, InChannels: {inChannels}, InHeight: {inHeight}, InWidth: {inWidth}, OutChannels: {outChannels}, " +
+        $"KernelHeight: {kernel}, KernelWidth: {kernel}, StrideHeight: {stride}, StrideWidth: {stride}, PadHeight: {padding}, PadWidth: {padding}, " +
+        $"DilationHeight: {dilation}, DilationWidth: {dilation}, Groups: {groups})";
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write}, n)";
 

@@ -15,10 +15,10 @@ public static unsafe class FloatLinear
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegative(outFeatures);
-        CheckLength(input, nameof(input), (long)batch * inFeatures, $"[{batch}, {inFeatures}]");
-        CheckLength(weight, nameof(weight), (long)outFeatures * inFeatures, $"[{outFeatures}, {inFeatures}]");
-        CheckLength(output, nameof(output), (long)batch * outFeatures, $"[{batch}, {outFeatures}]");
-        if (!bias.IsEmpty) CheckLength(bias, nameof(bias), outFeatures, $"[{outFeatures}]");
+        CheckLength(input, nameof(input), batch, inFeatures);
+        CheckLength(weight, nameof(weight), outFeatures, inFeatures);
+        CheckLength(output, nameof(output), batch, outFeatures);
+        if (!bias.IsEmpty) CheckLength(bias, nameof(bias), 1, outFeatures);
         if (batch == 0 || outFeatures == 0) return;
 
         // As a GEMM: outputᵀ [out, batch] = W [out, in] · inputᵀ [in, batch]; every batch row is its own "image".
@@ -38,10 +38,13 @@ public static unsafe class FloatLinear
         }
     }
 
-    private static void CheckLength(ReadOnlySpan<float> values, string name, long expected, string shape)
+    /// <summary>Checks a [rows, columns] operand; the message is made only when it fails, so that a call allocates nothing.</summary>
+    private static void CheckLength(ReadOnlySpan<float> values, string name, int rows, int columns)
     {
+        long expected = (long)rows * columns;
         if (values.Length != expected)
         {
+            string shape = name == "bias" ? $"[{columns}]" : $"[{rows}, {columns}]";
             throw new ShapeMismatchException($"FloatLinear: {name} should be {shape} = {expected} values, but has {values.Length}.");
         }
     }

@@ -17,11 +17,12 @@ internal enum StepStorage
 }
 
 /// <summary>
-/// One step of the int8 program as its descriptor lowered it: a record of its typed arguments that writes its own
-/// code — the runtime type of its field, the expression that creates and checks it from the converted model, the call
-/// its step method makes, and the comment that says what it does. Equatable, as every model in the pipeline.
+/// One step of a generated pass as its descriptor lowered it: a record of its typed arguments that writes its own
+/// code — the runtime type of its field, the expression that creates and checks it from the model, the call its step
+/// method makes, and the comment that says what it does. Equatable, as every model in the pipeline. An int8 step is an
+/// <see cref="Int8Lowering"/>, a float or dynamic one a <see cref="FloatLowering"/>.
 /// </summary>
-internal abstract record Int8Lowering
+internal abstract record StepLowering
 {
     /// <summary>The <c>QuantGen.Compiled</c> type of the step's field (<c>CompiledConv2d</c>); null for an alias.</summary>
     public abstract string? RuntimeType { get; }
@@ -31,7 +32,7 @@ internal abstract record Int8Lowering
     /// <summary>True for the step that reads the caller's float input (a QuantStub).</summary>
     public virtual bool ReadsCallerInput => false;
 
-    /// <summary>Statements the constructor runs for this step before creating its field: checks of the converted model.</summary>
+    /// <summary>Statements the constructor runs for this step before creating its field: checks of the model.</summary>
     public virtual IEnumerable<string> Checks(StepText step) => [];
 
     /// <summary>
@@ -49,5 +50,14 @@ internal abstract record Int8Lowering
     /// <summary>Floats of scratch the step needs per sample of <paramref name="inputLength"/> values (float islands).</summary>
     public virtual long ScratchFloats(int inputLength) => 0;
 
+    /// <summary>Why the step runs nothing, for an alias; null for a step that runs.</summary>
+    public virtual string? AliasNote => null;
+
     protected const string Compiled = "global::QuantGen.Compiled.";
 }
+
+/// <summary>A step of the int8 pass: it reads and writes quint8 bytes (channels-last), but at the caller's float input and output.</summary>
+internal abstract record Int8Lowering : StepLowering;
+
+/// <summary>A step of the float or dynamic pass: it reads and writes float values in PyTorch's layout (NCHW).</summary>
+internal abstract record FloatLowering : StepLowering;

@@ -1,0 +1,305 @@
+using System.CodeDom.Compiler;
+using System.Collections.Generic;
+using QuantGen.Generator.Model;
+using QuantGen.Generator.Ops;
+using QuantGen.Generator.Planning;
+
+namespace QuantGen.Generator.Emitting;
+
+/// <summary>
+/// Writes one nested pass class (<c>Int8</c>, <c>Float</c>, <c>Dynamic</c>) from a <see cref="PassProgram"/>: what
+/// differs per model. The runtime base (<c>QuantGen.Compiled.Int8Pass&lt;TPass&gt;</c>,
+/// <c>FloatPass&lt;TPass&gt;</c>) holds the rest (the <c>Forward</c> overloads, the arena, <c>MaxThreads</c> and
+/// <c>Fork</c>). Here: the arena offsets as constants, one field per compiled layer (built and checked in the
+/// constructor), <c>Run</c> as a list of block and step calls over a pass of up to <see cref="PassProgram.MaxBatch"/>
+/// samples, one private method per block, and one per step with a comment naming its source layers, their fusion,
+/// its shapes and their layout. Each step's code comes from its lowering; each kind of pass says what is its own.
+/// </summary>
+internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[] names, IndentedTextWriter writer)
+{
+    protected const string Compiled = "global::QuantGen.Compiled.";
+
+    private readonly BlockMethods blocks = BlockMethods.For(plan, program, names);
+
+    protected ModelPlan Plan => plan;
+
+    protected PassProgram Program => program;
+
+    protected IndentedTextWriter Writer => writer;
+
+    protected ModelSpec Model => plan.Model;
+
+    /// <summary>The nested class's name.</summary>
+    protected abstract string ClassName { get; }
+
+    /// <summary>The runtime base class, after <c>global::QuantGen.Compiled.</c>.</summary>
+    protected abstract string BaseClass { get; }
+
+    /// <summary>What an arena element is, for comments: <c>bytes</c> or <c>floats</c>.</summary>
+    protected abstract string Unit { get; }
+
+    /// <summary>The lines of the class's summary, without the <c>///</c>.</summary>
+    protected abstract IEnumerable<string> Summary();
+
+    /// <summary>The lines of the arena's summary, without the <c>///</c>.</summary>
+    protected abstract IEnumerable<string> ArenaSummary();
+
+    /// <summary>The static <c>Layout</c> field's initializer, after <c>new</c>.</summary>
+    protected abstract string Layout();
+
+    /// <summary>The lines of <c>From</c>'s documentation, without the <c>///</c>, and its parameter's name.</summary>
+    protected abstract (IEnumerable<string> Lines, string Parameter) FromDocs();
+
+    /// <summary>When <c>From</c> throws, for its <c>exception</c> tag.</summary>
+    protected abstract string FromThrows { get; }
+
+    /// <summary>The layout a step reads and writes, where it matters, for its comment (<c>, NHWC</c>).</summary>
+    protected abstract string Layouts(ProgramStep step, PlannedStep shapes);
+
+    /// <summary>Statements <c>Run</c> ends with (a float pass copies its output into the caller's span).</summary>
+    protected virtual IEnumerable<string> AfterSteps() => [];
+
+    public void Write(string generatedCode, bool skipLocalsInit)
+    {
+        string model = TypeNames.Global(Model);
+        WriteDocs(Summary());
+        writer.WriteLine(generatedCode);
+        if (skipLocalsInit) writer.WriteLine("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
+        writer.WriteLine($"public sealed class {ClassName} : {Compiled}{BaseClass}<{ClassName}>");
+        writer.WriteLine("{");
+        writer.Indent++;
+
+        WriteArena();
+        WriteFields();
+        WriteConstructor(model);
+        WriteFork();
+        WriteRun();
+        foreach (BlockMethods.Block block in blocks.All) WriteBlock(block);
+        foreach (ProgramStep step in program.Steps)
+        {
+            if (step.Lowering.RuntimeType is not null) WriteStep(step);
+        }
+
+        writer.Indent--;
+        writer.WriteLine("}");
+    }
+
+    protected StepText Text(ProgramStep step) => new(plan, program, names, step.Step);
+
+    protected static string Count(long count) => count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    protected static string Shape(EquatableArray<int> shape) => "[" + string.Join(", ", shape) + "]";
+
+    private void WriteDocs(IEnumerable<string> lines)
+    {
+        writer.WriteLine("/// <summary>");
+        foreach (string line in lines) writer.WriteLine("/// " + line);
+        writer.WriteLine("/// </summary>");
+    }
+
+    private void WriteArena()
+    {
+        WriteDocs(ArenaSummary());
+        writer.WriteLine("private static class Arena");
+        writer.WriteLine("{");
+        writer.Indent++;
+        for (int v = 1; v < program.Storage.Count; v++)
+        {
+            int root = program.Storage[v];
+            if (root < 0) continue;
+            string name = names[v - 1];
+            if (root == v)
+            {
+                ArenaSlot slot = Slot(v);
+                writer.WriteLine($"public const int {name} = {slot.Offset}; // {Shape(plan.Steps[v - 1].OutputShape)}, {slot.Length} {Unit}, alive from '{plan.Steps[slot.First].Name}' to '{AliveTo(slot)}'");
+            }
+            else
+            {
+                writer.WriteLine($"public const int {name} = {names[root - 1]}; // an alias: {program.Steps[v - 1].Lowering.AliasNote ?? ""}");
+            }
+        }
+
+        writer.WriteLine($"public const int Length = {program.ArenaLength};");
+        writer.WriteLine($"public const int MaxBatch = {program.MaxBatch}; // samples a pass runs: the arena holds Length × MaxBatch {Unit}");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    /// <summary>The step that last reads a buffer; past the last step, the copy into the caller's output.</summary>
+    private string AliveTo(ArenaSlot slot) => slot.Last < plan.Steps.Count ? plan.Steps[slot.Last].Name : "the output";
+
+    private void WriteFields()
+    {
+        writer.WriteLine($"private static readonly {Compiled}{Layout()};");
+        writer.WriteLineNoTabs(string.Empty);
+        foreach (ProgramStep step in program.Steps)
+        {
+            if (step.Lowering.RuntimeType is string type) writer.WriteLine($"private readonly {Compiled}{type} {Text(step).Field};");
+        }
+
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    private void WriteConstructor(string model)
+    {
+        writer.WriteLine($"private {ClassName}({model} model) : base(Layout)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        foreach (ProgramStep step in program.Steps)
+        {
+            StepText text = Text(step);
+            foreach (string check in step.Lowering.Checks(text)) writer.WriteLine(check);
+            if (step.Lowering.RuntimeType is null) continue;
+
+            string[] lines = step.Lowering.Create(text).Split('\n');
+            writer.WriteLine($"{text.Field} = {Compiled}{lines[0]}{(lines.Length == 1 ? ";" : "")}");
+            writer.Indent++;
+            for (int i = 1; i < lines.Length; i++) writer.WriteLine(lines[i].Substring(4) + (i == lines.Length - 1 ? ";" : ""));
+            writer.Indent--;
+        }
+
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+
+        (IEnumerable<string> docs, string parameter) = FromDocs();
+        WriteDocs(docs);
+        writer.WriteLine($"/// <exception cref=\"global::QuantGen.Quantization.QuantizationException\">{FromThrows}");
+        writer.WriteLine("/// differs from what this code was generated for (fused otherwise than [Fuse] says, other shapes); names its path.</exception>");
+        writer.WriteLine($"public static {ClassName} From({model} {parameter})");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine($"global::System.ArgumentNullException.ThrowIfNull({parameter});");
+        writer.WriteLine($"return new {ClassName}({parameter});");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    /// <summary>A fork: every layer's <c>Fork</c> (the packing shared, the scratch new); the base makes a new arena.</summary>
+    private void WriteFork()
+    {
+        writer.WriteLine($"private {ClassName}({ClassName} source) : base(Layout)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        foreach (ProgramStep step in program.Steps)
+        {
+            if (step.Lowering.RuntimeType is null) continue;
+            string field = Text(step).Field;
+            writer.WriteLine($"{field} = source.{field}.Fork();");
+        }
+
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine($"protected override {ClassName} CreateFork() => new(this);");
+        writer.WriteLineNoTabs(string.Empty);
+    }
+
+    private void WriteRun()
+    {
+        writer.WriteLine("/// <summary>One pass of <paramref name=\"n\"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>");
+        writer.WriteLine("protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        for (int i = 0; i < program.Steps.Count; i++)
+        {
+            if (blocks.Of(i) is { } block)
+            {
+                if (block.First == i) writer.WriteLine($"{block.Method}({Signature(block.First, block.Last).Arguments}); // {Describe(block.Spec)}");
+                continue;
+            }
+
+            WriteCall(program.Steps[i]);
+        }
+
+        foreach (string line in AfterSteps()) writer.WriteLine(line);
+        writer.Indent--;
+        writer.WriteLine("}");
+    }
+
+    /// <summary>A step as a line of <c>Run</c> or of its block's method; an alias as a comment.</summary>
+    private void WriteCall(ProgramStep step)
+    {
+        if (step.Lowering.AliasNote is string note) writer.WriteLine($"// {plan.Steps[step.Step].Name}: {note}.");
+        else writer.WriteLine($"{names[step.Step]}({Signature(step.Step, step.Step).Arguments});");
+    }
+
+    /// <summary>True for a step that reads the caller's float input: a QuantStub, or a float step reading the model input.</summary>
+    private bool ReadsCallerInput(ProgramStep step)
+    {
+        if (step.Lowering.ReadsCallerInput) return true;
+        if (program.Kind == PassKind.Int8) return false;
+        foreach (int input in step.Inputs)
+        {
+            if (program.Storage[input] < 0) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// What a method running steps <paramref name="first"/> to <paramref name="last"/> takes and what its caller passes:
+    /// the caller's input for a step that reads it, the caller's output for the final dequantize, and the samples in the pass.
+    /// </summary>
+    private (string Parameters, string Arguments) Signature(int first, int last)
+    {
+        bool input = false, output = false;
+        for (int i = first; i <= last; i++)
+        {
+            ProgramStep step = program.Steps[i];
+            if (step.Lowering.AliasNote is not null) continue;
+            input |= ReadsCallerInput(step);
+            output |= step.Lowering.Storage == StepStorage.CallerOutput;
+        }
+
+        var parameters = new List<string>();
+        var arguments = new List<string>();
+        if (input) (parameters, arguments) = (["global::System.ReadOnlySpan<float> input"], ["input"]);
+        if (output)
+        {
+            parameters.Add("global::System.Span<float> output");
+            arguments.Add("output");
+        }
+
+        parameters.Add("int n");
+        arguments.Add("n");
+        return (string.Join(", ", parameters), string.Join(", ", arguments));
+    }
+
+    /// <summary>One method per block (an <c>InvertedResidual</c>, a <c>ConvBNReLU</c>), calling its steps in order.</summary>
+    private void WriteBlock(BlockMethods.Block block)
+    {
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine($"// '{block.Spec.Path}': {Describe(block.Spec)}{StepText.At(block.Spec.Location)}.");
+        writer.WriteLine($"private void {block.Method}({Signature(block.First, block.Last).Parameters})");
+        writer.WriteLine("{");
+        writer.Indent++;
+        for (int i = block.First; i <= block.Last; i++) WriteCall(program.Steps[i]);
+        writer.Indent--;
+        writer.WriteLine("}");
+    }
+
+    private static string Describe(BlockSpec block) => $"{block.ClassName}({block.Arguments})";
+
+    private void WriteStep(ProgramStep step)
+    {
+        StepText text = Text(step);
+        PlannedStep shapes = plan.Steps[step.Step];
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine($"// {step.Lowering.Describe(text)}");
+        writer.WriteLine($"// {Shape(shapes.InputShape)} → {Shape(shapes.OutputShape)}{Layouts(step, shapes)}{text.Where}.");
+        writer.WriteLine($"private void {text.Name}({Signature(step.Step, step.Step).Parameters}) => {step.Lowering.Call(text)};");
+    }
+
+    private ArenaSlot Slot(int value)
+    {
+        foreach (ArenaSlot slot in program.Slots)
+        {
+            if (slot.Value == value) return slot;
+        }
+
+        return new ArenaSlot(value, 0, 0, 0, 0);
+    }
+}

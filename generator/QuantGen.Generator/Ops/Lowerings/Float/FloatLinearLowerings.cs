@@ -1,0 +1,35 @@
+using QuantGen.Generator.Emitting;
+
+namespace QuantGen.Generator.Ops.Lowerings;
+
+/// <summary>A float linear layer over the last dimension: every row of the pass one GEMM, an activation on its output.</summary>
+internal sealed record FloatLinearLowering(int InFeatures, int OutFeatures, string Activation) : FloatLowering
+{
+    public override string? RuntimeType => "CompiledFloatLinear";
+
+    public override string Create(StepText step) =>
+        $"CompiledFloatLinear.Create(model, {step.Path}, inFeatures: {InFeatures}, outFeatures: {OutFeatures}, global::QuantGen.Kernels.FusedActivation.{Activation})";
+
+    public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write})";
+
+    public override string Describe(StepText step) => FloatWeightText.Describe(step, "", Activation);
+}
+
+/// <summary>
+/// A dynamically quantized linear layer, as <c>quantize_dynamic</c> converts it: float in, each sample's
+/// <see cref="RowsPerSample"/> rows quantized from their own range, int8 GEMM, float out.
+/// </summary>
+internal sealed record DynamicLinearLowering(int InFeatures, int OutFeatures, int RowsPerSample, string Activation) : FloatLowering
+{
+    public override string? RuntimeType => "CompiledDynamicLinear";
+
+    public override string Create(StepText step) =>
+        $"CompiledDynamicLinear.Create(model, {step.Path}, inFeatures: {InFeatures}, outFeatures: {OutFeatures}, rowsPerSample: {RowsPerSample}, " +
+        $"global::QuantGen.Kernels.FusedActivation.{Activation})";
+
+    public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write}, n)";
+
+    public override string Describe(StepText step) =>
+        $"{step.Subject}, dynamic: each sample quantized to quint8 from its own range, int8 weights, float out" +
+        (Activation != "None" ? $", {Activation} on its output." : ".");
+}

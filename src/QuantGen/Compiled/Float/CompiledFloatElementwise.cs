@@ -1,0 +1,73 @@
+using QuantGen.Kernels.Float;
+using QuantGen.Nn;
+
+namespace QuantGen.Compiled;
+
+/// <summary>ReLU or ReLU6 in a generated float pass, not fused into a layer. Stateless: shared by every fork and thread.</summary>
+public sealed class CompiledFloatClamp
+{
+    private readonly float min, max;
+
+    private CompiledFloatClamp(float min, float max) => (this.min, this.max) = (min, max);
+
+    public static CompiledFloatClamp Relu() => new(0f, float.PositiveInfinity);
+
+    public static CompiledFloatClamp Relu6() => new(0f, 6f);
+
+    public CompiledFloatClamp Fork() => this;
+
+    public void Forward(ReadOnlySpan<float> input, Span<float> output) => ElementwiseKernels.Clamp(input, min, max, output);
+}
+
+/// <summary>A residual add in a generated float pass. Stateless: shared by every fork and thread.</summary>
+public sealed class CompiledFloatAdd
+{
+    private static readonly CompiledFloatAdd Instance = new();
+
+    public static CompiledFloatAdd Create() => Instance;
+
+    public CompiledFloatAdd Fork() => this;
+
+    public void Forward(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output) => ElementwiseKernels.Add(a, b, output);
+}
+
+/// <summary>A pointwise activation (Hardswish, Sigmoid, …) in a generated float pass: the module's own float function. Shared by every fork and thread.</summary>
+public sealed class CompiledFloatPointwise
+{
+    private readonly PointwiseActivation layer;
+
+    private CompiledFloatPointwise(PointwiseActivation layer) => this.layer = layer;
+
+    public static CompiledFloatPointwise Create<TLayer>(Module model, string path)
+        where TLayer : PointwiseActivation => new(CompiledModel.Layer<TLayer>(model, path));
+
+    public CompiledFloatPointwise Fork() => this;
+
+    public void Forward(ReadOnlySpan<float> input, Span<float> output)
+    {
+        for (int i = 0; i < input.Length; i++) output[i] = layer.Apply(input[i]);
+    }
+}
+
+/// <summary>A BatchNorm2d no <c>[Fuse]</c> folds, in a generated float pass: eval's per-channel scale and shift, taken once.</summary>
+public sealed class CompiledFloatBatchNorm
+{
+    private readonly float[] scale, shift;
+    private readonly int channels, pixels;
+
+    private CompiledFloatBatchNorm(float[] scale, float[] shift, int channels, int pixels) =>
+        (this.scale, this.shift, this.channels, this.pixels) = (scale, shift, channels, pixels);
+
+    public static CompiledFloatBatchNorm Create(Module model, string path, int channels, int pixels)
+    {
+        var bn = CompiledModel.Layer<BatchNorm2d>(model, path);
+        CompiledModel.Check(path, "the channels", channels, bn.NumFeatures);
+        var (scale, shift) = Functional.BatchNormCoefficients(bn.RunningMean, bn.RunningVar, bn.Weight, bn.Bias, bn.Eps);
+        return new CompiledFloatBatchNorm(scale, shift, channels, pixels);
+    }
+
+    public CompiledFloatBatchNorm Fork() => this;
+
+    public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch) =>
+        ElementwiseKernels.ScaleShiftChannels(input, scale, shift, batch, channels, pixels, output);
+}

@@ -1,0 +1,40 @@
+using QuantGen.Kernels;
+using QuantGen.Kernels.Float;
+using QuantGen.Nn;
+
+namespace QuantGen.Compiled;
+
+/// <summary>
+/// One float linear layer of a generated float pass: <see cref="FloatLinear"/> over every row of the pass (all but
+/// the last dimension of every sample), its activation clamping the output in place. Immutable once built: every
+/// fork and thread shares it.
+/// </summary>
+public sealed class CompiledFloatLinear
+{
+    private readonly float[] weight, bias;
+    private readonly int inFeatures, outFeatures;
+    private readonly FusedActivation activation;
+
+    private CompiledFloatLinear(float[] weight, float[] bias, int inFeatures, int outFeatures, FusedActivation activation) =>
+        (this.weight, this.bias, this.inFeatures, this.outFeatures, this.activation) = (weight, bias, inFeatures, outFeatures, activation);
+
+    /// <summary>The linear layer at <paramref name="path"/> of a float model, checked against the generated code's constants.</summary>
+    public static CompiledFloatLinear Create(Module model, string path, int inFeatures, int outFeatures, FusedActivation activation)
+    {
+        Linear linear = CompiledModel.Layer<Linear>(model, path);
+        CompiledModel.Check(path, "the input features", inFeatures, linear.InFeatures);
+        CompiledModel.Check(path, "the output features", outFeatures, linear.OutFeatures);
+        if (linear.Activation != FusedActivation.None) CompiledModel.Check(path, "the fused activation ([Fuse])", activation, linear.Activation);
+        return new CompiledFloatLinear(linear.Weight.Data.ToArray(), linear.Bias?.Data.ToArray() ?? [], inFeatures, outFeatures, activation);
+    }
+
+    /// <summary>Keeps no scratch of its own: every fork of a generated pass shares this one.</summary>
+    public CompiledFloatLinear Fork() => this;
+
+    /// <summary>Any number of rows: float [rows, inFeatures] → float [rows, outFeatures].</summary>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output)
+    {
+        FloatLinear.Forward(input, weight, bias, input.Length / inFeatures, inFeatures, outFeatures, output);
+        FloatActivation.Apply(activation, output);
+    }
+}
