@@ -21,9 +21,14 @@ public sealed class GELU(GeluApproximation approximate = GeluApproximation.None)
     public GeluApproximation Approximate { get; } = approximate;
 
     protected override Tensor FloatForward(Tensor input) => Approximate == GeluApproximation.Tanh
-        ? FloatActivation.Apply(input, false, "GELU", static x => (float)TanhForm(x).Value, static (x, _) => (float)TanhForm(x).Derivative)
-        : FloatActivation.Apply(input, false, "GELU", static x => (float)(0.5 * x * (1 + Erf.Of(x * InverseSqrt2))),
+        ? FloatActivation.Apply(input, false, "GELU", Value, static (x, _) => (float)TanhForm(x).Derivative)
+        : FloatActivation.Apply(input, false, "GELU", Value,
             static (x, _) => (float)(0.5 * (1 + Erf.Of(x * InverseSqrt2)) + x * InverseSqrt2Pi * Math.Exp(-0.5 * x * x)));
+
+    /// <summary>The op's value at x, computed in double and rounded once.</summary>
+    internal float Value(float x) => Approximate == GeluApproximation.Tanh
+        ? (float)TanhForm(x).Value
+        : (float)(0.5 * x * (1 + Erf.Of(x * InverseSqrt2)));
 
     private static (double Value, double Derivative) TanhForm(double x)
     {

@@ -11,11 +11,14 @@ public sealed class SiLU(bool inplace = false) : Layer
     public bool Inplace { get; } = inplace;
 
     protected override Tensor FloatForward(Tensor input) =>
-        FloatActivation.Apply(input, Inplace, "SiLU", static x => x / (1f + MathF.Exp(-x)), static (x, y) =>
+        FloatActivation.Apply(input, Inplace, "SiLU", Value, static (x, y) =>
         {
             float sigmoid = 1f / (1f + MathF.Exp(-x));
             return sigmoid * (1f + x * (1f - sigmoid));
         });
+
+    /// <summary>x·σ(x), as x/(1 + e^−x).</summary>
+    internal static float Value(float x) => x / (1f + MathF.Exp(-x));
 
     protected override string ExtraRepr() => Inplace ? "inplace=True" : "";
 }
