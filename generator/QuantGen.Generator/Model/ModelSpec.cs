@@ -70,8 +70,11 @@ internal sealed record ModelSpec(
     int Output,
     EquatableArray<BlockSpec> Blocks = default)
 {
-    /// <summary>The constant arguments a step runs with: its layer's, or its functional call's.</summary>
-    public OpArgs ArgsOf(ForwardStep step) => new(step.IsModule && Layer(step.Layer) is LayerSpec layer ? layer.Args : step.Args);
+    /// <summary>
+    /// The constant arguments a step runs with: its layer's, or its call's — a functional call's, or a module method's
+    /// (<c>join.Cat([a, b], 1)</c>).
+    /// </summary>
+    public OpArgs ArgsOf(ForwardStep step) => new(step.IsModule && step.Args.Count == 0 && Layer(step.Layer) is LayerSpec layer ? layer.Args : step.Args);
 
     public LayerSpec? Layer(string name)
     {

@@ -26,6 +26,15 @@ internal abstract class OpDescriptor : System.IEquatable<OpDescriptor>
     /// <summary>How many tensors it reads.</summary>
     public virtual int Arity => 1;
 
+    /// <summary>Whether a call may pass it <paramref name="count"/> tensors (<see cref="Arity"/>, unless it takes a list).</summary>
+    public virtual bool TakesInputs(int count) => count == Arity;
+
+    /// <summary>
+    /// For a module whose ops are its methods (<c>FloatFunctional</c>), the descriptor of the op a call of
+    /// <paramref name="methodName"/> runs; null for any other name and any other module.
+    /// </summary>
+    public virtual OpDescriptor? Method(string methodName) => null;
+
     /// <summary>The kind a <c>[Fuse]</c> pattern names it by (<c>"Conv"</c>, <c>"BN"</c>…); null when it joins no fusion.</summary>
     public virtual string? FuseRole => null;
 

@@ -24,6 +24,7 @@ internal static class OpRegistry
     public static readonly LayerNormOp LayerNorm = new();
     public static readonly SoftmaxOp Softmax = new();
     public static readonly AddOp Add = new();
+    public static readonly FloatFunctionalOp FloatFunctional = new();
     public static readonly PointwiseActivationOp Hardswish = new("Hardswish");
     public static readonly PointwiseActivationOp Hardsigmoid = new("Hardsigmoid");
     public static readonly PointwiseActivationOp Sigmoid = new("Sigmoid");
@@ -42,7 +43,7 @@ internal static class OpRegistry
     public static readonly IReadOnlyList<OpDescriptor> All =
     [
         Conv2d, BatchNorm2d, Linear, ReLU, ReLU6, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Dropout, Identity,
-        LayerNorm, Softmax, Add, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, ELU,
+        LayerNorm, Softmax, Add, FloatFunctional, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, ELU,
         ConvTranspose2d, Upsample, SiLU, GELU, GroupNorm,
         QuantStub, DeQuantStub,
     ];

@@ -31,6 +31,13 @@ internal sealed class LoweringContext(ModelPlan plan, int index, PlannedFusion? 
 
     public EquatableArray<int> OutputShape => plan.Steps[index].OutputShape;
 
+    /// <summary>The shape of input <paramref name="input"/> (<see cref="InputShape"/> is input 0's).</summary>
+    public EquatableArray<int> InputShapeAt(int input)
+    {
+        int value = Step.Inputs[input];
+        return value == 0 ? plan.Model.InputShape : plan.Steps[value - 1].OutputShape;
+    }
+
     /// <summary>The <c>FusedActivation</c> member the step's requantize clamps to: its fusion's activation, else <c>None</c>.</summary>
     public string FusedActivation
     {

@@ -24,6 +24,9 @@ internal sealed class ShapeContext(ForwardStep step, OpArgs args, LocationInfo? 
 
     public string Kind => step.Op.Kind;
 
+    /// <summary>How many inputs the step reads.</summary>
+    public int Count => inputs.Length;
+
     /// <summary>The first input's shape.</summary>
     public long[] Input => inputs[0];
 

@@ -1,6 +1,7 @@
 using QuantGen.Autograd;
 using QuantGen.Kernels;
 using QuantGen.Kernels.Float;
+using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Nn;
 
@@ -75,6 +76,75 @@ public static class Functional
         var output = Tensor.Uninitialized(a.Shape);
         ElementwiseKernels.Add(a.Data, b.Data, output.Data);
         return GradMode.Records(a, b) ? ElementwiseGrad.RecordAdd(output, a, b) : output;
+    }
+
+    /// <summary>
+    /// Element-wise <paramref name="a"/> + <paramref name="b"/>, broadcast as PyTorch's <c>torch.add</c> (what
+    /// <see cref="FloatFunctional.Add"/> runs; <see cref="Add(Tensor, Tensor)"/> is the residual add of equal shapes).
+    /// </summary>
+    internal static Tensor AddBroadcast(Tensor a, Tensor b, string op)
+    {
+        RequireFloat(a, b, op);
+        if (a.Shape == b.Shape) return Add(a, b);
+        Shape shape = Broadcasting.Of(a.Shape, b.Shape, op);
+        var (ai, bi) = Broadcasting.Indices(a.Shape, b.Shape, shape);
+        var output = Tensor.Uninitialized(shape);
+        float[] x = a.Data, y = b.Data, sum = output.Data;
+        for (int o = 0; o < sum.Length; o++) sum[o] = x[ai[o]] + y[bi[o]];
+        return GradMode.Records(a, b) ? BroadcastGrad.RecordAdd(output, a, b, ai, bi) : output;
+    }
+
+    /// <summary>Element-wise <paramref name="a"/> · <paramref name="b"/>, broadcast as PyTorch's <c>torch.mul</c> (a squeeze-excite gate [N, C, 1, 1] times [N, C, H, W]).</summary>
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        RequireFloat(a, b, "Mul");
+        Shape shape = Broadcasting.Of(a.Shape, b.Shape, "Mul");
+        var (ai, bi) = Broadcasting.Indices(a.Shape, b.Shape, shape);
+        var output = Tensor.Uninitialized(shape);
+        float[] x = a.Data, y = b.Data, product = output.Data;
+        for (int o = 0; o < product.Length; o++) product[o] = x[ai[o]] * y[bi[o]];
+        return GradMode.Records(a, b) ? BroadcastGrad.RecordMul(output, a, b, ai, bi) : output;
+    }
+
+    /// <summary>Concatenates <paramref name="tensors"/> along <paramref name="dim"/> (negative counts from the end), as <c>torch.cat</c>.</summary>
+    public static Tensor Cat(IReadOnlyList<Tensor> tensors, int dim = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Count == 0) throw new ShapeMismatchException("Cat needs at least one tensor.");
+        var inputs = new Tensor[tensors.Count];
+        var shapes = new Shape[tensors.Count];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = tensors[i] ?? throw new ArgumentNullException(nameof(tensors), $"Cat: tensor {i} is null.");
+            if (inputs[i].IsQuantized) throw new InvalidOperationException("Quantized tensors are concatenated by a FloatFunctional (it owns the output's scale): call its Cat.");
+            shapes[i] = inputs[i].Shape;
+        }
+        int axis = dim < 0 ? dim + shapes[0].Rank : dim;
+        Shape shape = QCat.OutputShape(shapes, axis);
+        int outer = 1;
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        var output = Tensor.Uninitialized(shape);
+        int at = 0;
+        for (int row = 0; row < outer; row++)
+        {
+            foreach (Tensor input in inputs)
+            {
+                int block = input.Length / outer;
+                input.Data.AsSpan(row * block, block).CopyTo(output.Data.AsSpan(at));
+                at += block;
+            }
+        }
+        bool records = false;
+        foreach (Tensor input in inputs) records |= GradMode.Records(input);
+        return records ? BroadcastGrad.RecordCat(output, inputs, outer) : output;
+    }
+
+    private static void RequireFloat(Tensor a, Tensor b, string op)
+    {
+        if (a.IsQuantized || b.IsQuantized)
+        {
+            throw new InvalidOperationException($"Quantized tensors go through a FloatFunctional's {op} (it owns the output's scale), not Functional.{op}.");
+        }
     }
 
     /// <summary>Flattens dimensions <paramref name="startDim"/> to the last into one (storage shared).</summary>

@@ -27,7 +27,7 @@ public static class EagerQuantization
 
     /// <summary>
     /// Attaches an activation observer made by <paramref name="qconfig"/> to the output of the model's QuantStubs,
-    /// convolutions, linear layers, residual adds and activations with observed output qparams (Hardswish, LeakyReLU,
+    /// convolutions, linear layers, residual adds, FloatFunctionals and activations with observed output qparams (Hardswish, LeakyReLU,
     /// ELU), and of every layer with no int8 kernel (which will run as a float island). ReLU, pooling, flatten and
     /// dropout need none: they work on quantized values directly; nor do Hardsigmoid, Sigmoid and Tanh, whose quint8
     /// output qparams PyTorch fixes.
@@ -133,7 +133,7 @@ public static class EagerQuantization
 
     /// <summary>
     /// Replaces every observed layer by its int8 form — QuantStub → quantize, Conv2d/Linear → int8 with weights
-    /// quantized by the qconfig's weight observer, Add → int8 add, Hardswish/LeakyReLU/ELU → their lookup table with
+    /// quantized by the qconfig's weight observer, Add → int8 add, FloatFunctional → QFunctional, Hardswish/LeakyReLU/ELU → their lookup table with
     /// the observed output qparams, anything else observed → a float island — and every DeQuantStub by a dequantize.
     /// Observers are removed; Hardsigmoid, Sigmoid and Tanh stay float modules, which run their int8 table on a
     /// quantized input (after QAT their fixed fake quantization is removed too).
@@ -159,6 +159,13 @@ public static class EagerQuantization
             .ToList();
         foreach (var (layer, observedOutput) in plans)
         {
+            if (layer is FloatFunctional)
+            {
+                // Its scalar ops need no observed range (PyTorch derives theirs from the input's), so it converts either way.
+                layer.Substitute = new QFunctional(observedOutput);
+                layer.OutputObserver = null;
+                continue;
+            }
             if (observedOutput is not { } output)
             {
                 layer.Substitute = new UncalibratedLayer(layer.Path);

@@ -58,6 +58,14 @@ internal sealed partial class ConstantInterpreter
             return true;
         }
 
+        // A module whose ops are its methods (FloatFunctional): 'join.Cat([a, b], 1)' is a step of the method's op.
+        if (!method.IsStatic && IsModule(method.ContainingType) && InstanceOf(invocation.Instance, frame) is ModuleValue { Op: { } leafOp } leaf
+            && leafOp.Method(method.Name) is { } methodOp)
+        {
+            result = CallMethod(leaf, methodOp, invocation, frame, scope.Block);
+            return true;
+        }
+
         // Module.Flatten(x) inside a model, Functional.X(x) anywhere: an op the registry knows by its method name.
         string? owner = method.ContainingType?.ToDisplayString();
         bool onModule = owner == ModuleType;
@@ -86,6 +94,47 @@ internal sealed partial class ConstantInterpreter
         string call = onModule ? method.Name : "Functional." + method.Name;
         result = Record(op, "", call, args.ToEquatableArray(), node, scope.Block, [.. inputs]);
         return result is not null;
+    }
+
+    /// <summary>
+    /// A method call on a leaf module that runs an op (<c>se.Mul(x, gate)</c>): its tensors — alone, or in a list as
+    /// Cat takes them — are the step's inputs, its other arguments constants.
+    /// </summary>
+    private TensorValue CallMethod(ModuleValue module, OpDescriptor op, IInvocationOperation invocation, Frame frame, string block)
+    {
+        SyntaxNode node = invocation.Syntax;
+        if (!paths.TryGetValue(module, out string? path))
+        {
+            throw Unreadable(node, $"the call '{Describe(node)}' in Forward: its module is not a child of the model, so the runtime does not name it");
+        }
+
+        var inputs = new List<TensorValue>();
+        var args = new List<LayerArg>();
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            object? value = Evaluate(argument.Value, frame);
+            if (value is TensorValue tensor)
+            {
+                inputs.Add(tensor);
+                continue;
+            }
+
+            if (value is ListValue list)
+            {
+                foreach (object? item in list.Items) inputs.Add(AsTensor(item, argument.Syntax));
+                continue;
+            }
+
+            if (argument.Parameter is not { } parameter || ValueText.AsSource(value) is not { } text || value is string)
+            {
+                throw Unreadable(argument.Syntax, $"the argument '{argument.Parameter?.Name}' of '{Describe(node)}', which is not a constant");
+            }
+
+            args.Add(new LayerArg(parameter.Name, text.Text, text.Integer, argument.ArgumentKind == ArgumentKind.DefaultValue ? null : LocationInfo.From(argument.Syntax)));
+        }
+
+        if (!op.TakesInputs(inputs.Count)) throw Unreadable(node, $"the call '{Describe(node)}' in Forward (it takes {op.Arity} tensor{(op.Arity == 1 ? "" : "s")})");
+        return Record(op, path, invocation.TargetMethod.Name, args.ToEquatableArray(), node, block, [.. inputs]);
     }
 
     /// <summary>

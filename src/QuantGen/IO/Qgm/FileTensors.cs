@@ -30,6 +30,8 @@ internal sealed class FileTensors(StateDict file, string path)
         return tensor;
     }
 
+    public bool Contains(string key) => file.ContainsKey(key);
+
     /// <summary>Throws if the file holds a tensor that was not taken.</summary>
     public void RequireAllTaken()
     {

@@ -26,6 +26,10 @@ internal static class QParamsTensors
     }
 
     /// <summary>The calibrated quint8 qparams of a layer's output.</summary>
+    /// <summary>The output qparams if the file has them (a FloatFunctional calibration never reached has none).</summary>
+    public static ActivationQParams? TakeOptionalOutput(FileTensors tensors, string path) =>
+        tensors.Contains(QgmFormat.Key(path, QgmFormat.Scale)) ? TakeOutput(tensors, path) : null;
+
     public static ActivationQParams TakeOutput(FileTensors tensors, string path)
     {
         string scaleKey = QgmFormat.Key(path, QgmFormat.Scale), zeroPointKey = QgmFormat.Key(path, QgmFormat.ZeroPoint);

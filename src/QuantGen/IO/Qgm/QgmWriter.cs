@@ -92,6 +92,7 @@ internal static class QgmWriter
                 break;
             case QuantizeStep quantize: AddOutput(dict, path, quantize.Output); break;
             case QuantizedAdd add: AddOutput(dict, path, add.Output); break;
+            case QFunctional { Output: { } output }: AddOutput(dict, path, output); break;
             case QuantizedPointwise activation: AddOutput(dict, path, activation.Output); break;
             case FloatIsland island: AddOutput(dict, path, island.Output); break;
         }

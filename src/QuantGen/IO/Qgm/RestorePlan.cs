@@ -106,6 +106,11 @@ internal sealed class RestorePlan
                 var output = QParamsTensors.TakeOutput(tensors, path);
                 return () => new QuantizedAdd(output);
             }
+            case SubstituteKind.QFunctional:
+            {
+                var output = QParamsTensors.TakeOptionalOutput(tensors, path);
+                return () => new QFunctional(output);
+            }
             case SubstituteKind.QuantizedPointwise:
             {
                 var output = QParamsTensors.TakeOutput(tensors, path);

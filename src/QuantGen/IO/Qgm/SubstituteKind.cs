@@ -19,6 +19,9 @@ internal enum SubstituteKind
     QuantizedLinear,
     QuantizedAdd,
 
+    /// <summary>A converted FloatFunctional: its ops in int8, with calibrated output qparams if calibration reached it.</summary>
+    QFunctional,
+
     /// <summary>A converted Hardswish, LeakyReLU or ELU: its table activation with calibrated output qparams.</summary>
     QuantizedPointwise,
 
@@ -49,6 +52,7 @@ internal static class SubstituteKinds
         QuantizedConv2d => SubstituteKind.QuantizedConv2d,
         QuantizedLinear => SubstituteKind.QuantizedLinear,
         QuantizedAdd => SubstituteKind.QuantizedAdd,
+        QFunctional => SubstituteKind.QFunctional,
         QuantizedPointwise => SubstituteKind.QuantizedPointwise,
         FloatIsland => SubstituteKind.FloatIsland,
         DynamicQuantizedLinear => SubstituteKind.DynamicQuantizedLinear,
@@ -64,6 +68,7 @@ internal static class SubstituteKinds
         SubstituteKind.QuantizedConv2d => layer is Conv2d,
         SubstituteKind.QuantizedLinear or SubstituteKind.DynamicQuantizedLinear => layer is Linear,
         SubstituteKind.QuantizedAdd => layer is Add,
+        SubstituteKind.QFunctional => layer is FloatFunctional,
         SubstituteKind.QuantizedPointwise => layer is PointwiseActivation { FixedOutput: null },
         _ => true,
     };

@@ -44,6 +44,32 @@ public static class QAdd
     }
 
     /// <summary>
+    /// Inputs of different shapes that broadcast to <paramref name="outputShape"/>: PyTorch 1.13 sends these past
+    /// qnnpack (which does not broadcast) to ATen's <c>qadd_kernel</c>, in float: each input dequantized with fused
+    /// multiply-add, summed, floored at 0 for ReLU, quantized to the output.
+    /// </summary>
+    public static void ForwardBroadcast(
+        ReadOnlySpan<byte> a, Shape aShape, ActivationQParams aQ,
+        ReadOnlySpan<byte> b, Shape bShape, ActivationQParams bQ,
+        ActivationQParams outputQ, FusedActivation activation, Shape outputShape, Span<byte> output)
+    {
+        aQ.Validate(nameof(aQ));
+        bQ.Validate(nameof(bQ));
+        outputQ.Validate(nameof(outputQ));
+        ReferenceChecks.Length(a.Length, aShape.ElementCount, "a", "QAdd", $"{aShape}");
+        ReferenceChecks.Length(b.Length, bShape.ElementCount, "b", "QAdd", $"{bShape}");
+        ReferenceChecks.Length(output.Length, outputShape.ElementCount, "output", "QAdd", $"{outputShape}");
+        if (activation == FusedActivation.ReLU6) throw new ArgumentOutOfRangeException(nameof(activation), activation, "PyTorch's add fuses ReLU only.");
+        float aPremultiplied = aQ.Scale * -(float)aQ.ZeroPoint, bPremultiplied = bQ.Scale * -(float)bQ.ZeroPoint;
+        var (ai, bi) = Broadcasting.Indices(aShape, bShape, outputShape);
+        for (int i = 0; i < output.Length; i++)
+        {
+            float sum = MathF.FusedMultiplyAdd(a[ai[i]], aQ.Scale, aPremultiplied) + MathF.FusedMultiplyAdd(b[bi[i]], bQ.Scale, bPremultiplied);
+            output[i] = Quantize.ToUInt8(activation == FusedActivation.ReLU ? Math.Max(sum, 0f) : sum, outputQ);
+        }
+    }
+
+    /// <summary>
     /// <c>acc / 2^shift</c> rounded half away from zero, in qnnpack's words: an arithmetic shift (floor), plus one when
     /// the remainder, less one for negative values, exceeds half the divisor less one.
     /// </summary>

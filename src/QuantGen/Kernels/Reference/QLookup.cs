@@ -47,6 +47,12 @@ public static class QLookup
     public static byte[] Elu(ActivationQParams input, ActivationQParams output, float alpha) =>
         VectorisedTable(input, output, x => x > 0f ? x : (MathF.Exp(x) - 1f) * alpha);
 
+    /// <summary>
+    /// Requantization from one quint8 scale to another, as ATen's vectorised kernels do it (quantized cat with
+    /// differing qparams, the broadcasting add): dequantize with fused multiply-add, quantize to the output.
+    /// </summary>
+    public static byte[] Requantize(ActivationQParams input, ActivationQParams output) => VectorisedTable(input, output, x => x);
+
     /// <summary>The output qparams PyTorch fixes for Sigmoid and Hardsigmoid on quint8: scale 1/256, zero point 0 (the range [0, 1)).</summary>
     public static ActivationQParams UnitOutput { get; } = new(1f / 256f, 0);
 
