@@ -18,11 +18,14 @@ internal static class FloatIslands
         for (int i = 0; i < model.Forward.Count; i++)
         {
             ForwardStep step = model.Forward[i];
-            if (step.Op.Int8Form != Int8Form.FloatIsland || model.Layer(step.Layer) is not LayerSpec layer) continue;
+            OpArgs args = model.ArgsOf(step);
+            if (step.Op.Int8FormFor(args) != Int8Form.FloatIsland || model.Layer(step.Layer) is not LayerSpec layer) continue;
 
             long values = 1;
             foreach (int dim in plan.Steps[i].InputShape) values *= dim;
-            yield return DiagnosticInfo.Create(DiagnosticDescriptors.FloatIsland, layer.Location ?? step.Location, layer.Name, layer.Kind, values.ToString())
+            // An op whose int8 kernel does not cover these arguments says which and why, in place of its kind.
+            string kind = step.Op.IslandReason(args) is string reason ? $"{layer.Kind}, {reason}" : layer.Kind;
+            yield return DiagnosticInfo.Create(DiagnosticDescriptors.FloatIsland, layer.Location ?? step.Location, layer.Name, kind, values.ToString())
                 with { AsError = model.Options.Strict };
         }
     }

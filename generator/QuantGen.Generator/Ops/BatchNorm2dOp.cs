@@ -4,8 +4,9 @@ using QuantGen.Generator.Planning;
 namespace QuantGen.Generator.Ops;
 
 /// <summary>
-/// <c>BatchNorm2d(numFeatures)</c>: folded into the convolution before it by a <c>[Fuse("Conv", "BN", …)]</c>;
-/// alone it has no int8 form here, and runs with its running statistics in float.
+/// <c>BatchNorm2d(numFeatures)</c>: folded into the convolution before it by a <c>[Fuse("Conv", "BN", …)]</c> (or
+/// <c>[Fuse("ConvTranspose", "BN")]</c>); alone, PyTorch's quantized BatchNorm2d, with a ReLU after it fused in by
+/// <c>[Fuse("BN", "ReLU")]</c> (BNReLU2d).
 /// </summary>
 internal sealed class BatchNorm2dOp : OpDescriptor<int>
 {
@@ -15,7 +16,7 @@ internal sealed class BatchNorm2dOp : OpDescriptor<int>
 
     public override string FusionEffect => "BatchNorm folded into the weights and bias";
 
-    public override Int8Form Int8Form => Int8Form.None;
+    public override Int8Form Int8Form => Int8Form.Kernel;
 
     public override int Read(OpArgs args) => args.Int("numFeatures");
 
@@ -27,7 +28,7 @@ internal sealed class BatchNorm2dOp : OpDescriptor<int>
     }
 
     protected override Int8Lowering Lower(LoweringContext context, int numFeatures) =>
-        throw context.NoProgram($"'{context.Path}' ({Kind}) is not fused into a convolution; add [Fuse(\"Conv\", \"BN\")] (or [Fuse(\"Conv\", \"BN\", \"ReLU\")])");
+        new BatchNorm2dLowering(numFeatures, context.FusedActivation, context.FusionText);
 
     protected override FloatLowering LowerFloat(LoweringContext context, int numFeatures)
     {

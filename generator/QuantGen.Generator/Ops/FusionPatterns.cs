@@ -10,7 +10,7 @@ namespace QuantGen.Generator.Ops;
 /// </summary>
 internal static class FusionPatterns
 {
-    /// <summary>The roles in registry order: <c>Conv, BN, Linear, ReLU, ReLU6</c>.</summary>
+    /// <summary>The roles in registry order: <c>Conv, BN, Linear, ReLU, ReLU6, ConvTranspose</c>.</summary>
     public static readonly IReadOnlyList<string> Roles = RolesOf(OpRegistry.All);
 
     /// <summary>The groups the runtime fuses, longest first.</summary>
@@ -22,6 +22,8 @@ internal static class FusionPatterns
         Of(OpRegistry.Conv2d, OpRegistry.ReLU),
         Of(OpRegistry.Conv2d, OpRegistry.ReLU6),
         Of(OpRegistry.Linear, OpRegistry.ReLU),
+        Of(OpRegistry.ConvTranspose2d, OpRegistry.BatchNorm2d),
+        Of(OpRegistry.BatchNorm2d, OpRegistry.ReLU),
     });
 
     /// <summary>How messages show a pattern: <c>[Fuse("Conv", "BN", "ReLU")]</c>.</summary>

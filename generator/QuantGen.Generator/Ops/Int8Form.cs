@@ -17,7 +17,4 @@ internal enum Int8Form
 
     /// <summary>A DeQuantStub: quint8 → float.</summary>
     Dequantize,
-
-    /// <summary>Nothing the converted model can run by itself (a BatchNorm2d not fused into a convolution).</summary>
-    None,
 }

@@ -47,6 +47,15 @@ internal abstract class OpDescriptor : System.IEquatable<OpDescriptor>
     /// <summary>What eager convert turns it into, which the generated int8 pass follows.</summary>
     public abstract Int8Form Int8Form { get; }
 
+    /// <summary>
+    /// What the generated int8 pass makes of the op with these arguments: <see cref="Int8Form"/>, unless its int8 kernel
+    /// does not cover them and it runs as a float island instead (<see cref="IslandReason"/> says why).
+    /// </summary>
+    public virtual Int8Form Int8FormFor(OpArgs args) => Int8Form;
+
+    /// <summary>Why an op that has an int8 kernel runs as a float island with these arguments (QG0009's wording); else null.</summary>
+    public virtual string? IslandReason(OpArgs args) => null;
+
     /// <summary>True when dynamic quantization converts it (PyTorch's <c>quantize_dynamic</c> default set).</summary>
     public virtual bool HasDynamicForm => false;
 

@@ -31,6 +31,11 @@ internal static class OpRegistry
     public static readonly PointwiseActivationOp Tanh = new("Tanh");
     public static readonly PointwiseActivationOp LeakyReLU = new("LeakyReLU");
     public static readonly PointwiseActivationOp ELU = new("ELU");
+    public static readonly ConvTranspose2dOp ConvTranspose2d = new();
+    public static readonly UpsampleOp Upsample = new();
+    public static readonly FloatActivationOp SiLU = new("SiLU");
+    public static readonly FloatActivationOp GELU = new("GELU");
+    public static readonly GroupNormOp GroupNorm = new();
     public static readonly StubOp QuantStub = new("QuantStub", Int8Form.Quantize);
     public static readonly StubOp DeQuantStub = new("DeQuantStub", Int8Form.Dequantize);
 
@@ -39,6 +44,7 @@ internal static class OpRegistry
     [
         Conv2d, BatchNorm2d, Linear, ReLU, ReLU6, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Dropout, Identity,
         LayerNorm, Softmax, Add, FloatFunctional, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, ELU,
+        ConvTranspose2d, Upsample, SiLU, GELU, GroupNorm,
         QuantStub, DeQuantStub,
     ];
 

@@ -122,7 +122,7 @@ internal static class Int8Planner
             return (new AliasLowering($"fused into '{fusion.Layers[0]}' ([Fuse({FusionPatterns.Quoted(fusion.Pattern)})])", fusion.Layers[0]), ValueKind.Quint8);
         }
 
-        switch (step.Op.Int8Form)
+        switch (step.Op.Int8FormFor(context.Args))
         {
             case Int8Form.Quantize when input == ValueKind.Input:
                 return (step.Op.Lower(context), ValueKind.Quint8);

@@ -9,7 +9,8 @@ namespace QuantGen.Compiled;
 /// A layer with no int8 kernel, run as eager's <see cref="FloatIsland"/> runs it — dequantize, the same float
 /// kernel, quantize with the calibrated output qparams — over spans: equal bit for bit, and nothing allocated.
 /// The float kernel sees NCHW order: channels-last bytes of several channels and pixels are transposed on the way in
-/// and out. The caller lends <c>2 × length</c> floats of scratch.
+/// and out. The caller lends the input's and the output's length in floats of scratch (<c>2 × length</c> for the
+/// islands whose output has their input's shape).
 /// </summary>
 public abstract class CompiledFloatIsland
 {
@@ -28,13 +29,20 @@ public abstract class CompiledFloatIsland
     /// <summary>Any whole number of samples.</summary>
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output, Span<float> scratch)
     {
-        Span<float> x = scratch.Slice(0, input.Length), y = scratch.Slice(input.Length, input.Length);
+        Span<float> x = scratch.Slice(0, input.Length), y = scratch.Slice(input.Length, OutputLength(input.Length));
         Compiled.ChannelsLast.Dequantize(input, inputQ, channels, pixels, x);
         Run(x, y);
-        Compiled.ChannelsLast.Quantize(y, Output, channels, pixels, output);
+        var (outChannels, outPixels) = OutputLayout;
+        Compiled.ChannelsLast.Quantize(y, Output, outChannels, outPixels, output);
     }
 
     private protected abstract void Run(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>The output's length for an input of <paramref name="inputLength"/> values: the same, unless the op resizes.</summary>
+    private protected virtual int OutputLength(int inputLength) => inputLength;
+
+    /// <summary>A sample of the output's channels and pixels per channel: the input's, unless the op resizes.</summary>
+    private protected virtual (int Channels, int Pixels) OutputLayout => (channels, pixels);
 
     private protected static FloatIsland Island(Module model, string path, string kind) => CompiledModel.Substitute<FloatIsland>(model, path, kind);
 }
@@ -94,4 +102,69 @@ public sealed class CompiledSoftmax : CompiledFloatIsland
     /// <summary>Consecutive samples are consecutive blocks of <c>outer</c>: one softmax over all of them.</summary>
     private protected override void Run(ReadOnlySpan<float> input, Span<float> output) =>
         NormalizationKernels.Softmax(input, input.Length / (size * inner), size, inner, output);
+}
+
+/// <summary>An element-wise activation with no int8 kernel (SiLU, GELU) as a float island.</summary>
+public sealed class CompiledFloatActivation : CompiledFloatIsland
+{
+    private readonly Func<float, float> function;
+
+    private CompiledFloatActivation(Func<float, float> function, ActivationQParams input, ActivationQParams output)
+        : base(input, output, 1, 1) => this.function = function;
+
+    /// <summary>The SiLU or GELU at <paramref name="path"/>; element-wise, so the bytes need no transposition.</summary>
+    public static CompiledFloatActivation Create<TActivation>(Module model, string path, ActivationQParams input)
+        where TActivation : Layer
+    {
+        FloatIsland island = Island(model, path, typeof(TActivation).Name);
+        Func<float, float> function = island.Layer switch
+        {
+            SiLU => SiLU.Value,
+            GELU gelu => gelu.Value,
+            var other => throw new QuantizationException($"'{path}' is a {other.GetType().Name}, but the generated code expects a {typeof(TActivation).Name}."),
+        };
+        if (island.Layer is not TActivation)
+        {
+            throw new QuantizationException($"'{path}' is a {island.Layer.GetType().Name}, but the generated code expects a {typeof(TActivation).Name}.");
+        }
+        return new CompiledFloatActivation(function, input, island.Output);
+    }
+
+    /// <summary>Keeps no scratch (the caller lends it to <c>Forward</c>): every fork of a generated pass shares this one.</summary>
+    public CompiledFloatActivation Fork() => this;
+
+    private protected override void Run(ReadOnlySpan<float> input, Span<float> output)
+    {
+        for (int i = 0; i < input.Length; i++) output[i] = function(input[i]);
+    }
+}
+
+/// <summary>GroupNorm as a float island, over each sample's NCHW floats.</summary>
+public sealed class CompiledGroupNorm : CompiledFloatIsland
+{
+    private readonly int groups, channels, pixels;
+    private readonly float[]? weight, bias;
+    private readonly float eps;
+
+    private CompiledGroupNorm(GroupNorm layer, ActivationQParams input, ActivationQParams output, int channels, int pixels)
+        : base(input, output, channels, pixels)
+    {
+        (groups, this.channels, this.pixels) = (layer.NumGroups, channels, pixels);
+        (weight, bias, eps) = (layer.Weight?.Data, layer.Bias?.Data, layer.Eps);
+    }
+
+    public static CompiledGroupNorm Create(Module model, string path, ActivationQParams input, int groups, int channels, int pixels)
+    {
+        FloatIsland island = Island(model, path, "GroupNorm");
+        var layer = island.Layer as GroupNorm ?? throw new QuantizationException($"'{path}' is a {island.Layer.GetType().Name}, but the generated code expects a GroupNorm.");
+        CompiledModel.Check(path, "the groups", groups, layer.NumGroups);
+        CompiledModel.Check(path, "the channels", channels, layer.NumChannels);
+        return new CompiledGroupNorm(layer, input, island.Output, channels, pixels);
+    }
+
+    /// <summary>Keeps no scratch (the caller lends it to <c>Forward</c>): every fork of a generated pass shares this one.</summary>
+    public CompiledGroupNorm Fork() => this;
+
+    private protected override void Run(ReadOnlySpan<float> input, Span<float> output) =>
+        NormalizationKernels.GroupNorm(input, channels, pixels, groups, weight, bias, eps, output);
 }

@@ -1,4 +1,5 @@
 using QuantGen.Autograd;
+using QuantGen.Kernels;
 
 namespace QuantGen.Nn;
 
@@ -41,7 +42,10 @@ public class BatchNorm2d : Layer
     public Tensor RunningVar { get; }
     public long NumBatchesTracked => batchesTracked;
 
-    protected override Tensor FloatForward(Tensor input) => Normalize(input, useBatchStatistics: Training);
+    /// <summary>The ReLU fused into this BatchNorm by <c>FuseModules</c> (PyTorch's <c>BNReLU2d</c>), if any.</summary>
+    public FusedActivation Activation { get; internal set; }
+
+    protected override Tensor FloatForward(Tensor input) => Activation.Apply(Normalize(input, useBatchStatistics: Training));
 
     /// <summary>
     /// Normalises with the batch's statistics (updating the running ones) or with the running statistics, whatever
@@ -125,5 +129,5 @@ public class BatchNorm2d : Layer
         return (mean, variance, (long)batch * plane);
     }
 
-    protected override string ExtraRepr() => $"{NumFeatures}, eps={Eps}, momentum={Momentum}, affine={Weight is not null}";
+    protected override string ExtraRepr() => $"{NumFeatures}, eps={Eps}, momentum={Momentum}, affine={Weight is not null}" + Activation.Repr();
 }

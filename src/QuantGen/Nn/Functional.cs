@@ -222,6 +222,17 @@ public static class Functional
 
     public static Tensor AdaptiveAvgPool2d(Tensor input, int outputSize) => AdaptiveAvgPool2d(input, outputSize, outputSize);
 
+    /// <summary>
+    /// Upsamples NCHW input to <paramref name="size"/> (height and width) or by <paramref name="scaleFactor"/>, as PyTorch's
+    /// <c>interpolate</c> with mode nearest or bilinear (see <see cref="Upsample"/>); a quantized input keeps its qparams.
+    /// </summary>
+    public static Tensor Interpolate(Tensor input, int? size = null, double? scaleFactor = null, UpsampleMode mode = UpsampleMode.Nearest, bool? alignCorners = null)
+    {
+        Interpolation.Check(size is int s ? (s, s) : null, scaleFactor, mode, alignCorners, "Interpolate");
+        if (input.Rank != 4) throw new ShapeMismatchException($"Interpolate expects [N, C, H, W], got {input.Shape}.");
+        return Interpolation.Run(input, size is int t ? (t, t) : null, scaleFactor, mode, alignCorners ?? false);
+    }
+
     /// <summary>Softmax along <paramref name="dim"/>, computed stably (max subtracted).</summary>
     public static Tensor Softmax(Tensor input, int dim)
     {

@@ -176,6 +176,8 @@ public static class EagerQuantization
             {
                 QuantStub => new QuantizeStep(output),
                 Conv2d conv => QuantizeConv(conv, ConfigOf(layer), output),
+                ConvTranspose2d transposed => QuantizeConvTranspose(transposed, ConfigOf(layer), output),
+                BatchNorm2d batchNorm => new QuantizedBatchNorm2d(batchNorm, output),
                 Linear linear => QuantizeLinear(linear, ConfigOf(layer), output),
                 Add => new QuantizedAdd(output),
                 // After QAT's fixed fake quantization: the float module runs its kernel on the quantized tensor.
@@ -236,7 +238,7 @@ public static class EagerQuantization
     };
 
     internal static bool NeedsObserver(Layer layer) =>
-        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout)
+        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout or Upsample)
         && layer is not PointwiseActivation { FixedOutput: not null };
 
     private static ActivationQParams ActivationFrom(Observer observer)
@@ -260,6 +262,20 @@ public static class EagerQuantization
         if (qat?.BatchNorm is { } batchNorm) conv.FoldBatchNorm(batchNorm);
         var (weight, qparams) = QuantizeWeight(conv.Weight, WeightObserverFor(conv, qat?.WeightFakeQuant, qconfig));
         return new QuantizedConv2d(conv, weight, qparams, output);
+    }
+
+    /// <summary>
+    /// A transposed convolution's int8 form, with per-tensor weights whatever the qconfig says: PyTorch 1.13 runs no
+    /// other kind for a transposed convolution (its <c>from_float</c> refuses a per-channel weight observer, so a PyTorch
+    /// model with a per-channel qconfig sets this layer's qconfig to <c>default_weight_observer</c>, which is what a
+    /// per-channel qconfig gets here).
+    /// </summary>
+    private static QuantizedConvTranspose2d QuantizeConvTranspose(ConvTranspose2d layer, QConfig qconfig, ActivationQParams output)
+    {
+        var observer = qconfig.CreateWeightObserver();
+        if (observer.QScheme.IsPerChannel()) observer = QConfig.PerTensorSymmetricWeights();
+        var (weight, qparams) = QuantizeWeight(layer.Weight, (observer, true));
+        return new QuantizedConvTranspose2d(layer, weight, qparams, output);
     }
 
     private static QuantizedLinear QuantizeLinear(Linear linear, QConfig qconfig, ActivationQParams output)

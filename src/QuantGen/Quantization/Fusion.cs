@@ -11,7 +11,8 @@ namespace QuantGen.Quantization;
 /// </summary>
 /// <remarks>
 /// Supported groups, as PyTorch's defaults: [Conv2d, BatchNorm2d], [Conv2d, BatchNorm2d, ReLU],
-/// [Conv2d, BatchNorm2d, ReLU6], [Conv2d, ReLU], [Conv2d, ReLU6], [Linear, ReLU].
+/// [Conv2d, BatchNorm2d, ReLU6], [Conv2d, ReLU], [Conv2d, ReLU6], [Linear, ReLU], [ConvTranspose2d, BatchNorm2d] (eval
+/// only: PyTorch 1.13 has no QAT form of it) and [BatchNorm2d, ReLU] (PyTorch's <c>BNReLU2d</c>).
 /// Every group is checked before any is fused, so a bad list changes nothing.
 /// </remarks>
 public static class Fusion
@@ -77,8 +78,11 @@ public static class Fusion
                 [Conv2d conv, ReLU relu] => new FusionPlan(conv, null, FusedActivation.ReLU, [relu]),
                 [Conv2d conv, ReLU6 relu6] => new FusionPlan(conv, null, FusedActivation.ReLU6, [relu6]),
                 [Linear linear, ReLU relu] => new FusionPlan(linear, null, FusedActivation.ReLU, [relu]),
+                [ConvTranspose2d transposed, BatchNorm2d bn] => new FusionPlan(transposed, bn, FusedActivation.None, [bn]),
+                [BatchNorm2d bn, ReLU relu] => new FusionPlan(bn, null, FusedActivation.ReLU, [relu]),
                 _ => throw new FusionException(
-                    $"Fusion group [{string.Join(", ", group)}] is ({pattern}); supported: (Conv2d, BatchNorm2d[, ReLU|ReLU6]), (Conv2d, ReLU|ReLU6), (Linear, ReLU)."),
+                    $"Fusion group [{string.Join(", ", group)}] is ({pattern}); supported: (Conv2d, BatchNorm2d[, ReLU|ReLU6]), (Conv2d, ReLU|ReLU6), (Linear, ReLU), " +
+                    "(ConvTranspose2d, BatchNorm2d), (BatchNorm2d, ReLU)."),
             };
             plan.Check(group, forTraining);
             return plan;
@@ -87,18 +91,27 @@ public static class Fusion
         private void Check(string[] group, bool forTraining)
         {
             string name = $"Fusion group [{string.Join(", ", group)}]";
-            if (Head is Conv2d { Activation: not FusedActivation.None } or Linear { Activation: not FusedActivation.None })
+            if (Head is Conv2d { Activation: not FusedActivation.None } or Linear { Activation: not FusedActivation.None } or BatchNorm2d { Activation: not FusedActivation.None })
             {
                 throw new FusionException($"{name}: '{group[0]}' already has a fused activation.");
             }
             if (BatchNorm is null) return;
-            var conv = (Conv2d)Head;
-            if (conv.HasFoldedBatchNorm) throw new FusionException($"{name}: '{group[0]}' already has a BatchNorm folded in.");
-            if (BatchNorm.NumFeatures != conv.OutChannels)
+            var (folded, outChannels) = Head switch
             {
-                throw new FusionException($"{name}: the BatchNorm has {BatchNorm.NumFeatures} features but the convolution has {conv.OutChannels} output channels.");
+                Conv2d conv => (conv.HasFoldedBatchNorm, conv.OutChannels),
+                ConvTranspose2d transposed => (transposed.HasFoldedBatchNorm, transposed.OutChannels),
+                _ => throw new InvalidOperationException($"{Head.GetType().Name} folds no BatchNorm."),
+            };
+            if (folded) throw new FusionException($"{name}: '{group[0]}' already has a BatchNorm folded in.");
+            if (BatchNorm.NumFeatures != outChannels)
+            {
+                throw new FusionException($"{name}: the BatchNorm has {BatchNorm.NumFeatures} features but the convolution has {outChannels} output channels.");
             }
-            if (!forTraining && (conv.Training || BatchNorm.Training))
+            if (forTraining && Head is ConvTranspose2d)
+            {
+                throw new FusionException($"{name}: ConvTranspose2d + BatchNorm2d has no quantization-aware-training form (nor in PyTorch 1.13); fuse it with FuseModules after training.");
+            }
+            if (!forTraining && (Head.Training || BatchNorm.Training))
             {
                 throw new FusionException($"{name}: folding a BatchNorm needs eval mode (call model.Eval() first); or FuseModulesQat to keep it training for quantization-aware training.");
             }
@@ -107,11 +120,13 @@ public static class Fusion
         public void Apply(bool forTraining)
         {
             if (BatchNorm is not null && forTraining) Head.Substitute = new QatConv2d((Conv2d)Head, BatchNorm, weightFakeQuant: null);
+            else if (BatchNorm is not null && Head is ConvTranspose2d transposed) transposed.FoldBatchNorm(BatchNorm);
             else if (BatchNorm is not null) ((Conv2d)Head).FoldBatchNorm(BatchNorm);
             switch (Head)
             {
                 case Conv2d conv: conv.Activation = Activation; break;
                 case Linear linear: linear.Activation = Activation; break;
+                case BatchNorm2d batchNorm: batchNorm.Activation = Activation; break;
             }
             foreach (var absorbed in Absorbed) absorbed.Substitute = new Identity();
         }

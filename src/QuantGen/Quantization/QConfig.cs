@@ -117,7 +117,7 @@ public sealed class QConfig
         () => new MovingAveragePerChannelMinMaxObserver(dtype: QDType.QInt8, qscheme: QScheme.PerChannelSymmetric, quantMin: -128, quantMax: 127));
 
     /// <summary>PyTorch's <c>default_weight_observer</c>.</summary>
-    private static Observer PerTensorSymmetricWeights() =>
+    internal static Observer PerTensorSymmetricWeights() =>
         new MinMaxObserver(dtype: QDType.QInt8, qscheme: QScheme.PerTensorSymmetric);
 
     /// <summary>PyTorch's <c>default_per_channel_weight_observer</c> (channel axis 0).</summary>

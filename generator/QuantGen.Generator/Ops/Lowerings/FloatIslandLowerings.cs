@@ -36,3 +36,20 @@ internal sealed record SoftmaxLowering(EquatableArray<int> Shape, int Dim, int O
     public override string Create(StepText step) =>
         $"CompiledSoftmax.Create(model, {step.Path}, {step.InputQParams()}, dim: {Dim}, outer: {Outer}, size: {Size}, inner: {Inner}{Layout})";
 }
+
+/// <summary>SiLU or GELU (<see cref="ModuleType"/>), element by element: the bytes need no transposition.</summary>
+internal sealed record FloatActivationLowering(EquatableArray<int> Shape, string ModuleType) : FloatIslandLowering(Shape)
+{
+    public override string? RuntimeType => "CompiledFloatActivation";
+
+    public override string Create(StepText step) => $"CompiledFloatActivation.Create<global::{ModuleType}>(model, {step.Path}, {step.InputQParams()})";
+}
+
+/// <summary>GroupNorm over each sample's NCHW floats.</summary>
+internal sealed record GroupNormLowering(EquatableArray<int> Shape, int Groups, int Channels, int Pixels) : FloatIslandLowering(Shape)
+{
+    public override string? RuntimeType => "CompiledGroupNorm";
+
+    public override string Create(StepText step) =>
+        $"CompiledGroupNorm.Create(model, {step.Path}, {step.InputQParams()}, groups: {Groups}, channels: {Channels}, pixels: {Pixels})";
+}

@@ -65,4 +65,20 @@ public static class NormalizationKernels
             }
         }
     }
+
+    /// <summary>
+    /// Group norm of samples [channels, pixels]: each of <paramref name="groups"/> runs of channels normalised as one
+    /// <see cref="LayerNorm"/> row, then <c>x̂·γ[c] + β[c]</c> per channel (two roundings, as PyTorch's separate ops).
+    /// </summary>
+    public static void GroupNorm(ReadOnlySpan<float> input, int channels, int pixels, int groups, float[]? weight, float[]? bias, float eps, Span<float> output)
+    {
+        LayerNorm(input, channels / groups * pixels, null, null, eps, output);
+        if (weight is null && bias is null) return;
+        for (int start = 0; start < input.Length; start += pixels)
+        {
+            int c = start / pixels % channels;
+            float gamma = weight?[c] ?? 1f, beta = bias?[c] ?? 0f;
+            foreach (ref float v in output.Slice(start, pixels)) v = v * gamma + beta;
+        }
+    }
 }
