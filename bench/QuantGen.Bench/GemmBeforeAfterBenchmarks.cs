@@ -79,15 +79,15 @@ public unsafe class GemmBeforeAfterBenchmarks
     public void After() => gemm.RunTiles(rows, output.Pointer, null);
 
     /// <summary>
-    /// <c>--gemm-before-after</c>: the same pairs timed interleaved with the Stopwatch, for a machine too loaded for
+    /// <c>--gemm-before-after [path]</c>: the same pairs timed interleaved with the Stopwatch, for a machine too loaded for
     /// BenchmarkDotNet's one-case-after-another runs to compare: 41 rounds of (before ≥ 1 ms, after as many calls),
     /// so that both sides of a round see the same load, after a warm-up past tiered JIT; prints the median of each side and of the per-round ratios.
     /// </summary>
-    public static void Interleaved()
+    public static void Interleaved(string? onlyPath = null)
     {
         Console.WriteLine("| path | shape | before (median) | after (median) | ratio of medians | median of round ratios |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|");
-        foreach (Int8KernelPath path in Paths)
+        foreach (Int8KernelPath path in Paths.Where(p => onlyPath is null || p.ToString() == onlyPath))
         {
             foreach (string shape in typeof(GemmBeforeAfterBenchmarks).GetProperty(nameof(Shape))!.GetCustomAttributes(typeof(ParamsAttribute), false).Cast<ParamsAttribute>().Single().Values.Cast<string>())
             {

@@ -19,9 +19,9 @@ if (args is ["--steps", ..])
     return;
 }
 #if GEMM_BEFORE
-if (args is ["--gemm-before-after"])
+if (args is ["--gemm-before-after", ..])
 {
-    GemmBeforeAfterBenchmarks.Interleaved();   // see bench/gemm-before.sh
+    GemmBeforeAfterBenchmarks.Interleaved(args.Length > 1 ? args[1] : null);   // see bench/gemm-before.sh
     return;
 }
 #endif

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace QuantGen.Kernels.Int8;
 
@@ -16,7 +18,7 @@ internal static unsafe class GemmDriver<TTile>
         int n = g.N, width = TTile.Width;
         int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K, n, TileRows);
         int* sums = stackalloc int[TileRows * width];
-        byte* narrow = stackalloc byte[width];
+        byte* narrow = stackalloc byte[Vector256<byte>.Count];   // one row of the widest tile
         for (int c0 = 0; c0 < n && whole < a.Count; c0 += width)
         {
             var requantizer = new PanelRequantizer(g.Epilogue, c0);
@@ -31,29 +33,32 @@ internal static unsafe class GemmDriver<TTile>
         // Row blocks outside, panels inside: a block of A stays in L1 while every panel passes over it.
         for (int b0 = 0; b0 < whole; b0 += block)
         {
-            for (int c0 = 0; c0 < n; c0 += width)
-            {
-                Tiles(g, a, y, rowSums, c0, b0, Math.Min(whole, b0 + block), sums, narrow);
-            }
+            Block(g, a, y, rowSums, b0, Math.Min(whole, b0 + block), sums, narrow);
         }
     }
 
-    /// <summary>Rows <paramref name="start"/>…<paramref name="end"/> (whole tiles) against the panel at column <paramref name="c0"/>.</summary>
+    /// <summary>
+    /// Rows <paramref name="start"/>…<paramref name="end"/> (whole tiles) against every panel: one call a block, not a
+    /// panel, since a small block (4 rows at batch 1 on a 2×2 image) costs little more than the call.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // tiered code kept the accumulators on the stack
-    private static void Tiles(QGemm g, Rows a, byte* y, int* rowSums, int c0, int start, int end, int* sums, byte* narrow)
+    private static void Block(QGemm g, Rows a, byte* y, int* rowSums, int start, int end, int* sums, byte* narrow)
     {
         int n = g.N, steps = g.StepCount, width = TTile.Width;
-        var requantizer = new PanelRequantizer(g.Epilogue, c0);
-        byte* panel = g.Panels + (long)c0 * steps * 4;
-        int columns = Math.Min(width, n - c0);
-        for (int m0 = start; m0 < end; m0 += TileRows)
+        for (int c0 = 0; c0 < n; c0 += width)
         {
-            TTile.Four(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, requantizer.Offsets, sums);
-            byte* row = y + (long)m0 * n + c0;
-            Store(requantizer, sums, a.Sum(rowSums, m0), row, columns, narrow);
-            Store(requantizer, sums + width, a.Sum(rowSums, m0 + 1), row + n, columns, narrow);
-            Store(requantizer, sums + 2 * width, a.Sum(rowSums, m0 + 2), row + 2 * n, columns, narrow);
-            Store(requantizer, sums + 3 * width, a.Sum(rowSums, m0 + 3), row + 3 * n, columns, narrow);
+            var requantizer = new PanelRequantizer(g.Epilogue, c0);
+            byte* panel = g.Panels + (long)c0 * steps * 4;
+            int columns = Math.Min(width, n - c0);
+            for (int m0 = start; m0 < end; m0 += TileRows)
+            {
+                TTile.Four(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, requantizer.Offsets, sums);
+                byte* row = y + (long)m0 * n + c0;
+                Store(requantizer, sums, a.Sum(rowSums, m0), row, columns, narrow);
+                Store(requantizer, sums + width, a.Sum(rowSums, m0 + 1), row + n, columns, narrow);
+                Store(requantizer, sums + 2 * width, a.Sum(rowSums, m0 + 2), row + 2 * n, columns, narrow);
+                Store(requantizer, sums + 3 * width, a.Sum(rowSums, m0 + 3), row + 3 * n, columns, narrow);
+            }
         }
     }
 
@@ -67,7 +72,15 @@ internal static unsafe class GemmDriver<TTile>
             return;
         }
         TTile.Store(requantizer, sums, rowSum, narrow);
-        new ReadOnlySpan<byte>(narrow, columns).CopyTo(new Span<byte>(y, columns));
+        if (Avx512BW.VL.IsSupported)
+        {
+            // A masked vmovdqu8 writes (and faults on) no byte outside the mask; a copy would be a call, around which
+            // the JIT spills the tile's registers on every row of the last panel.
+            var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)columns));
+            Avx512BW.VL.MaskStore(y, mask, Vector256.Load(narrow));
+            return;
+        }
+        for (int c = 0; c < columns; c++) y[c] = narrow[c];
     }
 }
 
