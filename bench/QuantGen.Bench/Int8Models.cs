@@ -9,11 +9,15 @@ internal static class Int8Models
 {
     public const int CalibrationImages = 512;
 
-    public static MobileNetV2.Int8 MobileNetV2()
+    public static MobileNetV2.Int8 MobileNetV2() => ConvertedMobileNetV2().Int8;
+
+    /// <summary>The converted model (its eager int8 forward) and its generated pass.</summary>
+    public static (MobileNetV2 Converted, MobileNetV2.Int8 Int8) ConvertedMobileNetV2()
     {
         var model = new MobileNetV2();
         model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
-        return model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
+        MobileNetV2.Int8 int8 = model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
+        return (model, int8);
     }
 
     /// <summary>The converted model (its eager int8 forward) and its generated pass.</summary>
