@@ -105,6 +105,15 @@ public static class CompiledModels
         }
     }
 
+    /// <summary>Bytes 100 calls of <paramref name="call"/> allocate on this thread once the JIT has settled.</summary>
+    public static long AllocatedBy100Calls(Action call)
+    {
+        PastTieredJit(call);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) call();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
     public static void AssertBits(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
