@@ -81,11 +81,7 @@ public sealed class FloatFunctionalTests
         ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
         var random = new Random(1414);
         Tensor Batch(int n) => CompiledModels.RandomImages(random, n, 8, low: -2, width: 4);
-        foreach (Tensor weight in driver.Model.Modules().Select(m => m switch { Conv2d c => c.Weight, Linear l => l.Weight, _ => null }).OfType<Tensor>())
-        {
-            float bound = 2f / MathF.Sqrt(weight.Length / weight.Size(0));
-            for (int i = 0; i < weight.Length; i++) weight.Data[i] = (random.NextSingle() * 2 - 1) * bound;
-        }
+        CompiledModels.SeedWeights(driver.Model, random);
 
         driver.Model.Eval();
         driver.Quantize([Batch(32), Batch(32)], qconfig: null);

@@ -70,13 +70,7 @@ public sealed class PointwiseActivationTests
         var random = new Random(14);
         Tensor Batch(int n) => CompiledModels.RandomImages(random, n, 8, low: -4, width: 8);
 
-        // Seeded weights, not the default init's draws (which depend on what ran before): a spread that the seven
-        // layers keep, so that the logits vary.
-        foreach (Tensor weight in driver.Model.Modules().Select(m => m switch { Conv2d c => c.Weight, Linear l => l.Weight, _ => null }).OfType<Tensor>())
-        {
-            float bound = 2f / MathF.Sqrt(weight.Length / weight.Size(0));
-            for (int i = 0; i < weight.Length; i++) weight.Data[i] = (random.NextSingle() * 2 - 1) * bound;
-        }
+        CompiledModels.SeedWeights(driver.Model, random);
 
         foreach (Tensor bias in driver.Model.Modules().Select(m => m switch { Conv2d c => c.Bias, Linear l => l.Bias, _ => null }).OfType<Tensor>())
         {

@@ -23,6 +23,7 @@ internal static class CompiledFunctional
 /// channel gate (squeeze-excite's [N, C, 1, 1] times [N, C, H, W], either order) that multiplies every pixel's
 /// channels by its sample's gate. The same bytes as eager int8 (<see cref="QMul"/>).
 /// </summary>
+/// <remarks>Immutable: safe to share between threads and forks.</remarks>
 public sealed class CompiledMul
 {
     private readonly Int8Mul kernel;
@@ -84,6 +85,7 @@ public sealed class CompiledCat
 /// A <see cref="FloatFunctional"/>'s AddScalar or MulScalar in the generated pass: a 256-entry table with the output
 /// qparams PyTorch derives from the input's and the scalar (<see cref="QScalar"/>), as eager int8 runs it.
 /// </summary>
+/// <remarks>Immutable: safe to share between threads and forks.</remarks>
 public sealed class CompiledScalar
 {
     private readonly Int8Lookup kernel;

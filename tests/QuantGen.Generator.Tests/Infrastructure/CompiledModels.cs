@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using QuantGen.IO;
+using QuantGen.Nn;
 using QuantGen.Quantization;
 
 namespace QuantGen.Generator.Tests.Infrastructure;
@@ -54,6 +55,19 @@ public static class CompiledModels
         Assert.Null(run.Exception);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    /// <summary>
+    /// Seeded weights for every convolution and linear layer, uniform within ±2/√fan-in: not the default init's draws
+    /// (which depend on what ran before), and a spread that a stack of layers keeps, so that the logits vary.
+    /// </summary>
+    public static void SeedWeights(Module model, Random random)
+    {
+        foreach (Tensor weight in model.Modules().Select(m => m switch { Conv2d c => c.Weight, Linear l => l.Weight, _ => null }).OfType<Tensor>())
+        {
+            float bound = 2f / MathF.Sqrt(weight.Length / weight.Size(0));
+            for (int i = 0; i < weight.Length; i++) weight.Data[i] = (random.NextSingle() * 2 - 1) * bound;
+        }
     }
 
     public static IEnumerable<Tensor> Batches(MnistSet set, int images, int size)

@@ -131,6 +131,43 @@ public sealed class FloatFunctionalTests
     }
 
     [Fact]
+    public void Quantization_aware_training_fake_quantizes_its_output_passes_gradients_and_converts_to_a_QFunctional()
+    {
+        var model = new Gated();
+        model.Train();
+        EagerQuantization.PrepareQat(model, QConfig.DefaultQat);
+        Assert.IsType<FakeQuantize>(model.se.OutputObserver);
+        var x = GradCheck.Random(5, 2, 1, 4, 4);
+        Tensor loss = model.Forward(x);
+        loss.Backward(Tensor.Full(1f, loss.Shape.ToArray()));
+        Tensor? grad = model.conv.Weight.Grad;
+        Assert.NotNull(grad);
+        Assert.Contains(grad!.Data, g => g != 0);
+
+        model.Eval();
+        EagerQuantization.Convert(model);
+        var converted = Assert.IsType<QFunctional>(model.se.Substitute);
+        Assert.NotNull(converted.Output);
+        Tensor int8 = model.Forward(x);
+        Assert.Equal(new Shape(2, 4, 4, 4), int8.Shape);
+        Assert.False(int8.IsQuantized);
+    }
+
+    private sealed class Gated : Module
+    {
+        public readonly QuantStub quant = new();
+        public readonly Conv2d conv = new(1, 4, kernelSize: 3, padding: 1);
+        public readonly FloatFunctional se = new();
+        public readonly DeQuantStub dequant = new();
+
+        public override Tensor Forward(Tensor x)
+        {
+            x = conv.Forward(quant.Forward(x));
+            return dequant.Forward(se.Mul(x, Functional.AdaptiveAvgPool2d(x, 1)));
+        }
+    }
+
+    [Fact]
     public void Shapes_that_do_not_broadcast_or_concatenate_are_errors_naming_the_layer_and_both_shapes()
     {
         var model = new Observed();

@@ -71,28 +71,8 @@ internal sealed partial class ConstantInterpreter
         bool onModule = owner == ModuleType;
         if ((!onModule && owner != FunctionalType) || OpRegistry.ForFunctional(method.Name) is not { } op) return false;
 
-        var inputs = new List<TensorValue>();
-        var args = new List<LayerArg>();
-        foreach (IArgumentOperation argument in invocation.Arguments)
-        {
-            object? value = Evaluate(argument.Value, frame);
-            if (value is TensorValue tensor)
-            {
-                inputs.Add(tensor);
-                continue;
-            }
-
-            if (argument.Parameter is not { } parameter || ValueText.AsSource(value) is not { } text || value is string)
-            {
-                throw Unreadable(argument.Syntax, $"the argument '{argument.Parameter?.Name}' of '{Describe(node)}', which is not a constant");
-            }
-
-            args.Add(new LayerArg(parameter.Name, text.Text, text.Integer, argument.ArgumentKind == ArgumentKind.DefaultValue ? null : LocationInfo.From(argument.Syntax)));
-        }
-
-        if (inputs.Count != op.Arity) throw Unreadable(node, $"the call '{Describe(node)}' in Forward (it takes {op.Arity} tensor{(op.Arity == 1 ? "" : "s")})");
         string call = onModule ? method.Name : "Functional." + method.Name;
-        result = Record(op, "", call, args.ToEquatableArray(), node, scope.Block, [.. inputs]);
+        result = RecordCall(op, "", call, invocation, frame, scope.Block);
         return result is not null;
     }
 
@@ -108,6 +88,16 @@ internal sealed partial class ConstantInterpreter
             throw Unreadable(node, $"the call '{Describe(node)}' in Forward: its module is not a child of the model, so the runtime does not name it");
         }
 
+        return RecordCall(op, path, invocation.TargetMethod.Name, invocation, frame, block);
+    }
+
+    /// <summary>
+    /// A call that runs <paramref name="op"/>: its tensor arguments are the step's inputs (a list of tensors, as a
+    /// module method such as Cat takes them, counts each), its other arguments constants.
+    /// </summary>
+    private TensorValue RecordCall(OpDescriptor op, string layer, string call, IInvocationOperation invocation, Frame frame, string block)
+    {
+        SyntaxNode node = invocation.Syntax;
         var inputs = new List<TensorValue>();
         var args = new List<LayerArg>();
         foreach (IArgumentOperation argument in invocation.Arguments)
@@ -119,7 +109,7 @@ internal sealed partial class ConstantInterpreter
                 continue;
             }
 
-            if (value is ListValue list)
+            if (value is ListValue list && layer.Length > 0)
             {
                 foreach (object? item in list.Items) inputs.Add(AsTensor(item, argument.Syntax));
                 continue;
@@ -134,7 +124,7 @@ internal sealed partial class ConstantInterpreter
         }
 
         if (!op.TakesInputs(inputs.Count)) throw Unreadable(node, $"the call '{Describe(node)}' in Forward (it takes {op.Arity} tensor{(op.Arity == 1 ? "" : "s")})");
-        return Record(op, path, invocation.TargetMethod.Name, args.ToEquatableArray(), node, block, [.. inputs]);
+        return Record(op, layer, call, args.ToEquatableArray(), node, block, [.. inputs]);
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ namespace QuantGen.Kernels.Reference;
 /// leading dimension counting as 1. <see cref="Indices"/> gives, for every element of the output in row-major order,
 /// the element of each input it reads.
 /// </summary>
+/// <remarks>Pure functions of their arguments: safe to call from any number of threads.</remarks>
 public static class Broadcasting
 {
     /// <summary>The broadcast shape, or null when the shapes do not broadcast.</summary>

@@ -7,6 +7,7 @@ namespace QuantGen.Kernels.Reference;
 /// which is what both of its paths compute — the channels-last fast path (<c>qcat_nhwc_kernel</c>) and the general
 /// one (dequantize, <c>at::cat</c>, <c>quantize_per_tensor</c>).
 /// </summary>
+/// <remarks>Pure functions of their arguments: safe to call from any number of threads.</remarks>
 public static class QCat
 {
     /// <summary>Inputs in row-major (NCHW) layout; every dimension but <paramref name="dim"/> equal.</summary>

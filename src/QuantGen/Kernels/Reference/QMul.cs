@@ -11,6 +11,7 @@ namespace QuantGen.Kernels.Reference;
 /// <c>requantize_from_int</c>'s <c>lrintf</c> and the vector path's <c>cvtps2dq</c> both round half to even, so
 /// every path of PyTorch gives these bytes; float(c) is exact (|c| ≤ 255²).
 /// </summary>
+/// <remarks>Pure functions of their arguments: safe to call from any number of threads.</remarks>
 public static class QMul
 {
     /// <summary>M = (s_a · s_b) · (1/s_y) in float32, in PyTorch's order.</summary>
