@@ -80,12 +80,8 @@ public class Conv2d : Layer
         var bias = MarkBatchNormFolded();
         for (int c = 0; c < OutChannels; c++)
         {
-            float rsqrt = 1f / MathF.Sqrt(bn.RunningVar.Data[c] + bn.Eps);
-            float gamma = bn.Weight?.Data[c] ?? 1f, beta = bn.Bias?.Data[c] ?? 0f;
-            float scale = gamma * rsqrt;
+            (float scale, bias.Data[c]) = bn.Folding(c, bias.Data[c]);
             foreach (ref float w in Weight.Data.AsSpan(c * perChannel, perChannel)) w *= scale;
-            float shifted = (bias.Data[c] - bn.RunningMean.Data[c]) * rsqrt;
-            bias.Data[c] = shifted * gamma + beta;
         }
         Weight.MarkModified();
         bias.MarkModified();
