@@ -48,6 +48,18 @@ public class BatchNorm2d : Layer
     protected override Tensor FloatForward(Tensor input) => Activation.Apply(Normalize(input, useBatchStatistics: Training));
 
     /// <summary>
+    /// What folding this (eval-mode) BatchNorm into the layer before it does to channel <paramref name="c"/>, in
+    /// PyTorch's order (<c>fuse_conv_bn_weights</c>): r = 1/√(var+ε), the weights times γ·r, the bias (b − mean)·r·γ + β.
+    /// </summary>
+    internal (float WeightScale, float Bias) Folding(int c, float bias)
+    {
+        float rsqrt = 1f / MathF.Sqrt(RunningVar.Data[c] + Eps);
+        float gamma = Weight?.Data[c] ?? 1f, beta = Bias?.Data[c] ?? 0f;
+        float shifted = (bias - RunningMean.Data[c]) * rsqrt;
+        return (gamma * rsqrt, shifted * gamma + beta);
+    }
+
+    /// <summary>
     /// Normalises with the batch's statistics (updating the running ones) or with the running statistics, whatever
     /// the module's mode: quantization-aware Conv+BN chooses, as PyTorch's <c>freeze_bn_stats</c> keeps BN in eval
     /// mode while the model trains.

@@ -88,12 +88,8 @@ public class Conv2d : Layer
         int outChannels = bias.Length, perChannel = weight.Length / outChannels;
         for (int c = 0; c < outChannels; c++)
         {
-            float rsqrt = 1f / MathF.Sqrt(bn.RunningVar.Data[c] + bn.Eps);
-            float gamma = bn.Weight?.Data[c] ?? 1f, beta = bn.Bias?.Data[c] ?? 0f;
-            float scale = gamma * rsqrt;
+            (float scale, bias[c]) = bn.Folding(c, bias[c]);
             foreach (ref float w in weight.Slice(c * perChannel, perChannel)) w *= scale;
-            float shifted = (bias[c] - bn.RunningMean.Data[c]) * rsqrt;
-            bias[c] = shifted * gamma + beta;
         }
     }
 

@@ -62,22 +62,15 @@ public class ConvTranspose2d : Layer
     public bool HasFoldedBatchNorm { get; private set; }
 
     /// <summary>
-    /// Folds an eval-mode BatchNorm into the weight and bias, as PyTorch's <c>fuse_conv_bn_weights(…, transpose=True)</c>:
-    /// r = 1/√(var+ε); each output channel's weights (axis 1 of the weight, per group) times γ·r; b' = (b − mean)·r·γ + β.
+    /// Folds an eval-mode BatchNorm into the weight and bias, as PyTorch's <c>fuse_conv_bn_weights(…, transpose=True)</c>
+    /// (<see cref="BatchNorm2d.Folding"/>): each output channel's weights lie along axis 1 of the weight, per group.
     /// </summary>
     internal void FoldBatchNorm(BatchNorm2d bn)
     {
         if (Bias is null) Bias = RegisterParameter("bias", Tensor.Zeros(OutChannels));
         int outPerGroup = OutChannels / Groups, taps = KernelSize.Height * KernelSize.Width;
         var scales = new float[OutChannels];
-        for (int c = 0; c < OutChannels; c++)
-        {
-            float rsqrt = 1f / MathF.Sqrt(bn.RunningVar.Data[c] + bn.Eps);
-            float gamma = bn.Weight?.Data[c] ?? 1f, beta = bn.Bias?.Data[c] ?? 0f;
-            scales[c] = gamma * rsqrt;
-            float shifted = (Bias.Data[c] - bn.RunningMean.Data[c]) * rsqrt;
-            Bias.Data[c] = shifted * gamma + beta;
-        }
+        for (int c = 0; c < OutChannels; c++) (scales[c], Bias.Data[c]) = bn.Folding(c, Bias.Data[c]);
         for (int ic = 0; ic < InChannels; ic++)
         {
             int group = ic / (InChannels / Groups);

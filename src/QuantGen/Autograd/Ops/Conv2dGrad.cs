@@ -147,15 +147,17 @@ internal static class Conv2dGrad
         return transposed;
     }
 
-    private static void BiasGradient(in ConvGeometry g, float[] dy, Span<float> db)
+    private static void BiasGradient(in ConvGeometry g, float[] dy, Span<float> db) => BiasGradient(g.Batch, g.OutChannels, g.OutHeight * g.OutWidth, dy, db);
+
+    /// <summary>db[c] += Σ dy over the batch and the pixels of channel c (NCHW), per image in order.</summary>
+    internal static void BiasGradient(int batch, int channels, int pixels, float[] dy, Span<float> db)
     {
-        int pixels = g.OutHeight * g.OutWidth;
-        for (int n = 0; n < g.Batch; n++)
+        for (int n = 0; n < batch; n++)
         {
-            for (int c = 0; c < g.OutChannels; c++)
+            for (int c = 0; c < channels; c++)
             {
                 float sum = 0;
-                foreach (float v in dy.AsSpan((n * g.OutChannels + c) * pixels, pixels)) sum += v;
+                foreach (float v in dy.AsSpan((n * channels + c) * pixels, pixels)) sum += v;
                 db[c] += sum;
             }
         }

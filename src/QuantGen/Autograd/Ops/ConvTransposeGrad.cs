@@ -12,16 +12,6 @@ internal static class ConvTransposeGrad
             if (inputs.ArrayFor(0) is { } dx) FloatConvTranspose2d.InputGradient(geometry, dy, weight.Data, dx);
             if (inputs.ArrayFor(1) is { } dw) FloatConvTranspose2d.WeightGradient(geometry, input.Data, dy, dw);
             var db = inputs.For(2);
-            if (db.IsEmpty) return;
-            int plane = geometry.OutHeight * geometry.OutWidth;
-            for (int n = 0; n < geometry.Batch; n++)
-            {
-                for (int oc = 0; oc < geometry.OutChannels; oc++)
-                {
-                    float sum = 0;
-                    foreach (float v in dy.AsSpan((n * geometry.OutChannels + oc) * plane, plane)) sum += v;
-                    db[oc] += sum;
-                }
-            }
+            if (!db.IsEmpty) Conv2dGrad.BiasGradient(geometry.Batch, geometry.OutChannels, geometry.OutHeight * geometry.OutWidth, dy, db);
         });
 }
