@@ -5,13 +5,14 @@ namespace QuantGen.Quantization;
 
 /// <summary>
 /// PyTorch's <c>fuse_modules</c>, in place: each group names consecutive modules by their dotted paths, and the
-/// first absorbs the rest. Conv2d+BatchNorm2d folds the BatchNorm into the weights (eval mode);
-/// a trailing ReLU or ReLU6 becomes the layer's fused activation. The absorbed modules then pass their input
-/// through (<see cref="Identity"/>), as in PyTorch.
+/// first absorbs the rest. Conv2d+BatchNorm2d, Conv1d+BatchNorm1d and Linear+BatchNorm1d fold the BatchNorm into the
+/// weights (eval mode); a trailing ReLU or ReLU6 becomes the layer's fused activation. The absorbed modules then pass
+/// their input through (<see cref="Identity"/>), as in PyTorch.
 /// </summary>
 /// <remarks>
-/// Supported groups, as PyTorch's defaults: [Conv2d, BatchNorm2d], [Conv2d, BatchNorm2d, ReLU],
-/// [Conv2d, BatchNorm2d, ReLU6], [Conv2d, ReLU], [Conv2d, ReLU6], [Linear, ReLU].
+/// Supported groups, as PyTorch 1.13's defaults (and ReLU6 wherever ReLU is): [Conv2d, BatchNorm2d[, ReLU]],
+/// [Conv1d, BatchNorm1d[, ReLU]], [Conv2d|Conv1d, ReLU], [Linear, BatchNorm1d], [Linear, ReLU]. A BatchNorm fuses only
+/// into a layer of its own dimensionality, and Linear+BatchNorm1d only for post-training quantization, as in PyTorch.
 /// Every group is checked before any is fused, so a bad list changes nothing.
 /// </remarks>
 public static class Fusion
@@ -48,7 +49,7 @@ public static class Fusion
     }
 
     /// <summary>One checked group: the layer that absorbs, the BatchNorm it folds, the activation it takes on.</summary>
-    private sealed record FusionPlan(Layer Head, BatchNorm2d? BatchNorm, FusedActivation Activation, Layer[] Absorbed)
+    private sealed record FusionPlan(Layer Head, BatchNorm? BatchNorm, FusedActivation Activation, Layer[] Absorbed)
     {
         public static FusionPlan Create(string[] group, IReadOnlyDictionary<string, Module> modules, bool forTraining)
         {
@@ -71,18 +72,23 @@ public static class Fusion
             string pattern = string.Join(", ", found.Select(m => m.GetType().Name));
             var plan = found switch
             {
-                [Conv2d conv, BatchNorm2d bn] => new FusionPlan(conv, bn, FusedActivation.None, [bn]),
-                [Conv2d conv, BatchNorm2d bn, ReLU relu] => new FusionPlan(conv, bn, FusedActivation.ReLU, [bn, relu]),
-                [Conv2d conv, BatchNorm2d bn, ReLU6 relu6] => new FusionPlan(conv, bn, FusedActivation.ReLU6, [bn, relu6]),
+                [Conv2d conv, BatchNorm bn] when SameDimensionality(conv, bn) => new FusionPlan(conv, bn, FusedActivation.None, [bn]),
+                [Conv2d conv, BatchNorm bn, ReLU relu] when SameDimensionality(conv, bn) => new FusionPlan(conv, bn, FusedActivation.ReLU, [bn, relu]),
+                [Conv2d conv, BatchNorm bn, ReLU6 relu6] when SameDimensionality(conv, bn) => new FusionPlan(conv, bn, FusedActivation.ReLU6, [bn, relu6]),
                 [Conv2d conv, ReLU relu] => new FusionPlan(conv, null, FusedActivation.ReLU, [relu]),
                 [Conv2d conv, ReLU6 relu6] => new FusionPlan(conv, null, FusedActivation.ReLU6, [relu6]),
+                [Linear linear, BatchNorm1d bn] => new FusionPlan(linear, bn, FusedActivation.None, [bn]),
                 [Linear linear, ReLU relu] => new FusionPlan(linear, null, FusedActivation.ReLU, [relu]),
                 _ => throw new FusionException(
-                    $"Fusion group [{string.Join(", ", group)}] is ({pattern}); supported: (Conv2d, BatchNorm2d[, ReLU|ReLU6]), (Conv2d, ReLU|ReLU6), (Linear, ReLU)."),
+                    $"Fusion group [{string.Join(", ", group)}] is ({pattern}); supported: (Conv2d, BatchNorm2d[, ReLU|ReLU6]), " +
+                    "(Conv1d, BatchNorm1d[, ReLU|ReLU6]), (Conv2d|Conv1d, ReLU|ReLU6), (Linear, BatchNorm1d), (Linear, ReLU)."),
             };
             plan.Check(group, forTraining);
             return plan;
         }
+
+        /// <summary>A BatchNorm2d fuses into a Conv2d, a BatchNorm1d into a Conv1d.</summary>
+        private static bool SameDimensionality(Conv2d conv, BatchNorm bn) => conv is Conv1d == bn is BatchNorm1d;
 
         private void Check(string[] group, bool forTraining)
         {
@@ -92,13 +98,22 @@ public static class Fusion
                 throw new FusionException($"{name}: '{group[0]}' already has a fused activation.");
             }
             if (BatchNorm is null) return;
-            var conv = (Conv2d)Head;
-            if (conv.HasFoldedBatchNorm) throw new FusionException($"{name}: '{group[0]}' already has a BatchNorm folded in.");
-            if (BatchNorm.NumFeatures != conv.OutChannels)
+            var (folded, outputs, what) = Head switch
             {
-                throw new FusionException($"{name}: the BatchNorm has {BatchNorm.NumFeatures} features but the convolution has {conv.OutChannels} output channels.");
+                Conv2d conv => (conv.HasFoldedBatchNorm, conv.OutChannels, "the convolution has {0} output channels"),
+                Linear linear => (linear.HasFoldedBatchNorm, linear.OutFeatures, "the linear layer has {0} output features"),
+                _ => throw new InvalidOperationException($"{Head.GetType().Name} folds no BatchNorm."),
+            };
+            if (folded) throw new FusionException($"{name}: '{group[0]}' already has a BatchNorm folded in.");
+            if (BatchNorm.NumFeatures != outputs)
+            {
+                throw new FusionException($"{name}: the BatchNorm has {BatchNorm.NumFeatures} features but {string.Format(what, outputs)}.");
             }
-            if (!forTraining && (conv.Training || BatchNorm.Training))
+            if (forTraining && Head is Linear)
+            {
+                throw new FusionException($"{name}: Linear+BatchNorm1d fuses for post-training quantization only (FuseModules in eval mode); for quantization-aware training leave the BatchNorm1d unfused.");
+            }
+            if (!forTraining && (Head.Training || BatchNorm.Training))
             {
                 throw new FusionException($"{name}: folding a BatchNorm needs eval mode (call model.Eval() first); or FuseModulesQat to keep it training for quantization-aware training.");
             }
@@ -106,8 +121,13 @@ public static class Fusion
 
         public void Apply(bool forTraining)
         {
-            if (BatchNorm is not null && forTraining) Head.Substitute = new QatConv2d((Conv2d)Head, BatchNorm, weightFakeQuant: null);
-            else if (BatchNorm is not null) ((Conv2d)Head).FoldBatchNorm(BatchNorm);
+            switch (Head, BatchNorm)
+            {
+                case (_, null): break;
+                case (Conv2d conv, _) when forTraining: Head.Substitute = new QatConv2d(conv, BatchNorm, weightFakeQuant: null); break;
+                case (Conv2d conv, _): conv.FoldBatchNorm(BatchNorm); break;
+                case (Linear linear, BatchNorm1d bn): linear.FoldBatchNorm(bn); break;
+            }
             switch (Head)
             {
                 case Conv2d conv: conv.Activation = Activation; break;

@@ -36,3 +36,12 @@ internal sealed record SoftmaxLowering(EquatableArray<int> Shape, int Dim, int O
     public override string Create(StepText step) =>
         $"CompiledSoftmax.Create(model, {step.Path}, {step.InputQParams()}, dim: {Dim}, outer: {Outer}, size: {Size}, inner: {Inner}{Layout})";
 }
+
+/// <summary>A BatchNorm1d not fused into a layer before it: eval mode's per-channel scale and shift, in float.</summary>
+internal sealed record BatchNorm1dLowering(EquatableArray<int> Shape, int Features, int Length) : FloatIslandLowering(Shape)
+{
+    public override string? RuntimeType => "CompiledBatchNorm1d";
+
+    public override string Create(StepText step) =>
+        $"CompiledBatchNorm1d.Create(model, {step.Path}, {step.InputQParams()}, features: {Features}, length: {Length}{Layout})";
+}

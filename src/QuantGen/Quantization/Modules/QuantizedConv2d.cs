@@ -4,8 +4,9 @@ using QuantGen.Nn;
 namespace QuantGen.Quantization;
 
 /// <summary>
-/// A convolution in int8, as PyTorch's quantized <c>Conv2d</c>/<c>ConvReLU2d</c>: quint8 in and out, qint8
-/// weights (per tensor or per output channel), the fused activation as the output clamp.
+/// A convolution in int8, as PyTorch's quantized <c>Conv2d</c>/<c>ConvReLU2d</c> (and <c>Conv1d</c>/<c>ConvReLU1d</c>,
+/// which PyTorch runs as the 2-D kernel over one row): quint8 in and out, qint8 weights (per tensor or per output
+/// channel), the fused activation as the output clamp.
 /// </summary>
 public sealed class QuantizedConv2d : QuantizedWeightLayer
 {
@@ -29,8 +30,7 @@ public sealed class QuantizedConv2d : QuantizedWeightLayer
         var values = new byte[geometry.OutputLength];
         QConv2d.Forward(geometry, input.QuantizedData, input.QParams(), Weight, WeightQParams, QuantizedBiasFor(input.QuantScale),
             Output, Source.Activation, values);
-        return Tensor.FromQuantized(new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth),
-            values, Output.Scale, Output.ZeroPoint);
+        return Tensor.FromQuantized(Source.OutputShape(geometry), values, Output.Scale, Output.ZeroPoint);
     }
 
 
