@@ -120,4 +120,21 @@ public sealed class OneDimensionalTests
         driver.Forward(inputs.Data.AsSpan(0, 180), single);
         CompiledModels.AssertBits(eager[..10], single);
     }
+
+    /// <summary>
+    /// Bad input: a Linear+BatchNorm1d fusion in a QAT model, which PrepareQat would refuse at run time, is QG0008 at
+    /// compile time at the Linear, naming both layers; the model keeps its shapes and runs eagerly in float.
+    /// </summary>
+    [Fact]
+    public void A_Linear_BatchNorm1d_fusion_under_QAT_is_a_compile_time_diagnostic_naming_the_layers()
+    {
+        string source = Source.Replace("[Quantize(QuantMode.Static)]", "[Quantize(QuantMode.Qat)]");
+        GeneratorRun run = InMemoryAssembly.Compile((source, "Net1d.cs"));
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("QG0008", diagnostic.Id);
+        Assert.Contains("quantization-aware training cannot fuse 'fc' (Linear) with 'fcBn' (BatchNorm1d)", diagnostic.GetMessage());
+        int line = diagnostic.Location.GetLineSpan().StartLinePosition.Line;
+        Assert.Contains("readonly Linear fc = new(24, 12);", source.Split('\n')[line]);
+        Assert.DoesNotContain(run.Sources, s => s.Text.Contains("class Int8", StringComparison.Ordinal));
+    }
 }
