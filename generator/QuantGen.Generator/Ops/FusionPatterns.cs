@@ -6,7 +6,9 @@ namespace QuantGen.Generator.Ops;
 /// <summary>
 /// The <c>[Fuse]</c> vocabulary: the roles a pattern may name (each an op's <see cref="OpDescriptor.FuseRole"/>), and
 /// the groups the runtime's fuser accepts (<c>QuantGen.Quantization.Fusion</c>, as PyTorch 1.13's
-/// <c>fuse_modules</c>), which the analyzers offer to add.
+/// <c>fuse_modules</c>), which the analyzers offer to add. A role covers both dimensionalities — <c>Conv</c> is Conv2d
+/// or Conv1d, <c>BN</c> BatchNorm2d or BatchNorm1d — and the shape rules keep a pair within one: a Conv2d's output is
+/// no BatchNorm1d's input.
 /// </summary>
 internal static class FusionPatterns
 {
@@ -21,6 +23,7 @@ internal static class FusionPatterns
         Of(OpRegistry.Conv2d, OpRegistry.BatchNorm2d),
         Of(OpRegistry.Conv2d, OpRegistry.ReLU),
         Of(OpRegistry.Conv2d, OpRegistry.ReLU6),
+        Of(OpRegistry.Linear, OpRegistry.BatchNorm1d),
         Of(OpRegistry.Linear, OpRegistry.ReLU),
         Of(OpRegistry.ConvTranspose2d, OpRegistry.BatchNorm2d),
         Of(OpRegistry.BatchNorm2d, OpRegistry.ReLU),
@@ -49,7 +52,7 @@ internal static class FusionPatterns
         var roles = new List<string>();
         foreach (OpDescriptor op in ops)
         {
-            if (op.FuseRole is string role) roles.Add(role);
+            if (op.FuseRole is string role && !roles.Contains(role)) roles.Add(role);
         }
 
         return roles;

@@ -28,8 +28,19 @@ internal sealed class LinearOp : OpDescriptor<LinearArgs>
         return output;
     }
 
-    protected override Int8Lowering Lower(LoweringContext context, LinearArgs a) =>
-        new LinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation, context.FusionText);
+    /// <summary>
+    /// Over samples of several rows ([*, F]) every row is one of the GEMM's; samples stored channels-last (several
+    /// channels of several values, as a convolution writes them) are reordered to rows around it.
+    /// </summary>
+    protected override Int8Lowering Lower(LoweringContext context, LinearArgs a)
+    {
+        var input = context.InputShape;
+        int rows = 1;
+        for (int d = 0; d < input.Count - 1; d++) rows *= input[d];
+        (int channels, int pixels) = Int8Planner.ChannelsAndPixels(input);
+        return new LinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation, context.FusionText, rows,
+            input.Count > 1 && channels > 1 && pixels > 1 ? channels : 1);
+    }
 
     protected override FloatLowering LowerFloat(LoweringContext context, LinearArgs a) =>
         new FloatLinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation);

@@ -10,14 +10,19 @@ namespace QuantGen.Generator.Ops;
 /// </summary>
 internal static class OpRegistry
 {
-    public static readonly Conv2dOp Conv2d = new();
+    public static readonly ConvOp Conv2d = new(dimensions: 2);
     public static readonly BatchNorm2dOp BatchNorm2d = new();
     public static readonly LinearOp Linear = new();
     public static readonly ActivationOp ReLU = new("ReLU", "Relu", "0");
     public static readonly ActivationOp ReLU6 = new("ReLU6", "Relu6", "0 and 6");
-    public static readonly PoolOp MaxPool2d = new(max: true);
-    public static readonly PoolOp AvgPool2d = new(max: false);
+    public static readonly PoolOp MaxPool2d = new(max: true, dimensions: 2);
+    public static readonly PoolOp AvgPool2d = new(max: false, dimensions: 2);
     public static readonly AdaptiveAvgPool2dOp AdaptiveAvgPool2d = new();
+    public static readonly ConvOp Conv1d = new(dimensions: 1);
+    public static readonly BatchNorm1dOp BatchNorm1d = new();
+    public static readonly PoolOp MaxPool1d = new(max: true, dimensions: 1);
+    public static readonly PoolOp AvgPool1d = new(max: false, dimensions: 1);
+    public static readonly AdaptiveAvgPool1dOp AdaptiveAvgPool1d = new();
     public static readonly FlattenOp Flatten = new();
     public static readonly IdentityOp Dropout = new("Dropout");
     public static readonly IdentityOp Identity = new("Identity");
@@ -45,6 +50,7 @@ internal static class OpRegistry
         Conv2d, BatchNorm2d, Linear, ReLU, ReLU6, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Dropout, Identity,
         LayerNorm, Softmax, Add, FloatFunctional, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, ELU,
         ConvTranspose2d, Upsample, SiLU, GELU, GroupNorm,
+        Conv1d, BatchNorm1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
         QuantStub, DeQuantStub,
     ];
 

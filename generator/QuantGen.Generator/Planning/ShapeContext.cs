@@ -58,9 +58,12 @@ internal sealed class ShapeContext(ForwardStep step, OpArgs args, LocationInfo? 
 
     private LocationInfo? ArgLocation(string argument) => Args.Location(argument) ?? layerLocation ?? step.Location;
 
-    public void RequireRank3()
+    public void RequireRank3() => RequireRank(3);
+
+    /// <summary>A [channels, height, width] input for rank 3, a [channels, length] one for rank 2.</summary>
+    public void RequireRank(int rank)
     {
-        if (Input.Length != 3) throw Mismatch("a [channels, height, width] input", Format(Input));
+        if (Input.Length != rank) throw Mismatch(rank == 2 ? "a [channels, length] input" : "a [channels, height, width] input", Format(Input));
     }
 
     public void RequirePositive(params string[] names)
@@ -72,9 +75,12 @@ internal sealed class ShapeContext(ForwardStep step, OpArgs args, LocationInfo? 
     }
 
     /// <summary>The input's channel count must be the argument's (BatchNorm2d's numFeatures, Conv2d's inChannels).</summary>
-    public void RequireChannels(string argument, long channels)
+    public void RequireChannels(string argument, long channels) => RequireChannels(argument, channels, rank: 3);
+
+    /// <summary>As <see cref="RequireChannels(string, long)"/>, for an input of <paramref name="rank"/> dimensions (2: [channels, length]).</summary>
+    public void RequireChannels(string argument, long channels, int rank)
     {
-        RequireRank3();
+        RequireRank(rank);
         if (Input[0] != channels) throw ArgumentMismatch(argument, $"{channels} input channels", Input[0]);
     }
 
@@ -85,8 +91,9 @@ internal sealed class ShapeContext(ForwardStep step, OpArgs args, LocationInfo? 
         long room = size + 2 * padding - span;
         if (room < 0)
         {
-            throw Mismatch($"an input of at least {span - 2 * padding} × {span - 2 * padding} (kernel {kernel}, padding {padding}, dilation {dilation})",
-                $"{Input[1]} × {Input[2]}");
+            string least = Input.Length == 2 ? $"a length of at least {span - 2 * padding}" : $"an input of at least {span - 2 * padding} × {span - 2 * padding}";
+            string actual = Input.Length == 2 ? $"length {Input[1]}" : Input.Length == 3 ? $"{Input[1]} × {Input[2]}" : Format(Input);
+            throw Mismatch($"{least} (kernel {kernel}, padding {padding}, dilation {dilation})", actual);
         }
 
         long output = (ceil ? (room + stride - 1) / stride : room / stride) + 1;

@@ -5,7 +5,10 @@ using QuantGen.Nn;
 
 namespace QuantGen.Compiled;
 
-/// <summary>Max pooling over channels-last (NHWC) quint8 samples; the output keeps the input's qparams.</summary>
+/// <summary>
+/// Max pooling over channels-last (NHWC) quint8 samples — a MaxPool2d's, or a MaxPool1d's over one row — ; the output
+/// keeps the input's qparams.
+/// </summary>
 public sealed class CompiledMaxPool2d
 {
     private readonly PoolGeometry geometry;
@@ -17,8 +20,15 @@ public sealed class CompiledMaxPool2d
     /// <summary>The pooling at <paramref name="path"/>, checked against <paramref name="geometry"/> (Planes = channels).</summary>
     public static CompiledMaxPool2d Create(Module model, string path, ActivationQParams input, in PoolGeometry geometry)
     {
-        var layer = CompiledModel.Unfused<MaxPool2d>(model, path);
-        CompiledPool.Check(path, geometry, layer.KernelSize, layer.Stride, layer.Padding, layer.Dilation, layer.CeilMode);
+        if (CompiledModel.Unfused<Layer>(model, path) is MaxPool1d row)
+        {
+            CompiledPool.CheckRow(path, geometry, row.KernelSize, row.Stride, row.Padding, row.Dilation, row.CeilMode);
+        }
+        else
+        {
+            var pool = CompiledModel.Layer<MaxPool2d>(model, path);
+            CompiledPool.Check(path, geometry, pool.KernelSize, pool.Stride, pool.Padding, pool.Dilation, pool.CeilMode);
+        }
         return new CompiledMaxPool2d(geometry, input);
     }
 
@@ -28,7 +38,7 @@ public sealed class CompiledMaxPool2d
     public void Forward(ReadOnlySpan<byte> input, Span<byte> output, int batch) => ChannelsLastPooling.Max(geometry, batch, input, output);
 }
 
-/// <summary>Average pooling over channels-last (NHWC) quint8 samples; the output keeps the input's qparams.</summary>
+/// <summary>Average pooling over channels-last (NHWC) quint8 samples (an AvgPool2d's, or an AvgPool1d's over one row); the output keeps the input's qparams.</summary>
 public sealed class CompiledAvgPool2d
 {
     private readonly PoolGeometry geometry;
@@ -41,9 +51,19 @@ public sealed class CompiledAvgPool2d
 
     public static CompiledAvgPool2d Create(Module model, string path, ActivationQParams input, in PoolGeometry geometry, bool countIncludePad)
     {
-        var layer = CompiledModel.Unfused<AvgPool2d>(model, path);
-        CompiledPool.Check(path, geometry, layer.KernelSize, layer.Stride, layer.Padding, 1, layer.CeilMode);
-        CompiledModel.Check(path, "countIncludePad", countIncludePad, layer.CountIncludePad);
+        bool layerCountsPadding;
+        if (CompiledModel.Unfused<Layer>(model, path) is AvgPool1d row)
+        {
+            CompiledPool.CheckRow(path, geometry, row.KernelSize, row.Stride, row.Padding, 1, row.CeilMode);
+            layerCountsPadding = row.CountIncludePad;
+        }
+        else
+        {
+            var pool = CompiledModel.Layer<AvgPool2d>(model, path);
+            CompiledPool.Check(path, geometry, pool.KernelSize, pool.Stride, pool.Padding, 1, pool.CeilMode);
+            layerCountsPadding = pool.CountIncludePad;
+        }
+        CompiledModel.Check(path, "countIncludePad", countIncludePad, layerCountsPadding);
         return new CompiledAvgPool2d(geometry, countIncludePad, input);
     }
 
@@ -54,7 +74,7 @@ public sealed class CompiledAvgPool2d
         ChannelsLastPooling.Average(geometry, countIncludePad, Output, batch, input, output);
 }
 
-/// <summary>Adaptive average pooling over channels-last (NHWC) quint8 samples; the output keeps the input's qparams.</summary>
+/// <summary>Adaptive average pooling over channels-last (NHWC) quint8 samples (an AdaptiveAvgPool2d's, or an AdaptiveAvgPool1d's over one row); the output keeps the input's qparams.</summary>
 public sealed class CompiledAdaptiveAvgPool2d
 {
     private readonly int planes, inHeight, inWidth, outHeight, outWidth;
@@ -67,12 +87,16 @@ public sealed class CompiledAdaptiveAvgPool2d
     public static CompiledAdaptiveAvgPool2d Create(
         Module model, string path, ActivationQParams input, int planes, int inHeight, int inWidth, int outHeight, int outWidth)
     {
-        var layer = CompiledModel.Unfused<AdaptiveAvgPool2d>(model, path);
-        CompiledModel.Check(path, "the output size", (outHeight, outWidth), layer.OutputSize);
+        var outputSize = CompiledModel.Unfused<Layer>(model, path) switch
+        {
+            AdaptiveAvgPool1d row => (1, row.OutputSize),
+            _ => CompiledModel.Layer<AdaptiveAvgPool2d>(model, path).OutputSize,
+        };
+        CompiledModel.Check(path, "the output size", (outHeight, outWidth), outputSize);
         return new CompiledAdaptiveAvgPool2d(planes, inHeight, inWidth, outHeight, outWidth, input);
     }
 
-    /// <summary>The pool of a <c>Functional.AdaptiveAvgPool2d(x, size)</c> call in Forward: no module to check.</summary>
+    /// <summary>The pool of a <c>Functional.AdaptiveAvgPool2d</c> (or <c>1d</c>) call in Forward: no module to check.</summary>
     public static CompiledAdaptiveAvgPool2d Functional(ActivationQParams input, int planes, int inHeight, int inWidth, int outHeight, int outWidth) =>
         new(planes, inHeight, inWidth, outHeight, outWidth, input);
 
@@ -85,12 +109,20 @@ public sealed class CompiledAdaptiveAvgPool2d
 
 internal static class CompiledPool
 {
-    public static void Check(string path, in PoolGeometry g, int kernel, int stride, int padding, int dilation, bool ceilMode)
+    /// <summary>Checks a 2-D pool's square window against the geometry.</summary>
+    public static void Check(string path, in PoolGeometry g, int kernel, int stride, int padding, int dilation, bool ceilMode) =>
+        Check(path, g, (kernel, kernel), (stride, stride), (padding, padding), (dilation, dilation), ceilMode);
+
+    /// <summary>Checks a 1-D pool's 1 × k window over one row against the geometry.</summary>
+    public static void CheckRow(string path, in PoolGeometry g, int kernel, int stride, int padding, int dilation, bool ceilMode) =>
+        Check(path, g, (1, kernel), (1, stride), (0, padding), (1, dilation), ceilMode);
+
+    private static void Check(string path, in PoolGeometry g, (int, int) kernel, (int, int) stride, (int, int) padding, (int, int) dilation, bool ceilMode)
     {
-        CompiledModel.Check(path, "the kernel size", (g.KernelHeight, g.KernelWidth), (kernel, kernel));
-        CompiledModel.Check(path, "the stride", (g.StrideHeight, g.StrideWidth), (stride, stride));
-        CompiledModel.Check(path, "the padding", (g.PadHeight, g.PadWidth), (padding, padding));
-        CompiledModel.Check(path, "the dilation", (g.DilationHeight, g.DilationWidth), (dilation, dilation));
+        CompiledModel.Check(path, "the kernel size", (g.KernelHeight, g.KernelWidth), kernel);
+        CompiledModel.Check(path, "the stride", (g.StrideHeight, g.StrideWidth), stride);
+        CompiledModel.Check(path, "the padding", (g.PadHeight, g.PadWidth), padding);
+        CompiledModel.Check(path, "the dilation", (g.DilationHeight, g.DilationWidth), dilation);
         CompiledModel.Check(path, "ceilMode", g.CeilMode, ceilMode);
     }
 }

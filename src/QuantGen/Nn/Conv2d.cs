@@ -23,6 +23,14 @@ public class Conv2d : Layer
     public Conv2d(
         int inChannels, int outChannels, (int Height, int Width) kernelSize, (int Height, int Width) stride,
         (int Height, int Width) padding, (int Height, int Width) dilation, int groups = 1, bool bias = true)
+        : this(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, oneDimensional: false)
+    {
+    }
+
+    /// <summary>The constructor proper; <paramref name="oneDimensional"/> (<see cref="Conv1d"/>) drops the weight's kernel height of 1.</summary>
+    private protected Conv2d(
+        int inChannels, int outChannels, (int Height, int Width) kernelSize, (int Height, int Width) stride,
+        (int Height, int Width) padding, (int Height, int Width) dilation, int groups, bool bias, bool oneDimensional)
     {
         Require(inChannels > 0 && outChannels > 0, $"channels must be positive, got in={inChannels}, out={outChannels}");
         Require(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
@@ -41,7 +49,9 @@ public class Conv2d : Layer
         Groups = groups;
 
         int fanIn = inChannels / groups * kernelSize.Height * kernelSize.Width;
-        Weight = RegisterParameter("weight", Tensor.Zeros(outChannels, inChannels / groups, kernelSize.Height, kernelSize.Width));
+        Weight = RegisterParameter("weight", oneDimensional
+            ? Tensor.Zeros(outChannels, inChannels / groups, kernelSize.Width)
+            : Tensor.Zeros(outChannels, inChannels / groups, kernelSize.Height, kernelSize.Width));
         Init.DefaultUniform(Weight, fanIn);
         if (bias)
         {
@@ -74,7 +84,7 @@ public class Conv2d : Layer
     /// (<c>fuse_conv_bn_weights</c>): r = 1/√(var+ε), w·(γ·r) per output channel, b' = (b − mean)·r·γ + β.
     /// The same order gives the same float weights as PyTorch, so the same int8 weights after quantization.
     /// </summary>
-    internal void FoldBatchNorm(BatchNorm2d bn)
+    internal void FoldBatchNorm(BatchNorm bn)
     {
         var bias = MarkBatchNormFolded();
         FoldBatchNorm(Weight.Data, bias.Data, bn);
@@ -109,7 +119,7 @@ public class Conv2d : Layer
     }
 
     /// <summary>The convolution this module performs on an input of the given shape; checks the shape.</summary>
-    public ConvGeometry GeometryFor(Tensor input)
+    public virtual ConvGeometry GeometryFor(Tensor input)
     {
         if (input.Rank != 4 || input.Size(1) != InChannels)
         {
@@ -132,7 +142,18 @@ public class Conv2d : Layer
         var geometry = GeometryFor(input);
         var output = Functional.Conv2d(input, PackedWeights(geometry), Bias, geometry);
         if (GradMode.Records(input, Weight, Bias)) Conv2dGrad.Record(output, input, Weight, Bias, geometry);
-        return Activation.Apply(output);
+        return Activation.Apply(Shaped(output, geometry));
+    }
+
+    /// <summary>The shape of this module's output for <paramref name="geometry"/>: [N, C, H, W] (a <see cref="Conv1d"/>'s has no H).</summary>
+    internal virtual Shape OutputShape(in ConvGeometry geometry) =>
+        new(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth);
+
+    /// <summary>The 2-D convolution's output seen with <see cref="OutputShape"/> (storage shared).</summary>
+    internal Tensor Shaped(Tensor output, in ConvGeometry geometry)
+    {
+        var shape = OutputShape(geometry);
+        return output.Shape == shape ? output : output.Reshape(shape.ToArray());
     }
 
     /// <summary>
@@ -166,6 +187,6 @@ public class Conv2d : Layer
 
     private void Require(bool condition, string problem)
     {
-        if (!condition) throw new ArgumentException($"Conv2d: {problem}.");
+        if (!condition) throw new ArgumentException($"{GetType().Name}: {problem}.");
     }
 }

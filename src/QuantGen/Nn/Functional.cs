@@ -233,6 +233,14 @@ public static class Functional
         return Interpolation.Run(input, size is int t ? (t, t) : null, scaleFactor, mode, alignCorners ?? false);
     }
 
+    /// <summary>Average pooling of [N, C, L] to length <paramref name="outputSize"/>: the 2-D pool over one row, as PyTorch computes it.</summary>
+    public static Tensor AdaptiveAvgPool1d(Tensor input, int outputSize)
+    {
+        if (input.Rank != 3) throw new ShapeMismatchException($"AdaptiveAvgPool1d expects [N, C, L], got {input.Shape}.");
+        var row = AdaptiveAvgPool2d(input.Reshape(input.Size(0), input.Size(1), 1, input.Size(2)), 1, outputSize);
+        return row.Reshape(input.Size(0), input.Size(1), outputSize);
+    }
+
     /// <summary>Softmax along <paramref name="dim"/>, computed stably (max subtracted).</summary>
     public static Tensor Softmax(Tensor input, int dim)
     {

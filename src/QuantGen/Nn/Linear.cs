@@ -24,10 +24,46 @@ public class Linear : Layer
     public int InFeatures { get; }
     public int OutFeatures { get; }
     public Tensor Weight { get; }
-    public Tensor? Bias { get; }
+    public Tensor? Bias { get; private set; }
 
     /// <summary>The activation fused into this layer by <c>FuseModules</c>, if any.</summary>
     public FusedActivation Activation { get; internal set; }
+
+    /// <summary>True once a BatchNorm1d has been folded into the weights.</summary>
+    public bool HasFoldedBatchNorm { get; private set; }
+
+    /// <summary>True when the fold registered <see cref="Bias"/>: the float model, built with <c>bias: false</c>, had none.</summary>
+    internal bool BiasAddedByFolding { get; private set; }
+
+    /// <summary>
+    /// Folds an eval-mode BatchNorm1d over this layer's output features into its weight and bias, in float32 and in
+    /// PyTorch's order (<c>fuse_linear_bn_weights</c>, which differs from the convolution's): s = γ·(1/√(var+ε)),
+    /// w·s per output feature, b' = (b − mean)·s + β.
+    /// </summary>
+    internal void FoldBatchNorm(BatchNorm1d bn)
+    {
+        var bias = MarkBatchNormFolded();
+        for (int o = 0; o < OutFeatures; o++)
+        {
+            float scale = (bn.Weight?.Data[o] ?? 1f) * (1f / MathF.Sqrt(bn.RunningVar.Data[o] + bn.Eps));
+            foreach (ref float w in Weight.Data.AsSpan(o * InFeatures, InFeatures)) w *= scale;
+            bias.Data[o] = (bias.Data[o] - bn.RunningMean.Data[o]) * scale + (bn.Bias?.Data[o] ?? 0f);
+        }
+        Weight.MarkModified();
+        bias.MarkModified();
+    }
+
+    /// <summary>The structural half of a fold, as <see cref="Conv2d.MarkBatchNormFolded"/>: the bias it needs, and the mark.</summary>
+    internal Tensor MarkBatchNormFolded()
+    {
+        if (Bias is null)
+        {
+            Bias = RegisterParameter("bias", Tensor.Zeros(OutFeatures));
+            BiasAddedByFolding = true;
+        }
+        HasFoldedBatchNorm = true;
+        return Bias;
+    }
 
     protected override Tensor FloatForward(Tensor input)
     {

@@ -132,7 +132,7 @@ public static class EagerQuantization
     }
 
     /// <summary>
-    /// Replaces every observed layer by its int8 form — QuantStub → quantize, Conv2d/Linear → int8 with weights
+    /// Replaces every observed layer by its int8 form — QuantStub → quantize, Conv2d/Conv1d/Linear → int8 with weights
     /// quantized by the qconfig's weight observer, Add → int8 add, FloatFunctional → QFunctional, Hardswish/LeakyReLU/ELU → their lookup table with
     /// the observed output qparams, anything else observed → a float island — and every DeQuantStub by a dequantize.
     /// Observers are removed; Hardsigmoid, Sigmoid and Tanh stay float modules, which run their int8 table on a
@@ -238,7 +238,8 @@ public static class EagerQuantization
     };
 
     internal static bool NeedsObserver(Layer layer) =>
-        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or Flatten or Dropout or Upsample)
+        layer is not (DeQuantStub or ReLU or ReLU6 or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or MaxPool1d or AvgPool1d or AdaptiveAvgPool1d
+            or Flatten or Dropout or Upsample)
         && layer is not PointwiseActivation { FixedOutput: not null };
 
     private static ActivationQParams ActivationFrom(Observer observer)

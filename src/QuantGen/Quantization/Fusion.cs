@@ -5,14 +5,16 @@ namespace QuantGen.Quantization;
 
 /// <summary>
 /// PyTorch's <c>fuse_modules</c>, in place: each group names consecutive modules by their dotted paths, and the
-/// first absorbs the rest. Conv2d+BatchNorm2d folds the BatchNorm into the weights (eval mode);
-/// a trailing ReLU or ReLU6 becomes the layer's fused activation. The absorbed modules then pass their input
-/// through (<see cref="Identity"/>), as in PyTorch.
+/// first absorbs the rest. Conv2d+BatchNorm2d, Conv1d+BatchNorm1d, ConvTranspose2d+BatchNorm2d and Linear+BatchNorm1d fold the BatchNorm into the
+/// weights (eval mode); a trailing ReLU or ReLU6 becomes the layer's fused activation. The absorbed modules then pass
+/// their input through (<see cref="Identity"/>), as in PyTorch.
 /// </summary>
 /// <remarks>
-/// Supported groups, as PyTorch's defaults: [Conv2d, BatchNorm2d], [Conv2d, BatchNorm2d, ReLU],
-/// [Conv2d, BatchNorm2d, ReLU6], [Conv2d, ReLU], [Conv2d, ReLU6], [Linear, ReLU], [ConvTranspose2d, BatchNorm2d] (eval
-/// only: PyTorch 1.13 has no QAT form of it) and [BatchNorm2d, ReLU] (PyTorch's <c>BNReLU2d</c>).
+/// Supported groups, as PyTorch 1.13's defaults (and ReLU6 wherever ReLU is): [Conv2d, BatchNorm2d[, ReLU]],
+/// [Conv1d, BatchNorm1d[, ReLU]], [Conv2d|Conv1d, ReLU], [Linear, BatchNorm1d], [Linear, ReLU],
+/// [ConvTranspose2d, BatchNorm2d] and [BatchNorm2d, ReLU] (PyTorch's <c>BNReLU2d</c>). A BatchNorm fuses only into a
+/// layer of its own dimensionality; Linear+BatchNorm1d and ConvTranspose2d+BatchNorm2d only for post-training
+/// quantization, as in PyTorch 1.13.
 /// Every group is checked before any is fused, so a bad list changes nothing.
 /// </remarks>
 public static class Fusion
@@ -49,7 +51,7 @@ public static class Fusion
     }
 
     /// <summary>One checked group: the layer that absorbs, the BatchNorm it folds, the activation it takes on.</summary>
-    private sealed record FusionPlan(Layer Head, BatchNorm2d? BatchNorm, FusedActivation Activation, Layer[] Absorbed)
+    private sealed record FusionPlan(Layer Head, BatchNorm? BatchNorm, FusedActivation Activation, Layer[] Absorbed)
     {
         public static FusionPlan Create(string[] group, IReadOnlyDictionary<string, Module> modules, bool forTraining)
         {
@@ -72,21 +74,26 @@ public static class Fusion
             string pattern = string.Join(", ", found.Select(m => m.GetType().Name));
             var plan = found switch
             {
-                [Conv2d conv, BatchNorm2d bn] => new FusionPlan(conv, bn, FusedActivation.None, [bn]),
-                [Conv2d conv, BatchNorm2d bn, ReLU relu] => new FusionPlan(conv, bn, FusedActivation.ReLU, [bn, relu]),
-                [Conv2d conv, BatchNorm2d bn, ReLU6 relu6] => new FusionPlan(conv, bn, FusedActivation.ReLU6, [bn, relu6]),
+                [Conv2d conv, BatchNorm bn] when SameDimensionality(conv, bn) => new FusionPlan(conv, bn, FusedActivation.None, [bn]),
+                [Conv2d conv, BatchNorm bn, ReLU relu] when SameDimensionality(conv, bn) => new FusionPlan(conv, bn, FusedActivation.ReLU, [bn, relu]),
+                [Conv2d conv, BatchNorm bn, ReLU6 relu6] when SameDimensionality(conv, bn) => new FusionPlan(conv, bn, FusedActivation.ReLU6, [bn, relu6]),
                 [Conv2d conv, ReLU relu] => new FusionPlan(conv, null, FusedActivation.ReLU, [relu]),
                 [Conv2d conv, ReLU6 relu6] => new FusionPlan(conv, null, FusedActivation.ReLU6, [relu6]),
+                [Linear linear, BatchNorm1d bn] => new FusionPlan(linear, bn, FusedActivation.None, [bn]),
                 [Linear linear, ReLU relu] => new FusionPlan(linear, null, FusedActivation.ReLU, [relu]),
                 [ConvTranspose2d transposed, BatchNorm2d bn] => new FusionPlan(transposed, bn, FusedActivation.None, [bn]),
                 [BatchNorm2d bn, ReLU relu] => new FusionPlan(bn, null, FusedActivation.ReLU, [relu]),
                 _ => throw new FusionException(
-                    $"Fusion group [{string.Join(", ", group)}] is ({pattern}); supported: (Conv2d, BatchNorm2d[, ReLU|ReLU6]), (Conv2d, ReLU|ReLU6), (Linear, ReLU), " +
+                    $"Fusion group [{string.Join(", ", group)}] is ({pattern}); supported: (Conv2d, BatchNorm2d[, ReLU|ReLU6]), " +
+                    "(Conv1d, BatchNorm1d[, ReLU|ReLU6]), (Conv2d|Conv1d, ReLU|ReLU6), (Linear, BatchNorm1d), (Linear, ReLU), " +
                     "(ConvTranspose2d, BatchNorm2d), (BatchNorm2d, ReLU)."),
             };
             plan.Check(group, forTraining);
             return plan;
         }
+
+        /// <summary>A BatchNorm2d fuses into a Conv2d, a BatchNorm1d into a Conv1d.</summary>
+        private static bool SameDimensionality(Conv2d conv, BatchNorm bn) => conv is Conv1d == bn is BatchNorm1d;
 
         private void Check(string[] group, bool forTraining)
         {
@@ -96,20 +103,25 @@ public static class Fusion
                 throw new FusionException($"{name}: '{group[0]}' already has a fused activation.");
             }
             if (BatchNorm is null) return;
-            var (folded, outChannels) = Head switch
+            var (folded, outputs, what) = Head switch
             {
-                Conv2d conv => (conv.HasFoldedBatchNorm, conv.OutChannels),
-                ConvTranspose2d transposed => (transposed.HasFoldedBatchNorm, transposed.OutChannels),
+                Conv2d conv => (conv.HasFoldedBatchNorm, conv.OutChannels, "the convolution has {0} output channels"),
+                ConvTranspose2d transposed => (transposed.HasFoldedBatchNorm, transposed.OutChannels, "the convolution has {0} output channels"),
+                Linear linear => (linear.HasFoldedBatchNorm, linear.OutFeatures, "the linear layer has {0} output features"),
                 _ => throw new InvalidOperationException($"{Head.GetType().Name} folds no BatchNorm."),
             };
             if (folded) throw new FusionException($"{name}: '{group[0]}' already has a BatchNorm folded in.");
-            if (BatchNorm.NumFeatures != outChannels)
+            if (BatchNorm.NumFeatures != outputs)
             {
-                throw new FusionException($"{name}: the BatchNorm has {BatchNorm.NumFeatures} features but the convolution has {outChannels} output channels.");
+                throw new FusionException($"{name}: the BatchNorm has {BatchNorm.NumFeatures} features but {string.Format(what, outputs)}.");
             }
             if (forTraining && Head is ConvTranspose2d)
             {
                 throw new FusionException($"{name}: ConvTranspose2d + BatchNorm2d has no quantization-aware-training form (nor in PyTorch 1.13); fuse it with FuseModules after training.");
+            }
+            if (forTraining && Head is Linear)
+            {
+                throw new FusionException($"{name}: Linear+BatchNorm1d fuses for post-training quantization only (FuseModules in eval mode); for quantization-aware training leave the BatchNorm1d unfused.");
             }
             if (!forTraining && (Head.Training || BatchNorm.Training))
             {
@@ -119,9 +131,14 @@ public static class Fusion
 
         public void Apply(bool forTraining)
         {
-            if (BatchNorm is not null && forTraining) Head.Substitute = new QatConv2d((Conv2d)Head, BatchNorm, weightFakeQuant: null);
-            else if (BatchNorm is not null && Head is ConvTranspose2d transposed) transposed.FoldBatchNorm(BatchNorm);
-            else if (BatchNorm is not null) ((Conv2d)Head).FoldBatchNorm(BatchNorm);
+            switch (Head, BatchNorm)
+            {
+                case (_, null): break;
+                case (Conv2d conv, _) when forTraining: Head.Substitute = new QatConv2d(conv, BatchNorm, weightFakeQuant: null); break;
+                case (Conv2d conv, _): conv.FoldBatchNorm(BatchNorm); break;
+                case (ConvTranspose2d transposed, BatchNorm2d bn): transposed.FoldBatchNorm(bn); break;
+                case (Linear linear, BatchNorm1d bn): linear.FoldBatchNorm(bn); break;
+            }
             switch (Head)
             {
                 case Conv2d conv: conv.Activation = Activation; break;

@@ -141,34 +141,4 @@ public sealed class QgmRoundTripTests
 
         Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
     }
-
-    /// <summary>Every layer has a substitute of the same type with the same int8 weights, qparams and bias.</summary>
-    private static void AssertSameSubstitutes(Module expected, Module actual)
-    {
-        var loaded = actual.NamedModules().ToDictionary(m => m.Name, m => m.Module);
-        foreach (var (path, module) in expected.NamedModules())
-        {
-            if (module is not Layer layer) continue;
-            var other = Assert.IsAssignableFrom<Layer>(loaded[path]);
-            Assert.Equal(layer.Substitute?.GetType(), other.Substitute?.GetType());
-            var (weight, qparams, bias) = Parts(layer.Substitute);
-            var (loadedWeight, loadedQParams, loadedBias) = Parts(other.Substitute);
-            Assert.Equal(weight, loadedWeight);
-            Assert.Equal(bias, loadedBias);
-            Assert.Equal(qparams?.IsPerChannel, loadedQParams?.IsPerChannel);
-            for (int c = 0; c < (qparams?.Count ?? 0); c++)
-            {
-                Assert.Equal(qparams!.Scale(c), loadedQParams!.Scale(c));
-                Assert.Equal(qparams.ZeroPoint(c), loadedQParams.ZeroPoint(c));
-            }
-        }
-
-        static (sbyte[]?, QuantGen.Kernels.Reference.WeightQParams?, float[]?) Parts(Module? substitute) => substitute switch
-        {
-            QuantizedConv2d c => (c.Weight, c.WeightQParams, c.Bias),
-            QuantizedLinear l => (l.Weight, l.WeightQParams, l.Bias),
-            DynamicQuantizedLinear d => (d.Weight, d.WeightQParams, d.Bias),
-            _ => (null, null, null),
-        };
-    }
 }

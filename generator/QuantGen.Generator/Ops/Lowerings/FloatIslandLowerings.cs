@@ -53,3 +53,12 @@ internal sealed record GroupNormLowering(EquatableArray<int> Shape, int Groups, 
     public override string Create(StepText step) =>
         $"CompiledGroupNorm.Create(model, {step.Path}, {step.InputQParams()}, groups: {Groups}, channels: {Channels}, pixels: {Pixels})";
 }
+
+/// <summary>A BatchNorm1d not fused into a layer before it: eval mode's per-channel scale and shift, in float.</summary>
+internal sealed record BatchNorm1dLowering(EquatableArray<int> Shape, int Features, int Length) : FloatIslandLowering(Shape)
+{
+    public override string? RuntimeType => "CompiledBatchNorm1d";
+
+    public override string Create(StepText step) =>
+        $"CompiledBatchNorm1d.Create(model, {step.Path}, {step.InputQParams()}, features: {Features}, length: {Length}{Layout})";
+}

@@ -2,12 +2,17 @@ using QuantGen.Generator.Emitting;
 
 namespace QuantGen.Generator.Ops.Lowerings;
 
-/// <summary>A pooling window over NHWC planes, as <c>QuantGen.Kernels.PoolGeometry</c> takes it (square kernels).</summary>
-internal sealed record PoolWindow(int Planes, int InHeight, int InWidth, int Kernel, int Stride, int Padding, int Dilation, bool CeilMode)
+/// <summary>
+/// A pooling window over NHWC planes, as <c>QuantGen.Kernels.PoolGeometry</c> takes it: square for the 2-D pools,
+/// 1 × k over one row for the 1-D ones.
+/// </summary>
+internal sealed record PoolWindow(
+    int Planes, int InHeight, int InWidth, int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth,
+    int PadHeight, int PadWidth, int DilationHeight, int DilationWidth, bool CeilMode)
 {
     public string Geometry =>
-        $"new global::QuantGen.Kernels.PoolGeometry(Planes: {Planes}, InHeight: {InHeight}, InWidth: {InWidth}, KernelHeight: {Kernel}, KernelWidth: {Kernel}, " +
-        $"StrideHeight: {Stride}, StrideWidth: {Stride}, PadHeight: {Padding}, PadWidth: {Padding}, DilationHeight: {Dilation}, DilationWidth: {Dilation}, CeilMode: {StepText.Bool(CeilMode)})";
+        $"new global::QuantGen.Kernels.PoolGeometry(Planes: {Planes}, InHeight: {InHeight}, InWidth: {InWidth}, KernelHeight: {KernelHeight}, KernelWidth: {KernelWidth}, " +
+        $"StrideHeight: {StrideHeight}, StrideWidth: {StrideWidth}, PadHeight: {PadHeight}, PadWidth: {PadWidth}, DilationHeight: {DilationHeight}, DilationWidth: {DilationWidth}, CeilMode: {StepText.Bool(CeilMode)})";
 }
 
 /// <summary>The steps that keep their input's qparams and run on <c>n</c> samples at once: the pools.</summary>

@@ -1,7 +1,7 @@
 namespace QuantGen.Autograd;
 
 /// <summary>
-/// Gradients of BatchNorm2d. In training mode the batch statistics depend on the input, which gives the
+/// Gradients of a BatchNorm (1-D or 2-D: the values of a channel are the plane after dimension 1). In training mode the batch statistics depend on the input, which gives the
 /// extra terms of dx; in eval mode it is a fixed per-channel affine map.
 /// </summary>
 internal static class BatchNormGrad
@@ -11,7 +11,7 @@ internal static class BatchNormGrad
     /// dγ = Σ dy·x̂, dβ = Σ dy, dx = γ·invStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M).
     /// </summary>
     public static Tensor RecordTraining(Tensor output, Tensor input, Tensor? weight, Tensor? bias, float[] mean, float[] invStd) =>
-        GradNode.Record(output, "BatchNorm2d", [input, weight, bias], (dy, inputs) =>
+        GradNode.Record(output, "BatchNorm", [input, weight, bias], (dy, inputs) =>
         {
             var (batch, channels, plane) = Dimensions(input);
             var x = input.Data;
@@ -41,7 +41,7 @@ internal static class BatchNormGrad
 
     /// <summary>Eval mode, y = x·scale + shift with scale = γ·invStd from the running statistics: dx = dy·scale, dγ = Σ dy·x̂, dβ = Σ dy.</summary>
     public static Tensor RecordEval(Tensor output, Tensor input, Tensor? weight, Tensor? bias, float[] scale, float[] mean, float[] invStd) =>
-        GradNode.Record(output, "BatchNorm2d", [input, weight, bias], (dy, inputs) =>
+        GradNode.Record(output, "BatchNorm", [input, weight, bias], (dy, inputs) =>
         {
             var (batch, channels, plane) = Dimensions(input);
             var dx = inputs.For(0);
@@ -61,7 +61,7 @@ internal static class BatchNormGrad
         });
 
     private static (int Batch, int Channels, int Plane) Dimensions(Tensor input) =>
-        (input.Size(0), input.Size(1), input.Size(2) * input.Size(3));
+        (input.Size(0), input.Size(1), input.Length == 0 ? 0 : input.Length / (input.Size(0) * input.Size(1)));
 
     /// <summary>Σ dy and Σ dy·x̂ over one channel, in double so that large batches lose nothing.</summary>
     private static (double SumDy, double SumDyXhat) Sums(float[] x, float[] dy, int batch, int channels, int plane, int c, float mean, float invStd)

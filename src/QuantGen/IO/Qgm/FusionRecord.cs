@@ -5,7 +5,9 @@ namespace QuantGen.IO.Qgm;
 
 /// <summary>
 /// What a convolution or linear layer absorbed when it was fused, as the file's <c>fusions</c> spell it:
-/// <c>BatchNorm2d</c>, <c>ReLU</c>, <c>ReLU6</c>, or a BatchNorm and an activation joined by <c>+</c>.
+/// <c>BatchNorm2d</c>, <c>ReLU</c>, <c>ReLU6</c>, or a BatchNorm and an activation joined by <c>+</c>. <c>BatchNorm2d</c>
+/// stands for any folded BatchNorm (a Conv1d's or a Linear's BatchNorm1d too): the file records that a fold happened,
+/// and the folded values.
 /// </summary>
 internal readonly record struct FusionRecord(bool FoldedBatchNorm, FusedActivation Activation)
 {
@@ -17,7 +19,7 @@ internal readonly record struct FusionRecord(bool FoldedBatchNorm, FusedActivati
         var record = module switch
         {
             Conv2d conv => new FusionRecord(conv.HasFoldedBatchNorm, conv.Activation),
-            Linear linear => new FusionRecord(false, linear.Activation),
+            Linear linear => new FusionRecord(linear.HasFoldedBatchNorm, linear.Activation),
             _ => default,
         };
         return record == default ? null : record;
@@ -56,13 +58,14 @@ internal readonly record struct FusionRecord(bool FoldedBatchNorm, FusedActivati
                 conv.Activation = Activation;
                 break;
             case Linear linear:
+                if (FoldedBatchNorm) linear.MarkBatchNormFolded();
                 linear.Activation = Activation;
                 break;
         }
     }
 
-    /// <summary>Whether a layer of this type can have been fused this way (only a convolution folds a BatchNorm).</summary>
-    public bool Fits(Module module) => module is Conv2d || (module is Linear && !FoldedBatchNorm);
+    /// <summary>Whether a layer of this type can have been fused this way (a convolution or a linear layer).</summary>
+    public bool Fits(Module module) => module is Conv2d or Linear;
 
     public static string Spellings => $"{BatchNorm}, ReLU, ReLU6, {BatchNorm}+ReLU, {BatchNorm}+ReLU6";
 }

@@ -92,7 +92,7 @@ public static class QgmFile
                 Layer { Substitute: not null and not Identity } => "converted",
                 Layer { OutputObserver: not null } => "prepared",
                 Layer { Substitute: Identity } or Conv2d { HasFoldedBatchNorm: true } or Conv2d { Activation: not FusedActivation.None }
-                    or Linear { Activation: not FusedActivation.None } => "fused",
+                    or Linear { HasFoldedBatchNorm: true } or Linear { Activation: not FusedActivation.None } => "fused",
                 _ => null,
             };
             if (state is not null)

@@ -73,6 +73,7 @@ internal sealed class RestorePlan
             floatState.Add(key, tensors.Take(key, value.DType, $"the float {key[(key.LastIndexOf('.') + 1)..]} of '{path}', which runs in float", value.Shape));
         }
         if (foldedBatchNorm && module is Conv2d { Bias: null } conv) TakeBias(path, conv.OutChannels);
+        if (foldedBatchNorm && module is Linear { Bias: null } linear) TakeBias(path, linear.OutFeatures);
     }
 
     private Func<Module> TakeSubstitute(string path, Layer layer, SubstituteKind kind, bool foldedBatchNorm)
@@ -91,7 +92,7 @@ internal sealed class RestorePlan
             {
                 var linear = (Linear)layer;
                 var (weight, qparams) = TakeQuantizedWeight(path, linear.Weight.Shape, linear.OutFeatures);
-                if (linear.Bias is not null) TakeBias(path, linear.OutFeatures);
+                if (linear.Bias is not null || foldedBatchNorm) TakeBias(path, linear.OutFeatures);
                 if (kind == SubstituteKind.DynamicQuantizedLinear) return () => new DynamicQuantizedLinear(linear, weight, qparams);
                 var output = QParamsTensors.TakeOutput(tensors, path);
                 return () => new QuantizedLinear(linear, weight, qparams, output);

@@ -7,8 +7,9 @@ using QuantGen.Nn;
 namespace QuantGen.Quantization;
 
 /// <summary>
-/// A convolution in int8, as PyTorch's quantized <c>Conv2d</c>/<c>ConvReLU2d</c>: quint8 in and out, qint8
-/// weights (per tensor or per output channel), the fused activation as the output clamp.
+/// A convolution in int8, as PyTorch's quantized <c>Conv2d</c>/<c>ConvReLU2d</c> (and <c>Conv1d</c>/<c>ConvReLU1d</c>,
+/// which PyTorch runs as the 2-D kernel over one row): quint8 in and out, qint8 weights (per tensor or per output
+/// channel), the fused activation as the output clamp.
 /// </summary>
 /// <remarks>
 /// It runs the generated pass's kernels (<see cref="CompiledConv2d"/>), built for the first input's shape and qparams
@@ -37,9 +38,10 @@ public sealed class QuantizedConv2d : QuantizedWeightLayer
     {
         QuantizedInput.Require(input, this, "QuantizedConv2d");
         var geometry = Source.GeometryFor(input);
-        var shape = new Shape(geometry.Batch, geometry.OutChannels, geometry.OutHeight, geometry.OutWidth);
+        var shape = Source.OutputShape(geometry);
         var values = GC.AllocateUninitializedArray<byte>(geometry.OutputLength);   // the kernels write every byte
-        if (EagerKernels.Reference || !Int8Conv2d.Supports(geometry))
+        // A Conv1d's [N, C, L] is not stored channels-last by the eager tensors, so it takes the reference kernel.
+        if (EagerKernels.Reference || input.Rank != 4 || !Int8Conv2d.Supports(geometry))
         {
             QConv2d.Forward(geometry, input.QuantizedData, input.QParams(), Weight, WeightQParams, QuantizedBiasFor(input.QuantScale),
                 Output, Source.Activation, values);

@@ -19,7 +19,7 @@ namespace QuantGen.Quantization;
 /// </remarks>
 public sealed class QatConv2d : Module
 {
-    internal QatConv2d(Conv2d conv, BatchNorm2d? batchNorm, FakeQuantize? weightFakeQuant)
+    internal QatConv2d(Conv2d conv, BatchNorm? batchNorm, FakeQuantize? weightFakeQuant)
     {
         Conv = conv;
         BatchNorm = batchNorm;
@@ -31,7 +31,7 @@ public sealed class QatConv2d : Module
 
     /// <summary>The BatchNorm fused for training, or null for a convolution without one.</summary>
     [field: NotAChild]
-    public BatchNorm2d? BatchNorm { get; }
+    public Nn.BatchNorm? BatchNorm { get; }
 
     /// <summary>The weight's fake quantization (a child of <see cref="Conv"/>), or null before <c>PrepareQat</c>.</summary>
     [field: NotAChild]
@@ -46,7 +46,7 @@ public sealed class QatConv2d : Module
         using var scope = GradMode.ForLayer(Conv, input.RequiresGrad);
         var geometry = Conv.GeometryFor(input);
         var output = BatchNorm is null
-            ? Functional.Conv2d(input, FakeQuantized(Conv.Weight), Conv.Bias, geometry)
+            ? Conv.Shaped(Functional.Conv2d(input, FakeQuantized(Conv.Weight), Conv.Bias, geometry), geometry)
             : ThroughBatchNorm(input, geometry, BatchNorm);
         output = Conv.Activation.Apply(output);
         return Conv.OutputObserver is { } observer ? observer.Forward(output) : output;
@@ -56,7 +56,7 @@ public sealed class QatConv2d : Module
     /// The weight as convert will fold it (w·γ/σ), fake-quantized, then divided by γ/σ again, so that the BatchNorm
     /// sees the conv's own scale. σ is a constant here (a buffer); γ receives gradient through both scalings.
     /// </summary>
-    private Tensor ThroughBatchNorm(Tensor input, Kernels.ConvGeometry geometry, BatchNorm2d batchNorm)
+    private Tensor ThroughBatchNorm(Tensor input, Kernels.ConvGeometry geometry, Nn.BatchNorm batchNorm)
     {
         int channels = Conv.OutChannels;
         var runningStd = new float[channels];
@@ -64,7 +64,7 @@ public sealed class QatConv2d : Module
         var gamma = batchNorm.Weight ?? Tensor.Full(1f, channels);
         var scaleFactor = ChannelScaling.Divide(gamma, Tensor.FromArray(runningStd, channels), axis: 0);
         var scaledWeight = ChannelScaling.Multiply(Conv.Weight, scaleFactor, axis: 0);
-        var convolved = Functional.Conv2d(input, FakeQuantized(scaledWeight), null, geometry);
+        var convolved = Conv.Shaped(Functional.Conv2d(input, FakeQuantized(scaledWeight), null, geometry), geometry);
         var unscaled = ChannelScaling.Divide(convolved, scaleFactor, axis: 1);
         if (Conv.Bias is { } bias) unscaled = ChannelScaling.Add(unscaled, bias, axis: 1);
         return batchNorm.Normalize(unscaled, useBatchStatistics: Conv.Training && !BatchNormFrozen);

@@ -8,14 +8,14 @@ namespace QuantGen.Generator.Ops.Lowerings;
 /// its output.
 /// </summary>
 internal sealed record FloatConv2dLowering(
-    int InChannels, int InHeight, int InWidth, int OutChannels, int Kernel, int Stride, int Padding, int Dilation, int Groups,
+    int InChannels, int InHeight, int InWidth, int OutChannels, ConvWindow Window, int Groups,
     string Activation, string BatchNorm) : FloatLowering
 {
     public override string? RuntimeType => "CompiledFloatConv2d";
 
     public override string Create(StepText step) =>
         $"CompiledFloatConv2d.Create(model, {step.Path},\n" +
-        $"    {Conv2dLowering.Geometry("1", InChannels, InHeight, InWidth, OutChannels, Kernel, Stride, Padding, Dilation, Groups)},\n" +
+        $"    {Conv2dLowering.Geometry("1", InChannels, InHeight, InWidth, OutChannels, Window, Groups)},\n" +
         $"    global::QuantGen.Kernels.FusedActivation.{Activation}, batchNorm: {(BatchNorm.Length > 0 ? StepText.Literal(BatchNorm) : "null")})";
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write}, n)";
