@@ -67,11 +67,11 @@ internal sealed class BlockMethods
         return new BlockMethods(byStep, all);
     }
 
-    private static bool ReadsOrWritesCaller(Int8Program program, int first, int last)
+    private static bool ReadsOrWritesCaller(PassProgram program, int first, int last)
     {
         for (int i = first; i <= last; i++)
         {
-            Int8Lowering lowering = program.Steps[i].Lowering;
+            StepLowering lowering = program.Steps[i].Lowering;
             if (lowering.ReadsCallerInput || lowering.Storage == StepStorage.CallerOutput) return true;
         }
 

@@ -110,17 +110,4 @@ internal static class ChannelsLast
             }
         }
     }
-
-    /// <summary>Quint8 NCHW samples → NHWC: the inverse of <see cref="ToChannelsFirst"/>.</summary>
-    public static void ToChannelsLast(ReadOnlySpan<byte> input, int channels, int pixels, Span<byte> output)
-    {
-        ReferenceChecks.SameLength(input.Length, output.Length, "NCHW → NHWC");
-        for (int s = 0; s < input.Length; s += channels * pixels)
-        {
-            for (int c = 0; c < channels; c++)
-            {
-                for (int p = 0; p < pixels; p++) output[s + p * channels + c] = input[s + c * pixels + p];
-            }
-        }
-    }
 }

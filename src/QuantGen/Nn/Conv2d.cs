@@ -93,7 +93,7 @@ public class Conv2d : Layer
     }
 
     /// <summary>The fold's arithmetic on <paramref name="weight"/> [out, …] and <paramref name="bias"/> [out], in place (also on copies: the generated float pass).</summary>
-    internal static void FoldBatchNorm(Span<float> weight, Span<float> bias, BatchNorm2d bn)
+    internal static void FoldBatchNorm(Span<float> weight, Span<float> bias, BatchNorm bn)
     {
         int outChannels = bias.Length, perChannel = weight.Length / outChannels;
         for (int c = 0; c < outChannels; c++)

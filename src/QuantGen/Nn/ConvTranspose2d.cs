@@ -63,7 +63,7 @@ public class ConvTranspose2d : Layer
 
     /// <summary>
     /// Folds an eval-mode BatchNorm into the weight and bias, as PyTorch's <c>fuse_conv_bn_weights(…, transpose=True)</c>
-    /// (<see cref="BatchNorm2d.Folding"/>): each output channel's weights lie along axis 1 of the weight, per group.
+    /// (<see cref="BatchNorm.Folding"/>): each output channel's weights lie along axis 1 of the weight, per group.
     /// </summary>
     internal void FoldBatchNorm(BatchNorm2d bn)
     {
