@@ -137,4 +137,14 @@ public sealed class OneDimensionalTests
         Assert.Contains("readonly Linear fc = new(24, 12);", source.Split('\n')[line]);
         Assert.DoesNotContain(run.Sources, s => s.Text.Contains("class Int8", StringComparison.Ordinal));
     }
+
+    /// <summary>Without [Fuse], QG0010 offers the 1-D groups PyTorch fuses, by the same roles as the 2-D ones.</summary>
+    [Fact]
+    public void QG0010_offers_Conv1d_BatchNorm1d_ReLU_and_Linear_BatchNorm1d()
+    {
+        string source = Source.Replace("[Fuse(\"Conv\", \"BN\", \"ReLU\")]\n", "").Replace("[Fuse(\"Linear\", \"BN\")]\n", "");
+        var offers = AnalyzerHarness.Run(InMemoryAssembly.Compile((source, "Net1d.cs")).Input).Qg
+            .Where(d => d.Id == "QG0010").Select(d => d.Properties[QuantGen.Generator.Diagnostics.DiagnosticDescriptors.FixValueProperty]).ToList();
+        Assert.Equal(["\"Conv\", \"BN\", \"ReLU\"", "\"Linear\", \"BN\""], offers);
+    }
 }
