@@ -26,12 +26,15 @@ internal sealed record FloatAddLowering : FloatLowering
     public override string Describe(StepText step) => $"{step.Subject} in float.";
 }
 
-/// <summary>A pointwise activation in float (<see cref="ModuleType"/>, its runtime module): the module's own function, value by value.</summary>
-internal sealed record FloatPointwiseLowering(string ModuleType) : FloatLowering
+/// <summary>
+/// A pointwise activation in float (<see cref="ModuleType"/>, its runtime module): the module's own function, value
+/// by value; <see cref="Factory"/> is <c>Island</c> for SiLU and GELU, which are not <c>PointwiseActivation</c>s.
+/// </summary>
+internal sealed record FloatPointwiseLowering(string ModuleType, string Factory = "Create") : FloatLowering
 {
     public override string? RuntimeType => "CompiledFloatPointwise";
 
-    public override string Create(StepText step) => $"CompiledFloatPointwise.Create<global::{ModuleType}>(model, {step.Path})";
+    public override string Create(StepText step) => $"CompiledFloatPointwise.{Factory}<global::{ModuleType}>(model, {step.Path})";
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write})";
 
