@@ -1,3 +1,4 @@
+using QuantGen.Kernels;
 using QuantGen.Kernels.Float;
 using QuantGen.Nn;
 
@@ -72,20 +73,25 @@ public sealed class CompiledFloatBatchNorm
 {
     private readonly float[] scale, shift;
     private readonly int channels, pixels;
+    private readonly FusedActivation activation;
 
-    private CompiledFloatBatchNorm(float[] scale, float[] shift, int channels, int pixels) =>
-        (this.scale, this.shift, this.channels, this.pixels) = (scale, shift, channels, pixels);
+    private CompiledFloatBatchNorm(float[] scale, float[] shift, int channels, int pixels, FusedActivation activation) =>
+        (this.scale, this.shift, this.channels, this.pixels, this.activation) = (scale, shift, channels, pixels, activation);
 
-    public static CompiledFloatBatchNorm Create(Module model, string path, int channels, int pixels)
+    /// <summary>The BatchNorm at <paramref name="path"/>; <paramref name="activation"/> the ReLU <c>[Fuse("BN", "ReLU")]</c> fuses into it.</summary>
+    public static CompiledFloatBatchNorm Create(Module model, string path, int channels, int pixels, FusedActivation activation = FusedActivation.None)
     {
         var bn = CompiledModel.Layer<BatchNorm>(model, path);
         CompiledModel.Check(path, "the channels", channels, bn.NumFeatures);
         var (scale, shift) = Functional.BatchNormCoefficients(bn.RunningMean, bn.RunningVar, bn.Weight, bn.Bias, bn.Eps);
-        return new CompiledFloatBatchNorm(scale, shift, channels, pixels);
+        return new CompiledFloatBatchNorm(scale, shift, channels, pixels, activation);
     }
 
     public CompiledFloatBatchNorm Fork() => this;
 
-    public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch) =>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch)
+    {
         ElementwiseKernels.ScaleShiftChannels(input, scale, shift, batch, channels, pixels, output);
+        FloatActivation.Apply(activation, output);
+    }
 }

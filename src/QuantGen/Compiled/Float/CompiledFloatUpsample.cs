@@ -11,8 +11,9 @@ namespace QuantGen.Compiled;
 public sealed class CompiledFloatUpsample
 {
     private readonly UpsampleGeometry geometry;
+    private readonly ((int, int, float, float)[], (int, int, float, float)[]) sources;
 
-    private CompiledFloatUpsample(in UpsampleGeometry geometry) => this.geometry = geometry;
+    private CompiledFloatUpsample(in UpsampleGeometry geometry) => (this.geometry, sources) = (geometry, UpsampleKernels.Sources(geometry));
 
     /// <summary>The Upsample at <paramref name="path"/>, checked against the <paramref name="geometry"/> the code was compiled for (Planes = channels).</summary>
     public static CompiledFloatUpsample Create(Module model, string path, in UpsampleGeometry geometry)
@@ -27,5 +28,5 @@ public sealed class CompiledFloatUpsample
     public CompiledFloatUpsample Fork() => this;
 
     public void Forward(ReadOnlySpan<float> input, Span<float> output) =>
-        UpsampleKernels.Forward(geometry with { Planes = input.Length / (geometry.InHeight * geometry.InWidth) }, input, output);
+        UpsampleKernels.Forward(geometry with { Planes = input.Length / (geometry.InHeight * geometry.InWidth) }, sources, input, output);
 }

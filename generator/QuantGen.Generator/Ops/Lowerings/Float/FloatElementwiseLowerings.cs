@@ -41,14 +41,17 @@ internal sealed record FloatPointwiseLowering(string ModuleType, string Factory 
     public override string Describe(StepText step) => $"{step.Subject} in float, value by value.";
 }
 
-/// <summary>A BatchNorm2d no <c>[Fuse]</c> folds: eval's per-channel scale and shift over NCHW planes.</summary>
-internal sealed record FloatBatchNormLowering(int Channels, int Pixels) : FloatLowering
+/// <summary>A BatchNorm no <c>[Fuse]</c> folds: eval's per-channel scale and shift over NCHW planes, a ReLU <c>[Fuse("BN", "ReLU")]</c> names on its output.</summary>
+internal sealed record FloatBatchNormLowering(int Channels, int Pixels, string Activation = "None") : FloatLowering
 {
     public override string? RuntimeType => "CompiledFloatBatchNorm";
 
-    public override string Create(StepText step) => $"CompiledFloatBatchNorm.Create(model, {step.Path}, channels: {Channels}, pixels: {Pixels})";
+    public override string Create(StepText step) =>
+        $"CompiledFloatBatchNorm.Create(model, {step.Path}, channels: {Channels}, pixels: {Pixels}" +
+        (Activation != "None" ? $", global::QuantGen.Kernels.FusedActivation.{Activation})" : ")");
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write}, n)";
 
-    public override string Describe(StepText step) => $"{step.Subject} in float, with its running statistics.";
+    public override string Describe(StepText step) =>
+        $"{step.Subject} in float, with its running statistics" + (Activation != "None" ? $", {Activation} on its output." : ".");
 }
