@@ -92,26 +92,22 @@ public sealed class DecoderOpsTests
     }
 
     [Fact]
+    public void The_Float_pass_is_within_1e_4_of_eager_float_and_allocates_nothing()
+    {
+        IPassDriver driver = CompiledModels.PassDriver(FloatPassCheck.Compile(Source, "DecoderNet.cs", "DecoderNet"));
+        var random = new Random(18);
+        FloatPassCheck.SeedBatchNorms(driver.Model, random);
+        FloatPassCheck.AssertMatchesEagerAndAllocatesNothing(driver, CompiledModels.RandomImages(random, 8, 8, low: -2, width: 4));
+    }
+
+    [Fact]
     public void The_Int8_pass_equals_eager_int8_bit_for_bit()
     {
         GeneratorRun run = Run.Value;
         ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
         var random = new Random(14);
         Tensor Batch(int n) => CompiledModels.RandomImages(random, n, 8, low: -2, width: 4);
-        foreach (var module in driver.Model.Modules())
-        {
-            if (module is BatchNorm2d bn)
-            {
-                for (int c = 0; c < bn.NumFeatures; c++)
-                {
-                    bn.RunningMean.Data[c] = random.NextSingle() - 0.5f;
-                    bn.RunningVar.Data[c] = random.NextSingle() + 0.5f;
-                    bn.Weight!.Data[c] = random.NextSingle() + 0.5f;
-                    bn.Bias!.Data[c] = random.NextSingle() - 0.5f;
-                }
-            }
-        }
-
+        FloatPassCheck.SeedBatchNorms(driver.Model, random);
         driver.Model.Eval();
         driver.Quantize([Batch(16), Batch(16)], qconfig: null);
 

@@ -73,6 +73,16 @@ public sealed class OneDimensionalTests
     }
 
     [Fact]
+    public void The_Float_pass_is_within_1e_4_of_eager_float_and_allocates_nothing()
+    {
+        IPassDriver driver = CompiledModels.PassDriver(FloatPassCheck.Compile(Source, "Net1d.cs", "Net1d"));
+        var random = new Random(18);
+        FloatPassCheck.SeedBatchNorms(driver.Model, random);
+        var signals = new Tensor(new Shape(8, 6, 30), [.. Enumerable.Range(0, 8 * 6 * 30).Select(_ => random.NextSingle() * 4 - 2)]);
+        FloatPassCheck.AssertMatchesEagerAndAllocatesNothing(driver, signals);
+    }
+
+    [Fact]
     public void The_Int8_pass_equals_eager_int8_bit_for_bit()
     {
         GeneratorRun run = InMemoryAssembly.Compile((Source, "Net1d.cs"), (Sources.Driver("Net1d"), "Driver.cs"));

@@ -27,4 +27,7 @@ internal sealed class AdaptiveAvgPool1dOp : OpDescriptor<int>
 
     protected override Int8Lowering Lower(LoweringContext context, int outputSize) =>
         new AdaptiveAvgPool2dLowering(context.InputShape[0], 1, context.InputShape[1], 1, outputSize);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, int outputSize) =>
+        new FloatAdaptiveAvgPool2dLowering(context.InputShape[0], 1, context.InputShape[1], 1, outputSize);
 }

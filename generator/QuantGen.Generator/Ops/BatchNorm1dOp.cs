@@ -34,4 +34,11 @@ internal sealed class BatchNorm1dOp : OpDescriptor<int>
         var input = context.InputShape;
         return new BatchNorm1dLowering(input, numFeatures, input.Count == 2 ? input[1] : 1);
     }
+
+    /// <summary>Eval's per-feature scale and shift, each feature's values a plane (one value for [features]).</summary>
+    protected override FloatLowering LowerFloat(LoweringContext context, int numFeatures)
+    {
+        var input = context.InputShape;
+        return new FloatBatchNormLowering(numFeatures, input.Count == 2 ? input[1] : 1);
+    }
 }

@@ -33,6 +33,6 @@ internal sealed class BatchNorm2dOp : OpDescriptor<int>
     protected override FloatLowering LowerFloat(LoweringContext context, int numFeatures)
     {
         (int channels, int pixels) = Int8Planner.ChannelsAndPixels(context.InputShape);
-        return new FloatBatchNormLowering(channels, pixels);
+        return new FloatBatchNormLowering(channels, pixels, context.FusedActivation);
     }
 }

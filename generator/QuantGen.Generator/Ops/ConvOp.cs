@@ -43,7 +43,7 @@ internal sealed class ConvOp(int dimensions) : OpDescriptor<ConvArgs>
     {
         var input = context.InputShape;
         return dimensions == 1
-            ? new Conv2dLowering(input[0], 1, input[1], a.OutChannels, new ConvWindow(1, a.KernelSize, 1, a.Stride, 0, a.Padding, 1, a.Dilation), a.Groups,
+            ? new Conv2dLowering(input[0], 1, input[1], a.OutChannels, Row(a), a.Groups,
                 context.FusedActivation, context.FusionText)
             : new Conv2dLowering(input[0], input[1], input[2], a.OutChannels, Square(a), a.Groups, context.FusedActivation, context.FusionText);
     }
@@ -51,11 +51,16 @@ internal sealed class ConvOp(int dimensions) : OpDescriptor<ConvArgs>
     /// <summary>Conv2d only for now: a class with a Conv1d gets no float pass (QG0014).</summary>
     protected override FloatLowering? LowerFloat(LoweringContext context, ConvArgs a)
     {
-        if (dimensions == 1) return null;
         var input = context.InputShape;
-        return new FloatConv2dLowering(input[0], input[1], input[2], a.OutChannels, Square(a), a.Groups,
-            context.FusedActivation, context.FusedLayer(OpRegistry.BatchNorm2d));
+        return dimensions == 1
+            ? new FloatConv2dLowering(input[0], 1, input[1], a.OutChannels, Row(a), a.Groups,
+                context.FusedActivation, context.FusedLayer(OpRegistry.BatchNorm1d)) { BatchNormKind = OpRegistry.BatchNorm1d.Kind }
+            : new FloatConv2dLowering(input[0], input[1], input[2], a.OutChannels, Square(a), a.Groups,
+                context.FusedActivation, context.FusedLayer(OpRegistry.BatchNorm2d));
     }
+
+    /// <summary>A Conv1d's window: 1 × k over one row.</summary>
+    private static ConvWindow Row(ConvArgs a) => new(1, a.KernelSize, 1, a.Stride, 0, a.Padding, 1, a.Dilation);
 
     private static ConvWindow Square(ConvArgs a) =>
         new(a.KernelSize, a.KernelSize, a.Stride, a.Stride, a.Padding, a.Padding, a.Dilation, a.Dilation);

@@ -51,4 +51,10 @@ internal sealed class ConvTranspose2dOp : OpDescriptor<ConvTranspose2dArgs>
         var input = context.InputShape;
         return new ConvTranspose2dLowering(input[0], input[1], input[2], a, context.FusionText);
     }
+
+    protected override FloatLowering LowerFloat(LoweringContext context, ConvTranspose2dArgs a)
+    {
+        var input = context.InputShape;
+        return new FloatConvTranspose2dLowering(input[0], input[1], input[2], a, context.FusedLayer(OpRegistry.BatchNorm2d));
+    }
 }

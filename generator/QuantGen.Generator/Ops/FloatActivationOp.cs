@@ -15,4 +15,6 @@ internal sealed class FloatActivationOp(string kind) : OpDescriptor<NoArgs>
     protected override long[] InferShape(ShapeContext context, NoArgs args) => context.Input;
 
     protected override Int8Lowering Lower(LoweringContext context, NoArgs args) => new FloatActivationLowering(context.InputShape, MetadataName);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, NoArgs args) => new FloatPointwiseLowering(MetadataName, Factory: "Island");
 }

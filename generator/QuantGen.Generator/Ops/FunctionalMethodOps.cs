@@ -98,6 +98,26 @@ internal sealed class FunctionalBinaryOp(string method, FunctionalBinaryOp.Arith
             "; the eager int8 model runs it");
     }
 
+    /// <summary>Inputs of one shape; a [C, 1, 1] gate (in NCHW each plane of the other input times one value); any other broadcast value by value, as eager float.</summary>
+    protected override FloatLowering? LowerFloat(LoweringContext context, NoArgs args)
+    {
+        EquatableArray<int> a = context.InputShapeAt(0), b = context.InputShapeAt(1);
+        if (a.Equals(b))
+        {
+            return arithmetic switch
+            {
+                Arithmetic.Add => new FloatAddLowering(),
+                Arithmetic.AddRelu => new FloatAddReluLowering(),
+                _ => new FloatMulLowering(Gate: null, Plane: 0),
+            };
+        }
+
+        int[] aMemory = MemoryOrder(a), bMemory = MemoryOrder(b);
+        if (arithmetic == Arithmetic.Mul && IsGateOf(bMemory, aMemory)) return new FloatMulLowering(Gate: 1, Plane: Product(aMemory, 0, aMemory.Length - 1));
+        if (arithmetic == Arithmetic.Mul && IsGateOf(aMemory, bMemory)) return new FloatMulLowering(Gate: 0, Plane: Product(bMemory, 0, bMemory.Length - 1));
+        return new FloatBroadcastLowering(arithmetic.ToString(), a, b);
+    }
+
     private static bool IsGateOf(int[] gate, int[] x) =>
         gate.Length == x.Length && gate[gate.Length - 1] == x[x.Length - 1] && Product(gate, 0, gate.Length - 1) == 1;
 
@@ -152,6 +172,23 @@ internal sealed class FunctionalCatOp() : FunctionalMethodOp<int>("Cat")
         int[] a = MemoryOrder(context.InputShapeAt(0)), b = MemoryOrder(context.InputShapeAt(1));
         return new CatLowering(RowsPerSample: Product(a, 0, at), ABlock: Product(a, at, a.Length), BBlock: Product(b, at, b.Length));
     }
+
+    /// <summary>Two inputs, as the int8 form; NCHW values are rows of blocks at the joined axis, as PyTorch lays them out.</summary>
+    protected override FloatLowering? LowerFloat(LoweringContext context, int dim)
+    {
+        if (context.Step.Inputs.Count != 2) return null;
+        int rank = context.InputShape.Count;
+        int axis = (dim < 0 ? dim + rank + 1 : dim) - 1;
+        int[] a = ToArray(context.InputShapeAt(0)), b = ToArray(context.InputShapeAt(1));
+        return new FloatCatLowering(ABlock: Product(a, axis, a.Length), BBlock: Product(b, axis, b.Length));
+    }
+
+    private static int[] ToArray(EquatableArray<int> shape)
+    {
+        var dims = new int[shape.Count];
+        for (int i = 0; i < dims.Length; i++) dims[i] = shape[i];
+        return dims;
+    }
 }
 
 /// <summary>AddScalar and MulScalar: one tensor and a constant; the shape passes through.</summary>
@@ -163,4 +200,6 @@ internal sealed class FunctionalScalarOp(string method, bool add) : FunctionalMe
     protected override long[] InferShape(ShapeContext context, string scalar) => context.Input;
 
     protected override Int8Lowering Lower(LoweringContext context, string scalar) => new ScalarLowering(add, scalar);
+
+    protected override FloatLowering LowerFloat(LoweringContext context, string scalar) => new FloatScalarLowering(add, scalar);
 }

@@ -31,4 +31,10 @@ internal sealed class GroupNormOp : OpDescriptor<GroupNormArgs>
         (int channels, int pixels) = Int8Planner.ChannelsAndPixels(context.InputShape);
         return new GroupNormLowering(context.InputShape, a.NumGroups, channels, pixels);
     }
+
+    protected override FloatLowering LowerFloat(LoweringContext context, GroupNormArgs a)
+    {
+        (int channels, int pixels) = Int8Planner.ChannelsAndPixels(context.InputShape);
+        return new FloatGroupNormLowering(a.NumGroups, channels, pixels);
+    }
 }

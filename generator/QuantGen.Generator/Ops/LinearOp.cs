@@ -43,7 +43,7 @@ internal sealed class LinearOp : OpDescriptor<LinearArgs>
     }
 
     protected override FloatLowering LowerFloat(LoweringContext context, LinearArgs a) =>
-        new FloatLinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation);
+        new FloatLinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation, context.FusedLayer(OpRegistry.BatchNorm1d));
 
     /// <summary>Each sample's rows (all but the last dimension) are quantized together, as eager dynamic quantizes a batch of one.</summary>
     protected override FloatLowering LowerDynamic(LoweringContext context, LinearArgs a) =>

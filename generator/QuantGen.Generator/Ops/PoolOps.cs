@@ -45,8 +45,8 @@ internal sealed class PoolOp(bool max, int dimensions) : OpDescriptor<PoolArgs>
         max ? new MaxPool2dLowering(Window(context, a)) : new AvgPool2dLowering(Window(context, a), a.CountIncludePad);
 
     /// <summary>2-D only for now: a class with a 1-D pool gets no float pass (QG0014).</summary>
-    protected override FloatLowering? LowerFloat(LoweringContext context, PoolArgs a) =>
-        dimensions == 1 ? null : max ? new FloatPoolLowering("Max", Window(context, a)) : new FloatPoolLowering("Average", Window(context, a), $", countIncludePad: {StepText.Bool(a.CountIncludePad)}");
+    protected override FloatLowering LowerFloat(LoweringContext context, PoolArgs a) =>
+        max ? new FloatPoolLowering("Max", Window(context, a)) : new FloatPoolLowering("Average", Window(context, a), $", countIncludePad: {StepText.Bool(a.CountIncludePad)}");
 
     private PoolWindow Window(LoweringContext context, PoolArgs a)
     {

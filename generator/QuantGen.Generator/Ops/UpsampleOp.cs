@@ -66,9 +66,17 @@ internal sealed class UpsampleOp : OpDescriptor<UpsampleArgs>
 
     protected override Int8Lowering Lower(LoweringContext context, UpsampleArgs a)
     {
+        var geometry = Window(context, a);
+        return a.IsFractionalNearest ? new UpsampleIslandLowering(context.InputShape, geometry) : new UpsampleLowering(geometry);
+    }
+
+    /// <summary>Every mode and factor: the float kernel eager runs.</summary>
+    protected override FloatLowering LowerFloat(LoweringContext context, UpsampleArgs a) => new FloatUpsampleLowering(Window(context, a));
+
+    private static UpsampleWindow Window(LoweringContext context, UpsampleArgs a)
+    {
         var input = context.InputShape;
         var output = context.OutputShape;
-        var geometry = new UpsampleWindow(input[0], input[1], input[2], output[1], output[2], a.Bilinear, a.AlignCorners, a.ScaleFactor);
-        return a.IsFractionalNearest ? new UpsampleIslandLowering(input, geometry) : new UpsampleLowering(geometry);
+        return new UpsampleWindow(input[0], input[1], input[2], output[1], output[2], a.Bilinear, a.AlignCorners, a.ScaleFactor);
     }
 }

@@ -26,7 +26,14 @@ public sealed class CompiledConvTranspose2d
     public static CompiledConvTranspose2d Create(Module model, string path, ActivationQParams input, in ConvTransposeGeometry geometry)
     {
         var layer = CompiledModel.Substitute<QuantizedConvTranspose2d>(model, path, "ConvTranspose2d");
-        ConvTranspose2d source = layer.Source;
+        CheckGeometry(path, geometry, layer.Source);
+        int[] bias = CompiledBias.For(layer.Bias, input, layer.WeightQParams);
+        return new(new Int8ConvTranspose2d(geometry, layer.Weight, layer.WeightQParams, bias, input, layer.Output), layer.Output);
+    }
+
+    /// <summary>Checks the module's arguments against the geometry the generated code was compiled for.</summary>
+    internal static void CheckGeometry(string path, in ConvTransposeGeometry geometry, ConvTranspose2d source)
+    {
         CompiledModel.Check(path, "the input channels", geometry.InChannels, source.InChannels);
         CompiledModel.Check(path, "the output channels", geometry.OutChannels, source.OutChannels);
         CompiledModel.Check(path, "the kernel size", (geometry.KernelHeight, geometry.KernelWidth), source.KernelSize);
@@ -35,8 +42,6 @@ public sealed class CompiledConvTranspose2d
         CompiledModel.Check(path, "the output padding", (geometry.OutputPadHeight, geometry.OutputPadWidth), source.OutputPadding);
         CompiledModel.Check(path, "the dilation", (geometry.DilationHeight, geometry.DilationWidth), source.Dilation);
         CompiledModel.Check(path, "the groups", geometry.Groups, source.Groups);
-        int[] bias = CompiledBias.For(layer.Bias, input, layer.WeightQParams);
-        return new(new Int8ConvTranspose2d(geometry, layer.Weight, layer.WeightQParams, bias, input, layer.Output), layer.Output);
     }
 
     /// <summary>The same packed weights with scratch of its own, for another thread.</summary>

@@ -117,18 +117,20 @@ public sealed class CompiledFloatActivation : CompiledFloatIsland
         where TActivation : Layer
     {
         FloatIsland island = Island(model, path, typeof(TActivation).Name);
-        Func<float, float> function = island.Layer switch
-        {
-            SiLU => SiLU.Value,
-            GELU gelu => gelu.Value,
-            var other => throw new QuantizationException($"'{path}' is a {other.GetType().Name}, but the generated code expects a {typeof(TActivation).Name}."),
-        };
         if (island.Layer is not TActivation)
         {
             throw new QuantizationException($"'{path}' is a {island.Layer.GetType().Name}, but the generated code expects a {typeof(TActivation).Name}.");
         }
-        return new CompiledFloatActivation(function, input, island.Output);
+        return new CompiledFloatActivation(FunctionOf(island.Layer), input, island.Output);
     }
+
+    /// <summary>The float function of a SiLU or GELU, as its eager forward computes each value.</summary>
+    internal static Func<float, float> FunctionOf(Layer layer) => layer switch
+    {
+        SiLU => SiLU.Value,
+        GELU gelu => gelu.Value,
+        _ => throw new QuantizationException($"{layer.GetType().Name} is not an element-wise float activation (SiLU, GELU)."),
+    };
 
     /// <summary>Keeps no scratch (the caller lends it to <c>Forward</c>): every fork of a generated pass shares this one.</summary>
     public CompiledFloatActivation Fork() => this;

@@ -20,15 +20,7 @@ public sealed class CompiledMaxPool2d
     /// <summary>The pooling at <paramref name="path"/>, checked against <paramref name="geometry"/> (Planes = channels).</summary>
     public static CompiledMaxPool2d Create(Module model, string path, ActivationQParams input, in PoolGeometry geometry)
     {
-        if (CompiledModel.Unfused<Layer>(model, path) is MaxPool1d row)
-        {
-            CompiledPool.CheckRow(path, geometry, row.KernelSize, row.Stride, row.Padding, row.Dilation, row.CeilMode);
-        }
-        else
-        {
-            var pool = CompiledModel.Layer<MaxPool2d>(model, path);
-            CompiledPool.Check(path, geometry, pool.KernelSize, pool.Stride, pool.Padding, pool.Dilation, pool.CeilMode);
-        }
+        CompiledPool.CheckMax(model, path, geometry);
         return new CompiledMaxPool2d(geometry, input);
     }
 
@@ -51,19 +43,7 @@ public sealed class CompiledAvgPool2d
 
     public static CompiledAvgPool2d Create(Module model, string path, ActivationQParams input, in PoolGeometry geometry, bool countIncludePad)
     {
-        bool layerCountsPadding;
-        if (CompiledModel.Unfused<Layer>(model, path) is AvgPool1d row)
-        {
-            CompiledPool.CheckRow(path, geometry, row.KernelSize, row.Stride, row.Padding, 1, row.CeilMode);
-            layerCountsPadding = row.CountIncludePad;
-        }
-        else
-        {
-            var pool = CompiledModel.Layer<AvgPool2d>(model, path);
-            CompiledPool.Check(path, geometry, pool.KernelSize, pool.Stride, pool.Padding, 1, pool.CeilMode);
-            layerCountsPadding = pool.CountIncludePad;
-        }
-        CompiledModel.Check(path, "countIncludePad", countIncludePad, layerCountsPadding);
+        CompiledPool.CheckAverage(model, path, geometry, countIncludePad);
         return new CompiledAvgPool2d(geometry, countIncludePad, input);
     }
 
@@ -109,6 +89,39 @@ public sealed class CompiledAdaptiveAvgPool2d
 
 internal static class CompiledPool
 {
+    /// <summary>Checks the MaxPool2d, or MaxPool1d over one row, at <paramref name="path"/> against the geometry.</summary>
+    public static void CheckMax(Module model, string path, in PoolGeometry geometry)
+    {
+        if (CompiledModel.Unfused<Layer>(model, path) is MaxPool1d row)
+        {
+            CheckRow(path, geometry, row.KernelSize, row.Stride, row.Padding, row.Dilation, row.CeilMode);
+        }
+        else
+        {
+            var pool = CompiledModel.Layer<MaxPool2d>(model, path);
+            Check(path, geometry, pool.KernelSize, pool.Stride, pool.Padding, pool.Dilation, pool.CeilMode);
+        }
+    }
+
+    /// <summary>Checks the AvgPool2d, or AvgPool1d over one row, at <paramref name="path"/> against the geometry and <paramref name="countIncludePad"/>.</summary>
+    public static void CheckAverage(Module model, string path, in PoolGeometry geometry, bool countIncludePad)
+    {
+        bool layerCountsPadding;
+        if (CompiledModel.Unfused<Layer>(model, path) is AvgPool1d row)
+        {
+            CheckRow(path, geometry, row.KernelSize, row.Stride, row.Padding, 1, row.CeilMode);
+            layerCountsPadding = row.CountIncludePad;
+        }
+        else
+        {
+            var pool = CompiledModel.Layer<AvgPool2d>(model, path);
+            Check(path, geometry, pool.KernelSize, pool.Stride, pool.Padding, 1, pool.CeilMode);
+            layerCountsPadding = pool.CountIncludePad;
+        }
+
+        CompiledModel.Check(path, "countIncludePad", countIncludePad, layerCountsPadding);
+    }
+
     /// <summary>Checks a 2-D pool's square window against the geometry.</summary>
     public static void Check(string path, in PoolGeometry g, int kernel, int stride, int padding, int dilation, bool ceilMode) =>
         Check(path, g, (kernel, kernel), (stride, stride), (padding, padding), (dilation, dilation), ceilMode);

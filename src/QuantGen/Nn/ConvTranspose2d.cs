@@ -68,21 +68,27 @@ public class ConvTranspose2d : Layer
     internal void FoldBatchNorm(BatchNorm2d bn)
     {
         if (Bias is null) Bias = RegisterParameter("bias", Tensor.Zeros(OutChannels));
-        int outPerGroup = OutChannels / Groups, taps = KernelSize.Height * KernelSize.Width;
-        var scales = new float[OutChannels];
-        for (int c = 0; c < OutChannels; c++) (scales[c], Bias.Data[c]) = bn.Folding(c, Bias.Data[c]);
-        for (int ic = 0; ic < InChannels; ic++)
-        {
-            int group = ic / (InChannels / Groups);
-            for (int ocg = 0; ocg < outPerGroup; ocg++)
-            {
-                float scale = scales[group * outPerGroup + ocg];
-                foreach (ref float w in Weight.Data.AsSpan((ic * outPerGroup + ocg) * taps, taps)) w *= scale;
-            }
-        }
+        FoldBatchNorm(Weight.Data, Bias.Data, bn, InChannels, Groups);
         HasFoldedBatchNorm = true;
         Weight.MarkModified();
         Bias.MarkModified();
+    }
+
+    /// <summary>The fold of <paramref name="bn"/> into a weight [inChannels, outChannels / groups, kH, kW] and its bias (one per output channel).</summary>
+    internal static void FoldBatchNorm(Span<float> weight, Span<float> bias, BatchNorm bn, int inChannels, int groups)
+    {
+        int outChannels = bias.Length, outPerGroup = outChannels / groups, taps = weight.Length / (inChannels * outPerGroup);
+        var scales = new float[outChannels];
+        for (int c = 0; c < outChannels; c++) (scales[c], bias[c]) = bn.Folding(c, bias[c]);
+        for (int ic = 0; ic < inChannels; ic++)
+        {
+            int group = ic / (inChannels / groups);
+            for (int ocg = 0; ocg < outPerGroup; ocg++)
+            {
+                float scale = scales[group * outPerGroup + ocg];
+                foreach (ref float w in weight.Slice((ic * outPerGroup + ocg) * taps, taps)) w *= scale;
+            }
+        }
     }
 
     /// <summary>The transposed convolution this module performs on an input of the given shape; checks the shape.</summary>

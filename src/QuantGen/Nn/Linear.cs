@@ -43,14 +43,21 @@ public class Linear : Layer
     internal void FoldBatchNorm(BatchNorm1d bn)
     {
         var bias = MarkBatchNormFolded();
-        for (int o = 0; o < OutFeatures; o++)
-        {
-            float scale = (bn.Weight?.Data[o] ?? 1f) * (1f / MathF.Sqrt(bn.RunningVar.Data[o] + bn.Eps));
-            foreach (ref float w in Weight.Data.AsSpan(o * InFeatures, InFeatures)) w *= scale;
-            bias.Data[o] = (bias.Data[o] - bn.RunningMean.Data[o]) * scale + (bn.Bias?.Data[o] ?? 0f);
-        }
+        FoldBatchNorm(Weight.Data, bias.Data, bn);
         Weight.MarkModified();
         bias.MarkModified();
+    }
+
+    /// <summary>The fold of <paramref name="bn"/> into a weight [outFeatures, inFeatures] and its bias (one per output feature).</summary>
+    internal static void FoldBatchNorm(Span<float> weight, Span<float> bias, BatchNorm bn)
+    {
+        int outFeatures = bias.Length, inFeatures = weight.Length / outFeatures;
+        for (int o = 0; o < outFeatures; o++)
+        {
+            float scale = (bn.Weight?.Data[o] ?? 1f) * (1f / MathF.Sqrt(bn.RunningVar.Data[o] + bn.Eps));
+            foreach (ref float w in weight.Slice(o * inFeatures, inFeatures)) w *= scale;
+            bias[o] = (bias[o] - bn.RunningMean.Data[o]) * scale + (bn.Bias?.Data[o] ?? 0f);
+        }
     }
 
     /// <summary>The structural half of a fold, as <see cref="Conv2d.MarkBatchNormFolded"/>: the bias it needs, and the mark.</summary>

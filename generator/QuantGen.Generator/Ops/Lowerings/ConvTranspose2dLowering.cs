@@ -9,10 +9,14 @@ internal sealed record ConvTranspose2dLowering(int InChannels, int InHeight, int
 
     public override string Create(StepText step) =>
         $"CompiledConvTranspose2d.Create(model, {step.Path}, {step.InputQParams()},\n" +
-        $"    new global::QuantGen.Kernels.ConvTransposeGeometry(Batch: Arena.MaxBatch, InChannels: {InChannels}, InHeight: {InHeight}, InWidth: {InWidth}, " +
-        $"OutChannels: {Args.OutChannels}, KernelHeight: {Args.KernelSize}, KernelWidth: {Args.KernelSize}, StrideHeight: {Args.Stride}, StrideWidth: {Args.Stride}, " +
-        $"PadHeight: {Args.Padding}, PadWidth: {Args.Padding}, OutputPadHeight: {Args.OutputPadding}, OutputPadWidth: {Args.OutputPadding}, " +
-        $"DilationHeight: {Args.Dilation}, DilationWidth: {Args.Dilation}, Groups: {Args.Groups}))";
+        $"    {Geometry("Arena.MaxBatch", InChannels, InHeight, InWidth, Args)})";
+
+    /// <summary>The <c>ConvTransposeGeometry</c> of <paramref name="batch"/> samples, as C#.</summary>
+    public static string Geometry(string batch, int inChannels, int inHeight, int inWidth, ConvTranspose2dArgs args) =>
+        $"new global::QuantGen.Kernels.ConvTransposeGeometry(Batch: {batch}, InChannels: {inChannels}, InHeight: {inHeight}, InWidth: {inWidth}, " +
+        $"OutChannels: {args.OutChannels}, KernelHeight: {args.KernelSize}, KernelWidth: {args.KernelSize}, StrideHeight: {args.Stride}, StrideWidth: {args.Stride}, " +
+        $"PadHeight: {args.Padding}, PadWidth: {args.Padding}, OutputPadHeight: {args.OutputPadding}, OutputPadWidth: {args.OutputPadding}, " +
+        $"DilationHeight: {args.Dilation}, DilationWidth: {args.Dilation}, Groups: {args.Groups})";
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write}, n)";
 

@@ -34,7 +34,7 @@ public sealed class CompiledFloatConv2d
 
         float[] weight = conv.Weight.Data.ToArray();
         float[] bias = conv.Bias?.Data.ToArray() ?? new float[conv.OutChannels];
-        if (batchNorm is not null && !conv.HasFoldedBatchNorm) Conv2d.FoldBatchNorm(weight, bias, CompiledModel.Layer<BatchNorm2d>(model, batchNorm));
+        if (batchNorm is not null && !conv.HasFoldedBatchNorm) Conv2d.FoldBatchNorm(weight, bias, CompiledModel.Layer<BatchNorm>(model, batchNorm));
         return new CompiledFloatConv2d(geometry, PackedConvWeights.Pack(geometry, weight), bias, activation);
     }
 

@@ -43,3 +43,27 @@ public sealed class CompiledFloatSoftmax
     public void Forward(ReadOnlySpan<float> input, Span<float> output) =>
         NormalizationKernels.Softmax(input, input.Length / (size * inner), size, inner, output);
 }
+
+/// <summary>GroupNorm in a generated float pass, over NCHW samples. Shared by every fork and thread.</summary>
+public sealed class CompiledFloatGroupNorm
+{
+    private readonly int groups, channels, pixels;
+    private readonly float[]? weight, bias;
+    private readonly float eps;
+
+    private CompiledFloatGroupNorm(GroupNorm layer, int channels, int pixels) =>
+        (groups, this.channels, this.pixels, weight, bias, eps) = (layer.NumGroups, channels, pixels, layer.Weight?.Data.ToArray(), layer.Bias?.Data.ToArray(), layer.Eps);
+
+    public static CompiledFloatGroupNorm Create(Module model, string path, int groups, int channels, int pixels)
+    {
+        var layer = CompiledModel.Layer<GroupNorm>(model, path);
+        CompiledModel.Check(path, "the groups", groups, layer.NumGroups);
+        CompiledModel.Check(path, "the channels", channels, layer.NumChannels);
+        return new CompiledFloatGroupNorm(layer, channels, pixels);
+    }
+
+    public CompiledFloatGroupNorm Fork() => this;
+
+    public void Forward(ReadOnlySpan<float> input, Span<float> output) =>
+        NormalizationKernels.GroupNorm(input, channels, pixels, groups, weight, bias, eps, output);
+}

@@ -20,20 +20,17 @@ public sealed class CompiledFloatPool
     private CompiledFloatPool(Kind kind, in PoolGeometry geometry, bool countIncludePad = false, (int, int) adaptive = default) =>
         (this.kind, this.geometry, this.countIncludePad, this.adaptive) = (kind, geometry, countIncludePad, adaptive);
 
-    /// <summary>The max pool at <paramref name="path"/>, checked against <paramref name="geometry"/> (Planes = channels).</summary>
+    /// <summary>The max pool (2-D, or 1-D over one row) at <paramref name="path"/>, checked against <paramref name="geometry"/> (Planes = channels).</summary>
     public static CompiledFloatPool Max(Module model, string path, in PoolGeometry geometry)
     {
-        var layer = CompiledModel.Layer<MaxPool2d>(model, path);
-        CompiledPool.Check(path, geometry, layer.KernelSize, layer.Stride, layer.Padding, layer.Dilation, layer.CeilMode);
+        CompiledPool.CheckMax(model, path, geometry);
         return new(Kind.Max, geometry);
     }
 
-    /// <summary>The average pool at <paramref name="path"/>, checked against <paramref name="geometry"/> (Planes = channels).</summary>
+    /// <summary>The average pool (2-D, or 1-D over one row) at <paramref name="path"/>, checked against <paramref name="geometry"/> (Planes = channels).</summary>
     public static CompiledFloatPool Average(Module model, string path, in PoolGeometry geometry, bool countIncludePad)
     {
-        var layer = CompiledModel.Layer<AvgPool2d>(model, path);
-        CompiledPool.Check(path, geometry, layer.KernelSize, layer.Stride, layer.Padding, 1, layer.CeilMode);
-        CompiledModel.Check(path, "countIncludePad", countIncludePad, layer.CountIncludePad);
+        CompiledPool.CheckAverage(model, path, geometry, countIncludePad);
         return new(Kind.Average, geometry, countIncludePad);
     }
 

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace QuantGen.Kernels.Float;
 
-/// <summary>Element-wise float kernels: clamp (ReLU, ReLU6), add, per-channel scale and shift (eval batch norm).</summary>
+/// <summary>Element-wise float kernels: clamp (ReLU, ReLU6), add, multiply (also by a per-plane gate or a scalar), per-channel scale and shift (eval batch norm).</summary>
 public static class ElementwiseKernels
 {
     /// <summary>min(max(x, lo), hi), written so that NaN passes through as PyTorch's clamp lets it.</summary>
@@ -33,6 +33,38 @@ public static class ElementwiseKernels
             (new Vector<float>(a[i..]) + new Vector<float>(b[i..])).CopyTo(output[i..]);
         }
         for (; i < a.Length; i++) output[i] = a[i] + b[i];
+    }
+
+    public static void Mul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+    {
+        int i = 0;
+        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            (new Vector<float>(a[i..]) * new Vector<float>(b[i..])).CopyTo(output[i..]);
+        }
+        for (; i < a.Length; i++) output[i] = a[i] * b[i];
+    }
+
+    /// <summary>x·scale + shift with one scale and shift: exactly x + shift when scale is 1, x·scale when shift is 0.</summary>
+    public static void ScaleShift(ReadOnlySpan<float> input, float scale, float shift, Span<float> output)
+    {
+        var vs = new Vector<float>(scale);
+        var vt = new Vector<float>(shift);
+        int i = 0;
+        for (; i <= input.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            (new Vector<float>(input[i..]) * vs + vt).CopyTo(output[i..]);
+        }
+        for (; i < input.Length; i++) output[i] = input[i] * scale + shift;
+    }
+
+    /// <summary>Each plane of <paramref name="input"/> times its own gate value: output[p, i] = input[p, i]·gate[p] (a [C, 1, 1] gate over NCHW).</summary>
+    public static void MulPlanes(ReadOnlySpan<float> input, ReadOnlySpan<float> gate, int plane, Span<float> output)
+    {
+        for (int p = 0, start = 0; p < gate.Length; p++, start += plane)
+        {
+            ScaleShift(input.Slice(start, plane), gate[p], 0f, output.Slice(start, plane));
+        }
     }
 
     /// <summary>output[n, c, p] = input[n, c, p]·scale[c] + shift[c] over NC(plane) data.</summary>

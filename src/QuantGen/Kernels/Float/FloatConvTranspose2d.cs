@@ -13,26 +13,27 @@ internal static class FloatConvTranspose2d
     /// (ky, kx) order onto zeros, the bias added last), so that the float outputs, and the ranges observers see, are
     /// PyTorch's bit for bit.
     /// </summary>
-    public static void Forward(ConvTransposeGeometry g, float[] x, float[] w, float[]? bias, float[] y)
+    /// <remarks>An empty <paramref name="bias"/> is none. Its one row of scratch is the thread's (<see cref="FloatScratch"/>): no allocation.</remarks>
+    public static unsafe void Forward(in ConvTransposeGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         int inPerGroup = g.InChannelsPerGroup, outPerGroup = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth;
-        Array.Clear(y, 0, g.OutputLength);
-        var column = new float[inPlane];
+        y[..g.OutputLength].Clear();
+        var column = new Span<float>(FloatScratch.Acquire(inPlane), inPlane);
         for (int n = 0; n < g.Batch; n++)
         {
             for (int oc = 0; oc < g.OutChannels; oc++)
             {
                 int group = oc / outPerGroup, ocg = oc % outPerGroup;
-                var output = y.AsSpan((n * g.OutChannels + oc) * outPlane, outPlane);
+                var output = y.Slice((n * g.OutChannels + oc) * outPlane, outPlane);
                 for (int tap = 0; tap < taps; tap++)
                 {
-                    Array.Clear(column);
+                    column.Clear();
                     for (int icg = 0; icg < inPerGroup; icg++)
                     {
                         int ic = group * inPerGroup + icg;
                         float weight = w[(ic * outPerGroup + ocg) * taps + tap];
-                        var input = x.AsSpan((n * g.InChannels + ic) * inPlane, inPlane);
+                        var input = x.Slice((n * g.InChannels + ic) * inPlane, inPlane);
                         for (int i = 0; i < inPlane; i++) column[i] += weight * input[i];
                     }
                     int ky = tap / g.KernelWidth, kx = tap % g.KernelWidth;
@@ -47,7 +48,7 @@ internal static class FloatConvTranspose2d
                         }
                     }
                 }
-                if (bias is not null)
+                if (!bias.IsEmpty)
                 {
                     foreach (ref float v in output) v += bias[oc];
                 }

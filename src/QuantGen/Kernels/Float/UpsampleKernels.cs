@@ -5,9 +5,14 @@ namespace QuantGen.Kernels.Float;
 /// <summary>Float nearest and bilinear upsampling over NCHW planes, and their gradients.</summary>
 internal static class UpsampleKernels
 {
-    public static void Forward(in UpsampleGeometry g, ReadOnlySpan<float> x, Span<float> y)
+    public static void Forward(in UpsampleGeometry g, ReadOnlySpan<float> x, Span<float> y) => Forward(g, Sources(g), x, y);
+
+    /// <summary>The forward with the geometry's <see cref="Sources"/> computed once by the caller: no allocation.</summary>
+    public static void Forward(
+        in UpsampleGeometry g, ((int Index, int Step, float Lambda0, float Lambda1)[] Rows, (int Index, int Step, float Lambda0, float Lambda1)[] Columns) sources,
+        ReadOnlySpan<float> x, Span<float> y)
     {
-        var (rows, columns) = Sources(g);
+        var (rows, columns) = sources;
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         for (int p = 0; p < g.Planes; p++)
         {

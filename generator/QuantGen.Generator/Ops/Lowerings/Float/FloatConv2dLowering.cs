@@ -11,6 +11,9 @@ internal sealed record FloatConv2dLowering(
     int InChannels, int InHeight, int InWidth, int OutChannels, ConvWindow Window, int Groups,
     string Activation, string BatchNorm) : FloatLowering
 {
+    /// <summary>The kind of the folded BatchNorm, as its comment names it.</summary>
+    public string BatchNormKind { get; init; } = "BatchNorm2d";
+
     public override string? RuntimeType => "CompiledFloatConv2d";
 
     public override string Create(StepText step) =>
@@ -20,14 +23,14 @@ internal sealed record FloatConv2dLowering(
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write}, n)";
 
-    public override string Describe(StepText step) => FloatWeightText.Describe(step, BatchNorm, Activation);
+    public override string Describe(StepText step) => FloatWeightText.Describe(step, BatchNorm, Activation, BatchNormKind);
 }
 
 /// <summary>The comment of a float layer with weights and what is folded into it.</summary>
 internal static class FloatWeightText
 {
-    public static string Describe(StepText step, string batchNorm, string activation) =>
+    public static string Describe(StepText step, string batchNorm, string activation, string batchNormKind = "BatchNorm2d") =>
         $"{step.Subject} in float" +
-        (batchNorm.Length > 0 ? $", '{batchNorm}' (BatchNorm2d) folded into a copy of its weights" : "") +
+        (batchNorm.Length > 0 ? $", '{batchNorm}' ({batchNormKind}) folded into a copy of its weights" : "") +
         (activation != "None" ? $", {activation} on its output" : "") + ".";
 }

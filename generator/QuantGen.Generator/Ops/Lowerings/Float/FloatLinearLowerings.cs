@@ -2,17 +2,18 @@ using QuantGen.Generator.Emitting;
 
 namespace QuantGen.Generator.Ops.Lowerings;
 
-/// <summary>A float linear layer over the last dimension: every row of the pass one GEMM, an activation on its output.</summary>
-internal sealed record FloatLinearLowering(int InFeatures, int OutFeatures, string Activation) : FloatLowering
+/// <summary>A float linear layer over the last dimension: every row of the pass one GEMM, a BatchNorm1d <c>[Fuse]</c> names folded into a copy of its weights, an activation on its output.</summary>
+internal sealed record FloatLinearLowering(int InFeatures, int OutFeatures, string Activation, string BatchNorm = "") : FloatLowering
 {
     public override string? RuntimeType => "CompiledFloatLinear";
 
     public override string Create(StepText step) =>
-        $"CompiledFloatLinear.Create(model, {step.Path}, inFeatures: {InFeatures}, outFeatures: {OutFeatures}, global::QuantGen.Kernels.FusedActivation.{Activation})";
+        $"CompiledFloatLinear.Create(model, {step.Path}, inFeatures: {InFeatures}, outFeatures: {OutFeatures}, global::QuantGen.Kernels.FusedActivation.{Activation}" +
+        (BatchNorm.Length > 0 ? $", batchNorm: {StepText.Literal(BatchNorm)})" : ")");
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write})";
 
-    public override string Describe(StepText step) => FloatWeightText.Describe(step, "", Activation);
+    public override string Describe(StepText step) => FloatWeightText.Describe(step, BatchNorm, Activation, "BatchNorm1d");
 }
 
 /// <summary>

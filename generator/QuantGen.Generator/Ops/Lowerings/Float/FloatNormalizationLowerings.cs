@@ -26,3 +26,16 @@ internal sealed record FloatSoftmaxLowering(int Dim, int Outer, int Size, int In
 
     public override string Describe(StepText step) => $"{step.Subject} in float.";
 }
+
+/// <summary>GroupNorm over NCHW samples in float.</summary>
+internal sealed record FloatGroupNormLowering(int Groups, int Channels, int Pixels) : FloatLowering
+{
+    public override string? RuntimeType => "CompiledFloatGroupNorm";
+
+    public override string Create(StepText step) =>
+        $"CompiledFloatGroupNorm.Create(model, {step.Path}, groups: {Groups}, channels: {Channels}, pixels: {Pixels})";
+
+    public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write})";
+
+    public override string Describe(StepText step) => $"{step.Subject} in float.";
+}
