@@ -5,7 +5,8 @@ namespace QuantGen;
 public sealed partial class Tensor
 {
     /// <summary>
-    /// A quantized tensor's bytes: in PyTorch's order, or, for [N, C, H, W] with several channels and pixels, NHWC.
+    /// A quantized tensor's bytes: in PyTorch's order, or, for [N, C, H, W] (or a 1-D [N, C, L]) with several channels and
+    /// pixels, channels-last (NHWC, NLC).
     /// Immutable and held by one reference, so a reader sees the bytes together with their order.
     /// </summary>
     private sealed class QuantizedBytes(byte[] values, bool channelsLast)
@@ -22,28 +23,28 @@ public sealed partial class Tensor
     internal byte[] QuantizedStorage => Stored.Values;
 
     /// <summary>
-    /// The quantized bytes of an [N, C, H, W] tensor in NHWC order: the storage when it is kept so, else a transposed
+    /// The quantized bytes of an [N, C, H, W] (or [N, C, L]) tensor channels-last: the storage when it is kept so, else a transposed
     /// copy (the stored bytes when the two orders agree, or the tensor is not an image).
     /// </summary>
     internal byte[] QuantizedChannelsLast()
     {
         QuantizedBytes stored = Stored;
-        if (stored.ChannelsLast || Rank != 4 || !Compiled.ChannelsLast.Differs(Size(1), Size(2) * Size(3))) return stored.Values;
+        if (stored.ChannelsLast || Rank < 3 || !Compiled.ChannelsLast.Differs(Size(1), PixelsPerChannel)) return stored.Values;
         var transposed = GC.AllocateUninitializedArray<byte>(stored.Values.Length);
-        Compiled.ChannelsLast.ToChannelsLast(stored.Values, Size(1), Size(2) * Size(3), transposed);
+        Compiled.ChannelsLast.ToChannelsLast(stored.Values, Size(1), PixelsPerChannel, transposed);
         return transposed;
     }
 
     private QuantizedBytes Stored => quantized ?? throw NotQuantized();
 
     /// <summary>
-    /// A quint8 [N, C, H, W] tensor over <paramref name="values"/> in NHWC order (not copied); with one channel or one
+    /// A quint8 [N, C, H, W] (or [N, C, L]) tensor over <paramref name="values"/> channels-last (not copied); with one channel or one
     /// pixel that is PyTorch's order too, and it is stored as such.
     /// </summary>
     internal static Tensor FromChannelsLast(Shape shape, byte[] values, float scale, int zeroPoint)
     {
         var tensor = FromQuantized(shape, values, scale, zeroPoint);
-        if (shape.Rank == 4 && Compiled.ChannelsLast.Differs(shape[1], shape[2] * shape[3])) tensor.quantized = new QuantizedBytes(values, channelsLast: true);
+        if (shape.Rank >= 3 && Compiled.ChannelsLast.Differs(shape[1], PixelsOf(shape))) tensor.quantized = new QuantizedBytes(values, channelsLast: true);
         return tensor;
     }
 
@@ -58,8 +59,18 @@ public sealed partial class Tensor
     private byte[] ToChannelsFirstStorage(QuantizedBytes stored)
     {
         var values = GC.AllocateUninitializedArray<byte>(stored.Values.Length);
-        Compiled.ChannelsLast.ToChannelsFirst(stored.Values, Size(1), Size(2) * Size(3), values);
+        Compiled.ChannelsLast.ToChannelsFirst(stored.Values, Size(1), PixelsPerChannel, values);
         quantized = new QuantizedBytes(values, channelsLast: false);
         return values;
+    }
+
+    /// <summary>The values of one channel of one sample in an [N, C, …] tensor: H·W of an image, L of a 1-D signal.</summary>
+    internal int PixelsPerChannel => PixelsOf(Shape);
+
+    private static int PixelsOf(Shape shape)
+    {
+        int pixels = 1;
+        for (int d = 2; d < shape.Rank; d++) pixels *= shape[d];
+        return pixels;
     }
 }

@@ -36,7 +36,7 @@ public sealed class DequantizeStep : Module
         var values = GC.AllocateUninitializedArray<float>(input.Length);
         if (input.IsChannelsLast && !EagerKernels.Reference)
         {
-            ChannelsLast.Dequantize(input.QuantizedStorage, input.QParams(), input.Size(1), input.Size(2) * input.Size(3), values);
+            ChannelsLast.Dequantize(input.QuantizedStorage, input.QParams(), input.Size(1), input.PixelsPerChannel, values);
         }
         else
         {

@@ -40,8 +40,7 @@ public sealed class QuantizedConv2d : QuantizedWeightLayer
         var geometry = Source.GeometryFor(input);
         var shape = Source.OutputShape(geometry);
         var values = GC.AllocateUninitializedArray<byte>(geometry.OutputLength);   // the kernels write every byte
-        // A Conv1d's [N, C, L] is not stored channels-last by the eager tensors, so it takes the reference kernel.
-        if (EagerKernels.Reference || input.Rank != 4 || !Int8Conv2d.Supports(geometry))
+        if (EagerKernels.Reference || !Int8Conv2d.Supports(geometry))
         {
             QConv2d.Forward(geometry, input.QuantizedData, input.QParams(), Weight, WeightQParams, QuantizedBiasFor(input.QuantScale),
                 Output, Source.Activation, values);
