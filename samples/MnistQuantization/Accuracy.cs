@@ -8,14 +8,17 @@ internal static class Accuracy
 {
     public const int BatchSize = 64;
 
-    /// <summary>Batches run on every core (the models are safe to share once built); latency is timed elsewhere, on one.</summary>
+    /// <summary>
+    /// Batches run on every core when the variant may be called concurrently (a generated pass), else on one thread (an
+    /// eager module is for one thread at a time); latency is timed elsewhere, on one.
+    /// </summary>
     /// <returns>Top-1 and top-5 in percent.</returns>
     public static (double Top1, double Top5) Evaluate(Variant variant, MnistSet test, int count, Action<int> progress)
     {
         int top1 = 0, top5 = 0;
         var gate = new object();
         int batches = (count + BatchSize - 1) / BatchSize;
-        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, b =>
+        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = variant.ThreadSafe ? Environment.ProcessorCount : 1 }, b =>
         {
             int start = b * BatchSize, n = Math.Min(BatchSize, count - start);
             var logits = variant.Predict(test.ToTensor(start, n));

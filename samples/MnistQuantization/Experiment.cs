@@ -42,7 +42,7 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
         var (model, training) = new QatRecipe(LoadFloat, train.Value, plotPath).Run(progress);
         QatTrainingSeconds = training.TotalSeconds;
         long size = ModelFileSize(model);
-        return [new Variant("qat", size, model.Forward), new Variant("qat (generated)", size, Generated.Predict(MobileNetV2.Int8.From(model)))];
+        return [Variant.Eager("qat", size, model.Forward), Variant.GeneratedPass("qat (generated)", size, Generated.Predict(MobileNetV2.Int8.From(model)))];
     }
 
     private MobileNetV2 LoadFloat()
@@ -56,7 +56,7 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     private Variant Float()
     {
         var model = LoadFloat();
-        return new Variant("float32", SafeTensors.Serialize(model.StateDict()).LongLength, model.Forward);
+        return Variant.Eager("float32", SafeTensors.Serialize(model.StateDict()).LongLength, model.Forward);
     }
 
     /// <summary>
@@ -68,14 +68,14 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
         var model = LoadFloat();
         MobileNetV2.Int8 compiled = model.Calibrate(CalibrationBatches(), qconfig, progress).Convert();
         long size = ModelFileSize(model);
-        return [new Variant(name, size, model.Forward), new Variant($"{name} (generated)", size, Generated.Predict(compiled))];
+        return [Variant.Eager(name, size, model.Forward), Variant.GeneratedPass($"{name} (generated)", size, Generated.Predict(compiled))];
     }
 
     private Variant Dynamic()
     {
         var model = LoadFloat();
         QuantizeDynamic(model, typeof(Linear));
-        return new Variant("dynamic/linear", ModelFileSize(model), model.Forward);
+        return Variant.Eager("dynamic/linear", ModelFileSize(model), model.Forward);
     }
 
     private IEnumerable<Tensor> CalibrationBatches()
