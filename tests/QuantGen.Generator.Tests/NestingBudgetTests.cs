@@ -51,9 +51,11 @@ public sealed class NestingBudgetTests
     }
 
     [Fact]
-    public void A_Forward_of_two_thousand_nested_calls_is_a_diagnostic_not_a_crash()
+    public void A_Forward_of_a_thousand_nested_calls_is_a_diagnostic_not_a_crash()
     {
-        GeneratorRun run = RunDeep("x = Flatten(x);", $"x = Flatten(x); x = {Nested("relu3.Forward(", "x", ")", 2000)};");
+        // A thousand, five times the budget: at 2,000 the compiler's own binder ran out of its stack guard's margin on
+        // 8 MB (CS8078) in some full runs and not in others, most likely while its methods were not yet optimized (larger frames).
+        GeneratorRun run = RunDeep("x = Flatten(x);", $"x = Flatten(x); x = {Nested("relu3.Forward(", "x", ")", 1000)};");
 
         Diagnostic diagnostic = Stopped(run);
         Assert.Equal("QG0005", diagnostic.Id);
