@@ -71,7 +71,7 @@ public sealed class SequenceModelTests
         // the mean over tokens sums in PyTorch's order. What differs is float rounding in the float ops between the
         // Linears: QuantGen's GELU takes erf in double and rounds once (PyTorch: a float32 polynomial), its LayerNorm
         // takes the mean and variance in double (PyTorch: float32 moments); a few ulps, which move the next Linear's
-        // per-call scale and its output by as little.
+        // per-call scale and its output by as little (measured: at most 3e-7 relative, 346 of the 640 logits bit-equal).
         PyTorchFixture.AssertClose(Truth.Logits("probe_logits"), logits, classes: 10, relative: 1e-4f);
     }
 

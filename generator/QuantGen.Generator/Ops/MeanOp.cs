@@ -38,7 +38,7 @@ internal sealed class MeanOp : OpDescriptor<MeanArgs>
     }
 
     protected override Int8Lowering Lower(LoweringContext context, MeanArgs args) =>
-        throw context.NoProgramAtCall($"'{context.Step.Name}' (Functional.Mean) has no int8 form; the float and dynamic passes run it (QuantMode.Dynamic), as does the eager model");
+        throw context.NoProgramAtCall($"'{context.Step.Name}' ({Kind}) has no int8 form; the float and dynamic passes run it (QuantMode.Dynamic), as does the eager model");
 
     protected override FloatLowering LowerFloat(LoweringContext context, MeanArgs args)
     {
