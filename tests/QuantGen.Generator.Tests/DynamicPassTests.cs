@@ -1,6 +1,4 @@
-using System.Text.Json;
 using QuantGen.Generator.Tests.Infrastructure;
-using QuantGen.IO;
 using QuantGen.Quantization;
 
 namespace QuantGen.Generator.Tests;
@@ -33,15 +31,13 @@ public sealed class DynamicPassTests
 
     private static readonly Lazy<GeneratorRun> Compiled = new(() => InMemoryAssembly.Compile((Mlp, "Mlp.cs"), (Sources.PassDriver("Mlp", "Dynamic"), "PassDriver.cs")));
 
-    private static readonly Lazy<JsonElement> Truth = new(() => JsonDocument.Parse(File.ReadAllText(Fixture("mlp_dynamic.json"))).RootElement);
-
-    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+    private static readonly PyTorchFixture Truth = new("mlp_dynamic");
 
     /// <summary>The MLP with the fixture's float weights, quantized by its generated <c>QuantizeDynamic()</c>.</summary>
     private static IPassDriver Dynamic()
     {
         IPassDriver driver = CompiledModels.PassDriver(Compiled.Value);
-        driver.Model.LoadStateDict(SafeTensors.Load(Fixture("mlp_dynamic.safetensors")));
+        driver.Model.LoadStateDict(Truth.Weights());
         driver.Build();
         return driver;
     }
@@ -50,21 +46,15 @@ public sealed class DynamicPassTests
     public void Logits_are_PyTorchs_dynamic_ones_within_1e_4_relative_with_the_same_argmax_on_64_probes()
     {
         IPassDriver driver = Dynamic();
-        int probes = Truth.Value.GetProperty("probes").GetInt32();
-        float[] pytorch = Floats(Truth.Value.GetProperty("probe_logits").GetString()!);
+        int probes = Truth.Probes;
         Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, probes);
 
         var logits = new float[probes * 10];
         driver.Forward(images.Data, logits, probes);
 
-        for (int i = 0; i < logits.Length; i++)
-        {
-            // QuantGen's dynamic linear is PyTorch's arithmetic (qparams from min and max, int32 sums, one float
-            // multiply and one add), so what remains is float rounding alone; the bound says so with room to spare.
-            Assert.True(Math.Abs(logits[i] - pytorch[i]) <= 1e-4f * Math.Max(1f, Math.Abs(pytorch[i])), $"logit {i % 10} of probe {i / 10}: {logits[i]:R}, PyTorch {pytorch[i]:R}");
-        }
-
-        for (int p = 0; p < probes; p++) Assert.Equal(ArgMax(pytorch.AsSpan(p * 10, 10)), ArgMax(logits.AsSpan(p * 10, 10)));
+        // QuantGen's dynamic linear is PyTorch's arithmetic (qparams from min and max, int32 sums, one float
+        // multiply and one add), so what remains is float rounding alone; the bound says so with room to spare.
+        PyTorchFixture.AssertClose(Truth.Logits("probe_logits"), logits, classes: 10, relative: 1e-4f);
     }
 
     [Fact]
@@ -77,7 +67,7 @@ public sealed class DynamicPassTests
         driver.Forward(images.Data, logits, test.Count);
 
         double top1 = 100.0 * CompiledModels.Correct(logits, test.Labels) / test.Count;
-        double pytorch = Truth.Value.GetProperty("dynamic_top1_percent").GetDouble();
+        double pytorch = Truth.Number("dynamic_top1_percent");
         Assert.True(Math.Abs(top1 - pytorch) <= 0.05, $"QuantGen {top1:F2} %, PyTorch {pytorch:F2} %");
         Assert.True(top1 > 90, $"{top1:F2} %"); // not vacuous: a trained model
     }
@@ -111,20 +101,5 @@ public sealed class DynamicPassTests
         float[] image = CompiledModels.Mnist.Value.Test.ToTensor(0, 1).Data;
         var logits = new float[10];
         Assert.Equal(0, CompiledModels.AllocatedBy100Calls(() => driver.Forward(image, logits)));
-    }
-
-    private static float[] Floats(string hex)
-    {
-        byte[] bytes = Convert.FromHexString(hex);
-        var values = new float[bytes.Length / 4];
-        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
-        return values;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int k = 1; k < values.Length; k++) best = values[k] > values[best] ? k : best;
-        return best;
     }
 }

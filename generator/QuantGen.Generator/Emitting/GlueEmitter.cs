@@ -39,21 +39,30 @@ internal static class GlueEmitter
     }
 
     /// <summary>
-    /// A dynamic class's one step, as PyTorch's <c>quantize_dynamic(model, {nn.Linear})</c>: eval mode, then
-    /// <c>EagerQuantization.QuantizeDynamic</c> in place, then the generated <c>Dynamic</c> pass.
+    /// A dynamic class's one step, as PyTorch's <c>fuse_modules</c> then <c>quantize_dynamic(model, {nn.Linear})</c>: eval
+    /// mode, the planned fusions (a BatchNorm folded into its Linear's float weights before they are quantized, a ReLU
+    /// on its output), <c>EagerQuantization.QuantizeDynamic</c> in place, then the generated <c>Dynamic</c> pass.
     /// </summary>
-    public static void WriteQuantizeDynamic(IndentedTextWriter writer, string generatedCode)
+    public static void WriteQuantizeDynamic(IndentedTextWriter writer, ModelPlan plan, string generatedCode)
     {
         writer.WriteLine("/// <summary>");
-        writer.WriteLine("/// Quantizes this model dynamically in place, as PyTorch's <c>quantize_dynamic(model, {nn.Linear})</c>: eval mode, int8");
-        writer.WriteLine("/// Linear weights (<c>EagerQuantization.QuantizeDynamic</c>), activations quantized on every call; then builds its");
-        writer.WriteLine("/// generated <see cref=\"Dynamic\"/> forward pass.");
+        writer.WriteLine("/// Quantizes this model dynamically in place, as PyTorch's <c>quantize_dynamic(model, {nn.Linear})</c>: eval mode;");
+        if (plan.Fusions.Count > 0)
+        {
+            writer.WriteLine("/// the fusions [Fuse] plans");
+            foreach (PlannedFusion fusion in plan.Fusions) writer.WriteLine($"/// ({string.Join(" + ", fusion.Layers)}),");
+            writer.WriteLine("/// unless already fused;");
+        }
+
+        writer.WriteLine("/// int8 Linear weights (<c>EagerQuantization.QuantizeDynamic</c>), activations quantized on every call; then builds");
+        writer.WriteLine("/// its generated <see cref=\"Dynamic\"/> forward pass.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine(generatedCode);
         writer.WriteLine("public Dynamic QuantizeDynamic()");
         writer.WriteLine("{");
         writer.Indent++;
         writer.WriteLine($"{AsModule}.Eval();");
+        if (plan.Fusions.Count > 0) writer.WriteLine($"global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, {Groups(plan)});");
         writer.WriteLine("global::QuantGen.Quantization.EagerQuantization.QuantizeDynamic(this);");
         writer.WriteLine("return Dynamic.From(this);");
         writer.Indent--;

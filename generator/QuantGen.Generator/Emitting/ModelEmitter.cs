@@ -76,7 +76,7 @@ internal static class ModelEmitter
         if (result.Dynamic is PassProgram dynamic)
         {
             writer.WriteLineNoTabs(string.Empty);
-            GlueEmitter.WriteQuantizeDynamic(writer, GeneratedCode);
+            GlueEmitter.WriteQuantizeDynamic(writer, plan, GeneratedCode);
             new FloatEmitter(plan, dynamic, names, writer).Write(GeneratedCode, skipLocalsInit);
         }
 

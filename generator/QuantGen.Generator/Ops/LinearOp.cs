@@ -45,7 +45,11 @@ internal sealed class LinearOp : OpDescriptor<LinearArgs>
     protected override FloatLowering LowerFloat(LoweringContext context, LinearArgs a) =>
         new FloatLinearLowering(a.InFeatures, a.OutFeatures, context.FusedActivation, context.FusedLayer(OpRegistry.BatchNorm1d));
 
-    /// <summary>Each sample's rows (all but the last dimension) are quantized together, as eager dynamic quantizes a batch of one.</summary>
+    /// <summary>
+    /// Each sample's rows (all but the last dimension) are quantized together, as eager dynamic quantizes a batch of one;
+    /// a BatchNorm1d <c>[Fuse]</c> names is folded into the weights before they are quantized.
+    /// </summary>
     protected override FloatLowering LowerDynamic(LoweringContext context, LinearArgs a) =>
-        new DynamicLinearLowering(a.InFeatures, a.OutFeatures, Int8Planner.Length(context.InputShape) / a.InFeatures, context.FusedActivation);
+        new DynamicLinearLowering(a.InFeatures, a.OutFeatures, Int8Planner.Length(context.InputShape) / a.InFeatures, context.FusedActivation,
+            context.FusedLayer(OpRegistry.BatchNorm1d));
 }

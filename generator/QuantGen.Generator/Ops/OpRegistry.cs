@@ -43,6 +43,7 @@ internal static class OpRegistry
     public static readonly GroupNormOp GroupNorm = new();
     public static readonly StubOp QuantStub = new("QuantStub", Int8Form.Quantize);
     public static readonly StubOp DeQuantStub = new("DeQuantStub", Int8Form.Dequantize);
+    public static readonly MeanOp Mean = new();
 
     /// <summary>Every descriptor, in the order the docs list them.</summary>
     public static readonly IReadOnlyList<OpDescriptor> All =
@@ -54,14 +55,17 @@ internal static class OpRegistry
         QuantStub, DeQuantStub,
     ];
 
+    /// <summary>The ops no runtime module runs, only a <c>Functional</c> method (or the <c>Tensor</c> method of that name).</summary>
+    public static readonly IReadOnlyList<OpDescriptor> FunctionalOnly = [Mean];
+
     private static readonly Dictionary<string, OpDescriptor> ByMetadataName = Index(All, static op => [op.MetadataName]);
 
-    private static readonly Dictionary<string, OpDescriptor> ByFunctionalName = Index(All, static op => op.FunctionalNames);
+    private static readonly Dictionary<string, OpDescriptor> ByFunctionalName = Index([.. All, .. FunctionalOnly], static op => op.FunctionalNames);
 
     /// <summary>The descriptor of a leaf module type (<c>QuantGen.Nn.Conv2d</c>); null for any other type.</summary>
     public static OpDescriptor? ForModule(ITypeSymbol type) => ByMetadataName.TryGetValue(type.ToDisplayString(), out OpDescriptor? op) ? op : null;
 
-    /// <summary>The descriptor of a <c>Functional</c> (or <c>Module</c>) method that runs an op on tensors, by name.</summary>
+    /// <summary>The descriptor of a <c>Functional</c> (or <c>Module</c>, or <c>Tensor</c>) method that runs an op on tensors, by name.</summary>
     public static OpDescriptor? ForFunctional(string methodName) => ByFunctionalName.TryGetValue(methodName, out OpDescriptor? op) ? op : null;
 
     /// <summary>The descriptor whose <see cref="OpDescriptor.FuseRole"/> a <c>[Fuse]</c> pattern names, if any.</summary>

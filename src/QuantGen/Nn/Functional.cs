@@ -267,6 +267,24 @@ public static class Functional
         return GradMode.Records(input, weight, bias) ? NormalizationGrad.RecordLayerNorm(output, input, normalizedCount, weight, bias, eps) : output;
     }
 
+    /// <summary>
+    /// The mean along <paramref name="dim"/> (negative counts from the end), as <c>torch.mean(input, dim, keepdim)</c>: the
+    /// dimension removed, or kept with size 1. Summed in PyTorch 1.13's order (see <see cref="ReductionKernels.CascadeSum"/>)
+    /// and divided by the count, so a mean over any dimension but the last equals PyTorch's bit for bit.
+    /// </summary>
+    public static Tensor Mean(Tensor input, int dim, bool keepDim = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.IsQuantized) throw new InvalidOperationException($"Mean runs on float tensors; {input} is quantized: dequantize it first (DeQuantStub).");
+        var (outer, size, inner) = SplitAround(input.Shape, dim);
+        if (size == 0) throw new ShapeMismatchException($"Mean along dimension {dim} of {input.Shape}: the dimension is empty.");
+        int axis = dim < 0 ? dim + input.Rank : dim;
+        int[] dims = input.Shape.ToArray();
+        var output = Tensor.Uninitialized(new Shape(keepDim ? [.. dims[..axis], 1, .. dims[(axis + 1)..]] : [.. dims[..axis], .. dims[(axis + 1)..]]));
+        ReductionKernels.Mean(input.Data, outer, size, inner, output.Data);
+        return GradMode.Records(input) ? ReductionGrad.RecordMean(output, input, outer, size, inner) : output;
+    }
+
     /// <summary>Sizes before, at, and after one axis: the loop bounds of a reduction along it.</summary>
     internal static (int Outer, int Size, int Inner) SplitAround(Shape shape, int dim)
     {

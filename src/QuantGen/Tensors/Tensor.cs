@@ -166,6 +166,9 @@ public sealed partial class Tensor
         set => Data[Offset(index)] = value;
     }
 
+    /// <summary>The mean along <paramref name="dim"/>, as PyTorch's <c>x.mean(dim, keepdim)</c>: <see cref="Nn.Functional.Mean"/>.</summary>
+    public Tensor Mean(int dim, bool keepDim = false) => Nn.Functional.Mean(this, dim, keepDim);
+
     /// <summary>Element-wise sum of two tensors of the same shape (a residual connection).</summary>
     public static Tensor operator +(Tensor left, Tensor right) => Nn.Functional.Add(left, right);
 

@@ -66,9 +66,9 @@ partial class Mlp
     }
 
     /// <summary>
-    /// Quantizes this model dynamically in place, as PyTorch's <c>quantize_dynamic(model, {nn.Linear})</c>: eval mode, int8
-    /// Linear weights (<c>EagerQuantization.QuantizeDynamic</c>), activations quantized on every call; then builds its
-    /// generated <see cref="Dynamic"/> forward pass.
+    /// Quantizes this model dynamically in place, as PyTorch's <c>quantize_dynamic(model, {nn.Linear})</c>: eval mode;
+    /// int8 Linear weights (<c>EagerQuantization.QuantizeDynamic</c>), activations quantized on every call; then builds
+    /// its generated <see cref="Dynamic"/> forward pass.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("QuantGen.Generator", "0.1.0")]
     public Dynamic QuantizeDynamic()

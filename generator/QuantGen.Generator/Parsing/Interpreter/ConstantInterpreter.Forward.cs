@@ -36,7 +36,7 @@ internal sealed partial class ConstantInterpreter
         return Record(OpRegistry.Add, "", "+", EquatableArray<LayerArg>.Empty, binary.Syntax, scope.Block, a, b);
     }
 
-    /// <summary>A call that moves tensors in Forward: a module's Forward, Flatten, or a Functional the generator knows.</summary>
+    /// <summary>A call that moves tensors in Forward: a module's Forward, Flatten, or a Functional or Tensor method the generator knows.</summary>
     private bool TryTensorCall(IInvocationOperation invocation, Frame frame, out object? result)
     {
         result = null;
@@ -63,6 +63,14 @@ internal sealed partial class ConstantInterpreter
             && leafOp.Method(method.Name) is { } methodOp)
         {
             result = CallMethod(leaf, methodOp, invocation, frame, scope.Block);
+            return true;
+        }
+
+        // x.Mean(1): a Tensor method that runs an op the registry knows by that name, its receiver the first input.
+        if (!method.IsStatic && IsTensor(method.ContainingType) && invocation.Instance is { } receiver && OpRegistry.ForFunctional(method.Name) is { } tensorOp)
+        {
+            TensorValue self = AsTensor(Evaluate(receiver, frame), receiver.Syntax);
+            result = RecordCall(tensorOp, "", "Tensor." + method.Name, invocation, frame, scope.Block, self);
             return true;
         }
 
@@ -93,12 +101,14 @@ internal sealed partial class ConstantInterpreter
 
     /// <summary>
     /// A call that runs <paramref name="op"/>: its tensor arguments are the step's inputs (a list of tensors, as a
-    /// module method such as Cat takes them, counts each), its other arguments constants.
+    /// module method such as Cat takes them, counts each), after the tensor a Tensor method is called on; its other
+    /// arguments constants.
     /// </summary>
-    private TensorValue RecordCall(OpDescriptor op, string layer, string call, IInvocationOperation invocation, Frame frame, string block)
+    private TensorValue RecordCall(OpDescriptor op, string layer, string call, IInvocationOperation invocation, Frame frame, string block, TensorValue? receiver = null)
     {
         SyntaxNode node = invocation.Syntax;
         var inputs = new List<TensorValue>();
+        if (receiver is not null) inputs.Add(receiver);
         var args = new List<LayerArg>();
         foreach (IArgumentOperation argument in invocation.Arguments)
         {
