@@ -89,6 +89,16 @@ public sealed class FloatFunctionalGeneralCasesTests
         }
     }
 
+    /// <summary>The float pass runs the same calls (a Cat of any number of inputs among them) as eager float does.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void The_Float_pass_is_within_1e_4_of_eager_float_and_allocates_nothing(string name, int ph, int pw, string call)
+    {
+        string source = Source.Replace("PH", ph.ToString()).Replace("PW", pw.ToString()).Replace("OP", call);
+        GeneratorRun run = FloatPassCheck.Compile(source, "GeneralNet.cs", "GeneralNet");
+        FloatPassCheck.AssertMatchesEagerAndAllocatesNothing(CompiledModels.PassDriver(run), Images(new Random(name.Length), 6));
+    }
+
     private static Tensor Reference(string call, Tensor x, Tensor p, Tensor h)
     {
         var f = new FloatFunctional();
