@@ -95,25 +95,7 @@ public sealed class OneDimensionalTests
             return batch;
         }
 
-        // Seeded weights and BatchNorm statistics (not the default init's draws, which depend on what ran before).
-        foreach (Module module in driver.Model.Modules())
-        {
-            var (weight, bias) = module switch { Conv2d c => (c.Weight, c.Bias), Linear l => (l.Weight, l.Bias), _ => (null, null) };
-            if (weight is not null)
-            {
-                float bound = 2f / MathF.Sqrt(weight.Length / weight.Size(0));
-                for (int i = 0; i < weight.Length; i++) weight.Data[i] = (random.NextSingle() * 2 - 1) * bound;
-                for (int i = 0; i < (bias?.Length ?? 0); i++) bias!.Data[i] = random.NextSingle() * 0.2f - 0.1f;
-            }
-            if (module is BatchNorm1d bn)
-            {
-                for (int c = 0; c < bn.NumFeatures; c++)
-                {
-                    (bn.RunningMean.Data[c], bn.RunningVar.Data[c]) = (random.NextSingle() - 0.5f, random.NextSingle() + 0.5f);
-                    (bn.Weight!.Data[c], bn.Bias!.Data[c]) = (random.NextSingle() + 0.5f, random.NextSingle() - 0.5f);
-                }
-            }
-        }
+        Seed(driver.Model, random);
 
         driver.Model.Eval();
         driver.Quantize([Batch(32), Batch(32)], qconfig: null);
@@ -132,20 +114,73 @@ public sealed class OneDimensionalTests
     }
 
     /// <summary>
-    /// Bad input: a Linear+BatchNorm1d fusion in a QAT model, which PrepareQat would refuse at run time, is QG0008 at
-    /// compile time at the Linear, naming both layers; the model keeps its shapes and runs eagerly in float.
+    /// A QAT model with a Linear+BatchNorm1d fusion (PyTorch's <c>LinearBn1d</c>): the generated <c>PrepareQat</c> keeps
+    /// the BatchNorm training beside the Linear, and after a few training-mode batches and <c>Convert</c> the Int8 pass
+    /// equals eager int8 bit for bit.
     /// </summary>
     [Fact]
-    public void A_Linear_BatchNorm1d_fusion_under_QAT_is_a_compile_time_diagnostic_naming_the_layers()
+    public void A_Linear_BatchNorm1d_fusion_trains_under_QAT_and_its_Int8_pass_equals_eager_int8()
     {
         string source = Source.Replace("[Quantize(QuantMode.Static)]", "[Quantize(QuantMode.Qat)]");
-        GeneratorRun run = InMemoryAssembly.Compile((source, "Net1d.cs"));
+        GeneratorRun run = InMemoryAssembly.Compile((source, "Net1d.cs"), (Sources.QatDriver("Net1d"), "Driver.cs"));
+        Assert.Empty(run.GeneratorDiagnostics);
+        ICompiledDriver driver = InMemoryAssembly.Driver(run, "Sample.Driver");
+        var random = new Random(15);
+        Seed(driver.Model, random);
+        Tensor Batch(int n) => new(new Shape(n, 6, 30), [.. Enumerable.Range(0, n * 180).Select(_ => random.NextSingle() * 4 - 1)]);
+
+        driver.Quantize([Batch(32), Batch(32), Batch(32)], qconfig: null);   // PrepareQat, training-mode batches, Convert
+        Assert.IsType<QuantGen.Quantization.QuantizedLinear>(((Layer)driver.Model.GetSubmodule("fc")!).Substitute);
+
+        Tensor inputs = Batch(24);
+        float[] eager = CompiledModels.EagerReference(driver.Model, inputs);
+        float[] generated = new float[eager.Length];
+        driver.Forward(inputs.Data, generated, 24);
+        CompiledModels.AssertBits(eager, generated);
+    }
+
+    /// <summary>
+    /// Bad input: a BatchNorm1d(T) fused after a Linear over [T, F] would normalise the Linear's T rows, not fold per
+    /// output feature: QG0004 at compile time at the BatchNorm, with both shapes, instead of eager fusion's refusal at run time.
+    /// </summary>
+    [Fact]
+    public void A_BatchNorm1d_fused_after_a_Linear_over_rows_is_a_compile_time_shape_error()
+    {
+        string source = Source
+            .Replace("readonly Linear fc = new(24, 12);", "readonly Linear fc = new(3, 12);")
+            .Replace("readonly BatchNorm1d fcBn = new(12);", "readonly BatchNorm1d fcBn = new(8);")
+            .Replace("readonly Linear head = new(12, 10);", "readonly Linear head = new(96, 10);")
+            .Replace("x = fcBn.Forward(fc.Forward(Flatten(x)));", "x = Flatten(fcBn.Forward(fc.Forward(x)));");
+        GeneratorRun run = GeneratorHarness.Run(source, "Net1d.cs");
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("QG0008", diagnostic.Id);
-        Assert.Contains("quantization-aware training cannot fuse 'fc' (Linear) with 'fcBn' (BatchNorm1d)", diagnostic.GetMessage());
+        Assert.Equal("QG0004", diagnostic.Id);
+        Assert.Contains("'fcBn' (BatchNorm1d) expects the flat output of the Linear it folds into", diagnostic.GetMessage());
+        Assert.Contains("'fc' over [8, 3] gives [8, 12]", diagnostic.GetMessage());
         int line = diagnostic.Location.GetLineSpan().StartLinePosition.Line;
-        Assert.Contains("readonly Linear fc = new(24, 12);", source.Split('\n')[line]);
-        Assert.DoesNotContain(run.Sources, s => s.Text.Contains("class Int8", StringComparison.Ordinal));
+        Assert.Contains("readonly BatchNorm1d fcBn = new(8);", source.Split('\n')[line]);
+    }
+
+    /// <summary>Seeded weights and BatchNorm statistics (not the default init's draws, which depend on what ran before).</summary>
+    private static void Seed(Module model, Random random)
+    {
+        foreach (Module module in model.Modules())
+        {
+            var (weight, bias) = module switch { Conv2d c => (c.Weight, c.Bias), Linear l => (l.Weight, l.Bias), _ => (null, null) };
+            if (weight is not null)
+            {
+                float bound = 2f / MathF.Sqrt(weight.Length / weight.Size(0));
+                for (int i = 0; i < weight.Length; i++) weight.Data[i] = (random.NextSingle() * 2 - 1) * bound;
+                for (int i = 0; i < (bias?.Length ?? 0); i++) bias!.Data[i] = random.NextSingle() * 0.2f - 0.1f;
+            }
+            if (module is BatchNorm1d bn)
+            {
+                for (int c = 0; c < bn.NumFeatures; c++)
+                {
+                    (bn.RunningMean.Data[c], bn.RunningVar.Data[c]) = (random.NextSingle() - 0.5f, random.NextSingle() + 0.5f);
+                    (bn.Weight!.Data[c], bn.Bias!.Data[c]) = (random.NextSingle() + 0.5f, random.NextSingle() - 0.5f);
+                }
+            }
+        }
     }
 
     /// <summary>Without [Fuse], QG0010 offers the 1-D groups PyTorch fuses, by the same roles as the 2-D ones.</summary>

@@ -90,12 +90,8 @@ internal sealed class FunctionalBinaryOp(string method, FunctionalBinaryOp.Arith
             if (IsGateOf(aMemory, bMemory)) return new MulLowering(Gate: 0, Channels: aMemory[aMemory.Length - 1]);
         }
 
-        throw context.NoProgram(
-            $"'{context.Path}' ({Kind}) broadcasts {Format(a)} with {Format(b)}, which its int8 kernel does not run " +
-            (arithmetic == Arithmetic.Mul
-                ? "(it multiplies inputs of one shape, or every pixel's channels by a [C, 1, 1] gate)"
-                : "(qnnpack's add takes inputs of one shape; PyTorch falls back to a float add)") +
-            "; the eager int8 model runs it");
+        // Any other broadcast: PyTorch's quantized add and mul take it too (ATen's kernels), and so does the pass.
+        return new BroadcastLowering(arithmetic.ToString(), MemoryOrder(a).ToEquatableArray(), MemoryOrder(b).ToEquatableArray());
     }
 
     /// <summary>Inputs of one shape; a [C, 1, 1] gate (in NCHW each plane of the other input times one value); any other broadcast value by value, as eager float.</summary>
@@ -120,11 +116,9 @@ internal sealed class FunctionalBinaryOp(string method, FunctionalBinaryOp.Arith
 
     private static bool IsGateOf(int[] gate, int[] x) =>
         gate.Length == x.Length && gate[gate.Length - 1] == x[x.Length - 1] && Product(gate, 0, gate.Length - 1) == 1;
-
-    private static string Format(EquatableArray<int> shape) => ShapeContext.Format(System.Linq.Enumerable.Select(shape, d => (long)d));
 }
 
-/// <summary>Cat of tensors along one dimension (as PyTorch numbers it: 0 is the batch, which the int8 pass cannot join).</summary>
+/// <summary>Cat of tensors along one dimension (as PyTorch numbers it: 0 is the batch, which a generated pass cannot join: it maps n samples to n).</summary>
 internal sealed class FunctionalCatOp() : FunctionalMethodOp<int>("Cat")
 {
     public override int Arity => 2;
@@ -160,34 +154,34 @@ internal sealed class FunctionalCatOp() : FunctionalMethodOp<int>("Cat")
 
     protected override Int8Lowering Lower(LoweringContext context, int dim)
     {
-        if (context.Step.Inputs.Count != 2)
-        {
-            throw context.NoProgram($"'{context.Path}' ({Kind}) joins {context.Step.Inputs.Count} tensors; its int8 lowering joins two (nest two Cats); the eager int8 model runs it");
-        }
-
         // In memory order the joined axis moves: the channels (axis 0 of a sample) are last.
         int rank = context.InputShape.Count;
         int axis = (dim < 0 ? dim + rank + 1 : dim) - 1;
         int at = axis == 0 ? rank - 1 : axis - 1;
-        int[] a = MemoryOrder(context.InputShapeAt(0)), b = MemoryOrder(context.InputShapeAt(1));
-        return new CatLowering(RowsPerSample: Product(a, 0, at), ABlock: Product(a, at, a.Length), BBlock: Product(b, at, b.Length));
+        var blocks = new int[context.Step.Inputs.Count];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            int[] memory = MemoryOrder(context.InputShapeAt(i));
+            blocks[i] = Product(memory, at, memory.Length);
+        }
+
+        return new CatLowering(RowsPerSample: Product(MemoryOrder(context.InputShape), 0, at), blocks.ToEquatableArray());
     }
 
-    /// <summary>Two inputs, as the int8 form; NCHW values are rows of blocks at the joined axis, as PyTorch lays them out.</summary>
+    /// <summary>Any number of inputs, as the int8 form; NCHW values are rows of blocks at the joined axis, as PyTorch lays them out.</summary>
     protected override FloatLowering? LowerFloat(LoweringContext context, int dim)
     {
-        if (context.Step.Inputs.Count != 2) return null;
         int rank = context.InputShape.Count;
         int axis = (dim < 0 ? dim + rank + 1 : dim) - 1;
-        int[] a = ToArray(context.InputShapeAt(0)), b = ToArray(context.InputShapeAt(1));
-        return new FloatCatLowering(ABlock: Product(a, axis, a.Length), BBlock: Product(b, axis, b.Length));
-    }
+        var blocks = new int[context.Step.Inputs.Count];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            EquatableArray<int> shape = context.InputShapeAt(i);
+            blocks[i] = 1;
+            for (int d = axis; d < shape.Count; d++) blocks[i] *= shape[d];
+        }
 
-    private static int[] ToArray(EquatableArray<int> shape)
-    {
-        var dims = new int[shape.Count];
-        for (int i = 0; i < dims.Length; i++) dims[i] = shape[i];
-        return dims;
+        return new FloatCatLowering(blocks.ToEquatableArray());
     }
 }
 

@@ -63,7 +63,6 @@ internal static class Int8Planner
     private static PassProgram Build(ModelPlan plan)
     {
         ModelSpec model = plan.Model;
-        if (model.Options.Mode == "Qat") RequireTrainableFusions(plan);
         var fusionOf = new Dictionary<string, PlannedFusion>(StringComparer.Ordinal);
         foreach (PlannedFusion fusion in plan.Fusions)
         {
@@ -165,27 +164,6 @@ internal static class Int8Planner
         }
 
         return (step.Op.Lower(context), ValueKind.Quint8);
-    }
-
-    /// <summary>
-    /// Quantization-aware training keeps each fusion's BatchNorm training beside its convolution; a Linear's has no such
-    /// form here (PyTorch 1.13's QAT <c>LinearBn1d</c>), so <c>PrepareQat</c> would refuse the group: say so now.
-    /// </summary>
-    private static void RequireTrainableFusions(ModelPlan plan)
-    {
-        foreach (PlannedFusion fusion in plan.Fusions)
-        {
-            LayerSpec? head = plan.Model.Layer(fusion.Layers[0]);
-            if (head is null || !head.Op.Equals(OpRegistry.Linear)) continue;
-            for (int i = 1; i < fusion.Layers.Count; i++)
-            {
-                if (plan.Model.Layer(fusion.Layers[i]) is not { } absorbed || !absorbed.Op.Equals(OpRegistry.BatchNorm1d)) continue;
-                throw new NoProgramException(
-                    $"quantization-aware training cannot fuse '{head.Name}' ({head.Kind}) with '{absorbed.Name}' ({absorbed.Kind}) " +
-                    $"([Fuse({FusionPatterns.Quoted(fusion.Pattern)})]): only a convolution trains with its BatchNorm; fold it for QuantMode.Static, or leave it unfused",
-                    head.Location);
-            }
-        }
     }
 
     // The stubs as messages name them.

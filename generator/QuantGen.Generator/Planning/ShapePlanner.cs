@@ -46,8 +46,51 @@ internal static class ShapePlanner
             return new PlanResult(null, diagnostics.ToEquatableArray());
         }
 
-        var plan = new ModelPlan(model, steps.ToEquatableArray(), FindFusions(model, model.Fuses).ToEquatableArray(), ToInt(shapes[model.Output]));
+        List<PlannedFusion> fusions = FindFusions(model, model.Fuses);
+        if (LinearFoldMismatch(model, steps, fusions) is { } mismatch)
+        {
+            diagnostics.Add(mismatch);
+            return new PlanResult(null, diagnostics.ToEquatableArray());
+        }
+
+        var plan = new ModelPlan(model, steps.ToEquatableArray(), fusions.ToEquatableArray(), ToInt(shapes[model.Output]));
         return new PlanResult(plan, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// A BatchNorm1d folds into a Linear per output feature, so only after a Linear over flat features: after a Linear
+    /// over [T, F] it normalises the T rows instead (the fold would be wrong, and eager fusion refuses it at run time).
+    /// </summary>
+    private static DiagnosticInfo? LinearFoldMismatch(ModelSpec model, List<PlannedStep> steps, List<PlannedFusion> fusions)
+    {
+        foreach (PlannedFusion fusion in fusions)
+        {
+            int head = IndexOf(model, fusion.Layers[0]);
+            if (!model.Forward[head].Op.Equals(OpRegistry.Linear) || steps[head].OutputShape.Count == 1) continue;
+            for (int i = 1; i < fusion.Layers.Count; i++)
+            {
+                int absorbed = IndexOf(model, fusion.Layers[i]);
+                if (!model.Forward[absorbed].Op.Equals(OpRegistry.BatchNorm1d)) continue;
+                string output = ShapeContext.Format(ToLong(steps[head].OutputShape));
+                return DiagnosticInfo.Create(DiagnosticDescriptors.ShapeMismatch, model.Layer(fusion.Layers[i])?.Location, steps[absorbed].Name, model.Forward[absorbed].Op.Kind,
+                    $"the flat output of the Linear it folds into ([Fuse({FusionPatterns.Quoted(fusion.Pattern)})]), one value per output feature",
+                    output,
+                    $"'{steps[head].Name}' over {ShapeContext.Format(ToLong(steps[head].InputShape))} gives {output}, whose rows it would normalise; " +
+                    "fold it only after a Linear over [N, features], or leave it unfused");
+            }
+        }
+
+        return null;
+    }
+
+    private static int IndexOf(ModelSpec model, string layer)
+    {
+        for (int i = 0; i < model.Forward.Count; i++)
+        {
+            if (model.Forward[i].Layer == layer) return i;
+        }
+
+        return -1;
     }
 
     private static void CheckSize(string name, string kind, long[] shape, LocationInfo? location)

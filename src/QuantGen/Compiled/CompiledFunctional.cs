@@ -54,9 +54,10 @@ public sealed class CompiledMul
 }
 
 /// <summary>
-/// A <see cref="FloatFunctional"/>'s Cat of two tensors in the generated pass: each of <c>outer</c> rows takes one
-/// block of each input (in NHWC, a channel concatenation is one block of channels per pixel), an input with other
-/// qparams than the output's requantized through its table. The same bytes as eager int8 (<see cref="QCat"/>).
+/// A <see cref="FloatFunctional"/>'s Cat of any number of tensors in the generated pass: each of <c>outer</c> rows takes
+/// one block of each input in turn (in NHWC, a channel concatenation is one block of channels per pixel), an input with
+/// other qparams than the output's requantized through its table. The generated step joins the inputs one by one:
+/// <c>join.Into(output, n).Join(a).Join(b)</c>. The same bytes as eager int8 (<see cref="QCat"/>).
 /// One call at a time (its requantization scratch): <see cref="Fork"/> gives each worker its own.
 /// </summary>
 public sealed class CompiledCat
@@ -68,17 +69,41 @@ public sealed class CompiledCat
 
     public ActivationQParams Output { get; }
 
-    /// <summary>Each sample is <paramref name="rowsPerSample"/> rows of <paramref name="aBlock"/> bytes of the first input, then <paramref name="bBlock"/> of the second.</summary>
+    /// <summary>Each sample is <paramref name="rowsPerSample"/> rows of <c>blocks[i]</c> bytes of each input <c>i</c> in turn.</summary>
     /// <exception cref="QuantizationException">The layer is not a converted FloatFunctional that calibration reached.</exception>
-    public static CompiledCat Create(Module model, string path, ActivationQParams a, ActivationQParams b, int rowsPerSample, int aBlock, int bBlock)
+    /// <exception cref="ArgumentException">The qparams and the blocks differ in number.</exception>
+    public static CompiledCat Create(Module model, string path, ActivationQParams[] inputs, int rowsPerSample, int[] blocks)
     {
         var output = CompiledFunctional.Output(model, path);
-        return new(new Int8Cat([aBlock, bBlock], [a, b], output), rowsPerSample, output);
+        return new(new Int8Cat(blocks, inputs, output), rowsPerSample, output);
     }
 
     public CompiledCat Fork() => new(kernel.Fork(), rowsPerSample, Output);
 
-    public void Forward(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> output, int samples) => kernel.Forward(a, b, samples * rowsPerSample, output);
+    /// <summary>Starts a Cat of <paramref name="samples"/> samples into <paramref name="output"/>: join each input in order.</summary>
+    public Joining Into(Span<byte> output, int samples) => new(kernel, output, samples * rowsPerSample, 0);
+
+    /// <summary>A Cat under way: <see cref="Join"/> writes the next input into its place in every row.</summary>
+    public readonly ref struct Joining
+    {
+        private readonly Int8Cat kernel;
+        private readonly Span<byte> output;
+        private readonly int rows, next;
+
+        internal Joining(Int8Cat kernel, Span<byte> output, int rows, int next)
+        {
+            this.kernel = kernel;
+            this.output = output;
+            this.rows = rows;
+            this.next = next;
+        }
+
+        public Joining Join(ReadOnlySpan<byte> input)
+        {
+            kernel.Join(next, input, rows, output);
+            return new(kernel, output, rows, next + 1);
+        }
+    }
 }
 
 /// <summary>

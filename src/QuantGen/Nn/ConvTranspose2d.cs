@@ -67,12 +67,29 @@ public class ConvTranspose2d : Layer
     /// </summary>
     internal void FoldBatchNorm(BatchNorm2d bn)
     {
-        if (Bias is null) Bias = RegisterParameter("bias", Tensor.Zeros(OutChannels));
-        FoldBatchNorm(Weight.Data, Bias.Data, bn, InChannels, Groups);
-        HasFoldedBatchNorm = true;
+        Tensor bias = MarkBatchNormFolded();
+        FoldBatchNorm(Weight.Data, bias.Data, bn, InChannels, Groups);
         Weight.MarkModified();
-        Bias.MarkModified();
+        bias.MarkModified();
     }
+
+    /// <summary>
+    /// The structural half of a fold: registers the bias the fold needs if the layer has none, and marks the fold. A
+    /// model file restores a folded layer with this alone; its folded values come from the file.
+    /// </summary>
+    internal Tensor MarkBatchNormFolded()
+    {
+        if (Bias is null)
+        {
+            Bias = RegisterParameter("bias", Tensor.Zeros(OutChannels));
+            BiasAddedByFolding = true;
+        }
+        HasFoldedBatchNorm = true;
+        return Bias;
+    }
+
+    /// <summary>True when the layer was built without a bias and a fold added one (a model file's structure leaves it out).</summary>
+    internal bool BiasAddedByFolding { get; private set; }
 
     /// <summary>The fold of <paramref name="bn"/> into a weight [inChannels, outChannels / groups, kH, kW] and its bias (one per output channel).</summary>
     internal static void FoldBatchNorm(Span<float> weight, Span<float> bias, BatchNorm bn, int inChannels, int groups)

@@ -225,7 +225,7 @@ public static class EagerQuantization
 
     /// <summary>The layers quantization may still change: untouched ones, and convolutions fused for training but not prepared.</summary>
     internal static List<Layer> QuantizableLayers(Module model) =>
-        model.Modules().OfType<Layer>().Where(l => l.Substitute is null or QatConv2d { WeightFakeQuant: null }).ToList();
+        model.Modules().OfType<Layer>().Where(l => l.Substitute is null or QatConv2d { WeightFakeQuant: null } or QatLinear { WeightFakeQuant: null }).ToList();
 
     internal static void Remember(Layer layer, QConfig qconfig) => Configs.AddOrUpdate(layer, qconfig);
 
@@ -282,6 +282,8 @@ public static class EagerQuantization
     private static QuantizedLinear QuantizeLinear(Linear linear, QConfig qconfig, ActivationQParams output)
     {
         var qat = linear.Substitute as QatLinear;
+        // LinearBn1d's convert (nnq.Linear.from_float): fold, then quantize with the qparams training's fake quantization holds.
+        if (qat?.BatchNorm is { } batchNorm) linear.FoldBatchNorm(batchNorm);
         var (weight, qparams) = QuantizeWeight(linear.Weight, WeightObserverFor(linear, qat?.WeightFakeQuant, qconfig));
         return new QuantizedLinear(linear, weight, qparams, output);
     }

@@ -13,8 +13,7 @@ namespace QuantGen.Quantization;
 /// Supported groups, as PyTorch 1.13's defaults (and ReLU6 wherever ReLU is): [Conv2d, BatchNorm2d[, ReLU]],
 /// [Conv1d, BatchNorm1d[, ReLU]], [Conv2d|Conv1d, ReLU], [Linear, BatchNorm1d], [Linear, ReLU],
 /// [ConvTranspose2d, BatchNorm2d] and [BatchNorm2d, ReLU] (PyTorch's <c>BNReLU2d</c>). A BatchNorm fuses only into a
-/// layer of its own dimensionality; Linear+BatchNorm1d and ConvTranspose2d+BatchNorm2d only for post-training
-/// quantization, as in PyTorch 1.13.
+/// layer of its own dimensionality; ConvTranspose2d+BatchNorm2d only for post-training quantization, as in PyTorch 1.13.
 /// Every group is checked before any is fused, so a bad list changes nothing.
 /// </remarks>
 public static class Fusion
@@ -25,8 +24,9 @@ public static class Fusion
 
     /// <summary>
     /// PyTorch's <c>fuse_modules_qat</c>: the same groups, but a BatchNorm is not folded — it stays with its
-    /// convolution as a <see cref="QatConv2d"/> that trains it (batch statistics, running statistics updated), as
-    /// PyTorch's <c>ConvBn2d</c>/<c>ConvBnReLU2d</c> do; <c>Convert</c> folds it. Works in either mode.
+    /// convolution as a <see cref="QatConv2d"/>, or with its Linear as a <see cref="QatLinear"/>, that trains it (batch
+    /// statistics, running statistics updated), as PyTorch's <c>ConvBn2d</c>/<c>ConvBnReLU2d</c>/<c>LinearBn1d</c> do;
+    /// <c>Convert</c> folds it. Works in either mode.
     /// </summary>
     /// <exception cref="FusionException">As <see cref="FuseModules"/>, except that training mode is allowed.</exception>
     public static void FuseModulesQat(Module model, params string[][] groups) => Fuse(model, groups, forTraining: true);
@@ -119,10 +119,6 @@ public static class Fusion
             {
                 throw new FusionException($"{name}: ConvTranspose2d + BatchNorm2d has no quantization-aware-training form (nor in PyTorch 1.13); fuse it with FuseModules after training.");
             }
-            if (forTraining && Head is Linear)
-            {
-                throw new FusionException($"{name}: Linear+BatchNorm1d fuses for post-training quantization only (FuseModules in eval mode); for quantization-aware training leave the BatchNorm1d unfused.");
-            }
             if (!forTraining && (Head.Training || BatchNorm.Training))
             {
                 throw new FusionException($"{name}: folding a BatchNorm needs eval mode (call model.Eval() first); or FuseModulesQat to keep it training for quantization-aware training.");
@@ -136,6 +132,7 @@ public static class Fusion
                 case (_, null): break;
                 case (Conv2d conv, _) when forTraining: Head.Substitute = new QatConv2d(conv, BatchNorm, weightFakeQuant: null); break;
                 case (Conv2d conv, _): conv.FoldBatchNorm(BatchNorm); break;
+                case (Linear linear, BatchNorm1d bn) when forTraining: Head.Substitute = new QatLinear(linear, bn, weightFakeQuant: null); break;
                 case (ConvTranspose2d transposed, BatchNorm2d bn): transposed.FoldBatchNorm(bn); break;
                 case (Linear linear, BatchNorm1d bn): linear.FoldBatchNorm(bn); break;
             }

@@ -45,11 +45,11 @@ public sealed class QgmErrorTests
     public void A_newer_format_version_says_which_and_to_use_the_newer_QuantGen_or_save_again()
     {
         using var temp = new TempDirectory();
-        string path = Edited(temp, SavedSmallCnn(temp), metadata: m => m["format_version"] = "2", reseal: false);
+        string path = Edited(temp, SavedSmallCnn(temp), metadata: m => m["format_version"] = "3", reseal: false);
 
         var error = Assert.Throws<QgmFormatException>(() => QgmFile.Load(new SmallCnn(), path));
 
-        Assert.Contains("written by format version 2; this QuantGen reads version 1", error.Message);
+        Assert.Contains("written by format version 3; this QuantGen reads versions 1 to 2", error.Message);
         Assert.Contains("newer QuantGen", error.Message);
         Assert.Contains("save the model again", error.Message);
     }
@@ -62,7 +62,7 @@ public sealed class QgmErrorTests
 
         var error = Assert.Throws<QgmFormatException>(() => QgmFile.Inspect(path));
 
-        Assert.Contains("written by format version 0; this QuantGen reads version 1 and no longer reads older ones", error.Message);
+        Assert.Contains("written by format version 0; this QuantGen reads versions 1 to 2 and no longer reads older ones", error.Message);
         Assert.Contains("save the model again with this QuantGen", error.Message);
     }
 

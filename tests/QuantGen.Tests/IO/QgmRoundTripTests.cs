@@ -94,7 +94,7 @@ public sealed class QgmRoundTripTests
         var info = QgmFile.Inspect(path);
 
         Assert.Equal("QuantGen.Models.SmallCnn", info.Architecture);
-        Assert.Equal(1, info.FormatVersion);
+        Assert.Equal(2, info.FormatVersion);
         Assert.Equal(QgmMode.Static, info.Mode);
         Assert.StartsWith("sha256:", info.StructureSignature);
         Assert.Equal("QuantizedConv2d", info.Substitutes["conv1"]);
@@ -126,7 +126,7 @@ public sealed class QgmRoundTripTests
         Assert.Equal(DType.I32, file["conv1.weight_zero_point"].DType);
         Assert.Equal(new Shape(), file["conv1.scale"].Shape);
         Assert.Equal("quantgen.qgm", file.Metadata["format"]);
-        Assert.Equal("1", file.Metadata["format_version"]);
+        Assert.Equal("2", file.Metadata["format_version"]);
         Assert.Equal("static", file.Metadata["mode"]);
     }
 

@@ -247,7 +247,10 @@ public sealed class OneDimensionalOpsTests
         other.Eval();
         Assert.Throws<FusionException>(() => Fusion.FuseModules(other, ["0", "1"]));
         var linear = new Sequential(new Linear(3, 4), new BatchNorm1d(4));
-        Assert.Contains("post-training quantization only", Assert.Throws<FusionException>(() => Fusion.FuseModulesQat(linear, ["0", "1"])).Message);
+        Fusion.FuseModulesQat(linear, ["0", "1"]);   // PyTorch's LinearBn1d: the BatchNorm keeps training beside the Linear
+        Assert.Same(linear[1], Assert.IsType<QatLinear>(((Layer)linear[0]).Substitute).BatchNorm);
+        var mismatched = new Sequential(new Linear(3, 4), new BatchNorm1d(5));
+        Assert.Contains("the BatchNorm has 5 features but the linear layer has 4 output features", Assert.Throws<FusionException>(() => Fusion.FuseModulesQat(mismatched, ["0", "1"])).Message);
     }
 
     /// <summary>A Sequential whose children take the fixture's names (<c>conv</c>, <c>bn</c>, …), as PyTorch's did.</summary>

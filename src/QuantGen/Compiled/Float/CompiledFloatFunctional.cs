@@ -30,26 +30,52 @@ public sealed class CompiledFloatMul
 }
 
 /// <summary>
-/// <c>FloatFunctional.Cat</c> of two inputs in a generated float pass: NCHW values seen as rows, each output row an
-/// input's block of <c>aBlock</c> values then the other's <c>bBlock</c>. Stateless: shared by every fork and thread.
+/// <c>FloatFunctional.Cat</c> of any number of inputs in a generated float pass: NCHW values seen as rows, each output
+/// row one block of each input in turn (<c>blocks</c>), joined one input at a time:
+/// <c>join.Into(output).Join(a).Join(b)</c>. Stateless: shared by every fork and thread.
 /// </summary>
 public sealed class CompiledFloatCat
 {
-    private readonly int aBlock, bBlock;
+    private readonly int[] blocks;
+    private readonly int row;
 
-    private CompiledFloatCat(int aBlock, int bBlock) => (this.aBlock, this.bBlock) = (aBlock, bBlock);
+    private CompiledFloatCat(int[] blocks)
+    {
+        this.blocks = blocks;
+        foreach (int block in blocks) row += block;
+    }
 
-    public static CompiledFloatCat Create(int aBlock, int bBlock) => new(aBlock, bBlock);
+    public static CompiledFloatCat Create(int[] blocks)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        return new((int[])blocks.Clone());
+    }
 
     public CompiledFloatCat Fork() => this;
 
-    public void Forward(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+    /// <summary>Starts a Cat into <paramref name="output"/>: join each input in order.</summary>
+    public Joining Into(Span<float> output) => new(this, output, 0, 0);
+
+    /// <summary>A Cat under way: <see cref="Join"/> writes the next input's block into every row.</summary>
+    public readonly ref struct Joining
     {
-        for (int row = 0, rows = a.Length / aBlock; row < rows; row++)
+        private readonly CompiledFloatCat cat;
+        private readonly Span<float> output;
+        private readonly int next, at;
+
+        internal Joining(CompiledFloatCat cat, Span<float> output, int next, int at)
         {
-            Span<float> joined = output.Slice(row * (aBlock + bBlock), aBlock + bBlock);
-            a.Slice(row * aBlock, aBlock).CopyTo(joined);
-            b.Slice(row * bBlock, bBlock).CopyTo(joined[aBlock..]);
+            this.cat = cat;
+            this.output = output;
+            this.next = next;
+            this.at = at;
+        }
+
+        public Joining Join(ReadOnlySpan<float> input)
+        {
+            int block = cat.blocks[next];
+            for (int r = 0, rows = input.Length / block; r < rows; r++) input.Slice(r * block, block).CopyTo(output.Slice(r * cat.row + at));
+            return new(cat, output, next + 1, at + block);
         }
     }
 }

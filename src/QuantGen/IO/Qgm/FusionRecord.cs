@@ -7,7 +7,8 @@ namespace QuantGen.IO.Qgm;
 /// What a convolution or linear layer absorbed when it was fused, as the file's <c>fusions</c> spell it:
 /// <c>BatchNorm2d</c>, <c>ReLU</c>, <c>ReLU6</c>, or a BatchNorm and an activation joined by <c>+</c>. <c>BatchNorm2d</c>
 /// stands for any folded BatchNorm (a Conv1d's or a Linear's BatchNorm1d too): the file records that a fold happened,
-/// and the folded values.
+/// and the folded values. A ConvTranspose2d absorbs only a BatchNorm, a standalone BatchNorm2d only a ReLU (PyTorch's
+/// <c>fuse_modules</c> fuses no more).
 /// </summary>
 internal readonly record struct FusionRecord(bool FoldedBatchNorm, FusedActivation Activation)
 {
@@ -20,6 +21,8 @@ internal readonly record struct FusionRecord(bool FoldedBatchNorm, FusedActivati
         {
             Conv2d conv => new FusionRecord(conv.HasFoldedBatchNorm, conv.Activation),
             Linear linear => new FusionRecord(linear.HasFoldedBatchNorm, linear.Activation),
+            ConvTranspose2d transposed => new FusionRecord(transposed.HasFoldedBatchNorm, FusedActivation.None),
+            BatchNorm2d batchNorm => new FusionRecord(false, batchNorm.Activation),
             _ => default,
         };
         return record == default ? null : record;
@@ -61,11 +64,23 @@ internal readonly record struct FusionRecord(bool FoldedBatchNorm, FusedActivati
                 if (FoldedBatchNorm) linear.MarkBatchNormFolded();
                 linear.Activation = Activation;
                 break;
+            case ConvTranspose2d transposed:
+                transposed.MarkBatchNormFolded();
+                break;
+            case BatchNorm2d batchNorm:
+                batchNorm.Activation = Activation;
+                break;
         }
     }
 
-    /// <summary>Whether a layer of this type can have been fused this way (a convolution or a linear layer).</summary>
-    public bool Fits(Module module) => module is Conv2d or Linear;
+    /// <summary>Whether a layer of this type can have been fused this way.</summary>
+    public bool Fits(Module module) => module switch
+    {
+        Conv2d or Linear => true,
+        ConvTranspose2d => FoldedBatchNorm && Activation == FusedActivation.None,
+        BatchNorm2d => !FoldedBatchNorm && Activation == FusedActivation.ReLU,
+        _ => false,
+    };
 
     public static string Spellings => $"{BatchNorm}, ReLU, ReLU6, {BatchNorm}+ReLU, {BatchNorm}+ReLU6";
 }

@@ -6,8 +6,15 @@ namespace QuantGen.IO.Qgm;
 /// </summary>
 internal static class QgmFormat
 {
-    /// <summary>The format this QuantGen writes and the only one it reads; raise it when the layout changes.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The format this QuantGen writes; raise it when the layout changes. Version 2 added the transposed convolution and
+    /// the standalone BatchNorm2d (<see cref="SubstituteKind"/>), so that a reader of version 1 refuses such a file by its
+    /// version rather than by an unknown substitute.
+    /// </summary>
+    public const int Version = 2;
+
+    /// <summary>The oldest format this QuantGen reads: version 1 is version 2 without its two substitutes.</summary>
+    public const int OldestReadable = 1;
 
     /// <summary>The value of <see cref="FormatKey"/> that tells a .qgm file from any other safetensors file.</summary>
     public const string Marker = "quantgen.qgm";

@@ -73,17 +73,19 @@ internal sealed class QgmHeader
         if (version > QgmFormat.Version)
         {
             throw new QgmFormatException(path, null,
-                $"it was written by format version {version}; this QuantGen reads version {QgmFormat.Version} — " +
+                $"it was written by format version {version}; this QuantGen reads {Readable} — " +
                 "load it with the newer QuantGen that wrote it, or save the model again with this one (quantize the float model, then QgmFile.Save).");
         }
-        if (version < QgmFormat.Version)
+        if (version < QgmFormat.OldestReadable)
         {
             throw new QgmFormatException(path, null,
-                $"it was written by format version {version}; this QuantGen reads version {QgmFormat.Version} and no longer reads older ones — " +
+                $"it was written by format version {version}; this QuantGen reads {Readable} and no longer reads older ones — " +
                 "save the model again with this QuantGen (quantize the float model, then QgmFile.Save).");
         }
         return version;
     }
+
+    private static string Readable => $"versions {QgmFormat.OldestReadable} to {QgmFormat.Version}";
 
     private static void RequireChecksum(StateDict file, string path)
     {

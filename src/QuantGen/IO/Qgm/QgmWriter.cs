@@ -87,6 +87,11 @@ internal static class QgmWriter
                 AddWeight(dict, path, linear.Weight, linear.Source.Weight.Shape, linear.WeightQParams, linear.Bias);
                 AddOutput(dict, path, linear.Output);
                 break;
+            case QuantizedConvTranspose2d transposed:
+                AddWeight(dict, path, transposed.Weight, transposed.Source.Weight.Shape, transposed.WeightQParams, transposed.Bias);
+                AddOutput(dict, path, transposed.Output);
+                break;
+            case QuantizedBatchNorm2d batchNorm: AddOutput(dict, path, batchNorm.Output); break;
             case DynamicQuantizedLinear dynamic:
                 AddWeight(dict, path, dynamic.Weight, dynamic.Source.Weight.Shape, dynamic.WeightQParams, dynamic.Bias);
                 break;

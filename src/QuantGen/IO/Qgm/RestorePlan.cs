@@ -97,6 +97,19 @@ internal sealed class RestorePlan
                 var output = QParamsTensors.TakeOutput(tensors, path);
                 return () => new QuantizedLinear(linear, weight, qparams, output);
             }
+            case SubstituteKind.QuantizedConvTranspose2d:
+            {
+                var transposed = (ConvTranspose2d)layer;
+                var (weight, qparams) = TakeQuantizedWeight(path, transposed.Weight.Shape, transposed.OutChannels);
+                if (transposed.Bias is not null || foldedBatchNorm) TakeBias(path, transposed.OutChannels);
+                var output = QParamsTensors.TakeOutput(tensors, path);
+                return () => new QuantizedConvTranspose2d(transposed, weight, qparams, output);
+            }
+            case SubstituteKind.QuantizedBatchNorm2d:
+            {
+                var output = QParamsTensors.TakeOutput(tensors, path);
+                return () => new QuantizedBatchNorm2d((BatchNorm2d)layer, output);
+            }
             case SubstituteKind.QuantizeStep:
             {
                 var output = QParamsTensors.TakeOutput(tensors, path);

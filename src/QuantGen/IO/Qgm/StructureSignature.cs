@@ -19,7 +19,7 @@ internal static class StructureSignature
         foreach (var (path, module) in FloatTree.Modules(model))
         {
             text.Append("module ").Append(path).Append(' ').Append(module.GetType().FullName).Append('\n');
-            if (module is Conv2d { BiasAddedByFolding: true } or Linear { BiasAddedByFolding: true }) addedBiases.Add(QgmFormat.Key(path, QgmFormat.Bias));
+            if (module is Conv2d { BiasAddedByFolding: true } or Linear { BiasAddedByFolding: true } or ConvTranspose2d { BiasAddedByFolding: true }) addedBiases.Add(QgmFormat.Key(path, QgmFormat.Bias));
         }
         foreach (var (name, parameter) in model.NamedParameters())
         {

@@ -19,6 +19,15 @@ internal enum SubstituteKind
     QuantizedLinear,
     QuantizedAdd,
 
+    /// <summary>A converted ConvTranspose2d: its int8 weight (per tensor), float bias and output qparams (format version 2).</summary>
+    QuantizedConvTranspose2d,
+
+    /// <summary>
+    /// A BatchNorm2d converted alone (PyTorch's quantized BatchNorm2d, BNReLU2d with a fused ReLU): its output qparams;
+    /// it computes from the float layer's statistics and affine parameters, which the file keeps (format version 2).
+    /// </summary>
+    QuantizedBatchNorm2d,
+
     /// <summary>A converted FloatFunctional: its ops in int8, with calibrated output qparams if calibration reached it.</summary>
     QFunctional,
 
@@ -52,6 +61,8 @@ internal static class SubstituteKinds
         QuantizedConv2d => SubstituteKind.QuantizedConv2d,
         QuantizedLinear => SubstituteKind.QuantizedLinear,
         QuantizedAdd => SubstituteKind.QuantizedAdd,
+        QuantizedConvTranspose2d => SubstituteKind.QuantizedConvTranspose2d,
+        QuantizedBatchNorm2d => SubstituteKind.QuantizedBatchNorm2d,
         QFunctional => SubstituteKind.QFunctional,
         QuantizedPointwise => SubstituteKind.QuantizedPointwise,
         FloatIsland => SubstituteKind.FloatIsland,
@@ -68,6 +79,8 @@ internal static class SubstituteKinds
         SubstituteKind.QuantizedConv2d => layer is Conv2d,
         SubstituteKind.QuantizedLinear or SubstituteKind.DynamicQuantizedLinear => layer is Linear,
         SubstituteKind.QuantizedAdd => layer is Add,
+        SubstituteKind.QuantizedConvTranspose2d => layer is ConvTranspose2d,
+        SubstituteKind.QuantizedBatchNorm2d => layer is BatchNorm2d,
         SubstituteKind.QFunctional => layer is FloatFunctional,
         SubstituteKind.QuantizedPointwise => layer is PointwiseActivation { FixedOutput: null },
         _ => true,
@@ -75,18 +88,21 @@ internal static class SubstituteKinds
 
     /// <summary>
     /// True when the substitute makes the layer's float parameters unused, so the file leaves them out: int8
-    /// layers store their weights quantized, and a fused-away BatchNorm lives on in its convolution.
+    /// layers store their weights quantized, and a fused-away BatchNorm lives on in its convolution. A float island and
+    /// a quantized BatchNorm2d compute from the float layer's state.
     /// </summary>
-    public static bool ReplacesFloatState(this SubstituteKind kind) => kind != SubstituteKind.FloatIsland;
+    public static bool ReplacesFloatState(this SubstituteKind kind) => kind is not (SubstituteKind.FloatIsland or SubstituteKind.QuantizedBatchNorm2d);
 
     /// <summary>True for the int8 layers with a quantized weight, its qparams and a float bias.</summary>
     public static bool HasQuantizedWeight(this SubstituteKind kind) =>
-        kind is SubstituteKind.QuantizedConv2d or SubstituteKind.QuantizedLinear or SubstituteKind.DynamicQuantizedLinear;
+        kind is SubstituteKind.QuantizedConv2d or SubstituteKind.QuantizedLinear or SubstituteKind.DynamicQuantizedLinear
+            or SubstituteKind.QuantizedConvTranspose2d;
 
     /// <summary>True for the substitutes that quantize their output with calibrated qparams (<c>scale</c>, <c>zero_point</c>).</summary>
     public static bool HasOutputQParams(this SubstituteKind kind) =>
         kind is SubstituteKind.QuantizeStep or SubstituteKind.QuantizedConv2d or SubstituteKind.QuantizedLinear
-            or SubstituteKind.QuantizedAdd or SubstituteKind.QuantizedPointwise or SubstituteKind.FloatIsland;
+            or SubstituteKind.QuantizedAdd or SubstituteKind.QuantizedPointwise or SubstituteKind.FloatIsland
+            or SubstituteKind.QuantizedConvTranspose2d or SubstituteKind.QuantizedBatchNorm2d;
 
     /// <summary>True for the substitutes only static conversion makes (everything but Identity and the dynamic Linear).</summary>
     public static bool IsStatic(this SubstituteKind kind) =>

@@ -5,7 +5,7 @@ namespace QuantGen.Kernels.Int8;
 /// <summary>
 /// <see cref="QCat"/> over rows: each of <c>outer</c> output rows holds one block of each input in turn — in NHWC a
 /// channel concatenation is one block of channels per pixel (an interleaving copy), a concatenation along height one
-/// block per sample. An input with the output's qparams is copied; any other is first requantized whole through its
+/// block per sample — joined one input at a time (<see cref="Join"/>). An input with the output's qparams is copied; any other is first requantized whole through its
 /// 256-entry table (<see cref="Int8Lookup"/>, vectorised) into scratch, then copied. Built per layer; its scratch
 /// makes it one call at a time (<see cref="Fork"/> gives another with its own).
 /// </summary>
@@ -36,18 +36,30 @@ internal sealed class Int8Cat
     public void Forward(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int outer, Span<byte> output)
     {
         if (blocks.Length != 2) throw new InvalidOperationException($"This Cat joins {blocks.Length} inputs, not 2.");
-        int row = blocks[0] + blocks[1];
-        ReferenceChecks.Length(a.Length, (long)outer * blocks[0], "input 0", "Cat", $"{outer} rows of {blocks[0]}");
-        ReferenceChecks.Length(b.Length, (long)outer * blocks[1], "input 1", "Cat", $"{outer} rows of {blocks[1]}");
-        ReferenceChecks.Length(output.Length, (long)outer * row, "the output", "Cat", $"{outer} rows of {row}");
-        if (scratch.Length < a.Length + b.Length) scratch = new byte[a.Length + b.Length];
-        a = Requantized(0, a, scratch.AsSpan(0, a.Length));
-        b = Requantized(1, b, scratch.AsSpan(a.Length, b.Length));
-        for (int r = 0; r < outer; r++)
+        Join(0, a, outer, output);
+        Join(1, b, outer, output);
+    }
+
+    /// <summary>
+    /// Writes input <paramref name="input"/> (<paramref name="outer"/> rows of its block) into its place in every output
+    /// row; the output is complete once every input has been joined.
+    /// </summary>
+    public void Join(int input, ReadOnlySpan<byte> values, int outer, Span<byte> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(input);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(input, blocks.Length);
+        int block = blocks[input], row = 0, at = 0;
+        for (int i = 0; i < blocks.Length; i++)
         {
-            a.Slice(r * blocks[0], blocks[0]).CopyTo(output.Slice(r * row));
-            b.Slice(r * blocks[1], blocks[1]).CopyTo(output.Slice(r * row + blocks[0]));
+            if (i == input) at = row;
+            row += blocks[i];
         }
+
+        ReferenceChecks.Length(values.Length, (long)outer * block, $"input {input}", "Cat", $"{outer} rows of {block}");
+        ReferenceChecks.Length(output.Length, (long)outer * row, "the output", "Cat", $"{outer} rows of {row}");
+        if (scratch.Length < values.Length) scratch = new byte[values.Length];
+        values = Requantized(input, values, scratch.AsSpan(0, values.Length));
+        for (int r = 0; r < outer; r++) values.Slice(r * block, block).CopyTo(output.Slice(r * row + at));
     }
 
     private ReadOnlySpan<byte> Requantized(int input, ReadOnlySpan<byte> values, Span<byte> into)

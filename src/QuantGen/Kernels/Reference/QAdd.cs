@@ -62,11 +62,15 @@ public static class QAdd
         if (activation == FusedActivation.ReLU6) throw new ArgumentOutOfRangeException(nameof(activation), activation, "PyTorch's add fuses ReLU only.");
         float aPremultiplied = aQ.Scale * -(float)aQ.ZeroPoint, bPremultiplied = bQ.Scale * -(float)bQ.ZeroPoint;
         var (ai, bi) = Broadcasting.Indices(aShape, bShape, outputShape);
-        for (int i = 0; i < output.Length; i++)
-        {
-            float sum = MathF.FusedMultiplyAdd(a[ai[i]], aQ.Scale, aPremultiplied) + MathF.FusedMultiplyAdd(b[bi[i]], bQ.Scale, bPremultiplied);
-            output[i] = Quantize.ToUInt8(activation == FusedActivation.ReLU ? Math.Max(sum, 0f) : sum, outputQ);
-        }
+        bool relu = activation == FusedActivation.ReLU;
+        for (int i = 0; i < output.Length; i++) output[i] = FloatSum(a[ai[i]], aQ.Scale, aPremultiplied, b[bi[i]], bQ.Scale, bPremultiplied, outputQ, relu);
+    }
+
+    /// <summary>One element of <see cref="ForwardBroadcast"/>: a premultiplied value is <c>scale · −zero_point</c>, as ATen precomputes it.</summary>
+    internal static byte FloatSum(byte a, float aScale, float aPremultiplied, byte b, float bScale, float bPremultiplied, ActivationQParams outputQ, bool relu)
+    {
+        float sum = MathF.FusedMultiplyAdd(a, aScale, aPremultiplied) + MathF.FusedMultiplyAdd(b, bScale, bPremultiplied);
+        return Quantize.ToUInt8(relu ? Math.Max(sum, 0f) : sum, outputQ);
     }
 
     /// <summary>

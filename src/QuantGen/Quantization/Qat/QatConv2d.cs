@@ -52,22 +52,12 @@ public sealed class QatConv2d : Module
         return Conv.OutputObserver is { } observer ? observer.Forward(output) : output;
     }
 
-    /// <summary>
-    /// The weight as convert will fold it (w·γ/σ), fake-quantized, then divided by γ/σ again, so that the BatchNorm
-    /// sees the conv's own scale. σ is a constant here (a buffer); γ receives gradient through both scalings.
-    /// </summary>
+    /// <summary>The weight as convert will fold it (w·γ/σ), fake-quantized; the output unscaled again before the BatchNorm.</summary>
     private Tensor ThroughBatchNorm(Tensor input, Kernels.ConvGeometry geometry, Nn.BatchNorm batchNorm)
     {
-        int channels = Conv.OutChannels;
-        var runningStd = new float[channels];
-        for (int c = 0; c < channels; c++) runningStd[c] = MathF.Sqrt(batchNorm.RunningVar.Data[c] + batchNorm.Eps);
-        var gamma = batchNorm.Weight ?? Tensor.Full(1f, channels);
-        var scaleFactor = ChannelScaling.Divide(gamma, Tensor.FromArray(runningStd, channels), axis: 0);
-        var scaledWeight = ChannelScaling.Multiply(Conv.Weight, scaleFactor, axis: 0);
-        var convolved = Conv.Shaped(Functional.Conv2d(input, FakeQuantized(scaledWeight), null, geometry), geometry);
-        var unscaled = ChannelScaling.Divide(convolved, scaleFactor, axis: 1);
-        if (Conv.Bias is { } bias) unscaled = ChannelScaling.Add(unscaled, bias, axis: 1);
-        return batchNorm.Normalize(unscaled, useBatchStatistics: Conv.Training && !BatchNormFrozen);
+        var scaleFactor = QatBatchNorm.ScaleFactor(batchNorm, Conv.OutChannels);
+        var convolved = Conv.Shaped(Functional.Conv2d(input, FakeQuantized(QatBatchNorm.ScaledWeight(Conv.Weight, scaleFactor)), null, geometry), geometry);
+        return QatBatchNorm.Normalized(convolved, scaleFactor, Conv.Bias, batchNorm, useBatchStatistics: Conv.Training && !BatchNormFrozen);
     }
 
     private Tensor FakeQuantized(Tensor weight) => WeightFakeQuant?.Forward(weight) ?? weight;

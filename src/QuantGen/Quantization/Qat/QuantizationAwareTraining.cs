@@ -3,8 +3,8 @@ using QuantGen.Nn;
 namespace QuantGen.Quantization;
 
 /// <summary>
-/// Quantization-aware training as PyTorch 1.13's eager mode does it: <see cref="Fusion.FuseModulesQat"/> (Conv+BN
-/// kept unfolded) → <see cref="PrepareQat"/> (fake quantization of weights and outputs) → train → optionally
+/// Quantization-aware training as PyTorch 1.13's eager mode does it: <see cref="Fusion.FuseModulesQat"/> (Conv+BN and
+/// Linear+BatchNorm1d kept unfolded) → <see cref="PrepareQat"/> (fake quantization of weights and outputs) → train → optionally
 /// <see cref="DisableObservers"/> and <see cref="FreezeBatchNormStats"/> partway → <c>EagerQuantization.Convert</c>,
 /// which folds each BatchNorm and gives the same int8 layers as post-training quantization.
 /// </summary>
@@ -37,7 +37,7 @@ public static class QuantizationAwareTraining
         {
             throw new QuantizationException($"{model.GetType().Name} has no QuantStub: add one where its input should become int8 (and a DeQuantStub where its output returns to float).");
         }
-        if (model.Modules().OfType<Layer>().Any(l => l.OutputObserver is not null || l.Substitute is QatLinear or QatConv2d { WeightFakeQuant: not null }))
+        if (model.Modules().OfType<Layer>().Any(l => l.OutputObserver is not null || l.Substitute is QatLinear { WeightFakeQuant: not null } or QatConv2d { WeightFakeQuant: not null }))
         {
             throw new QuantizationException($"{model.GetType().Name} is already prepared.");
         }
@@ -51,7 +51,7 @@ public static class QuantizationAwareTraining
                     conv.Substitute = new QatConv2d(conv, (conv.Substitute as QatConv2d)?.BatchNorm, convWeight);
                     break;
                 case Linear linear:
-                    linear.Substitute = new QatLinear(linear, WeightFakeQuant(linear, qconfig));
+                    linear.Substitute = new QatLinear(linear, (linear.Substitute as QatLinear)?.BatchNorm, WeightFakeQuant(linear, qconfig));
                     break;
             }
             if (layer is PointwiseActivation { FixedOutput: { } fixedOutput })
@@ -101,10 +101,14 @@ public static class QuantizationAwareTraining
     {
         ArgumentNullException.ThrowIfNull(model);
         int count = 0;
-        foreach (var layer in model.Modules().OfType<Conv2d>())
+        foreach (var layer in model.Modules().OfType<Layer>())
         {
-            if (layer.Substitute is not QatConv2d { BatchNorm: not null } qat) continue;
-            qat.BatchNormFrozen = frozen;
+            switch (layer.Substitute)
+            {
+                case QatConv2d { BatchNorm: not null } conv: conv.BatchNormFrozen = frozen; break;
+                case QatLinear { BatchNorm: not null } linear: linear.BatchNormFrozen = frozen; break;
+                default: continue;
+            }
             count++;
         }
         return count;

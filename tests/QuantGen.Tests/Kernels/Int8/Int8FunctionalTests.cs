@@ -84,6 +84,36 @@ public sealed class Int8FunctionalTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Any number of inputs, joined one at a time as the generated pass does (<see cref="Int8Cat.Join"/>), in any order.</summary>
+    [Fact]
+    public void Cat_of_any_number_of_inputs_joined_one_by_one_equals_the_reference()
+    {
+        var random = new Random(1404);
+        for (int trial = 0; trial < 100; trial++)
+        {
+            int inputs = random.Next(1, 6), outer = random.Next(1, 30);
+            var outQ = new ActivationQParams((float)(random.NextDouble() * 0.1 + 1e-3), random.Next(256));
+            var blocks = new int[inputs];
+            var qparams = new ActivationQParams[inputs];
+            var data = new byte[inputs][];
+            var shapes = new Shape[inputs];
+            for (int i = 0; i < inputs; i++)
+            {
+                blocks[i] = random.Next(1, 70);
+                qparams[i] = random.Next(3) == 0 ? outQ : new((float)(random.NextDouble() * 0.1 + 1e-3), random.Next(256));
+                data[i] = Bytes(random, outer * blocks[i], trial + i);
+                shapes[i] = new Shape(outer, blocks[i]);
+            }
+
+            var expected = new byte[data.Sum(d => d.Length)];
+            QCat.Forward(data, shapes, qparams, 1, outQ, expected);
+            var actual = new byte[expected.Length];
+            var cat = new Int8Cat(blocks, qparams, outQ);
+            foreach (int i in Enumerable.Range(0, inputs).OrderBy(_ => random.Next())) cat.Join(i, data[i], outer, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"trial {trial}, {outer} rows of {string.Join(" + ", blocks)}");
+        }
+    }
+
     /// <summary>Random qparams, with a multiplier that sometimes saturates most outputs and sometimes barely moves them.</summary>
     private static (ActivationQParams A, ActivationQParams B, ActivationQParams Output) QParams(Random random, int trial)
     {

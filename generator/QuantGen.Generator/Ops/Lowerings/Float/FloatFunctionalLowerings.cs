@@ -31,16 +31,21 @@ internal sealed record FloatMulLowering(int? Gate, int Plane) : FloatLowering
         Gate is int gate ? $"{step.Subject} in float: each plane times its channel's value in input {gate}." : $"{step.Subject} in float.";
 }
 
-/// <summary><c>FloatFunctional.Cat</c> of two inputs in float: each output row a block of the first then one of the second.</summary>
-internal sealed record FloatCatLowering(int ABlock, int BBlock) : FloatLowering
+/// <summary><c>FloatFunctional.Cat</c> in float: NCHW rows of one block of each input in turn (<see cref="Blocks"/>).</summary>
+internal sealed record FloatCatLowering(EquatableArray<int> Blocks) : FloatLowering
 {
     public override string? RuntimeType => "CompiledFloatCat";
 
-    public override string Create(StepText step) => $"CompiledFloatCat.Create(aBlock: {ABlock}, bBlock: {BBlock})";
+    public override string Create(StepText step) => $"CompiledFloatCat.Create(new[] {{ {string.Join(", ", Blocks)} }})";
 
-    public override string Call(StepText step) => $"{step.Field}.Forward({step.Read(0)}, {step.Read(1)}, {step.Write})";
+    public override string Call(StepText step)
+    {
+        var call = new System.Text.StringBuilder($"{step.Field}.Into({step.Write})");
+        for (int i = 0; i < Blocks.Count; i++) call.Append(".Join(").Append(step.Read(i)).Append(')');
+        return call.ToString();
+    }
 
-    public override string Describe(StepText step) => $"{step.Subject} in float: rows of {ABlock} values, then {BBlock}.";
+    public override string Describe(StepText step) => $"{step.Subject} in float: rows of {string.Join(" + ", Blocks)} values.";
 }
 
 /// <summary><c>FloatFunctional.AddScalar</c> or <c>MulScalar</c> in float; <see cref="Scalar"/> is the C# text of the constant.</summary>
