@@ -8,7 +8,8 @@ internal static class KeptLayers
 {
     /// <summary>
     /// The layers under each path (the layer itself, or every layer inside a container such as a block), except the
-    /// QuantStubs and DeQuantStubs, which stay the conversions they are. A layer fused into another stands for the layer
+    /// QuantStubs and DeQuantStubs, which stay the conversions they are, and Dropout, the identity in eval mode, which
+    /// passes on whatever it reads (a kept layer's float values too). A layer fused into another stands for the layer
     /// it runs inside: the fused layer is kept.
     /// </summary>
     /// <exception cref="UnknownModulePathException">A path names no module; names the closest existing path.</exception>
@@ -38,7 +39,7 @@ internal static class KeptLayers
 
     private static Layer? Keepable(Layer layer)
     {
-        if (layer is QuantStub or DeQuantStub) return null;
+        if (layer is QuantStub or DeQuantStub or Dropout) return null;
         if (Fusion.FusedInto(layer) is { } head) return head;
         if (layer is FloatFunctional)
         {
