@@ -15,13 +15,22 @@ public sealed class KeepFloatTests
     private const int CalibrationImages = 256, TestImages = 256;
     private const string KeepFloat = "[KeepFloat(\"features.18\", \"classifier\")]";
 
-    private static readonly Lazy<GeneratorRun> Kept = new(() => InMemoryAssembly.Compile(
-        [(SampleSources.ImplicitUsings, "GlobalUsings.g.cs"),
-         .. MobileNetV2With(KeepFloat),
-         (Sources.Driver("QuantGen.Models.MobileNetV2"), "Driver.cs")]));
+    private static readonly Lazy<ICompiledDriver> Quantized = new(() => QuantizedWith(KeepFloat));
 
-    private static readonly Lazy<ICompiledDriver> Quantized = new(() =>
-        CompiledModels.Quantized(Kept.Value, "mobilenetv2", "mnv2_float.safetensors", CalibrationImages, QConfig.Default));
+    /// <summary>
+    /// Layers amid int8 ones: a depthwise convolution, a projection kept through its fused-away BatchNorm, and a whole
+    /// residual block (its Add reads the int8 block input dequantized and the kept projection's floats).
+    /// </summary>
+    private static readonly Lazy<ICompiledDriver> QuantizedAmid = new(() =>
+        QuantizedWith("[KeepFloat(\"features.1.conv.0.0\", \"features.2.conv.3\")]\n[KeepFloat(\"features.5\")]"));
+
+    /// <summary>MobileNetV2 with <paramref name="attribute"/>, compiled in memory, with the seed's weights, calibrated and converted by its generated glue.</summary>
+    private static ICompiledDriver QuantizedWith(string attribute) => CompiledModels.Quantized(
+        InMemoryAssembly.Compile(
+            [(SampleSources.ImplicitUsings, "GlobalUsings.g.cs"),
+             .. MobileNetV2With(attribute),
+             (Sources.Driver("QuantGen.Models.MobileNetV2"), "Driver.cs")]),
+        "mobilenetv2", "mnv2_float.safetensors", CalibrationImages, QConfig.Default);
 
     /// <summary>The sample's files with <paramref name="attribute"/> on the MobileNetV2 class.</summary>
     private static IEnumerable<(string Source, string Path)> MobileNetV2With(string attribute) =>
@@ -47,6 +56,23 @@ public sealed class KeepFloatTests
         // Float logits, not requantized to the 8-bit grid of the range observed at the classifier.
         var grid = ((KeptFloatLayer)((Nn.Layer)driver.Model.GetSubmodule("classifier.1")!).Substitute!).Output;
         Assert.Contains(generated, v => MathF.Abs(v / grid.Scale - MathF.Round(v / grid.Scale)) > 0.01f);
+        int correct = CompiledModels.Correct(generated, CompiledModels.Mnist.Value.Test.Labels);
+        Assert.True(correct >= TestImages * 95 / 100, $"{correct} of {TestImages} correct");
+    }
+
+    [Fact]
+    public void Layers_kept_amid_int8_ones_equal_eager_bit_for_bit_on_MNIST()
+    {
+        ICompiledDriver driver = QuantizedAmid.Value;
+        Tensor images = CompiledModels.Mnist.Value.Test.ToTensor(0, TestImages);
+
+        float[] eager = CompiledModels.EagerReference(driver.Model, images);
+        var generated = new float[eager.Length];
+        driver.Forward(images.Data, generated, TestImages);
+
+        CompiledModels.AssertBits(eager, generated);
+        string[] kept = [.. driver.Model.NamedModules().Where(m => m.Module is Nn.Layer { Substitute: KeptFloatLayer }).Select(m => m.Name)];
+        Assert.Equal(["features.1.conv.0.0", "features.2.conv.2", "features.5.conv.0.0", "features.5.conv.1.0", "features.5.conv.2", "features.5.skipAdd"], kept);
         int correct = CompiledModels.Correct(generated, CompiledModels.Mnist.Value.Test.Labels);
         Assert.True(correct >= TestImages * 95 / 100, $"{correct} of {TestImages} correct");
     }

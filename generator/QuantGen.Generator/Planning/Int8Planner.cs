@@ -67,6 +67,11 @@ internal static class Int8Planner
     {
         ModelSpec model = plan.Model;
         if (model.Options.Mode == "Qat") RequireTrainableFusions(plan);
+        if (model.Options.Mode == "Qat" && model.KeepFloat.Count > 0)
+        {
+            throw new NoProgramException("[KeepFloat] does not combine with QuantMode.Qat yet: PrepareQat keeps no layer in float, so the eager model would not match", model.KeepFloat[0].Location);
+        }
+
         var fusionOf = new Dictionary<string, PlannedFusion>(StringComparer.Ordinal);
         foreach (PlannedFusion fusion in plan.Fusions)
         {

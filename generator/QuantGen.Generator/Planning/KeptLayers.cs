@@ -28,19 +28,19 @@ internal static class KeptLayers
             foreach (string layer in fusion.Layers) headOf[layer] = fusion.Layers[0];
         }
 
-        List<string> paths = ModulePaths(model);
+        List<string> paths = AllPaths(model);
         foreach (KeptPath keep in model.KeepFloat)
         {
             if (!paths.Contains(keep.Path))
             {
-                string closest = ClosestName.Find(keep.Path, paths) ?? "";
+                string closest = ModulePaths.Closest(keep.Path, paths) ?? "";
                 unknown.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownKeepFloatPath, keep.Location, model.ClassName, keep.Path, closest) with { FixValue = closest });
                 continue;
             }
 
             foreach (LayerSpec layer in model.Layers)
             {
-                if (!Covers(keep.Path, layer.Name) || !Keepable(layer.Op)) continue;
+                if (!ModulePaths.Covers(keep.Path, layer.Name) || !Keepable(layer.Op)) continue;
                 kept.Add(headOf.TryGetValue(layer.Name, out string? head) ? head : layer.Name);
             }
         }
@@ -52,7 +52,7 @@ internal static class KeptLayers
     private static bool Keepable(OpDescriptor op) => op.Int8Form is not (Int8Form.Quantize or Int8Form.Dequantize or Int8Form.Identity);
 
     /// <summary>Every module path of the class in the order the runtime walks it: each layer after the containers above it.</summary>
-    private static List<string> ModulePaths(ModelSpec model)
+    private static List<string> AllPaths(ModelSpec model)
     {
         var paths = new List<string>();
         foreach (LayerSpec layer in model.Layers)
@@ -73,8 +73,4 @@ internal static class KeptLayers
 
         return paths;
     }
-
-    /// <summary>True if <paramref name="name"/> is <paramref name="path"/> or lies under it.</summary>
-    private static bool Covers(string path, string name) =>
-        name.Length == path.Length ? name == path : name.Length > path.Length && name[path.Length] == '.' && name.StartsWith(path, StringComparison.Ordinal);
 }

@@ -23,19 +23,15 @@ internal static class KeptLayers
             ArgumentNullException.ThrowIfNull(path, nameof(paths));
             if (!modules.Exists(m => m.Name == path))
             {
-                throw new UnknownModulePathException(model.GetType().Name, path, ClosestName.Find(path, modules.Select(m => m.Name)));
+                throw new UnknownModulePathException(model.GetType().Name, path, ModulePaths.Closest(path, modules.Select(m => m.Name)));
             }
             foreach (var (name, module) in modules)
             {
-                if (Covers(path, name) && module is Layer layer && Keepable(layer) is { } keptLayer) kept.Add(keptLayer);
+                if (ModulePaths.Covers(path, name) && module is Layer layer && Keepable(layer) is { } keptLayer) kept.Add(keptLayer);
             }
         }
         return kept;
     }
-
-    /// <summary>True if <paramref name="name"/> is <paramref name="path"/> or lies under it.</summary>
-    private static bool Covers(string path, string name) =>
-        name.Length == path.Length ? name == path : name.Length > path.Length && name[path.Length] == '.' && name.StartsWith(path, StringComparison.Ordinal);
 
     private static Layer? Keepable(Layer layer)
     {

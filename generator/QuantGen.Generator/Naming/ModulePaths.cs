@@ -4,14 +4,18 @@ using System.Collections.Generic;
 namespace QuantGen.Naming;
 
 /// <summary>
-/// The candidate nearest a misspelled name by edit distance (insertions, deletions, substitutions, each costing one),
-/// for "did you mean" messages. One definition for the runtime's errors and the generator's diagnostics (the runtime
-/// compiles this file in), so both suggest the same path.
+/// What keeping layers in float by module path means, in one place for the runtime's <c>Prepare(…, keepFloat)</c> and the
+/// generator's <c>[KeepFloat]</c> (the runtime compiles this file in): which paths a path covers, and the path nearest a
+/// misspelled one by edit distance (insertions, deletions, substitutions, each costing one), so both suggest the same.
 /// </summary>
-internal static class ClosestName
+internal static class ModulePaths
 {
+    /// <summary>True if <paramref name="name"/> is <paramref name="path"/> or lies under it (<c>features.18.0</c> under <c>features.18</c>).</summary>
+    public static bool Covers(string path, string name) =>
+        name.Length == path.Length ? name == path : name.Length > path.Length && name[path.Length] == '.' && name.StartsWith(path, StringComparison.Ordinal);
+
     /// <summary>The nearest of <paramref name="candidates"/> (the first in their order on a tie), or null if there are none.</summary>
-    public static string? Find(string name, IEnumerable<string> candidates)
+    public static string? Closest(string name, IEnumerable<string> candidates)
     {
         string? best = null;
         int bestDistance = int.MaxValue;
