@@ -103,6 +103,7 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
         writer.WriteLine("private static class Arena");
         writer.WriteLine("{");
         writer.Indent++;
+        var keptFloats = new List<string>();
         for (int v = 1; v < program.Storage.Count; v++)
         {
             int root = program.Storage[v];
@@ -112,13 +113,24 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
             {
                 ArenaSlot slot = Slot(v);
                 writer.WriteLine($"public const int {name} = {slot.Offset}; // {Shape(plan.Steps[v - 1].OutputShape)}, {slot.Length} {Unit}, alive from '{plan.Steps[slot.First].Name}' to '{AliveTo(slot)}'");
-                if (HasKeptFloats(v)) writer.WriteLine($"public const int {name}Floats = {slot.Offset + ArenaPlanner.KeptFloatsOffset(Planning.Int8Planner.Length(plan.Steps[v - 1].OutputShape))}; // its float values, after its bytes");
+                if (HasKeptFloats(v)) keptFloats.Add($"public const int {name} = {slot.Offset + ArenaPlanner.KeptFloatsOffset(Int8Planner.Length(plan.Steps[v - 1].OutputShape))};");
             }
             else
             {
                 writer.WriteLine($"public const int {name} = {names[root - 1]}; // an alias: {program.Steps[v - 1].Lowering.AliasNote ?? ""}");
-                if (HasKeptFloats(v)) writer.WriteLine($"public const int {name}Floats = {names[root - 1]}Floats;");
+                if (HasKeptFloats(v)) keptFloats.Add($"public const int {name} = {names[root - 1]};");
             }
+        }
+
+        if (keptFloats.Count > 0)
+        {
+            writer.WriteLine("/// <summary>Where the float values of layers kept in float ([KeepFloat]) begin in their values' slots, after the bytes.</summary>");
+            writer.WriteLine("public static class Floats");
+            writer.WriteLine("{");
+            writer.Indent++;
+            foreach (string line in keptFloats) writer.WriteLine(line);
+            writer.Indent--;
+            writer.WriteLine("}");
         }
 
         writer.WriteLine($"public const int Length = {program.ArenaLength};");

@@ -27,10 +27,10 @@ internal sealed class StepText(ModelPlan plan, PassProgram program, string[] nam
     public string InputName(int index) => names[program.Steps[step].Inputs[index] - 1];
 
     /// <summary>The floats a layer kept in float left for input <paramref name="index"/> (through pass-throughs), for a pass of <c>n</c> samples.</summary>
-    public string ReadFloats(int index) => $"Floats(Arena.{InputName(index)}Floats, Shapes.{InputName(index)}Length, n)";
+    public string ReadFloats(int index) => $"Floats(Arena.Floats.{InputName(index)}, Shapes.{InputName(index)}Length, n)";
 
     /// <summary>The floats a layer kept in float writes, for a pass of <c>n</c> samples.</summary>
-    public string WriteFloats => $"Floats(Arena.{Name}Floats, Shapes.{Name}Length, n)";
+    public string WriteFloats => $"Floats(Arena.Floats.{Name}, Shapes.{Name}Length, n)";
 
     /// <summary>The step's method and constant name (<c>Conv1</c>).</summary>
     public string Name => names[step];

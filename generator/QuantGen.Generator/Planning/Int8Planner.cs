@@ -98,6 +98,7 @@ internal static class Int8Planner
             };
         }
 
+        if (kept.Count > 0) SkipUnreadQuantizes(steps, storage);
         if (model.Output == 0 || steps[model.Output - 1].Lowering is not DequantizeLowering)
         {
             throw new NoProgramException($"the output of Forward does not come from a {Dequant}; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
@@ -117,6 +118,34 @@ internal static class Int8Planner
 
         return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), slots, (int)length, (int)scratch, MaxBatch(length, scratch),
             kept.Count > 0 ? floats.ToEquatableArray() : default);
+    }
+
+    /// <summary>
+    /// Drops a kept layer's quantize where no step reads its bytes: every reader of the value (and of its aliases) is a
+    /// kept layer reading its floats or the final dequantize copying them. Eager quantizes regardless; nothing reads it.
+    /// </summary>
+    private static void SkipUnreadQuantizes(List<ProgramStep> steps, int[] storage)
+    {
+        var bytesRead = new bool[storage.Length];
+        foreach (ProgramStep step in steps)
+        {
+            for (int i = 0; i < step.Inputs.Count; i++)
+            {
+                int value = step.Inputs[i];
+                bool readsFloats = step.Lowering switch
+                {
+                    KeptFloatLowering kept => kept.FloatInputs[i],
+                    DequantizeLowering { FromKeptFloats: true } => true,
+                    _ => step.Lowering.Storage == StepStorage.Alias, // an alias reads nothing; its readers count for the root
+                };
+                if (!readsFloats && value > 0) bytesRead[storage[value] > 0 ? storage[value] : value] = true;
+            }
+        }
+
+        for (int s = 0; s < steps.Count; s++)
+        {
+            if (steps[s].Lowering is KeptFloatLowering kept && !bytesRead[s + 1]) steps[s] = steps[s] with { Lowering = kept with { QuantizesOutput = false } };
+        }
     }
 
     /// <summary>A value's bytes per sample in the arena: its quint8 bytes, and a kept layer's floats after them.</summary>

@@ -13,6 +13,9 @@ namespace QuantGen.Generator.Ops.Lowerings;
 /// </summary>
 internal sealed record KeptFloatLowering(FloatLowering Inner, EquatableArray<bool> FloatInputs, EquatableArray<int> InputShape, EquatableArray<int> OutputShape) : Int8Lowering
 {
+    /// <summary>False when every reader takes the floats (kept layers, the final dequantize): the bytes would go unread.</summary>
+    public bool QuantizesOutput { get; init; } = true;
+
     public override string? RuntimeType => $"CompiledKeptFloat<{Compiled}{Inner.RuntimeType}>";
 
     public override string Create(StepText step)
@@ -27,28 +30,31 @@ internal sealed record KeptFloatLowering(FloatLowering Inner, EquatableArray<boo
         return text.Append($",\n    static layer => layer.Fork(), [{string.Join(", ", inputs)}], inChannels: {inChannels}, inPixels: {inPixels}, outChannels: {outChannels}, outPixels: {outPixels})").ToString();
     }
 
-    /// <summary>A block: the inputs as floats, the float step, the quantize.</summary>
+    /// <summary>A block: the inputs as floats (locals, so the field goes by <c>this.</c>), the float step, the quantize.</summary>
     public override string Call(StepText step)
     {
+        string field = "this." + step.Field;
         var reads = new string[FloatInputs.Count];
         var lines = new List<string>();
+        int dequantized = 0; // inputs dequantized into scratch so far, each one input's length
         for (int i = 0; i < FloatInputs.Count; i++)
         {
             reads[i] = "in" + i;
+            string length = $"Shapes.{step.InputName(i)}Length * n";
             string floats = FloatInputs[i]
                 ? step.ReadFloats(i)
-                : $"{step.Field}.Dequantize({i}, {step.Read(i)}, Scratch.Slice({i} * Shapes.{step.InputName(i)}Length * n, Shapes.{step.InputName(i)}Length * n))";
+                : $"{field}.Dequantize({i}, {step.Read(i)}, Scratch.Slice({(dequantized++ == 0 ? "0" : $"{dequantized - 1} * {length}")}, {length}))";
             lines.Add($"global::System.Span<float> in{i} = {floats};");
         }
 
-        lines.Add(Inner.Call(step.Inner(step.Field + ".Layer", reads, step.WriteFloats)) + ";");
-        lines.Add($"{step.Field}.Quantize({step.WriteFloats}, {step.Write});");
+        lines.Add(Inner.Call(step.Inner(field + ".Layer", reads, step.WriteFloats)) + ";");
+        if (QuantizesOutput) lines.Add($"{field}.Quantize({step.WriteFloats}, {step.Write});");
         return string.Join("\n", lines);
     }
 
     public override string Describe(StepText step) =>
-        $"{step.Subject} kept in float ([KeepFloat]): {Inner.Describe(step.Inner(step.Field + ".Layer", [], "")).TrimEnd('.')}; " +
-        "its output also quantized with the qparams calibration observed, for the int8 layers after it.";
+        $"{step.Subject} kept in float ([KeepFloat]): {Inner.Describe(step.Inner(step.Field + ".Layer", [], "")).TrimEnd('.')}" +
+        (QuantizesOutput ? "; its output also quantized with the qparams calibration observed, for the int8 layers after it." : "; only float readers follow, so its output is not quantized.");
 
     /// <summary>Scratch for each input read as bytes, dequantized.</summary>
     public override long ScratchFloats(int inputLength)
