@@ -99,4 +99,34 @@ public sealed class KeepFloatTests
         Assert.Equal("\"clasifier.1\"", file.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Equal("classifier.1", diagnostic.Properties[Diagnostics.DiagnosticDescriptors.FixValueProperty]);
     }
+
+    public static TheoryData<string> Unusable => ["[KeepFloat(null)]", "[KeepFloat(\"\")]", "[KeepFloat()]", "[KeepFloat(\"fc\", null)]"];
+
+    [Theory]
+    [MemberData(nameof(Unusable))]
+    public void An_unusable_KeepFloat_is_QG0003_and_never_an_exception(string attribute)
+    {
+        string source = Sources.ResidualAdd.Replace("[InputShape(1, 28, 28)]", "[InputShape(1, 28, 28)]\n" + attribute, StringComparison.Ordinal);
+
+        GeneratorRun run = GeneratorHarness.Run(source, "TinyResNet.cs");
+
+        Assert.Null(run.Exception);
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "QG0003" && d.GetMessage().Contains("[KeepFloat]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_path_written_as_an_array_is_checked_too_and_QAT_says_it_has_no_int8_pass_with_KeepFloat()
+    {
+        string array = Sources.ResidualAdd.Replace("[InputShape(1, 28, 28)]", "[InputShape(1, 28, 28)]\n[KeepFloat(new[] { \"fc\", \"skp\" })]", StringComparison.Ordinal);
+        GeneratorRun run = GeneratorHarness.Run(array, "TinyResNet.cs");
+        Assert.Null(run.Exception);
+        Assert.Contains("did you mean 'skip'?", Assert.Single(run.GeneratorDiagnostics, d => d.Id == "QG0015").GetMessage(), StringComparison.Ordinal);
+
+        string qat = Sources.ResidualAdd
+            .Replace("[InputShape(1, 28, 28)]", "[InputShape(1, 28, 28)]\n[KeepFloat(\"fc\")]", StringComparison.Ordinal)
+            .Replace("QuantMode.Static", "QuantMode.Qat", StringComparison.Ordinal);
+        run = GeneratorHarness.Run(qat, "TinyResNet.cs");
+        Assert.Null(run.Exception);
+        Assert.Contains("[KeepFloat] does not combine with QuantMode.Qat", Assert.Single(run.GeneratorDiagnostics, d => d.Id == "QG0008").GetMessage(), StringComparison.Ordinal);
+    }
 }

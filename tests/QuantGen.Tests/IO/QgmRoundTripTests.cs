@@ -86,6 +86,30 @@ public sealed class QgmRoundTripTests
     }
 
     [Fact]
+    public void A_layer_kept_in_float_keeps_its_float_weights_and_its_output_qparams()
+    {
+        var converted = new IslandNet();
+        converted.Eval();
+        Prepare(converted, QConfig.Default, "fc2");
+        var inputs = Tensor.Zeros(32, 12);
+        Init.Uniform(inputs, -3f, 3f);
+        Calibrate(converted, [inputs]);
+        Convert(converted);
+        var expected = converted.Forward(inputs);
+        using var temp = new TempDirectory();
+        string path = Path.Combine(temp.Path, "kept.qgm");
+
+        QgmFile.Save(converted, path);
+        var loaded = QgmFile.Load(new IslandNet(), path);
+
+        AssertBitIdentical(expected, loaded.Forward(inputs));
+        var saved = (KeptFloatLayer)((Layer)converted.GetSubmodule("fc2")!).Substitute!;
+        var kept = Assert.IsType<KeptFloatLayer>(((Layer)loaded.GetSubmodule("fc2")!).Substitute);
+        Assert.Equal(saved.Output, kept.Output);
+        Assert.Equal(((Linear)converted.GetSubmodule("fc2")!).Weight.Data, ((Linear)loaded.GetSubmodule("fc2")!).Weight.Data);
+    }
+
+    [Fact]
     public void Inspect_tells_the_architecture_version_mode_and_layers_without_a_model()
     {
         using var temp = new TempDirectory();

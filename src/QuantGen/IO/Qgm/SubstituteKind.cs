@@ -30,6 +30,9 @@ internal enum SubstituteKind
 
     DynamicQuantizedLinear,
 
+    /// <summary>A layer kept in float (<c>keepFloat</c>, <c>[KeepFloat]</c>): its float state, and the qparams its output is quantized with.</summary>
+    KeptFloatLayer,
+
     /// <summary>A layer calibration never reached (no observed range): refuses to run, saying why.</summary>
     UncalibratedLayer,
 }
@@ -55,6 +58,7 @@ internal static class SubstituteKinds
         QFunctional => SubstituteKind.QFunctional,
         QuantizedPointwise => SubstituteKind.QuantizedPointwise,
         FloatIsland => SubstituteKind.FloatIsland,
+        KeptFloatLayer => SubstituteKind.KeptFloatLayer,
         DynamicQuantizedLinear => SubstituteKind.DynamicQuantizedLinear,
         UncalibratedLayer => SubstituteKind.UncalibratedLayer,
         _ => null,
@@ -77,7 +81,7 @@ internal static class SubstituteKinds
     /// True when the substitute makes the layer's float parameters unused, so the file leaves them out: int8
     /// layers store their weights quantized, and a fused-away BatchNorm lives on in its convolution.
     /// </summary>
-    public static bool ReplacesFloatState(this SubstituteKind kind) => kind != SubstituteKind.FloatIsland;
+    public static bool ReplacesFloatState(this SubstituteKind kind) => kind is not (SubstituteKind.FloatIsland or SubstituteKind.KeptFloatLayer);
 
     /// <summary>True for the int8 layers with a quantized weight, its qparams and a float bias.</summary>
     public static bool HasQuantizedWeight(this SubstituteKind kind) =>
@@ -86,7 +90,7 @@ internal static class SubstituteKinds
     /// <summary>True for the substitutes that quantize their output with calibrated qparams (<c>scale</c>, <c>zero_point</c>).</summary>
     public static bool HasOutputQParams(this SubstituteKind kind) =>
         kind is SubstituteKind.QuantizeStep or SubstituteKind.QuantizedConv2d or SubstituteKind.QuantizedLinear
-            or SubstituteKind.QuantizedAdd or SubstituteKind.QuantizedPointwise or SubstituteKind.FloatIsland;
+            or SubstituteKind.QuantizedAdd or SubstituteKind.QuantizedPointwise or SubstituteKind.FloatIsland or SubstituteKind.KeptFloatLayer;
 
     /// <summary>True for the substitutes only static conversion makes (everything but Identity and the dynamic Linear).</summary>
     public static bool IsStatic(this SubstituteKind kind) =>
