@@ -62,6 +62,14 @@ public sealed class CodeFixTests
     }
 
     [Fact]
+    public void A_misspelled_KeepFloat_path_becomes_the_closest_module_path()
+    {
+        string source = Models.With(Models.Clean, "[InputShape(1, 8, 8)]\n", "[InputShape(1, 8, 8)]\n[KeepFloat(\"conv\", \"fcc\")]\n");
+
+        Assert.Equal(Models.With(source, "\"fcc\"", "\"fc\""), FixHarness.FixOne(new ClosestKeepFloatPathFixer(), source, "QG0015"));
+    }
+
+    [Fact]
     public void The_suggested_Fuse_is_added_after_the_last_Fuse()
     {
         string source = Models.With(Models.Clean, "[Fuse(\"Conv\", \"BN\", \"ReLU\")]\n", "");

@@ -48,6 +48,18 @@ public sealed class BaselineTests
     }
 
     [Fact]
+    public void A_model_with_layers_kept_in_float_matches_its_baseline()
+    {
+        // The residual branch's conv (through its fused BN) and the classifier in float: the Add reads the branch's
+        // floats quantized and the classifier's floats go to the output unrounded.
+        string source = Sources.ResidualAdd.Replace("[InputShape(1, 28, 28)]", "[InputShape(1, 28, 28)]\n[KeepFloat(\"bn\", \"fc\")]", StringComparison.Ordinal);
+        GeneratorRun run = GeneratorHarness.Run(source, "TinyResNet.cs");
+
+        AssertCleanBuild(run);
+        AssertBaseline("KeptFloat.g.cs", run.Source("Sample.TinyResNet.g.cs"));
+    }
+
+    [Fact]
     public void A_dynamic_model_matches_its_baseline()
     {
         GeneratorRun run = GeneratorHarness.Run(DynamicPassTests.Mlp, "Mlp.cs");

@@ -164,11 +164,21 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "qg0014");
 
+    /// <summary>QG0015: a <c>[KeepFloat]</c> path names no module of the class; the message names the closest one.</summary>
+    public static readonly DiagnosticDescriptor UnknownKeepFloatPath = new(
+        id: "QG0015",
+        title: "[KeepFloat] names no module",
+        messageFormat: "'{0}' has no module '{1}' to keep in float; did you mean '{2}'?",
+        category: AttributeMisuseCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "qg0015");
+
     /// <summary>
     /// True for the IDs the analyzers report: advice that changes no generated code (QG0009–QG0012) and the runtime
     /// version check (QG0013). The generator
-    /// reports the rest, everything that decides whether and what it generates (QG0001–QG0008, QG0014), so that a build with
-    /// the analyzers off still says why nothing was generated; its QG0001, QG0002 and QG0004 carry what their code
+    /// reports the rest, everything that decides whether and what it generates (QG0001–QG0008, QG0014, QG0015), so that a build with
+    /// the analyzers off still says why nothing was generated; its QG0001, QG0002, QG0004 and QG0015 carry what their code
     /// fixes write in <see cref="FixValueProperty"/>, as the analyzers' diagnostics do.
     /// </summary>
     public static bool ReportedByAnalyzers(string id) => id is "QG0009" or "QG0010" or "QG0011" or "QG0012" or "QG0013";
@@ -193,6 +203,7 @@ internal static class DiagnosticDescriptors
         "QG0012" => DynamicWithoutLinear,
         "QG0013" => RuntimeVersionMismatch,
         "QG0014" => NoFloatPass,
+        "QG0015" => UnknownKeepFloatPath,
         _ => null,
     };
 }

@@ -109,6 +109,14 @@ internal static class GlueEmitter
         return string.Join(", ", groups);
     }
 
+    /// <summary><c>, "features.18", "classifier"</c>: the [KeepFloat] paths for Prepare, so eager keeps what the int8 pass keeps.</summary>
+    private static string KeepFloat(ModelSpec model)
+    {
+        var paths = new System.Text.StringBuilder();
+        foreach (KeptPath keep in model.KeepFloat) paths.Append(", ").Append(StepText.Literal(keep.Path));
+        return paths.ToString();
+    }
+
     private static void WriteCalibrate(IndentedTextWriter writer, ModelPlan plan, string self, string qconfig, string generatedCode)
     {
         ModelSpec model = plan.Model;
@@ -129,7 +137,7 @@ internal static class GlueEmitter
         writer.WriteLine($"{AsModule}.Eval();");
         if (plan.Fusions.Count > 0) writer.WriteLine($"global::QuantGen.Compiled.CompiledModel.FuseUnfused(this, {Groups(plan)});");
 
-        writer.WriteLine($"global::QuantGen.Quantization.EagerQuantization.Prepare(this, qconfig ?? {qconfig});");
+        writer.WriteLine($"global::QuantGen.Quantization.EagerQuantization.Prepare(this, qconfig ?? {qconfig}{KeepFloat(model)});");
         writer.WriteLine("global::QuantGen.Quantization.EagerQuantization.Calibrate(this, batches, progress);");
         writer.WriteLine("return this;");
         writer.Indent--;

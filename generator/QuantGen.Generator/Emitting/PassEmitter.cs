@@ -103,6 +103,7 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
         writer.WriteLine("private static class Arena");
         writer.WriteLine("{");
         writer.Indent++;
+        var keptFloats = new List<string>();
         for (int v = 1; v < program.Storage.Count; v++)
         {
             int root = program.Storage[v];
@@ -112,11 +113,24 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
             {
                 ArenaSlot slot = Slot(v);
                 writer.WriteLine($"public const int {name} = {slot.Offset}; // {Shape(plan.Steps[v - 1].OutputShape)}, {slot.Length} {Unit}, alive from '{plan.Steps[slot.First].Name}' to '{AliveTo(slot)}'");
+                if (HasKeptFloats(v)) keptFloats.Add($"public const int {name} = {slot.Offset + ArenaPlanner.KeptFloatsOffset(Int8Planner.Length(plan.Steps[v - 1].OutputShape))};");
             }
             else
             {
                 writer.WriteLine($"public const int {name} = {names[root - 1]}; // an alias: {program.Steps[v - 1].Lowering.AliasNote ?? ""}");
+                if (HasKeptFloats(v)) keptFloats.Add($"public const int {name} = {names[root - 1]};");
             }
+        }
+
+        if (keptFloats.Count > 0)
+        {
+            writer.WriteLine("/// <summary>Where the float values of layers kept in float ([KeepFloat]) begin in their values' slots, after the bytes.</summary>");
+            writer.WriteLine("public static class Floats");
+            writer.WriteLine("{");
+            writer.Indent++;
+            foreach (string line in keptFloats) writer.WriteLine(line);
+            writer.Indent--;
+            writer.WriteLine("}");
         }
 
         writer.WriteLine($"public const int Length = {program.ArenaLength};");
@@ -125,6 +139,9 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
     }
+
+    /// <summary>True for a value that holds the float output of a layer kept in float, beside its bytes.</summary>
+    private bool HasKeptFloats(int value) => program.KeptFloats.Count > value && program.KeptFloats[value];
 
     /// <summary>The step that last reads a buffer; past the last step, the copy into the caller's output.</summary>
     private string AliveTo(ArenaSlot slot) => slot.Last < plan.Steps.Count ? plan.Steps[slot.Last].Name : "the output";
@@ -290,7 +307,20 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
         writer.WriteLineNoTabs(string.Empty);
         writer.WriteLine($"// {step.Lowering.Describe(text)}");
         writer.WriteLine($"// {Shape(shapes.InputShape)} → {Shape(shapes.OutputShape)}{Layouts(step, shapes)}{text.Where}.");
-        writer.WriteLine($"private void {text.Name}({Signature(step.Step, step.Step).Parameters}) => {step.Lowering.Call(text)};");
+        string[] call = step.Lowering.Call(text).Split('\n');
+        if (call.Length == 1)
+        {
+            writer.WriteLine($"private void {text.Name}({Signature(step.Step, step.Step).Parameters}) => {call[0]};");
+            return;
+        }
+
+        // A step of several statements (a layer kept in float): a block body, each line a statement.
+        writer.WriteLine($"private void {text.Name}({Signature(step.Step, step.Step).Parameters})");
+        writer.WriteLine("{");
+        writer.Indent++;
+        foreach (string line in call) writer.WriteLine(line);
+        writer.Indent--;
+        writer.WriteLine("}");
     }
 
     private ArenaSlot Slot(int value)

@@ -23,7 +23,7 @@ internal static class StepNames
     public static readonly string[] Reserved =
     [
         "Input", "Output", "Length", "Shapes", "Int8", "Float", "Dynamic", "Arena", "Layout", "From", "Run", "MaxBatch",
-        "Forward", "Fork", "CreateFork", "MaxThreads", "Reserve", "ConcurrentWorkers", "Bytes", "Scratch", "Values",
+        "Forward", "Fork", "CreateFork", "MaxThreads", "Reserve", "ConcurrentWorkers", "Bytes", "Floats", "Scratch", "Values",
         "Model", "Source", "Converted", "N",
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
     ];

@@ -12,11 +12,31 @@ namespace QuantGen.Generator.Emitting;
 /// </summary>
 internal sealed class StepText(ModelPlan plan, PassProgram program, string[] names, int step)
 {
+    // Set for the float step inside a kept layer's step: its field, and the float spans it reads and writes.
+    private string? fieldOverride, writeOverride;
+    private string[]? readOverrides;
+
+    /// <summary>
+    /// The same step as the float step inside a layer kept in float sees it: <paramref name="field"/> for its field, and
+    /// float spans for what it reads and writes.
+    /// </summary>
+    public StepText Inner(string field, string[] reads, string write) =>
+        new(plan, program, names, step) { fieldOverride = field, readOverrides = reads, writeOverride = write };
+
+    /// <summary>The generated name of input <paramref name="index"/>'s value (its arena and shape constants).</summary>
+    public string InputName(int index) => names[program.Steps[step].Inputs[index] - 1];
+
+    /// <summary>The floats a layer kept in float left for input <paramref name="index"/> (through pass-throughs), for a pass of <c>n</c> samples.</summary>
+    public string ReadFloats(int index) => $"Floats(Arena.Floats.{InputName(index)}, Shapes.{InputName(index)}Length, n)";
+
+    /// <summary>The floats a layer kept in float writes, for a pass of <c>n</c> samples.</summary>
+    public string WriteFloats => $"Floats(Arena.Floats.{Name}, Shapes.{Name}Length, n)";
+
     /// <summary>The step's method and constant name (<c>Conv1</c>).</summary>
     public string Name => names[step];
 
     /// <summary>The field holding the step's compiled layer (<c>conv1</c>).</summary>
-    public string Field => StepNames.Field(names[step]);
+    public string Field => fieldOverride ?? StepNames.Field(names[step]);
 
     /// <summary>The module path as a C# literal; <c>""</c> for a functional call.</summary>
     public string Path => Literal(plan.Model.Forward[step].Layer);
@@ -47,6 +67,7 @@ internal sealed class StepText(ModelPlan plan, PassProgram program, string[] nam
     /// </summary>
     public string Read(int index = 0)
     {
+        if (readOverrides is not null) return readOverrides[index];
         int value = program.Steps[step].Inputs[index];
         if (program.Kind != PassKind.Int8 && program.Storage[value] < 0) return "input";
         string name = names[value - 1];
@@ -54,7 +75,7 @@ internal sealed class StepText(ModelPlan plan, PassProgram program, string[] nam
     }
 
     /// <summary>The arena bytes (or floats) the step writes for a pass of <c>n</c> samples.</summary>
-    public string Write => $"{Accessor}(Arena.{Name}, Shapes.{Name}Length, n)";
+    public string Write => writeOverride ?? $"{Accessor}(Arena.{Name}, Shapes.{Name}Length, n)";
 
     /// <summary>The base's view of the arena: <c>Int8Pass.Bytes</c> or <c>FloatPass.Values</c>.</summary>
     private string Accessor => program.Kind == PassKind.Int8 ? "Bytes" : "Values";

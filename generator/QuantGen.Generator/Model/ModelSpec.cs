@@ -8,6 +8,9 @@ internal sealed record QuantizeOptions(string Mode, string Weights, string Activ
 /// <summary>One <c>[Fuse(...)]</c> pattern, its kinds in order ("Conv", "BN", "ReLU").</summary>
 internal sealed record FusePattern(EquatableArray<string> Kinds, LocationInfo? Location);
 
+/// <summary>One path of a <c>[KeepFloat]</c> attribute, and where its argument is written (QG0015 points there).</summary>
+internal sealed record KeptPath(string Path, LocationInfo? Location);
+
 /// <summary>
 /// A constructor argument of a layer after binding: the parameter name, its constant value (an integer, a
 /// boolean, a float or null, as C# text) and where it was written (null when the default was taken).
@@ -68,7 +71,8 @@ internal sealed record ModelSpec(
     EquatableArray<LayerSpec> Layers,
     EquatableArray<ForwardStep> Forward,
     int Output,
-    EquatableArray<BlockSpec> Blocks = default)
+    EquatableArray<BlockSpec> Blocks = default,
+    EquatableArray<KeptPath> KeepFloat = default)
 {
     /// <summary>
     /// The constant arguments a step runs with: its layer's, or its call's — a functional call's, or a module method's

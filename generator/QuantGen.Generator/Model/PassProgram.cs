@@ -38,7 +38,8 @@ internal sealed record ArenaSlot(int Value, int Offset, int Length, int First, i
 /// A generated forward pass: a step per <c>Forward</c> step; each value's <see cref="Dtypes">dtype</see>; the buffer
 /// each value is stored in (<see cref="Storage"/>: the owning value for arena values, -1 for the caller's float input
 /// and output); the arena slots; the arena's length in its elements and the floats of scratch the float islands need (both
-/// for one sample); and the most samples one pass runs. Every conversion between dtypes is a step of its own, planned
+/// for one sample); the most samples one pass runs; and, in an int8 pass with <c>[KeepFloat]</c> layers, which values
+/// hold a kept layer's float output after their bytes (<see cref="KeptFloats"/>). Every conversion between dtypes is a step of its own, planned
 /// at compile time.
 /// </summary>
 internal sealed record PassProgram(
@@ -49,7 +50,8 @@ internal sealed record PassProgram(
     EquatableArray<ArenaSlot> Slots,
     int ArenaLength,
     int ScratchLength,
-    int MaxBatch);
+    int MaxBatch,
+    EquatableArray<bool> KeptFloats = default);
 
 /// <summary>
 /// The planning steps' result: the shape plan (null when shapes failed); the int8 program when the model has one,

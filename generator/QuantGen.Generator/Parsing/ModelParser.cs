@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -24,6 +25,7 @@ internal static class ModelParser
     public const string QuantizeAttribute = "QuantGen.QuantizeAttribute";
     public const string InputShapeAttribute = "QuantGen.InputShapeAttribute";
     public const string FuseAttribute = "QuantGen.FuseAttribute";
+    public const string KeepFloatAttribute = "QuantGen.KeepFloatAttribute";
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         Parse(context.SemanticModel, context.TargetNode, context.TargetSymbol, context.Attributes, cancellationToken);
@@ -125,6 +127,7 @@ internal static class ModelParser
 
             EquatableArray<int>? inputShape = ReadInputShape();
             List<FusePattern> fuses = ReadFuses();
+            List<KeptPath> keepFloat = ReadKeepFloat();
             ModelRead? forward = ReadModel();
             if (inputShape is null && forward is not null) GuessInputShape(forward);
 
@@ -144,7 +147,8 @@ internal static class ModelParser
 
             string ns = NamespaceOf(type);
             return new ModelSpec(ns, type.Name, inputShape.Value, options, fuses.ToEquatableArray(),
-                forward.Layers.ToEquatableArray(), forward.Steps.ToEquatableArray(), forward.Output, forward.Blocks.ToEquatableArray());
+                forward.Layers.ToEquatableArray(), forward.Steps.ToEquatableArray(), forward.Output, forward.Blocks.ToEquatableArray(),
+                keepFloat.ToEquatableArray());
         }
 
         /// <summary>The namespace as its names are (<c>class.int</c> for <c>@class.@int</c>): the emitter escapes what C# needs.</summary>
@@ -339,6 +343,41 @@ internal static class ModelParser
             }
 
             return patterns;
+        }
+
+        /// <summary>Every <c>[KeepFloat]</c> path with its argument's location; whether each names a module is planning's check (QG0015).</summary>
+        private List<KeptPath> ReadKeepFloat()
+        {
+            var paths = new List<KeptPath>();
+            foreach (AttributeData attribute in Attributes(KeepFloatAttribute))
+            {
+                SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                LocationInfo? location = LocationInfo.From(syntax) ?? ClassLocation;
+                var arguments = (syntax as AttributeSyntax)?.ArgumentList?.Arguments;
+                // A null array (KeepFloat(null)) has no Values to read: TypedConstant.Values throws on it.
+                bool valid = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Array, IsNull: false };
+                ImmutableArray<TypedConstant> values = valid ? attribute.ConstructorArguments[0].Values : ImmutableArray<TypedConstant>.Empty;
+                for (int i = 0; valid && i < values.Length; i++)
+                {
+                    if (values[i].Value is not string path || path.Length == 0)
+                    {
+                        valid = false;
+                        break;
+                    }
+
+                    // Each path where it is written, when the arguments are written one by one (not as an array).
+                    LocationInfo? at = arguments is { } list && list.Count == values.Length ? LocationInfo.From(list[i].Expression) : location;
+                    paths.Add(new KeptPath(path, at));
+                }
+
+                if (!valid || values.Length == 0)
+                {
+                    Report(DiagnosticDescriptors.InvalidAttribute, location,
+                        "[KeepFloat] needs one or more constant module paths, e.g. [KeepFloat(\"features.18\", \"classifier.1\")]");
+                }
+            }
+
+            return paths;
         }
 
         // ---- the module tree and Forward ----

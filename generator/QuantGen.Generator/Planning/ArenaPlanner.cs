@@ -17,6 +17,15 @@ internal static class ArenaPlanner
     /// <summary>The most bytes one arena may take: the longest array .NET allocates (<c>Array.MaxLength</c>).</summary>
     public const int MaxLength = 0x7FFFFFC7;
 
+    /// <summary>
+    /// Where, after the bytes of a value of <paramref name="values"/> elements, the float values a layer kept in float
+    /// wrote begin: the next aligned offset, so that both live in the value's one slot.
+    /// </summary>
+    public static int KeptFloatsOffset(int values) => (int)Align(values);
+
+    /// <summary>The bytes of a kept layer's value: its quint8 bytes, then its floats.</summary>
+    public static long KeptFloatsSlot(int values) => Align(values) + 4L * values;
+
     /// <summary>One buffer to place: the value that owns it, its length in bytes, and its live steps [First, Last].</summary>
     public readonly record struct Buffer(int Value, int Length, int First, int Last);
 

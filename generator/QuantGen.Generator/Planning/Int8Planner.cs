@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using QuantGen.Generator.Diagnostics;
 using QuantGen.Generator.Model;
 using QuantGen.Generator.Ops;
@@ -36,6 +37,8 @@ internal static class Int8Planner
     public static ProgramResult Plan(PlanResult planned)
     {
         if (planned.Plan is not ModelPlan plan) return new ProgramResult(null, null, "", planned.Diagnostics);
+        (HashSet<string> kept, List<DiagnosticInfo> unknown) = KeptLayers.Resolve(plan);
+        if (unknown.Count > 0) planned = planned with { Diagnostics = new List<DiagnosticInfo>(planned.Diagnostics).Concat(unknown).ToEquatableArray() };
         string mode = plan.Model.Options.Mode;
         // QAT converts to the same int8 layers as static quantization, so both get the int8 program.
         if (mode is not ("Static" or "Qat"))
@@ -48,7 +51,7 @@ internal static class Int8Planner
 
         try
         {
-            return new ProgramResult(plan, Build(plan), "", planned.Diagnostics);
+            return new ProgramResult(plan, Build(plan, kept), "", planned.Diagnostics);
         }
         catch (NoProgramException missing)
         {
@@ -60,9 +63,14 @@ internal static class Int8Planner
         }
     }
 
-    private static PassProgram Build(ModelPlan plan)
+    private static PassProgram Build(ModelPlan plan, HashSet<string> kept)
     {
         ModelSpec model = plan.Model;
+        if (model.Options.Mode == "Qat" && model.KeepFloat.Count > 0)
+        {
+            throw new NoProgramException("[KeepFloat] does not combine with QuantMode.Qat yet: PrepareQat keeps no layer in float, so the eager model would not match", model.KeepFloat[0].Location);
+        }
+
         var fusionOf = new Dictionary<string, PlannedFusion>(StringComparer.Ordinal);
         foreach (PlannedFusion fusion in plan.Fusions)
         {
@@ -73,10 +81,11 @@ internal static class Int8Planner
         var kinds = new ValueKind[values];
         var storage = new int[values]; // the value whose buffer holds each value; -1: float (the input, the output)
         storage[0] = -1;
+        var floats = new bool[values]; // values that hold a kept layer's float output beside their bytes
         var steps = new List<ProgramStep>();
         for (int i = 0; i < model.Forward.Count; i++)
         {
-            (Int8Lowering lowering, ValueKind kind) = Step(plan, i, fusionOf, kinds);
+            (Int8Lowering lowering, ValueKind kind) = Step(plan, i, fusionOf, kinds, new Kept(kept, floats));
             ForwardStep step = model.Forward[i];
             steps.Add(new ProgramStep(i, step.Inputs, lowering));
             kinds[i + 1] = kind;
@@ -88,12 +97,13 @@ internal static class Int8Planner
             };
         }
 
+        if (kept.Count > 0) SkipUnreadQuantizes(steps, storage);
         if (model.Output == 0 || steps[model.Output - 1].Lowering is not DequantizeLowering)
         {
             throw new NoProgramException($"the output of Forward does not come from a {Dequant}; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
         }
 
-        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(ArenaPlanner.Lifetimes(steps, storage, v => Length(plan.Steps[v - 1].OutputShape)));
+        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(ArenaPlanner.Lifetimes(steps, storage, v => SlotLength(plan, v, floats)));
         if (length > ArenaPlanner.MaxLength)
         {
             throw new NoProgramException($"its quint8 values need an arena of {Count(length)} bytes per sample, more than the {Count(ArenaPlanner.MaxLength)} one .NET array holds; use smaller inputs or layers", Location(model, model.Output));
@@ -105,11 +115,50 @@ internal static class Int8Planner
             throw new NoProgramException($"its float islands need {Count(scratch)} floats of scratch per sample, more than the {Count(ArenaPlanner.MaxLength)} one .NET array holds; use smaller inputs or layers", Location(model, model.Output));
         }
 
-        return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), slots, (int)length, (int)scratch, MaxBatch(length, scratch));
+        return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), slots, (int)length, (int)scratch, MaxBatch(length, scratch),
+            kept.Count > 0 ? floats.ToEquatableArray() : default);
     }
 
+    /// <summary>
+    /// Drops a kept layer's quantize where no step reads its bytes: every reader of the value (and of its aliases) is a
+    /// kept layer reading its floats or the final dequantize copying them. Eager quantizes regardless; nothing reads it.
+    /// </summary>
+    private static void SkipUnreadQuantizes(List<ProgramStep> steps, int[] storage)
+    {
+        var bytesRead = new bool[storage.Length];
+        foreach (ProgramStep step in steps)
+        {
+            for (int i = 0; i < step.Inputs.Count; i++)
+            {
+                int value = step.Inputs[i];
+                bool readsFloats = step.Lowering switch
+                {
+                    KeptFloatLowering kept => kept.FloatInputs[i],
+                    DequantizeLowering { FromKeptFloats: true } => true,
+                    _ => step.Lowering.Storage == StepStorage.Alias, // an alias reads nothing; its readers count for the root
+                };
+                if (!readsFloats && value > 0) bytesRead[storage[value] > 0 ? storage[value] : value] = true;
+            }
+        }
+
+        for (int s = 0; s < steps.Count; s++)
+        {
+            if (steps[s].Lowering is KeptFloatLowering kept && !bytesRead[s + 1]) steps[s] = steps[s] with { Lowering = kept with { QuantizesOutput = false } };
+        }
+    }
+
+    /// <summary>A value's bytes per sample in the arena: its quint8 bytes, and a kept layer's floats after them.</summary>
+    private static int SlotLength(ModelPlan plan, int value, bool[] floats)
+    {
+        int length = Length(plan.Steps[value - 1].OutputShape);
+        return floats[value] ? (int)Math.Min(ArenaPlanner.KeptFloatsSlot(length), ArenaPlanner.MaxLength) : length;
+    }
+
+    /// <summary>The layers kept in float, and which values hold a kept layer's floats (filled in as the steps are planned).</summary>
+    private readonly record struct Kept(HashSet<string> Layers, bool[] Floats);
+
     /// <summary>One step's lowering and what its output is, from what it reads and what eager convert makes of its op.</summary>
-    private static (Int8Lowering Lowering, ValueKind Kind) Step(ModelPlan plan, int index, Dictionary<string, PlannedFusion> fusionOf, ValueKind[] kinds)
+    private static (Int8Lowering Lowering, ValueKind Kind) Step(ModelPlan plan, int index, Dictionary<string, PlannedFusion> fusionOf, ValueKind[] kinds, Kept kept)
     {
         ModelSpec model = plan.Model;
         ForwardStep step = model.Forward[index];
@@ -117,12 +166,32 @@ internal static class Int8Planner
         var context = new LoweringContext(plan, index, fusion?.Layers[0] == step.Layer ? fusion : null);
         ValueKind input = kinds[step.Inputs[0]];
 
+        bool floatsIn = kept.Floats[step.Inputs[0]];
         if (fusion is not null && fusion.Layers[0] != step.Layer)
         {
+            kept.Floats[index + 1] = floatsIn; // eager's fused-away layer is the identity: a kept head's floats pass on
             return (new AliasLowering($"fused into '{fusion.Layers[0]}' ([Fuse({FusionPatterns.Quoted(fusion.Pattern)})])", fusion.Layers[0]), ValueKind.Quint8);
         }
 
-        switch (step.Op.Int8FormFor(context.Args))
+        if (step.IsModule && kept.Layers.Contains(step.Layer)) return KeptStep(model, context, step, kinds, kept.Floats, index);
+        Int8Form form = step.Op.Int8FormFor(context.Args);
+        if (floatsIn && form is Int8Form.Identity or Int8Form.Quantize) kept.Floats[index + 1] = true;
+        if (floatsIn && form == Int8Form.FloatIsland)
+        {
+            throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) runs as a float island right after a layer kept in float, which eager feeds the kept floats; keep it in float too ([KeepFloat])");
+        }
+
+        if (floatsIn && form == Int8Form.Dequantize && model.Output == index + 1)
+        {
+            return (new DequantizeLowering(context.InputShape) { FromKeptFloats = true }, ValueKind.Float);
+        }
+
+        if (floatsIn && form == Int8Form.Dequantize)
+        {
+            throw context.NoProgramAtCall($"'{step.Name}' ({step.Op.Kind}) opens a float island on the output of a layer kept in float; keep the island's layers in float instead of the stubs ([KeepFloat])");
+        }
+
+        switch (form)
         {
             case Int8Form.Quantize when input == ValueKind.Input:
                 return (step.Op.Lower(context), ValueKind.Quint8);
@@ -164,6 +233,36 @@ internal static class Int8Planner
         }
 
         return (step.Op.Lower(context), ValueKind.Quint8);
+    }
+
+    /// <summary>
+    /// A layer <c>[KeepFloat]</c> keeps in float: its float step on its inputs' floats (a kept layer's, else the bytes
+    /// dequantized), its output quantized for int8 readers and its floats kept for float ones.
+    /// </summary>
+    private static (Int8Lowering Lowering, ValueKind Kind) KeptStep(ModelSpec model, LoweringContext context, ForwardStep step, ValueKind[] kinds, bool[] floats, int index)
+    {
+        var floatInputs = new bool[step.Inputs.Count];
+        for (int i = 0; i < step.Inputs.Count; i++)
+        {
+            if (kinds[step.Inputs[i]] == ValueKind.Input) throw NoQuantStub(context, step);
+            floatInputs[i] = floats[step.Inputs[i]];
+        }
+
+        if (model.Layer(step.Layer) is { } layer && layer.Op.Equals(OpRegistry.FloatFunctional))
+        {
+            throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) cannot be kept in float yet (eager refuses it too); keep the layers around it instead");
+        }
+
+        FloatLowering? inner = step.Op.LowerFloat(context);
+        if (inner?.RuntimeType is null || inner.Storage != StepStorage.Own)
+        {
+            throw context.NoProgram($"'{step.Name}' ({step.Op.Kind}) is kept in float ([KeepFloat]) but has no float step of its own to run; keep the layers around it instead");
+        }
+
+        floats[index + 1] = true;
+        ValueKind input = kinds[step.Inputs[0]];
+        return (new KeptFloatLowering(inner, floatInputs.ToEquatableArray(), context.InputShape, context.OutputShape),
+            input is ValueKind.Float or ValueKind.IslandOutput ? ValueKind.IslandOutput : ValueKind.Quint8);
     }
 
     // The stubs as messages name them.

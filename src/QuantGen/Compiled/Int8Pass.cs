@@ -28,6 +28,12 @@ public abstract class Int8Pass<TPass> : CompiledPass<TPass> where TPass : Int8Pa
     /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples, at its per-sample offset and length.</summary>
     protected Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
 
+    /// <summary>
+    /// The float values a layer kept in float (<c>[KeepFloat]</c>) wrote into its value's slot, after the bytes, at their
+    /// per-sample offset and length in floats, for a pass of <paramref name="n"/> samples.
+    /// </summary>
+    protected Span<float> Floats(int offset, int length, int n) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Bytes(offset, 4 * length, n));
+
     /// <summary>The float islands' scratch: their dequantized input and float output.</summary>
     protected Span<float> Scratch => scratch;
 

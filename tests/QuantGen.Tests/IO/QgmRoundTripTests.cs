@@ -65,24 +65,46 @@ public sealed class QgmRoundTripTests
         var converted = new IslandNet();
         Init.Uniform(converted.Norm.Weight!, 0.5f, 2f);
         Init.Uniform(converted.Norm.Bias!, -1f, 1f);
+
+        var loaded = SavedAndLoadedIslandNet(converted);
+
+        var island = Assert.IsType<FloatIsland>(((Layer)loaded.GetSubmodule("norm")!).Substitute);
+        Assert.Same(loaded.Norm, island.Layer);
+        Assert.Equal(converted.Norm.Weight!.Data, loaded.Norm.Weight!.Data);
+        Assert.Equal(converted.Norm.Bias!.Data, loaded.Norm.Bias!.Data);
+    }
+
+    [Fact]
+    public void A_layer_kept_in_float_keeps_its_float_weights_and_its_output_qparams()
+    {
+        var converted = new IslandNet();
+
+        var loaded = SavedAndLoadedIslandNet(converted, keepFloat: "fc2");
+
+        var saved = (KeptFloatLayer)((Layer)converted.GetSubmodule("fc2")!).Substitute!;
+        var kept = Assert.IsType<KeptFloatLayer>(((Layer)loaded.GetSubmodule("fc2")!).Substitute);
+        Assert.Equal(saved.Output, kept.Output);
+        Assert.Equal(((Linear)converted.GetSubmodule("fc2")!).Weight.Data, ((Linear)loaded.GetSubmodule("fc2")!).Weight.Data);
+    }
+
+    /// <summary>Converts <paramref name="converted"/> (calibrated on uniform inputs), saves and loads it, and checks that the loaded model answers bit for bit as it does.</summary>
+    private static IslandNet SavedAndLoadedIslandNet(IslandNet converted, params string[] keepFloat)
+    {
         converted.Eval();
-        Prepare(converted, QConfig.Default);
+        Prepare(converted, QConfig.Default, keepFloat);
         var inputs = Tensor.Zeros(32, 12);
         Init.Uniform(inputs, -3f, 3f);
         Calibrate(converted, [inputs]);
         Convert(converted);
         var expected = converted.Forward(inputs);
         using var temp = new TempDirectory();
-        string path = Path.Combine(temp.Path, "island.qgm");
+        string path = Path.Combine(temp.Path, "islands.qgm");
 
         QgmFile.Save(converted, path);
         var loaded = QgmFile.Load(new IslandNet(), path);
 
         AssertBitIdentical(expected, loaded.Forward(inputs));
-        var island = Assert.IsType<FloatIsland>(((Layer)loaded.GetSubmodule("norm")!).Substitute);
-        Assert.Same(loaded.Norm, island.Layer);
-        Assert.Equal(converted.Norm.Weight!.Data, loaded.Norm.Weight!.Data);
-        Assert.Equal(converted.Norm.Bias!.Data, loaded.Norm.Bias!.Data);
+        return loaded;
     }
 
     [Fact]

@@ -7,8 +7,8 @@ namespace QuantGen.IO.Qgm;
 internal static class QgmFormat
 {
     /// <summary>
-    /// The format this QuantGen writes; raise it when the layout changes. Version 2 added the transposed convolution and
-    /// the standalone BatchNorm2d (<see cref="SubstituteKind"/>), so that a reader of version 1 refuses such a file by its
+    /// The format this QuantGen writes; raise it when the layout changes. Version 2 added the transposed convolution,
+    /// the standalone BatchNorm2d and layers kept in float (<see cref="SubstituteKind"/>), so that a reader of version 1 refuses such a file by its
     /// version rather than by an unknown substitute.
     /// </summary>
     public const int Version = 2;

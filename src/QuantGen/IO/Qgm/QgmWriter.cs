@@ -100,6 +100,7 @@ internal static class QgmWriter
             case QFunctional { Output: { } output }: AddOutput(dict, path, output); break;
             case QuantizedPointwise activation: AddOutput(dict, path, activation.Output); break;
             case FloatIsland island: AddOutput(dict, path, island.Output); break;
+            case KeptFloatLayer kept: AddOutput(dict, path, kept.Output); break;
         }
     }
 

@@ -135,6 +135,11 @@ internal sealed class RestorePlan
                 var output = QParamsTensors.TakeOutput(tensors, path);
                 return () => new FloatIsland(layer, output);
             }
+            case SubstituteKind.KeptFloatLayer:
+            {
+                var output = QParamsTensors.TakeOutput(tensors, path);
+                return () => new KeptFloatLayer(layer, output);
+            }
             case SubstituteKind.DequantizeStep:
                 return () => new DequantizeStep();
             case SubstituteKind.UncalibratedLayer:

@@ -39,6 +39,9 @@ internal enum SubstituteKind
 
     DynamicQuantizedLinear,
 
+    /// <summary>A layer kept in float (<c>keepFloat</c>, <c>[KeepFloat]</c>): its float state, and the qparams its output is quantized with (format version 2).</summary>
+    KeptFloatLayer,
+
     /// <summary>A layer calibration never reached (no observed range): refuses to run, saying why.</summary>
     UncalibratedLayer,
 }
@@ -66,6 +69,7 @@ internal static class SubstituteKinds
         QFunctional => SubstituteKind.QFunctional,
         QuantizedPointwise => SubstituteKind.QuantizedPointwise,
         FloatIsland => SubstituteKind.FloatIsland,
+        KeptFloatLayer => SubstituteKind.KeptFloatLayer,
         DynamicQuantizedLinear => SubstituteKind.DynamicQuantizedLinear,
         UncalibratedLayer => SubstituteKind.UncalibratedLayer,
         _ => null,
@@ -91,7 +95,8 @@ internal static class SubstituteKinds
     /// layers store their weights quantized, and a fused-away BatchNorm lives on in its convolution. A float island and
     /// a quantized BatchNorm2d compute from the float layer's state.
     /// </summary>
-    public static bool ReplacesFloatState(this SubstituteKind kind) => kind is not (SubstituteKind.FloatIsland or SubstituteKind.QuantizedBatchNorm2d);
+    public static bool ReplacesFloatState(this SubstituteKind kind) =>
+        kind is not (SubstituteKind.FloatIsland or SubstituteKind.KeptFloatLayer or SubstituteKind.QuantizedBatchNorm2d);
 
     /// <summary>True for the int8 layers with a quantized weight, its qparams and a float bias.</summary>
     public static bool HasQuantizedWeight(this SubstituteKind kind) =>
@@ -101,7 +106,7 @@ internal static class SubstituteKinds
     /// <summary>True for the substitutes that quantize their output with calibrated qparams (<c>scale</c>, <c>zero_point</c>).</summary>
     public static bool HasOutputQParams(this SubstituteKind kind) =>
         kind is SubstituteKind.QuantizeStep or SubstituteKind.QuantizedConv2d or SubstituteKind.QuantizedLinear
-            or SubstituteKind.QuantizedAdd or SubstituteKind.QuantizedPointwise or SubstituteKind.FloatIsland
+            or SubstituteKind.QuantizedAdd or SubstituteKind.QuantizedPointwise or SubstituteKind.FloatIsland or SubstituteKind.KeptFloatLayer
             or SubstituteKind.QuantizedConvTranspose2d or SubstituteKind.QuantizedBatchNorm2d;
 
     /// <summary>True for the substitutes only static conversion makes (everything but Identity and the dynamic Linear).</summary>
