@@ -16,6 +16,10 @@ public static class EagerQuantization
     // The qconfig each observed layer was prepared with; its weight observer is used at convert.
     private static readonly ConditionalWeakTable<Layer, QConfig> Configs = new();
 
+    // The layers Prepare was told to keep in float; Convert makes each a KeptFloatLayer.
+    private static readonly ConditionalWeakTable<Layer, object> Kept = new();
+    private static readonly object KeptMark = new();
+
     /// <inheritdoc cref="Fusion.FuseModules"/>
     public static void FuseModules(Module model, params string[][] groups) => Fusion.FuseModules(model, groups);
 
@@ -32,8 +36,22 @@ public static class EagerQuantization
     /// dropout need none: they work on quantized values directly; nor do Hardsigmoid, Sigmoid and Tanh, whose quint8
     /// output qparams PyTorch fixes.
     /// </summary>
-    /// <exception cref="QuantizationException">The model is in training mode, has no QuantStub, or is already prepared.</exception>
-    public static void Prepare(Module model, QConfig qconfig)
+    /// <param name="model">The float model, in eval mode, fused if it is to be.</param>
+    /// <param name="qconfig">Makes each layer's activation observer, and at convert its weight observer.</param>
+    /// <param name="keepFloat">
+    /// Module paths (<c>"features.18"</c>, <c>"classifier.1"</c>, as <see cref="Module.NamedModules"/> names them) whose
+    /// layers stay in float, as PyTorch's <c>qconfig = None</c> on those modules; a container keeps every layer under
+    /// it, and a layer fused into another keeps the fused layer. After <see cref="Convert"/> each runs its float
+    /// forward as a <see cref="KeptFloatLayer"/>, with the conversions placed around it: its input is dequantized unless
+    /// it is a kept layer's float output; its output is quantized, with the range observed at it during calibration,
+    /// for a layer that runs in int8, while kept layers, pass-throughs (Dropout, fused-away layers) and the final
+    /// DeQuantStub read its float values unrounded. So keeping the classifier in float gives float logits, never
+    /// rounded to 8 bits. The generated int8 pass of a <c>[KeepFloat]</c> class follows the same rule, bit for bit.
+    /// </param>
+    /// <exception cref="QuantizationException">The model is in training mode, has no QuantStub, or is already prepared;
+    /// or <paramref name="keepFloat"/> names a FloatFunctional.</exception>
+    /// <exception cref="UnknownModulePathException">A <paramref name="keepFloat"/> path names no module; says which path is closest.</exception>
+    public static void Prepare(Module model, QConfig qconfig, params IReadOnlyCollection<string> keepFloat)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(qconfig);
@@ -54,11 +72,15 @@ public static class EagerQuantization
         {
             throw new QuantizationException($"{model.GetType().Name} is already prepared.");
         }
-        foreach (var layer in layers.Where(NeedsObserver))
+        ArgumentNullException.ThrowIfNull(keepFloat);
+        var kept = KeptLayers.Resolve(model, keepFloat);
+        // A kept layer is observed whatever it is: its output range is what an int8 layer after it is quantized with.
+        foreach (var layer in layers.Where(l => NeedsObserver(l) || kept.Contains(l)))
         {
             layer.OutputObserver = qconfig.CreateActivationObserver();
             Remember(layer, qconfig);
         }
+        foreach (var layer in kept) Kept.AddOrUpdate(layer, KeptMark);
     }
 
     /// <summary>Runs each batch through the prepared model so that its observers record the ranges; returns the images seen.</summary>
@@ -134,7 +156,8 @@ public static class EagerQuantization
     /// <summary>
     /// Replaces every observed layer by its int8 form — QuantStub → quantize, Conv2d/Conv1d/Linear → int8 with weights
     /// quantized by the qconfig's weight observer, Add → int8 add, FloatFunctional → QFunctional, Hardswish/LeakyReLU/ELU → their lookup table with
-    /// the observed output qparams, anything else observed → a float island — and every DeQuantStub by a dequantize.
+    /// the observed output qparams, a layer kept in float → a <see cref="KeptFloatLayer"/>, anything else observed → a float
+    /// island — and every DeQuantStub by a dequantize.
     /// Observers are removed; Hardsigmoid, Sigmoid and Tanh stay float modules, which run their int8 table on a
     /// quantized input (after QAT their fixed fake quantization is removed too).
     /// </summary>
@@ -169,6 +192,12 @@ public static class EagerQuantization
             if (observedOutput is not { } output)
             {
                 layer.Substitute = new UncalibratedLayer(layer.Path);
+                layer.OutputObserver = null;
+                continue;
+            }
+            if (Kept.TryGetValue(layer, out _))
+            {
+                layer.Substitute = new KeptFloatLayer(layer, output);
                 layer.OutputObserver = null;
                 continue;
             }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using QuantGen.Kernels;
 using QuantGen.Nn;
 
@@ -19,6 +20,12 @@ namespace QuantGen.Quantization;
 /// </remarks>
 public static class Fusion
 {
+    // Each absorbed layer's head: the layer it now runs inside (what keeping the absorbed layer in float keeps).
+    private static readonly ConditionalWeakTable<Layer, Layer> Heads = new();
+
+    /// <summary>The layer <paramref name="absorbed"/> was fused into, or null if it was not fused into another.</summary>
+    internal static Layer? FusedInto(Layer absorbed) => Heads.TryGetValue(absorbed, out var head) ? head : null;
+
     /// <exception cref="FusionException">A path names no module, a group is not a supported pattern, a module is
     /// already fused or appears twice, channels differ, or the model is in training mode.</exception>
     public static void FuseModules(Module model, params string[][] groups) => Fuse(model, groups, forTraining: false);
@@ -145,7 +152,11 @@ public static class Fusion
                 case Linear linear: linear.Activation = Activation; break;
                 case BatchNorm2d batchNorm: batchNorm.Activation = Activation; break;
             }
-            foreach (var absorbed in Absorbed) absorbed.Substitute = new Identity();
+            foreach (var absorbed in Absorbed)
+            {
+                absorbed.Substitute = new Identity();
+                Heads.AddOrUpdate(absorbed, Head);
+            }
         }
     }
 }

@@ -27,11 +27,15 @@ public sealed class QuantizeStep(ActivationQParams output) : Module
     protected override string ExtraRepr() => $"scale={Output.Scale}, zero_point={Output.ZeroPoint}";
 }
 
-/// <summary>quint8 → float: a converted DeQuantStub, and the entry of a float island.</summary>
+/// <summary>
+/// quint8 → float: a converted DeQuantStub, and the entry of a float island. The output of a layer kept in float gives
+/// its float values back unrounded (<see cref="KeptFloatLayer"/>).
+/// </summary>
 public sealed class DequantizeStep : Module
 {
     public override Tensor Forward(Tensor input)
     {
+        if (input.KeptFloat is { } floats) return floats;
         if (!input.IsQuantized) return input;
         var values = GC.AllocateUninitializedArray<float>(input.Length);
         if (input.IsChannelsLast && !EagerKernels.Reference)
