@@ -12,8 +12,11 @@ namespace MnistQuantization;
 /// The seed's experiment: the same trained MobileNetV2 in each numeric form, built the way a PyTorch user builds
 /// them — fuse, prepare, calibrate on training images, convert; or quantize dynamically.
 /// </summary>
-internal sealed class Experiment(string sharedDirectory, string? plotPath = null)
+internal sealed class Experiment(string sharedDirectory, string? plotPath = null, bool report = false)
 {
+    /// <summary>Training images the numeric suite compares the float and int8 models on (<c>--report</c>).</summary>
+    public const int ReportImages = 64;
+
     /// <summary>Training images seen by the observers, in batches of 64, as PyTorch's run used.</summary>
     public const int CalibrationImages = 2048;
 
@@ -27,11 +30,14 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     public IReadOnlyList<Recipe> Recipes =>
     [
         new("float32", "load", Calibrates: false, _ => [Float()]),
-        new("static/minmax-per-tensor", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress)),
+        new("static/minmax-per-tensor", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress, compare: report)),
         new("static/histogram-per-channel", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/histogram-per-channel", QConfig.Onednn, progress)),
         new("dynamic/linear", "load, quantize", Calibrates: false, _ => [Dynamic()]),
         new("qat", "fine-tune, convert", Calibrates: false, _ => Qat(null), Qat),
     ];
+
+    /// <summary>With <c>--report</c>: the numeric suite's comparison of the static MinMax model with its float form.</summary>
+    public NumericSuiteReport? NumericSuiteReport { get; private set; }
 
     /// <summary>The seconds the last QAT fine-tuning took.</summary>
     public double QatTrainingSeconds { get; private set; }
@@ -63,10 +69,11 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     /// The generated glue does what a PyTorch user writes by hand — fuse as [Fuse] says, prepare, calibrate,
     /// convert — and returns the generated int8 pass built from the converted model.
     /// </summary>
-    private IReadOnlyList<Variant> Static(string name, QConfig qconfig, Action<int> progress)
+    private IReadOnlyList<Variant> Static(string name, QConfig qconfig, Action<int> progress, bool compare = false)
     {
         var model = LoadFloat();
         MobileNetV2.Int8 compiled = model.Calibrate(CalibrationBatches(), qconfig, progress).Convert();
+        if (compare) NumericSuiteReport = NumericSuite.Compare(model, train.Value.ToTensor(0, ReportImages));
         long size = ModelFileSize(model);
         return [new Variant(name, size, model.Forward), new Variant($"{name} (generated)", size, Generated.Predict(compiled))];
     }

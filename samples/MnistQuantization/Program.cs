@@ -1,6 +1,7 @@
 using MnistQuantization;
 using QuantGen;
 using QuantGen.IO;
+using QuantGen.Samples;
 using Spectre.Console;
 
 // The seed's experiment: MobileNetV2 trained in PyTorch on MNIST, evaluated here in each numeric form.
@@ -20,7 +21,7 @@ try
     string shared = options.SharedDirectory ?? SharedData.Locate();
     var test = MnistSet.LoadTest(Path.Combine(shared, "data", "mnist"));
     int images = Math.Min(options.Limit ?? test.Count, test.Count);
-    var experiment = new Experiment(shared, options.PlotPath);
+    var experiment = new Experiment(shared, options.PlotPath, report: options.ReportPath is not null);
 
     var rows = new List<ResultRow>();
     var phases = new Phases();
@@ -53,6 +54,13 @@ try
             }
         });
 
+    if (experiment.NumericSuiteReport is { } suite)
+    {
+        const string title = "Numeric suite: static/minmax-per-tensor against float";
+        AnsiConsole.Write(NumericSuiteView.ToTable(suite, title));
+        NumericSuiteView.SavePng(suite, $"{title} ({suite.Samples} training images)", options.ReportPath!);
+        AnsiConsole.MarkupLine($"Per-layer SQNR chart written to [blue]{Markup.Escape(options.ReportPath!)}[/].");
+    }
     AnsiConsole.Write(Report.ToTable(rows, images));
     AnsiConsole.Write(phases.ToTable());
     if (experiment.QatTrainingSeconds > 0) AnsiConsole.MarkupLine($"qat: {Markup.Escape(QatRecipe.Schedule)}; training took {experiment.QatTrainingSeconds:F0} s.");
