@@ -17,6 +17,15 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     /// <summary>Training images the numeric suite compares the float and int8 models on (<c>--report</c>).</summary>
     public const int ReportImages = 64;
 
+    /// <summary>
+    /// The mixed-precision row's held-out set: training images calibration never sees, so that choosing the layers does
+    /// not look at the test images the table reports.
+    /// </summary>
+    public const int HeldOutStart = 50_000, HeldOutImages = 2000;
+
+    /// <summary>The top-1 drop below float the mixed-precision row asks for, in points.</summary>
+    public const double MaxTop1Drop = 0.1;
+
     /// <summary>Training images seen by the observers, in batches of 64, as PyTorch's run used.</summary>
     public const int CalibrationImages = 2048;
 
@@ -32,12 +41,18 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
         new("float32", "load", Calibrates: false, _ => [Float()]),
         new("static/minmax-per-tensor", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress, compare: report)),
         new("static/histogram-per-channel", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/histogram-per-channel", QConfig.Onednn, progress)),
+        .. report ? [new Recipe("mixed/amp", "rank layers, keep float, calibrate", Calibrates: false, _ => [Mixed()])] : Array.Empty<Recipe>(),
         new("dynamic/linear", "load, quantize", Calibrates: false, _ => [Dynamic()]),
         new("qat", "fine-tune, convert", Calibrates: false, _ => Qat(null), Qat),
     ];
 
     /// <summary>With <c>--report</c>: the numeric suite's comparison of the static MinMax model with its float form.</summary>
     public NumericSuiteReport? NumericSuiteReport { get; private set; }
+
+    /// <summary>With <c>--report</c>: what AutoMixedPrecision chose for the static MinMax recipe.</summary>
+    public MixedPrecisionResult? MixedPrecision { get; private set; }
+
+    private long staticMinMaxSize;
 
     /// <summary>The seconds the last QAT fine-tuning took.</summary>
     public double QatTrainingSeconds { get; private set; }
@@ -73,9 +88,32 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     {
         var model = LoadFloat();
         MobileNetV2.Int8 compiled = model.Calibrate(CalibrationBatches(), qconfig, progress).Convert();
-        if (compare) NumericSuiteReport = NumericSuite.Compare(model, train.Value.ToTensor(0, ReportImages));
         long size = ModelFileSize(model);
+        if (compare)
+        {
+            NumericSuiteReport = NumericSuite.Compare(model, train.Value.ToTensor(0, ReportImages));
+            staticMinMaxSize = size;
+        }
         return [new Variant(name, size, model.Forward), new Variant($"{name} (generated)", size, Generated.Predict(compiled))];
+    }
+
+    /// <summary>
+    /// The static MinMax recipe with the fewest layers kept in float that bring held-out top-1 within
+    /// <see cref="MaxTop1Drop"/> of float. Its size is the static row's .qgm file plus four bytes instead of one for each
+    /// weight kept in float (the .qgm format does not store kept layers yet).
+    /// </summary>
+    private Variant Mixed()
+    {
+        var labels = train.Value.Labels.Slice(HeldOutStart, HeldOutImages).ToArray();
+        var data = new MixedPrecisionData([.. CalibrationBatches()], train.Value.ToTensor(HeldOutStart, HeldOutImages), [.. labels.Select(l => (int)l)]);
+        var result = AutoMixedPrecision(() =>
+        {
+            var model = LoadFloat();
+            model.FuseModel();
+            return model;
+        }, data, MaxTop1Drop);
+        MixedPrecision = result;
+        return new Variant($"mixed/amp ({result.KeptFloat.Count} kept float)", staticMinMaxSize + result.WeightBytes - result.Int8WeightBytes, result.Model.Forward);
     }
 
     private Variant Dynamic()

@@ -62,6 +62,14 @@ try
         AnsiConsole.MarkupLine($"Per-layer SQNR chart written to [blue]{Markup.Escape(options.ReportPath!)}[/].");
     }
     AnsiConsole.Write(Report.ToTable(rows, images));
+    if (experiment.MixedPrecision is { } mixed)
+    {
+        AnsiConsole.MarkupLine(
+            $"mixed/amp: {mixed.KeptFloat.Count} of {mixed.Int8Layers} int8 layers kept float for a top-1 drop within {mixed.MaxTop1Drop} on " +
+            $"{Experiment.HeldOutImages:N0} held-out training images (float {mixed.FloatTop1:F2} %, int8 {mixed.Int8Top1:F2} %, mixed {mixed.MixedTop1:F2} %, {mixed.Trials.Count} trials" +
+            $"{(mixed.MeetsTarget ? "" : "; target not met")}). To keep them in the generated pass:");
+        AnsiConsole.WriteLine(mixed.KeepFloatAttribute);
+    }
     AnsiConsole.Write(phases.ToTable());
     if (experiment.QatTrainingSeconds > 0) AnsiConsole.MarkupLine($"qat: {Markup.Escape(QatRecipe.Schedule)}; training took {experiment.QatTrainingSeconds:F0} s.");
     if (options.JsonPath is not null)

@@ -13,48 +13,19 @@
 # (x/255 - 0.1307) / 0.3081. Then, engine qnnpack, default_qconfig and get_default_qconfig('onednn'): fuse, prepare,
 # calibrate on the first 256 training images in batches of 64, convert. The json holds the float and int8 top-1 over the
 # 10,000 test images and the float logits of the first 16 test images.
-import gzip
 import json
 import os
-import struct
 import numpy as np
 import torch
 import torch.nn as nn
 from torch.ao.quantization import QuantStub, DeQuantStub, default_qconfig, get_default_qconfig, prepare, convert, fuse_modules
+from fixture_io import idx, save_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MNIST = "/work/shared/data/mnist"
 torch.backends.quantized.engine = "qnnpack"
 torch.manual_seed(18)
 DEAD_CHANNEL = 5
 OUTLIER = 16.0  # conv4's weights from the dead channel: uniform in ±OUTLIER, tens of times its largest trained weight
-
-
-def idx(name):
-    with gzip.open(os.path.join(MNIST, name)) as f:
-        magic, = struct.unpack(">i", f.read(4))
-        dims = struct.unpack(">" + "i" * (magic & 0xFF), f.read(4 * (magic & 0xFF)))
-        return np.frombuffer(f.read(), dtype=np.uint8).reshape(dims)
-
-
-def save_safetensors(tensors, path):
-    """The safetensors format: an 8-byte header length, a JSON header of dtypes, shapes and offsets, the raw bytes."""
-    header, blobs, offset = {}, [], 0
-    for key, tensor in tensors.items():
-        array = tensor.detach().contiguous().numpy()
-        data = array.tobytes()
-        header[key] = {"dtype": {np.float32: "F32", np.int64: "I64"}[array.dtype.type], "shape": list(array.shape),
-                       "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"format": "pt", "source": "sensitive_cnn.py"}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in blobs:
-            f.write(data)
 
 
 def images(raw):
@@ -129,7 +100,7 @@ train(model, 200, 500)
 
 state = model.state_dict()
 assert torch.all(state["conv3.1.weight"][DEAD_CHANNEL] == 0) and torch.all(state["conv3.1.bias"][DEAD_CHANNEL] == -1)
-save_safetensors(state, os.path.join(HERE, "sensitive_cnn.safetensors"))
+save_safetensors(state, os.path.join(HERE, "sensitive_cnn.safetensors"), "sensitive_cnn.py")
 with torch.no_grad():
     float_logits = model(test_x[:16])
 float_top1 = top1(model)

@@ -11,7 +11,7 @@ public sealed class MixedPrecisionResult
 {
     internal MixedPrecisionResult(
         IReadOnlyList<string> keptFloat, int int8Layers, double floatTop1, double int8Top1, double mixedTop1, double maxTop1Drop,
-        Module model, long weightBytes, double latencyMs, IReadOnlyList<MixedPrecisionTrial> trials)
+        Module model, long weightBytes, long int8WeightBytes, double latencyMs, IReadOnlyList<MixedPrecisionTrial> trials)
     {
         KeptFloat = keptFloat;
         Int8Layers = int8Layers;
@@ -21,6 +21,7 @@ public sealed class MixedPrecisionResult
         MaxTop1Drop = maxTop1Drop;
         Model = model;
         WeightBytes = weightBytes;
+        Int8WeightBytes = int8WeightBytes;
         MedianLatencyMs = latencyMs;
         Trials = trials;
     }
@@ -52,6 +53,9 @@ public sealed class MixedPrecisionResult
     /// <summary>Bytes of its weights: one per int8 weight (with its float32 bias), four per value of every float layer's parameters.</summary>
     public long WeightBytes { get; }
 
+    /// <summary>The same count for the all-int8 model: what keeping layers in float costs is the difference.</summary>
+    public long Int8WeightBytes { get; }
+
     /// <summary>Median milliseconds of one forward pass of one held-out input on the calling thread (a rough figure; BenchmarkDotNet's are the careful ones).</summary>
     public double MedianLatencyMs { get; }
 
@@ -62,5 +66,5 @@ public sealed class MixedPrecisionResult
     public string KeepFloatAttribute => $"[KeepFloat({string.Join(", ", KeptFloat.Select(p => $"\"{p}\""))})]";
 }
 
-/// <summary>One model <see cref="EagerQuantization.AutoMixedPrecision"/> tried: the layers it kept in float and its held-out top-1.</summary>
+/// <summary>One model <see cref="EagerQuantization.AutoMixedPrecision"/> tried: the layers it kept in float and its held-out top-1. Immutable.</summary>
 public sealed record MixedPrecisionTrial(IReadOnlyList<string> KeptFloat, double Top1);

@@ -34,7 +34,7 @@ internal sealed class MixedPrecisionSearch(Func<Module> floatModel, MixedPrecisi
         if (Within(bestTop1)) (kept, best, bestTop1) = Prune(kept, best, bestTop1);
 
         return new MixedPrecisionResult(kept, report.Layers.Count, floatTop1, int8Top1, bestTop1, maxTop1Drop,
-            best, WeightBytes(best), MedianLatencyMs(best), [.. trials]);
+            best, WeightBytes(best), WeightBytes(int8), MedianLatencyMs(best), [.. trials]);
 
         bool Within(double top1) => floatTop1 - top1 <= maxTop1Drop;
 

@@ -4,6 +4,7 @@ namespace QuantGen.Quantization;
 /// One int8 layer of a converted model beside its float form, as PyTorch's <c>compare_model_outputs</c> and
 /// <c>compare_model_stub</c> report it.
 /// </summary>
+/// <remarks>Immutable: safe to share between threads.</remarks>
 /// <param name="Path">The layer's dotted path (<c>features.2.conv.0.0</c>): what <c>[KeepFloat]</c> and <c>Prepare</c>'s keep-float list take.</param>
 /// <param name="Kind">The float layer's type (<c>Conv2d</c>, <c>Linear</c>, <c>Add</c>, <c>QuantStub</c>, …).</param>
 /// <param name="Output">The int8 model's output of this layer against the float model's, with every error before it carried in.</param>

@@ -39,11 +39,13 @@ public static class NumericSuite
         var layers = Int8Layers(model);
         var run = new ComparisonRun(model, layers);
         long samples = 0;
+        int index = 0;
         foreach (var batch in batches)
         {
-            if (batch is null || batch.Length == 0) throw new QuantizationException($"Batch {samples} samples in is empty: pass [N, …] tensors with N ≥ 1 to NumericSuite.Compare.");
+            if (batch is null || batch.Length == 0) throw new QuantizationException($"Batch {index} is null or empty: pass [N, …] tensors with N ≥ 1 to NumericSuite.Compare.");
             run.Add(batch);
             samples += batch.Size(0);
+            index++;
         }
         if (samples == 0) throw new QuantizationException("NumericSuite.Compare needs at least one sample: pass a calibration batch.");
 

@@ -116,10 +116,12 @@ public sealed class NumericSuiteMobileNetV2Tests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void An_unconverted_model_is_refused_by_name()
+    public void An_unconverted_model_and_no_samples_are_refused_by_name()
     {
         var error = Assert.Throws<QuantizationException>(() => NumericSuite.Compare(FusedFloat(), TestImages.Value));
         Assert.Contains("MobileNetV2 has no int8 layers", error.Message);
+        var empty = Assert.Throws<QuantizationException>(() => NumericSuite.Compare(Int8.Value, Array.Empty<Tensor>()));
+        Assert.Contains("at least one sample", empty.Message);
     }
 
     /// <summary>The float model's input to <paramref name="path"/> (a block's first conv) and its output, fused as the int8 model was.</summary>
