@@ -12,20 +12,21 @@ namespace QuantGen.Samples;
 /// </summary>
 internal static class NumericSuiteView
 {
+    /// <summary>One row a layer: its output SQNR and absolute errors, then the SQNR it has by itself ("own") and its weight's.</summary>
     public static Table ToTable(NumericSuiteReport report, string title)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{Markup.Escape(title)}: {report.Layers.Count} int8 layers, {report.Samples} samples")
-            .AddColumn(new TableColumn("layer").NoWrap()).AddColumn("kind")
+            .AddColumn(new TableColumn("layer").NoWrap()).AddColumn(new TableColumn("kind").NoWrap())
             .AddColumn(new TableColumn("SQNR dB").RightAligned())
             .AddColumn(new TableColumn("max |e|").RightAligned())
             .AddColumn(new TableColumn("mean |e|").RightAligned())
-            .AddColumn(new TableColumn("by itself dB").RightAligned())
+            .AddColumn(new TableColumn("own dB").RightAligned())
             .AddColumn(new TableColumn("weight dB").RightAligned());
         foreach (var layer in report.Layers)
         {
             table.AddRow(
-                Markup.Escape(layer.Path), layer.Kind, Db(layer.Output), Number(layer.Output.MaxAbsError), Number(layer.Output.MeanAbsError),
+                Markup.Escape(layer.Path), layer.Kind, Db(layer.Output), $"{layer.Output.MaxAbsError:F3}", $"{layer.Output.MeanAbsError:F4}",
                 layer.ByItself is { } own ? Db(own) : "-", layer.Weight is { } weight ? Db(weight) : "-");
         }
         return table;
@@ -58,8 +59,6 @@ internal static class NumericSuiteView
     }
 
     private static string Db(ErrorSummary e) => double.IsPositiveInfinity(e.SqnrDb) ? "exact" : e.SqnrDb.ToString("F2", CultureInfo.InvariantCulture);
-
-    private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <summary>An exact layer (+∞ dB) draws as a tall bar instead of breaking the axis.</summary>
     private static double Finite(double db) => double.IsPositiveInfinity(db) ? 100 : db;

@@ -36,7 +36,7 @@ internal sealed class MixedPrecisionSearch(Func<Module> floatModel, MixedPrecisi
         return new MixedPrecisionResult(kept, report.Layers.Count, floatTop1, int8Top1, bestTop1, maxTop1Drop,
             best, WeightBytes(best), WeightBytes(int8), MedianLatencyMs(best), [.. trials]);
 
-        bool Within(double top1) => floatTop1 - top1 <= maxTop1Drop;
+        bool Within(double top1) => MixedPrecisionResult.IsWithin(floatTop1, top1, maxTop1Drop);
 
         (List<string>, Module, double) Prune(List<string> kept, Module model, double top1)
         {
