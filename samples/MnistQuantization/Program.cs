@@ -66,9 +66,10 @@ try
     {
         AnsiConsole.MarkupLine(
             $"mixed/amp: {mixed.KeptFloat.Count} of {mixed.Int8Layers} int8 layers kept float for a top-1 drop within {mixed.MaxTop1Drop} on " +
-            $"{Experiment.HeldOutImages:N0} held-out training images (float {mixed.FloatTop1:F2} %, int8 {mixed.Int8Top1:F2} %, mixed {mixed.MixedTop1:F2} %, {mixed.Trials.Count} trials" +
-            $"{(mixed.MeetsTarget ? "" : "; target not met")}). To keep them in the generated pass:");
-        AnsiConsole.WriteLine(mixed.KeepFloatAttribute);
+            $"{Experiment.HeldOutImages:N0} held-out training images (float {mixed.FloatTop1:F2} %, int8 {mixed.Int8Top1:F2} %, mixed {mixed.MixedTop1:F2} %; " +
+            $"{mixed.Trials.Count} models tried{(mixed.MeetsTarget ? "" : "; target not met")}).");
+        if (mixed.KeptFloat.Count == 0) AnsiConsole.WriteLine("Static int8 is already within the target there: nothing to keep in float.");
+        else AnsiConsole.WriteLine($"To keep them in the generated pass: {mixed.KeepFloatAttribute}");
     }
     AnsiConsole.Write(phases.ToTable());
     if (experiment.QatTrainingSeconds > 0) AnsiConsole.MarkupLine($"qat: {Markup.Escape(QatRecipe.Schedule)}; training took {experiment.QatTrainingSeconds:F0} s.");

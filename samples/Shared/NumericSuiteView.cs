@@ -54,7 +54,7 @@ internal static class NumericSuiteView
         plot.Axes.Bottom.MinimumSize = 160;
         plot.Axes.Left.Label.Text = "SQNR (dB), higher is better";
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Top);   // outside the bars: every corner has tall ones
         plot.SavePng(path, Math.Max(1000, 22 * report.Layers.Count), 650);
     }
 

@@ -78,6 +78,14 @@ public sealed class AutoMixedPrecisionTests(ITestOutputHelper output)
         Assert.Throws<QuantizationException>(() => AutoMixedPrecision(SensitiveCnn.Trained, data with { Calibration = [] }, 0.1));
     }
 
+    [Theory]
+    [InlineData(98.15, 98.05, 0.1, true)]    // 98.15 - 98.05 is 0.10000000000000853 in float64: still the target
+    [InlineData(98.15, 98.04, 0.1, false)]
+    [InlineData(96.71, 96.62, 0.1, true)]
+    [InlineData(97.77, 97.77, 0.0, true)]
+    public void A_drop_equal_to_the_target_meets_it(double floatTop1, double top1, double maxDrop, bool within) =>
+        Assert.Equal(within, MixedPrecisionResult.IsWithin(floatTop1, top1, maxDrop));
+
     private static double Top1(Module model)
     {
         var data = Data.Value;
