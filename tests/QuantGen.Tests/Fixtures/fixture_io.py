@@ -1,5 +1,5 @@
 # What the fixture scripts here share: MNIST's idx files and writing a state dict as safetensors (no safetensors
-# package on the Debian machine that makes them). Imported by sensitive_cnn.py; the older scripts carry their own copies.
+# package on the Debian machine that makes them). Imported by row_conv_net.py and sensitive_cnn.py.
 import gzip
 import json
 import os
