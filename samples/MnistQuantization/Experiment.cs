@@ -12,8 +12,20 @@ namespace MnistQuantization;
 /// The seed's experiment: the same trained MobileNetV2 in each numeric form, built the way a PyTorch user builds
 /// them — fuse, prepare, calibrate on training images, convert; or quantize dynamically.
 /// </summary>
-internal sealed class Experiment(string sharedDirectory, string? plotPath = null)
+internal sealed class Experiment(string sharedDirectory, string? plotPath = null, bool report = false)
 {
+    /// <summary>Training images the numeric suite compares the float and int8 models on (<c>--report</c>).</summary>
+    public const int ReportImages = 64;
+
+    /// <summary>
+    /// The mixed-precision row's held-out set: training images calibration never sees, so that choosing the layers does
+    /// not look at the test images the table reports.
+    /// </summary>
+    public const int HeldOutStart = 50_000, HeldOutImages = 5000;
+
+    /// <summary>The top-1 drop below float the mixed-precision row asks for, in points.</summary>
+    public const double MaxTop1Drop = 0.1;
+
     /// <summary>Training images seen by the observers, in batches of 64, as PyTorch's run used.</summary>
     public const int CalibrationImages = 2048;
 
@@ -27,11 +39,18 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     public IReadOnlyList<Recipe> Recipes =>
     [
         new("float32", "load", Calibrates: false, _ => [Float()]),
-        new("static/minmax-per-tensor", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress)),
+        new("static/minmax-per-tensor", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/minmax-per-tensor", QConfig.Default, progress, compare: report)),
         new("static/histogram-per-channel", "fuse, calibrate, convert", Calibrates: true, progress => Static("static/histogram-per-channel", QConfig.Onednn, progress)),
+        .. report ? [new Recipe("mixed/amp", "rank layers, keep float, calibrate", Calibrates: false, _ => [Mixed()])] : Array.Empty<Recipe>(),
         new("dynamic/linear", "load, quantize", Calibrates: false, _ => [Dynamic()]),
         new("qat", "fine-tune, convert", Calibrates: false, _ => Qat(null), Qat),
     ];
+
+    /// <summary>With <c>--report</c>: the numeric suite's comparison of the static MinMax model with its float form.</summary>
+    public NumericSuiteReport? NumericSuiteReport { get; private set; }
+
+    /// <summary>With <c>--report</c>: what AutoMixedPrecision chose for the static MinMax recipe.</summary>
+    public MixedPrecisionResult? MixedPrecision { get; private set; }
 
     /// <summary>The seconds the last QAT fine-tuning took.</summary>
     public double QatTrainingSeconds { get; private set; }
@@ -63,12 +82,31 @@ internal sealed class Experiment(string sharedDirectory, string? plotPath = null
     /// The generated glue does what a PyTorch user writes by hand — fuse as [Fuse] says, prepare, calibrate,
     /// convert — and returns the generated int8 pass built from the converted model.
     /// </summary>
-    private IReadOnlyList<Variant> Static(string name, QConfig qconfig, Action<int> progress)
+    private IReadOnlyList<Variant> Static(string name, QConfig qconfig, Action<int> progress, bool compare = false)
     {
         var model = LoadFloat();
         MobileNetV2.Int8 compiled = model.Calibrate(CalibrationBatches(), qconfig, progress).Convert();
         long size = ModelFileSize(model);
+        if (compare) NumericSuiteReport = NumericSuite.Compare(model, train.Value.ToTensor(0, ReportImages));
         return [Variant.Eager(name, size, model.Forward), Variant.GeneratedPass($"{name} (generated)", size, Generated.Predict(compiled))];
+    }
+
+    /// <summary>
+    /// The static MinMax recipe with the fewest layers kept in float that bring held-out top-1 within
+    /// <see cref="MaxTop1Drop"/> of float; its size is its .qgm file's, kept layers' float weights included.
+    /// </summary>
+    private Variant Mixed()
+    {
+        var labels = train.Value.Labels.Slice(HeldOutStart, HeldOutImages).ToArray();
+        var data = new MixedPrecisionData([.. CalibrationBatches()], train.Value.ToTensor(HeldOutStart, HeldOutImages), [.. labels.Select(l => (int)l)]);
+        var result = AutoMixedPrecision(() =>
+        {
+            var model = LoadFloat();
+            model.FuseModel();
+            return model;
+        }, data, MaxTop1Drop);
+        MixedPrecision = result;
+        return Variant.Eager($"mixed/amp ({result.KeptFloat.Count} kept float)", ModelFileSize(result.Model), result.Model.Forward);
     }
 
     private Variant Dynamic()

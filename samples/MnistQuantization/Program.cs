@@ -1,6 +1,7 @@
 using MnistQuantization;
 using QuantGen;
 using QuantGen.IO;
+using QuantGen.Samples;
 using Spectre.Console;
 
 // The seed's experiment: MobileNetV2 trained in PyTorch on MNIST, evaluated here in each numeric form.
@@ -20,7 +21,7 @@ try
     string shared = options.SharedDirectory ?? SharedData.Locate();
     var test = MnistSet.LoadTest(Path.Combine(shared, "data", "mnist"));
     int images = Math.Min(options.Limit ?? test.Count, test.Count);
-    var experiment = new Experiment(shared, options.PlotPath);
+    var experiment = new Experiment(shared, options.PlotPath, report: options.ReportPath is not null);
 
     var rows = new List<ResultRow>();
     var phases = new Phases();
@@ -53,7 +54,23 @@ try
             }
         });
 
+    if (experiment.NumericSuiteReport is { } suite)
+    {
+        const string title = "Numeric suite: static/minmax-per-tensor against float";
+        AnsiConsole.Write(NumericSuiteView.ToTable(suite, title));
+        NumericSuiteView.SavePng(suite, $"{title} ({suite.Samples} training images)", options.ReportPath!);
+        AnsiConsole.MarkupLine($"Per-layer SQNR chart written to [blue]{Markup.Escape(options.ReportPath!)}[/].");
+    }
     AnsiConsole.Write(Report.ToTable(rows, images));
+    if (experiment.MixedPrecision is { } mixed)
+    {
+        AnsiConsole.MarkupLine(
+            $"mixed/amp: {mixed.KeptFloat.Count} of {mixed.Int8Layers} int8 layers kept float for a top-1 drop within {mixed.MaxTop1Drop} on " +
+            $"{Experiment.HeldOutImages:N0} held-out training images (float {mixed.FloatTop1:F2} %, int8 {mixed.Int8Top1:F2} %, mixed {mixed.MixedTop1:F2} %; " +
+            $"{mixed.Trials.Count} models tried{(mixed.MeetsTarget ? "" : "; target not met")}).");
+        if (mixed.KeptFloat.Count == 0) AnsiConsole.WriteLine("Static int8 is already within the target there: nothing to keep in float.");
+        else AnsiConsole.WriteLine($"To keep them in the generated pass: {mixed.KeepFloatAttribute}");
+    }
     AnsiConsole.Write(phases.ToTable());
     if (experiment.QatTrainingSeconds > 0) AnsiConsole.MarkupLine($"qat: {Markup.Escape(QatRecipe.Schedule)}; training took {experiment.QatTrainingSeconds:F0} s.");
     if (options.JsonPath is not null)

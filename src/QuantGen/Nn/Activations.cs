@@ -86,9 +86,9 @@ public sealed class Add : Layer
     public Tensor Forward(Tensor a, Tensor b)
     {
         if (a.Shape != b.Shape) throw new ShapeMismatchException(Describe(), $"two tensors of one shape; the first is {a.Shape}", b.Shape);
-        if (Substitute is IBinaryModule substitute) return substitute.Forward(a, b);
+        if (Substitute is IBinaryModule substitute) return Ran(substitute.Forward(a, b), a, b);
         using var scope = GradMode.ForLayer(this, a.RequiresGrad || b.RequiresGrad);
-        return Observe(Functional.Add(a, b));
+        return Ran(Observe(Functional.Add(a, b)), a, b);
     }
 
     protected override Tensor FloatForward(Tensor input) =>

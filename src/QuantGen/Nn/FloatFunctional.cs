@@ -15,27 +15,27 @@ namespace QuantGen.Nn;
 /// <remarks>Holds no state of its own; one instance runs one call at a time (its observer records as it runs).</remarks>
 public sealed class FloatFunctional : Layer
 {
-    public Tensor Add(Tensor a, Tensor b) => Substitute switch
+    public Tensor Add(Tensor a, Tensor b) => Ran(Substitute switch
     {
         null => Run(a, b, () => Functional.AddBroadcast(a, b, Describe() + " Add")),
         QFunctional q => q.Add(a, b),
         var other => Refused(other, a),
-    };
+    }, a, b);
 
     /// <summary>relu(a + b), PyTorch's <c>add_relu</c>.</summary>
-    public Tensor AddRelu(Tensor a, Tensor b) => Substitute switch
+    public Tensor AddRelu(Tensor a, Tensor b) => Ran(Substitute switch
     {
         null => Run(a, b, () => Functional.Relu(Functional.AddBroadcast(a, b, Describe() + " AddRelu"))),
         QFunctional q => q.AddRelu(a, b),
         var other => Refused(other, a),
-    };
+    }, a, b);
 
-    public Tensor Mul(Tensor a, Tensor b) => Substitute switch
+    public Tensor Mul(Tensor a, Tensor b) => Ran(Substitute switch
     {
         null => Run(a, b, () => Functional.Mul(a, b)),
         QFunctional q => q.Mul(a, b),
         var other => Refused(other, a),
-    };
+    }, a, b);
 
     /// <summary>Concatenation along <paramref name="dim"/> (negative counts from the end), PyTorch's <c>cat(x, dim=0)</c>.</summary>
     public Tensor Cat(IReadOnlyList<Tensor> tensors, int dim = 0)
@@ -46,29 +46,29 @@ public sealed class FloatFunctional : Layer
             case null:
                 bool requiresGrad = false;
                 foreach (Tensor t in tensors) requiresGrad |= t?.RequiresGrad ?? false;
-                using (GradMode.ForLayer(this, requiresGrad)) return Observe(Functional.Cat(tensors, dim));
+                using (GradMode.ForLayer(this, requiresGrad)) return Ran(Observe(Functional.Cat(tensors, dim)), [.. tensors]);
             case QFunctional q:
-                return q.Cat(tensors, dim);
+                return Ran(q.Cat(tensors, dim), [.. tensors]);
             case var other:
                 return Refused(other, tensors.Count > 0 ? tensors[0] : null);
         }
     }
 
     /// <summary>x + c; not observed (its int8 form moves the zero point instead).</summary>
-    public Tensor AddScalar(Tensor x, double scalar) => Substitute switch
+    public Tensor AddScalar(Tensor x, double scalar) => Ran(Substitute switch
     {
         null => RunUnobserved(x, () => Functional.AddBroadcast(x, Tensor.Full((float)scalar), Describe() + " AddScalar")),
         QFunctional q => q.AddScalar(x, scalar),
         var other => Refused(other, x),
-    };
+    }, x);
 
     /// <summary>x · c; not observed (its int8 form scales the scale instead).</summary>
-    public Tensor MulScalar(Tensor x, double scalar) => Substitute switch
+    public Tensor MulScalar(Tensor x, double scalar) => Ran(Substitute switch
     {
         null => RunUnobserved(x, () => Functional.Mul(x, Tensor.Full((float)scalar))),
         QFunctional q => q.MulScalar(x, scalar),
         var other => Refused(other, x),
-    };
+    }, x);
 
     /// <summary>PyTorch's FloatFunctional has no forward either.</summary>
     protected override Tensor FloatForward(Tensor input) =>

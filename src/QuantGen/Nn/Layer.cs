@@ -8,7 +8,8 @@ namespace QuantGen.Nn;
 /// <list type="bullet">
 /// <item>after fusion or conversion, a <see cref="Substitute"/> runs in the layer's place (an
 /// <see cref="Identity"/> for a BatchNorm folded into its convolution, a quantized layer after convert);</item>
-/// <item>after prepare, an <see cref="OutputObserver"/> records every output during calibration.</item>
+/// <item>after prepare, an <see cref="OutputObserver"/> records every output during calibration;</item>
+/// <item>while the numeric suite compares a model, a <see cref="Hook"/> sees every call's inputs and output.</item>
 /// </list>
 /// In eval mode a layer records no graph unless its input requires grad, so inference never pays for autograd.
 /// A C# field keeps its declared type, so instead of replacing <c>conv1</c> as PyTorch does, the layer
@@ -39,11 +40,24 @@ public abstract class Layer : Module
         internal set => SetChild(ObserverName, value);
     }
 
+    /// <summary>
+    /// Told of every call's inputs and output, float or int8, as a PyTorch forward hook is; null (the usual case) costs a
+    /// null check. The numeric suite sets it for one comparison and removes it.
+    /// </summary>
+    internal LayerHook? Hook { get; set; }
+
     public sealed override Tensor Forward(Tensor input)
     {
-        if (Substitute is { } substitute) return substitute.Forward(input);
+        if (Substitute is { } substitute) return Ran(substitute.Forward(input), input);
         using var scope = GradMode.ForLayer(this, input.RequiresGrad);
-        return Observe(FloatForward(input));
+        return Ran(Observe(FloatForward(input)), input);
+    }
+
+    /// <summary>Returns <paramref name="output"/>, telling the <see cref="Hook"/> (if any) what this call took and gave.</summary>
+    private protected Tensor Ran(Tensor output, params ReadOnlySpan<Tensor> inputs)
+    {
+        Hook?.Invoke(this, inputs.ToArray(), output);
+        return output;
     }
 
     /// <summary>The layer's own computation, in float.</summary>

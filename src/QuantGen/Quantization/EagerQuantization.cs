@@ -242,6 +242,27 @@ public static class EagerQuantization
         }
     }
 
+    /// <summary>
+    /// Automatic mixed precision: keeps in float the fewest layers, most sensitive first, that bring the int8 model within
+    /// <paramref name="maxTop1Drop"/> top-1 points of float on the held-out data. Layers are ranked by the error each adds by
+    /// itself (<see cref="NumericSuite.Compare(Module, Tensor)"/> on the first calibration batch); the first k are kept for
+    /// k = 1, 2, … until the target is met, then any of them the target does not need is let go. Each trial builds a fresh
+    /// model with <paramref name="floatModel"/>, prepares it with its keep-float list, calibrates and converts it.
+    /// </summary>
+    /// <param name="floatModel">Makes a new float model each call, in eval mode and fused as it is to be quantized.</param>
+    /// <param name="data">Calibration batches and labelled held-out inputs.</param>
+    /// <param name="maxTop1Drop">The allowed drop below float top-1, in percentage points (0.1 = a tenth of a point).</param>
+    /// <param name="qconfig">Observers for every trial; <see cref="QConfig.Default"/> when null.</param>
+    /// <returns>The layers kept (and <see cref="MixedPrecisionResult.KeepFloatAttribute"/>, the line to paste), the mixed model,
+    /// its top-1, size and latency; <see cref="MixedPrecisionResult.MeetsTarget"/> is false if keeping every ranked layer fell short.</returns>
+    /// <exception cref="QuantizationException">No calibration data, held-out inputs and labels of different counts, or a factory that returns null or a training-mode model.</exception>
+    public static MixedPrecisionResult AutoMixedPrecision(Func<Module> floatModel, MixedPrecisionData data, double maxTop1Drop, QConfig? qconfig = null)
+    {
+        ArgumentNullException.ThrowIfNull(floatModel);
+        ArgumentNullException.ThrowIfNull(data);
+        return new MixedPrecisionSearch(floatModel, data, maxTop1Drop, qconfig ?? QConfig.Default).Run();
+    }
+
     /// <summary>Every observer attached by <see cref="Prepare"/>.</summary>
     public static IEnumerable<(string Path, Observer Observer)> Observers(Module model) =>
         from m in model.NamedModules() where m.Module is Observer select (m.Name, (Observer)m.Module);

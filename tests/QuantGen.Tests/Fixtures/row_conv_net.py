@@ -9,46 +9,17 @@
 # per-channel weights), engine qnnpack: fuse (conv+bn+relu ×3), prepare, calibrate on the first 1024 training images
 # in batches of 64, convert. The json holds the float and int8 logits of the first 64 test images (the probes), the
 # int8 top-1 over the 10,000 test images, and each quantized layer's output qparams.
-import gzip
 import json
 import os
-import struct
 import numpy as np
 import torch
 import torch.nn as nn
 from torch.ao.quantization import QuantStub, DeQuantStub, default_qconfig, get_default_qconfig, prepare, convert, fuse_modules
+from fixture_io import idx, save_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MNIST = "/work/shared/data/mnist"
 torch.backends.quantized.engine = "qnnpack"
 torch.manual_seed(14)
-
-
-def idx(name):
-    with gzip.open(os.path.join(MNIST, name)) as f:
-        magic, = struct.unpack(">i", f.read(4))
-        dims = struct.unpack(">" + "i" * (magic & 0xFF), f.read(4 * (magic & 0xFF)))
-        return np.frombuffer(f.read(), dtype=np.uint8).reshape(dims)
-
-
-def save_safetensors(tensors, path):
-    """The safetensors format: an 8-byte header length, a JSON header of dtypes, shapes and offsets, the raw bytes."""
-    header, blobs, offset = {}, [], 0
-    for key, tensor in tensors.items():
-        array = tensor.detach().contiguous().numpy()
-        data = array.tobytes()
-        header[key] = {"dtype": {np.float32: "F32", np.int64: "I64"}[array.dtype.type], "shape": list(array.shape),
-                       "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"format": "pt", "source": "row_conv_net.py"}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in blobs:
-            f.write(data)
 
 
 def images(raw):
@@ -102,7 +73,7 @@ for step in range(400):
 model.eval()
 
 state = model.state_dict()
-save_safetensors(state, os.path.join(HERE, "row_conv_net.safetensors"))
+save_safetensors(state, os.path.join(HERE, "row_conv_net.safetensors"), "row_conv_net.py")
 
 probes = test_x[:64]
 with torch.no_grad():

@@ -18,6 +18,8 @@ public sealed class DynamicQuantizedLinear : QuantizedWeightLayer
     [field: NotAChild]
     public Linear Source { get; }
 
+    internal override Tensor FloatWeight => Source.Weight;
+
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank < 1 || input.Size(-1) != Source.InFeatures) throw new ShapeMismatchException(Describe(), $"[*, {Source.InFeatures}]", input.Shape);

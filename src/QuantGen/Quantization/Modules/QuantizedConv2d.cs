@@ -32,6 +32,8 @@ public sealed class QuantizedConv2d : QuantizedWeightLayer
     [field: NotAChild]
     public Conv2d Source { get; }
 
+    internal override Tensor FloatWeight => Source.Weight;
+
     public ActivationQParams Output { get; }
 
     public override Tensor Forward(Tensor input)

@@ -20,6 +20,8 @@ public sealed class QuantizedConvTranspose2d : QuantizedWeightLayer
     [field: NotAChild]
     public ConvTranspose2d Source { get; }
 
+    internal override Tensor FloatWeight => Source.Weight;
+
     public ActivationQParams Output { get; }
 
     public override Tensor Forward(Tensor input)

@@ -21,6 +21,8 @@ public sealed class QuantizedLinear : QuantizedWeightLayer
     [field: NotAChild]
     public Linear Source { get; }
 
+    internal override Tensor FloatWeight => Source.Weight;
+
     public ActivationQParams Output { get; }
 
     public override Tensor Forward(Tensor input)

@@ -24,6 +24,9 @@ public abstract class QuantizedWeightLayer : Module
 
     public WeightQParams WeightQParams { get; }
 
+    /// <summary>The float weight these int8 values were quantized from (with a fused BatchNorm folded in).</summary>
+    internal abstract Tensor FloatWeight { get; }
+
     /// <summary>The float bias (folded with the BatchNorm when one was fused), or null.</summary>
     public float[]? Bias { get; }
 
