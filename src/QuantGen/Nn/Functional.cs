@@ -169,7 +169,11 @@ public static class Functional
         return ScaleShiftChannels(input, scale, shift);
     }
 
-    /// <summary>Batch norm as a per-channel affine map: α = γ/√(var+ε), β = b − mean·α, PyTorch's CPU order.</summary>
+    /// <summary>
+    /// Batch norm as a per-channel affine map, in PyTorch 1.13's CPU order (<c>batch_norm_cpu_collect_linear_and_constant_terms</c>,
+    /// built for AVX2, where the compiler fuses a multiply into the add after it): α = (1 / √(var + ε))·γ in float32,
+    /// β = fma(−mean, α, b). With y = fma(x, α, β) these are PyTorch's output bits, which observers downstream see.
+    /// </summary>
     public static (float[] Scale, float[] Shift) BatchNormCoefficients(Tensor mean, Tensor variance, Tensor? weight, Tensor? bias, float eps)
     {
         int channels = mean.Length;
@@ -177,9 +181,9 @@ public static class Functional
         var shift = new float[channels];
         for (int c = 0; c < channels; c++)
         {
-            float alpha = (float)(1.0 / Math.Sqrt(variance.Data[c] + (double)eps)) * (weight?.Data[c] ?? 1f);
+            float alpha = 1f / MathF.Sqrt(variance.Data[c] + eps) * (weight?.Data[c] ?? 1f);
             scale[c] = alpha;
-            shift[c] = (bias?.Data[c] ?? 0f) - mean.Data[c] * alpha;
+            shift[c] = MathF.FusedMultiplyAdd(-mean.Data[c], alpha, bias?.Data[c] ?? 0f);
         }
         return (scale, shift);
     }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace QuantGen.Kernels.Float;
 
 /// <summary>A fully connected layer in float32, as PyTorch's <c>nn.Linear</c>: y = x·Wᵀ + b.</summary>
@@ -6,8 +8,11 @@ public static unsafe class FloatLinear
     /// <summary>
     /// <paramref name="output"/> [batch, outFeatures] = <paramref name="input"/> [batch, inFeatures] ·
     /// <paramref name="weight"/>ᵀ (weight [outFeatures, inFeatures], PyTorch's layout) + <paramref name="bias"/>
-    /// (empty for none). Up to four rows of input are dot products against each weight row, read once; larger
-    /// batches pack the weight into per-thread scratch and run the tiled GEMM. No allocation in steady state.
+    /// (empty for none), in PyTorch 1.13's order: <c>addmm</c> hands the product to BLAS (Debian's build: the reference
+    /// <c>sgemm</c>), which sums each dot product from 0 over the input features in order, a rounded product then a
+    /// rounded add each (no fused multiply-add), and adds the bias last. Same bits, same observers: a Histogram
+    /// observer's range search is discontinuous in the last bit of what it sees. Vectorised across output features
+    /// (the weight transposed into per-thread scratch), which keeps each sum's order; no allocation in steady state.
     /// </summary>
     public static void Forward(
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int batch, int inFeatures, int outFeatures, Span<float> output)
@@ -21,20 +26,29 @@ public static unsafe class FloatLinear
         if (!bias.IsEmpty) CheckLength(bias, nameof(bias), 1, outFeatures);
         if (batch == 0 || outFeatures == 0) return;
 
-        // As a GEMM: outputᵀ [out, batch] = W [out, in] · inputᵀ [in, batch]; every batch row is its own "image".
-        FloatKernelPath path = FloatKernelPaths.Current;
-        fixed (float* x = input, w = weight, b = bias, y = output)
+        var transposed = new Span<float>(FloatScratch.Acquire((long)inFeatures * outFeatures), inFeatures * outFeatures);
+        for (int o = 0; o < outFeatures; o++)
         {
-            var outputColumns = new BatchedMatrix(y, 1, 1, outFeatures);
-            float* biasOrNull = bias.IsEmpty ? null : b;
-            if (batch <= DotGemm.MaxColumns)
+            for (int k = 0; k < inFeatures; k++) transposed[k * outFeatures + o] = weight[o * inFeatures + k];
+        }
+        for (int row = 0; row < batch; row++)
+        {
+            ReadOnlySpan<float> x = input.Slice(row * inFeatures, inFeatures);
+            Span<float> y = output.Slice(row * outFeatures, outFeatures);
+            int o = 0;
+            for (; o <= outFeatures - Vector<float>.Count; o += Vector<float>.Count)
             {
-                DotGemm.Run(path, w, inFeatures, outFeatures, inFeatures, x, inFeatures, batch, outputColumns, biasOrNull, accumulate: false);
-                return;
+                var sum = Vector<float>.Zero;
+                for (int k = 0; k < inFeatures; k++) sum += new Vector<float>(x[k]) * new Vector<float>(transposed.Slice(k * outFeatures + o));
+                if (!bias.IsEmpty) sum += new Vector<float>(bias.Slice(o));
+                sum.CopyTo(y.Slice(o));
             }
-            float* scratch = FloatScratch.Acquire(MatrixProduct.RawScratchFloats(outFeatures, inFeatures, batch));
-            var inputColumns = new BatchedMatrix(x, 1, 1, inFeatures);
-            MatrixProduct.WithRawA(path, w, inFeatures, outFeatures, inFeatures, inputColumns, batch, outputColumns, biasOrNull, accumulate: false, scratch);
+            for (; o < outFeatures; o++)
+            {
+                float sum = 0f;
+                for (int k = 0; k < inFeatures; k++) sum += x[k] * transposed[k * outFeatures + o];
+                y[o] = bias.IsEmpty ? sum : sum + bias[o];
+            }
         }
     }
 

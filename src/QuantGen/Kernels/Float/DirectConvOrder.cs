@@ -1,0 +1,65 @@
+namespace QuantGen.Kernels.Float;
+
+/// <summary>
+/// The summation order of PyTorch 1.13's float <c>Conv2d</c> on the CPU for a convolution that is neither 1×1 nor
+/// depthwise: oneDNN's direct kernel (<c>jit:avx512_core</c>), which it runs for every such layer at batch ≥ 16.
+/// Input channels go in blocks of 16. A block's sum starts at 0 and takes the taps in (ky, kx) order, each over the
+/// block's channels in order, by fused multiply-adds; the bias is added to the first block's sum, and each later
+/// block's sum, again from 0, is added to the result so far. (oneDNN's 1×1 and depthwise kernels start from the bias
+/// and take the channels, or the taps, in order: the GEMM and depthwise kernels' own order.)
+/// </summary>
+/// <remarks>
+/// Same bits, same observers: a Histogram observer's range search is discontinuous in the last bit of what it sees,
+/// so calibrating on sums taken in another order picks other qparams than PyTorch for some layers. The order is
+/// AVX-512 oneDNN's: on a CPU with only AVX2, oneDNN blocks channels by 8 and PyTorch's own sums differ
+/// (tests/QuantGen.Generator.Tests/Zoo/histogram_backends.txt).
+/// </remarks>
+internal static unsafe class DirectConvOrder
+{
+    public const int ChannelBlock = 16;
+
+    /// <summary>A 1×1 kernel (strided, padded or grouped: not <see cref="ConvGeometry.IsPointwise"/>) is oneDNN's 1×1 kernel's: one block, from the bias.</summary>
+    public static bool StartsFromBias(in ConvGeometry g) => g.KernelHeight * g.KernelWidth == 1;
+
+    public static int Blocks(in ConvGeometry g) => StartsFromBias(g) ? 1 : (g.InChannelsPerGroup + ChannelBlock - 1) / ChannelBlock;
+
+    public static int FirstChannel(int block) => block * ChannelBlock;
+
+    public static int Channels(in ConvGeometry g, int block) =>
+        StartsFromBias(g) ? g.InChannelsPerGroup : Math.Min(ChannelBlock, g.InChannelsPerGroup - FirstChannel(block));
+
+    /// <summary>Where a block's rows start in a group's k (its packed panels start at that times the padded row count).</summary>
+    public static int FirstRow(in ConvGeometry g, int block) => FirstChannel(block) * g.KernelHeight * g.KernelWidth;
+
+    /// <summary>
+    /// Packs one group's weight rows (<paramref name="weight"/>: [OutChannelsPerGroup, InChannelsPerGroup·kH·kW] in
+    /// PyTorch's (c, ky, kx) order) as each block's row panels, one after another, each with k in (ky, kx, c) order:
+    /// the order <see cref="Im2ColColumns"/> builds a block's columns in.
+    /// </summary>
+    public static void PackGroup(in ConvGeometry g, float* weight, float* destination)
+    {
+        int rows = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth, k = g.InChannelsPerGroup * taps;
+        for (int block = 0; block < Blocks(g); block++)
+        {
+            int first = FirstChannel(block), channels = Channels(g, block), blockK = channels * taps;
+            float* panels = destination + (long)Panels.Padded(rows) * FirstRow(g, block);
+            for (int panel = 0; panel < Panels.Count(rows); panel++)
+            {
+                float* target = panels + (long)panel * blockK * Panels.Width;
+                for (int r = 0; r < Panels.Width; r++)
+                {
+                    int row = panel * Panels.Width + r;
+                    float* source = weight + (long)row * k;
+                    int p = 0;
+                    for (int tap = 0; tap < taps; tap++)
+                    {
+                        for (int c = 0; c < channels; c++, p++)
+                        {
+                            target[p * Panels.Width + r] = row < rows ? source[(first + c) * taps + tap] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
