@@ -28,14 +28,19 @@ public static class Functional
     }
 
     /// <summary>y = x·Wᵀ + b over the last dimension of <paramref name="input"/>.</summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias) => Linear(input, weight, bias, packedWeight: null);
+
+    /// <summary>As <see cref="Linear(Tensor, Tensor, Tensor?)"/>, with <paramref name="weight"/> already packed (<see cref="FloatLinear.Pack"/>) when given.</summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, float[]? packedWeight)
     {
         int outFeatures = weight.Size(0), inFeatures = weight.Size(1);
         int rows = input.Length / inFeatures;
         int[] dims = input.Shape.ToArray();
         dims[^1] = outFeatures;
         var output = Tensor.Uninitialized(new Shape(dims));
-        FloatLinear.Forward(input.Data, weight.Data, bias is null ? default : bias.Data, rows, inFeatures, outFeatures, output.Data);
+        ReadOnlySpan<float> biasValues = bias is null ? default : bias.Data;
+        if (packedWeight is null) FloatLinear.Forward(input.Data, weight.Data, biasValues, rows, inFeatures, outFeatures, output.Data);
+        else FloatLinear.ForwardPacked(input.Data, packedWeight, biasValues, rows, inFeatures, outFeatures, output.Data);
         return GradMode.Records(input, weight, bias) ? LinearGrad.Record(output, input, weight, bias) : output;
     }
 

@@ -1,18 +1,21 @@
 namespace QuantGen.Kernels.Float;
 
 /// <summary>
-/// The summation order of PyTorch 1.13's float <c>Conv2d</c> on the CPU for a convolution that is neither 1×1 nor
-/// depthwise: oneDNN's direct kernel (<c>jit:avx512_core</c>), which it runs for every such layer at batch ≥ 16.
+/// The summation order of PyTorch 1.13's float <c>Conv2d</c> on the CPU (Debian's build, oneDNN 2.6 on an AVX-512
+/// CPU) for a convolution that is neither 1×1 nor depthwise: oneDNN's direct kernel (<c>jit:avx512_core</c>).
 /// Input channels go in blocks of 16. A block's sum starts at 0 and takes the taps in (ky, kx) order, each over the
 /// block's channels in order, by fused multiply-adds; the bias is added to the first block's sum, and each later
 /// block's sum, again from 0, is added to the result so far. (oneDNN's 1×1 and depthwise kernels start from the bias
 /// and take the channels, or the taps, in order: the GEMM and depthwise kernels' own order.)
 /// </summary>
 /// <remarks>
-/// Same bits, same observers: a Histogram observer's range search is discontinuous in the last bit of what it sees,
-/// so calibrating on sums taken in another order picks other qparams than PyTorch for some layers. The order is
-/// AVX-512 oneDNN's: on a CPU with only AVX2, oneDNN blocks channels by 8 and PyTorch's own sums differ
-/// (tests/QuantGen.Generator.Tests/Zoo/histogram_backends.txt).
+/// <para>Same bits, same observers: a Histogram observer's range search is discontinuous in the last bit of what it
+/// sees, so calibrating on sums taken in another order picks other qparams than PyTorch for some layers.</para>
+/// <para>PyTorch runs oneDNN for float32 when <c>(stride or dilation ≠ 1, batch ≥ 16, a kernel other than 1×1, or
+/// threads > 1) and (groups > 1, batch > 1, a kernel over 3×3, or an input over 20,480 values)</c>: every convolution
+/// of a calibration batch. Outside that (one small image through a 3×3 convolution) it runs its own im2col and BLAS,
+/// another order. The order is AVX-512 oneDNN's: capped at AVX2 (an AVX2-only CPU) oneDNN blocks channels by 8, and
+/// PyTorch's own sums, and Histogram qparams, differ (tests/QuantGen.Generator.Tests/Zoo/histogram_backends.txt).</para>
 /// </remarks>
 internal static unsafe class DirectConvOrder
 {

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace QuantGen.Kernels.Float;
 
 /// <summary>A fully connected layer in float32, as PyTorch's <c>nn.Linear</c>: y = x·Wᵀ + b.</summary>
@@ -11,8 +9,8 @@ public static unsafe class FloatLinear
     /// (empty for none), in PyTorch 1.13's order: <c>addmm</c> hands the product to BLAS (Debian's build: the reference
     /// <c>sgemm</c>), which sums each dot product from 0 over the input features in order, a rounded product then a
     /// rounded add each (no fused multiply-add), and adds the bias last. Same bits, same observers: a Histogram
-    /// observer's range search is discontinuous in the last bit of what it sees. Vectorised across output features
-    /// (the weight transposed into per-thread scratch), which keeps each sum's order; no allocation in steady state.
+    /// observer's range search is discontinuous in the last bit of what it sees. The weight is packed into per-thread
+    /// scratch for <see cref="BlasOrderProduct"/>; no allocation in steady state.
     /// </summary>
     public static void Forward(
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int batch, int inFeatures, int outFeatures, Span<float> output)
@@ -26,29 +24,40 @@ public static unsafe class FloatLinear
         if (!bias.IsEmpty) CheckLength(bias, nameof(bias), 1, outFeatures);
         if (batch == 0 || outFeatures == 0) return;
 
-        var transposed = new Span<float>(FloatScratch.Acquire((long)inFeatures * outFeatures), inFeatures * outFeatures);
-        for (int o = 0; o < outFeatures; o++)
+        float* panels = FloatScratch.Acquire((long)Panels.Padded(outFeatures) * inFeatures);
+        fixed (float* w = weight) Panels.PackRows(w, inFeatures, outFeatures, inFeatures, panels);
+        Run(input, panels, bias, batch, inFeatures, outFeatures, output);
+    }
+
+    /// <summary>The weight [outFeatures, inFeatures] packed once for <see cref="ForwardPacked"/>.</summary>
+    internal static float[] Pack(ReadOnlySpan<float> weight, int inFeatures, int outFeatures)
+    {
+        CheckLength(weight, nameof(weight), outFeatures, inFeatures);
+        var panels = new float[(long)Panels.Padded(outFeatures) * inFeatures];
+        fixed (float* w = weight, target = panels) Panels.PackRows(w, inFeatures, outFeatures, inFeatures, target);
+        return panels;
+    }
+
+    /// <summary>As the public forward, with the weight <see cref="Pack"/>ed once (a layer run many times need not repack it per call).</summary>
+    internal static void ForwardPacked(
+        ReadOnlySpan<float> input, float[] packedWeight, ReadOnlySpan<float> bias, int batch, int inFeatures, int outFeatures, Span<float> output)
+    {
+        CheckLength(input, nameof(input), batch, inFeatures);
+        CheckLength(output, nameof(output), batch, outFeatures);
+        if (!bias.IsEmpty) CheckLength(bias, nameof(bias), 1, outFeatures);
+        if (packedWeight.Length != (long)Panels.Padded(outFeatures) * inFeatures)
         {
-            for (int k = 0; k < inFeatures; k++) transposed[k * outFeatures + o] = weight[o * inFeatures + k];
+            throw new ShapeMismatchException($"FloatLinear: the packed weight holds {packedWeight.Length} values, not a packed [{outFeatures}, {inFeatures}] weight.");
         }
-        for (int row = 0; row < batch; row++)
+        if (batch == 0 || outFeatures == 0) return;
+        fixed (float* panels = packedWeight) Run(input, panels, bias, batch, inFeatures, outFeatures, output);
+    }
+
+    private static void Run(ReadOnlySpan<float> input, float* panels, ReadOnlySpan<float> bias, int batch, int inFeatures, int outFeatures, Span<float> output)
+    {
+        fixed (float* x = input, b = bias, y = output)
         {
-            ReadOnlySpan<float> x = input.Slice(row * inFeatures, inFeatures);
-            Span<float> y = output.Slice(row * outFeatures, outFeatures);
-            int o = 0;
-            for (; o <= outFeatures - Vector<float>.Count; o += Vector<float>.Count)
-            {
-                var sum = Vector<float>.Zero;
-                for (int k = 0; k < inFeatures; k++) sum += new Vector<float>(x[k]) * new Vector<float>(transposed.Slice(k * outFeatures + o));
-                if (!bias.IsEmpty) sum += new Vector<float>(bias.Slice(o));
-                sum.CopyTo(y.Slice(o));
-            }
-            for (; o < outFeatures; o++)
-            {
-                float sum = 0f;
-                for (int k = 0; k < inFeatures; k++) sum += x[k] * transposed[k * outFeatures + o];
-                y[o] = bias.IsEmpty ? sum : sum + bias[o];
-            }
+            BlasOrderProduct.Run(FloatKernelPaths.Current, panels, inFeatures, outFeatures, x, batch, bias.IsEmpty ? null : b, y);
         }
     }
 
