@@ -58,6 +58,18 @@ public sealed class FloatKernelOrderTests(ITestOutputHelper output)
         AssertBits(Get("linear", "y"), linear.Forward(Get("linear", "x")), "eval (packed once)");
         linear.Train();
         AssertBits(Get("linear", "y"), linear.Forward(Get("linear", "x")), "training (packed per call)");
+
+        // One row at a time (another tiling), and among four or more rows: the same order, the same bits.
+        linear.Eval();
+        Tensor x = Get("linear", "x"), y = Get("linear", "y");
+        int features = x.Size(1), outputs = y.Size(1);
+        for (int row = 0; row < x.Size(0); row++)
+        {
+            var single = new Tensor(new Shape(1, features), x.Data.AsSpan(row * features, features).ToArray());
+            AssertBits(new Tensor(new Shape(1, outputs), y.Data.AsSpan(row * outputs, outputs).ToArray()), linear.Forward(single), $"row {row} alone");
+        }
+        var tiled = new Tensor(new Shape(5, features), [.. x.Data, .. x.Data, .. x.Data.AsSpan(0, features)]);
+        AssertBits(new Tensor(new Shape(5, outputs), [.. y.Data, .. y.Data, .. y.Data.AsSpan(0, outputs)]), linear.Forward(tiled), "five rows");
     }
 
     [Fact]

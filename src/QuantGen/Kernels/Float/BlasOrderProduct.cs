@@ -5,8 +5,9 @@ namespace QuantGen.Kernels.Float;
 /// <summary>
 /// y = x·Wᵀ + b in the order of the reference BLAS <c>sgemm</c> that Debian's PyTorch 1.13 hands <c>addmm</c> to: each
 /// output a dot product from 0 over the input features in order, a rounded product then a rounded add each (no
-/// fused multiply-add), the bias added last. Tiled four input rows by one 16-output weight panel, vectorised across the
-/// panel's outputs, so every output keeps that order while each weight load serves four rows.
+/// fused multiply-add), the bias added last. Tiled four input rows by one 16-output weight panel (below four rows, one
+/// row by four panels), vectorised across the panel's outputs, so every output keeps that order while each weight load
+/// serves four rows.
 /// </summary>
 internal static unsafe class BlasOrderProduct
 {
@@ -31,6 +32,11 @@ internal static unsafe class BlasOrderProduct
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
     {
+        if (batch < Rows)
+        {
+            for (int row = 0; row < batch; row++) SingleRow<TPath, TVector>(panels, k, outFeatures, x + (long)row * k, bias, y + (long)row * outFeatures);
+            return;
+        }
         float* sums = stackalloc float[Rows * Panels.Width];
         for (int panel = 0; panel < Panels.Count(outFeatures); panel++)
         {
@@ -63,6 +69,47 @@ internal static unsafe class BlasOrderProduct
                     float* target = y + (long)(row + r) * outFeatures + first;
                     for (int o = 0; o < outputs; o++) target[o] = bias == null ? sums[r * Panels.Width + o] : sums[r * Panels.Width + o] + bias[first + o];
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One input row (a batch below four): four weight panels at a time instead of four rows, so that four independent
+    /// sums hide the add latency; each output's order is the same.
+    /// </summary>
+    private static void SingleRow<TPath, TVector>(float* panels, int k, int outFeatures, float* x, float* bias, float* y)
+        where TPath : struct, IFloatPath<TVector>
+        where TVector : struct
+    {
+        const int Group = 4;
+        float* sums = stackalloc float[Group * Panels.Width];
+        int count = Panels.Count(outFeatures);
+        long panelFloats = (long)k * Panels.Width;
+        for (int panel = 0; panel < count; panel += Group)
+        {
+            int panelsHere = Math.Min(Group, count - panel);
+            float* w0 = panels + panel * panelFloats;
+            float* w1 = panelsHere > 1 ? w0 + panelFloats : w0, w2 = panelsHere > 2 ? w0 + 2 * panelFloats : w0, w3 = panelsHere > 3 ? w0 + 3 * panelFloats : w0;
+            for (int lane = 0; lane < Panels.Width; lane += TPath.Count)
+            {
+                TVector s0 = TPath.Zero, s1 = TPath.Zero, s2 = TPath.Zero, s3 = TPath.Zero;
+                for (int p = 0, at = lane; p < k; p++, at += Panels.Width)
+                {
+                    TVector xv = TPath.Broadcast(x[p]);
+                    s0 = TPath.Add(s0, TPath.Multiply(xv, TPath.Load(w0 + at)));
+                    s1 = TPath.Add(s1, TPath.Multiply(xv, TPath.Load(w1 + at)));
+                    s2 = TPath.Add(s2, TPath.Multiply(xv, TPath.Load(w2 + at)));
+                    s3 = TPath.Add(s3, TPath.Multiply(xv, TPath.Load(w3 + at)));
+                }
+                TPath.Store(sums + lane, s0);
+                TPath.Store(sums + Panels.Width + lane, s1);
+                TPath.Store(sums + 2 * Panels.Width + lane, s2);
+                TPath.Store(sums + 3 * Panels.Width + lane, s3);
+            }
+            for (int j = 0; j < panelsHere; j++)
+            {
+                int first = (panel + j) * Panels.Width, outputs = Math.Min(Panels.Width, outFeatures - first);
+                for (int o = 0; o < outputs; o++) y[first + o] = bias == null ? sums[j * Panels.Width + o] : sums[j * Panels.Width + o] + bias[first + o];
             }
         }
     }
