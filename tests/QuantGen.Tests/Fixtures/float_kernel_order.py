@@ -1,9 +1,10 @@
 # Made with PyTorch 1.13 (Debian python3-torch) on the AVX-512 machine that made the zoo fixtures, run as
-# `/usr/bin/python3 float_kernel_order.py` in this folder; writes float_kernel_order.safetensors (about 100 KB).
+# `/usr/bin/python3 float_kernel_order.py` in this folder; writes float_kernel_order.safetensors (about 170 KB).
 #
 # Inputs and outputs of PyTorch's float kernels whose summation order calibration depends on, at a small batch (2
 # images, enough for PyTorch to pick oneDNN): Conv2d through oneDNN's direct kernel with one block of input channels
-# (1 channel, stride 2) and with two (20 channels: 16 + 4), its strided 1×1 and its depthwise kernel, Linear through
+# (1 channel, stride 2), two (20 channels: 16 + 4) and three (40), its 1×1 kernel strided and over 300 channels (which
+# it reduces in blocks of 256; 16 images, so that PyTorch picks oneDNN) and its depthwise kernel, Linear through
 # BLAS sgemm, AdaptiveAvgPool2d to 1 (torch.mean) and to 2, bilinear Upsample ×2 and eval BatchNorm2d (ATen's AVX2
 # kernels). FloatKernelOrderTests checks that QuantGen's float kernels give these outputs bit for bit.
 import json
@@ -27,6 +28,12 @@ with torch.no_grad():
     x = torch.randn(2, 20, 5, 5)
     w, b = torch.randn(12, 20, 3, 3) * 0.3, torch.randn(12)
     case("two_blocks", x=x, weight=w, bias=b, y=F.conv2d(x, w, b, padding=1))
+    x = torch.randn(2, 40, 4, 4)
+    w, b = torch.randn(6, 40, 3, 3) * 0.2, torch.randn(6)
+    case("three_blocks", x=x, weight=w, bias=b, y=F.conv2d(x, w, b, padding=1))
+    x = torch.randn(16, 300, 2, 2)
+    w, b = torch.randn(8, 300, 1, 1) * 0.1, torch.randn(8)
+    case("pointwise_wide", x=x, weight=w, bias=b, y=F.conv2d(x, w, b))
     x = torch.randn(2, 24, 6, 6)
     w, b = torch.randn(8, 24, 1, 1) * 0.3, torch.randn(8)
     case("pointwise_strided", x=x, weight=w, bias=b, y=F.conv2d(x, w, b, stride=2))

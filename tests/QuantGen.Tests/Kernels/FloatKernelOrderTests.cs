@@ -22,7 +22,7 @@ public sealed class FloatKernelOrderTests(ITestOutputHelper output)
     public void Conv2d_sums_in_oneDNNs_order(FloatKernelPath path)
     {
         using var forced = KernelPaths.Force(path, output);
-        foreach (string name in new[] { "stem", "two_blocks", "pointwise_strided", "depthwise" }) CheckConvolution(name);
+        foreach (string name in new[] { "stem", "two_blocks", "three_blocks", "pointwise_wide", "pointwise_strided", "depthwise" }) CheckConvolution(name);
     }
 
     private static void CheckConvolution(string name)
@@ -32,6 +32,7 @@ public sealed class FloatKernelOrderTests(ITestOutputHelper output)
         {
             "stem" => (2, 1, 1),
             "pointwise_strided" => (2, 0, 1),
+            "pointwise_wide" => (1, 0, 1),
             "depthwise" => (1, 1, x.Size(1)),
             _ => (1, 1, 1),
         };

@@ -2,11 +2,12 @@ namespace QuantGen.Kernels.Float;
 
 /// <summary>
 /// The summation order of PyTorch 1.13's float <c>Conv2d</c> on the CPU (Debian's build, oneDNN 2.6 on an AVX-512
-/// CPU) for a convolution that is neither 1×1 nor depthwise: oneDNN's direct kernel (<c>jit:avx512_core</c>).
+/// CPU) for a convolution that is not depthwise: oneDNN's direct kernel (<c>jit:avx512_core</c>) or 1×1 kernel.
 /// Input channels go in blocks of 16. A block's sum starts at 0 and takes the taps in (ky, kx) order, each over the
 /// block's channels in order, by fused multiply-adds; the bias is added to the first block's sum, and each later
-/// block's sum, again from 0, is added to the result so far. (oneDNN's 1×1 and depthwise kernels start from the bias
-/// and take the channels, or the taps, in order: the GEMM and depthwise kernels' own order.)
+/// block's sum, again from 0, is added to the result so far. oneDNN's 1×1 kernel reduces in blocks of 256 channels,
+/// the first starting from the bias, each in channel order; its depthwise kernel starts from the bias and takes the
+/// taps in order (the depthwise kernels' own order).
 /// </summary>
 /// <remarks>
 /// <para>Same bits, same observers: a Histogram observer's range search is discontinuous in the last bit of what it
@@ -19,20 +20,20 @@ namespace QuantGen.Kernels.Float;
 /// </remarks>
 internal static unsafe class DirectConvOrder
 {
-    public const int ChannelBlock = 16;
-
-    /// <summary>A 1×1 kernel (strided, padded or grouped: not <see cref="ConvGeometry.IsPointwise"/>) is oneDNN's 1×1 kernel's: one block, from the bias.</summary>
+    /// <summary>A 1×1 kernel (strided, padded or grouped too) is oneDNN's 1×1 kernel's: blocks of 256 channels, the first from the bias.</summary>
     public static bool StartsFromBias(in ConvGeometry g) => g.KernelHeight * g.KernelWidth == 1;
 
-    public static int Blocks(in ConvGeometry g) => StartsFromBias(g) ? 1 : (g.InChannelsPerGroup + ChannelBlock - 1) / ChannelBlock;
+    /// <summary>Input channels per block: 16 for the direct kernel, 256 for the 1×1 kernel's reduction.</summary>
+    public static int BlockChannels(in ConvGeometry g) => StartsFromBias(g) ? 256 : 16;
 
-    public static int FirstChannel(int block) => block * ChannelBlock;
+    public static int Blocks(in ConvGeometry g) => (g.InChannelsPerGroup + BlockChannels(g) - 1) / BlockChannels(g);
 
-    public static int Channels(in ConvGeometry g, int block) =>
-        StartsFromBias(g) ? g.InChannelsPerGroup : Math.Min(ChannelBlock, g.InChannelsPerGroup - FirstChannel(block));
+    public static int FirstChannel(in ConvGeometry g, int block) => block * BlockChannels(g);
+
+    public static int Channels(in ConvGeometry g, int block) => Math.Min(BlockChannels(g), g.InChannelsPerGroup - FirstChannel(g, block));
 
     /// <summary>Where a block's rows start in a group's k (its packed panels start at that times the padded row count).</summary>
-    public static int FirstRow(in ConvGeometry g, int block) => FirstChannel(block) * g.KernelHeight * g.KernelWidth;
+    public static int FirstRow(in ConvGeometry g, int block) => FirstChannel(g, block) * g.KernelHeight * g.KernelWidth;
 
     /// <summary>
     /// Packs one group's weight rows (<paramref name="weight"/>: [OutChannelsPerGroup, InChannelsPerGroup·kH·kW] in
@@ -44,7 +45,7 @@ internal static unsafe class DirectConvOrder
         int rows = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth, k = g.InChannelsPerGroup * taps;
         for (int block = 0; block < Blocks(g); block++)
         {
-            int first = FirstChannel(block), channels = Channels(g, block), blockK = channels * taps;
+            int first = FirstChannel(g, block), channels = Channels(g, block), blockK = channels * taps;
             float* panels = destination + (long)Panels.Padded(rows) * FirstRow(g, block);
             for (int panel = 0; panel < Panels.Count(rows); panel++)
             {

@@ -34,7 +34,7 @@ public static unsafe class FloatConv2d
                 float* scratch = FloatScratch.Acquire(DepthwiseConv.ScratchFloats(g, weightsPacked: false));
                 DepthwiseConv.Run(path, g, x, w, null, biasOrNull, y, scratch);
             }
-            else if (g.IsPointwise)
+            else if (g.IsPointwise && DirectConvOrder.Blocks(g) == 1)
             {
                 float* scratch = FloatScratch.Acquire(MatrixProduct.RawScratchFloats(g.OutChannels, g.InChannels, n));
                 var columns = BatchedMatrix.Activations(x, g.InChannels, pixels);
@@ -76,7 +76,7 @@ public static unsafe class FloatConv2d
                 float* scratch = FloatScratch.Acquire(DepthwiseConv.ScratchFloats(g, weightsPacked: true));
                 DepthwiseConv.Run(path, g, x, weights.PytorchOrder, weights.TapMajor, biasOrNull, y, scratch);
             }
-            else if (g.IsPointwise)
+            else if (g.IsPointwise && DirectConvOrder.Blocks(g) == 1)
             {
                 float* scratch = FloatScratch.Acquire(MatrixProduct.PackedScratchFloats(g.InChannels, n));
                 var columns = new MatrixColumns(BatchedMatrix.Activations(x, g.InChannels, pixels), g.InChannels);
@@ -112,11 +112,11 @@ public static unsafe class FloatConv2d
             for (int block = 0; block < DirectConvOrder.Blocks(g); block++)
             {
                 int channels = DirectConvOrder.Channels(g, block);
-                var columns = new Im2ColColumns(g, input, group, DirectConvOrder.FirstChannel(block), channels);
+                var columns = new Im2ColColumns(g, input, group, DirectConvOrder.FirstChannel(g, block), channels);
                 float* blockPanels = groupPanels + (long)Panels.Padded(rows) * DirectConvOrder.FirstRow(g, block);
                 bool first = block == 0;
                 MatrixProduct.WithPackedA(
-                    path, blockPanels, rows, channels * taps, ref columns, n, first ? target : partialMatrix, fromBias ? groupBias : null, false, scratch);
+                    path, blockPanels, rows, channels * taps, ref columns, n, first ? target : partialMatrix, first && fromBias ? groupBias : null, false, scratch);
                 if (first && !fromBias && groupBias != null) AddPerRow(g, groupOutput, groupBias, rows, pixels);
                 if (!first) AddBlock(g, groupOutput, partial, rows, pixels);
             }
