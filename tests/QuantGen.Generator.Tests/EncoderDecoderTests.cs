@@ -13,9 +13,9 @@ namespace QuantGen.Generator.Tests;
 /// ConvTranspose2d with a BatchNorm folded in, a Cat skip connection, a bilinear Upsample followed by a standalone
 /// BatchNorm2d+ReLU, a pooled Linear head) with PyTorch's trained weights, quantized in both of the fixture's
 /// configurations: the generated Int8 pass compiles with no diagnostic at all, has the same argmax as PyTorch's int8 on
-/// the 64 probes, its MNIST top-1 within 0.1, and equals eager int8 bit for bit. Its logits are within one output step
-/// of PyTorch's int8 logits with MinMax (every observer's qparams PyTorch's, to a few ulps), and with Histogram given
-/// PyTorch's calibration state (every qparam exactly PyTorch's); see the first test for why not with its own.
+/// the 64 probes, its MNIST top-1 within 0.1, and equals eager int8 bit for bit; every observer's qparams are exactly
+/// PyTorch's and its logits within one output step of PyTorch's int8 logits, calibrated by QuantGen on PyTorch's images
+/// and, for Histogram, also given PyTorch's own calibration state.
 /// </summary>
 public sealed class EncoderDecoderTests
 {
@@ -43,17 +43,10 @@ public sealed class EncoderDecoderTests
         // The images PyTorch calibrated on: the first 512 training images in batches of 64.
         driver.Quantize(CompiledModels.Batches(CompiledModels.Mnist.Value.Train, 512, 64), config == "minmax_per_tensor" ? QConfig.Default : QConfig.Onednn);
 
-        // MinMax: every observer's qparams are PyTorch's, the scales to a few ulps: the float convolutions sum in another
-        // order than PyTorch's, so the observed extremes differ in their last bits, and so do the logits (within one step).
-        // Histogram's L2 search is discontinuous in those bits (1-ulp noise on enc1's outputs moves PyTorch's own choice
-        // between 0.02283 and 0.02302), so its scales, and 14 of the 640 logits by two steps, differ from PyTorch's; the
-        // next test gives it PyTorch's calibration state and meets one step.
-        if (config == "minmax_per_tensor")
-        {
-            AssertObservers(driver.Model, truth, ulps: 4);
-            AssertWithinOneStep(driver, truth);
-        }
-
+        // Every observer's qparams are PyTorch's exactly: the float convolutions and Linear sum in PyTorch's order (the
+        // transposed convolution already did), so the observers see PyTorch's bits; and so the logits are within one step.
+        AssertObservers(driver.Model, truth);
+        AssertWithinOneStep(driver, truth);
         AssertArgmaxTop1AndEager(driver, truth);
     }
 
@@ -69,20 +62,20 @@ public sealed class EncoderDecoderTests
         EagerQuantization.Convert(driver.Model);
         driver.RebuildFromModel();
 
-        AssertObservers(driver.Model, truth, ulps: 0);
+        AssertObservers(driver.Model, truth);
         AssertWithinOneStep(driver, truth);
         AssertArgmaxTop1AndEager(driver, truth);
     }
 
-    /// <summary>Every observer PyTorch had, by its path in the fused model, gave the converted layer its qparams.</summary>
-    private static void AssertObservers(Module model, JsonElement truth, int ulps)
+    /// <summary>Every observer PyTorch had, by its path in the fused model, gave the converted layer exactly its qparams.</summary>
+    private static void AssertObservers(Module model, JsonElement truth)
     {
         var differing = new List<string>();
         foreach (JsonProperty observer in truth.GetProperty("observers").EnumerateObject())
         {
             var expected = new ActivationQParams(observer.Value.GetProperty("scale").GetSingle(), observer.Value.GetProperty("zero_point").GetInt32());
             ActivationQParams? actual = OutputOf(model, observer.Name);
-            if (actual is not { } ours || ours.ZeroPoint != expected.ZeroPoint || Math.Abs(ours.Scale - expected.Scale) > ulps * (MathF.BitIncrement(expected.Scale) - expected.Scale))
+            if (actual != expected)
             {
                 differing.Add($"'{observer.Name}': ours {actual}, PyTorch {expected}");
             }

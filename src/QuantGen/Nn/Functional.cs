@@ -28,14 +28,19 @@ public static class Functional
     }
 
     /// <summary>y = x·Wᵀ + b over the last dimension of <paramref name="input"/>.</summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias) => Linear(input, weight, bias, packedWeight: null);
+
+    /// <summary>As <see cref="Linear(Tensor, Tensor, Tensor?)"/>, with <paramref name="weight"/> already packed (<see cref="FloatLinear.Pack"/>) when given.</summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, float[]? packedWeight)
     {
         int outFeatures = weight.Size(0), inFeatures = weight.Size(1);
         int rows = input.Length / inFeatures;
         int[] dims = input.Shape.ToArray();
         dims[^1] = outFeatures;
         var output = Tensor.Uninitialized(new Shape(dims));
-        FloatLinear.Forward(input.Data, weight.Data, bias is null ? default : bias.Data, rows, inFeatures, outFeatures, output.Data);
+        ReadOnlySpan<float> biasValues = bias is null ? default : bias.Data;
+        if (packedWeight is null) FloatLinear.Forward(input.Data, weight.Data, biasValues, rows, inFeatures, outFeatures, output.Data);
+        else FloatLinear.ForwardPacked(input.Data, packedWeight, biasValues, rows, inFeatures, outFeatures, output.Data);
         return GradMode.Records(input, weight, bias) ? LinearGrad.Record(output, input, weight, bias) : output;
     }
 
@@ -169,7 +174,11 @@ public static class Functional
         return ScaleShiftChannels(input, scale, shift);
     }
 
-    /// <summary>Batch norm as a per-channel affine map: α = γ/√(var+ε), β = b − mean·α, PyTorch's CPU order.</summary>
+    /// <summary>
+    /// Batch norm as a per-channel affine map, in PyTorch 1.13's CPU order (<c>batch_norm_cpu_collect_linear_and_constant_terms</c>,
+    /// built for AVX2, where the compiler fuses a multiply into the add after it): α = (1 / √(var + ε))·γ in float32,
+    /// β = fma(−mean, α, b). With y = fma(x, α, β) these are PyTorch's output bits, which observers downstream see.
+    /// </summary>
     public static (float[] Scale, float[] Shift) BatchNormCoefficients(Tensor mean, Tensor variance, Tensor? weight, Tensor? bias, float eps)
     {
         int channels = mean.Length;
@@ -177,9 +186,9 @@ public static class Functional
         var shift = new float[channels];
         for (int c = 0; c < channels; c++)
         {
-            float alpha = (float)(1.0 / Math.Sqrt(variance.Data[c] + (double)eps)) * (weight?.Data[c] ?? 1f);
+            float alpha = 1f / MathF.Sqrt(variance.Data[c] + eps) * (weight?.Data[c] ?? 1f);
             scale[c] = alpha;
-            shift[c] = (bias?.Data[c] ?? 0f) - mean.Data[c] * alpha;
+            shift[c] = MathF.FusedMultiplyAdd(-mean.Data[c], alpha, bias?.Data[c] ?? 0f);
         }
         return (scale, shift);
     }

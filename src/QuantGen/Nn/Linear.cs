@@ -1,4 +1,5 @@
 using QuantGen.Kernels;
+using QuantGen.Kernels.Float;
 namespace QuantGen.Nn;
 
 /// <summary>y = x·Wᵀ + b over the last dimension, as PyTorch's <c>Linear</c> (<c>weight</c> [out, in], <c>bias</c> [out]).</summary>
@@ -75,7 +76,25 @@ public class Linear : Layer
     protected override Tensor FloatForward(Tensor input)
     {
         RequireInput(input);
-        return Activation.Apply(Functional.Linear(input, Weight, Bias));
+        return Activation.Apply(Functional.Linear(input, Weight, Bias, PackedWeight()));
+    }
+
+    // The packed weight with the weight version it came from: one reference, so threads never see a mix.
+    private sealed record PackedAt(float[] Panels, int Version);
+
+    private PackedAt? packed;
+
+    /// <summary>
+    /// The weight in the kernel's layout, packed once and reused while <see cref="Tensor.Version"/> stays the same
+    /// (repacking costs as much as the product at batch 1); null in training mode, where the weight changes every step.
+    /// </summary>
+    private float[]? PackedWeight()
+    {
+        if (Training) return null;
+        if (packed is { } cached && cached.Version == Weight.Version) return cached.Panels;
+        var fresh = new PackedAt(FloatLinear.Pack(Weight.Data, InFeatures, OutFeatures), Weight.Version);
+        packed = fresh;
+        return fresh.Panels;
     }
 
     /// <summary>Throws unless the last dimension of <paramref name="input"/> is <see cref="InFeatures"/>.</summary>

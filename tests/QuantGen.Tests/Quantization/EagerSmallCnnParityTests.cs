@@ -23,13 +23,14 @@ public class EagerSmallCnnParityTests
         [("quant", "quant"), ("conv1", "conv1"), ("conv2", "conv2"), ("fc1", "fc1"), ("fc2", "fc2")];
 
     /// <remarks>
-    /// The input's observer sees the data itself and matches PyTorch to the bit. The others see the output of float
-    /// layers, whose sums QuantGen's SIMD kernels add in another order than PyTorch's: min and max then differ in
-    /// the last bits (fc1's max: 30.453077 vs 30.453072), within 1e-6 relative, and the scales with them.
+    /// Exactly, not to rounding: the float layers sum in PyTorch's order (oneDNN's direct convolution, the reference
+    /// BLAS's Linear), so the observers see PyTorch's bits. It matters for Histogram, whose L2 search is discontinuous
+    /// in them: with conv1's sums in another order (outputs at most 1e-6 away), PyTorch's own HistogramObserver picks
+    /// 0.028964633 for conv1 instead of 0.027896523.
     /// </remarks>
     [Theory]
     [MemberData(nameof(Configs))]
-    public void Every_observer_records_PyTorchs_range_and_qparams_up_to_float_summation_order(string config)
+    public void Every_observer_records_PyTorchs_range_and_qparams_exactly(string config)
     {
         var model = PreparedAndCalibrated(config);
         var observers = Observers(model).ToDictionary(o => o.Path, o => o.Observer);
@@ -45,41 +46,11 @@ public class EagerSmallCnnParityTests
                 HistogramObserver h => (h.MinVal, h.MaxVal),
                 _ => throw new InvalidOperationException(observer.GetType().Name),
             };
-            if (fixture == "quant") Assert.True(min == expected.Min && max == expected.Max, $"input range [{min}, {max}], PyTorch [{expected.Min}, {expected.Max}]");
-            AssertRelative(expected.Min, min, $"{fixture} min (float summation order)");
-            AssertRelative(expected.Max, max, $"{fixture} max (float summation order)");
-            AssertRelative(ExpectedScale(config, fixture), qparams.Scale, $"{fixture} scale");
+            Assert.True(min == expected.Min && max == expected.Max, $"{fixture} range [{min:R}, {max:R}], PyTorch [{expected.Min:R}, {expected.Max:R}]");
+            Assert.True(qparams.Scale == expected.Scale, $"{fixture} scale: QuantGen {qparams.Scale:R}, PyTorch {expected.Scale:R}");
             Assert.Equal(expected.ZeroPoint, qparams.ZeroPoint);
         }
     }
-
-    /// <summary>
-    /// The one scale that differs from small_cnn_truth.json by more than rounding: conv1's output under the
-    /// histogram observer, 0.028964633 against PyTorch's 0.027896523. The histogram code is not the cause:
-    /// PyTorch 1.13's own HistogramObserver, fed QuantGen's conv1 outputs, chooses QuantGen's scale, and fed
-    /// torch's conv2d outputs of the same weights (at most ~1e-6 away) chooses the fixture's. Its L2 search is
-    /// discontinuous in its input (Fixtures/histogram_on_quantgen_conv1.py made the evidence).
-    /// </summary>
-    [Fact]
-    public void The_histogram_scale_of_conv1_is_what_PyTorch_chooses_on_QuantGens_float_outputs()
-    {
-        var evidence = Fixtures.ReadObject(Path.Combine(AppContext.BaseDirectory, "Fixtures", "histogram_on_quantgen_conv1.json"));
-        var model = PreparedAndCalibrated(SmallCnnTruth.HistogramPerChannel);
-        var observer = (HistogramObserver)Observers(model).Single(o => o.Path == $"conv1.{Layer.ObserverName}").Observer;
-
-        Assert.Equal(evidence["on_quantgen_conv1_outputs"]["scale"], observer.CalculateQParams().Scale);
-        Assert.Equal(SmallCnnTruth.Observer(SmallCnnTruth.HistogramPerChannel, "conv1").Scale, evidence["on_torch_conv1_outputs"]["scale"]);
-        Assert.True(evidence["max_abs_difference_of_outputs"][""] <= 1e-6f);
-    }
-
-    /// <summary>What QuantGen should choose: PyTorch's value, but for the explained histogram case above.</summary>
-    private static float ExpectedScale(string config, string fixture) =>
-        config == SmallCnnTruth.HistogramPerChannel && fixture == "conv1"
-            ? Fixtures.ReadObject(Path.Combine(AppContext.BaseDirectory, "Fixtures", "histogram_on_quantgen_conv1.json"))["on_quantgen_conv1_outputs"]["scale"]
-            : SmallCnnTruth.Observer(config, fixture).Scale;
-
-    private static void AssertRelative(float expected, float actual, string what) =>
-        Assert.True(Math.Abs(actual - expected) <= 1e-6 * Math.Abs(expected), $"{what}: QuantGen {actual:R}, expected {expected:R}");
 
     [Theory]
     [MemberData(nameof(Configs))]
@@ -105,7 +76,7 @@ public class EagerSmallCnnParityTests
                 Assert.True(weightQ.Scale(c) == expected.Scales[c], $"{layer} channel {c}: weight scale {weightQ.Scale(c)}, PyTorch {expected.Scales[c]}");
                 Assert.Equal(expected.ZeroPoints[c], weightQ.ZeroPoint(c));
             }
-            AssertRelative(ExpectedScale(config, layer), output.Scale, $"{layer} output scale");
+            Assert.True(output.Scale == SmallCnnTruth.Observer(config, layer).Scale, $"{layer} output scale: QuantGen {output.Scale:R}, PyTorch {SmallCnnTruth.Observer(config, layer).Scale:R}");
             Assert.Equal(SmallCnnTruth.Observer(config, layer).ZeroPoint, output.ZeroPoint);
         }
     }

@@ -11,12 +11,12 @@ namespace QuantGen.Compiled;
 /// </summary>
 public sealed class CompiledFloatLinear
 {
-    private readonly float[] weight, bias;
+    private readonly float[] packedWeight, bias;
     private readonly int inFeatures, outFeatures;
     private readonly FusedActivation activation;
 
     private CompiledFloatLinear(float[] weight, float[] bias, int inFeatures, int outFeatures, FusedActivation activation) =>
-        (this.weight, this.bias, this.inFeatures, this.outFeatures, this.activation) = (weight, bias, inFeatures, outFeatures, activation);
+        (packedWeight, this.bias, this.inFeatures, this.outFeatures, this.activation) = (FloatLinear.Pack(weight, inFeatures, outFeatures), bias, inFeatures, outFeatures, activation);
 
     /// <summary>
     /// The linear layer at <paramref name="path"/> of a float model, checked against the generated code's constants;
@@ -46,7 +46,7 @@ public sealed class CompiledFloatLinear
     /// <summary>Any number of rows: float [rows, inFeatures] → float [rows, outFeatures].</summary>
     public void Forward(ReadOnlySpan<float> input, Span<float> output)
     {
-        FloatLinear.Forward(input, weight, bias, input.Length / inFeatures, inFeatures, outFeatures, output);
+        FloatLinear.ForwardPacked(input, packedWeight, bias, input.Length / inFeatures, inFeatures, outFeatures, output);
         FloatActivation.Apply(activation, output);
     }
 }

@@ -60,18 +60,19 @@ internal readonly unsafe struct MatrixColumns(BatchedMatrix matrix, int rows) : 
 }
 
 /// <summary>
-/// The im2col matrix of one group of a convolution, built panel by panel as the GEMM asks for it, so the whole
-/// unrolled input never exists at once. Row (c, ky, kx) of column (image, oy, ox) is the input pixel under
-/// that kernel tap, or 0 in the padding.
+/// The im2col matrix of one block of input channels of one group of a convolution, built panel by panel as the GEMM
+/// asks for it, so the whole unrolled input never exists at once. Row (ky, kx, c) of column (image, oy, ox) is the
+/// input pixel of channel <paramref name="firstChannel"/> + c under that kernel tap, or 0 in the padding: the order
+/// PyTorch's direct convolution sums in (<see cref="DirectConvOrder"/>).
 /// </summary>
-internal readonly unsafe struct Im2ColColumns(ConvGeometry g, float* input, int group) : IColumnSource
+internal readonly unsafe struct Im2ColColumns(ConvGeometry g, float* input, int group, int firstChannel, int channels) : IColumnSource
 {
     [SkipLocalsInit]
     public void Pack(int first, int count, int width, float* destination)
     {
         int outPixels = g.OutHeight * g.OutWidth;
         int inPixels = g.InHeight * g.InWidth;
-        int rows = g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth;
+        int rows = channels * g.KernelHeight * g.KernelWidth;
         float** images = stackalloc float*[Panels.Width];
         int* top = stackalloc int[Panels.Width];
         int* left = stackalloc int[Panels.Width];
@@ -82,7 +83,7 @@ internal readonly unsafe struct Im2ColColumns(ConvGeometry g, float* input, int 
             int oy = pixel / g.OutWidth, ox = pixel % g.OutWidth;
             for (int j = 0; j < columns; j++)
             {
-                images[j] = input + ((long)image * g.InChannels + (long)group * g.InChannelsPerGroup) * inPixels;
+                images[j] = input + ((long)image * g.InChannels + (long)group * g.InChannelsPerGroup + firstChannel) * inPixels;
                 top[j] = oy * g.StrideHeight - g.PadHeight;
                 left[j] = ox * g.StrideWidth - g.PadWidth;
                 if (++ox < g.OutWidth) continue;
@@ -92,13 +93,13 @@ internal readonly unsafe struct Im2ColColumns(ConvGeometry g, float* input, int 
                 image++;
             }
             float* target = destination + (long)offset * rows;
-            for (int channel = 0; channel < g.InChannelsPerGroup; channel++)
+            for (int ky = 0; ky < g.KernelHeight; ky++)
             {
-                for (int ky = 0; ky < g.KernelHeight; ky++)
+                for (int kx = 0; kx < g.KernelWidth; kx++)
                 {
-                    for (int kx = 0; kx < g.KernelWidth; kx++)
+                    int dy = ky * g.DilationHeight, dx = kx * g.DilationWidth;
+                    for (int channel = 0; channel < channels; channel++)
                     {
-                        int dy = ky * g.DilationHeight, dx = kx * g.DilationWidth;
                         for (int j = 0; j < columns; j++)
                         {
                             int y = top[j] + dy, x = left[j] + dx;

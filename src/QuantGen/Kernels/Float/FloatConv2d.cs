@@ -34,7 +34,7 @@ public static unsafe class FloatConv2d
                 float* scratch = FloatScratch.Acquire(DepthwiseConv.ScratchFloats(g, weightsPacked: false));
                 DepthwiseConv.Run(path, g, x, w, null, biasOrNull, y, scratch);
             }
-            else if (g.IsPointwise)
+            else if (g.IsPointwise && DirectConvOrder.Blocks(g) == 1)
             {
                 float* scratch = FloatScratch.Acquire(MatrixProduct.RawScratchFloats(g.OutChannels, g.InChannels, n));
                 var columns = BatchedMatrix.Activations(x, g.InChannels, pixels);
@@ -43,11 +43,11 @@ public static unsafe class FloatConv2d
             else
             {
                 long packedFloats = g.Groups * PackedConvWeights.GroupFloats(g);
-                float* packed = FloatScratch.Acquire(packedFloats + MatrixProduct.PackedScratchFloats(PackedConvWeights.GroupColumns(g), n));
+                float* packed = FloatScratch.Acquire(packedFloats + Im2ColScratchFloats(g));
                 int k = PackedConvWeights.GroupColumns(g), rows = g.OutChannelsPerGroup;
                 for (int group = 0; group < g.Groups; group++)
                 {
-                    Panels.PackRows(w + (long)group * rows * k, k, rows, k, packed + group * PackedConvWeights.GroupFloats(g));
+                    DirectConvOrder.PackGroup(g, w + (long)group * rows * k, packed + group * PackedConvWeights.GroupFloats(g));
                 }
                 Im2Col(path, g, x, packed, biasOrNull, y, packed + packedFloats);
             }
@@ -76,7 +76,7 @@ public static unsafe class FloatConv2d
                 float* scratch = FloatScratch.Acquire(DepthwiseConv.ScratchFloats(g, weightsPacked: true));
                 DepthwiseConv.Run(path, g, x, weights.PytorchOrder, weights.TapMajor, biasOrNull, y, scratch);
             }
-            else if (g.IsPointwise)
+            else if (g.IsPointwise && DirectConvOrder.Blocks(g) == 1)
             {
                 float* scratch = FloatScratch.Acquire(MatrixProduct.PackedScratchFloats(g.InChannels, n));
                 var columns = new MatrixColumns(BatchedMatrix.Activations(x, g.InChannels, pixels), g.InChannels);
@@ -85,26 +85,75 @@ public static unsafe class FloatConv2d
             }
             else
             {
-                float* scratch = FloatScratch.Acquire(MatrixProduct.PackedScratchFloats(PackedConvWeights.GroupColumns(g), n));
+                float* scratch = FloatScratch.Acquire(Im2ColScratchFloats(g));
                 Im2Col(path, g, x, weights.GroupPanels(g, 0), biasOrNull, y, scratch);
             }
         }
     }
 
     /// <summary>
-    /// Each group: its packed weight rows times its im2col columns, into its slice of output channels.
-    /// <paramref name="panels"/> holds the groups' panels one after another, as <see cref="PackedConvWeights"/> lays them out.
+    /// Each group, in PyTorch's order (<see cref="DirectConvOrder"/>): each block of input channels' packed weight rows
+    /// times its im2col columns, the first block into the group's slice of output channels plus the bias, every later
+    /// block into scratch and then added. <paramref name="panels"/> holds the groups' panels one after another, each
+    /// group's blocks one after another, as <see cref="DirectConvOrder.PackGroup"/> lays them out.
     /// </summary>
     private static void Im2Col(FloatKernelPath path, in ConvGeometry g, float* input, float* panels, float* bias, float* output, float* scratch)
     {
-        int pixels = g.OutHeight * g.OutWidth, rows = g.OutChannelsPerGroup, k = PackedConvWeights.GroupColumns(g);
+        int pixels = g.OutHeight * g.OutWidth, rows = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth, n = g.Batch * pixels;
+        bool fromBias = DirectConvOrder.StartsFromBias(g);
+        float* partial = scratch + MatrixProduct.PackedScratchFloats(DirectConvOrder.Channels(g, 0) * taps, n);
+        var partialMatrix = BatchedMatrix.Activations(partial, rows, pixels);
         for (int group = 0; group < g.Groups; group++)
         {
-            var columns = new Im2ColColumns(g, input, group);
-            var target = BatchedMatrix.Activations(output + (long)group * rows * pixels, g.OutChannels, pixels);
+            float* groupOutput = output + (long)group * rows * pixels;
+            var target = BatchedMatrix.Activations(groupOutput, g.OutChannels, pixels);
             float* groupBias = bias == null ? null : bias + group * rows;
-            MatrixProduct.WithPackedA(path, panels + group * PackedConvWeights.GroupFloats(g), rows, k, ref columns, g.Batch * pixels, target, groupBias, false, scratch);
+            float* groupPanels = panels + group * PackedConvWeights.GroupFloats(g);
+            for (int block = 0; block < DirectConvOrder.Blocks(g); block++)
+            {
+                int channels = DirectConvOrder.Channels(g, block);
+                var columns = new Im2ColColumns(g, input, group, DirectConvOrder.FirstChannel(g, block), channels);
+                float* blockPanels = groupPanels + (long)Panels.Padded(rows) * DirectConvOrder.FirstRow(g, block);
+                bool first = block == 0;
+                MatrixProduct.WithPackedA(
+                    path, blockPanels, rows, channels * taps, ref columns, n, first ? target : partialMatrix, first && fromBias ? groupBias : null, false, scratch);
+                if (first && !fromBias && groupBias != null) AddPerRow(g, groupOutput, groupBias, rows, pixels);
+                if (!first) AddBlock(g, groupOutput, partial, rows, pixels);
+            }
         }
+    }
+
+    /// <summary>The group's output channels (rows of <paramref name="output"/> in each image) plus their bias.</summary>
+    private static void AddPerRow(in ConvGeometry g, float* output, float* bias, int rows, int pixels)
+    {
+        for (int image = 0; image < g.Batch; image++)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                var plane = new Span<float>(output + ((long)image * g.OutChannels + r) * pixels, pixels);
+                float b = bias[r];
+                foreach (ref float value in plane) value += b;
+            }
+        }
+    }
+
+    /// <summary>A later block's sums (<paramref name="partial"/>, [images, rows, pixels]) added to the group's output.</summary>
+    private static void AddBlock(in ConvGeometry g, float* output, float* partial, int rows, int pixels)
+    {
+        for (int image = 0; image < g.Batch; image++)
+        {
+            var plane = new Span<float>(output + (long)image * g.OutChannels * pixels, rows * pixels);
+            var sums = new ReadOnlySpan<float>(partial + (long)image * rows * pixels, rows * pixels);
+            for (int i = 0; i < plane.Length; i++) plane[i] += sums[i];
+        }
+    }
+
+    /// <summary>Scratch for <see cref="Im2Col"/>: the GEMM's for the largest block, and a later block's sums when there are several.</summary>
+    private static long Im2ColScratchFloats(in ConvGeometry g)
+    {
+        int pixels = g.OutHeight * g.OutWidth, n = g.Batch * pixels;
+        long partial = DirectConvOrder.Blocks(g) > 1 ? (long)g.Batch * g.OutChannelsPerGroup * pixels : 0;
+        return MatrixProduct.PackedScratchFloats(DirectConvOrder.Channels(g, 0) * g.KernelHeight * g.KernelWidth, n) + partial;
     }
 
     private static void Check(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> bias, ReadOnlySpan<float> output)

@@ -6,8 +6,11 @@ public static unsafe class FloatLinear
     /// <summary>
     /// <paramref name="output"/> [batch, outFeatures] = <paramref name="input"/> [batch, inFeatures] ·
     /// <paramref name="weight"/>ᵀ (weight [outFeatures, inFeatures], PyTorch's layout) + <paramref name="bias"/>
-    /// (empty for none). Up to four rows of input are dot products against each weight row, read once; larger
-    /// batches pack the weight into per-thread scratch and run the tiled GEMM. No allocation in steady state.
+    /// (empty for none), in PyTorch 1.13's order: <c>addmm</c> hands the product to BLAS (Debian's build: the reference
+    /// <c>sgemm</c>), which sums each dot product from 0 over the input features in order, a rounded product then a
+    /// rounded add each (no fused multiply-add), and adds the bias last. Same bits, same observers: a Histogram
+    /// observer's range search is discontinuous in the last bit of what it sees. The weight is packed into per-thread
+    /// scratch for <see cref="BlasOrderProduct"/>; no allocation in steady state.
     /// </summary>
     public static void Forward(
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int batch, int inFeatures, int outFeatures, Span<float> output)
@@ -21,20 +24,40 @@ public static unsafe class FloatLinear
         if (!bias.IsEmpty) CheckLength(bias, nameof(bias), 1, outFeatures);
         if (batch == 0 || outFeatures == 0) return;
 
-        // As a GEMM: outputᵀ [out, batch] = W [out, in] · inputᵀ [in, batch]; every batch row is its own "image".
-        FloatKernelPath path = FloatKernelPaths.Current;
-        fixed (float* x = input, w = weight, b = bias, y = output)
+        float* panels = FloatScratch.Acquire((long)Panels.Padded(outFeatures) * inFeatures);
+        fixed (float* w = weight) Panels.PackRows(w, inFeatures, outFeatures, inFeatures, panels);
+        Run(input, panels, bias, batch, inFeatures, outFeatures, output);
+    }
+
+    /// <summary>The weight [outFeatures, inFeatures] packed once for <see cref="ForwardPacked"/>.</summary>
+    internal static float[] Pack(ReadOnlySpan<float> weight, int inFeatures, int outFeatures)
+    {
+        CheckLength(weight, nameof(weight), outFeatures, inFeatures);
+        var panels = new float[(long)Panels.Padded(outFeatures) * inFeatures];
+        fixed (float* w = weight, target = panels) Panels.PackRows(w, inFeatures, outFeatures, inFeatures, target);
+        return panels;
+    }
+
+    /// <summary>As the public forward, with the weight <see cref="Pack"/>ed once (a layer run many times need not repack it per call).</summary>
+    internal static void ForwardPacked(
+        ReadOnlySpan<float> input, float[] packedWeight, ReadOnlySpan<float> bias, int batch, int inFeatures, int outFeatures, Span<float> output)
+    {
+        CheckLength(input, nameof(input), batch, inFeatures);
+        CheckLength(output, nameof(output), batch, outFeatures);
+        if (!bias.IsEmpty) CheckLength(bias, nameof(bias), 1, outFeatures);
+        if (packedWeight.Length != (long)Panels.Padded(outFeatures) * inFeatures)
         {
-            var outputColumns = new BatchedMatrix(y, 1, 1, outFeatures);
-            float* biasOrNull = bias.IsEmpty ? null : b;
-            if (batch <= DotGemm.MaxColumns)
-            {
-                DotGemm.Run(path, w, inFeatures, outFeatures, inFeatures, x, inFeatures, batch, outputColumns, biasOrNull, accumulate: false);
-                return;
-            }
-            float* scratch = FloatScratch.Acquire(MatrixProduct.RawScratchFloats(outFeatures, inFeatures, batch));
-            var inputColumns = new BatchedMatrix(x, 1, 1, inFeatures);
-            MatrixProduct.WithRawA(path, w, inFeatures, outFeatures, inFeatures, inputColumns, batch, outputColumns, biasOrNull, accumulate: false, scratch);
+            throw new ShapeMismatchException($"FloatLinear: the packed weight holds {packedWeight.Length} values, not a packed [{outFeatures}, {inFeatures}] weight.");
+        }
+        if (batch == 0 || outFeatures == 0) return;
+        fixed (float* panels = packedWeight) Run(input, panels, bias, batch, inFeatures, outFeatures, output);
+    }
+
+    private static void Run(ReadOnlySpan<float> input, float* panels, ReadOnlySpan<float> bias, int batch, int inFeatures, int outFeatures, Span<float> output)
+    {
+        fixed (float* x = input, b = bias, y = output)
+        {
+            BlasOrderProduct.Run(FloatKernelPaths.Current, panels, inFeatures, outFeatures, x, batch, bias.IsEmpty ? null : b, y);
         }
     }
 

@@ -23,6 +23,9 @@ internal unsafe interface IFloatPath<TVector>
     /// <summary><paramref name="a"/>·<paramref name="b"/> + <paramref name="addend"/>, fused where the path has FMA.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
 
+    /// <summary><paramref name="a"/>·<paramref name="b"/>, rounded: kept apart from any add (no contraction into FMA).</summary>
+    static abstract TVector Multiply(TVector a, TVector b);
+
     static abstract TVector Add(TVector a, TVector b);
 
     static abstract float Sum(TVector value);

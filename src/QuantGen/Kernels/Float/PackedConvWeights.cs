@@ -8,7 +8,9 @@ namespace QuantGen.Kernels.Float;
 /// </summary>
 /// <remarks>
 /// GEMM convolutions (pointwise and im2col) keep, per group, the weight as 16-row panels stored k-major:
-/// the operand both the tiled and the narrow GEMM read. Depthwise convolutions keep PyTorch's order for the
+/// the operand both the tiled and the narrow GEMM read, per block of input channels with k in PyTorch's summation
+/// order (<see cref="DirectConvOrder.PackGroup"/>; a pointwise convolution of up to 256 channels is one block, its
+/// k the channels in order). Depthwise convolutions keep PyTorch's order for the
 /// per-plane kernel and a tap-major copy for the across-channels kernel.
 /// </remarks>
 public sealed unsafe class PackedConvWeights
@@ -62,7 +64,7 @@ public sealed unsafe class PackedConvWeights
             int k = GroupColumns(geometry), rows = geometry.OutChannelsPerGroup;
             for (int group = 0; group < geometry.Groups; group++)
             {
-                Panels.PackRows(source + (long)group * rows * k, k, rows, k, panels.GroupPanels(geometry, group));
+                DirectConvOrder.PackGroup(geometry, source + (long)group * rows * k, panels.GroupPanels(geometry, group));
             }
             return panels;
         }

@@ -22,6 +22,9 @@ internal readonly unsafe struct PathScalar : IFloatPath<float>
     public static float MultiplyAdd(float a, float b, float addend) => float.MultiplyAddEstimate(a, b, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Multiply(float a, float b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Add(float a, float b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,5 @@
+using QuantGen.Quantization;
+
 namespace QuantGen.Kernels.Float;
 
 /// <summary>Float pooling over NCHW planes. Cheap next to convolution, so plain loops.</summary>
@@ -66,13 +68,22 @@ public static class PoolingKernels
         }
     }
 
-    /// <summary>Adaptive average pooling: output cell o covers [⌊o·in/out⌋, ⌈(o+1)·in/out⌉).</summary>
+    /// <summary>
+    /// Adaptive average pooling: output cell o covers [⌊o·in/out⌋, ⌈(o+1)·in/out⌉). In PyTorch 1.13's order, so that
+    /// observers downstream see its bits: to one cell, it is <c>mean</c> over the plane (torch.sum's cascade, then ÷ the
+    /// pixel count); otherwise each cell's sum runs row by row, then ÷ its rows ÷ its columns.
+    /// </summary>
     public static void AdaptiveAvgPool(int planes, int inHeight, int inWidth, int outHeight, int outWidth, ReadOnlySpan<float> input, Span<float> output)
     {
         int inPlane = inHeight * inWidth;
         for (int p = 0; p < planes; p++)
         {
             var x = input.Slice(p * inPlane, inPlane);
+            if (outHeight == 1 && outWidth == 1)
+            {
+                output[p] = TorchFloatSum.Sum(x) / inPlane;
+                continue;
+            }
             for (int i = 0; i < outHeight; i++)
             {
                 int r0 = i * inHeight / outHeight, r1 = ((i + 1) * inHeight + outHeight - 1) / outHeight;
@@ -84,7 +95,7 @@ public static class PoolingKernels
                     {
                         for (int c = c0; c < c1; c++) sum += x[r * inWidth + c];
                     }
-                    output[(p * outHeight + i) * outWidth + j] = sum / ((r1 - r0) * (c1 - c0));
+                    output[(p * outHeight + i) * outWidth + j] = sum / (r1 - r0) / (c1 - c0);
                 }
             }
         }

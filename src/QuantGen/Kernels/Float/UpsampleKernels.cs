@@ -25,14 +25,19 @@ internal static class UpsampleKernels
                 {
                     var c = columns[ox];
                     int top = r.Index * g.InWidth + c.Index, bottom = top + r.Step * g.InWidth;
-                    // Nearest copies (a weighted sum would turn an infinity into NaN).
+                    // Nearest copies (a weighted sum would turn an infinity into NaN). Bilinear is PyTorch 1.13's
+                    // interpolation as its AVX2 build runs it, the first product of each a·b + c·d fused into the
+                    // sum: the same bits, which observers downstream see.
                     output[oy * g.OutWidth + ox] = g.Mode == UpsampleMode.Nearest ? input[top] :
-                        r.Lambda0 * (c.Lambda0 * input[top] + c.Lambda1 * input[top + c.Step]) +
-                        r.Lambda1 * (c.Lambda0 * input[bottom] + c.Lambda1 * input[bottom + c.Step]);
+                        MathF.FusedMultiplyAdd(Linear(input, top, c), r.Lambda0, Linear(input, bottom, c) * r.Lambda1);
                 }
             }
         }
     }
+
+    /// <summary>One row's interpolation between the pixel at <paramref name="at"/> and its neighbour <paramref name="c"/>.Step on.</summary>
+    private static float Linear(ReadOnlySpan<float> input, int at, (int Index, int Step, float Lambda0, float Lambda1) c) =>
+        MathF.FusedMultiplyAdd(input[at], c.Lambda0, input[at + c.Step] * c.Lambda1);
 
     /// <summary>dx += each output gradient spread over the input pixels it was made of, by the same weights.</summary>
     public static void Backward(in UpsampleGeometry g, ReadOnlySpan<float> dy, Span<float> dx)
