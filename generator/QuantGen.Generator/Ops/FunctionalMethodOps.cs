@@ -132,7 +132,7 @@ internal sealed class FunctionalCatOp() : FunctionalMethodOp<int>("Cat")
     {
         int rank = context.Input.Length + 1;
         int axis = dim < 0 ? dim + rank : dim;
-        if (axis == 0) throw context.Invalid($"dim {dim} joins along the batch dimension; a model's Forward joins along another (channels: dim 1)", "dim");
+        if (axis == 0) throw context.Invalid($"dim {dim} joins along the batch dimension, which no generated pass can run (each maps n samples to n outputs; the eager model runs it); join along another dimension (channels: dim 1)", "dim");
         if (axis < 0 || axis >= rank) throw context.Invalid($"dim {dim} is out of range for inputs of {rank} dimensions (batch included)", "dim");
         long[] output = (long[])context.Input.Clone();
         for (int i = 1; i < context.Count; i++)
