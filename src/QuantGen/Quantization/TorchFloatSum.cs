@@ -22,6 +22,13 @@ internal static class TorchFloatSum
     public static float Sum(ReadOnlySpan<float> values)
     {
         int vectorCount = values.Length / Lanes;
+        if (vectorCount == 0)
+        {
+            // No whole vector: the lanes would all be +0, and adding +0 changes no sum that starts from +0.
+            float tail = 0f;
+            foreach (float value in values) tail += value;
+            return tail;
+        }
         Span<float> lanes = stackalloc float[Lanes];
         RowSum(values, vectorCount, lanes);
 
@@ -35,6 +42,13 @@ internal static class TorchFloatSum
     private static void RowSum(ReadOnlySpan<float> values, int vectorCount, Span<float> result)
     {
         int rows = vectorCount / Ilp;
+        if (rows == 0)
+        {
+            // No whole row: every accumulator but the first stays +0, so the lanes are the vectors' plain sums.
+            result.Clear();
+            for (int v = 0; v < vectorCount; v++) AddVector(result, values.Slice(v * Lanes, Lanes));
+            return;
+        }
         Span<float> partial = stackalloc float[Ilp * Lanes];
         MultiRowSum(values, rows, partial);
 

@@ -43,13 +43,13 @@ public static unsafe class FloatConv2d
             else
             {
                 long packedFloats = g.Groups * PackedConvWeights.GroupFloats(g);
-                float* packed = FloatScratch.Acquire(packedFloats + Im2ColScratchFloats(g));
+                float* packed = FloatScratch.Acquire(packedFloats + BlockScratchFloats(g));
                 int k = PackedConvWeights.GroupColumns(g), rows = g.OutChannelsPerGroup;
                 for (int group = 0; group < g.Groups; group++)
                 {
                     DirectConvOrder.PackGroup(g, w + (long)group * rows * k, packed + group * PackedConvWeights.GroupFloats(g));
                 }
-                Im2Col(path, g, x, packed, biasOrNull, y, packed + packedFloats);
+                ByChannelBlocks(path, g, x, packed, biasOrNull, y, packed + packedFloats);
             }
         }
     }
@@ -67,7 +67,6 @@ public static unsafe class FloatConv2d
         }
         if (g.Batch == 0) return;
         FloatKernelPath path = FloatKernelPaths.Current;
-        int pixels = g.OutHeight * g.OutWidth, n = g.Batch * pixels;
         fixed (float* x = input, b = bias, y = output)
         {
             float* biasOrNull = bias.IsEmpty ? null : b;
@@ -76,28 +75,21 @@ public static unsafe class FloatConv2d
                 float* scratch = FloatScratch.Acquire(DepthwiseConv.ScratchFloats(g, weightsPacked: true));
                 DepthwiseConv.Run(path, g, x, weights.PytorchOrder, weights.TapMajor, biasOrNull, y, scratch);
             }
-            else if (g.IsPointwise && DirectConvOrder.Blocks(g) == 1)
-            {
-                float* scratch = FloatScratch.Acquire(MatrixProduct.PackedScratchFloats(g.InChannels, n));
-                var columns = new MatrixColumns(BatchedMatrix.Activations(x, g.InChannels, pixels), g.InChannels);
-                MatrixProduct.WithPackedA(
-                    path, weights.GroupPanels(g, 0), g.OutChannels, g.InChannels, ref columns, n, BatchedMatrix.Activations(y, g.OutChannels, pixels), biasOrNull, false, scratch);
-            }
             else
             {
-                float* scratch = FloatScratch.Acquire(Im2ColScratchFloats(g));
-                Im2Col(path, g, x, weights.GroupPanels(g, 0), biasOrNull, y, scratch);
+                float* scratch = FloatScratch.Acquire(BlockScratchFloats(g));
+                ByChannelBlocks(path, g, x, weights.GroupPanels(g, 0), biasOrNull, y, scratch);
             }
         }
     }
 
     /// <summary>
     /// Each group, in PyTorch's order (<see cref="DirectConvOrder"/>): each block of input channels' packed weight rows
-    /// times its im2col columns, the first block into the group's slice of output channels plus the bias, every later
-    /// block into scratch and then added. <paramref name="panels"/> holds the groups' panels one after another, each
+    /// times its columns (im2col; a 1×1 convolution's input rows, read in place), the first block into the group's slice
+    /// of output channels plus the bias, every later block into scratch and then added. <paramref name="panels"/> holds the groups' panels one after another, each
     /// group's blocks one after another, as <see cref="DirectConvOrder.PackGroup"/> lays them out.
     /// </summary>
-    private static void Im2Col(FloatKernelPath path, in ConvGeometry g, float* input, float* panels, float* bias, float* output, float* scratch)
+    private static void ByChannelBlocks(FloatKernelPath path, in ConvGeometry g, float* input, float* panels, float* bias, float* output, float* scratch)
     {
         int pixels = g.OutHeight * g.OutWidth, rows = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth, n = g.Batch * pixels;
         bool fromBias = DirectConvOrder.StartsFromBias(g);
@@ -111,12 +103,22 @@ public static unsafe class FloatConv2d
             float* groupPanels = panels + group * PackedConvWeights.GroupFloats(g);
             for (int block = 0; block < DirectConvOrder.Blocks(g); block++)
             {
-                int channels = DirectConvOrder.Channels(g, block);
-                var columns = new Im2ColColumns(g, input, group, DirectConvOrder.FirstChannel(g, block), channels);
+                int firstChannel = DirectConvOrder.FirstChannel(g, block), channels = DirectConvOrder.Channels(g, block);
                 float* blockPanels = groupPanels + (long)Panels.Padded(rows) * DirectConvOrder.FirstRow(g, block);
                 bool first = block == 0;
-                MatrixProduct.WithPackedA(
-                    path, blockPanels, rows, channels * taps, ref columns, n, first ? target : partialMatrix, first && fromBias ? groupBias : null, false, scratch);
+                BatchedMatrix blockTarget = first ? target : partialMatrix;
+                float* blockBias = first && fromBias ? groupBias : null;
+                if (g.IsPointwise)
+                {
+                    // A 1×1 convolution's columns for a block are its input rows: read in place, no im2col.
+                    var columns = new MatrixColumns(BatchedMatrix.Activations(input + (long)firstChannel * pixels, g.InChannels, pixels), channels);
+                    MatrixProduct.WithPackedA(path, blockPanels, rows, channels, ref columns, n, blockTarget, blockBias, false, scratch);
+                }
+                else
+                {
+                    var columns = new Im2ColColumns(g, input, group, firstChannel, channels);
+                    MatrixProduct.WithPackedA(path, blockPanels, rows, channels * taps, ref columns, n, blockTarget, blockBias, false, scratch);
+                }
                 if (first && !fromBias && groupBias != null) AddPerRow(g, groupOutput, groupBias, rows, pixels);
                 if (!first) AddBlock(g, groupOutput, partial, rows, pixels);
             }
@@ -131,8 +133,7 @@ public static unsafe class FloatConv2d
             for (int r = 0; r < rows; r++)
             {
                 var plane = new Span<float>(output + ((long)image * g.OutChannels + r) * pixels, pixels);
-                float b = bias[r];
-                foreach (ref float value in plane) value += b;
+                ElementwiseKernels.ScaleShift(plane, 1f, bias[r], plane);
             }
         }
     }
@@ -144,12 +145,12 @@ public static unsafe class FloatConv2d
         {
             var plane = new Span<float>(output + (long)image * g.OutChannels * pixels, rows * pixels);
             var sums = new ReadOnlySpan<float>(partial + (long)image * rows * pixels, rows * pixels);
-            for (int i = 0; i < plane.Length; i++) plane[i] += sums[i];
+            ElementwiseKernels.Add(plane, sums, plane);
         }
     }
 
-    /// <summary>Scratch for <see cref="Im2Col"/>: the GEMM's for the largest block, and a later block's sums when there are several.</summary>
-    private static long Im2ColScratchFloats(in ConvGeometry g)
+    /// <summary>Scratch for <see cref="ByChannelBlocks"/>: the GEMM's for the largest block, and a later block's sums when there are several.</summary>
+    private static long BlockScratchFloats(in ConvGeometry g)
     {
         int pixels = g.OutHeight * g.OutWidth, n = g.Batch * pixels;
         long partial = DirectConvOrder.Blocks(g) > 1 ? (long)g.Batch * g.OutChannelsPerGroup * pixels : 0;
