@@ -25,7 +25,10 @@ internal unsafe interface IStep
 {
     static abstract StepKind Kind { get; }
 
-    /// <summary>The 32 bits to broadcast for one step of activations starting at <paramref name="a"/>.</summary>
+    /// <summary>
+    /// The 32 bits to broadcast for one step of raw activation bytes from <paramref name="a"/> (the direct kernel's
+    /// band; the GEMM tiles read rows already widened for their step, see <see cref="Steps.ActivationBytes"/>).
+    /// </summary>
     static abstract int Load(byte* a);
 }
 
@@ -44,14 +47,29 @@ internal interface IDot512 : IStep
     static abstract Vector512<int> Dot(Vector512<int> acc, Vector512<int> x, Vector512<int> w);
 }
 
-internal static class Steps
+internal static unsafe class Steps
 {
+    /// <summary>Activations a step takes from each row (and weights from each column).</summary>
     public static int Size(StepKind kind) => kind switch
     {
         StepKind.Quad => 4,
         StepKind.Pair => 2,
         _ => 1,
     };
+
+    /// <summary>Bytes a step broadcasts from each row of A as the GEMM tiles read it: one 32-bit lane.</summary>
+    public const int LaneBytes = 4;
+
+    /// <summary>
+    /// Bytes each activation takes in the rows the GEMM tiles read: a byte for <see cref="StepKind.Quad"/>; an int16 or
+    /// int32 for the others, into which <see cref="GemmDriver{TTile}"/> widens A once per row block, so that each step's
+    /// broadcast is one load instead of byte loads, shifts and a move into a vector register.
+    /// </summary>
+    public static int ActivationBytes(StepKind kind) => LaneBytes / Size(kind);
+
+    /// <summary>The lane a step broadcasts from <paramref name="a"/> (rows are not aligned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Lane(byte* a) => Unsafe.ReadUnaligned<int>(a);
 }
 
 /// <summary><c>VPDPBUSD</c>: acc += Σ₄ u8·s8, exact (products and their sum fit int32; the add wraps).</summary>

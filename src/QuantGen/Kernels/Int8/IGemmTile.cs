@@ -11,12 +11,16 @@ namespace QuantGen.Kernels.Int8;
 /// The sums it writes include the panel's offsets (the bias and the zero-point terms that do not depend on the row):
 /// each tile adds them where it measured fastest (at the start, or on the way out). They leave the K loop through
 /// memory, once per tile: left live into the epilogue, the JIT keeps some of them on the stack and stores them on every
-/// K step.
+/// K step. Every step broadcasts one 32-bit lane of its rows (<see cref="Steps.Lane"/>): four bytes, or two or one
+/// activations widened by the driver.
 /// </remarks>
 internal unsafe interface IGemmTile
 {
     /// <summary>Output columns per panel.</summary>
     static abstract int Width { get; }
+
+    /// <summary>How the tile's K loop reads A: <see cref="GemmDriver{TTile}"/> widens the rows of the wider kinds first.</summary>
+    static abstract StepKind Kind { get; }
 
     /// <summary>Rows <paramref name="a0"/>…<paramref name="a3"/> against one panel: 4 × <see cref="Width"/> int32 sums, offsets included, row by row, into <paramref name="sums"/>.</summary>
     static abstract void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums);

@@ -241,6 +241,13 @@ internal readonly unsafe struct Rows(byte* start, int stride, int count, byte* l
 {
     public int Count => count;
 
+    /// <summary>
+    /// Rows <paramref name="first"/>…<paramref name="end"/> of a matrix of <paramref name="count"/> rows, stored from
+    /// <paramref name="block"/> every <paramref name="stride"/> bytes; no other row may be read through it.
+    /// </summary>
+    public static Rows Block(byte* block, int stride, int first, int end, int count) =>
+        new(block - (long)first * stride, stride, count, block + (long)(end - 1 - first) * stride);
+
     /// <summary>Row <paramref name="m"/>, clamped to the last row (tiles past the end recompute it and discard it).</summary>
     public byte* this[int m] => m >= count - 1 ? last : start + (long)m * stride;
 

@@ -12,28 +12,29 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
 {
     public static int Width => 8;
 
+    public static StepKind Kind => TStep.Kind;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
     {
-        int size = Steps.Size(TStep.Kind);
         var o0 = Vector128.Load(offsets);
         var o1 = Vector128.Load(offsets + 4);
         Vector128<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
         int* w = (int*)panel;
-        for (int s = 0, k = 0; s < steps; s++, k += size, w += 8)
+        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 8)
         {
             var w0 = Vector128.Load(w);
             var w1 = Vector128.Load(w + 4);
-            var x = Vector128.Create(TStep.Load(a0 + k));
+            var x = Vector128.Create(Steps.Lane(a0 + k));
             c00 = TStep.Dot(c00, x, w0);
             c01 = TStep.Dot(c01, x, w1);
-            x = Vector128.Create(TStep.Load(a1 + k));
+            x = Vector128.Create(Steps.Lane(a1 + k));
             c10 = TStep.Dot(c10, x, w0);
             c11 = TStep.Dot(c11, x, w1);
-            x = Vector128.Create(TStep.Load(a2 + k));
+            x = Vector128.Create(Steps.Lane(a2 + k));
             c20 = TStep.Dot(c20, x, w0);
             c21 = TStep.Dot(c21, x, w1);
-            x = Vector128.Create(TStep.Load(a3 + k));
+            x = Vector128.Create(Steps.Lane(a3 + k));
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
         }
@@ -51,13 +52,13 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
     {
-        int size = Steps.Size(TStep.Kind), s = 0;
+        int s = 0;
         int* w = (int*)panel;
         Vector128<int> even0 = Vector128.Load(offsets), even1 = Vector128.Load(offsets + 4), odd0 = default, odd1 = default;
         for (; s + 2 <= steps; s += 2, w += 16)
         {
-            var xe = Vector128.Create(TStep.Load(a + s * size));
-            var xo = Vector128.Create(TStep.Load(a + (s + 1) * size));
+            var xe = Vector128.Create(Steps.Lane(a + s * Steps.LaneBytes));
+            var xo = Vector128.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector128.Load(w));
             even1 = TStep.Dot(even1, xe, Vector128.Load(w + 4));
             odd0 = TStep.Dot(odd0, xo, Vector128.Load(w + 8));
@@ -65,7 +66,7 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
         }
         if (s < steps)
         {
-            var xe = Vector128.Create(TStep.Load(a + s * size));
+            var xe = Vector128.Create(Steps.Lane(a + s * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector128.Load(w));
             even1 = TStep.Dot(even1, xe, Vector128.Load(w + 4));
         }

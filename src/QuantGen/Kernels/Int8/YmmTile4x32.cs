@@ -15,13 +15,14 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
 {
     public static int Width => 32;
 
+    public static StepKind Kind => TStep.Kind;
+
     /// <summary>Whether this machine has the 32 vector registers (AVX-512VL) this tile needs to stay in registers.</summary>
     public static bool IsSupported => Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
     {
-        int size = Steps.Size(TStep.Kind);
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
         var o2 = Vector256.Load(offsets + 16);
@@ -31,28 +32,28 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
         Vector256<int> c20 = o0, c21 = o1, c22 = o2, c23 = o3;
         Vector256<int> c30 = o0, c31 = o1, c32 = o2, c33 = o3;
         int* w = (int*)panel;
-        for (int s = 0, k = 0; s < steps; s++, k += size, w += 32)
+        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 32)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);
             var w2 = Vector256.Load(w + 16);
             var w3 = Vector256.Load(w + 24);
-            var x = Vector256.Create(TStep.Load(a0 + k));
+            var x = Vector256.Create(Steps.Lane(a0 + k));
             c00 = TStep.Dot(c00, x, w0);
             c01 = TStep.Dot(c01, x, w1);
             c02 = TStep.Dot(c02, x, w2);
             c03 = TStep.Dot(c03, x, w3);
-            x = Vector256.Create(TStep.Load(a1 + k));
+            x = Vector256.Create(Steps.Lane(a1 + k));
             c10 = TStep.Dot(c10, x, w0);
             c11 = TStep.Dot(c11, x, w1);
             c12 = TStep.Dot(c12, x, w2);
             c13 = TStep.Dot(c13, x, w3);
-            x = Vector256.Create(TStep.Load(a2 + k));
+            x = Vector256.Create(Steps.Lane(a2 + k));
             c20 = TStep.Dot(c20, x, w0);
             c21 = TStep.Dot(c21, x, w1);
             c22 = TStep.Dot(c22, x, w2);
             c23 = TStep.Dot(c23, x, w3);
-            x = Vector256.Create(TStep.Load(a3 + k));
+            x = Vector256.Create(Steps.Lane(a3 + k));
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
             c32 = TStep.Dot(c32, x, w2);
@@ -80,15 +81,15 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
     {
-        int size = Steps.Size(TStep.Kind), s = 0;
+        int s = 0;
         int* w = (int*)panel;
         Vector256<int> even0 = Vector256.Load(offsets), even1 = Vector256.Load(offsets + 8);
         Vector256<int> even2 = Vector256.Load(offsets + 16), even3 = Vector256.Load(offsets + 24);
         Vector256<int> odd0 = default, odd1 = default, odd2 = default, odd3 = default;
         for (; s + 2 <= steps; s += 2, w += 64)
         {
-            var xe = Vector256.Create(TStep.Load(a + s * size));
-            var xo = Vector256.Create(TStep.Load(a + (s + 1) * size));
+            var xe = Vector256.Create(Steps.Lane(a + s * Steps.LaneBytes));
+            var xo = Vector256.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector256.Load(w));
             even1 = TStep.Dot(even1, xe, Vector256.Load(w + 8));
             even2 = TStep.Dot(even2, xe, Vector256.Load(w + 16));
@@ -100,7 +101,7 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
         }
         if (s < steps)
         {
-            var xe = Vector256.Create(TStep.Load(a + s * size));
+            var xe = Vector256.Create(Steps.Lane(a + s * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector256.Load(w));
             even1 = TStep.Dot(even1, xe, Vector256.Load(w + 8));
             even2 = TStep.Dot(even2, xe, Vector256.Load(w + 16));

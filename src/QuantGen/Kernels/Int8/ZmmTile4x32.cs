@@ -14,26 +14,27 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
 {
     public static int Width => 32;
 
+    public static StepKind Kind => TStep.Kind;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
     {
-        int size = Steps.Size(TStep.Kind);
         Vector512<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         int* w = (int*)panel;
-        for (int s = 0, k = 0; s < steps; s++, k += size, w += 32)
+        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 32)
         {
             var w0 = Vector512.Load(w);
             var w1 = Vector512.Load(w + 16);
-            var x = Vector512.Create(TStep.Load(a0 + k));
+            var x = Vector512.Create(Steps.Lane(a0 + k));
             c00 = TStep.Dot(c00, x, w0);
             c01 = TStep.Dot(c01, x, w1);
-            x = Vector512.Create(TStep.Load(a1 + k));
+            x = Vector512.Create(Steps.Lane(a1 + k));
             c10 = TStep.Dot(c10, x, w0);
             c11 = TStep.Dot(c11, x, w1);
-            x = Vector512.Create(TStep.Load(a2 + k));
+            x = Vector512.Create(Steps.Lane(a2 + k));
             c20 = TStep.Dot(c20, x, w0);
             c21 = TStep.Dot(c21, x, w1);
-            x = Vector512.Create(TStep.Load(a3 + k));
+            x = Vector512.Create(Steps.Lane(a3 + k));
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
         }
@@ -53,13 +54,13 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
     {
-        int size = Steps.Size(TStep.Kind), s = 0;
+        int s = 0;
         int* w = (int*)panel;
         Vector512<int> even0 = Vector512.Load(offsets), even1 = Vector512.Load(offsets + 16), odd0 = default, odd1 = default;
         for (; s + 2 <= steps; s += 2, w += 64)
         {
-            var xe = Vector512.Create(TStep.Load(a + s * size));
-            var xo = Vector512.Create(TStep.Load(a + (s + 1) * size));
+            var xe = Vector512.Create(Steps.Lane(a + s * Steps.LaneBytes));
+            var xo = Vector512.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector512.Load(w));
             even1 = TStep.Dot(even1, xe, Vector512.Load(w + 16));
             odd0 = TStep.Dot(odd0, xo, Vector512.Load(w + 32));
@@ -67,7 +68,7 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
         }
         if (s < steps)
         {
-            var xe = Vector512.Create(TStep.Load(a + s * size));
+            var xe = Vector512.Create(Steps.Lane(a + s * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector512.Load(w));
             even1 = TStep.Dot(even1, xe, Vector512.Load(w + 16));
         }

@@ -48,6 +48,28 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Depths whose rows outgrow the stack: widened to int16 or int32 (pairs past K = 4096, singles past 2048) and the
+    /// padded copy of the last row (past 8192 bytes) borrow from the array pool.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void VeryDeepRowsEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6005);
+        foreach (var (rows, k, n) in new[] { (5, 4500, 17), (6, 9001, 20) })
+        {
+            foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
+            {
+                Check(Int8Case.Create(random, regime, n, k, rows * k), rows, k, n, path);
+            }
+        }
+    }
+
+    /// <summary>
     /// The pointwise GEMM's tiles at the edges: K around the 4-byte step (and MobileNetV2's small and large depths), N around
     /// the 16- and 32-column panels (the last, narrower panel; the 16-column tile for N ≤ 16), M around the 4-row tile and the row blocks;
     /// regimes in turn, every third case saturating.
