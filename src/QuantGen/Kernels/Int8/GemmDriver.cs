@@ -55,7 +55,10 @@ internal static unsafe class GemmDriver<TTile>
     private static void Run(QGemm g, Rows a, byte* y, int* rowSums, int whole, int block, byte* widened)
     {
         int n = g.N, width = TTile.Width;
-        int* sums = stackalloc int[TileRows * width];
+        // On a cache line of their own: a tile's vector stores of its sums are read back at once by the requantize, and a
+        // store that straddles a line does not forward to the load (the stack is only 16-byte aligned).
+        byte* sumsBytes = stackalloc byte[TileRows * width * sizeof(int) + 63];
+        int* sums = (int*)(((nint)sumsBytes + 63) & ~(nint)63);
         byte* narrow = stackalloc byte[Vector256<byte>.Count];   // one row of the widest tile
         if (whole < a.Count)
         {
