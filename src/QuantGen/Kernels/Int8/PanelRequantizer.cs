@@ -47,7 +47,7 @@ internal readonly unsafe struct PanelRequantizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<byte> Bytes(Vector256<int> acc0, Vector256<int> acc1, int rowSum)
     {
-        var shorts = Avx2.PackSignedSaturate(Scaled(acc0, rowSum, 0), Scaled(acc1, rowSum, 8));
+        var shorts = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled(acc0, rowSum, 0), Scaled(acc1, rowSum, 8)), Vector256.Create(zeroPoint));
         shorts = Avx2.Permute4x64(shorts.AsInt64(), 0b11_01_10_00).AsInt16();   // vpackssdw interleaved the 128-bit lanes
         var bytes = Sse2.PackUnsignedSaturate(shorts.GetLower(), shorts.GetUpper());
         return clampsInBytes ? Vector128.Min(Vector128.Max(bytes, Vector128.Create(min)), Vector128.Create(max)) : bytes;
@@ -57,8 +57,9 @@ internal readonly unsafe struct PanelRequantizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<byte> Bytes(Vector256<int>* acc, int rowSum)
     {
-        var low16 = Avx2.PackSignedSaturate(Scaled(acc[0], rowSum, 0), Scaled(acc[1], rowSum, 8));
-        var high16 = Avx2.PackSignedSaturate(Scaled(acc[2], rowSum, 16), Scaled(acc[3], rowSum, 24));
+        var zero = Vector256.Create(zeroPoint);
+        var low16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled(acc[0], rowSum, 0), Scaled(acc[1], rowSum, 8)), zero);
+        var high16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled(acc[2], rowSum, 16), Scaled(acc[3], rowSum, 24)), zero);
         // Each 128-bit lane holds four columns of each accumulator: put the dwords back in column order.
         var bytes = Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(low16, high16).AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
         return clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
@@ -84,10 +85,12 @@ internal readonly unsafe struct PanelRequantizer
     }
 
     /// <summary>
-    /// Eight columns from <paramref name="column"/> as int32 <c>round(acc·M) + z</c>, ready for the saturating packs.
-    /// With <see cref="Epilogue.ClampsInBytes"/> the clamp is left to the packs and the byte min/max; otherwise the
-    /// scaled value is clamped in float first, as <see cref="Epilogue256.Requantize"/> does (the values are then in
-    /// [0, 255] and the packs do nothing). Either way the bytes are the reference's.
+    /// Eight columns from <paramref name="column"/> as int32 <c>round(acc·M)</c>, for the saturating pack to int16 after
+    /// which the callers add the zero point (one add for sixteen columns; saturating, so the sum's clamp to [0, 255] is
+    /// that of the unsaturated sum). With <see cref="Epilogue.ClampsInBytes"/> the clamp is left to the packs and the
+    /// byte min/max; otherwise the scaled value is clamped in float first, as <see cref="Epilogue256.Requantize"/> does
+    /// (the values then fit int16, and with the zero point [0, 255], so the packs do nothing). Either way the bytes are
+    /// the reference's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<int> Scaled(Vector256<int> acc, int rowSum, int column)
@@ -95,7 +98,7 @@ internal readonly unsafe struct PanelRequantizer
         if (weightZeroPoints != null) acc -= Vector256.Load(weightZeroPoints + column) * Vector256.Create(rowSum);
         var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(multipliers + column);
         if (!clampsInBytes) scaled = Avx.Min(Avx.Max(scaled, Vector256.Create(low)), Vector256.Create(high));
-        return Avx.ConvertToVector256Int32(scaled) + Vector256.Create((int)zeroPoint);
+        return Avx.ConvertToVector256Int32(scaled);
     }
 
     /// <summary>
