@@ -54,33 +54,44 @@ internal static unsafe class GemmDriver<TTile>
     /// <summary>The rows left over by whole tiles, then the blocks; each widened into <paramref name="widened"/> first when the step needs it.</summary>
     private static void Run(QGemm g, Rows a, byte* y, int* rowSums, int whole, int block, byte* widened)
     {
-        int n = g.N, width = TTile.Width;
         // On a cache line of their own: a tile's vector stores of its sums are read back at once by the requantize, and a
         // store that straddles a line does not forward to the load (the stack is only 16-byte aligned).
-        byte* sumsBytes = stackalloc byte[TileRows * width * sizeof(int) + 63];
+        byte* sumsBytes = stackalloc byte[TileRows * TTile.Width * sizeof(int) + 63];
         int* sums = (int*)(((nint)sumsBytes + 63) & ~(nint)63);
         byte* narrow = stackalloc byte[Vector256<byte>.Count];   // one row of the widest tile
+        var scratch = new Scratch(sums, narrow);
+        bool plain = PlainRequantize.Fits(g.Epilogue);
         if (whole < a.Count)
         {
             Rows left = widened == null ? a : Widen(g, a, whole, a.Count, widened);
-            for (int c0 = 0; c0 < n; c0 += width)
-            {
-                var requantizer = new PanelRequantizer(g.Epilogue, c0);
-                byte* panel = g.Panels + (long)c0 * g.StepCount * 4;
-                int columns = Math.Min(width, n - c0);
-                for (int m = whole; m < a.Count; m++)
-                {
-                    TTile.One(left[m], panel, g.StepCount, requantizer.Offsets, sums);
-                    Store(requantizer, sums, a.Sum(rowSums, m), y + (long)m * n + c0, columns, narrow);
-                }
-            }
+            if (plain) Leftover<PlainRequantize>(g, left, a, y, rowSums, whole, scratch);
+            else Leftover<AnyRequantize>(g, left, a, y, rowSums, whole, scratch);
         }
         // Row blocks outside, panels inside: a block of A stays in L1 while every panel passes over it.
         for (int b0 = 0; b0 < whole; b0 += block)
         {
             int b1 = Math.Min(whole, b0 + block);
             Rows rows = widened == null ? a : Widen(g, a, b0, b1, widened);
-            Block(g, rows, a, y, rowSums, b0, b1, sums, narrow);
+            if (plain) Block<PlainRequantize>(g, rows, a, y, rowSums, b0, b1, scratch);
+            else Block<AnyRequantize>(g, rows, a, y, rowSums, b0, b1, scratch);
+        }
+    }
+
+    /// <summary>The rows from <paramref name="start"/> to the end (fewer than a tile), one at a time, against every panel.</summary>
+    private static void Leftover<TForm>(QGemm g, Rows a, Rows source, byte* y, int* rowSums, int start, Scratch scratch)
+        where TForm : struct, IRequantizeForm
+    {
+        int n = g.N, width = TTile.Width;
+        for (int c0 = 0; c0 < n; c0 += width)
+        {
+            var requantizer = new PanelRequantizer(g.Epilogue, c0);
+            byte* panel = g.Panels + (long)c0 * g.StepCount * 4;
+            int columns = Math.Min(width, n - c0);
+            for (int m = start; m < a.Count; m++)
+            {
+                TTile.One(a[m], panel, g.StepCount, requantizer.Offsets, scratch.Sums);
+                Store<TForm>(requantizer, scratch.Sums, RowSum<TForm>(source, rowSums, m), y + (long)m * n + c0, columns, scratch.Narrow);
+            }
         }
     }
 
@@ -106,9 +117,12 @@ internal static unsafe class GemmDriver<TTile>
     /// panel, since a small block (4 rows at batch 1 on a 2×2 image) costs little more than the call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // tiered code kept the accumulators on the stack
-    private static void Block(QGemm g, Rows a, Rows source, byte* y, int* rowSums, int start, int end, int* sums, byte* narrow)
+    private static void Block<TForm>(QGemm g, Rows a, Rows source, byte* y, int* rowSums, int start, int end, Scratch scratch)
+        where TForm : struct, IRequantizeForm
     {
         int n = g.N, steps = g.StepCount, width = TTile.Width;
+        int* sums = scratch.Sums;
+        byte* narrow = scratch.Narrow;
         for (int c0 = 0; c0 < n; c0 += width)
         {
             var requantizer = new PanelRequantizer(g.Epilogue, c0);
@@ -118,24 +132,25 @@ internal static unsafe class GemmDriver<TTile>
             {
                 TTile.Four(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, requantizer.Offsets, sums);
                 byte* row = y + (long)m0 * n + c0;
-                Store(requantizer, sums, source.Sum(rowSums, m0), row, columns, narrow);
-                Store(requantizer, sums + width, source.Sum(rowSums, m0 + 1), row + n, columns, narrow);
-                Store(requantizer, sums + 2 * width, source.Sum(rowSums, m0 + 2), row + 2 * n, columns, narrow);
-                Store(requantizer, sums + 3 * width, source.Sum(rowSums, m0 + 3), row + 3 * n, columns, narrow);
+                Store<TForm>(requantizer, sums, RowSum<TForm>(source, rowSums, m0), row, columns, narrow);
+                Store<TForm>(requantizer, sums + width, RowSum<TForm>(source, rowSums, m0 + 1), row + n, columns, narrow);
+                Store<TForm>(requantizer, sums + 2 * width, RowSum<TForm>(source, rowSums, m0 + 2), row + 2 * n, columns, narrow);
+                Store<TForm>(requantizer, sums + 3 * width, RowSum<TForm>(source, rowSums, m0 + 3), row + 3 * n, columns, narrow);
             }
         }
     }
 
     /// <summary>One row's bytes; the last panel, when narrower than a tile, goes through <paramref name="narrow"/> so that nothing is written past N.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y, int columns, byte* narrow)
+    private static void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y, int columns, byte* narrow)
+        where TForm : struct, IRequantizeForm
     {
         if (columns == TTile.Width)
         {
-            TTile.Store(requantizer, sums, rowSum, y);
+            TTile.Store<TForm>(requantizer, sums, rowSum, y);
             return;
         }
-        TTile.Store(requantizer, sums, rowSum, narrow);
+        TTile.Store<TForm>(requantizer, sums, rowSum, narrow);
         if (Avx512BW.VL.IsSupported)
         {
             // A masked vmovdqu8 writes (and faults on) no byte outside the mask; a copy would be a call, around which
@@ -145,6 +160,19 @@ internal static unsafe class GemmDriver<TTile>
             return;
         }
         for (int c = 0; c < columns; c++) y[c] = narrow[c];
+    }
+
+    /// <summary>Row <paramref name="m"/>'s sum for the weight zero points' term; a plain requantize has none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RowSum<TForm>(Rows source, int* rowSums, int m)
+        where TForm : struct, IRequantizeForm => TForm.IsPlain ? 0 : source.Sum(rowSums, m);
+
+    /// <summary>The tile's sums (a cache line's alignment) and one row of the last, narrower panel.</summary>
+    private readonly struct Scratch(int* sums, byte* narrow)
+    {
+        public int* Sums => sums;
+
+        public byte* Narrow => narrow;
     }
 }
 

@@ -32,5 +32,6 @@ internal unsafe interface IGemmTile
     static abstract void One(byte* a, byte* panel, int steps, int* offsets, int* sums);
 
     /// <summary><see cref="Width"/> sums of one row requantized into <see cref="Width"/> bytes at <paramref name="y"/>.</summary>
-    static abstract void Store(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y);
+    static abstract void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)
+        where TForm : struct, IRequantizeForm;
 }

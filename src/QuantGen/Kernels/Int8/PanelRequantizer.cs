@@ -45,31 +45,42 @@ internal readonly unsafe struct PanelRequantizer
 
     /// <summary>16 columns: two accumulators, started at <see cref="Offsets"/>, of a row whose sum is <paramref name="rowSum"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector128<byte> Bytes(Vector256<int> acc0, Vector256<int> acc1, int rowSum)
+    public Vector128<byte> Bytes(Vector256<int> acc0, Vector256<int> acc1, int rowSum) => Bytes<AnyRequantize>(acc0, acc1, rowSum);
+
+    /// <summary>As <see cref="Bytes(Vector256{int}, Vector256{int}, int)"/>, with the cases <typeparamref name="TForm"/> rules out compiled away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<byte> Bytes<TForm>(Vector256<int> acc0, Vector256<int> acc1, int rowSum)
+        where TForm : struct, IRequantizeForm
     {
-        var shorts = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled(acc0, rowSum, 0), Scaled(acc1, rowSum, 8)), Vector256.Create(zeroPoint));
+        var shorts = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 8)), Vector256.Create(zeroPoint));
         shorts = Avx2.Permute4x64(shorts.AsInt64(), 0b11_01_10_00).AsInt16();   // vpackssdw interleaved the 128-bit lanes
         var bytes = Sse2.PackUnsignedSaturate(shorts.GetLower(), shorts.GetUpper());
-        return clampsInBytes ? Vector128.Min(Vector128.Max(bytes, Vector128.Create(min)), Vector128.Create(max)) : bytes;
+        return TForm.IsPlain || clampsInBytes ? Vector128.Min(Vector128.Max(bytes, Vector128.Create(min)), Vector128.Create(max)) : bytes;
     }
 
     /// <summary>32 columns: four accumulators in memory (a tile leaves its K loop through the stack).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<byte> Bytes(Vector256<int>* acc, int rowSum)
+    public Vector256<byte> Bytes(Vector256<int>* acc, int rowSum) => Bytes<AnyRequantize>(acc, rowSum);
+
+    /// <summary>As <see cref="Bytes(Vector256{int}*, int)"/>, with the cases <typeparamref name="TForm"/> rules out compiled away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<byte> Bytes<TForm>(Vector256<int>* acc, int rowSum)
+        where TForm : struct, IRequantizeForm
     {
         var zero = Vector256.Create(zeroPoint);
-        var low16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled(acc[0], rowSum, 0), Scaled(acc[1], rowSum, 8)), zero);
-        var high16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled(acc[2], rowSum, 16), Scaled(acc[3], rowSum, 24)), zero);
+        var low16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8)), zero);
+        var high16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled<TForm>(acc[2], rowSum, 16), Scaled<TForm>(acc[3], rowSum, 24)), zero);
         // Each 128-bit lane holds four columns of each accumulator: put the dwords back in column order.
         var bytes = Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(low16, high16).AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
-        return clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
+        return TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
     }
 
     /// <summary>32 columns on zmm (the AVX-512BW tile, whose dot products are on zmm already): clamped in float, then narrowed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<byte> Bytes(Vector512<int> acc0, Vector512<int> acc1, int rowSum)
+    public Vector256<byte> Bytes<TForm>(Vector512<int> acc0, Vector512<int> acc1, int rowSum)
+        where TForm : struct, IRequantizeForm
     {
-        Vector512<short> shorts = Vector512.Narrow(Clamped(acc0, rowSum, 0), Clamped(acc1, rowSum, 16));
+        Vector512<short> shorts = Vector512.Narrow(Clamped<TForm>(acc0, rowSum, 0), Clamped<TForm>(acc1, rowSum, 16));
         return Vector256.Narrow(shorts.GetLower().AsUInt16(), shorts.GetUpper().AsUInt16());
     }
 
@@ -78,9 +89,10 @@ internal readonly unsafe struct PanelRequantizer
     /// rounds half to even (as <c>MathF.Round</c>'s default) to an integral float, which then converts to int32 exactly.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Bytes(Vector128<int> acc0, Vector128<int> acc1, int rowSum)
+    public ulong Bytes<TForm>(Vector128<int> acc0, Vector128<int> acc1, int rowSum)
+        where TForm : struct, IRequantizeForm
     {
-        Vector128<short> shorts = Vector128.Narrow(Clamped(acc0, rowSum, 0), Clamped(acc1, rowSum, 4));
+        Vector128<short> shorts = Vector128.Narrow(Clamped<TForm>(acc0, rowSum, 0), Clamped<TForm>(acc1, rowSum, 4));
         return Vector128.Narrow(shorts.AsUInt16(), shorts.AsUInt16()).AsUInt64().ToScalar();
     }
 
@@ -93,11 +105,12 @@ internal readonly unsafe struct PanelRequantizer
     /// the reference's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Scaled(Vector256<int> acc, int rowSum, int column)
+    private Vector256<int> Scaled<TForm>(Vector256<int> acc, int rowSum, int column)
+        where TForm : struct, IRequantizeForm
     {
-        if (weightZeroPoints != null) acc -= Vector256.Load(weightZeroPoints + column) * Vector256.Create(rowSum);
+        if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector256.Load(weightZeroPoints + column) * Vector256.Create(rowSum);
         var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(multipliers + column);
-        if (!clampsInBytes) scaled = Avx.Min(Avx.Max(scaled, Vector256.Create(low)), Vector256.Create(high));
+        if (!TForm.IsPlain && !clampsInBytes) scaled = Avx.Min(Avx.Max(scaled, Vector256.Create(low)), Vector256.Create(high));
         return Avx.ConvertToVector256Int32(scaled);
     }
 
@@ -106,19 +119,21 @@ internal readonly unsafe struct PanelRequantizer
     /// exact. Max/Min differ from <c>Math.Clamp</c> only for NaN and the sign of zero, which cannot change the integer.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<int> Clamped(Vector512<int> acc, int rowSum, int column)
+    private Vector512<int> Clamped<TForm>(Vector512<int> acc, int rowSum, int column)
+        where TForm : struct, IRequantizeForm
     {
-        if (weightZeroPoints != null) acc -= Vector512.Load(weightZeroPoints + column) * Vector512.Create(rowSum);
+        if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector512.Load(weightZeroPoints + column) * Vector512.Create(rowSum);
         var scaled = Avx512F.ConvertToVector512Single(acc) * Vector512.Load(multipliers + column);
         var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(low)), Vector512.Create(high));
         return Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create((int)zeroPoint);
     }
 
-    /// <summary>Four columns as int32 in [min, max], portably (see <see cref="Clamped(Vector512{int}, int, int)"/>).</summary>
+    /// <summary>Four columns as int32 in [min, max], portably (see <see cref="Clamped{TForm}(Vector512{int}, int, int)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector128<int> Clamped(Vector128<int> acc, int rowSum, int column)
+    private Vector128<int> Clamped<TForm>(Vector128<int> acc, int rowSum, int column)
+        where TForm : struct, IRequantizeForm
     {
-        if (weightZeroPoints != null) acc -= Vector128.Load(weightZeroPoints + column) * Vector128.Create(rowSum);
+        if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector128.Load(weightZeroPoints + column) * Vector128.Create(rowSum);
         var scaled = Vector128.ConvertToSingle(acc) * Vector128.Load(multipliers + column);
         var clamped = Vector128.Min(Vector128.Max(scaled, Vector128.Create(low)), Vector128.Create(high));
         return Vector128.ConvertToInt32(Vector128.Round(clamped)) + Vector128.Create((int)zeroPoint);

@@ -75,6 +75,7 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y) =>
-        Unsafe.WriteUnaligned(y, requantizer.Bytes(Vector128.Load(sums), Vector128.Load(sums + 4), rowSum));
+    public static void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)
+        where TForm : struct, IRequantizeForm =>
+        Unsafe.WriteUnaligned(y, requantizer.Bytes<TForm>(Vector128.Load(sums), Vector128.Load(sums + 4), rowSum));
 }

@@ -75,6 +75,7 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y) =>
-        requantizer.Bytes(Vector256.Load(sums), Vector256.Load(sums + 8), rowSum).Store(y);
+    public static void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)
+        where TForm : struct, IRequantizeForm =>
+        requantizer.Bytes<TForm>(Vector256.Load(sums), Vector256.Load(sums + 8), rowSum).Store(y);
 }

@@ -114,6 +114,7 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y) =>
-        requantizer.Bytes((Vector256<int>*)sums, rowSum).Store(y);
+    public static void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)
+        where TForm : struct, IRequantizeForm =>
+        requantizer.Bytes<TForm>((Vector256<int>*)sums, rowSum).Store(y);
 }

@@ -77,6 +77,7 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y) =>
-        requantizer.Bytes(Vector512.Load(sums), Vector512.Load(sums + 16), rowSum).Store(y);
+    public static void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)
+        where TForm : struct, IRequantizeForm =>
+        requantizer.Bytes<TForm>(Vector512.Load(sums), Vector512.Load(sums + 16), rowSum).Store(y);
 }
