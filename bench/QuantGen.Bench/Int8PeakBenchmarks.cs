@@ -19,7 +19,7 @@ public class Int8PeakBenchmarks
     private const int Iterations = 1 << 20, Chains = 12;
 
     public static IEnumerable<string> Kinds =>
-        new[] { "ymm vpdpbusd", "zmm vpmaddubsw+vpmaddwd", "ymm vpmaddubsw+vpmaddwd" }.Where(IsSupported);
+        new[] { "ymm vpdpbusd", "zmm vpmaddubsw+vpmaddwd", "ymm vpmaddubsw+vpmaddwd", "ymm vpmaddwd" }.Where(IsSupported);
 
     /// <summary>The dot products this machine has, the one its GEMMs prefer first (as <see cref="QuantGen.Kernels.Int8.Int8KernelPaths.Best"/> orders them).</summary>
     [ParamsSource(nameof(Kinds))]
@@ -35,6 +35,7 @@ public class Int8PeakBenchmarks
     {
         "ymm vpdpbusd" => VnniLoop(x, w),
         "ymm vpmaddubsw+vpmaddwd" => MaddubsLoop256(x, w),
+        "ymm vpmaddwd" => PairLoop256(x, w),
         _ => MaddubsLoop512(x, w),
     };
 
@@ -54,12 +55,17 @@ public class Int8PeakBenchmarks
         return (best, kind);
     }
 
-    private static int MacsPerDot(string kind) => kind.StartsWith("zmm", StringComparison.Ordinal) ? 64 : 32;
+    private static int MacsPerDot(string kind) => kind switch
+    {
+        "ymm vpmaddwd" => 16,
+        _ when kind.StartsWith("zmm", StringComparison.Ordinal) => 64,
+        _ => 32,
+    };
 
     private static bool IsSupported(string kind) => kind switch
     {
         "ymm vpdpbusd" => AvxVnni.IsSupported,
-        "ymm vpmaddubsw+vpmaddwd" => Avx2.IsSupported,
+        "ymm vpmaddubsw+vpmaddwd" or "ymm vpmaddwd" => Avx2.IsSupported,
         _ => Avx512BW.IsSupported,
     };
 
@@ -111,6 +117,28 @@ public class Int8PeakBenchmarks
         }
         return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11).ToScalar();
     }
+
+    /// <summary>
+    /// The exact int16-pair step (<c>WidePair</c>: activations above 127, where <c>vpmaddubsw</c> could saturate): 16 MACs
+    /// an instruction, and an add of its own, which the VNNI and <c>vpmaddubsw</c> peaks do not show.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int PairLoop256(byte xByte, sbyte wByte)
+    {
+        Vector256<short> w = Vector256.Create((short)wByte);
+        Vector256<int> a0 = Vector256.Create((int)xByte), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+        Vector256<int> a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        for (int i = 0; i < Iterations; i++)
+        {
+            a0 = Pair(a0, w); a1 = Pair(a1, w); a2 = Pair(a2, w); a3 = Pair(a3, w);
+            a4 = Pair(a4, w); a5 = Pair(a5, w); a6 = Pair(a6, w); a7 = Pair(a7, w);
+            a8 = Pair(a8, w); a9 = Pair(a9, w); a10 = Pair(a10, w); a11 = Pair(a11, w);
+        }
+        return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11).ToScalar();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Pair(Vector256<int> acc, Vector256<short> w) => acc + Avx2.MultiplyAddAdjacent(acc.AsInt16(), w);
 
     /// <summary>
     /// The GEMM's <c>MaddubsQuad</c> step (u8×s8 pairs to int16, pairs of those to int32, added) with the accumulator's
