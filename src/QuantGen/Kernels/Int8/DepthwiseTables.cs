@@ -45,7 +45,7 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary><see cref="DepthwiseVnni"/>'s weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
     public required sbyte* ColumnWeights { get; init; }
 
-    /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseVnni.CanSlide"/>.</summary>
+    /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseVnni.CanSlide"/> and <see cref="Depthwise256.CanSlide"/>.</summary>
     public required bool Slides { get; init; }
 
     /// <summary>Input columns from one output column's window to the next's.</summary>
@@ -53,6 +53,9 @@ internal readonly unsafe struct DepthwiseTables
 
     /// <summary>Bytes from one kernel row's taps to the next's (dilation × input row).</summary>
     public required long RowStep { get; init; }
+
+    /// <summary>Bytes from one kernel column's taps to the next's (dilation × channels).</summary>
+    public required long ColumnStep { get; init; }
 
     /// <summary><see cref="Offsets"/> in the order of the kernel's accumulator lanes, for the kernels whose lanes are not in channel order.</summary>
     public required int* ReorderedOffsets { get; init; }

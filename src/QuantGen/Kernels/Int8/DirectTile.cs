@@ -25,6 +25,9 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
     /// <summary>Vectors of stack the caller provides: the wide tile's accumulators.</summary>
     public const int Accumulators = Pixels * WideWidth / 8;
 
+    /// <summary>Band bytes a step reads: four bytes (VNNI), or two values of a band widened to uint16 (<see cref="QDirect.ElementBytes"/>).</summary>
+    private const int StepBytes = 4;
+
     /// <summary>
     /// The pixels whose windows start at <paramref name="x0"/>…<paramref name="x3"/> in the band, into
     /// <paramref name="y"/> (consecutive pixels, Cout bytes each) for the first <paramref name="count"/> of them.
@@ -33,7 +36,7 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
     public void Run(byte* x0, byte* x1, byte* x2, byte* x3, byte* y, int count)
     {
         QDirect d = direct;
-        int cout = d.Geometry.OutChannels, steps = d.SegmentSteps, size = Steps.Size(TStep.Kind);
+        int cout = d.Geometry.OutChannels, steps = d.SegmentSteps;
         ReadOnlySpan<int> segments = d.SegmentOffsets;
         byte* w = d.Panels;
         for (int c0 = 0; c0 < cout; c0 += Width)
@@ -44,20 +47,20 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
             Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
             foreach (int segment in segments)
             {
-                for (int s = 0, k = segment; s < steps; s++, k += size, w += Width * 4)
+                for (int s = 0, k = segment; s < steps; s++, k += StepBytes, w += Width * 4)
                 {
                     var w0 = Vector256.Load((int*)w);
                     var w1 = Vector256.Load((int*)w + 8);
-                    var x = Vector256.Create(TStep.Load(x0 + k));
+                    var x = Broadcast(x0 + k);
                     c00 = TStep.Dot(c00, x, w0);
                     c01 = TStep.Dot(c01, x, w1);
-                    x = Vector256.Create(TStep.Load(x1 + k));
+                    x = Broadcast(x1 + k);
                     c10 = TStep.Dot(c10, x, w0);
                     c11 = TStep.Dot(c11, x, w1);
-                    x = Vector256.Create(TStep.Load(x2 + k));
+                    x = Broadcast(x2 + k);
                     c20 = TStep.Dot(c20, x, w0);
                     c21 = TStep.Dot(c21, x, w1);
-                    x = Vector256.Create(TStep.Load(x3 + k));
+                    x = Broadcast(x3 + k);
                     c30 = TStep.Dot(c30, x, w0);
                     c31 = TStep.Dot(c31, x, w1);
                 }
@@ -84,7 +87,7 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
     public void RunWide(byte* x0, byte* x1, byte* x2, byte* x3, byte* y, int count)
     {
         QDirect d = direct;
-        int cout = d.Geometry.OutChannels, steps = d.SegmentSteps, size = Steps.Size(TStep.Kind);
+        int cout = d.Geometry.OutChannels, steps = d.SegmentSteps;
         ReadOnlySpan<int> segments = d.SegmentOffsets;
         byte* w = d.Panels;
         for (int c0 = 0; c0 < cout; c0 += WideWidth)
@@ -98,19 +101,19 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
             Vector256<int> c20 = o0, c21 = o1, c22 = o2, c23 = o3, c30 = o0, c31 = o1, c32 = o2, c33 = o3;
             foreach (int segment in segments)
             {
-                for (int s = 0, k = segment; s < steps; s++, k += size, w += WideWidth * 4)
+                for (int s = 0, k = segment; s < steps; s++, k += StepBytes, w += WideWidth * 4)
                 {
                     var w0 = Vector256.Load((int*)w);
                     var w1 = Vector256.Load((int*)w + 8);
                     var w2 = Vector256.Load((int*)w + 16);
                     var w3 = Vector256.Load((int*)w + 24);
-                    var x = Vector256.Create(TStep.Load(x0 + k));
+                    var x = Broadcast(x0 + k);
                     (c00, c01, c02, c03) = (TStep.Dot(c00, x, w0), TStep.Dot(c01, x, w1), TStep.Dot(c02, x, w2), TStep.Dot(c03, x, w3));
-                    x = Vector256.Create(TStep.Load(x1 + k));
+                    x = Broadcast(x1 + k);
                     (c10, c11, c12, c13) = (TStep.Dot(c10, x, w0), TStep.Dot(c11, x, w1), TStep.Dot(c12, x, w2), TStep.Dot(c13, x, w3));
-                    x = Vector256.Create(TStep.Load(x2 + k));
+                    x = Broadcast(x2 + k);
                     (c20, c21, c22, c23) = (TStep.Dot(c20, x, w0), TStep.Dot(c21, x, w1), TStep.Dot(c22, x, w2), TStep.Dot(c23, x, w3));
-                    x = Vector256.Create(TStep.Load(x3 + k));
+                    x = Broadcast(x3 + k);
                     (c30, c31, c32, c33) = (TStep.Dot(c30, x, w0), TStep.Dot(c31, x, w1), TStep.Dot(c32, x, w2), TStep.Dot(c33, x, w3));
                 }
             }
@@ -128,4 +131,8 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
             if (count > 3) PanelStore.Write(y3, pixel + 3 * cout, columns);
         }
     }
+
+    /// <summary>One step of a pixel's window on every lane: a single broadcast from memory, the band being laid out for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Broadcast(byte* x) => Vector256.Create(*(int*)x);
 }

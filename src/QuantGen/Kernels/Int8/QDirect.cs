@@ -9,7 +9,7 @@ namespace QuantGen.Kernels.Int8;
 /// A direct convolution for few input channels (a network's stem: MobileNetV2's 1 → 32, 3×3, stride 2) on
 /// channels-last data: a small GEMM whose rows are output pixels, read in place from a zero-point-padded copy of the
 /// input rows (a band). A window is a few contiguous segments (one per kernel row; one per tap when dilated across),
-/// taken in steps of 4 bytes (VNNI) or 2 (int16 pairs) against weights packed the same way and zero past each segment's
+/// taken in steps of 4 values (VNNI) or 2 (int16 pairs, from a band widened to uint16) against weights packed the same way and zero past each segment's
 /// end; <see cref="DirectTile{TStep}"/> computes 4 pixels × 16 or 32 channels at once:
 /// <c>acc[c] = Offsets[c] + Σ_k x_k·w'_k[c]</c>, <c>Offsets[c] = bias[c] − z_in·Σ_k w'_k[c]</c>, with <c>w' = w − z_w</c>.
 /// </summary>
@@ -54,12 +54,13 @@ internal sealed unsafe class QDirect
         // Without dilation across, a kernel row is one contiguous segment; with it, each tap is its own.
         SegmentTaps = g.DilationWidth == 1 ? g.KernelWidth : 1;
         SegmentSteps = (SegmentTaps * g.InChannels + Steps.Size(Kind) - 1) / Steps.Size(Kind);
-        Pitch = (g.InWidth + 2 * g.PadWidth) * g.InChannels;
+        ElementBytes = Kind == StepKind.Pair ? 2 : 1;
+        Pitch = (g.InWidth + 2 * g.PadWidth) * g.InChannels * ElementBytes;
         segmentOffsets = new int[g.KernelHeight * (g.KernelWidth / SegmentTaps)];
         for (int j = 0; j < segmentOffsets.Length; j++)
         {
             int ky = j / (g.KernelWidth / SegmentTaps), kx = j % (g.KernelWidth / SegmentTaps) * SegmentTaps;
-            segmentOffsets[j] = ky * g.DilationHeight * Pitch + kx * g.DilationWidth * g.InChannels;
+            segmentOffsets[j] = ky * g.DilationHeight * Pitch + kx * g.DilationWidth * g.InChannels * ElementBytes;
         }
         // 32 channels a tile where the registers (and the masked byte stores) allow it: each broadcast then feeds four
         // products instead of two. The AVX2 path keeps 16, as on a machine without AVX-512, so that forcing it covers
@@ -89,10 +90,17 @@ internal sealed unsafe class QDirect
     /// <summary>Steps per segment: its <c>taps·Cin</c> bytes in steps of 4 (quad) or 2 (pair), rounded up.</summary>
     public int SegmentSteps { get; }
 
-    /// <summary>Where each segment starts in the band, from the window's first byte.</summary>
+    /// <summary>
+    /// Bytes a band holds per input value: 1, or 2 for <see cref="StepKind.Pair"/>, whose band is widened to uint16 once
+    /// as it is filled, so that every step's pair of values is one 32-bit broadcast from memory (a step of either kind
+    /// reads 4 bytes) instead of two byte loads, a shift, an or and a move per pixel.
+    /// </summary>
+    public int ElementBytes { get; }
+
+    /// <summary>Where each segment starts in the band, in bytes from the window's first.</summary>
     public ReadOnlySpan<int> SegmentOffsets => segmentOffsets;
 
-    /// <summary>Bytes of one padded input row in the band.</summary>
+    /// <summary>Bytes of one padded input row in the band (<see cref="ElementBytes"/> a value).</summary>
     public int Pitch { get; }
 
     /// <summary>Output channels a packed panel: 16, or 32 on machines with AVX-512VL's 32 vector registers.</summary>
@@ -150,7 +158,7 @@ internal sealed unsafe class QDirect
                 Fill(input + n * imageBytes, oy0, rows, band);
                 byte* y = output + (((long)n * outHeight + oy0) * outWidth) * cout;
                 // Four pixels a tile, across output rows; a short last tile repeats its last pixel and stores only its own.
-                var windows = new BandWindows(band, outWidth, g.StrideHeight * Pitch, g.StrideWidth * g.InChannels);
+                var windows = new BandWindows(band, outWidth, g.StrideHeight * Pitch, g.StrideWidth * g.InChannels * ElementBytes);
                 for (int p = 0; p < pixels; p += DirectTile<TStep>.Pixels)
                 {
                     int count = Math.Min(DirectTile<TStep>.Pixels, pixels - p);
@@ -169,21 +177,52 @@ internal sealed unsafe class QDirect
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called once per band: its unoptimized first tier would cost as much as the tiles
     private void Fill(byte* image, int oy0, int rows, byte* band)
     {
+        if (ElementBytes == 2) FillRows<ushort>(image, oy0, rows, band);
+        else FillRows<byte>(image, oy0, rows, band);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FillRows<TValue>(byte* image, int oy0, int rows, byte* band)
+        where TValue : unmanaged, System.Numerics.IUnsignedNumber<TValue>, System.Numerics.INumberBase<TValue>
+    {
         int cin = g.InChannels, count = (rows - 1) * g.StrideHeight + (g.KernelHeight - 1) * g.DilationHeight + 1;
-        int left = g.PadWidth * cin, inside = g.InWidth * cin;
-        for (int r = 0, iy = oy0 * g.StrideHeight - g.PadHeight; r < count; r++, iy++, band += Pitch)
+        int left = g.PadWidth * cin, inside = g.InWidth * cin, width = Pitch / sizeof(TValue);
+        TValue pad = TValue.CreateTruncating(zeroPoint);
+        TValue* values = (TValue*)band;
+        for (int r = 0, iy = oy0 * g.StrideHeight - g.PadHeight; r < count; r++, iy++, values += width)
         {
-            var row = new Span<byte>(band, Pitch);
+            var row = new Span<TValue>(values, width);
             if ((uint)iy >= (uint)g.InHeight)
             {
-                row.Fill(zeroPoint);
+                row.Fill(pad);
                 continue;
             }
-            row.Slice(0, left).Fill(zeroPoint);
-            new ReadOnlySpan<byte>(image + (long)iy * inside, inside).CopyTo(row.Slice(left));
-            row.Slice(left + inside).Fill(zeroPoint);
+            row.Slice(0, left).Fill(pad);
+            Copy(new ReadOnlySpan<byte>(image + (long)iy * inside, inside), row.Slice(left, inside));
+            row.Slice(left + inside).Fill(pad);
         }
-        new Span<byte>(band, Slack).Clear();
+        new Span<byte>(values, Slack).Clear();
+    }
+
+    /// <summary>Input bytes into band values, zero-extended when the band is widened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]   // into Fill's optimized code: on its own it ran unoptimized for a while
+    private static void Copy<TValue>(ReadOnlySpan<byte> source, Span<TValue> destination)
+        where TValue : unmanaged, System.Numerics.INumberBase<TValue>
+    {
+        if (typeof(TValue) == typeof(byte))
+        {
+            source.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, byte>(destination));
+            return;
+        }
+        Span<ushort> words = System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, ushort>(destination);
+        int i = 0;
+        for (; i + Vector128<byte>.Count <= source.Length; i += Vector128<byte>.Count)
+        {
+            var (lower, upper) = Vector128.Widen(Vector128.Create(source.Slice(i, Vector128<byte>.Count)));
+            lower.CopyTo(words.Slice(i));
+            upper.CopyTo(words.Slice(i + Vector128<ushort>.Count));
+        }
+        for (; i < source.Length; i++) words[i] = source[i];
     }
 
     private PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, WeightQParams weightQ, out int[] sums)

@@ -132,6 +132,36 @@ public sealed class Int8Conv2dTests(ITestOutputHelper output)
         output.WriteLine($"{cases} cases.");
     }
 
+    /// <summary>
+    /// The direct kernel's band of padded rows over images too big for one: a 112×112 stem in several bands (the last
+    /// one short), and rows too wide for the stack (the rented band), typical and saturating, on whichever band the path
+    /// fills: bytes (VNNI, weight zero points 0) or values widened to int16 (the int16-pair steps).
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void StemsOverSeveralBandsEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6107);
+        ConvGeometry[] geometries =
+        [
+            new(1, 3, 112, 112, 32, 3, 3, 2, 2, 1, 1),
+            new(2, 4, 4, 2100, 17, 3, 3, 1, 1, 1, 1),
+        ];
+        foreach (ConvGeometry g in geometries)
+        {
+            foreach (bool saturate in (ReadOnlySpan<bool>)[false, true])
+            {
+                var c = Int8Case.Create(random, Int8Regime.Typical, g.OutChannels, g.InChannels * 9, g.InputLength);
+                if (saturate) c.Saturate(random);
+                Assert.Equal(Int8ConvAlgorithm.Direct, new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange).Algorithm);
+                Check(c, g, path);
+            }
+        }
+    }
+
     /// <summary>Every convolution of MobileNetV2 on a 28×28 input: the stem (1 input channel, 3×3, stride 2), depthwise and pointwise.</summary>
     [Theory]
     [Int8Path(Int8KernelPath.Scalar)]

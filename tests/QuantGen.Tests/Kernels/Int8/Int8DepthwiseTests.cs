@@ -73,6 +73,32 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Wide images one to five rows high, 3×3 with padding 1 and stride 1 and 2: rows whose windows keep every kernel
+    /// column but lose one or two kernel rows to the padding, beside rows of whole windows (the AVX2 kernel's runs).
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void ShortWideImagesEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6204);
+        var regimes = Enum.GetValues<Int8Regime>();
+        int i = 0;
+        foreach (int height in (ReadOnlySpan<int>)[1, 2, 3, 5])
+        {
+            foreach (int channels in (ReadOnlySpan<int>)[16, 33, 96])
+            {
+                var g = Depthwise(1 + i % 2, channels, height, 9 + i % 4, 3, 3, 1 + i % 2, 1, 1);
+                Check(random, regimes[i++ % regimes.Length], g, path);
+            }
+        }
+    }
+
+    /// <summary>
     /// Inputs of only 0 and 255 (all of one, or mixed), weights of −128 and 127 or nonzero per-channel weight zero points,
     /// and outputs that clamp under ReLU and ReLU6: the largest products and the requantize's bounds, on borders and inside.
     /// </summary>
