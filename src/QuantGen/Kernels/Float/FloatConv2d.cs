@@ -85,14 +85,23 @@ public static unsafe class FloatConv2d
 
     /// <summary>
     /// Each group, in PyTorch's order (<see cref="DirectConvOrder"/>): each block of input channels' packed weight rows
-    /// times its columns (im2col; a 1×1 convolution's input rows, read in place), the first block into the group's slice
-    /// of output channels plus the bias, every later block into scratch and then added. <paramref name="panels"/> holds the groups' panels one after another, each
+    /// times its columns (im2col), the first block into the group's slice of output channels plus the bias, every later
+    /// block into scratch and then added; a 1×1 convolution (one group) as one product over its input rows in place,
+    /// which adds its blocks tile by tile (<see cref="KBlocks"/>). <paramref name="panels"/> holds the groups' panels one after another, each
     /// group's blocks one after another, as <see cref="DirectConvOrder.PackGroup"/> lays them out.
     /// </summary>
     private static void ByChannelBlocks(FloatKernelPath path, in ConvGeometry g, float* input, float* panels, float* bias, float* output, float* scratch)
     {
         int pixels = g.OutHeight * g.OutWidth, rows = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth, n = g.Batch * pixels;
         bool fromBias = DirectConvOrder.StartsFromBias(g);
+        if (g.IsPointwise)
+        {
+            // A 1×1 convolution's columns are its input rows, read in place (no im2col); its blocks summed tile by tile.
+            var rowsInPlace = new MatrixColumns(BatchedMatrix.Activations(input, g.InChannels, pixels), g.InChannels);
+            var blocks = new KBlocks(g.InChannels, DirectConvOrder.BlockChannels(g));
+            MatrixProduct.WithPackedA(path, panels, rows, blocks, ref rowsInPlace, n, BatchedMatrix.Activations(output, g.OutChannels, pixels), bias, false, scratch);
+            return;
+        }
         float* partial = scratch + MatrixProduct.PackedScratchFloats(DirectConvOrder.Channels(g, 0) * taps, n);
         var partialMatrix = BatchedMatrix.Activations(partial, rows, pixels);
         for (int group = 0; group < g.Groups; group++)
@@ -108,17 +117,8 @@ public static unsafe class FloatConv2d
                 bool first = block == 0;
                 BatchedMatrix blockTarget = first ? target : partialMatrix;
                 float* blockBias = first && fromBias ? groupBias : null;
-                if (g.IsPointwise)
-                {
-                    // A 1×1 convolution's columns for a block are its input rows: read in place, no im2col.
-                    var columns = new MatrixColumns(BatchedMatrix.Activations(input + (long)firstChannel * pixels, g.InChannels, pixels), channels);
-                    MatrixProduct.WithPackedA(path, blockPanels, rows, channels, ref columns, n, blockTarget, blockBias, false, scratch);
-                }
-                else
-                {
-                    var columns = new Im2ColColumns(g, input, group, firstChannel, channels);
-                    MatrixProduct.WithPackedA(path, blockPanels, rows, channels * taps, ref columns, n, blockTarget, blockBias, false, scratch);
-                }
+                var columns = new Im2ColColumns(g, input, group, firstChannel, channels);
+                MatrixProduct.WithPackedA(path, blockPanels, rows, channels * taps, ref columns, n, blockTarget, blockBias, false, scratch);
                 if (first && !fromBias && groupBias != null) AddPerRow(g, groupOutput, groupBias, rows, pixels);
                 if (!first) AddBlock(g, groupOutput, partial, rows, pixels);
             }
@@ -153,6 +153,7 @@ public static unsafe class FloatConv2d
     private static long BlockScratchFloats(in ConvGeometry g)
     {
         int pixels = g.OutHeight * g.OutWidth, n = g.Batch * pixels;
+        if (g.IsPointwise) return MatrixProduct.PackedScratchFloats(g.InChannels, n);
         long partial = DirectConvOrder.Blocks(g) > 1 ? (long)g.Batch * g.OutChannelsPerGroup * pixels : 0;
         return MatrixProduct.PackedScratchFloats(DirectConvOrder.Channels(g, 0) * g.KernelHeight * g.KernelWidth, n) + partial;
     }
