@@ -24,6 +24,11 @@ if (args is ["--float-steps", ..])
     FloatStepProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
     return;
 }
+if (args is ["--conv-micro", ..])
+{
+    ConvMicro.Run();
+    return;
+}
 #if GEMM_BEFORE
 if (args is ["--gemm-before-after", ..])
 {

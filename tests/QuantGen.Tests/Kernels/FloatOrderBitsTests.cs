@@ -29,6 +29,10 @@ public sealed class FloatOrderBitsTests(ITestOutputHelper output)
         new(1, 40, 5, 5, 20, 3, 3, PadHeight: 1, PadWidth: 1),    // three blocks of 16 channels, wide
         new(1, 40, 2, 2, 20, 3, 3, PadHeight: 1, PadWidth: 1),    // the same, narrow
         new(2, 36, 4, 4, 10, 3, 3, PadHeight: 1, PadWidth: 1, Groups: 2), // two groups of two blocks each
+        new(1, 300, 5, 5, 12, 1, 1, 2, 2),                        // a strided 1×1 kernel (im2col) in two blocks, wide
+        new(1, 300, 3, 3, 12, 1, 1, 2, 2),                        // the same, narrow
+        new(2, 20, 3, 3, 12, 1, 1, PadHeight: 1, PadWidth: 1),    // a padded 1×1 kernel
+        new(1, 600, 2, 2, 8, 1, 1, Groups: 2),                    // a grouped 1×1 kernel, two blocks per group
     ];
 
     [Theory]

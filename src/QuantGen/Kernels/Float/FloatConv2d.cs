@@ -84,22 +84,38 @@ public static unsafe class FloatConv2d
     }
 
     /// <summary>
-    /// Each group, in PyTorch's order (<see cref="DirectConvOrder"/>): each block of input channels' packed weight rows
-    /// times its columns (im2col), the first block into the group's slice of output channels plus the bias, every later
-    /// block into scratch and then added; a 1×1 convolution (one group) as one product over its input rows in place,
-    /// which adds its blocks tile by tile (<see cref="KBlocks"/>). <paramref name="panels"/> holds the groups' panels one after another, each
-    /// group's blocks one after another, as <see cref="DirectConvOrder.PackGroup"/> lays them out.
+    /// Each group, in PyTorch's order (<see cref="DirectConvOrder"/>). A 1×1 kernel, or any kernel over one block of
+    /// input channels, as one product that adds its blocks tile by tile (<see cref="KBlocks"/>); otherwise each block of
+    /// input channels' packed weight rows times its im2col columns, the first block into the group's slice of output
+    /// channels plus the bias, every later block into scratch and then added. <paramref name="panels"/> holds the groups'
+    /// panels one after another, as <see cref="DirectConvOrder.PackGroup"/> lays them out.
     /// </summary>
     private static void ByChannelBlocks(FloatKernelPath path, in ConvGeometry g, float* input, float* panels, float* bias, float* output, float* scratch)
     {
         int pixels = g.OutHeight * g.OutWidth, rows = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth, n = g.Batch * pixels;
         bool fromBias = DirectConvOrder.StartsFromBias(g);
-        if (g.IsPointwise)
+        if (fromBias || DirectConvOrder.Blocks(g) == 1)
         {
-            // A 1×1 convolution's columns are its input rows, read in place (no im2col); its blocks summed tile by tile.
-            var rowsInPlace = new MatrixColumns(BatchedMatrix.Activations(input, g.InChannels, pixels), g.InChannels);
-            var blocks = new KBlocks(g.InChannels, DirectConvOrder.BlockChannels(g));
-            MatrixProduct.WithPackedA(path, panels, rows, blocks, ref rowsInPlace, n, BatchedMatrix.Activations(output, g.OutChannels, pixels), bias, false, scratch);
+            // One product per group over all of k, which adds its blocks tile by tile (KBlocks): a 1×1 kernel's
+            // (its k in channel order, its first block from the bias), or one block (the stem: its bias added after).
+            var blocks = new KBlocks(g.InChannelsPerGroup * taps, DirectConvOrder.BlockChannels(g) * taps) { BiasAfterSum = !fromBias };
+            for (int group = 0; group < g.Groups; group++)
+            {
+                float* groupPanels = panels + group * PackedConvWeights.GroupFloats(g);
+                var target = BatchedMatrix.Activations(output + (long)group * rows * pixels, g.OutChannels, pixels);
+                float* groupBias = bias == null ? null : bias + group * rows;
+                if (g.IsPointwise)
+                {
+                    // Its columns are its input rows, read in place (no im2col).
+                    var rowsInPlace = new MatrixColumns(BatchedMatrix.Activations(input, g.InChannels, pixels), g.InChannels);
+                    MatrixProduct.WithPackedA(path, groupPanels, rows, blocks, ref rowsInPlace, n, target, groupBias, false, scratch);
+                }
+                else
+                {
+                    var columns = new Im2ColColumns(g, input, group, 0, g.InChannelsPerGroup);
+                    MatrixProduct.WithPackedA(path, groupPanels, rows, blocks, ref columns, n, target, groupBias, false, scratch);
+                }
+            }
             return;
         }
         float* partial = scratch + MatrixProduct.PackedScratchFloats(DirectConvOrder.Channels(g, 0) * taps, n);
@@ -153,7 +169,10 @@ public static unsafe class FloatConv2d
     private static long BlockScratchFloats(in ConvGeometry g)
     {
         int pixels = g.OutHeight * g.OutWidth, n = g.Batch * pixels;
-        if (g.IsPointwise) return MatrixProduct.PackedScratchFloats(g.InChannels, n);
+        if (DirectConvOrder.StartsFromBias(g) || DirectConvOrder.Blocks(g) == 1)
+        {
+            return MatrixProduct.PackedScratchFloats(g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth, n);
+        }
         long partial = DirectConvOrder.Blocks(g) > 1 ? (long)g.Batch * g.OutChannelsPerGroup * pixels : 0;
         return MatrixProduct.PackedScratchFloats(DirectConvOrder.Channels(g, 0) * g.KernelHeight * g.KernelWidth, n) + partial;
     }

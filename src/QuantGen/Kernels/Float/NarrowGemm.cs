@@ -97,10 +97,10 @@ internal static unsafe class NarrowGemm
         where TVectors : struct, IConstant
     {
         int n = TColumns.Value, count = TPath.Count, k = blocks.Length(block);
-        float* a0 = blocks.RowStart(packedA, m, block, row);
-        float* a1 = TVectors.Value > 1 ? blocks.RowStart(packedA, m, block, row + count) : a0;
-        float* a2 = TVectors.Value > 2 ? blocks.RowStart(packedA, m, block, row + 2 * count) : a0;
-        float* a3 = TVectors.Value > 3 ? blocks.RowStart(packedA, m, block, row + 3 * count) : a0;
+        float* a0 = blocks.RowStart(packedA, block, row);
+        float* a1 = TVectors.Value > 1 ? blocks.RowStart(packedA, block, row + count) : a0;
+        float* a2 = TVectors.Value > 2 ? blocks.RowStart(packedA, block, row + 2 * count) : a0;
+        float* a3 = TVectors.Value > 3 ? blocks.RowStart(packedA, block, row + 3 * count) : a0;
         TVector s00 = TPath.Zero, s01 = TPath.Zero, s02 = TPath.Zero, s03 = TPath.Zero;
         TVector s10 = TPath.Zero, s11 = TPath.Zero, s12 = TPath.Zero, s13 = TPath.Zero;
         TVector s20 = TPath.Zero, s21 = TPath.Zero, s22 = TPath.Zero, s23 = TPath.Zero;

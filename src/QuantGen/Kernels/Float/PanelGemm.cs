@@ -67,7 +67,7 @@ internal static unsafe class PanelGemm
                     int cols = Math.Min(Width, n - column);
                     float* bPanel = packedB + (long)offset * k;
                     float* cTile = c.Column(column) + row * c.RowStride;
-                    if (blocks.Count > 1)
+                    if (blocks.Count > 1 || (blocks.BiasAfterSum && rowBias != null))
                     {
                         BlockedTile<TPath, TVector>(packedA, m, blocks, bPanel, c, row, rows, column, cols, rowBias, tile, blockTile);
                     }
@@ -85,8 +85,9 @@ internal static unsafe class PanelGemm
     }
 
     /// <summary>
-    /// A tile over k in blocks: the first block as a tile on its own (from the bias), each later block's from 0 in
-    /// <paramref name="blockTile"/>, added to it; straight into C where the tile is whole, else in <paramref name="tile"/> and copied out.
+    /// A tile over k in blocks: the first block as a tile on its own (from the bias, or from 0 and then the bias added,
+    /// <see cref="KBlocks.BiasAfterSum"/>), each later block's from 0 in <paramref name="blockTile"/>, added to it;
+    /// straight into C where the tile is whole, else in <paramref name="tile"/> and copied out.
     /// </summary>
     private static void BlockedTile<TPath, TVector>(
         float* packedA, int m, KBlocks blocks, float* bPanel, BatchedMatrix c, int row, int rows, int column, int cols, float* rowBias, float* tile, float* blockTile)
@@ -98,11 +99,12 @@ internal static unsafe class PanelGemm
         nint stride = whole ? c.RowStride : Width;
         for (int block = 0; block < blocks.Count; block++)
         {
-            float* aPanel = blocks.RowStart(packedA, m, block, row);
+            float* aPanel = blocks.RowStart(packedA, block, row);
             float* bRows = bPanel + (long)blocks.First(block) * Width;
             if (block == 0)
             {
-                TPath.Tile(aPanel, bRows, blocks.Length(block), target, stride, rowBias, false);
+                TPath.Tile(aPanel, bRows, blocks.Length(block), target, stride, blocks.BiasAfterSum ? null : rowBias, false);
+                if (blocks.BiasAfterSum && rowBias != null) AddPerRow<TPath, TVector>(target, stride, rowBias);
                 continue;
             }
             TPath.Tile(aPanel, bRows, blocks.Length(block), blockTile, Width, null, false);
@@ -118,6 +120,19 @@ internal static unsafe class PanelGemm
         for (int r = 0; r < rows; r++)
         {
             for (int j = 0; j < cols; j++) columnStarts[j][(row + r) * c.RowStride] = tile[r * Width + j];
+        }
+    }
+
+    /// <summary>Each row of a 16×16 tile plus its bias value.</summary>
+    private static void AddPerRow<TPath, TVector>(float* tile, nint stride, float* rowBias)
+        where TPath : struct, IFloatPath<TVector>
+        where TVector : struct
+    {
+        for (int r = 0; r < Width; r++)
+        {
+            float* row = tile + r * stride;
+            TVector bias = TPath.Broadcast(rowBias[r]);
+            for (int j = 0; j < Width; j += TPath.Count) TPath.Store(row + j, TPath.Add(TPath.Load(row + j), bias));
         }
     }
 
