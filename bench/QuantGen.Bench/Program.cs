@@ -4,6 +4,7 @@ using QuantGen.Bench;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --filter '*'
 // dotnet run -c Release --project bench/QuantGen.Bench -- --layers 1     (per-layer table, see LayerProfile; --layers 1 224 at ImageNet size)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --steps 64     (the generated pass step by step, see StepProfile; --steps 1 224 at ImageNet size)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --float-steps 1 (the generated float pass layer by layer at 28×28, see FloatStepProfile)
 if (args is ["--layers", ..])
 {
     LayerProfile.Run(
@@ -16,6 +17,16 @@ if (args is ["--steps", ..])
     StepProfile.Run(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 28);
+    return;
+}
+if (args is ["--float-steps", ..])
+{
+    FloatStepProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return;
+}
+if (args is ["--conv-micro", ..])
+{
+    ConvMicro.Run();
     return;
 }
 #if GEMM_BEFORE

@@ -19,6 +19,9 @@ internal static class TorchFloatSum
     private const int Ilp = 4;
     private const int Levels = 4;
 
+    /// <summary>Whether <see cref="Sum"/> of <paramref name="length"/> values is their plain sum in order from +0 (no whole vector).</summary>
+    public static bool IsPlainSum(int length) => length < Lanes;
+
     public static float Sum(ReadOnlySpan<float> values)
     {
         int vectorCount = values.Length / Lanes;

@@ -74,8 +74,10 @@ internal static unsafe class BlasOrderProduct
     }
 
     /// <summary>
-    /// One input row (a batch below four): four weight panels at a time instead of four rows, so that four independent
-    /// sums hide the add latency; each output's order is the same.
+    /// One input row (a batch below four): four output vectors at a time instead of four rows, so that four
+    /// independent sums hide the add latency; each output's order is the same. The vectors are taken in output order,
+    /// both halves of a panel together where a panel holds two or more, so that a few outputs (a 10-class classifier)
+    /// run as one loop of independent sums rather than one after another, and every weight line is read once.
     /// </summary>
     private static void SingleRow<TPath, TVector>(float* panels, int k, int outFeatures, float* x, float* bias, float* y)
         where TPath : struct, IFloatPath<TVector>
@@ -83,34 +85,38 @@ internal static unsafe class BlasOrderProduct
     {
         const int Group = 4;
         float* sums = stackalloc float[Group * Panels.Width];
-        int count = Panels.Count(outFeatures);
-        long panelFloats = (long)k * Panels.Width;
-        for (int panel = 0; panel < count; panel += Group)
+        int vectors = (outFeatures + TPath.Count - 1) / TPath.Count;
+        for (int first = 0; first < vectors; first += Group)
         {
-            int panelsHere = Math.Min(Group, count - panel);
-            float* w0 = panels + panel * panelFloats;
-            float* w1 = panelsHere > 1 ? w0 + panelFloats : w0, w2 = panelsHere > 2 ? w0 + 2 * panelFloats : w0, w3 = panelsHere > 3 ? w0 + 3 * panelFloats : w0;
-            for (int lane = 0; lane < Panels.Width; lane += TPath.Count)
+            int here = Math.Min(Group, vectors - first);
+            float* w0 = VectorStart<TPath, TVector>(panels, k, first);
+            float* w1 = here > 1 ? VectorStart<TPath, TVector>(panels, k, first + 1) : w0;
+            float* w2 = here > 2 ? VectorStart<TPath, TVector>(panels, k, first + 2) : w0;
+            float* w3 = here > 3 ? VectorStart<TPath, TVector>(panels, k, first + 3) : w0;
+            TVector s0 = TPath.Zero, s1 = TPath.Zero, s2 = TPath.Zero, s3 = TPath.Zero;
+            for (int p = 0, at = 0; p < k; p++, at += Panels.Width)
             {
-                TVector s0 = TPath.Zero, s1 = TPath.Zero, s2 = TPath.Zero, s3 = TPath.Zero;
-                for (int p = 0, at = lane; p < k; p++, at += Panels.Width)
-                {
-                    TVector xv = TPath.Broadcast(x[p]);
-                    s0 = TPath.Add(s0, TPath.Multiply(xv, TPath.Load(w0 + at)));
-                    s1 = TPath.Add(s1, TPath.Multiply(xv, TPath.Load(w1 + at)));
-                    s2 = TPath.Add(s2, TPath.Multiply(xv, TPath.Load(w2 + at)));
-                    s3 = TPath.Add(s3, TPath.Multiply(xv, TPath.Load(w3 + at)));
-                }
-                TPath.Store(sums + lane, s0);
-                TPath.Store(sums + Panels.Width + lane, s1);
-                TPath.Store(sums + 2 * Panels.Width + lane, s2);
-                TPath.Store(sums + 3 * Panels.Width + lane, s3);
+                TVector xv = TPath.Broadcast(x[p]);
+                s0 = TPath.Add(s0, TPath.Multiply(xv, TPath.Load(w0 + at)));
+                s1 = TPath.Add(s1, TPath.Multiply(xv, TPath.Load(w1 + at)));
+                s2 = TPath.Add(s2, TPath.Multiply(xv, TPath.Load(w2 + at)));
+                s3 = TPath.Add(s3, TPath.Multiply(xv, TPath.Load(w3 + at)));
             }
-            for (int j = 0; j < panelsHere; j++)
-            {
-                int first = (panel + j) * Panels.Width, outputs = Math.Min(Panels.Width, outFeatures - first);
-                for (int o = 0; o < outputs; o++) y[first + o] = bias == null ? sums[j * Panels.Width + o] : sums[j * Panels.Width + o] + bias[first + o];
-            }
+            TPath.Store(sums, s0);
+            TPath.Store(sums + TPath.Count, s1);
+            TPath.Store(sums + 2 * TPath.Count, s2);
+            TPath.Store(sums + 3 * TPath.Count, s3);
+            int output = first * TPath.Count, outputs = Math.Min(here * TPath.Count, outFeatures - output);
+            for (int o = 0; o < outputs; o++) y[output + o] = bias == null ? sums[o] : sums[o] + bias[output + o];
         }
+    }
+
+    /// <summary>Where output vector <paramref name="vector"/> (outputs from vector × Count on) starts at k = 0 in the row panels.</summary>
+    private static float* VectorStart<TPath, TVector>(float* panels, int k, int vector)
+        where TPath : struct, IFloatPath<TVector>
+        where TVector : struct
+    {
+        int output = vector * TPath.Count;
+        return panels + (long)(output / Panels.Width) * k * Panels.Width + output % Panels.Width;
     }
 }

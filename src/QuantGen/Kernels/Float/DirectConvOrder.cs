@@ -38,11 +38,18 @@ internal static unsafe class DirectConvOrder
     /// <summary>
     /// Packs one group's weight rows (<paramref name="weight"/>: [OutChannelsPerGroup, InChannelsPerGroup·kH·kW] in
     /// PyTorch's (c, ky, kx) order) as each block's row panels, one after another, each with k in (ky, kx, c) order:
-    /// the order <see cref="Im2ColColumns"/> builds a block's columns in.
+    /// the order <see cref="Im2ColColumns"/> builds a block's columns in. A 1×1 kernel's as plain row panels.
     /// </summary>
     public static void PackGroup(in ConvGeometry g, float* weight, float* destination)
     {
         int rows = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth, k = g.InChannelsPerGroup * taps;
+        if (StartsFromBias(g))
+        {
+            // A 1×1 kernel's order within a block is the channels': its blocks are runs of k in plain row panels
+            // (KBlocks), each panel one piece in memory.
+            Panels.PackRows(weight, k, rows, k, destination);
+            return;
+        }
         for (int block = 0; block < Blocks(g); block++)
         {
             int first = FirstChannel(g, block), channels = Channels(g, block), blockK = channels * taps;

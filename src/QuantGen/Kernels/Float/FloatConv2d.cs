@@ -84,15 +84,40 @@ public static unsafe class FloatConv2d
     }
 
     /// <summary>
-    /// Each group, in PyTorch's order (<see cref="DirectConvOrder"/>): each block of input channels' packed weight rows
-    /// times its columns (im2col; a 1×1 convolution's input rows, read in place), the first block into the group's slice
-    /// of output channels plus the bias, every later block into scratch and then added. <paramref name="panels"/> holds the groups' panels one after another, each
-    /// group's blocks one after another, as <see cref="DirectConvOrder.PackGroup"/> lays them out.
+    /// Each group, in PyTorch's order (<see cref="DirectConvOrder"/>). A 1×1 kernel, or any kernel over one block of
+    /// input channels, as one product that adds its blocks tile by tile (<see cref="KBlocks"/>); otherwise each block of
+    /// input channels' packed weight rows times its im2col columns, the first block into the group's slice of output
+    /// channels plus the bias, every later block into scratch and then added. <paramref name="panels"/> holds the groups'
+    /// panels one after another, as <see cref="DirectConvOrder.PackGroup"/> lays them out.
     /// </summary>
     private static void ByChannelBlocks(FloatKernelPath path, in ConvGeometry g, float* input, float* panels, float* bias, float* output, float* scratch)
     {
         int pixels = g.OutHeight * g.OutWidth, rows = g.OutChannelsPerGroup, taps = g.KernelHeight * g.KernelWidth, n = g.Batch * pixels;
         bool fromBias = DirectConvOrder.StartsFromBias(g);
+        if (fromBias || DirectConvOrder.Blocks(g) == 1)
+        {
+            // One product per group over all of k, which adds its blocks tile by tile (KBlocks): a 1×1 kernel's
+            // (its k in channel order, its first block from the bias), or one block (the stem: its bias added after).
+            var blocks = new KBlocks(g.InChannelsPerGroup * taps, DirectConvOrder.BlockChannels(g) * taps) { BiasAfterSum = !fromBias };
+            for (int group = 0; group < g.Groups; group++)
+            {
+                float* groupPanels = panels + group * PackedConvWeights.GroupFloats(g);
+                var target = BatchedMatrix.Activations(output + (long)group * rows * pixels, g.OutChannels, pixels);
+                float* groupBias = bias == null ? null : bias + group * rows;
+                if (g.IsPointwise)
+                {
+                    // Its columns are its input rows, read in place (no im2col).
+                    var rowsInPlace = new MatrixColumns(BatchedMatrix.Activations(input, g.InChannels, pixels), g.InChannels);
+                    MatrixProduct.WithPackedA(path, groupPanels, rows, blocks, ref rowsInPlace, n, target, groupBias, false, scratch);
+                }
+                else
+                {
+                    var columns = new Im2ColColumns(g, input, group, 0, g.InChannelsPerGroup);
+                    MatrixProduct.WithPackedA(path, groupPanels, rows, blocks, ref columns, n, target, groupBias, false, scratch);
+                }
+            }
+            return;
+        }
         float* partial = scratch + MatrixProduct.PackedScratchFloats(DirectConvOrder.Channels(g, 0) * taps, n);
         var partialMatrix = BatchedMatrix.Activations(partial, rows, pixels);
         for (int group = 0; group < g.Groups; group++)
@@ -108,17 +133,8 @@ public static unsafe class FloatConv2d
                 bool first = block == 0;
                 BatchedMatrix blockTarget = first ? target : partialMatrix;
                 float* blockBias = first && fromBias ? groupBias : null;
-                if (g.IsPointwise)
-                {
-                    // A 1×1 convolution's columns for a block are its input rows: read in place, no im2col.
-                    var columns = new MatrixColumns(BatchedMatrix.Activations(input + (long)firstChannel * pixels, g.InChannels, pixels), channels);
-                    MatrixProduct.WithPackedA(path, blockPanels, rows, channels, ref columns, n, blockTarget, blockBias, false, scratch);
-                }
-                else
-                {
-                    var columns = new Im2ColColumns(g, input, group, firstChannel, channels);
-                    MatrixProduct.WithPackedA(path, blockPanels, rows, channels * taps, ref columns, n, blockTarget, blockBias, false, scratch);
-                }
+                var columns = new Im2ColColumns(g, input, group, firstChannel, channels);
+                MatrixProduct.WithPackedA(path, blockPanels, rows, channels * taps, ref columns, n, blockTarget, blockBias, false, scratch);
                 if (first && !fromBias && groupBias != null) AddPerRow(g, groupOutput, groupBias, rows, pixels);
                 if (!first) AddBlock(g, groupOutput, partial, rows, pixels);
             }
@@ -153,6 +169,10 @@ public static unsafe class FloatConv2d
     private static long BlockScratchFloats(in ConvGeometry g)
     {
         int pixels = g.OutHeight * g.OutWidth, n = g.Batch * pixels;
+        if (DirectConvOrder.StartsFromBias(g) || DirectConvOrder.Blocks(g) == 1)
+        {
+            return MatrixProduct.PackedScratchFloats(g.InChannelsPerGroup * g.KernelHeight * g.KernelWidth, n);
+        }
         long partial = DirectConvOrder.Blocks(g) > 1 ? (long)g.Batch * g.OutChannelsPerGroup * pixels : 0;
         return MatrixProduct.PackedScratchFloats(DirectConvOrder.Channels(g, 0) * g.KernelHeight * g.KernelWidth, n) + partial;
     }

@@ -29,7 +29,7 @@ internal static unsafe class MatrixProduct
             return;
         }
         Panels.PackRows(a, (int)lda, m, k, scratch);
-        PanelGemm.Run(path, scratch, m, k, ref source, n, c, bias, accumulate, scratch + (long)Panels.Padded(m) * k);
+        PanelGemm.Run(path, scratch, m, KBlocks.One(k), ref source, n, c, bias, accumulate, scratch + (long)Panels.Padded(m) * k);
     }
 
     public static long PackedScratchFloats(int k, int n) =>
@@ -38,6 +38,15 @@ internal static unsafe class MatrixProduct
     /// <summary>C = bias + A·B (or C += A·B) with A already in row panels (<see cref="Panels.PackRows"/>).</summary>
     public static void WithPackedA<TSource>(
         FloatKernelPath path, float* packedA, int m, int k, ref TSource b, int n, BatchedMatrix c, float* bias, bool accumulate, float* scratch)
+        where TSource : struct, IColumnSource =>
+        WithPackedA(path, packedA, m, KBlocks.One(k), ref b, n, c, bias, accumulate, scratch);
+
+    /// <summary>
+    /// As above with k in <paramref name="k"/>'s blocks, A packed block by block: C = the first block's product as above
+    /// (with the bias), then each later block's, from 0, added in turn. One pass over B and C, with no partial sums in memory.
+    /// </summary>
+    public static void WithPackedA<TSource>(
+        FloatKernelPath path, float* packedA, int m, KBlocks k, ref TSource b, int n, BatchedMatrix c, float* bias, bool accumulate, float* scratch)
         where TSource : struct, IColumnSource
     {
         if (IsNarrow(n)) NarrowGemm.Run(path, packedA, m, k, ref b, n, c, bias, accumulate, scratch);

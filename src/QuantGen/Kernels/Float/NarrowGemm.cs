@@ -7,7 +7,8 @@ namespace QuantGen.Kernels.Float;
 /// C = bias + A·B (or C += A·B) for B of at most four columns, with A in row panels. Vectorised over rows of A
 /// instead of columns of B, so no lane is wasted however narrow B is: each step loads four vectors of A once and
 /// multiplies them by every column of B. Such products are bound by how fast A streams in (the late layers of
-/// MobileNetV2 at batch 1), and this reads each weight exactly once, in order.
+/// MobileNetV2 at batch 1), and this reads each weight exactly once, in order. With k in blocks (<see cref="KBlocks"/>)
+/// each block's sums are taken from 0 and added, in registers and stack, to the sums so far, the bias to the first.
 /// </summary>
 internal static unsafe class NarrowGemm
 {
@@ -16,7 +17,7 @@ internal static unsafe class NarrowGemm
     public static long ScratchFloats(int k, int n) => (long)k * n;
 
     public static void Run<TSource>(
-        FloatKernelPath path, float* packedA, int m, int k, ref TSource b, int n, BatchedMatrix c, float* bias, bool accumulate, float* scratch)
+        FloatKernelPath path, float* packedA, int m, KBlocks k, ref TSource b, int n, BatchedMatrix c, float* bias, bool accumulate, float* scratch)
         where TSource : struct, IColumnSource
     {
         b.Pack(0, n, n, scratch);
@@ -29,7 +30,7 @@ internal static unsafe class NarrowGemm
         }
     }
 
-    private static void Run<TPath, TVector>(float* packedA, int m, int k, float* b, int n, BatchedMatrix c, float* bias, bool accumulate)
+    private static void Run<TPath, TVector>(float* packedA, int m, KBlocks k, float* b, int n, BatchedMatrix c, float* bias, bool accumulate)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
     {
@@ -43,7 +44,7 @@ internal static unsafe class NarrowGemm
     }
 
     [SkipLocalsInit]
-    private static void Run<TPath, TVector, TColumns>(float* packedA, int m, int k, float* b, BatchedMatrix c, float* bias, bool accumulate)
+    private static void Run<TPath, TVector, TColumns>(float* packedA, int m, KBlocks k, float* b, BatchedMatrix c, float* bias, bool accumulate)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
         where TColumns : struct, IConstant
@@ -64,17 +65,42 @@ internal static unsafe class NarrowGemm
     /// <summary>TVectors × Count rows starting at <paramref name="row"/>, against every column of B.</summary>
     [SkipLocalsInit]
     private static void Rows<TPath, TVector, TColumns, TVectors>(
-        float* packedA, int m, int k, float* b, int row, ref Output output)
+        float* packedA, int m, KBlocks blocks, float* b, int row, ref Output output)
         where TPath : struct, IFloatPath<TVector>
         where TVector : struct
         where TColumns : struct, IConstant
         where TVectors : struct, IConstant
     {
         int n = TColumns.Value, count = TPath.Count;
-        float* a0 = RowVector(packedA, k, row);
-        float* a1 = TVectors.Value > 1 ? RowVector(packedA, k, row + count) : a0;
-        float* a2 = TVectors.Value > 2 ? RowVector(packedA, k, row + 2 * count) : a0;
-        float* a3 = TVectors.Value > 3 ? RowVector(packedA, k, row + 3 * count) : a0;
+        float* sums = stackalloc float[16 * Vector512<float>.Count];
+        float* totals = stackalloc float[16 * Vector512<float>.Count];
+        for (int block = 0; block < blocks.Count; block++)
+        {
+            BlockSums<TPath, TVector, TColumns, TVectors>(packedA, m, blocks, block, b, row, sums);
+            b += (long)blocks.Length(block) * n;
+            if (blocks.Count > 1) output.Fold<TPath, TVector>(sums, totals, block, row, m, TVectors.Value, n);
+        }
+        bool blocked = blocks.Count > 1;
+        for (int v = 0; v < TVectors.Value; v++)
+        {
+            int first = row + v * count;
+            for (int j = 0; j < n; j++) output.Write((blocked ? totals : sums) + (4 * v + j) * count, first, Math.Min(count, m - first), j, addBias: !blocked);
+        }
+    }
+
+    /// <summary>One block's sums, from 0, of TVectors × Count rows from <paramref name="row"/> against every column of B, stored to <paramref name="sums"/>.</summary>
+    [SkipLocalsInit]
+    private static void BlockSums<TPath, TVector, TColumns, TVectors>(float* packedA, int m, KBlocks blocks, int block, float* b, int row, float* sums)
+        where TPath : struct, IFloatPath<TVector>
+        where TVector : struct
+        where TColumns : struct, IConstant
+        where TVectors : struct, IConstant
+    {
+        int n = TColumns.Value, count = TPath.Count, k = blocks.Length(block);
+        float* a0 = blocks.RowStart(packedA, block, row);
+        float* a1 = TVectors.Value > 1 ? blocks.RowStart(packedA, block, row + count) : a0;
+        float* a2 = TVectors.Value > 2 ? blocks.RowStart(packedA, block, row + 2 * count) : a0;
+        float* a3 = TVectors.Value > 3 ? blocks.RowStart(packedA, block, row + 3 * count) : a0;
         TVector s00 = TPath.Zero, s01 = TPath.Zero, s02 = TPath.Zero, s03 = TPath.Zero;
         TVector s10 = TPath.Zero, s11 = TPath.Zero, s12 = TPath.Zero, s13 = TPath.Zero;
         TVector s20 = TPath.Zero, s21 = TPath.Zero, s22 = TPath.Zero, s23 = TPath.Zero;
@@ -113,22 +139,11 @@ internal static unsafe class NarrowGemm
         }
 
         // Spill the sums to the stack before any call: a call with them live makes the JIT spill them inside the loop.
-        float* sums = stackalloc float[16 * Vector512<float>.Count];
         TPath.Store(sums, s00); TPath.Store(sums + count, s01); TPath.Store(sums + 2 * count, s02); TPath.Store(sums + 3 * count, s03);
         TPath.Store(sums + 4 * count, s10); TPath.Store(sums + 5 * count, s11); TPath.Store(sums + 6 * count, s12); TPath.Store(sums + 7 * count, s13);
         TPath.Store(sums + 8 * count, s20); TPath.Store(sums + 9 * count, s21); TPath.Store(sums + 10 * count, s22); TPath.Store(sums + 11 * count, s23);
         TPath.Store(sums + 12 * count, s30); TPath.Store(sums + 13 * count, s31); TPath.Store(sums + 14 * count, s32); TPath.Store(sums + 15 * count, s33);
-        for (int v = 0; v < TVectors.Value; v++)
-        {
-            int first = row + v * count;
-            for (int j = 0; j < n; j++) output.Write(sums + (4 * v + j) * count, first, Math.Min(count, m - first), j);
-        }
     }
-
-    /// <summary>The vector of packed A holding rows [row, row + Count) at k = 0; it advances by one panel width per k.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float* RowVector(float* packedA, int k, int row) =>
-        packedA + (long)(row / Panels.Width) * k * Panels.Width + row % Panels.Width;
 
     /// <summary>Where the narrow product's columns go, found once per call.</summary>
     private struct Output
@@ -146,14 +161,37 @@ internal static unsafe class NarrowGemm
             this.accumulate = accumulate;
         }
 
-        /// <summary>Adds bias (or C) to <paramref name="rows"/> sums and stores them down <paramref name="column"/> from <paramref name="row"/>.</summary>
-        public void Write(float* sums, int row, int rows, int column)
+        /// <summary>
+        /// Block <paramref name="block"/>'s <paramref name="sums"/> into the <paramref name="totals"/>: the first block's
+        /// plus the bias, as <see cref="Write"/> would add it, each later block's added to them.
+        /// </summary>
+        public readonly void Fold<TPath, TVector>(float* sums, float* totals, int block, int row, int m, int vectors, int columns)
+            where TPath : struct, IFloatPath<TVector>
+            where TVector : struct
+        {
+            int count = TPath.Count;
+            for (int v = 0; v < vectors; v++)
+            {
+                for (int j = 0; j < columns; j++)
+                {
+                    int at = (4 * v + j) * count;
+                    TVector blockSum = TPath.Load(sums + at);
+                    TPath.Store(totals + at, block == 0 ? blockSum : TPath.Add(TPath.Load(totals + at), blockSum));
+                    if (block != 0 || bias == null) continue;
+                    int first = row + v * count;
+                    for (int i = 0; i < Math.Min(count, m - first); i++) totals[at + i] += bias[first + i];
+                }
+            }
+        }
+
+        /// <summary>Adds bias (unless <paramref name="addBias"/> is false) or C to <paramref name="rows"/> sums and stores them down <paramref name="column"/> from <paramref name="row"/>.</summary>
+        public void Write(float* sums, int row, int rows, int column, bool addBias)
         {
             float* target = (float*)columnStarts[column] + row * rowStride;
             for (int i = 0; i < rows; i++)
             {
                 float sum = sums[i];
-                if (bias != null) sum += bias[row + i];
+                if (addBias && bias != null) sum += bias[row + i];
                 if (accumulate) sum += target[i * rowStride];
                 target[i * rowStride] = sum;
             }

@@ -9,8 +9,8 @@ namespace QuantGen.Kernels.Float;
 /// <remarks>
 /// GEMM convolutions (pointwise and im2col) keep, per group, the weight as 16-row panels stored k-major:
 /// the operand both the tiled and the narrow GEMM read, per block of input channels with k in PyTorch's summation
-/// order (<see cref="DirectConvOrder.PackGroup"/>; a pointwise convolution of up to 256 channels is one block, its
-/// k the channels in order). Depthwise convolutions keep PyTorch's order for the
+/// order (<see cref="DirectConvOrder.PackGroup"/>; a 1×1 kernel's k is the channels in order, its blocks runs of it
+/// in each panel, <see cref="KBlocks"/>). Depthwise convolutions keep PyTorch's order for the
 /// per-plane kernel and a tap-major copy for the across-channels kernel.
 /// </remarks>
 public sealed unsafe class PackedConvWeights

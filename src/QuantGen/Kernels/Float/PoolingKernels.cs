@@ -76,6 +76,11 @@ public static class PoolingKernels
     public static void AdaptiveAvgPool(int planes, int inHeight, int inWidth, int outHeight, int outWidth, ReadOnlySpan<float> input, Span<float> output)
     {
         int inPlane = inHeight * inWidth;
+        if (outHeight == 1 && outWidth == 1 && TorchFloatSum.IsPlainSum(inPlane))
+        {
+            MeansOfShortPlanes(planes, inPlane, input, output);
+            return;
+        }
         for (int p = 0; p < planes; p++)
         {
             var x = input.Slice(p * inPlane, inPlane);
@@ -98,6 +103,23 @@ public static class PoolingKernels
                     output[(p * outHeight + i) * outWidth + j] = sum / (r1 - r0) / (c1 - c0);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Each plane's mean when a plane is too short for torch.sum's vectors (the late layers of a small image: 1280
+    /// planes of one pixel each per sample): its values summed in order from +0, then ÷ the pixel count, as
+    /// <see cref="TorchFloatSum.Sum"/> does then; one loop over all planes, without a call per plane.
+    /// </summary>
+    private static void MeansOfShortPlanes(int planes, int inPlane, ReadOnlySpan<float> input, Span<float> output)
+    {
+        input = input[..(planes * inPlane)];
+        output = output[..planes];
+        for (int p = 0, at = 0; p < output.Length; p++)
+        {
+            float sum = 0f;
+            for (int end = at + inPlane; at < end; at++) sum += input[at];
+            output[p] = sum / inPlane;
         }
     }
 }
