@@ -25,9 +25,6 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
     /// <summary>Vectors of stack the caller provides: the wide tile's accumulators.</summary>
     public const int Accumulators = Pixels * WideWidth / 8;
 
-    /// <summary>Band bytes a step reads: four bytes (VNNI), or two values of a band widened to uint16 (<see cref="QDirect.ElementBytes"/>).</summary>
-    private const int StepBytes = 4;
-
     /// <summary>
     /// The pixels whose windows start at <paramref name="x0"/>…<paramref name="x3"/> in the band, into
     /// <paramref name="y"/> (consecutive pixels, Cout bytes each) for the first <paramref name="count"/> of them.
@@ -47,7 +44,7 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
             Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
             foreach (int segment in segments)
             {
-                for (int s = 0, k = segment; s < steps; s++, k += StepBytes, w += Width * 4)
+                for (int s = 0, k = segment; s < steps; s++, k += Steps.LaneBytes, w += Width * 4)
                 {
                     var w0 = Vector256.Load((int*)w);
                     var w1 = Vector256.Load((int*)w + 8);
@@ -101,7 +98,7 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
             Vector256<int> c20 = o0, c21 = o1, c22 = o2, c23 = o3, c30 = o0, c31 = o1, c32 = o2, c33 = o3;
             foreach (int segment in segments)
             {
-                for (int s = 0, k = segment; s < steps; s++, k += StepBytes, w += WideWidth * 4)
+                for (int s = 0, k = segment; s < steps; s++, k += Steps.LaneBytes, w += WideWidth * 4)
                 {
                     var w0 = Vector256.Load((int*)w);
                     var w1 = Vector256.Load((int*)w + 8);
@@ -132,7 +129,10 @@ internal readonly unsafe struct DirectTile<TStep>(QDirect direct, Vector256<int>
         }
     }
 
-    /// <summary>One step of a pixel's window on every lane: a single broadcast from memory, the band being laid out for it.</summary>
+    /// <summary>
+    /// One step of a pixel's window on every lane: one 32-bit lane of the band (four bytes, or two values of a band
+    /// widened to uint16, <see cref="QDirect.ElementBytes"/>), broadcast straight from memory.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Broadcast(byte* x) => Vector256.Create(*(int*)x);
+    private static Vector256<int> Broadcast(byte* x) => Vector256.Create(Steps.Lane(x));
 }

@@ -21,15 +21,9 @@ internal enum StepKind
 /// One step of the GEMM's K loop: what a 32-bit broadcast of the activations holds, and how it meets a packed
 /// weight vector. Paths are structs, so the JIT compiles each kernel once per step with the calls inlined.
 /// </summary>
-internal unsafe interface IStep
+internal interface IStep
 {
     static abstract StepKind Kind { get; }
-
-    /// <summary>
-    /// The 32 bits to broadcast for one step of raw activation bytes from <paramref name="a"/> (the direct kernel's
-    /// band; the GEMM tiles read rows already widened for their step, see <see cref="Steps.ActivationBytes"/>).
-    /// </summary>
-    static abstract int Load(byte* a);
 }
 
 internal interface IDot128 : IStep
@@ -77,8 +71,6 @@ internal readonly unsafe struct VnniQuad : IDot256
 {
     public static StepKind Kind => StepKind.Quad;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Load(byte* a) => Unsafe.ReadUnaligned<int>(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
@@ -93,8 +85,6 @@ internal readonly unsafe struct MaddubsQuad : IDot256, IDot512
 {
     public static StepKind Kind => StepKind.Quad;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Load(byte* a) => Unsafe.ReadUnaligned<int>(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
@@ -110,8 +100,6 @@ internal readonly unsafe struct WidePair : IDot256, IDot512
 {
     public static StepKind Kind => StepKind.Pair;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Load(byte* a) => a[0] | a[1] << 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
@@ -127,8 +115,6 @@ internal readonly unsafe struct PortableSingle : IDot128
 {
     public static StepKind Kind => StepKind.Single;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Load(byte* a) => *a;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> Dot(Vector128<int> acc, Vector128<int> x, Vector128<int> w) => acc + x * w;

@@ -214,15 +214,8 @@ internal sealed unsafe class QDirect
             source.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, byte>(destination));
             return;
         }
-        Span<ushort> words = System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, ushort>(destination);
-        int i = 0;
-        for (; i + Vector128<byte>.Count <= source.Length; i += Vector128<byte>.Count)
-        {
-            var (lower, upper) = Vector128.Widen(Vector128.Create(source.Slice(i, Vector128<byte>.Count)));
-            lower.CopyTo(words.Slice(i));
-            upper.CopyTo(words.Slice(i + Vector128<ushort>.Count));
-        }
-        for (; i < source.Length; i++) words[i] = source[i];
+        fixed (byte* from = source)
+        fixed (TValue* to = destination) RowWidening.ToUInt16(from, (ushort*)to, source.Length);
     }
 
     private PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, WeightQParams weightQ, out int[] sums)

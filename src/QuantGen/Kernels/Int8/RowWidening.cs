@@ -2,7 +2,7 @@ using System.Runtime.Intrinsics;
 
 namespace QuantGen.Kernels.Int8;
 
-/// <summary>Rows of activation bytes zero-extended to the width a GEMM step multiplies them at (<see cref="Steps.ActivationBytes"/>).</summary>
+/// <summary>Rows of activation bytes zero-extended to the width a step multiplies them at (<see cref="Steps.ActivationBytes"/>; the direct kernel's int16-pair band).</summary>
 internal static unsafe class RowWidening
 {
     /// <summary><paramref name="length"/> bytes from <paramref name="from"/> as uint16.</summary>
