@@ -62,7 +62,7 @@ internal static class FloatStepProfile
             }
         }
 
-        double whole = WholeMedian(() => pass.Forward(images, logits, batch));
+        double whole = ProfileTiming.WholeMedian(() => pass.Forward(images, logits, batch), 301);
         Console.WriteLine($"Generated {type.DeclaringType!.Name}.Float, batch {batch}: {passes} pass(es) of {n}. Per pass, in pass order:");
         Console.WriteLine();
         Console.WriteLine("| step | median µs / pass |");
@@ -70,33 +70,12 @@ internal static class FloatStepProfile
         double sum = 0;
         for (int s = 0; s < names.Length; s++)
         {
-            double micros = MedianMicros(ticks, s);
+            double micros = ProfileTiming.MedianMicros(ticks, s);
             sum += micros;
             Console.WriteLine($"| {names[s]} | {micros:F2} |");
         }
         Console.WriteLine();
         Console.WriteLine($"Sum of step medians: {sum:F1} µs per pass ({sum * passes:F1} µs per batch).");
         Console.WriteLine($"Whole Forward (median): {whole * 1e6:F1} µs per batch.");
-    }
-
-    private static double MedianMicros(long[,] ticks, int step)
-    {
-        var row = new long[ticks.GetLength(1)];
-        for (int p = 0; p < row.Length; p++) row[p] = ticks[step, p];
-        Array.Sort(row);
-        return row[row.Length / 2] * 1e6 / Stopwatch.Frequency;
-    }
-
-    private static double WholeMedian(Action action)
-    {
-        var times = new double[301];
-        for (int r = 0; r < times.Length; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            times[r] = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
-        }
-        Array.Sort(times);
-        return times[times.Length / 2];
     }
 }

@@ -75,7 +75,7 @@ internal static class StepProfile
             ticks[steps.Length + 1, p] = Stopwatch.GetTimestamp() - t1;
         }
 
-        double whole = WholeMedian(() => int8.Forward(images, logits, batch));
+        double whole = ProfileTiming.WholeMedian(() => int8.Forward(images, logits, batch), 101);
         Console.WriteLine($"Generated {type.DeclaringType!.Name}.Int8, batch {batch}: {passes} pass(es) of {n} (Arena.MaxBatch {maxBatch}). Per pass, in pass order:");
         Console.WriteLine();
         Console.WriteLine("| step | median µs / pass |");
@@ -84,7 +84,7 @@ internal static class StepProfile
         double sum = 0, convs = 0, others = 0;
         for (int s = 0; s < labels.Length; s++)
         {
-            double micros = MedianMicros(ticks, s);
+            double micros = ProfileTiming.MedianMicros(ticks, s);
             sum += micros;
             if (labels[s].Contains("Features", StringComparison.Ordinal) && !labels[s].EndsWith("SkipAdd", StringComparison.Ordinal)) convs += micros;
             else others += micros;
@@ -93,26 +93,5 @@ internal static class StepProfile
         Console.WriteLine();
         Console.WriteLine($"Sum of step medians: {sum:F1} µs per pass ({sum * passes:F1} µs per batch): convolutions {convs * passes:F1}, the rest {others * passes:F1}.");
         Console.WriteLine($"Whole Forward (median): {whole * 1e6:F1} µs per batch.");
-    }
-
-    private static double MedianMicros(long[,] ticks, int step)
-    {
-        var row = new long[ticks.GetLength(1)];
-        for (int p = 0; p < row.Length; p++) row[p] = ticks[step, p];
-        Array.Sort(row);
-        return row[row.Length / 2] * 1e6 / Stopwatch.Frequency;
-    }
-
-    private static double WholeMedian(Action action)
-    {
-        var times = new double[101];
-        for (int r = 0; r < times.Length; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            times[r] = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
-        }
-        Array.Sort(times);
-        return times[times.Length / 2];
     }
 }
