@@ -5,18 +5,23 @@ using System.Runtime.Intrinsics.X86;
 namespace QuantGen.Kernels.Int8;
 
 /// <summary>
-/// The GEMM of every vector path: <see cref="QGemm"/>'s packed panels against rows of A, one register tile
-/// (<typeparamref name="TTile"/>) at a time, requantized into Y [M × N].
+/// The GEMM of every vector path: <see cref="QGemm"/>'s packed panels against rows of A, one register tile at a time,
+/// requantized into Y [M × N]. Each row block runs on <typeparamref name="TTile"/>, or, when the GEMM keeps an exact
+/// packing (<see cref="QGemm.ChecksRows"/>) and the block holds an activation above 127, on <typeparamref name="TExact"/>.
 /// </summary>
 /// <remarks>
-/// Tiles whose step multiplies activations wider than a byte (AVX2's and AVX-512BW's exact int16 pairs for inputs above
-/// 127, the portable int32 lanes) read rows the driver has widened once per row block: each step's broadcast is then a
-/// single load, where reading it from bytes took two byte loads, a shift, an or and a move into a vector register per
-/// row — more instructions than the multiplies (measured on Zen 3's AVX2 path at 224×224: pointwise layers from 23 to 34
-/// G MAC/s). The widening reads each activation once; every panel reads the widened block again from L1.
+/// <para>AVX2's and AVX-512BW's <c>vpmaddubsw</c> sums two u8·s8 products into a saturating int16, exact only for
+/// activations up to 127. A layer calibrated as PyTorch's x86 qconfigs do (activations observed in [0, 127]) sees few
+/// larger bytes, but nothing proves there are none: so each block is checked (one pass over its bytes, which every panel
+/// then reads from L1 anyway), and a block with a larger byte runs on int16 pairs. On the 224×224 MobileNetV2 fixture
+/// 2 of a call's 371 blocks take pairs, and the pass went from 1.20× ONNX Runtime's time to 0.95× (Zen 3, AVX2).</para>
+/// <para>Tiles whose step multiplies activations wider than a byte (the int16 pairs, the portable int32 lanes) read rows
+/// the driver has widened once per row block: each step's broadcast is then a single load, where reading it from bytes
+/// took two byte loads, a shift, an or and a move into a vector register per row, more instructions than the multiplies.</para>
 /// </remarks>
-internal static unsafe class GemmDriver<TTile>
+internal static unsafe class GemmDriver<TTile, TExact>
     where TTile : struct, IGemmTile
+    where TExact : struct, IGemmTile
 {
     private const int TileRows = 4;
 
@@ -25,25 +30,25 @@ internal static unsafe class GemmDriver<TTile>
 
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
-        int activationBytes = Steps.ActivationBytes(TTile.Kind);
-        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K * activationBytes, g.N, TileRows);
-        if (activationBytes == 1)
+        int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K * Steps.ActivationBytes(TTile.Kind), g.N, TileRows);
+        // Room for one block of widened rows, or for the rows left over by whole tiles (fewer than one tile).
+        int steps = Steps.ActivationBytes(TTile.Kind) > 1 ? g.StepCount : g.ChecksRows ? g.ExactStepCount : 0;
+        int bytes = Math.Min(block, a.Count) * steps * Steps.LaneBytes;
+        if (bytes == 0)
         {
-            Run(g, a, y, rowSums, whole, block, widened: null);
+            Blocks(g, a, y, rowSums, whole, block, widened: null);
             return;
         }
-        // Room for one block of widened rows, or for the rows left over by whole tiles (fewer than one tile).
-        int bytes = Math.Min(block, a.Count) * g.StepCount * Steps.LaneBytes;
         if (bytes <= StackWidenedBytes)
         {
             byte* widened = stackalloc byte[bytes];
-            Run(g, a, y, rowSums, whole, block, widened);
+            Blocks(g, a, y, rowSums, whole, block, widened);
             return;
         }
         byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes);
         try
         {
-            fixed (byte* widened = rented) Run(g, a, y, rowSums, whole, block, widened);
+            fixed (byte* widened = rented) Blocks(g, a, y, rowSums, whole, block, widened);
         }
         finally
         {
@@ -51,45 +56,68 @@ internal static unsafe class GemmDriver<TTile>
         }
     }
 
-    /// <summary>The rows left over by whole tiles, then the blocks; each widened into <paramref name="widened"/> first when the step needs it.</summary>
-    private static void Run(QGemm g, Rows a, byte* y, int* rowSums, int whole, int block, byte* widened)
+    /// <summary>The rows left over by whole tiles, then the blocks, each on the tile its bytes allow.</summary>
+    private static void Blocks(QGemm g, Rows a, byte* y, int* rowSums, int whole, int block, byte* widened)
     {
         // On a cache line of their own: a tile's vector stores of its sums are read back at once by the requantize, and a
         // store that straddles a line does not forward to the load (the stack is only 16-byte aligned).
-        byte* sumsBytes = stackalloc byte[TileRows * TTile.Width * sizeof(int) + 63];
+        byte* sumsBytes = stackalloc byte[TileRows * Math.Max(TTile.Width, TExact.Width) * sizeof(int) + 63];
         int* sums = (int*)(((nint)sumsBytes + 63) & ~(nint)63);
         byte* narrow = stackalloc byte[Vector256<byte>.Count];   // one row of the widest tile
-        var scratch = new Scratch(sums, narrow);
+        var scratch = new TileScratch(sums, narrow);
         bool plain = PlainRequantize.Fits(g.Epilogue);
         if (whole < a.Count)
         {
-            Rows left = widened == null ? a : Widen(g, a, whole, a.Count, widened);
-            if (plain) Leftover<PlainRequantize>(g, left, a, y, rowSums, whole, scratch);
-            else Leftover<AnyRequantize>(g, left, a, y, rowSums, whole, scratch);
+            if (NeedsExact(g, a, whole, a.Count)) TilePass<TExact>.Leftover(g, g.ExactPacking, a, y, rowSums, whole, plain, widened, scratch);
+            else TilePass<TTile>.Leftover(g, g.Packing, a, y, rowSums, whole, plain, widened, scratch);
         }
         // Row blocks outside, panels inside: a block of A stays in L1 while every panel passes over it.
         for (int b0 = 0; b0 < whole; b0 += block)
         {
             int b1 = Math.Min(whole, b0 + block);
-            Rows rows = widened == null ? a : Widen(g, a, b0, b1, widened);
-            if (plain) Block<PlainRequantize>(g, rows, a, y, rowSums, b0, b1, scratch);
-            else Block<AnyRequantize>(g, rows, a, y, rowSums, b0, b1, scratch);
+            if (NeedsExact(g, a, b0, b1)) TilePass<TExact>.Block(g, g.ExactPacking, a, y, rowSums, b0, b1, plain, widened, scratch);
+            else TilePass<TTile>.Block(g, g.Packing, a, y, rowSums, b0, b1, plain, widened, scratch);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool NeedsExact(QGemm g, Rows a, int start, int end) => g.ChecksRows && ByteRange.AnyAbove127(a, start, end, g.K);
+}
+
+/// <summary>One register tile over rows of A against one packing of the weights: the loops around <typeparamref name="TTile"/>'s K loop.</summary>
+internal static unsafe class TilePass<TTile>
+    where TTile : struct, IGemmTile
+{
+    private const int TileRows = 4;
+
+    /// <summary>Rows <paramref name="start"/>…<paramref name="end"/> (whole tiles) against every panel, widened first when the tile needs it.</summary>
+    public static void Block(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, int end, bool plain, byte* widened, TileScratch scratch)
+    {
+        Rows rows = Steps.ActivationBytes(TTile.Kind) == 1 ? a : Widen(weights, a, start, end, widened);
+        if (plain) Block<PlainRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch);
+        else Block<AnyRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch);
+    }
+
     /// <summary>The rows from <paramref name="start"/> to the end (fewer than a tile), one at a time, against every panel.</summary>
-    private static void Leftover<TForm>(QGemm g, Rows a, Rows source, byte* y, int* rowSums, int start, Scratch scratch)
+    public static void Leftover(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, bool plain, byte* widened, TileScratch scratch)
+    {
+        Rows rows = Steps.ActivationBytes(TTile.Kind) == 1 ? a : Widen(weights, a, start, a.Count, widened);
+        if (plain) Leftover<PlainRequantize>(g, weights, rows, a, y, rowSums, start, scratch);
+        else Leftover<AnyRequantize>(g, weights, rows, a, y, rowSums, start, scratch);
+    }
+
+    private static void Leftover<TForm>(QGemm g, PanelSet weights, Rows a, Rows source, byte* y, int* rowSums, int start, TileScratch scratch)
         where TForm : struct, IRequantizeForm
     {
         int n = g.N, width = TTile.Width;
         for (int c0 = 0; c0 < n; c0 += width)
         {
             var requantizer = new PanelRequantizer(g.Epilogue, c0);
-            byte* panel = g.Panels + (long)c0 * g.StepCount * 4;
+            byte* panel = weights.Panel(c0);
             int columns = Math.Min(width, n - c0);
             for (int m = start; m < a.Count; m++)
             {
-                TTile.One(a[m], panel, g.StepCount, requantizer.Offsets, scratch.Sums);
+                TTile.One(a[m], panel, weights.StepCount, requantizer.Offsets, scratch.Sums);
                 Store<TForm>(requantizer, scratch.Sums, RowSum<TForm>(source, rowSums, m), y + (long)m * n + c0, columns, scratch.Narrow);
             }
         }
@@ -100,13 +128,13 @@ internal static unsafe class GemmDriver<TTile>
     /// to <see cref="Steps.ActivationBytes"/>, whole steps, into <paramref name="into"/>: rows keep their numbers, so
     /// the tiles index them as they would <paramref name="a"/>.
     /// </summary>
-    private static Rows Widen(QGemm g, Rows a, int start, int end, byte* into)
+    private static Rows Widen(PanelSet weights, Rows a, int start, int end, byte* into)
     {
-        int stride = g.StepCount * Steps.LaneBytes, length = g.StepCount * Steps.Size(g.Kind);
+        int stride = weights.StepCount * Steps.LaneBytes, length = weights.StepCount * Steps.Size(TTile.Kind);
         for (int m = start; m < end; m++)
         {
             byte* to = into + (long)(m - start) * stride;
-            if (g.Kind == StepKind.Pair) RowWidening.ToUInt16(a[m], (ushort*)to, length);
+            if (TTile.Kind == StepKind.Pair) RowWidening.ToUInt16(a[m], (ushort*)to, length);
             else RowWidening.ToInt32(a[m], (int*)to, length);
         }
         return Rows.Block(into, stride, start, end, a.Count);
@@ -117,16 +145,16 @@ internal static unsafe class GemmDriver<TTile>
     /// panel, since a small block (4 rows at batch 1 on a 2×2 image) costs little more than the call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // tiered code kept the accumulators on the stack
-    private static void Block<TForm>(QGemm g, Rows a, Rows source, byte* y, int* rowSums, int start, int end, Scratch scratch)
+    private static void Block<TForm>(QGemm g, PanelSet weights, Rows a, Rows source, byte* y, int* rowSums, int start, int end, TileScratch scratch)
         where TForm : struct, IRequantizeForm
     {
-        int n = g.N, steps = g.StepCount, width = TTile.Width;
+        int n = g.N, steps = weights.StepCount, width = TTile.Width;
         int* sums = scratch.Sums;
         byte* narrow = scratch.Narrow;
         for (int c0 = 0; c0 < n; c0 += width)
         {
             var requantizer = new PanelRequantizer(g.Epilogue, c0);
-            byte* panel = g.Panels + (long)c0 * steps * 4;
+            byte* panel = weights.Panel(c0);
             int columns = Math.Min(width, n - c0);
             for (int m0 = start; m0 < end; m0 += TileRows)
             {
@@ -166,14 +194,14 @@ internal static unsafe class GemmDriver<TTile>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RowSum<TForm>(Rows source, int* rowSums, int m)
         where TForm : struct, IRequantizeForm => TForm.IsPlain ? 0 : source.Sum(rowSums, m);
+}
 
-    /// <summary>The tile's sums (a cache line's alignment) and one row of the last, narrower panel.</summary>
-    private readonly struct Scratch(int* sums, byte* narrow)
-    {
-        public int* Sums => sums;
+/// <summary>A tile's sums (a cache line's alignment) and one row of the last, narrower panel, on the driver's stack.</summary>
+internal readonly unsafe struct TileScratch(int* sums, byte* narrow)
+{
+    public int* Sums => sums;
 
-        public byte* Narrow => narrow;
-    }
+    public byte* Narrow => narrow;
 }
 
 /// <summary>How many rows of A a GEMM takes at a time.</summary>

@@ -56,7 +56,7 @@ internal static unsafe class Steps
 
     /// <summary>
     /// Bytes each activation takes in the rows the GEMM tiles read: a byte for <see cref="StepKind.Quad"/>; an int16 or
-    /// int32 for the others, into which <see cref="GemmDriver{TTile}"/> widens A once per row block, so that each step's
+    /// int32 for the others, into which <see cref="GemmDriver{TTile, TExact}"/> widens A once per row block, so that each step's
     /// broadcast is one load instead of byte loads, shifts and a move into a vector register.
     /// </summary>
     public static int ActivationBytes(StepKind kind) => LaneBytes / Size(kind);
@@ -79,7 +79,8 @@ internal readonly unsafe struct VnniQuad : IDot256
 
 /// <summary>
 /// <c>vpmaddubsw</c> then <c>vpmaddwd</c> by ones: the pair sums saturate at ±32767, so this is exact only for
-/// activations ≤ 127 (|2·127·(−128)| = 32512). <see cref="QGemm"/> picks it only when the input range says so.
+/// activations ≤ 127 (|2·127·(−128)| = 32512). <see cref="GemmDriver{TTile, TExact}"/> runs it on row blocks
+/// whose bytes it has checked, or whose input range says so.
 /// </summary>
 internal readonly unsafe struct MaddubsQuad : IDot256, IDot512
 {

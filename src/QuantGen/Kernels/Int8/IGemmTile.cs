@@ -2,7 +2,7 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// The part of the GEMM that differs per instruction set: one register tile's K loop and its requantize.
-/// <see cref="GemmDriver{TTile}"/> owns everything around it (row blocks, the panel loop, the rows and columns left
+/// <see cref="GemmDriver{TTile, TExact}"/> owns everything around it (row blocks, the panel loop, the rows and columns left
 /// over, the accumulators' way out), so an optimisation there reaches every path at once. Tiles are structs with
 /// static members only: each driver instantiation is compiled for its tile, with the tile inlined.
 /// </summary>
@@ -19,7 +19,7 @@ internal unsafe interface IGemmTile
     /// <summary>Output columns per panel.</summary>
     static abstract int Width { get; }
 
-    /// <summary>How the tile's K loop reads A: <see cref="GemmDriver{TTile}"/> widens the rows of the wider kinds first.</summary>
+    /// <summary>How the tile's K loop reads A: <see cref="GemmDriver{TTile, TExact}"/> widens the rows of the wider kinds first.</summary>
     static abstract StepKind Kind { get; }
 
     /// <summary>Rows <paramref name="a0"/>…<paramref name="a3"/> against one panel: 4 × <see cref="Width"/> int32 sums, offsets included, row by row, into <paramref name="sums"/>.</summary>

@@ -62,6 +62,9 @@ public sealed unsafe class Int8Linear
     /// <summary>The path chosen when the layer was built (<see cref="Int8KernelPaths.Current"/> on the building thread).</summary>
     public Int8KernelPath Path => gemm.Path;
 
+    /// <summary>The GEMM this layer runs (for tests).</summary>
+    internal QGemm Gemm => gemm;
+
     /// <summary>
     /// A layer over this one's packed weights with row-sum scratch of its own (as large as this one's now), so that
     /// the two can run at once on different threads: costs the scratch, not the weights.

@@ -25,6 +25,8 @@ internal sealed unsafe class QGemm
 
     private readonly PinnedBuffer<byte> packed;
 
+    private PinnedBuffer<byte>? exact;
+
     public QGemm(
         ReadOnlySpan<sbyte> weight, int outputs, int depth, WeightQParams weightQ, ReadOnlySpan<int> bias,
         ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range, OutputRange inputRange, Int8KernelPath path)
@@ -35,9 +37,10 @@ internal sealed unsafe class QGemm
         Kind = path switch
         {
             Int8KernelPath.AvxVnni => StepKind.Quad,
-            Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW => inputRange.Max <= sbyte.MaxValue ? StepKind.Quad : StepKind.Pair,
+            Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW => StepKind.Quad,
             _ => StepKind.Single,
         };
+        ChecksRows = path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW && inputRange.Max > sbyte.MaxValue;
         Tile = ForcedTile ?? TileFor(path, outputs);
         PanelWidth = Tile switch
         {
@@ -79,7 +82,7 @@ internal sealed unsafe class QGemm
     [ThreadStatic]
     internal static GemmTile? ForcedTile;
 
-    /// <summary>The register tile this GEMM runs (<see cref="GemmDriver{TTile}"/> with one of the tile structs).</summary>
+    /// <summary>The register tile this GEMM runs (<see cref="GemmDriver{TTile, TExact}"/> with one of the tile structs).</summary>
     public GemmTile Tile { get; }
 
     /// <summary>Output columns per packed panel: the tile's width.</summary>
@@ -89,6 +92,42 @@ internal sealed unsafe class QGemm
     public int StepCount { get; }
 
     public byte* Panels => packed.Pointer;
+
+    /// <summary>The packing every path runs: <see cref="Panels"/>, <see cref="StepCount"/> slots of <see cref="Kind"/>.</summary>
+    public PanelSet Packing => new(packed.Pointer, StepCount);
+
+    /// <summary>
+    /// Whether the rows must be checked for activations above 127 before they meet <see cref="Packing"/>: AVX2's and
+    /// AVX-512BW's <c>vpmaddubsw</c> (<see cref="MaddubsQuad"/>) would saturate on them, and the input range does not rule
+    /// them out. Row blocks that hold one run on <see cref="ExactPacking"/> instead.
+    /// </summary>
+    public bool ChecksRows { get; }
+
+    /// <summary>Slots per column of <see cref="ExactPacking"/>: K in int16 pairs.</summary>
+    public int ExactStepCount => (K + 1) / 2;
+
+    /// <summary>
+    /// The weights as int16 pairs (<see cref="WidePair"/>), exact for any activation, for the row blocks that
+    /// <see cref="ChecksRows"/> finds above 127. Packed from <see cref="Packing"/> when the first such block comes, so a
+    /// layer whose activations stay below 128, as they do when calibrated with PyTorch's x86 qconfigs, keeps its
+    /// weights once, in bytes. Safe to read from several threads: a race packs twice and keeps one.
+    /// </summary>
+    public PanelSet ExactPacking
+    {
+        get
+        {
+            PinnedBuffer<byte>? pairs = Volatile.Read(ref exact);
+            if (pairs == null)
+            {
+                Interlocked.CompareExchange(ref exact, Pack(Unpack(), N, K, StepKind.Pair, PanelWidth, ExactStepCount), null);
+                pairs = exact!;
+            }
+            return new PanelSet(pairs.Pointer, ExactStepCount);
+        }
+    }
+
+    /// <summary>Whether <see cref="ExactPacking"/> has been packed (for tests).</summary>
+    internal bool HasExactPacking => Volatile.Read(ref exact) != null;
 
     public Epilogue Epilogue { get; }
 
@@ -139,17 +178,14 @@ internal sealed unsafe class QGemm
     /// <summary>The vector paths on rows whose last one may be read in whole steps.</summary>
     internal void RunTiles(Rows a, byte* y, int* rowSums)
     {
-        switch (Tile, Path, Kind)
+        switch (Tile, Path)
         {
-            case (GemmTile.Ymm4x32, Int8KernelPath.AvxVnni, _): GemmDriver<YmmTile4x32<VnniQuad>>.Run(this, a, y, rowSums); break;
-            case (GemmTile.Ymm4x32, _, StepKind.Quad): GemmDriver<YmmTile4x32<MaddubsQuad>>.Run(this, a, y, rowSums); break;
-            case (GemmTile.Ymm4x32, _, _): GemmDriver<YmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
-            case (GemmTile.Ymm4x16, Int8KernelPath.AvxVnni, _): GemmDriver<YmmTile4x16<VnniQuad>>.Run(this, a, y, rowSums); break;
-            case (GemmTile.Ymm4x16, _, StepKind.Quad): GemmDriver<YmmTile4x16<MaddubsQuad>>.Run(this, a, y, rowSums); break;
-            case (GemmTile.Ymm4x16, _, _): GemmDriver<YmmTile4x16<WidePair>>.Run(this, a, y, rowSums); break;
-            case (GemmTile.Zmm4x32, _, StepKind.Quad): GemmDriver<ZmmTile4x32<MaddubsQuad>>.Run(this, a, y, rowSums); break;
-            case (GemmTile.Zmm4x32, _, _): GemmDriver<ZmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
-            default: GemmDriver<XmmTile4x8<PortableSingle>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x32, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x32<VnniQuad>, YmmTile4x32<VnniQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x32, _): GemmDriver<YmmTile4x32<MaddubsQuad>, YmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x16, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x16<VnniQuad>, YmmTile4x16<VnniQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x16, _): GemmDriver<YmmTile4x16<MaddubsQuad>, YmmTile4x16<WidePair>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Zmm4x32, _): GemmDriver<ZmmTile4x32<MaddubsQuad>, ZmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
+            default: GemmDriver<XmmTile4x8<PortableSingle>, XmmTile4x8<PortableSingle>>.Run(this, a, y, rowSums); break;
         }
     }
 
@@ -215,9 +251,35 @@ internal sealed unsafe class QGemm
         }
         return packed;
     }
+
+    /// <summary>W [N × K] back from <see cref="Packing"/>'s quad panels (<see cref="Pack"/>'s layout, read the other way).</summary>
+    private sbyte[] Unpack()
+    {
+        var weight = new sbyte[N * K];
+        sbyte* quads = (sbyte*)Panels;
+        int size = Steps.Size(Kind), width = PanelWidth;
+        for (int column = 0; column < N; column++)
+        {
+            int panel = column / width, j = column % width;
+            for (int kk = 0; kk < K; kk++)
+            {
+                weight[column * K + kk] = quads[(((long)panel * StepCount + kk / size) * width + j) * 4 + kk % size];
+            }
+        }
+        return weight;
+    }
 }
 
-/// <summary>The register tiles of <see cref="GemmDriver{TTile}"/>: rows × columns, on which vector registers.</summary>
+/// <summary>One packing of a GEMM's weights: panels of <see cref="QGemm.PanelWidth"/> columns, <paramref name="steps"/> 32-bit slots a column.</summary>
+internal readonly unsafe struct PanelSet(byte* panels, int steps)
+{
+    public int StepCount => steps;
+
+    /// <summary>The panel that starts at column <paramref name="c0"/> (a multiple of the panel width).</summary>
+    public byte* Panel(int c0) => panels + (long)c0 * steps * Steps.LaneBytes;
+}
+
+/// <summary>The register tiles of <see cref="GemmDriver{TTile, TExact}"/>: rows × columns, on which vector registers.</summary>
 internal enum GemmTile
 {
     /// <summary><see cref="XmmTile4x8{TStep}"/>: the portable path.</summary>

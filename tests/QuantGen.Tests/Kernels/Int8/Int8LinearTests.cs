@@ -70,6 +70,46 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Activations below 128 except in chosen rows, the layer not told: each row block runs on <c>vpmaddubsw</c> or, when it
+    /// holds a larger byte, on exact pairs (AVX2, AVX-512BW), and the pairs are packed only when the first such block comes.
+    /// 1280 columns make blocks of 12 rows: a larger byte in the first block, in the third, and in the row left over past
+    /// the whole tiles, each on its own and then all in one call.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void RowBlocksAboveAndBelow128EqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        const int rows = 65, k = 320, n = 1280;
+        var random = new Random(6006);
+        var c = Int8Case.Create(random, Int8Regime.ReducedRange, n, k, rows * k);
+        var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation);
+        bool checks = path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW;
+        Assert.Equal(checks, layer.Gemm.ChecksRows);
+        CheckRows(c, layer, rows, k, n, "all below 128");
+        Assert.False(layer.Gemm.HasExactPacking);
+        foreach (int[] hot in new[] { new[] { 0 }, [30], [64], [0, 30, 64] })
+        {
+            byte[] input = (byte[])c.Input.Clone();
+            foreach (int row in hot) input[row * k + random.Next(k)] = (byte)random.Next(128, 256);
+            CheckRows(c.WithInput(input), layer, rows, k, n, $"above 127 in rows {string.Join(", ", hot)}");
+            Assert.Equal(checks, layer.Gemm.HasExactPacking);
+        }
+    }
+
+    private static void CheckRows(Int8Case c, Int8Linear layer, int rows, int k, int n, string what)
+    {
+        var expected = new byte[rows * n];
+        QLinear.Forward(c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, rows, k, n, c.OutputQ, c.Activation, expected);
+        var actual = Layout.Poisoned(rows * n);
+        layer.Forward(c.Input, actual);
+        Layout.AssertSame(expected, actual, $"{layer.Path}, [{rows}×{k}]·[{n}×{k}]ᵀ, {what}, {c.Description}");
+    }
+
+    /// <summary>
     /// The pointwise GEMM's tiles at the edges: K around the 4-byte step (and MobileNetV2's small and large depths), N around
     /// the 16- and 32-column panels (the last, narrower panel; the 16-column tile for N ≤ 16), M around the 4-row tile and the row blocks;
     /// regimes in turn, every third case saturating.
