@@ -303,6 +303,9 @@ internal readonly unsafe struct Rows(byte* start, int stride, int count, byte* l
 {
     public int Count => count;
 
+    /// <summary>Bytes from one row to the next, except into the last.</summary>
+    public int Stride => stride;
+
     /// <summary>
     /// Rows <paramref name="first"/>…<paramref name="end"/> of a matrix of <paramref name="count"/> rows, stored from
     /// <paramref name="block"/> every <paramref name="stride"/> bytes; no other row may be read through it.
