@@ -20,7 +20,8 @@ internal sealed unsafe class Epilogue
 
     public Epilogue(int channels, float inputScale, WeightQParams weightQ, ActivationQParams outputQ, OutputRange range, bool needsWeightZeroPoints)
     {
-        int padded = PaddedLength(channels);
+        // Whole panels of any width: 16 and 32 divide the padded length; 24-column panels may need more.
+        int padded = Math.Max(PaddedLength(channels), (channels + 23) / 24 * 24);
         offsets = new PinnedBuffer<int>(padded);
         multipliers = new PinnedBuffer<float>(padded);
         for (int c = 0; c < channels; c++)

@@ -75,6 +75,22 @@ internal readonly unsafe struct PanelRequantizer
         return TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
     }
 
+    /// <summary>
+    /// 24 columns: three accumulators in memory (<see cref="YmmTile4x24{TStep}"/>), in bytes 0–23 of the result; the
+    /// third's columns, packed with themselves, repeat in bytes 24–31.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<byte> Bytes24<TForm>(Vector256<int>* acc, int rowSum)
+        where TForm : struct, IRequantizeForm
+    {
+        var zero = Vector256.Create(zeroPoint);
+        var low16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8)), zero);
+        var third = Scaled<TForm>(acc[2], rowSum, 16);
+        var high16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(third, third), zero);
+        var bytes = Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(low16, high16).AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
+        return TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
+    }
+
     /// <summary>32 columns on zmm (the AVX-512BW tile, whose dot products are on zmm already): clamped in float, then narrowed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<byte> Bytes<TForm>(Vector512<int> acc0, Vector512<int> acc1, int rowSum)

@@ -45,6 +45,7 @@ internal sealed unsafe class QGemm
         PanelWidth = Tile switch
         {
             GemmTile.Ymm4x16 => YmmTile4x16<VnniQuad>.Width,
+            GemmTile.Ymm4x24 => YmmTile4x24<VnniQuad>.Width,
             GemmTile.Ymm4x32 => YmmTile4x32<VnniQuad>.Width,
             GemmTile.Zmm4x32 => ZmmTile4x32<WidePair>.Width,
             _ => XmmTile4x8<PortableSingle>.Width,
@@ -182,6 +183,8 @@ internal sealed unsafe class QGemm
         {
             case (GemmTile.Ymm4x32, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x32<VnniQuad>, YmmTile4x32<VnniQuad>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x32, _): GemmDriver<YmmTile4x32<MaddubsQuad>, YmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x24, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x24<VnniQuad>, YmmTile4x24<VnniQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x24, _): GemmDriver<YmmTile4x24<MaddubsQuad>, YmmTile4x24<WidePair>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x16, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x16<VnniQuad>, YmmTile4x16<VnniQuad>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x16, _): GemmDriver<YmmTile4x16<MaddubsQuad>, YmmTile4x16<WidePair>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Zmm4x32, _): GemmDriver<ZmmTile4x32<MaddubsQuad>, ZmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
@@ -195,6 +198,8 @@ internal sealed unsafe class QGemm
         Int8KernelPath.Avx512BW => GemmTile.Zmm4x32,
         // Sixteen columns or fewer waste half of a 32-column tile: the 16-column one serves them better.
         Int8KernelPath.AvxVnni when YmmTile4x32<VnniQuad>.IsSupported && outputs > 16 => GemmTile.Ymm4x32,
+        // AVX2's 16 registers hold a 4×24 tile where 24-column panels fit N as well as 16-column ones (measured on Zen 3).
+        Int8KernelPath.Avx2 when YmmTile4x24<MaddubsQuad>.Suits(outputs) => GemmTile.Ymm4x24,
         Int8KernelPath.Avx2 or Int8KernelPath.AvxVnni => GemmTile.Ymm4x16,
         _ => GemmTile.Xmm4x8,
     };
@@ -287,6 +292,9 @@ internal enum GemmTile
 
     /// <summary><see cref="YmmTile4x16{TStep}"/>: AVX2, and AVX-VNNI without AVX-512VL or for N ≤ 16.</summary>
     Ymm4x16,
+
+    /// <summary><see cref="YmmTile4x24{TStep}"/>: AVX2 where N is a multiple of 24 (or 24-column panels waste no more than 16-column ones).</summary>
+    Ymm4x24,
 
     /// <summary><see cref="YmmTile4x32{TStep}"/>: AVX-VNNI on machines with AVX-512VL.</summary>
     Ymm4x32,

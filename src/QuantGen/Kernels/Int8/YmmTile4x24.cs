@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// 4 rows × 24 columns on ymm, for AVX2's sixteen vector registers: twelve accumulators, three weight vectors and one
+/// activation broadcast a step. Each broadcast feeds three products instead of <see cref="YmmTile4x16{TStep}"/>'s two,
+/// and each tile's setup and row pointers serve 24 columns, which pays where K is small (MobileNetV2's expansions from
+/// 16–32 channels, whose tiles spend as long around the K loop as in it) and where N is a multiple of 24 that 16 would
+/// split into a wasted half panel (the projections to 24 channels).
+/// </summary>
+internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
+    where TStep : struct, IDot256
+{
+    public static int Width => 24;
+
+    public static StepKind Kind => TStep.Kind;
+
+    /// <summary>Whether 24-column panels cover <paramref name="n"/> columns with no more padding than 16-column ones.</summary>
+    public static bool Suits(int n) => (n + 23) / 24 * 24 <= (n + 15) / 16 * 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
+    {
+        var o0 = Vector256.Load(offsets);
+        var o1 = Vector256.Load(offsets + 8);
+        var o2 = Vector256.Load(offsets + 16);
+        Vector256<int> c00 = o0, c01 = o1, c02 = o2, c10 = o0, c11 = o1, c12 = o2;
+        Vector256<int> c20 = o0, c21 = o1, c22 = o2, c30 = o0, c31 = o1, c32 = o2;
+        int* w = (int*)panel;
+        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 24)
+        {
+            var w0 = Vector256.Load(w);
+            var w1 = Vector256.Load(w + 8);
+            var w2 = Vector256.Load(w + 16);
+            var x = Vector256.Create(Steps.Lane(a0 + k));
+            c00 = TStep.Dot(c00, x, w0);
+            c01 = TStep.Dot(c01, x, w1);
+            c02 = TStep.Dot(c02, x, w2);
+            x = Vector256.Create(Steps.Lane(a1 + k));
+            c10 = TStep.Dot(c10, x, w0);
+            c11 = TStep.Dot(c11, x, w1);
+            c12 = TStep.Dot(c12, x, w2);
+            x = Vector256.Create(Steps.Lane(a2 + k));
+            c20 = TStep.Dot(c20, x, w0);
+            c21 = TStep.Dot(c21, x, w1);
+            c22 = TStep.Dot(c22, x, w2);
+            x = Vector256.Create(Steps.Lane(a3 + k));
+            c30 = TStep.Dot(c30, x, w0);
+            c31 = TStep.Dot(c31, x, w1);
+            c32 = TStep.Dot(c32, x, w2);
+        }
+        c00.Store(sums);
+        c01.Store(sums + 8);
+        c02.Store(sums + 16);
+        c10.Store(sums + 24);
+        c11.Store(sums + 32);
+        c12.Store(sums + 40);
+        c20.Store(sums + 48);
+        c21.Store(sums + 56);
+        c22.Store(sums + 64);
+        c30.Store(sums + 72);
+        c31.Store(sums + 80);
+        c32.Store(sums + 88);
+    }
+
+    /// <summary>Even and odd steps go to separate accumulators, so six dot products are in flight; the int32 sums wrap as the reference's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
+    {
+        int s = 0;
+        int* w = (int*)panel;
+        Vector256<int> even0 = Vector256.Load(offsets), even1 = Vector256.Load(offsets + 8), even2 = Vector256.Load(offsets + 16);
+        Vector256<int> odd0 = default, odd1 = default, odd2 = default;
+        for (; s + 2 <= steps; s += 2, w += 48)
+        {
+            var xe = Vector256.Create(Steps.Lane(a + s * Steps.LaneBytes));
+            var xo = Vector256.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
+            even0 = TStep.Dot(even0, xe, Vector256.Load(w));
+            even1 = TStep.Dot(even1, xe, Vector256.Load(w + 8));
+            even2 = TStep.Dot(even2, xe, Vector256.Load(w + 16));
+            odd0 = TStep.Dot(odd0, xo, Vector256.Load(w + 24));
+            odd1 = TStep.Dot(odd1, xo, Vector256.Load(w + 32));
+            odd2 = TStep.Dot(odd2, xo, Vector256.Load(w + 40));
+        }
+        if (s < steps)
+        {
+            var xe = Vector256.Create(Steps.Lane(a + s * Steps.LaneBytes));
+            even0 = TStep.Dot(even0, xe, Vector256.Load(w));
+            even1 = TStep.Dot(even1, xe, Vector256.Load(w + 8));
+            even2 = TStep.Dot(even2, xe, Vector256.Load(w + 16));
+        }
+        (even0 + odd0).Store(sums);
+        (even1 + odd1).Store(sums + 8);
+        (even2 + odd2).Store(sums + 16);
+    }
+
+    /// <summary>24 bytes: the 16 of the lower half, then the first 8 of the upper.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)
+        where TForm : struct, IRequantizeForm
+    {
+        Vector256<byte> bytes = requantizer.Bytes24<TForm>((Vector256<int>*)sums, rowSum);
+        bytes.GetLower().Store(y);
+        *(ulong*)(y + 16) = bytes.GetUpper().AsUInt64().ToScalar();
+    }
+}
