@@ -143,7 +143,8 @@ internal sealed unsafe class QGemm
 
     /// <summary>
     /// Y [M × N] from A [M × K]; <paramref name="rowSums"/> holds <see cref="RowSumsLength"/> ints. Keeps no state
-    /// between calls, so layers that share this packing may run on several threads at once.
+    /// between calls but <see cref="ExactPacking"/>, published once with a compare-exchange, so layers that share this
+    /// packing may run on several threads at once.
     /// </summary>
     public void Run(byte* a, int rows, byte* y, int* rowSums)
     {
