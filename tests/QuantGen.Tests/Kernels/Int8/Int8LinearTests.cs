@@ -100,6 +100,46 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Forks that share one GEMM meet their first row above 127 on several threads at once: whichever packs the pairs
+    /// first publishes them, and every thread's bytes equal the reference.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    public void ForksPackingTheirPairsAtOnceEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        const int rows = 9, k = 96, n = 144;
+        var c = Int8Case.Create(new Random(6007), Int8Regime.ReducedRange, n, k, rows * k);
+        c.Input[5 * k + 7] = 200;
+        var expected = new byte[rows * n];
+        QLinear.Forward(c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, rows, k, n, c.OutputQ, c.Activation, expected);
+        var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation);
+        Int8Linear[] forks = [.. Enumerable.Range(0, 8).Select(_ => layer.Fork())];
+        var outputs = new byte[forks.Length][];
+        var failures = new Exception?[forks.Length];
+        using var start = new Barrier(forks.Length);
+        Thread[] threads = [.. Enumerable.Range(0, forks.Length).Select(i => new Thread(() =>
+        {
+            outputs[i] = new byte[rows * n];
+            start.SignalAndWait();
+            try
+            {
+                forks[i].Forward(c.Input, outputs[i]);
+            }
+            catch (Exception e)
+            {
+                failures[i] = e;
+            }
+        }))];
+        foreach (Thread thread in threads) thread.Start();
+        foreach (Thread thread in threads) thread.Join();
+        Assert.All(failures, Assert.Null);
+        Assert.True(layer.Gemm.HasExactPacking);
+        foreach (byte[] actual in outputs) Assert.Equal(expected, actual);
+    }
+
     private static void CheckRows(Int8Case c, Int8Linear layer, int rows, int k, int n, string what)
     {
         var expected = new byte[rows * n];
