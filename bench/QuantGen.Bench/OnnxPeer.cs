@@ -15,7 +15,8 @@ internal sealed class OnnxPeer : IDisposable
     private readonly string[] inputNames;
     private readonly string[] outputNames;
 
-    public OnnxPeer(string modelPath, float[] inputData, long[] inputShape, float[] outputData, long[] outputShape)
+    /// <param name="profilePrefix">When set, ORT records every node of every run (<see cref="EndProfiling"/> names the file).</param>
+    public OnnxPeer(string modelPath, float[] inputData, long[] inputShape, float[] outputData, long[] outputShape, string? profilePrefix = null)
     {
         var options = new SessionOptions
         {
@@ -24,6 +25,11 @@ internal sealed class OnnxPeer : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        if (profilePrefix is not null)
+        {
+            options.EnableProfiling = true;
+            options.ProfileOutputPathPrefix = profilePrefix;
+        }
         session = new InferenceSession(modelPath, options);
         inputNames = [session.InputNames[0]];
         outputNames = [session.OutputNames[0]];
@@ -32,6 +38,9 @@ internal sealed class OnnxPeer : IDisposable
     }
 
     public void Run() => session.Run(runOptions, inputNames, [input], outputNames, [output]);
+
+    /// <summary>Stops ORT's profiler and returns the JSON file it wrote.</summary>
+    public string EndProfiling() => session.EndProfiling();
 
     public void Dispose()
     {

@@ -5,6 +5,7 @@ using QuantGen.Bench;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --layers 1     (per-layer table, see LayerProfile; --layers 1 224 at ImageNet size)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --steps 64     (the generated pass step by step, see StepProfile; --steps 1 224 at ImageNet size)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --float-steps 1 (the generated float pass layer by layer at 28×28, see FloatStepProfile)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1    (ONNX Runtime's own per-node profile of the 224×224 int8 fixture, see OrtNodeProfile)
 if (args is ["--layers", ..])
 {
     LayerProfile.Run(
@@ -22,6 +23,11 @@ if (args is ["--steps", ..])
 if (args is ["--float-steps", ..])
 {
     FloatStepProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return;
+}
+if (args is ["--ort-nodes", ..])
+{
+    OrtNodeProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
     return;
 }
 if (args is ["--conv-micro", ..])
