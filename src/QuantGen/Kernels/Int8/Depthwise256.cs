@@ -53,8 +53,7 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
                 Row(x, columnStep, w, ref even, ref odd);
                 Row(x + rowStep, columnStep, w + 3 * 64, ref even, ref odd);
                 Row(x + 2 * rowStep, columnStep, w + 6 * 64, ref even, ref odd);
-                Vector256<int> pairs = Scale(even, evenScale, low, high) + Avx2.ShiftLeftLogical(Scale(odd, oddScale, low, high), 8) + pairZeroPoint;
-                StorePairs(pairs, output);
+                StoreRequantized(even, odd, evenScale, oddScale, low, high, pairZeroPoint, output);
             }
         }
         for (int i = 0; i < count && c < channels; i++) DepthwiseScalar.Channels(t, corner + i * pixelStep, window, y + i * channels, c);
@@ -110,16 +109,20 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     private static void Store(in DepthwiseTables t, Vector256<int> even, Vector256<int> odd, int at, byte* y)
     {
         float* m = t.ReorderedMultipliers + at;
-        var low = Vector256.Create(t.Constants->Low);
-        var high = Vector256.Create(t.Constants->High);
-        Vector256<int> pairs = Scale(even, Vector256.Load(m), low, high) + Avx2.ShiftLeftLogical(Scale(odd, Vector256.Load(m + 16), low, high), 8);
-        StorePairs(pairs + Vector256.Create(t.Constants->PairZeroPoint), y);
+        StoreRequantized(even, odd, Vector256.Load(m), Vector256.Load(m + 16), Vector256.Create(t.Constants->Low),
+            Vector256.Create(t.Constants->High), Vector256.Create(t.Constants->PairZeroPoint), y);
     }
 
-    /// <summary>16 channels' byte pairs (both in [0, 255]) in order: one unsigned pack to 16 bits, exact below 65536.</summary>
+    /// <summary>
+    /// <see cref="Store"/>'s requantize with its constants from the caller, so that <see cref="Slide"/> keeps them in
+    /// registers along its run.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePairs(Vector256<int> pairs, byte* y)
+    private static void StoreRequantized(
+        Vector256<int> even, Vector256<int> odd, Vector256<float> evenScale, Vector256<float> oddScale,
+        Vector256<float> low, Vector256<float> high, Vector256<int> pairZeroPoint, byte* y)
     {
+        Vector256<int> pairs = Scale(even, evenScale, low, high) + Avx2.ShiftLeftLogical(Scale(odd, oddScale, low, high), 8) + pairZeroPoint;
         Vector256<ushort> words = Avx2.PackUnsignedSaturate(pairs, pairs);   // per 128-bit lane: p0–p3 twice, then p4–p7 twice
         Avx2.Permute4x64(words.AsUInt64(), 0b10_00_10_00).GetLower().AsByte().Store(y);
     }

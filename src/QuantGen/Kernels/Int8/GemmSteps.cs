@@ -71,7 +71,6 @@ internal readonly unsafe struct VnniQuad : IDot256
 {
     public static StepKind Kind => StepKind.Quad;
 
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
         AvxVnni.MultiplyWideningAndAdd(acc, x.AsByte(), w.AsSByte());
@@ -85,7 +84,6 @@ internal readonly unsafe struct VnniQuad : IDot256
 internal readonly unsafe struct MaddubsQuad : IDot256, IDot512
 {
     public static StepKind Kind => StepKind.Quad;
-
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
@@ -101,7 +99,6 @@ internal readonly unsafe struct WidePair : IDot256, IDot512
 {
     public static StepKind Kind => StepKind.Pair;
 
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
         acc + Avx2.MultiplyAddAdjacent(x.AsInt16(), w.AsInt16());
@@ -115,7 +112,6 @@ internal readonly unsafe struct WidePair : IDot256, IDot512
 internal readonly unsafe struct PortableSingle : IDot128
 {
     public static StepKind Kind => StepKind.Single;
-
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> Dot(Vector128<int> acc, Vector128<int> x, Vector128<int> w) => acc + x * w;

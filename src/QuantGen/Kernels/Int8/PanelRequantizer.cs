@@ -52,7 +52,7 @@ internal readonly unsafe struct PanelRequantizer
     public Vector128<byte> Bytes<TForm>(Vector256<int> acc0, Vector256<int> acc1, int rowSum)
         where TForm : struct, IRequantizeForm
     {
-        var shorts = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 8)), Vector256.Create(zeroPoint));
+        var shorts = Shorts(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 8), Vector256.Create(zeroPoint));
         shorts = Avx2.Permute4x64(shorts.AsInt64(), 0b11_01_10_00).AsInt16();   // vpackssdw interleaved the 128-bit lanes
         var bytes = Sse2.PackUnsignedSaturate(shorts.GetLower(), shorts.GetUpper());
         return TForm.IsPlain || clampsInBytes ? Vector128.Min(Vector128.Max(bytes, Vector128.Create(min)), Vector128.Create(max)) : bytes;
@@ -68,11 +68,9 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         var zero = Vector256.Create(zeroPoint);
-        var low16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8)), zero);
-        var high16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled<TForm>(acc[2], rowSum, 16), Scaled<TForm>(acc[3], rowSum, 24)), zero);
-        // Each 128-bit lane holds four columns of each accumulator: put the dwords back in column order.
-        var bytes = Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(low16, high16).AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
-        return TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
+        return InOrder<TForm>(
+            Shorts(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero),
+            Shorts(Scaled<TForm>(acc[2], rowSum, 16), Scaled<TForm>(acc[3], rowSum, 24), zero));
     }
 
     /// <summary>
@@ -84,9 +82,24 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         var zero = Vector256.Create(zeroPoint);
-        var low16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8)), zero);
         var third = Scaled<TForm>(acc[2], rowSum, 16);
-        var high16 = Avx2.AddSaturate(Avx2.PackSignedSaturate(third, third), zero);
+        return InOrder<TForm>(Shorts(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero), Shorts(third, third, zero));
+    }
+
+    /// <summary>
+    /// Two <see cref="Scaled{TForm}"/> vectors (sixteen columns) as int16 with the zero point added: per 128-bit lane,
+    /// four columns of each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Shorts(Vector256<int> scaled0, Vector256<int> scaled1, Vector256<short> zero) =>
+        Avx2.AddSaturate(Avx2.PackSignedSaturate(scaled0, scaled1), zero);
+
+    /// <summary>Two <see cref="Shorts"/> as 32 bytes in column order, clamped to the output range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<byte> InOrder<TForm>(Vector256<short> low16, Vector256<short> high16)
+        where TForm : struct, IRequantizeForm
+    {
+        // Each 128-bit lane holds four columns of each accumulator: put the dwords back in column order.
         var bytes = Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(low16, high16).AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
         return TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
     }
