@@ -24,7 +24,7 @@ internal static unsafe class ByteRange
     }
 
     /// <summary>Whether a byte of <paramref name="bytes"/> at <paramref name="p"/> has its top bit set: whether their or has.</summary>
-    private static bool AnyAbove127(byte* p, long bytes)
+    public static bool AnyAbove127(byte* p, long bytes)
     {
         if (bytes < Vector256<byte>.Count)
         {

@@ -31,11 +31,15 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     /// clamp bounds stay in registers for the whole run, and the nine taps are unrolled at fixed steps from the corner,
     /// so a pixel costs its 9 widening loads, 18 <c>vpmaddwd</c> and the requantize, and no table lookups or loop per tap.
     /// </summary>
-    public static void Slide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count)
+    public static void Slide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count) =>
+        SlideFrom(t, corner, window, y, count, 0);
+
+    /// <summary><see cref="Slide"/> for channels from <paramref name="c"/> (a multiple of 16) to the end.</summary>
+    public static void SlideFrom(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int c)
     {
-        int channels = t.Channels, c = 0;
+        int channels = t.Channels;
         long rowStep = t.RowStep, columnStep = t.ColumnStep, pixelStep = (long)t.ColumnStride * channels;
-        int* offsets = t.ReorderedOffsets + window->Offsets;
+        int* offsets = t.EvenOddOffsets + window->Offsets;
         short* weights = t.EvenOddWeights + 2L * window->TapStart * t.PaddedChannels;   // the whole class: taps in row-major order
         var low = Vector256.Create(t.Constants->Low);
         var high = Vector256.Create(t.Constants->High);
@@ -44,7 +48,7 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
         {
             int half = c & 16, at = c - half / 2;
             Vector256<int> evenStart = Vector256.Load(offsets + at), oddStart = Vector256.Load(offsets + at + 16);
-            Vector256<float> evenScale = Vector256.Load(t.ReorderedMultipliers + at), oddScale = Vector256.Load(t.ReorderedMultipliers + at + 16);
+            Vector256<float> evenScale = Vector256.Load(t.EvenOddMultipliers + at), oddScale = Vector256.Load(t.EvenOddMultipliers + at + 16);
             short* w = weights + (long)(c - half) * 9 * 2 + half;
             byte* x = corner + c, output = y + c;
             for (int i = 0; i < count; i++, x += pixelStep, output += channels)
@@ -79,7 +83,7 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     public static void Channels(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int c)
     {
         long* inputs = t.TapInputs + window->TapStart;
-        int* offsets = t.ReorderedOffsets + window->Offsets;
+        int* offsets = t.EvenOddOffsets + window->Offsets;
         int count = window->TapCount, channels = t.Channels;
         short* weights = t.EvenOddWeights + 2L * window->TapStart * t.PaddedChannels;
         for (; c + 16 <= channels; c += 16)
@@ -108,7 +112,7 @@ internal readonly unsafe struct Depthwise256 : IDepthwisePixel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(in DepthwiseTables t, Vector256<int> even, Vector256<int> odd, int at, byte* y)
     {
-        float* m = t.ReorderedMultipliers + at;
+        float* m = t.EvenOddMultipliers + at;
         StoreRequantized(even, odd, Vector256.Load(m), Vector256.Load(m + 16), Vector256.Create(t.Constants->Low),
             Vector256.Create(t.Constants->High), Vector256.Create(t.Constants->PairZeroPoint), y);
     }

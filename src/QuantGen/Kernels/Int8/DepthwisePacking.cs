@@ -37,7 +37,7 @@ internal static class DepthwisePacking
     /// <summary>
     /// <see cref="DepthwiseVnni"/>'s weights, signed bytes for <c>vpdpbusd</c> (all weight zero points are 0 there, so <c>w′ = w</c>):
     /// per window class, per 32 channels, per four of the class's taps (<see cref="DepthwiseWindows.QuadInputs"/>), four
-    /// vectors of 8 int32 lanes in the order of <see cref="DepthwiseVnni.QuadOrder"/>, lane bytes the four taps' weights
+    /// vectors of 8 int32 lanes in the order of <see cref="DepthwiseQuads.QuadOrder"/>, lane bytes the four taps' weights
     /// (zero past the class's last tap).
     /// </summary>
     public static PinnedBuffer<sbyte> QuadWeights(DepthwiseWindows windows, ReadOnlySpan<int> weights, int channels, int padded)
@@ -53,7 +53,7 @@ internal static class DepthwisePacking
                 int row = tapWeights[window.TapStart + i];
                 for (int c = 0; c < channels; c++)
                 {
-                    int at = 4 * window.QuadStart * padded + (c >> 5) * window.QuadCount * 128 + i / 4 * 128 + 4 * (DepthwiseVnni.QuadOrder(c) & 31) + i % 4;
+                    int at = 4 * window.QuadStart * padded + (c >> 5) * window.QuadCount * 128 + i / 4 * 128 + 4 * (DepthwiseQuads.QuadOrder(c) & 31) + i % 4;
                     packed.Span[at] = (sbyte)weights[row + c];
                 }
             }
@@ -63,7 +63,7 @@ internal static class DepthwisePacking
 
     /// <summary>
     /// <see cref="DepthwiseVnni"/>'s weights for sliding along rows with a 3×3 kernel: per 32 channels, per kernel column,
-    /// four vectors of 8 int32 lanes in the order of <see cref="DepthwiseVnni.QuadOrder"/>, lane bytes the column's three
+    /// four vectors of 8 int32 lanes in the order of <see cref="DepthwiseQuads.QuadOrder"/>, lane bytes the column's three
     /// taps' weights, top to bottom, and a zero.
     /// </summary>
     public static PinnedBuffer<sbyte> ColumnWeights(ReadOnlySpan<int> weights, int channels, int padded)
@@ -75,7 +75,7 @@ internal static class DepthwisePacking
             {
                 for (int kx = 0; kx < 3; kx++)
                 {
-                    int at = (c >> 5) * 384 + kx * 128 + 4 * (DepthwiseVnni.QuadOrder(c) & 31) + ky;
+                    int at = (c >> 5) * 384 + kx * 128 + 4 * (DepthwiseQuads.QuadOrder(c) & 31) + ky;
                     packed.Span[at] = (sbyte)weights[(3 * ky + kx) * padded + c];
                 }
             }

@@ -45,7 +45,7 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary><see cref="DepthwiseVnni"/>'s weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
     public required sbyte* ColumnWeights { get; init; }
 
-    /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseVnni.CanSlide"/> and <see cref="Depthwise256.CanSlide"/>.</summary>
+    /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseQuads.CanSlide"/> and <see cref="Depthwise256.CanSlide"/>.</summary>
     public required bool Slides { get; init; }
 
     /// <summary>Input columns from one output column's window to the next's.</summary>
@@ -57,11 +57,23 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>Bytes from one kernel column's taps to the next's (dilation × channels).</summary>
     public required long ColumnStep { get; init; }
 
-    /// <summary><see cref="Offsets"/> in the order of the kernel's accumulator lanes, for the kernels whose lanes are not in channel order.</summary>
-    public required int* ReorderedOffsets { get; init; }
+    /// <summary><see cref="Offsets"/> in the order of <see cref="Depthwise256"/>'s lanes (<see cref="Depthwise256.EvenOdd"/>).</summary>
+    public required int* EvenOddOffsets { get; init; }
 
-    /// <summary><see cref="Multipliers"/> in the same order as <see cref="ReorderedOffsets"/>.</summary>
-    public required float* ReorderedMultipliers { get; init; }
+    /// <summary><see cref="Multipliers"/> in the same order as <see cref="EvenOddOffsets"/>.</summary>
+    public required float* EvenOddMultipliers { get; init; }
+
+    /// <summary><see cref="Offsets"/> in the order of the four-tap lanes (<see cref="DepthwiseQuads.QuadOrder"/>).</summary>
+    public required int* QuadOffsets { get; init; }
+
+    /// <summary><see cref="Multipliers"/> in the same order as <see cref="QuadOffsets"/>.</summary>
+    public required float* QuadMultipliers { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="DepthwiseMaddubs"/> must check a run's bytes before its <c>vpmaddubsw</c> steps: false when the
+    /// layer's input range already says they are all ≤ 127.
+    /// </summary>
+    public required bool ChecksBytes { get; init; }
 
     public required Epilogue Epilogue { get; init; }
 

@@ -6,42 +6,29 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// The AVX-VNNI depthwise pixel, for layers whose weight zero points are all 0 (so <c>w′ = w</c> fits a signed byte):
-/// 32 channels a step, four taps at a time. Byte and word unpacks gather each channel's four tap bytes into one int32
-/// lane and one <c>vpdpbusd</c> adds the four u8×s8 products to it, exactly (no saturation; |4·255·128| ≪ 2³¹). All on
-/// 256-bit registers, whose in-lane shuffles can issue on two ports.
+/// 32 channels a step, four taps at a time in <see cref="DepthwiseQuads"/>' lanes, one <c>vpdpbusd</c> adding a lane's
+/// four u8×s8 products exactly (no saturation; |4·255·128| ≪ 2³¹).
 /// </summary>
-/// <remarks>
-/// The unpacks leave accumulator k with channels <c>4k..4k+3</c> and <c>16+4k..16+4k+3</c> (see <see cref="QuadOrder"/>);
-/// the requantize's packs, also in-lane, undo exactly that, so the bytes come out in channel order.
-/// </remarks>
 internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
 {
     public static bool IsSupported => AvxVnni.IsSupported;
 
-    /// <summary>
-    /// Whether <see cref="Slide"/> applies: a 3×3 kernel whose next output column's window is this one's shifted by one
-    /// or two input columns (column stride 1 or 2, dilation 1), on whole 32-channel chunks or with masked loads for the rest.
-    /// </summary>
-    public static bool CanSlide(in ConvGeometry g) =>
-        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideWidth is 1 or 2 && g.DilationWidth == 1 &&
-        (g.InChannels % 32 == 0 || Avx512BW.VL.IsSupported);
-
     public static bool SlidesAlongRows => true;
 
-    /// <summary>Where channel <paramref name="c"/>'s accumulator lane lies within its 32-channel chunk, in the unpacks' order.</summary>
-    public static int QuadOrder(int c) => (c & ~31) | (c & 15) >> 2 << 3 | (c & 16) >> 2 | (c & 3);
+    /// <summary>Whether <see cref="Slide"/> applies: whole windows slide, over every channel (<see cref="DepthwiseQuads.SlidingChannels"/>).</summary>
+    public static bool CanSlide(in ConvGeometry g) => DepthwiseQuads.CanSlide(g) && DepthwiseQuads.SlidingChannels(g.InChannels) == g.InChannels;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y)
     {
         long* quads = t.QuadInputs + 4 * window->QuadStart;
-        int* offsets = t.ReorderedOffsets + window->Offsets;
+        int* offsets = t.QuadOffsets + window->Offsets;
         int quadCount = window->QuadCount, channels = t.Channels, c = 0;
         sbyte* w = t.QuadWeights + 4L * window->QuadStart * t.PaddedChannels;
         for (; c + 32 <= channels; c += 32, w += quadCount * 128)
         {
             Accumulate(corner + c, quads, quadCount, w, offsets + c, false, default, out var a0, out var a1, out var a2, out var a3);
-            Requantize(t, a0, a1, a2, a3, c).Store(y + c);
+            DepthwiseQuads.Requantize(t, a0, a1, a2, a3, c).Store(y + c);
         }
         if (c < channels)
         {
@@ -50,7 +37,7 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
                 // Masked loads do not fault on the bytes past the last channel.
                 var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
                 Accumulate(corner + c, quads, quadCount, w, offsets + c, true, mask, out var a0, out var a1, out var a2, out var a3);
-                Avx512BW.VL.MaskStore(y + c, mask, Requantize(t, a0, a1, a2, a3, c));
+                Avx512BW.VL.MaskStore(y + c, mask, DepthwiseQuads.Requantize(t, a0, a1, a2, a3, c));
             }
             else
             {
@@ -59,86 +46,9 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
         }
     }
 
-    /// <summary>
-    /// A run of whole 3×3 windows along a row. Neighbouring windows share columns (two of three at stride 1, one at
-    /// stride 2), so each input column is gathered into four-tap lanes once (its three rows and a zero, against a zero
-    /// weight) and used by every output that reads it: per output, 8 or 16 unpacks instead of three fours' 24, and the
-    /// same 12 <c>vpdpbusd</c>.
-    /// </summary>
-    public static void Slide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count)
-    {
-        if (t.ColumnStride == 1) SlideChunks(t, corner, window, y, count, false);
-        else SlideChunks(t, corner, window, y, count, true);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SlideChunks(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, bool strideTwo)
-    {
-        int* offsets = t.ReorderedOffsets + window->Offsets;
-        int channels = t.Channels, c = 0;
-        for (; c + 32 <= channels; c += 32) SlideChunk(t, corner + c, offsets + c, c, y + c, count, strideTwo, false, default);
-        if (c < channels)
-        {
-            var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
-            SlideChunk(t, corner + c, offsets + c, c, y + c, count, strideTwo, true, mask);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SlideChunk(
-        in DepthwiseTables t, byte* x, int* offsets, int c, byte* y, int count, bool strideTwo, bool partial, Vector256<byte> mask)
-    {
-        long rowStep = t.RowStep, step = t.Channels;
-        sbyte* w = t.ColumnWeights + (c >> 5) * 384;
-        Vector256<byte> middle0 = default, middle1 = default, middle2 = default, middle3 = default;
-        Column(x, rowStep, partial, mask, out var left0, out var left1, out var left2, out var left3);
-        if (!strideTwo) Column(x + step, rowStep, partial, mask, out middle0, out middle1, out middle2, out middle3);
-        for (int i = 0; i < count; i++, x += strideTwo ? 2 * step : step, y += step)
-        {
-            if (strideTwo) Column(x + step, rowStep, partial, mask, out middle0, out middle1, out middle2, out middle3);
-            Column(x + 2 * step, rowStep, partial, mask, out var right0, out var right1, out var right2, out var right3);
-            var a0 = Dot3(Vector256.Load(offsets), left0, middle0, right0, w);
-            var a1 = Dot3(Vector256.Load(offsets + 8), left1, middle1, right1, w + 32);
-            var a2 = Dot3(Vector256.Load(offsets + 16), left2, middle2, right2, w + 64);
-            var a3 = Dot3(Vector256.Load(offsets + 24), left3, middle3, right3, w + 96);
-            var bytes = Requantize(t, a0, a1, a2, a3, c);
-            if (partial) Avx512BW.VL.MaskStore(y, mask, bytes);
-            else bytes.Store(y);
-            if (strideTwo)
-            {
-                (left0, left1, left2, left3) = (right0, right1, right2, right3);
-            }
-            else
-            {
-                (left0, left1, left2, left3) = (middle0, middle1, middle2, middle3);
-                (middle0, middle1, middle2, middle3) = (right0, right1, right2, right3);
-            }
-        }
-    }
-
-    /// <summary>One accumulator vector over the window's three columns; each column's weights are 128 bytes on.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Dot3(Vector256<int> acc, Vector256<byte> left, Vector256<byte> middle, Vector256<byte> right, sbyte* w)
-    {
-        acc = AvxVnni.MultiplyWideningAndAdd(acc, left, Vector256.Load(w));
-        acc = AvxVnni.MultiplyWideningAndAdd(acc, middle, Vector256.Load(w + 128));
-        return AvxVnni.MultiplyWideningAndAdd(acc, right, Vector256.Load(w + 256));
-    }
-
-    /// <summary>One input column's three rows from <paramref name="x"/>, gathered four bytes a lane (the fourth zero) in the order of <see cref="QuadOrder"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Column(
-        byte* x, long rowStep, bool partial, Vector256<byte> mask,
-        out Vector256<byte> q0, out Vector256<byte> q1, out Vector256<byte> q2, out Vector256<byte> q3)
-    {
-        Vector256<byte> x0 = Load(x, partial, mask), x1 = Load(x + rowStep, partial, mask), x2 = Load(x + 2 * rowStep, partial, mask);
-        Vector256<short> low01 = Avx2.UnpackLow(x0, x1).AsInt16(), high01 = Avx2.UnpackHigh(x0, x1).AsInt16();
-        Vector256<short> low2 = Avx2.UnpackLow(x2, Vector256<byte>.Zero).AsInt16(), high2 = Avx2.UnpackHigh(x2, Vector256<byte>.Zero).AsInt16();
-        q0 = Avx2.UnpackLow(low01, low2).AsByte();
-        q1 = Avx2.UnpackHigh(low01, low2).AsByte();
-        q2 = Avx2.UnpackLow(high01, high2).AsByte();
-        q3 = Avx2.UnpackHigh(high01, high2).AsByte();
-    }
+    /// <summary>A run of whole 3×3 windows along a row: <see cref="DepthwiseQuads.Slide{TDot}"/> on <c>vpdpbusd</c>.</summary>
+    public static void Slide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count) =>
+        DepthwiseQuads.Slide<VnniQuad>(t, corner, window, y, count, t.Channels);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Accumulate(
@@ -151,8 +61,8 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
         a3 = Vector256.Load(offsets + 24);
         for (long* quad = quads, end = quads + 4 * quadCount; quad < end; quad += 4, w += 128)
         {
-            Vector256<byte> x0 = Load(x + quad[0], partial, mask), x1 = Load(x + quad[1], partial, mask);
-            Vector256<byte> x2 = Load(x + quad[2], partial, mask), x3 = Load(x + quad[3], partial, mask);
+            Vector256<byte> x0 = DepthwiseQuads.Load(x + quad[0], partial, mask), x1 = DepthwiseQuads.Load(x + quad[1], partial, mask);
+            Vector256<byte> x2 = DepthwiseQuads.Load(x + quad[2], partial, mask), x3 = DepthwiseQuads.Load(x + quad[3], partial, mask);
             Vector256<short> low01 = Avx2.UnpackLow(x0, x1).AsInt16(), high01 = Avx2.UnpackHigh(x0, x1).AsInt16();
             Vector256<short> low23 = Avx2.UnpackLow(x2, x3).AsInt16(), high23 = Avx2.UnpackHigh(x2, x3).AsInt16();
             a0 = AvxVnni.MultiplyWideningAndAdd(a0, Avx2.UnpackLow(low01, low23).AsByte(), Vector256.Load(w));
@@ -160,30 +70,5 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
             a2 = AvxVnni.MultiplyWideningAndAdd(a2, Avx2.UnpackLow(high01, high23).AsByte(), Vector256.Load(w + 64));
             a3 = AvxVnni.MultiplyWideningAndAdd(a3, Avx2.UnpackHigh(high01, high23).AsByte(), Vector256.Load(w + 96));
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Load(byte* x, bool partial, Vector256<byte> mask) =>
-        partial ? Avx512BW.VL.MaskLoad(x, mask, Vector256<byte>.Zero) : Vector256.Load(x);
-
-    /// <summary>
-    /// <see cref="Epilogue256.Requantize"/>'s rounding, then a signed pack to int16 (the clamped values lie in
-    /// [−255, 255]), the zero point added as int16, and an unsigned pack to bytes (now in [0, 255], so exact).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Requantize(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, int c)
-    {
-        float* m = t.ReorderedMultipliers + c;
-        var zeroPoint = Vector256.Create(t.Constants->WordZeroPoint);
-        Vector256<short> low = Avx2.PackSignedSaturate(Scale(t, a0, m), Scale(t, a1, m + 8)) + zeroPoint;
-        Vector256<short> high = Avx2.PackSignedSaturate(Scale(t, a2, m + 16), Scale(t, a3, m + 24)) + zeroPoint;
-        return Avx2.PackUnsignedSaturate(low, high);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Scale(in DepthwiseTables t, Vector256<int> acc, float* m)
-    {
-        var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(m);
-        return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(scaled, Vector256.Create(t.Constants->Low)), Vector256.Create(t.Constants->High)));
     }
 }

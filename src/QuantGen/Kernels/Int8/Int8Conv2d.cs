@@ -69,7 +69,7 @@ public sealed unsafe class Int8Conv2d
                 throw new NotSupportedException($"{Op}: depthwise kernels of more than {QDepthwise.MaxTaps} taps are not supported: {g}.");
             }
             Algorithm = Int8ConvAlgorithm.Depthwise;
-            depthwise = new QDepthwise(g, weight, weightQ, bias, inputQ, outputQ, range, Path);
+            depthwise = new QDepthwise(g, weight, weightQ, bias, inputQ, outputQ, range, inputBytes, Path);
             return;
         }
         if (g.Groups != 1)
@@ -111,6 +111,9 @@ public sealed unsafe class Int8Conv2d
     public ConvGeometry Geometry { get; }
 
     public Int8ConvAlgorithm Algorithm { get; }
+
+    /// <summary>The depthwise pixel kernel chosen for <see cref="Path"/>; null for the other algorithms.</summary>
+    internal DepthwiseKernel? DepthwiseKernel => depthwise?.Kernel;
 
     /// <summary>The path chosen when the layer was built (<see cref="Int8KernelPaths.Current"/> on the building thread).</summary>
     public Int8KernelPath Path { get; }

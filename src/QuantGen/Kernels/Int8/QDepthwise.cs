@@ -29,12 +29,12 @@ internal sealed unsafe class QDepthwise
     private readonly PinnedBuffer<DepthwiseConstants> constants;
     private readonly PinnedBuffer<short>? evenOddWeights, pairWeights;
     private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights;
-    private readonly PinnedBuffer<int>? reorderedOffsets;
-    private readonly PinnedBuffer<float>? reorderedMultipliers;
+    private readonly PinnedBuffer<int>? evenOddOffsets, quadOffsets;
+    private readonly PinnedBuffer<float>? evenOddMultipliers, quadMultipliers;
 
     public QDepthwise(
         in ConvGeometry geometry, ReadOnlySpan<sbyte> weight, WeightQParams weightQ, ReadOnlySpan<int> bias,
-        ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range, Int8KernelPath path)
+        ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range, OutputRange inputRange, Int8KernelPath path)
     {
         int channels = geometry.OutChannels, taps = geometry.KernelHeight * geometry.KernelWidth;
         int padded = Epilogue.PaddedLength(channels);
@@ -57,24 +57,21 @@ internal sealed unsafe class QDepthwise
             WordZeroPoint = (short)epilogue.ZeroPoint, PairZeroPoint = epilogue.ZeroPoint * 257,
         };
 
-        kernel = Choose(path, weightZeroPoints);
+        kernel = Choose(path, geometry, weightZeroPoints);
         var multipliers = new ReadOnlySpan<float>(epilogue.Multipliers, padded);
-        switch (kernel)
+        if (kernel == DepthwiseKernel.Quads256) quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
+        if (kernel == DepthwiseKernel.Pairs512) pairWeights = DepthwisePacking.PairWeights(windows, weights.Span, channels, padded);
+        if (kernel is DepthwiseKernel.EvenOdd256 or DepthwiseKernel.Maddubs256)
         {
-            case DepthwiseKernel.Quads256:
-                quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
-                reorderedOffsets = DepthwisePacking.Reordered(offsets.Span, padded, DepthwiseVnni.QuadOrder);
-                reorderedMultipliers = DepthwisePacking.Reordered(multipliers, padded, DepthwiseVnni.QuadOrder);
-                if (DepthwiseVnni.CanSlide(geometry)) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);
-                break;
-            case DepthwiseKernel.Pairs512:
-                pairWeights = DepthwisePacking.PairWeights(windows, weights.Span, channels, padded);
-                break;
-            case DepthwiseKernel.EvenOdd256:
-                evenOddWeights = DepthwisePacking.EvenOddWeights(windows, weights.Span, channels, padded);
-                reorderedOffsets = DepthwisePacking.Reordered(offsets.Span, padded, Depthwise256.EvenOdd);
-                reorderedMultipliers = DepthwisePacking.Reordered(multipliers, padded, Depthwise256.EvenOdd);
-                break;
+            evenOddWeights = DepthwisePacking.EvenOddWeights(windows, weights.Span, channels, padded);
+            evenOddOffsets = DepthwisePacking.Reordered(offsets.Span, padded, Depthwise256.EvenOdd);
+            evenOddMultipliers = DepthwisePacking.Reordered(multipliers, padded, Depthwise256.EvenOdd);
+        }
+        if (kernel is DepthwiseKernel.Quads256 or DepthwiseKernel.Maddubs256)
+        {
+            quadOffsets = DepthwisePacking.Reordered(offsets.Span, padded, DepthwiseQuads.QuadOrder);
+            quadMultipliers = DepthwisePacking.Reordered(multipliers, padded, DepthwiseQuads.QuadOrder);
+            if (kernel == DepthwiseKernel.Maddubs256 || DepthwiseVnni.CanSlide(geometry)) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);
         }
         Tables = new DepthwiseTables
         {
@@ -95,8 +92,11 @@ internal sealed unsafe class QDepthwise
             ColumnStride = geometry.StrideWidth,
             RowStep = (long)geometry.DilationHeight * geometry.InWidth * channels,
             ColumnStep = (long)geometry.DilationWidth * channels,
-            ReorderedOffsets = reorderedOffsets is null ? null : reorderedOffsets.Pointer,
-            ReorderedMultipliers = reorderedMultipliers is null ? null : reorderedMultipliers.Pointer,
+            EvenOddOffsets = evenOddOffsets is null ? null : evenOddOffsets.Pointer,
+            EvenOddMultipliers = evenOddMultipliers is null ? null : evenOddMultipliers.Pointer,
+            QuadOffsets = quadOffsets is null ? null : quadOffsets.Pointer,
+            QuadMultipliers = quadMultipliers is null ? null : quadMultipliers.Pointer,
+            ChecksBytes = inputRange.Max > sbyte.MaxValue,
             Epilogue = epilogue,
             Constants = constants.Pointer,
         };
@@ -104,6 +104,8 @@ internal sealed unsafe class QDepthwise
 
     /// <summary>The kernels' view of the layer: raw pointers into the buffers above.</summary>
     public DepthwiseTables Tables { get; }
+
+    public DepthwiseKernel Kernel => kernel;
 
     /// <summary>Output [batch, OH, OW, C] from input [batch, H, W, C]. The kernel is chosen here once, not per pixel.</summary>
     public void Run(byte* input, byte* output, int batch)
@@ -115,19 +117,23 @@ internal sealed unsafe class QDepthwise
             case DepthwiseKernel.EvenOdd256: windows.Walk<Depthwise256>(Tables, input, output, batch); break;
             case DepthwiseKernel.Pairs512: windows.Walk<Depthwise512>(Tables, input, output, batch); break;
             case DepthwiseKernel.Quads256: windows.Walk<DepthwiseVnni>(Tables, input, output, batch); break;
+            case DepthwiseKernel.Maddubs256: windows.Walk<DepthwiseMaddubs>(Tables, input, output, batch); break;
         }
     }
 
     /// <summary>
-    /// AVX-VNNI's four-taps-a-lane <c>vpdpbusd</c> needs <c>w′</c> in a signed byte, so all weight zero points 0 (PyTorch's
-    /// symmetric per-channel default); otherwise, and on AVX-512BW, the 512-bit pairs kernel if the machine has VBMI.
+    /// The four-taps-a-lane kernels need <c>w′</c> in a signed byte, so all weight zero points 0 (PyTorch's symmetric
+    /// per-channel default): AVX-VNNI's <c>vpdpbusd</c> always; AVX2's <c>vpmaddubsw</c> where whole 3×3 windows slide
+    /// along rows (elsewhere it would only forward to the even-odd kernel). Otherwise, and on AVX-512BW, the 512-bit pairs
+    /// kernel if the machine has VBMI.
     /// </summary>
-    private static DepthwiseKernel Choose(Int8KernelPath path, bool weightZeroPoints) => path switch
+    private static DepthwiseKernel Choose(Int8KernelPath path, in ConvGeometry geometry, bool weightZeroPoints) => path switch
     {
         Int8KernelPath.Scalar => DepthwiseKernel.Scalar,
         Int8KernelPath.Vector128 => DepthwiseKernel.Portable128,
         Int8KernelPath.AvxVnni when !weightZeroPoints && DepthwiseVnni.IsSupported => DepthwiseKernel.Quads256,
         Int8KernelPath.AvxVnni or Int8KernelPath.Avx512BW when Depthwise512.IsSupported => DepthwiseKernel.Pairs512,
+        Int8KernelPath.Avx2 when !weightZeroPoints && DepthwiseQuads.CanSlide(geometry) => DepthwiseKernel.Maddubs256,
         _ => DepthwiseKernel.EvenOdd256,
     };
 }
@@ -149,4 +155,10 @@ internal enum DepthwiseKernel
 
     /// <summary><see cref="DepthwiseVnni"/>: AVX-VNNI, four taps per int32 lane, weight zero points 0.</summary>
     Quads256,
+
+    /// <summary>
+    /// <see cref="DepthwiseMaddubs"/>: AVX2, four taps per int32 lane through <c>vpmaddubsw</c> on runs of whole windows
+    /// whose bytes are ≤ 127, weight zero points 0; <see cref="EvenOdd256"/>'s steps elsewhere.
+    /// </summary>
+    Maddubs256,
 }

@@ -142,6 +142,61 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// AVX2's <c>vpmaddubsw</c> depthwise kernel (weight zero points 0, whole 3×3 windows sliding along rows): in one call,
+    /// runs whose bytes are all ≤ 127 and runs with a byte above 127 (those take exact int16 steps), 32-channel chunks
+    /// with and without a 16-channel rest, the largest pair sums (bytes 127 against weights −128), and layers told their
+    /// input is ≤ 127, which skip the check.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    public void RunsAboveAndBelow128EqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6205);
+        int i = 0;
+        foreach (int channels in (ReadOnlySpan<int>)[32, 48, 96, 144])
+        {
+            foreach (var (height, width) in (ReadOnlySpan<(int, int)>)[(14, 14), (9, 17), (4, 31)])
+            {
+                foreach (int stride in (ReadOnlySpan<int>)[1, 2])
+                {
+                    var g = Depthwise(1 + i % 2, channels, height, width, 3, 3, stride, 1, 1);
+                    var c = Int8Case.Create(random, Int8Regime.ReducedRange, channels, 9, g.InputLength);
+                    var scales = new float[channels];
+                    for (int k = 0; k < channels; k++) scales[k] = c.WeightQ.Scale(k);
+                    bool told = i % 3 == 2, extreme = i % 4 == 1;
+                    if (extreme)
+                    {
+                        Array.Fill(c.Input, (byte)127);
+                        Array.Fill(c.Weight, sbyte.MinValue);
+                    }
+                    string what = extreme ? "bytes 127, weights −128" : "bytes ≤ 127";
+                    if (!told)
+                    {
+                        // A byte above 127 in a few pixels: the runs that read them take exact steps, the others vpmaddubsw.
+                        for (int stray = 0; stray < 3; stray++) c.Input[random.Next(c.Input.Length)] = (byte)random.Next(128, 256);
+                        what += ", three above 127";
+                    }
+                    var layerCase = new Int8Case
+                    {
+                        InputQ = c.InputQ,
+                        OutputQ = c.OutputQ,
+                        WeightQ = WeightQParams.PerChannel(scales, new int[channels]),
+                        Weight = c.Weight,
+                        Bias = c.Bias,
+                        Input = c.Input,
+                        Activation = c.Activation,
+                        InputRange = told ? new OutputRange(0, 127) : null,
+                        Description = $"{what}, input range {(told ? "[0, 127]" : "unknown")}, weight zero points 0, {c.Description}",
+                    };
+                    Check(layerCase, g, path, DepthwiseKernel.Maddubs256);
+                    i++;
+                }
+            }
+        }
+    }
+
     private static ConvGeometry Depthwise(int batch, int channels, int height, int width, int kh, int kw, int stride, int pad, int dilation)
     {
         var g = new ConvGeometry(batch, channels, height, width, channels, kh, kw, stride, stride, pad, pad, dilation, dilation, Groups: channels);
@@ -164,7 +219,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
     private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path) =>
         Check(Int8Case.Create(random, regime, g.OutChannels, g.KernelHeight * g.KernelWidth, g.InputLength), g, path);
 
-    private void Check(Int8Case c, in ConvGeometry g, Int8KernelPath path)
+    private void Check(Int8Case c, in ConvGeometry g, Int8KernelPath path, DepthwiseKernel? kernel = null)
     {
         var expected = new byte[g.OutputLength];
         QConv2d.Forward(g, c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, c.OutputQ, c.Activation, expected);
@@ -172,6 +227,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
         Assert.Equal(path, layer.Path);
         if (g.IsDepthwise) Assert.Equal(Int8ConvAlgorithm.Depthwise, layer.Algorithm);
+        if (kernel is not null) Assert.Equal(kernel, layer.DepthwiseKernel);
         var actual = Layout.Poisoned(g.OutputLength);
         layer.Forward(Layout.ToNhwc(c.Input, g.Batch, g.InChannels, g.InHeight, g.InWidth), actual);
         string what = $"{path}, {layer.Algorithm} {g.InChannels}@{g.InHeight}×{g.InWidth} {g.KernelHeight}×{g.KernelWidth} " +

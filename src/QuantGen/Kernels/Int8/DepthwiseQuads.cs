@@ -1,0 +1,142 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// The four-taps-a-lane layout of the 256-bit depthwise kernels (<see cref="DepthwiseVnni"/>, <see cref="DepthwiseMaddubs"/>):
+/// byte and word unpacks gather each channel's tap bytes into one int32 lane, a step
+/// (<see cref="IDot256"/>) adds their u8×s8 products to it, and the requantize's packs put the lanes back in channel order.
+/// </summary>
+/// <remarks>
+/// The unpacks leave accumulator k with channels <c>4k..4k+3</c> and <c>16+4k..16+4k+3</c> (see <see cref="QuadOrder"/>);
+/// the packs, also in-lane, undo exactly that. All on 256-bit registers, whose in-lane shuffles issue on two ports.
+/// </remarks>
+internal static unsafe class DepthwiseQuads
+{
+    /// <summary>Where channel <paramref name="c"/>'s accumulator lane lies within its 32-channel chunk, in the unpacks' order.</summary>
+    public static int QuadOrder(int c) => (c & ~31) | (c & 15) >> 2 << 3 | (c & 16) >> 2 | (c & 3);
+
+    /// <summary>
+    /// Whether <see cref="Slide{TDot}"/> applies: a 3×3 kernel whose next output column's window is this one's shifted by
+    /// one or two input columns (column stride 1 or 2, dilation 1).
+    /// </summary>
+    public static bool CanSlide(in ConvGeometry g) =>
+        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideWidth is 1 or 2 && g.DilationWidth == 1;
+
+    /// <summary>The channels <see cref="Slide{TDot}"/> can take of <paramref name="channels"/>: whole 32-channel chunks, and the rest with masked loads.</summary>
+    public static int SlidingChannels(int channels) => Avx512BW.VL.IsSupported ? channels : channels & ~31;
+
+    /// <summary>
+    /// A run of whole 3×3 windows along a row, channels [0, <paramref name="channels"/>) (all of a layer's, or its whole
+    /// chunks: <see cref="SlidingChannels"/>). Neighbouring windows share columns (two of three at stride 1, one at
+    /// stride 2), so each input column is gathered into four-tap lanes once (its three rows and a zero, against a zero
+    /// weight) and used by every output that reads it: per output, 8 or 16 unpacks instead of three fours' 24, and 12 steps.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Slide<TDot>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels)
+        where TDot : IDot256
+    {
+        if (t.ColumnStride == 1) SlideChunks<TDot>(t, corner, window, y, count, channels, false);
+        else SlideChunks<TDot>(t, corner, window, y, count, channels, true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SlideChunks<TDot>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels, bool strideTwo)
+        where TDot : IDot256
+    {
+        int* offsets = t.QuadOffsets + window->Offsets;
+        int c = 0;
+        for (; c + 32 <= channels; c += 32) SlideChunk<TDot>(t, corner + c, offsets + c, c, y + c, count, strideTwo, false, default);
+        if (c < channels)
+        {
+            var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
+            SlideChunk<TDot>(t, corner + c, offsets + c, c, y + c, count, strideTwo, true, mask);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SlideChunk<TDot>(
+        in DepthwiseTables t, byte* x, int* offsets, int c, byte* y, int count, bool strideTwo, bool partial, Vector256<byte> mask)
+        where TDot : IDot256
+    {
+        long rowStep = t.RowStep, step = t.Channels;
+        sbyte* w = t.ColumnWeights + (c >> 5) * 384;
+        Vector256<byte> middle0 = default, middle1 = default, middle2 = default, middle3 = default;
+        Column(x, rowStep, partial, mask, out var left0, out var left1, out var left2, out var left3);
+        if (!strideTwo) Column(x + step, rowStep, partial, mask, out middle0, out middle1, out middle2, out middle3);
+        for (int i = 0; i < count; i++, x += strideTwo ? 2 * step : step, y += step)
+        {
+            if (strideTwo) Column(x + step, rowStep, partial, mask, out middle0, out middle1, out middle2, out middle3);
+            Column(x + 2 * step, rowStep, partial, mask, out var right0, out var right1, out var right2, out var right3);
+            var a0 = Dot3<TDot>(Vector256.Load(offsets), left0, middle0, right0, w);
+            var a1 = Dot3<TDot>(Vector256.Load(offsets + 8), left1, middle1, right1, w + 32);
+            var a2 = Dot3<TDot>(Vector256.Load(offsets + 16), left2, middle2, right2, w + 64);
+            var a3 = Dot3<TDot>(Vector256.Load(offsets + 24), left3, middle3, right3, w + 96);
+            var bytes = Requantize(t, a0, a1, a2, a3, c);
+            if (partial) Avx512BW.VL.MaskStore(y, mask, bytes);
+            else bytes.Store(y);
+            if (strideTwo)
+            {
+                (left0, left1, left2, left3) = (right0, right1, right2, right3);
+            }
+            else
+            {
+                (left0, left1, left2, left3) = (middle0, middle1, middle2, middle3);
+                (middle0, middle1, middle2, middle3) = (right0, right1, right2, right3);
+            }
+        }
+    }
+
+    /// <summary>One accumulator vector over the window's three columns; each column's weights are 128 bytes on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Dot3<TDot>(Vector256<int> acc, Vector256<byte> left, Vector256<byte> middle, Vector256<byte> right, sbyte* w)
+        where TDot : IDot256
+    {
+        acc = TDot.Dot(acc, left.AsInt32(), Vector256.Load((int*)w));
+        acc = TDot.Dot(acc, middle.AsInt32(), Vector256.Load((int*)(w + 128)));
+        return TDot.Dot(acc, right.AsInt32(), Vector256.Load((int*)(w + 256)));
+    }
+
+    /// <summary>One input column's three rows from <paramref name="x"/>, gathered four bytes a lane (the fourth zero) in the order of <see cref="QuadOrder"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column(
+        byte* x, long rowStep, bool partial, Vector256<byte> mask,
+        out Vector256<byte> q0, out Vector256<byte> q1, out Vector256<byte> q2, out Vector256<byte> q3)
+    {
+        Vector256<byte> x0 = Load(x, partial, mask), x1 = Load(x + rowStep, partial, mask), x2 = Load(x + 2 * rowStep, partial, mask);
+        Vector256<short> low01 = Avx2.UnpackLow(x0, x1).AsInt16(), high01 = Avx2.UnpackHigh(x0, x1).AsInt16();
+        Vector256<short> low2 = Avx2.UnpackLow(x2, Vector256<byte>.Zero).AsInt16(), high2 = Avx2.UnpackHigh(x2, Vector256<byte>.Zero).AsInt16();
+        q0 = Avx2.UnpackLow(low01, low2).AsByte();
+        q1 = Avx2.UnpackHigh(low01, low2).AsByte();
+        q2 = Avx2.UnpackLow(high01, high2).AsByte();
+        q3 = Avx2.UnpackHigh(high01, high2).AsByte();
+    }
+
+    /// <summary>32 bytes from <paramref name="x"/>, or only the channels of <paramref name="mask"/> (a masked load does not fault past them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Load(byte* x, bool partial, Vector256<byte> mask) =>
+        partial ? Avx512BW.VL.MaskLoad(x, mask, Vector256<byte>.Zero) : Vector256.Load(x);
+
+    /// <summary>
+    /// <see cref="Epilogue256.Requantize"/>'s rounding, then a signed pack to int16 (the clamped values lie in
+    /// [−255, 255]), the zero point added as int16, and an unsigned pack to bytes (now in [0, 255], so exact).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Requantize(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, int c)
+    {
+        float* m = t.QuadMultipliers + c;
+        var zeroPoint = Vector256.Create(t.Constants->WordZeroPoint);
+        Vector256<short> low = Avx2.PackSignedSaturate(Scale(t, a0, m), Scale(t, a1, m + 8)) + zeroPoint;
+        Vector256<short> high = Avx2.PackSignedSaturate(Scale(t, a2, m + 16), Scale(t, a3, m + 24)) + zeroPoint;
+        return Avx2.PackUnsignedSaturate(low, high);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Scale(in DepthwiseTables t, Vector256<int> acc, float* m)
+    {
+        var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(m);
+        return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(scaled, Vector256.Create(t.Constants->Low)), Vector256.Create(t.Constants->High)));
+    }
+}
