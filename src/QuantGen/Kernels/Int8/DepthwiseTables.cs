@@ -71,7 +71,7 @@ internal readonly unsafe struct DepthwiseTables
 
     /// <summary>
     /// Whether <see cref="DepthwiseMaddubs"/> must check a run's bytes before its <c>vpmaddubsw</c> steps: false when the
-    /// layer's input range already says they are all ≤ 127.
+    /// layer's input range already says they are all ≤ 127, or a scan of the call's input found none above.
     /// </summary>
     public required bool ChecksBytes { get; init; }
 

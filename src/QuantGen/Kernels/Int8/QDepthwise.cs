@@ -23,6 +23,7 @@ internal sealed unsafe class QDepthwise
 
     private readonly DepthwiseKernel kernel;
     private readonly DepthwiseWindows windows;
+    private readonly long inputImageBytes;
 
     // The tables point into these buffers; the fields keep them alive.
     private readonly PinnedBuffer<int> weights, offsets;
@@ -39,6 +40,7 @@ internal sealed unsafe class QDepthwise
         int channels = geometry.OutChannels, taps = geometry.KernelHeight * geometry.KernelWidth;
         int padded = Epilogue.PaddedLength(channels);
         windows = new DepthwiseWindows(geometry);
+        inputImageBytes = (long)geometry.InHeight * geometry.InWidth * geometry.InChannels;
         // The epilogue's own offsets stay zero: each window class's offsets start the accumulators instead.
         var epilogue = new Epilogue(channels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
 
@@ -117,8 +119,18 @@ internal sealed unsafe class QDepthwise
             case DepthwiseKernel.EvenOdd256: windows.Walk<Depthwise256>(Tables, input, output, batch); break;
             case DepthwiseKernel.Pairs512: windows.Walk<Depthwise512>(Tables, input, output, batch); break;
             case DepthwiseKernel.Quads256: windows.Walk<DepthwiseVnni>(Tables, input, output, batch); break;
-            case DepthwiseKernel.Maddubs256: windows.Walk<DepthwiseMaddubs>(Tables, input, output, batch); break;
+            case DepthwiseKernel.Maddubs256: windows.Walk<DepthwiseMaddubs>(Unchecked(input, batch), input, output, batch); break;
         }
+    }
+
+    /// <summary>
+    /// <see cref="Tables"/> without <see cref="DepthwiseTables.ChecksBytes"/> when no input byte is above 127: one scan of
+    /// the input instead of each run's three rows (every input row is read by three runs), 15% of a layer's time.
+    /// </summary>
+    private DepthwiseTables Unchecked(byte* input, int batch)
+    {
+        long bytes = (long)batch * inputImageBytes;
+        return Tables.ChecksBytes && !ByteRange.AnyAbove127(input, bytes) ? Tables with { ChecksBytes = false } : Tables;
     }
 
     /// <summary>

@@ -144,9 +144,9 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
 
     /// <summary>
     /// AVX2's <c>vpmaddubsw</c> depthwise kernel (weight zero points 0, whole 3×3 windows sliding along rows): in one call,
-    /// runs whose bytes are all ≤ 127 and runs with a byte above 127 (those take exact int16 steps), 32-channel chunks
-    /// with and without a 16-channel rest, the largest pair sums (bytes 127 against weights −128), and layers told their
-    /// input is ≤ 127, which skip the check.
+    /// runs whose bytes are all ≤ 127 and runs with a byte above 127 (those take exact int16 steps), inputs all ≤ 127
+    /// (found by one scan), 32-channel chunks with and without a 16-channel rest, the largest pair sums (bytes 127
+    /// against weights −128), and layers told their input is ≤ 127, which skip the check.
     /// </summary>
     [Theory]
     [Int8Path(Int8KernelPath.Avx2)]
@@ -172,7 +172,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
                         Array.Fill(c.Weight, sbyte.MinValue);
                     }
                     string what = extreme ? "bytes 127, weights −128" : "bytes ≤ 127";
-                    if (!told)
+                    if (!told && i % 2 == 0)
                     {
                         // A byte above 127 in a few pixels: the runs that read them take exact steps, the others vpmaddubsw.
                         for (int stray = 0; stray < 3; stray++) c.Input[random.Next(c.Input.Length)] = (byte)random.Next(128, 256);
