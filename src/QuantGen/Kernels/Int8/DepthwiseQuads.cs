@@ -25,12 +25,61 @@ internal static unsafe class DepthwiseQuads
     public static bool CanSlide(in ConvGeometry g) =>
         g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideWidth is 1 or 2 && g.DilationWidth == 1;
 
-    /// <summary>The channels <see cref="Slide{TDot}"/> can take of <paramref name="channels"/>: whole 32-channel chunks, and the rest with masked loads.</summary>
-    public static int SlidingChannels(int channels) => Avx512BW.VL.IsSupported ? channels : channels & ~31;
+    /// <summary>The channels the four-tap lanes can take of <paramref name="channels"/>: whole 32-channel chunks, and the rest with masked loads.</summary>
+    public static int QuadChannels(int channels) => Avx512BW.VL.IsSupported ? channels : channels & ~31;
+
+    /// <summary>
+    /// One output pixel of any window class, channels [0, <paramref name="channels"/>) (see <see cref="QuadChannels"/>):
+    /// the class's inside taps four at a time (<see cref="DepthwiseWindows.QuadInputs"/>, the last four padded with a
+    /// repeated tap against zero weights), against <see cref="DepthwisePacking.QuadWeights"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Pixel<TDot>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int channels)
+        where TDot : IDot256
+    {
+        long* quads = t.QuadInputs + 4 * window->QuadStart;
+        int* offsets = t.QuadOffsets + window->Offsets;
+        int quadCount = window->QuadCount, c = 0;
+        sbyte* w = t.QuadWeights + 4L * window->QuadStart * t.PaddedChannels;
+        for (; c + 32 <= channels; c += 32, w += quadCount * 128)
+        {
+            Accumulate<TDot>(corner + c, quads, quadCount, w, offsets + c, false, default, out var a0, out var a1, out var a2, out var a3);
+            Requantize(t, a0, a1, a2, a3, c).Store(y + c);
+        }
+        if (c < channels)
+        {
+            var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
+            Accumulate<TDot>(corner + c, quads, quadCount, w, offsets + c, true, mask, out var a0, out var a1, out var a2, out var a3);
+            Avx512BW.VL.MaskStore(y + c, mask, Requantize(t, a0, a1, a2, a3, c));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate<TDot>(
+        byte* x, long* quads, int quadCount, sbyte* w, int* offsets, bool partial, Vector256<byte> mask,
+        out Vector256<int> a0, out Vector256<int> a1, out Vector256<int> a2, out Vector256<int> a3)
+        where TDot : IDot256
+    {
+        a0 = Vector256.Load(offsets);
+        a1 = Vector256.Load(offsets + 8);
+        a2 = Vector256.Load(offsets + 16);
+        a3 = Vector256.Load(offsets + 24);
+        for (long* quad = quads, end = quads + 4 * quadCount; quad < end; quad += 4, w += 128)
+        {
+            Vector256<byte> x0 = Load(x + quad[0], partial, mask), x1 = Load(x + quad[1], partial, mask);
+            Vector256<byte> x2 = Load(x + quad[2], partial, mask), x3 = Load(x + quad[3], partial, mask);
+            Vector256<short> low01 = Avx2.UnpackLow(x0, x1).AsInt16(), high01 = Avx2.UnpackHigh(x0, x1).AsInt16();
+            Vector256<short> low23 = Avx2.UnpackLow(x2, x3).AsInt16(), high23 = Avx2.UnpackHigh(x2, x3).AsInt16();
+            a0 = TDot.Dot(a0, Avx2.UnpackLow(low01, low23).AsInt32(), Vector256.Load((int*)w));
+            a1 = TDot.Dot(a1, Avx2.UnpackHigh(low01, low23).AsInt32(), Vector256.Load((int*)(w + 32)));
+            a2 = TDot.Dot(a2, Avx2.UnpackLow(high01, high23).AsInt32(), Vector256.Load((int*)(w + 64)));
+            a3 = TDot.Dot(a3, Avx2.UnpackHigh(high01, high23).AsInt32(), Vector256.Load((int*)(w + 96)));
+        }
+    }
 
     /// <summary>
     /// A run of whole 3×3 windows along a row, channels [0, <paramref name="channels"/>) (all of a layer's, or its whole
-    /// chunks: <see cref="SlidingChannels"/>). Neighbouring windows share columns (two of three at stride 1, one at
+    /// chunks: <see cref="QuadChannels"/>). Neighbouring windows share columns (two of three at stride 1, one at
     /// stride 2), so each input column is gathered into four-tap lanes once (its three rows and a zero, against a zero
     /// weight) and used by every output that reads it: per output, 8 or 16 unpacks instead of three fours' 24, and 12 steps.
     /// </summary>

@@ -59,9 +59,9 @@ internal sealed unsafe class QDepthwise
             WordZeroPoint = (short)epilogue.ZeroPoint, PairZeroPoint = epilogue.ZeroPoint * 257,
         };
 
-        kernel = Choose(path, geometry, weightZeroPoints);
+        kernel = Choose(path, weightZeroPoints);
         var multipliers = new ReadOnlySpan<float>(epilogue.Multipliers, padded);
-        if (kernel == DepthwiseKernel.Quads256) quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
+        if (kernel is DepthwiseKernel.Quads256 or DepthwiseKernel.Maddubs256) quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
         if (kernel == DepthwiseKernel.Pairs512) pairWeights = DepthwisePacking.PairWeights(windows, weights.Span, channels, padded);
         if (kernel is DepthwiseKernel.EvenOdd256 or DepthwiseKernel.Maddubs256)
         {
@@ -73,7 +73,9 @@ internal sealed unsafe class QDepthwise
         {
             quadOffsets = DepthwisePacking.Reordered(offsets.Span, padded, DepthwiseQuads.QuadOrder);
             quadMultipliers = DepthwisePacking.Reordered(multipliers, padded, DepthwiseQuads.QuadOrder);
-            if (kernel == DepthwiseKernel.Maddubs256 || DepthwiseVnni.CanSlide(geometry)) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);
+            // The AVX2 kernel takes channels past the last whole 32 on its exact steps; VNNI's slides only over every channel.
+            bool slides = kernel == DepthwiseKernel.Maddubs256 ? DepthwiseQuads.CanSlide(geometry) : DepthwiseVnni.CanSlide(geometry);
+            if (slides) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);
         }
         Tables = new DepthwiseTables
         {
@@ -135,17 +137,16 @@ internal sealed unsafe class QDepthwise
 
     /// <summary>
     /// The four-taps-a-lane kernels need <c>w′</c> in a signed byte, so all weight zero points 0 (PyTorch's symmetric
-    /// per-channel default): AVX-VNNI's <c>vpdpbusd</c> always; AVX2's <c>vpmaddubsw</c> where whole 3×3 windows slide
-    /// along rows (elsewhere it would only forward to the even-odd kernel). Otherwise, and on AVX-512BW, the 512-bit pairs
-    /// kernel if the machine has VBMI.
+    /// per-channel default): AVX-VNNI's <c>vpdpbusd</c>, and AVX2's <c>vpmaddubsw</c> where the bytes allow it. Otherwise,
+    /// and on AVX-512BW, the 512-bit pairs kernel if the machine has VBMI.
     /// </summary>
-    private static DepthwiseKernel Choose(Int8KernelPath path, in ConvGeometry geometry, bool weightZeroPoints) => path switch
+    private static DepthwiseKernel Choose(Int8KernelPath path, bool weightZeroPoints) => path switch
     {
         Int8KernelPath.Scalar => DepthwiseKernel.Scalar,
         Int8KernelPath.Vector128 => DepthwiseKernel.Portable128,
         Int8KernelPath.AvxVnni when !weightZeroPoints && DepthwiseVnni.IsSupported => DepthwiseKernel.Quads256,
         Int8KernelPath.AvxVnni or Int8KernelPath.Avx512BW when Depthwise512.IsSupported => DepthwiseKernel.Pairs512,
-        Int8KernelPath.Avx2 when !weightZeroPoints && DepthwiseQuads.CanSlide(geometry) => DepthwiseKernel.Maddubs256,
+        Int8KernelPath.Avx2 when !weightZeroPoints => DepthwiseKernel.Maddubs256,
         _ => DepthwiseKernel.EvenOdd256,
     };
 }
@@ -169,8 +170,8 @@ internal enum DepthwiseKernel
     Quads256,
 
     /// <summary>
-    /// <see cref="DepthwiseMaddubs"/>: AVX2, four taps per int32 lane through <c>vpmaddubsw</c> on runs of whole windows
-    /// whose bytes are ≤ 127, weight zero points 0; <see cref="EvenOdd256"/>'s steps elsewhere.
+    /// <see cref="DepthwiseMaddubs"/>: AVX2, four taps per int32 lane through <c>vpmaddubsw</c> where the bytes are ≤ 127,
+    /// weight zero points 0; <see cref="EvenOdd256"/>'s steps elsewhere.
     /// </summary>
     Maddubs256,
 }

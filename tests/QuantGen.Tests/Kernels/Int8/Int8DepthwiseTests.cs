@@ -143,10 +143,10 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// AVX2's <c>vpmaddubsw</c> depthwise kernel (weight zero points 0, whole 3×3 windows sliding along rows): in one call,
-    /// runs whose bytes are all ≤ 127 and runs with a byte above 127 (those take exact int16 steps), inputs all ≤ 127
-    /// (found by one scan), 32-channel chunks with and without a 16-channel rest, the largest pair sums (bytes 127
-    /// against weights −128), and layers told their input is ≤ 127, which skip the check.
+    /// AVX2's <c>vpmaddubsw</c> depthwise kernel (weight zero points 0): in one call, runs of whole 3×3 windows whose bytes
+    /// are all ≤ 127 and runs with a byte above 127 (those take exact int16 steps); inputs all ≤ 127 (found by one scan),
+    /// where cut windows and other kernels take four-tap lanes too; 32-channel chunks with and without a 16-channel rest;
+    /// the largest pair sums (bytes 127 against weights −128); and layers told their input is ≤ 127, which skip the scan.
     /// </summary>
     [Theory]
     [Int8Path(Int8KernelPath.Avx2)]
@@ -157,12 +157,13 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         int i = 0;
         foreach (int channels in (ReadOnlySpan<int>)[32, 48, 96, 144])
         {
-            foreach (var (height, width) in (ReadOnlySpan<(int, int)>)[(14, 14), (9, 17), (4, 31)])
+            // Rows of whole 3×3 windows (the slide), images so small that every window is cut (single pixels), and other kernels.
+            foreach (var (height, width, kernel, pad) in (ReadOnlySpan<(int, int, int, int)>)[(14, 14, 3, 1), (9, 17, 3, 1), (4, 31, 3, 1), (2, 2, 3, 1), (1, 1, 3, 1), (7, 6, 5, 2)])
             {
                 foreach (int stride in (ReadOnlySpan<int>)[1, 2])
                 {
-                    var g = Depthwise(1 + i % 2, channels, height, width, 3, 3, stride, 1, 1);
-                    var c = Int8Case.Create(random, Int8Regime.ReducedRange, channels, 9, g.InputLength);
+                    var g = Depthwise(1 + i % 2, channels, height, width, kernel, kernel, stride, pad, 1);
+                    var c = Int8Case.Create(random, Int8Regime.ReducedRange, channels, kernel * kernel, g.InputLength);
                     var scales = new float[channels];
                     for (int k = 0; k < channels; k++) scales[k] = c.WeightQ.Scale(k);
                     bool told = i % 3 == 2, extreme = i % 4 == 1;
