@@ -169,23 +169,37 @@ internal static unsafe class DepthwiseQuads
         partial ? Avx512BW.VL.MaskLoad(x, mask, Vector256<byte>.Zero) : Vector256.Load(x);
 
     /// <summary>
-    /// <see cref="Epilogue256.Requantize"/>'s rounding, then a signed pack to int16 (the clamped values lie in
-    /// [−255, 255]), the zero point added as int16, and an unsigned pack to bytes (now in [0, 255], so exact).
+    /// <see cref="Epilogue256.Requantize"/>'s rounding, then a signed pack to int16, the zero point added as int16, and an
+    /// unsigned pack to bytes. Where every multiplier is at most ½ (<see cref="Epilogue.ClampsInBytes"/>) the clamp
+    /// follows as a byte min/max, the packs and the add saturating (a third fewer instructions than a float max/min on
+    /// each of the four vectors); otherwise the scaled values are clamped in float first, to [−255, 255], and nothing saturates.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Requantize(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, int c)
     {
         float* m = t.QuadMultipliers + c;
-        var zeroPoint = Vector256.Create(t.Constants->WordZeroPoint);
-        Vector256<short> low = Avx2.PackSignedSaturate(Scale(t, a0, m), Scale(t, a1, m + 8)) + zeroPoint;
-        Vector256<short> high = Avx2.PackSignedSaturate(Scale(t, a2, m + 16), Scale(t, a3, m + 24)) + zeroPoint;
-        return Avx2.PackUnsignedSaturate(low, high);
+        DepthwiseConstants* k = t.Constants;
+        var zeroPoint = Vector256.Create(k->WordZeroPoint);
+        if (t.ClampsInBytes)
+        {
+            Vector256<short> low = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(a0, m), Rounded(a1, m + 8)), zeroPoint);
+            Vector256<short> high = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(a2, m + 16), Rounded(a3, m + 24)), zeroPoint);
+            var bytes = Avx2.PackUnsignedSaturate(low, high);
+            return Vector256.Min(Vector256.Max(bytes, Vector256.Create(k->Min)), Vector256.Create(k->Max));
+        }
+        Vector256<short> clampedLow = Avx2.PackSignedSaturate(Clamped(k, a0, m), Clamped(k, a1, m + 8)) + zeroPoint;
+        Vector256<short> clampedHigh = Avx2.PackSignedSaturate(Clamped(k, a2, m + 16), Clamped(k, a3, m + 24)) + zeroPoint;
+        return Avx2.PackUnsignedSaturate(clampedLow, clampedHigh);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Scale(in DepthwiseTables t, Vector256<int> acc, float* m)
+    private static Vector256<int> Rounded(Vector256<int> acc, float* m) =>
+        Avx.ConvertToVector256Int32(Avx.ConvertToVector256Single(acc) * Vector256.Load(m));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Clamped(DepthwiseConstants* k, Vector256<int> acc, float* m)
     {
         var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(m);
-        return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(scaled, Vector256.Create(t.Constants->Low)), Vector256.Create(t.Constants->High)));
+        return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(scaled, Vector256.Create(k->Low)), Vector256.Create(k->High)));
     }
 }

@@ -77,6 +77,9 @@ internal readonly unsafe struct DepthwiseTables
 
     public required Epilogue Epilogue { get; init; }
 
+    /// <summary><see cref="Int8.Epilogue.ClampsInBytes"/>: whether the four-tap kernels' requantize may clamp after rounding.</summary>
+    public required bool ClampsInBytes { get; init; }
+
     /// <summary>
     /// The requantize's scalars, read through a pointer on purpose: the kernels then broadcast them straight from memory
     /// (a load, or an embedded <c>{1to16}</c> operand) instead of from a register, which costs a shuffle-port uop per use.
@@ -93,6 +96,9 @@ internal struct DepthwiseConstants
     public int ZeroPoint;
 
     public short WordZeroPoint;
+
+    /// <summary>The output range in bytes (<see cref="Int8.Epilogue.Range"/>), for a clamp after rounding.</summary>
+    public byte Min, Max;
 
     /// <summary>Both bytes of a channel pair offset by the output zero point: <c>z + z·256</c>.</summary>
     public int PairZeroPoint;

@@ -57,6 +57,7 @@ internal sealed unsafe class QDepthwise
         {
             Low = epilogue.Low, High = epilogue.High, ZeroPoint = epilogue.ZeroPoint,
             WordZeroPoint = (short)epilogue.ZeroPoint, PairZeroPoint = epilogue.ZeroPoint * 257,
+            Min = epilogue.Range.Min, Max = epilogue.Range.Max,
         };
 
         kernel = Choose(path, weightZeroPoints);
@@ -102,6 +103,7 @@ internal sealed unsafe class QDepthwise
             QuadMultipliers = quadMultipliers is null ? null : quadMultipliers.Pointer,
             ChecksBytes = inputRange.Max > sbyte.MaxValue,
             Epilogue = epilogue,
+            ClampsInBytes = epilogue.ClampsInBytes,
             Constants = constants.Pointer,
         };
     }

@@ -146,7 +146,8 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
     /// AVX2's <c>vpmaddubsw</c> depthwise kernel (weight zero points 0): in one call, runs of whole 3×3 windows whose bytes
     /// are all ≤ 127 and runs with a byte above 127 (those take exact int16 steps); inputs all ≤ 127 (found by one scan),
     /// where cut windows and other kernels take four-tap lanes too; 32-channel chunks with and without a 16-channel rest;
-    /// the largest pair sums (bytes 127 against weights −128); and layers told their input is ≤ 127, which skip the scan.
+    /// the largest pair sums (bytes 127 against weights −128); outputs clamped before and after rounding; and layers told
+    /// their input is ≤ 127, which skip the scan.
     /// </summary>
     [Theory]
     [Int8Path(Int8KernelPath.Avx2)]
@@ -163,7 +164,11 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
                 foreach (int stride in (ReadOnlySpan<int>)[1, 2])
                 {
                     var g = Depthwise(1 + i % 2, channels, height, width, kernel, kernel, stride, pad, 1);
-                    var c = Int8Case.Create(random, Int8Regime.ReducedRange, channels, kernel * kernel, g.InputLength);
+                    // Every third case biases near ±2³¹ and multipliers far above ½: the scaled sums overflow int32, so the
+                    // requantize must clamp in float before rounding, not after.
+                    bool huge = i % 3 == 0;
+                    var c = Int8Case.Create(random, huge ? Int8Regime.Wraparound : Int8Regime.ReducedRange, channels, kernel * kernel, g.InputLength);
+                    for (int k = 0; k < c.Input.Length; k++) c.Input[k] &= 127;
                     var scales = new float[channels];
                     for (int k = 0; k < channels; k++) scales[k] = c.WeightQ.Scale(k);
                     bool told = i % 3 == 2, extreme = i % 4 == 1;
@@ -182,14 +187,15 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
                     var layerCase = new Int8Case
                     {
                         InputQ = c.InputQ,
-                        OutputQ = c.OutputQ,
+                        OutputQ = huge ? new ActivationQParams(c.OutputQ.Scale / 4096, c.OutputQ.ZeroPoint) : c.OutputQ,
                         WeightQ = WeightQParams.PerChannel(scales, new int[channels]),
                         Weight = c.Weight,
                         Bias = c.Bias,
                         Input = c.Input,
                         Activation = c.Activation,
                         InputRange = told ? new OutputRange(0, 127) : null,
-                        Description = $"{what}, input range {(told ? "[0, 127]" : "unknown")}, weight zero points 0, {c.Description}",
+                        Description = $"{what}, input range {(told ? "[0, 127]" : "unknown")}, weight zero points 0, " +
+                            $"{(huge ? "output scale / 4096, " : "")}{c.Description}",
                     };
                     Check(layerCase, g, path, DepthwiseKernel.Maddubs256);
                     i++;
