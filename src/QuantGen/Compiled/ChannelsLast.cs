@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
 
@@ -17,7 +19,8 @@ internal static class ChannelsLast
 
     /// <summary>
     /// Float NCHW samples → quint8 NHWC: PyTorch's quantize of each value, stored transposed. A block of pixels is
-    /// quantized plane by plane with the SIMD kernel (the float math, the costly part), then interleaved byte by byte.
+    /// quantized plane by plane with the SIMD kernel (the float math), then interleaved: three planes with byte shuffles
+    /// (<see cref="InterleaveThree"/>), any other count byte by byte.
     /// </summary>
     public static void Quantize(ReadOnlySpan<float> input, ActivationQParams q, int channels, int pixels, Span<byte> output)
     {
@@ -46,6 +49,11 @@ internal static class ChannelsLast
                 }
 
                 Span<byte> pixelsOut = output.Slice(s + first * channels, count * channels);
+                if (channels == 3)
+                {
+                    InterleaveThree(planes, block, pixelsOut, count);
+                    continue;
+                }
                 for (int c = 0; c < channels; c++)
                 {
                     ReadOnlySpan<byte> plane = planes.Slice(c * block, count);
@@ -53,6 +61,57 @@ internal static class ChannelsLast
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Three planes of <paramref name="count"/> bytes, <paramref name="block"/> apart in <paramref name="planes"/>, as
+    /// pixels of three bytes (an RGB image's): 16 pixels at a time, each 16 output bytes the or of three byte shuffles,
+    /// one per plane, where the byte-by-byte loop stored every byte on its own; the rest byte by byte.
+    /// </summary>
+    private static unsafe void InterleaveThree(ReadOnlySpan<byte> planes, int block, Span<byte> output, int count)
+    {
+        fixed (byte* first = planes)
+        fixed (byte* pixels = output)
+        {
+            byte* red = first, green = first + block, blue = first + 2 * block;
+            int p = 0;
+            if (Ssse3.IsSupported)
+            {
+                // Picks(k, c) takes output vector k's bytes of channel c from that plane's 16 bytes, and zeroes the others.
+                Vector128<byte> r0 = Picks(0, 0), g0 = Picks(0, 1), b0 = Picks(0, 2);
+                Vector128<byte> r1 = Picks(1, 0), g1 = Picks(1, 1), b1 = Picks(1, 2);
+                Vector128<byte> r2 = Picks(2, 0), g2 = Picks(2, 1), b2 = Picks(2, 2);
+                for (; p + 16 <= count; p += 16)
+                {
+                    Vector128<byte> r = Vector128.Load(red + p), g = Vector128.Load(green + p), b = Vector128.Load(blue + p);
+                    byte* to = pixels + 3 * p;
+                    (Ssse3.Shuffle(r, r0) | Ssse3.Shuffle(g, g0) | Ssse3.Shuffle(b, b0)).Store(to);
+                    (Ssse3.Shuffle(r, r1) | Ssse3.Shuffle(g, g1) | Ssse3.Shuffle(b, b1)).Store(to + 16);
+                    (Ssse3.Shuffle(r, r2) | Ssse3.Shuffle(g, g2) | Ssse3.Shuffle(b, b2)).Store(to + 32);
+                }
+            }
+            for (; p < count; p++)
+            {
+                pixels[3 * p] = red[p];
+                pixels[3 * p + 1] = green[p];
+                pixels[3 * p + 2] = blue[p];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <c>pshufb</c> control for output vector <paramref name="k"/> (bytes 16k…16k+15 of 16 pixels) from plane
+    /// <paramref name="channel"/>: byte j is pixel (16k + j) / 3's if (16k + j) % 3 is the channel, else 0x80 (a zero).
+    /// </summary>
+    private static Vector128<byte> Picks(int k, int channel)
+    {
+        Span<byte> control = stackalloc byte[16];
+        for (int j = 0; j < 16; j++)
+        {
+            int at = 16 * k + j;
+            control[j] = at % 3 == channel ? (byte)(at / 3) : (byte)0x80;
+        }
+        return Vector128.Create((ReadOnlySpan<byte>)control);
     }
 
     /// <summary>Value by value, for samples of more channels than a block holds (no real model's input).</summary>
