@@ -35,10 +35,10 @@ internal static class DepthwisePacking
     }
 
     /// <summary>
-    /// <see cref="DepthwiseVnni"/>'s weights, signed bytes for <c>vpdpbusd</c> (all weight zero points are 0 there, so <c>w′ = w</c>):
-    /// per window class, per 32 channels, per four of the class's taps (<see cref="DepthwiseWindows.QuadInputs"/>), four
-    /// vectors of 8 int32 lanes in the order of <see cref="DepthwiseQuads.QuadOrder"/>, lane bytes the four taps' weights
-    /// (zero past the class's last tap).
+    /// The four-tap kernels' weights (<see cref="DepthwiseQuads"/>), signed bytes for <c>vpdpbusd</c> and <c>vpmaddubsw</c>
+    /// (all weight zero points are 0 there, so <c>w′ = w</c>): per window class, per 32 channels, per four of the
+    /// class's taps (<see cref="DepthwiseWindows.QuadInputs"/>), four vectors of 8 int32 lanes in the order of
+    /// <see cref="DepthwiseQuads.QuadOrder"/>, lane bytes the four taps' weights (zero past the class's last tap).
     /// </summary>
     public static PinnedBuffer<sbyte> QuadWeights(DepthwiseWindows windows, ReadOnlySpan<int> weights, int channels, int padded)
     {
@@ -62,7 +62,7 @@ internal static class DepthwisePacking
     }
 
     /// <summary>
-    /// <see cref="DepthwiseVnni"/>'s weights for sliding along rows with a 3×3 kernel: per 32 channels, per kernel column,
+    /// The four-tap kernels' weights for sliding along rows with a 3×3 kernel: per 32 channels, per kernel column,
     /// four vectors of 8 int32 lanes in the order of <see cref="DepthwiseQuads.QuadOrder"/>, lane bytes the column's three
     /// taps' weights, top to bottom, and a zero.
     /// </summary>

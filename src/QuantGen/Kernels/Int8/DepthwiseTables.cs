@@ -39,10 +39,10 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary><see cref="Depthwise512"/>'s weights (<see cref="DepthwisePacking.PairWeights"/>).</summary>
     public required short* PairWeights { get; init; }
 
-    /// <summary><see cref="DepthwiseVnni"/>'s weights (<see cref="DepthwisePacking.QuadWeights"/>).</summary>
+    /// <summary>The four-tap kernels' weights (<see cref="DepthwiseQuads"/>, <see cref="DepthwisePacking.QuadWeights"/>).</summary>
     public required sbyte* QuadWeights { get; init; }
 
-    /// <summary><see cref="DepthwiseVnni"/>'s weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
+    /// <summary>The four-tap kernels' weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
     public required sbyte* ColumnWeights { get; init; }
 
     /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseQuads.CanSlide"/> and <see cref="Depthwise256.CanSlide"/>.</summary>
