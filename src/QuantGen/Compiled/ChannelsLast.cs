@@ -77,10 +77,9 @@ internal static class ChannelsLast
             int p = 0;
             if (Ssse3.IsSupported)
             {
-                // Picks(k, c) takes output vector k's bytes of channel c from that plane's 16 bytes, and zeroes the others.
-                Vector128<byte> r0 = Picks(0, 0), g0 = Picks(0, 1), b0 = Picks(0, 2);
-                Vector128<byte> r1 = Picks(1, 0), g1 = Picks(1, 1), b1 = Picks(1, 2);
-                Vector128<byte> r2 = Picks(2, 0), g2 = Picks(2, 1), b2 = Picks(2, 2);
+                Vector128<byte> r0 = RedPicks0, g0 = GreenPicks0, b0 = BluePicks0;
+                Vector128<byte> r1 = RedPicks1, g1 = GreenPicks1, b1 = BluePicks1;
+                Vector128<byte> r2 = RedPicks2, g2 = GreenPicks2, b2 = BluePicks2;
                 for (; p + 16 <= count; p += 16)
                 {
                     Vector128<byte> r = Vector128.Load(red + p), g = Vector128.Load(green + p), b = Vector128.Load(blue + p);
@@ -98,6 +97,12 @@ internal static class ChannelsLast
             }
         }
     }
+
+    // Output vector k's bytes of each plane's channel, taken from that plane's 16 bytes (the others zeroed): built once,
+    // not per block, and read by the JIT as constants.
+    private static readonly Vector128<byte> RedPicks0 = Picks(0, 0), GreenPicks0 = Picks(0, 1), BluePicks0 = Picks(0, 2);
+    private static readonly Vector128<byte> RedPicks1 = Picks(1, 0), GreenPicks1 = Picks(1, 1), BluePicks1 = Picks(1, 2);
+    private static readonly Vector128<byte> RedPicks2 = Picks(2, 0), GreenPicks2 = Picks(2, 1), BluePicks2 = Picks(2, 2);
 
     /// <summary>
     /// The <c>pshufb</c> control for output vector <paramref name="k"/> (bytes 16k…16k+15 of 16 pixels) from plane
