@@ -62,7 +62,6 @@ internal sealed unsafe class QDepthwise
 
         kernel = Choose(path, weightZeroPoints);
         var multipliers = new ReadOnlySpan<float>(epilogue.Multipliers, padded);
-        if (kernel is DepthwiseKernel.Quads256 or DepthwiseKernel.Maddubs256) quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
         if (kernel == DepthwiseKernel.Pairs512) pairWeights = DepthwisePacking.PairWeights(windows, weights.Span, channels, padded);
         if (kernel is DepthwiseKernel.EvenOdd256 or DepthwiseKernel.Maddubs256)
         {
@@ -72,6 +71,7 @@ internal sealed unsafe class QDepthwise
         }
         if (kernel is DepthwiseKernel.Quads256 or DepthwiseKernel.Maddubs256)
         {
+            quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
             quadOffsets = DepthwisePacking.Reordered(offsets.Span, padded, DepthwiseQuads.QuadOrder);
             quadMultipliers = DepthwisePacking.Reordered(multipliers, padded, DepthwiseQuads.QuadOrder);
             // The AVX2 kernel takes channels past the last whole 32 on its exact steps; VNNI's slides only over every channel.
