@@ -135,7 +135,8 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
                         for (int k = 0; k < c.Weight.Length; k++) c.Weight[k] = random.Next(2) == 0 ? sbyte.MinValue : sbyte.MaxValue;
                     }
                     string weights = zeroPointsAtZero ? "weights −128 and 127 with zero points 0" : "nonzero per-channel weight zero points";
-                    Check(WithQuantization(c, WeightQParams.PerChannel(scales, zeroPoints), activation, weights), g, path);
+                    string description = $"bytes 0 and 255, {weights}, {activation}, {c.Description}";
+                    Check(WithQuantization(c, WeightQParams.PerChannel(scales, zeroPoints), activation, description), g, path);
                     i++;
                 }
             }
@@ -184,19 +185,10 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
                         for (int stray = 0; stray < 3; stray++) c.Input[random.Next(c.Input.Length)] = (byte)random.Next(128, 256);
                         what += ", three above 127";
                     }
-                    var layerCase = new Int8Case
-                    {
-                        InputQ = c.InputQ,
-                        OutputQ = huge ? new ActivationQParams(c.OutputQ.Scale / 4096, c.OutputQ.ZeroPoint) : c.OutputQ,
-                        WeightQ = WeightQParams.PerChannel(scales, new int[channels]),
-                        Weight = c.Weight,
-                        Bias = c.Bias,
-                        Input = c.Input,
-                        Activation = c.Activation,
-                        InputRange = told ? new OutputRange(0, 127) : null,
-                        Description = $"{what}, input range {(told ? "[0, 127]" : "unknown")}, weight zero points 0, " +
-                            $"{(huge ? "output scale / 4096, " : "")}{c.Description}",
-                    };
+                    string description = $"{what}, input range {(told ? "[0, 127]" : "unknown")}, weight zero points 0, " +
+                        $"{(huge ? "output scale / 4096, " : "")}{c.Description}";
+                    var layerCase = WithQuantization(c, WeightQParams.PerChannel(scales, new int[channels]), c.Activation, description,
+                        huge ? new ActivationQParams(c.OutputQ.Scale / 4096, c.OutputQ.ZeroPoint) : null, told ? new OutputRange(0, 127) : null);
                     Check(layerCase, g, path, DepthwiseKernel.Maddubs256);
                     i++;
                 }
@@ -210,17 +202,20 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         return channels == 1 ? g with { Groups = 1 } : g;   // one channel is an ordinary convolution
     }
 
-    private static Int8Case WithQuantization(Int8Case c, WeightQParams weightQ, FusedActivation activation, string weights) => new()
+    /// <summary><paramref name="c"/>'s data under other weight qparams and activation (and output qparams and told input range, when given).</summary>
+    private static Int8Case WithQuantization(
+        Int8Case c, WeightQParams weightQ, FusedActivation activation, string description,
+        ActivationQParams? outputQ = null, OutputRange? inputRange = null) => new()
     {
         InputQ = c.InputQ,
-        OutputQ = c.OutputQ,
+        OutputQ = outputQ ?? c.OutputQ,
         WeightQ = weightQ,
         Weight = c.Weight,
         Bias = c.Bias,
         Input = c.Input,
         Activation = activation,
-        InputRange = null,
-        Description = $"bytes 0 and 255, {weights}, {activation}, {c.Description}",
+        InputRange = inputRange,
+        Description = description,
     };
 
     private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path) =>
