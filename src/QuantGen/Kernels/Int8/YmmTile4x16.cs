@@ -57,6 +57,7 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
         Vector256<int> even0 = Vector256.Load(offsets), even1 = Vector256.Load(offsets + 8), odd0 = default, odd1 = default;
         for (; s + 2 <= steps; s += 2, w += 32)
         {
+            PanelPrefetch.Ahead(w, 32 * sizeof(int));
             var xe = Vector256.Create(Steps.Lane(a + s * Steps.LaneBytes));
             var xo = Vector256.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector256.Load(w));

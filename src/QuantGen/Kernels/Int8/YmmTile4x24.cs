@@ -75,6 +75,7 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
         Vector256<int> odd0 = default, odd1 = default, odd2 = default;
         for (; s + 2 <= steps; s += 2, w += 48)
         {
+            PanelPrefetch.Ahead(w, 48 * sizeof(int));
             var xe = Vector256.Create(Steps.Lane(a + s * Steps.LaneBytes));
             var xo = Vector256.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector256.Load(w));

@@ -59,6 +59,7 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
         Vector512<int> even0 = Vector512.Load(offsets), even1 = Vector512.Load(offsets + 16), odd0 = default, odd1 = default;
         for (; s + 2 <= steps; s += 2, w += 64)
         {
+            PanelPrefetch.Ahead(w, 64 * sizeof(int));
             var xe = Vector512.Create(Steps.Lane(a + s * Steps.LaneBytes));
             var xo = Vector512.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector512.Load(w));

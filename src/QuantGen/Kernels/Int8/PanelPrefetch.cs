@@ -1,0 +1,33 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// Software prefetch of a weight panel ahead of a one-row pass over it (<see cref="IGemmTile.One"/>). One row uses each
+/// weight once, so the pass streams the panels from L3 with nothing to hide the wait behind: ImageNet MobileNetV2's
+/// classifier (1280 → 1000 at batch 1, 1.3 MB of weights) took 74 µs in the pass with the hardware prefetchers alone
+/// (17 GB/s) and 27 µs with these (Zen 3). Prefetching in four-row tiles as well, for the first tile of a block over each
+/// panel, measured no faster on MNIST at batch 1, whose 2×2 layers are such tiles.
+/// </summary>
+internal static unsafe class PanelPrefetch
+{
+    /// <summary>How far ahead of the line being read: 12 to 48 lines measured alike; 16 is a kilobyte.</summary>
+    private const int Distance = Lines * CacheLine;
+
+    private const int Lines = 16;
+
+    private const int CacheLine = 64;
+
+    /// <summary>Requests the lines <see cref="Distance"/> past the <paramref name="bytes"/> (up to four lines) from <paramref name="read"/> that a step reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Ahead(void* read, int bytes)
+    {
+        if (!Sse.IsSupported) return;
+        byte* ahead = (byte*)read + Distance;
+        Sse.Prefetch0(ahead);
+        if (bytes > CacheLine) Sse.Prefetch0(ahead + CacheLine);
+        if (bytes > 2 * CacheLine) Sse.Prefetch0(ahead + 2 * CacheLine);
+        if (bytes > 3 * CacheLine) Sse.Prefetch0(ahead + 3 * CacheLine);
+    }
+}
