@@ -17,7 +17,7 @@ namespace QuantGen.Kernels.Int8;
 /// crosses a 128-bit lane: widening through <c>vpmovzx</c> and narrowing by truncation took 25 lane-crossing shuffles
 /// per 32 elements, which Zen 3 issues on one port (the adds ran at 1.4 cycles an element). The zero points fold into
 /// one constant, <c>acc = a·x + b·y − (a·z_a + b·z_b)</c>, whose parts fit int32 as the sum does. The packs saturate,
-/// which leaves a clamp to [0, 255] exact (see <see cref="Vector(Vector256{byte}, Vector256{byte})"/>).
+/// which leaves a clamp to [0, 255] exact (see <see cref="Add32"/>).
 /// </remarks>
 internal sealed class Int8Add
 {
@@ -42,7 +42,7 @@ internal sealed class Int8Add
         if (Avx2.IsSupported)
         {
             ref byte xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y), or = ref MemoryMarshal.GetReference(output);
-            for (; i + 32 <= x.Length; i += 32) Vector(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref or, (nuint)i);
+            for (; i + 32 <= x.Length; i += 32) Add32(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref or, (nuint)i);
         }
         for (; i < x.Length; i++) output[i] = (byte)Scalar(x[i], y[i]);
     }
@@ -53,20 +53,20 @@ internal sealed class Int8Add
     /// bytes are the clamp of the exact <c>rounded + zero</c>, then clamped to the activation's range.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<byte> Vector(Vector256<byte> xs, Vector256<byte> ys)
+    private Vector256<byte> Add32(Vector256<byte> xs, Vector256<byte> ys)
     {
         Vector256<short> xLow = Avx2.UnpackLow(xs, Vector256<byte>.Zero).AsInt16(), xHigh = Avx2.UnpackHigh(xs, Vector256<byte>.Zero).AsInt16();
         Vector256<short> yLow = Avx2.UnpackLow(ys, Vector256<byte>.Zero).AsInt16(), yHigh = Avx2.UnpackHigh(ys, Vector256<byte>.Zero).AsInt16();
         var zeroPoint = Vector256.Create((short)zero);
-        Vector256<short> low = Avx2.AddSaturate(Avx2.PackSignedSaturate(Eighth(xLow, yLow, low: true), Eighth(xLow, yLow, low: false)), zeroPoint);
-        Vector256<short> high = Avx2.AddSaturate(Avx2.PackSignedSaturate(Eighth(xHigh, yHigh, low: true), Eighth(xHigh, yHigh, low: false)), zeroPoint);
+        Vector256<short> low = Avx2.AddSaturate(Avx2.PackSignedSaturate(Quarter(xLow, yLow, low: true), Quarter(xLow, yLow, low: false)), zeroPoint);
+        Vector256<short> high = Avx2.AddSaturate(Avx2.PackSignedSaturate(Quarter(xHigh, yHigh, low: true), Quarter(xHigh, yHigh, low: false)), zeroPoint);
         var bytes = Avx2.PackUnsignedSaturate(low, high);
         return Vector256.Min(Vector256.Max(bytes, Vector256.Create((byte)min)), Vector256.Create((byte)max));
     }
 
-    /// <summary>Eight elements of <paramref name="x"/> and <paramref name="y"/> (uint16, widened in lane) as rounded int32 sums before the zero point.</summary>
+    /// <summary>Eight of the 32 elements, from <paramref name="x"/> and <paramref name="y"/> widened in lane to uint16: rounded int32 sums, before the zero point.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Eighth(Vector256<short> x, Vector256<short> y, bool low)
+    private Vector256<int> Quarter(Vector256<short> x, Vector256<short> y, bool low)
     {
         Vector256<int> xs = (low ? Avx2.UnpackLow(x, Vector256<short>.Zero) : Avx2.UnpackHigh(x, Vector256<short>.Zero)).AsInt32();
         Vector256<int> ys = (low ? Avx2.UnpackLow(y, Vector256<short>.Zero) : Avx2.UnpackHigh(y, Vector256<short>.Zero)).AsInt32();
