@@ -43,6 +43,33 @@ internal sealed unsafe class Epilogue
         High = range.Max - ZeroPoint;
     }
 
+    /// <summary>
+    /// This epilogue with its per-channel arrays in a packing's order: position <c>p·width + j</c> holds channel
+    /// <c>p·width + <paramref name="columnOfSlot"/>(j)</c> (<see cref="QGemm"/>'s lane-ordered panels).
+    /// </summary>
+    public Epilogue InPanelOrder(int width, Func<int, int> columnOfSlot)
+    {
+        var reordered = new Epilogue(this);
+        for (int slot = 0; slot < offsets.Length; slot++)
+        {
+            int channel = slot - slot % width + columnOfSlot(slot % width);
+            if (channel >= offsets.Length) continue;   // past the padding of a whole panel: a column past N, all zeros
+            reordered.offsets.Span[slot] = offsets.Span[channel];
+            reordered.multipliers.Span[slot] = multipliers.Span[channel];
+            if (weightZeroPoints is not null) reordered.weightZeroPoints!.Span[slot] = weightZeroPoints.Span[channel];
+        }
+        return reordered;
+    }
+
+    /// <summary>A copy of <paramref name="other"/>'s scalars, with arrays of the same lengths to fill.</summary>
+    private Epilogue(Epilogue other)
+    {
+        offsets = new PinnedBuffer<int>(other.offsets.Length);
+        multipliers = new PinnedBuffer<float>(other.multipliers.Length);
+        weightZeroPoints = other.weightZeroPoints is null ? null : new PinnedBuffer<int>(other.weightZeroPoints.Length);
+        (ClampsInBytes, Range, ZeroPoint, Low, High) = (other.ClampsInBytes, other.Range, other.ZeroPoint, other.Low, other.High);
+    }
+
     public static int PaddedLength(int channels) => (channels + Padding - 1) / Padding * Padding;
 
     public Span<int> OffsetSpan => offsets.Span;

@@ -112,7 +112,7 @@ internal static unsafe class TilePass<TTile>
         int n = g.N, width = TTile.Width;
         for (int c0 = 0; c0 < n; c0 += width)
         {
-            var requantizer = new PanelRequantizer(g.Epilogue, c0);
+            var requantizer = new PanelRequantizer(weights.Epilogue, c0);
             byte* panel = weights.Panel(c0);
             int columns = Math.Min(width, n - c0);
             for (int m = start; m < a.Count; m++)
@@ -153,7 +153,7 @@ internal static unsafe class TilePass<TTile>
         byte* narrow = scratch.Narrow;
         for (int c0 = 0; c0 < n; c0 += width)
         {
-            var requantizer = new PanelRequantizer(g.Epilogue, c0);
+            var requantizer = new PanelRequantizer(weights.Epilogue, c0);
             byte* panel = weights.Panel(c0);
             int columns = Math.Min(width, n - c0);
             for (int m0 = start; m0 < end; m0 += TileRows)

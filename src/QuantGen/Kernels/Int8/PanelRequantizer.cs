@@ -74,16 +74,18 @@ internal readonly unsafe struct PanelRequantizer
     }
 
     /// <summary>
-    /// 24 columns: three accumulators in memory (<see cref="YmmTile4x24{TStep}"/>), in bytes 0–23 of the result; the
-    /// third's columns, packed with themselves, repeat in bytes 24–31.
+    /// 24 columns: three accumulators in memory (<see cref="YmmTile4x24{TStep}"/>), left in the packs' order: bytes 0–11
+    /// of each 128-bit lane hold the lane's four columns of each accumulator (the third's repeat in bytes 12–15), which
+    /// the 4×24 panels' column order (<see cref="YmmTile4x24{TStep}.ColumnOfSlot"/>) makes columns 0–11 and 12–23.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<byte> Bytes24<TForm>(Vector256<int>* acc, int rowSum)
+    public Vector256<byte> Bytes24InLanes<TForm>(Vector256<int>* acc, int rowSum)
         where TForm : struct, IRequantizeForm
     {
         var zero = Vector256.Create(zeroPoint);
         var third = Scaled<TForm>(acc[2], rowSum, 16);
-        return InOrder<TForm>(Shorts(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero), Shorts(third, third, zero));
+        var bytes = Avx2.PackUnsignedSaturate(Shorts(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero), Shorts(third, third, zero));
+        return InRange<TForm>(bytes);
     }
 
     /// <summary>
@@ -101,8 +103,14 @@ internal readonly unsafe struct PanelRequantizer
     {
         // Each 128-bit lane holds four columns of each accumulator: put the dwords back in column order.
         var bytes = Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(low16, high16).AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
-        return TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
+        return InRange<TForm>(bytes);
     }
+
+    /// <summary>Packed bytes clamped to the output range, where the clamp was left to the bytes (see <see cref="Scaled{TForm}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<byte> InRange<TForm>(Vector256<byte> bytes)
+        where TForm : struct, IRequantizeForm =>
+        TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
 
     /// <summary>32 columns on zmm (the AVX-512BW tile, whose dot products are on zmm already): clamped in float, then narrowed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

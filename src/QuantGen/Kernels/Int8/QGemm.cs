@@ -27,6 +27,9 @@ internal sealed unsafe class QGemm
 
     private PinnedBuffer<byte>? exact;
 
+    /// <summary>Where <see cref="Packing"/> puts each column inside a panel, or null for column order.</summary>
+    private readonly Func<int, int>? columnOfSlot;
+
     public QGemm(
         ReadOnlySpan<sbyte> weight, int outputs, int depth, WeightQParams weightQ, ReadOnlySpan<int> bias,
         ActivationQParams inputQ, ActivationQParams outputQ, OutputRange range, OutputRange inputRange, Int8KernelPath path)
@@ -51,7 +54,8 @@ internal sealed unsafe class QGemm
             _ => XmmTile4x8<PortableSingle>.Width,
         };
         StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
-        packed = path == Int8KernelPath.Scalar ? Raw(weight) : Pack(weight, outputs, depth, Kind, PanelWidth, StepCount);
+        columnOfSlot = path != Int8KernelPath.Scalar && Tile == GemmTile.Ymm4x24 ? YmmTile4x24<MaddubsQuad>.ColumnOfSlot : null;
+        packed = path == Int8KernelPath.Scalar ? Raw(weight) : Pack(weight, outputs, depth, Kind, PanelWidth, StepCount, columnOfSlot);
 
         Epilogue = new Epilogue(outputs, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: true);
         int za = inputQ.ZeroPoint;
@@ -65,6 +69,7 @@ internal sealed unsafe class QGemm
                 offsets[n] = (bias.IsEmpty ? 0 : bias[n]) - za * sum + depth * za * weightQ.ZeroPoint(n);
             }
         }
+        PackingEpilogue = columnOfSlot is null ? Epilogue : Epilogue.InPanelOrder(PanelWidth, columnOfSlot);
     }
 
     public int N { get; }
@@ -95,7 +100,13 @@ internal sealed unsafe class QGemm
     public byte* Panels => packed.Pointer;
 
     /// <summary>The packing every path runs: <see cref="Panels"/>, <see cref="StepCount"/> slots of <see cref="Kind"/>.</summary>
-    public PanelSet Packing => new(packed.Pointer, StepCount);
+    public PanelSet Packing => new(packed.Pointer, StepCount, PackingEpilogue);
+
+    /// <summary>
+    /// <see cref="Epilogue"/> in <see cref="Packing"/>'s column order: the same object, but under the 4×24 tile, whose
+    /// panels put each column where its in-lane packs leave it (<see cref="YmmTile4x24{TStep}.ColumnOfSlot"/>).
+    /// </summary>
+    public Epilogue PackingEpilogue { get; }
 
     /// <summary>
     /// Whether the rows must be checked for activations above 127 before they meet <see cref="Packing"/>: AVX2's and
@@ -129,7 +140,7 @@ internal sealed unsafe class QGemm
                 Interlocked.CompareExchange(ref exact, Pack(Unpack(), N, K, StepKind.Pair, ExactPanelWidth, ExactStepCount), null);
                 pairs = exact!;
             }
-            return new PanelSet(pairs.Pointer, ExactStepCount);
+            return new PanelSet(pairs.Pointer, ExactStepCount, Epilogue);
         }
     }
 
@@ -233,8 +244,8 @@ internal sealed unsafe class QGemm
         return raw;
     }
 
-    /// <summary>[panel][step][column in panel][32-bit slot], zero past K and N.</summary>
-    private static PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, int n, int k, StepKind kind, int width, int steps)
+    /// <summary>[panel][step][slot in panel][32-bit slot], zero past K and N; slot j holds column <paramref name="columnOfSlot"/>(j) of its panel, or column j.</summary>
+    private static PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, int n, int k, StepKind kind, int width, int steps, Func<int, int>? columnOfSlot = null)
     {
         int size = Steps.Size(kind), panels = (n + width - 1) / width;
         var packed = new PinnedBuffer<byte>(Math.Max(1, panels * steps * width * 4));
@@ -245,7 +256,7 @@ internal sealed unsafe class QGemm
             {
                 for (int j = 0; j < width; j++)
                 {
-                    int column = panel * width + j;
+                    int column = panel * width + (columnOfSlot is null ? j : columnOfSlot(j));
                     byte* slot = p + (((long)panel * steps + step) * width + j) * 4;
                     for (int i = 0; i < size; i++)
                     {
@@ -270,9 +281,11 @@ internal sealed unsafe class QGemm
         var weight = new sbyte[N * K];
         sbyte* quads = (sbyte*)Panels;
         int size = Steps.Size(Kind), width = PanelWidth;
+        var slotOfColumn = new int[width];
+        for (int j = 0; j < width; j++) slotOfColumn[columnOfSlot is null ? j : columnOfSlot(j)] = j;
         for (int column = 0; column < N; column++)
         {
-            int panel = column / width, j = column % width;
+            int panel = column / width, j = slotOfColumn[column % width];
             for (int kk = 0; kk < K; kk++)
             {
                 weight[column * K + kk] = quads[(((long)panel * StepCount + kk / size) * width + j) * 4 + kk % size];
@@ -282,10 +295,15 @@ internal sealed unsafe class QGemm
     }
 }
 
-/// <summary>One packing of a GEMM's weights: panels of <see cref="QGemm.PanelWidth"/> columns, <paramref name="steps"/> 32-bit slots a column.</summary>
-internal readonly unsafe struct PanelSet(byte* panels, int steps)
+/// <summary>
+/// One packing of a GEMM's weights: panels of <see cref="QGemm.PanelWidth"/> columns, <paramref name="steps"/> 32-bit
+/// slots a column, and the epilogue whose per-channel arrays follow its column order.
+/// </summary>
+internal readonly unsafe struct PanelSet(byte* panels, int steps, Epilogue epilogue)
 {
     public int StepCount => steps;
+
+    public Epilogue Epilogue => epilogue;
 
     /// <summary>The panel that starts at column <paramref name="c0"/> (a multiple of the panel width).</summary>
     public byte* Panel(int c0) => panels + (long)c0 * steps * Steps.LaneBytes;
