@@ -21,7 +21,10 @@ namespace QuantGen.Kernels.Int8;
 /// </remarks>
 internal sealed class Int8Add
 {
-    private readonly int a, b, shift, aZero, bZero, zero, min, max;
+    private readonly int a, b, shift, zero, min, max;
+
+    /// <summary><c>−(a·z_a + b·z_b)</c>: both zero points' terms of the sum, computed once.</summary>
+    private readonly int zeroPointTerm;
 
     public Int8Add(ActivationQParams aQ, ActivationQParams bQ, ActivationQParams outputQ, FusedActivation activation)
     {
@@ -31,7 +34,8 @@ internal sealed class Int8Add
         AddMultipliers m = AddMultipliers.Create(aQ.Scale, bQ.Scale, outputQ.Scale);
         OutputRange range = OutputRange.For(activation, outputQ);
         (a, b, shift) = (m.A, m.B, m.Shift);
-        (aZero, bZero, zero, min, max) = (aQ.ZeroPoint, bQ.ZeroPoint, outputQ.ZeroPoint, range.Min, range.Max);
+        (zero, min, max) = (outputQ.ZeroPoint, range.Min, range.Max);
+        zeroPointTerm = unchecked(-(a * aQ.ZeroPoint) - b * bQ.ZeroPoint);
     }
 
     public void Forward(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, Span<byte> output)
@@ -70,7 +74,7 @@ internal sealed class Int8Add
     {
         Vector256<int> xs = (low ? Avx2.UnpackLow(x, Vector256<short>.Zero) : Avx2.UnpackHigh(x, Vector256<short>.Zero)).AsInt32();
         Vector256<int> ys = (low ? Avx2.UnpackLow(y, Vector256<short>.Zero) : Avx2.UnpackHigh(y, Vector256<short>.Zero)).AsInt32();
-        var acc = Vector256.Create(a) * xs + Vector256.Create(b) * ys + Vector256.Create(unchecked(-(a * aZero) - b * bZero));
+        var acc = Vector256.Create(a) * xs + Vector256.Create(b) * ys + Vector256.Create(zeroPointTerm);
         var mask = Vector256.Create((1 << shift) - 1);
         var remainder = (acc & mask) + Vector256.ShiftRightArithmetic(acc, 31);   // less one for negative values
         return Vector256.ShiftRightArithmetic(acc, shift) - Vector256.GreaterThan(remainder, mask >>> 1);
@@ -78,7 +82,7 @@ internal sealed class Int8Add
 
     private int Scalar(int x, int y)
     {
-        int acc = a * (x - aZero) + b * (y - bZero);
+        int acc = unchecked(a * x + b * y + zeroPointTerm);
         int mask = (1 << shift) - 1, remainder = (acc & mask) - (acc < 0 ? 1 : 0);
         int rounded = (acc >> shift) + (remainder > mask >> 1 ? 1 : 0);
         return Math.Clamp(zero + rounded, min, max);
