@@ -19,14 +19,27 @@ public class PipeSharingBenchmarks
 {
     private const int Iterations = 1 << 18, Chains = 12;
 
-    /// <summary>Instruction pairs (their mnemonics without the leading <c>v</c>), and the clock row.</summary>
-    public static IEnumerable<string> Pairs => Avx2.IsSupported
-        ? [
-            "scalar add chain", "maddubsw", "maddwd", "cvtdq2ps", "mulps", "permd",
-            "maddubsw+maddwd", "maddubsw+cvtdq2ps", "maddubsw+cvtps2dq", "maddubsw+mulps", "maddubsw+addps",
-            "maddubsw+paddsw", "maddubsw+paddd", "maddubsw+packssdw", "mulps+cvtdq2ps",
-        ]
-        : [];
+    /// <summary>Each row's name (mnemonics without the leading <c>v</c>) and its loop: the instruction pairs, and the clock row.</summary>
+    private static readonly (string Name, Func<int, long> Loop)[] Rows =
+    [
+        ("scalar add chain", seed => AddChain(seed)),
+        ("maddubsw", Run<Maddubs, Maddubs>),
+        ("maddwd", Run<Maddwd, Maddwd>),
+        ("cvtdq2ps", Run<IntToFloat, IntToFloat>),
+        ("mulps", Run<FloatMultiply, FloatMultiply>),
+        ("permd", Run<Permute, Permute>),
+        ("maddubsw+maddwd", Run<Maddubs, Maddwd>),
+        ("maddubsw+cvtdq2ps", Run<Maddubs, IntToFloat>),
+        ("maddubsw+cvtps2dq", Run<Maddubs, FloatToInt>),
+        ("maddubsw+mulps", Run<Maddubs, FloatMultiply>),
+        ("maddubsw+addps", Run<Maddubs, FloatAdd>),
+        ("maddubsw+paddsw", Run<Maddubs, SaturatingAdd>),
+        ("maddubsw+paddd", Run<Maddubs, IntAdd>),
+        ("maddubsw+packssdw", Run<Maddubs, Pack>),
+        ("mulps+cvtdq2ps", Run<FloatMultiply, IntToFloat>),
+    ];
+
+    public static IEnumerable<string> Pairs => Avx2.IsSupported ? Rows.Select(row => row.Name) : [];
 
     [ParamsSource(nameof(Pairs))]
     public string Pair { get; set; } = "";
@@ -36,24 +49,7 @@ public class PipeSharingBenchmarks
 
     /// <summary>One operation is one instruction: a vector one, or for the clock row one dependent scalar add (a cycle).</summary>
     [Benchmark(OperationsPerInvoke = Iterations * Chains)]
-    public long Instruction() => Pair switch
-    {
-        "scalar add chain" => AddChain(seed),
-        "maddubsw" => Run<Maddubs, Maddubs>(seed),
-        "maddwd" => Run<Maddwd, Maddwd>(seed),
-        "cvtdq2ps" => Run<IntToFloat, IntToFloat>(seed),
-        "mulps" => Run<FloatMultiply, FloatMultiply>(seed),
-        "permd" => Run<Permute, Permute>(seed),
-        "maddubsw+maddwd" => Run<Maddubs, Maddwd>(seed),
-        "maddubsw+cvtdq2ps" => Run<Maddubs, IntToFloat>(seed),
-        "maddubsw+cvtps2dq" => Run<Maddubs, FloatToInt>(seed),
-        "maddubsw+mulps" => Run<Maddubs, FloatMultiply>(seed),
-        "maddubsw+addps" => Run<Maddubs, FloatAdd>(seed),
-        "maddubsw+paddsw" => Run<Maddubs, SaturatingAdd>(seed),
-        "maddubsw+paddd" => Run<Maddubs, IntAdd>(seed),
-        "maddubsw+packssdw" => Run<Maddubs, Pack>(seed),
-        _ => Run<FloatMultiply, IntToFloat>(seed),
-    };
+    public long Instruction() => Array.Find(Rows, row => row.Name == Pair).Loop(seed);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static long AddChain(long x)
@@ -63,7 +59,7 @@ public class PipeSharingBenchmarks
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static int Run<TFirst, TSecond>(int seed)
+    private static long Run<TFirst, TSecond>(int seed)
         where TFirst : struct, IVectorOp
         where TSecond : struct, IVectorOp
     {
