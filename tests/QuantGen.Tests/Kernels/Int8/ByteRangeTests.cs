@@ -31,4 +31,33 @@ public sealed unsafe class ByteRangeTests
             }
         }
     }
+
+    [Fact]
+    public void ARunOfAnyLengthFindsAByteAbove127AnywhereInIt()
+    {
+        // Lengths across the byte loop, the single vectors and the four-vector steps (128 bytes), with the byte at every
+        // place that ends or starts a load, or at none; the bytes around the run are above 127 and must not count.
+        var random = new Random(6102);
+        byte[] buffer = new byte[700];
+        for (int length = 0; length <= 600; length++)
+        {
+            var places = new HashSet<int> { -1, 0, length - 1, length / 2, random.Next(Math.Max(length, 1)) };
+            for (int edge = 32; edge < length; edge += 32)
+            {
+                places.Add(edge - 1);
+                places.Add(edge);
+            }
+            foreach (int hot in places)
+            {
+                if (hot >= length) continue;
+                Array.Fill(buffer, (byte)200);
+                for (int i = 0; i < length; i++) buffer[50 + i] = (byte)random.Next(128);
+                if (hot >= 0) buffer[50 + hot] = (byte)random.Next(128, 256);
+                fixed (byte* b = buffer)
+                {
+                    Assert.True((hot >= 0) == ByteRange.AnyAbove127(b + 50, length), $"length {length}, byte above 127 at {hot}");
+                }
+            }
+        }
+    }
 }
