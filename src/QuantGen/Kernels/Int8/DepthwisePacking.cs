@@ -25,15 +25,6 @@ internal static class DepthwisePacking
         return offsets;
     }
 
-    /// <summary>Each row of <paramref name="padded"/> values with channel c moved to <paramref name="order"/>(c).</summary>
-    public static PinnedBuffer<T> Reordered<T>(ReadOnlySpan<T> rows, int padded, Func<int, int> order)
-        where T : unmanaged
-    {
-        var reordered = new PinnedBuffer<T>(rows.Length);
-        for (int i = 0; i < rows.Length; i++) reordered.Span[i / padded * padded + order(i % padded)] = rows[i];
-        return reordered;
-    }
-
     /// <summary>
     /// The four-tap kernels' weights (<see cref="DepthwiseQuads"/>), signed bytes for <c>vpdpbusd</c> and <c>vpmaddubsw</c>
     /// (all weight zero points are 0 there, so <c>w′ = w</c>): per window class, per 32 channels, per four of the

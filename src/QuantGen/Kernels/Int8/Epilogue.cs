@@ -44,29 +44,17 @@ internal sealed unsafe class Epilogue
     }
 
     /// <summary>
-    /// This epilogue with its per-channel arrays in a packing's order: position <c>p·width + j</c> holds channel
-    /// <c>p·width + <paramref name="columnOfSlot"/>(j)</c> (<see cref="QGemm"/>'s lane-ordered panels).
+    /// This epilogue with its per-channel arrays in a packing's order: channel <c>p·width + j</c> at position
+    /// <c>p·width + <paramref name="slotOfColumn"/>(j)</c> (<see cref="QGemm"/>'s lane-ordered panels).
     /// </summary>
-    public Epilogue InPanelOrder(int width, Func<int, int> columnOfSlot)
-    {
-        var reordered = new Epilogue(this);
-        for (int slot = 0; slot < offsets.Length; slot++)
-        {
-            int channel = slot - slot % width + columnOfSlot(slot % width);
-            if (channel >= offsets.Length) continue;   // past the padding of a whole panel: a column past N, all zeros
-            reordered.offsets.Span[slot] = offsets.Span[channel];
-            reordered.multipliers.Span[slot] = multipliers.Span[channel];
-            if (weightZeroPoints is not null) reordered.weightZeroPoints!.Span[slot] = weightZeroPoints.Span[channel];
-        }
-        return reordered;
-    }
+    public Epilogue InPanelOrder(int width, Func<int, int> slotOfColumn) => new(this, width, slotOfColumn);
 
-    /// <summary>A copy of <paramref name="other"/>'s scalars, with arrays of the same lengths to fill.</summary>
-    private Epilogue(Epilogue other)
+    /// <summary><paramref name="other"/>'s scalars, and its arrays reordered (see <see cref="InPanelOrder"/>).</summary>
+    private Epilogue(Epilogue other, int width, Func<int, int> slotOfColumn)
     {
-        offsets = new PinnedBuffer<int>(other.offsets.Length);
-        multipliers = new PinnedBuffer<float>(other.multipliers.Length);
-        weightZeroPoints = other.weightZeroPoints is null ? null : new PinnedBuffer<int>(other.weightZeroPoints.Length);
+        offsets = ChannelOrder.Reordered(other.offsets.Span, width, slotOfColumn);
+        multipliers = ChannelOrder.Reordered(other.multipliers.Span, width, slotOfColumn);
+        weightZeroPoints = other.weightZeroPoints is null ? null : ChannelOrder.Reordered(other.weightZeroPoints.Span, width, slotOfColumn);
         (ClampsInBytes, Range, ZeroPoint, Low, High) = (other.ClampsInBytes, other.Range, other.ZeroPoint, other.Low, other.High);
     }
 

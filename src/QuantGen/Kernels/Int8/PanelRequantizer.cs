@@ -76,7 +76,7 @@ internal readonly unsafe struct PanelRequantizer
     /// <summary>
     /// 24 columns: three accumulators in memory (<see cref="YmmTile4x24{TStep}"/>), left in the packs' order: bytes 0–11
     /// of each 128-bit lane hold the lane's four columns of each accumulator (the third's repeat in bytes 12–15), which
-    /// the 4×24 panels' column order (<see cref="YmmTile4x24{TStep}.ColumnOfSlot"/>) makes columns 0–11 and 12–23.
+    /// the 4×24 panels' column order (<see cref="YmmTile4x24{TStep}.SlotOfColumn"/>) makes columns 0–11 and 12–23.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<byte> Bytes24InLanes<TForm>(Vector256<int>* acc, int rowSum)

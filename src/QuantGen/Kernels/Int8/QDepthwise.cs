@@ -66,14 +66,14 @@ internal sealed unsafe class QDepthwise
         if (kernel is DepthwiseKernel.EvenOdd256 or DepthwiseKernel.Maddubs256)
         {
             evenOddWeights = DepthwisePacking.EvenOddWeights(windows, weights.Span, channels, padded);
-            evenOddOffsets = DepthwisePacking.Reordered(offsets.Span, padded, Depthwise256.EvenOdd);
-            evenOddMultipliers = DepthwisePacking.Reordered(multipliers, padded, Depthwise256.EvenOdd);
+            evenOddOffsets = ChannelOrder.Reordered(offsets.Span, padded, Depthwise256.EvenOdd);
+            evenOddMultipliers = ChannelOrder.Reordered(multipliers, padded, Depthwise256.EvenOdd);
         }
         if (kernel is DepthwiseKernel.Quads256 or DepthwiseKernel.Maddubs256)
         {
             quadWeights = DepthwisePacking.QuadWeights(windows, weights.Span, channels, padded);
-            quadOffsets = DepthwisePacking.Reordered(offsets.Span, padded, DepthwiseQuads.QuadOrder);
-            quadMultipliers = DepthwisePacking.Reordered(multipliers, padded, DepthwiseQuads.QuadOrder);
+            quadOffsets = ChannelOrder.Reordered(offsets.Span, padded, DepthwiseQuads.QuadOrder);
+            quadMultipliers = ChannelOrder.Reordered(multipliers, padded, DepthwiseQuads.QuadOrder);
             // The AVX2 kernel takes channels past the last whole 32 on its exact steps; VNNI's slides only over every channel.
             bool slides = kernel == DepthwiseKernel.Maddubs256 ? DepthwiseQuads.CanSlide(geometry) : DepthwiseVnni.CanSlide(geometry);
             if (slides) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);

@@ -28,7 +28,7 @@ internal sealed unsafe class QGemm
     private PinnedBuffer<byte>? exact;
 
     /// <summary>Where <see cref="Packing"/> puts each column inside a panel, or null for column order.</summary>
-    private readonly Func<int, int>? columnOfSlot;
+    private readonly Func<int, int>? slotOfColumn;
 
     public QGemm(
         ReadOnlySpan<sbyte> weight, int outputs, int depth, WeightQParams weightQ, ReadOnlySpan<int> bias,
@@ -54,8 +54,8 @@ internal sealed unsafe class QGemm
             _ => XmmTile4x8<PortableSingle>.Width,
         };
         StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
-        columnOfSlot = path != Int8KernelPath.Scalar && Tile == GemmTile.Ymm4x24 ? YmmTile4x24<MaddubsQuad>.ColumnOfSlot : null;
-        packed = path == Int8KernelPath.Scalar ? Raw(weight) : Pack(weight, outputs, depth, Kind, PanelWidth, StepCount, columnOfSlot);
+        slotOfColumn = path != Int8KernelPath.Scalar && Tile == GemmTile.Ymm4x24 ? YmmTile4x24<MaddubsQuad>.SlotOfColumn : null;
+        packed = path == Int8KernelPath.Scalar ? Raw(weight) : Pack(weight, outputs, depth, Kind, PanelWidth, StepCount, slotOfColumn);
 
         Epilogue = new Epilogue(outputs, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: true);
         int za = inputQ.ZeroPoint;
@@ -69,7 +69,7 @@ internal sealed unsafe class QGemm
                 offsets[n] = (bias.IsEmpty ? 0 : bias[n]) - za * sum + depth * za * weightQ.ZeroPoint(n);
             }
         }
-        PackingEpilogue = columnOfSlot is null ? Epilogue : Epilogue.InPanelOrder(PanelWidth, columnOfSlot);
+        PackingEpilogue = slotOfColumn is null ? Epilogue : Epilogue.InPanelOrder(PanelWidth, slotOfColumn);
     }
 
     public int N { get; }
@@ -104,7 +104,7 @@ internal sealed unsafe class QGemm
 
     /// <summary>
     /// <see cref="Epilogue"/> in <see cref="Packing"/>'s column order: the same object, but under the 4×24 tile, whose
-    /// panels put each column where its in-lane packs leave it (<see cref="YmmTile4x24{TStep}.ColumnOfSlot"/>).
+    /// panels put each column where its in-lane packs leave it (<see cref="YmmTile4x24{TStep}.SlotOfColumn"/>).
     /// </summary>
     public Epilogue PackingEpilogue { get; }
 
@@ -244,8 +244,8 @@ internal sealed unsafe class QGemm
         return raw;
     }
 
-    /// <summary>[panel][step][slot in panel][32-bit slot], zero past K and N; slot j holds column <paramref name="columnOfSlot"/>(j) of its panel, or column j.</summary>
-    private static PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, int n, int k, StepKind kind, int width, int steps, Func<int, int>? columnOfSlot = null)
+    /// <summary>[panel][step][slot in panel][32-bit slot], zero past K and N; column j of a panel in slot <paramref name="slotOfColumn"/>(j), or slot j.</summary>
+    private static PinnedBuffer<byte> Pack(ReadOnlySpan<sbyte> weight, int n, int k, StepKind kind, int width, int steps, Func<int, int>? slotOfColumn = null)
     {
         int size = Steps.Size(kind), panels = (n + width - 1) / width;
         var packed = new PinnedBuffer<byte>(Math.Max(1, panels * steps * width * 4));
@@ -256,8 +256,8 @@ internal sealed unsafe class QGemm
             {
                 for (int j = 0; j < width; j++)
                 {
-                    int column = panel * width + (columnOfSlot is null ? j : columnOfSlot(j));
-                    byte* slot = p + (((long)panel * steps + step) * width + j) * 4;
+                    int column = panel * width + j;
+                    byte* slot = p + (((long)panel * steps + step) * width + (slotOfColumn is null ? j : slotOfColumn(j))) * 4;
                     for (int i = 0; i < size; i++)
                     {
                         int kk = step * size + i;
@@ -281,11 +281,9 @@ internal sealed unsafe class QGemm
         var weight = new sbyte[N * K];
         sbyte* quads = (sbyte*)Panels;
         int size = Steps.Size(Kind), width = PanelWidth;
-        var slotOfColumn = new int[width];
-        for (int j = 0; j < width; j++) slotOfColumn[columnOfSlot is null ? j : columnOfSlot(j)] = j;
         for (int column = 0; column < N; column++)
         {
-            int panel = column / width, j = slotOfColumn[column % width];
+            int panel = column / width, j = slotOfColumn is null ? column % width : slotOfColumn(column % width);
             for (int kk = 0; kk < K; kk++)
             {
                 weight[column * K + kk] = quads[(((long)panel * StepCount + kk / size) * width + j) * 4 + kk % size];

@@ -98,12 +98,12 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
     }
 
     /// <summary>
-    /// The column of its panel that slot <paramref name="slot"/> holds (<see cref="QGemm"/> packs the weights so): the
+    /// The slot of its panel that column <paramref name="column"/> goes to (<see cref="QGemm"/> packs the weights so): the
     /// packs of the requantize leave each 128-bit lane with four columns of each accumulator, so accumulator
     /// <c>q</c> holds columns <c>4q…4q+3</c> in its lower lane and <c>12+4q…12+4q+3</c> in its upper one, and the
     /// lanes come out as columns 0–11 and 12–23 with no shuffle across them (Zen 3 issues <c>vpermd</c> at 0.8 a cycle).
     /// </summary>
-    public static int ColumnOfSlot(int slot) => slot % 8 / 4 * 12 + slot / 8 * 4 + slot % 4;
+    public static int SlotOfColumn(int column) => column % 12 / 4 * 8 + column / 12 * 4 + column % 4;
 
     /// <summary>24 bytes: the lower lane's first 12, then the upper lane's first 12 as 8 and 4 (none past the 24th).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
