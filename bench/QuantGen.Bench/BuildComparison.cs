@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.Loader;
+using QuantGen.IO;
+using QuantGen.Models;
+
+namespace QuantGen.Bench;
+
+/// <summary>
+/// Two builds of this bench in one process, their generated int8 passes timed pass against pass:
+/// <c>--compare-builds &lt;dirA&gt; &lt;dirB&gt; [28|224] [batch] [pairs]</c>, each directory a build output of
+/// <c>bench/QuantGen.Bench</c> (e.g. <c>bin/Release/net10.0</c> of a second worktree at another commit).
+/// </summary>
+/// <remarks>
+/// <para>Why: on a shared host the same binary's pass moved 10–20% between processes a minute apart, so comparing two
+/// commits process against process could not resolve the 1–3% a kernel change is worth. Here each build's QuantGen,
+/// generated models and bench load into an <see cref="AssemblyLoadContext"/> of their own, both models are built as
+/// <see cref="Int8Models"/> builds them (in that build's own code), and passes alternate, so both see the same machine
+/// from moment to moment. The ratio B / A is the median over pairs; no kernel needs a switch for it.</para>
+/// <para>Each pass's logits are compared between the builds first: a change meant to keep the bytes is checked at the
+/// same time (a difference is reported, not hidden).</para>
+/// </remarks>
+internal static class BuildComparison
+{
+    private delegate void Pass(ReadOnlySpan<float> input, Span<float> output, int batch);
+
+    public static void Run(string directoryA, string directoryB, int size, int batch, int pairs)
+    {
+        (float[] images, int outputs) = size == 224
+            ? (Int8Models.ImageNetImages("calib32.f32").AsSpan(0, batch * Int8Models.ImageNetImage).ToArray(), MobileNetV2ImageNet.Classes)
+            : (MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data.ToArray(), 10);
+        Pass a = Load(directoryA, size), b = Load(directoryB, size);
+        float[] logitsA = new float[batch * outputs], logitsB = new float[batch * outputs];
+        a(images, logitsA, batch);
+        b(images, logitsB, batch);
+        int differing = 0;
+        for (int i = 0; i < logitsA.Length; i++) differing += logitsA[i] == logitsB[i] ? 0 : 1;
+        Console.WriteLine(differing == 0
+            ? $"Logits: bit-equal ({logitsA.Length} values)."
+            : $"Logits: {differing} of {logitsA.Length} values differ between the builds.");
+
+        // Warm both to their final tier (the kernels are tiered; a cold build would look slower than it is).
+        var watch = Stopwatch.StartNew();
+        for (int round = 0; round < 3; round++)
+        {
+            watch.Restart();
+            while (watch.Elapsed.TotalMilliseconds < 300) a(images, logitsA, batch);
+            watch.Restart();
+            while (watch.Elapsed.TotalMilliseconds < 300) b(images, logitsB, batch);
+        }
+
+        var timesA = new double[pairs];
+        var timesB = new double[pairs];
+        var ratios = new double[pairs];
+        for (int p = 0; p < pairs; p++)
+        {
+            // Alternate which build goes first, so neither always follows the other's cache footprint.
+            bool aFirst = p % 2 == 0;
+            double first = Time(aFirst ? a : b, images, aFirst ? logitsA : logitsB, batch);
+            double second = Time(aFirst ? b : a, images, aFirst ? logitsB : logitsA, batch);
+            (timesA[p], timesB[p]) = aFirst ? (first, second) : (second, first);
+            ratios[p] = timesB[p] / timesA[p];
+        }
+        Console.WriteLine($"{(size == 224 ? "224×224" : "28×28")}, batch {batch}, {pairs} pairs of passes, alternating:");
+        Console.WriteLine($"  A {directoryA}: median {Median(timesA) * 1e6:F1} µs");
+        Console.WriteLine($"  B {directoryB}: median {Median(timesB) * 1e6:F1} µs");
+        Console.WriteLine($"  B / A: median of the pairs' ratios {Median(ratios):F4} (quartiles {Quantile(ratios, 0.25):F4}–{Quantile(ratios, 0.75):F4})");
+    }
+
+    private static double Time(Pass pass, float[] images, float[] logits, int batch)
+    {
+        long start = Stopwatch.GetTimestamp();
+        pass(images, logits, batch);
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    /// <summary>One build's model, made by that build's <c>Int8Models</c>, and its <c>Forward(input, output, batch)</c>.</summary>
+    private static Pass Load(string directory, int size)
+    {
+        string bench = Path.Combine(Path.GetFullPath(directory), "QuantGen.Bench.dll");
+        if (!File.Exists(bench)) throw new FileNotFoundException($"'{directory}' holds no build of the bench (QuantGen.Bench.dll).", bench);
+        var context = new BuildContext(bench);
+        Assembly assembly = context.LoadFromAssemblyPath(bench);
+        Type models = assembly.GetType("QuantGen.Bench.Int8Models", throwOnError: true)!;
+        string factory = size == 224 ? "MobileNetV2ImageNet" : "MobileNetV2";
+        object model = models.GetMethod(factory, BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes)!.Invoke(null, null)!;
+        MethodInfo forward = model.GetType().GetMethod("Forward", [typeof(ReadOnlySpan<float>), typeof(Span<float>), typeof(int)])!;
+        return forward.CreateDelegate<Pass>(model);
+    }
+
+    private static double Median(double[] values) => Quantile(values, 0.5);
+
+    private static double Quantile(double[] values, double q)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
+    }
+
+    /// <summary>A build's own assemblies from its directory; the framework's are shared with the host.</summary>
+    private sealed class BuildContext(string mainAssembly) : AssemblyLoadContext(Path.GetFileName(Path.GetDirectoryName(mainAssembly)))
+    {
+        private readonly AssemblyDependencyResolver resolver = new(mainAssembly);
+
+        protected override Assembly? Load(AssemblyName name) =>
+            resolver.ResolveAssemblyToPath(name) is { } path ? LoadFromAssemblyPath(path) : null;
+
+        protected override IntPtr LoadUnmanagedDll(string name) =>
+            resolver.ResolveUnmanagedDllToPath(name) is { } path ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+    }
+}
