@@ -28,6 +28,7 @@ internal static unsafe class GemmDriver<TTile, TExact>
     /// <summary>Widened rows up to this size go on the stack; larger ones (K over 2048 for pairs) borrow from the array pool.</summary>
     private const int StackWidenedBytes = 32 * 1024;
 
+    [SkipLocalsInit]   // the widened rows are written before a tile reads them
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
         int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K * Steps.ActivationBytes(TTile.Kind), g.N, TileRows);
@@ -57,6 +58,7 @@ internal static unsafe class GemmDriver<TTile, TExact>
     }
 
     /// <summary>The rows left over by whole tiles, then the blocks, each on the tile its bytes allow.</summary>
+    [SkipLocalsInit]   // a tile writes its sums, and a partial store its row, before either is read: zeroing them cost a small layer's call a tenth
     private static void Blocks(QGemm g, Rows a, byte* y, int* rowSums, int whole, int block, byte* widened)
     {
         // On a cache line of their own: a tile's vector stores of its sums are read back at once by the requantize, and a

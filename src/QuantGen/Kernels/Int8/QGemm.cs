@@ -157,6 +157,7 @@ internal sealed unsafe class QGemm
     /// between calls but <see cref="ExactPacking"/>, published once with a compare-exchange, so layers that share this
     /// packing may run on several threads at once.
     /// </summary>
+    [SkipLocalsInit]   // the last row's copy is written whole (its bytes, then zeros) before it is read
     public void Run(byte* a, int rows, byte* y, int* rowSums)
     {
         if (rows == 0) return;

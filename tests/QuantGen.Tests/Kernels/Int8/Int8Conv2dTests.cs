@@ -191,8 +191,17 @@ public sealed class Int8Conv2dTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => new Int8Conv2d(g with { PadHeight = -1 }, new sbyte[g.WeightLength], weightQ, [], q, q));
         var layer = new Int8Conv2d(g, new sbyte[g.WeightLength], weightQ, [], q, q);
         Assert.Equal(Int8ConvAlgorithm.Im2Col, layer.Algorithm);
-        Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[g.InputLength + 1], new byte[g.OutputLength]));
-        Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[g.InputLength], new byte[g.OutputLength - 1]));
+        var input = Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[g.InputLength + 1], new byte[g.OutputLength]));
+        Assert.Equal("Int8Conv2d: input should be [1, 5, 5, 5] (NHWC) = 125 values, but has 126.", input.Message);
+        var output = Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[g.InputLength], new byte[g.OutputLength - 1]));
+        Assert.Equal("Int8Conv2d: output should be [1, 5, 5, 4] (NHWC) = 100 values, but has 99.", output.Message);
+        // Both wrong: the input is named first. A batch below the layer's own is checked at its own size.
+        var both = Assert.Throws<ShapeMismatchException>(() => layer.Forward(new byte[1], new byte[1]));
+        Assert.StartsWith("Int8Conv2d: input should be", both.Message);
+        var batched = new Int8Conv2d(g with { Batch = 3 }, new sbyte[g.WeightLength], weightQ, [], q, q);
+        var short2 = Assert.Throws<ShapeMismatchException>(() => batched.Forward(new byte[2 * 125], new byte[2 * 100 - 1], 2));
+        Assert.Equal("Int8Conv2d: output should be [2, 5, 5, 4] (NHWC) = 200 values, but has 199.", short2.Message);
+        batched.Forward(new byte[2 * 125], new byte[2 * 100], 2);
     }
 
     private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path) =>
