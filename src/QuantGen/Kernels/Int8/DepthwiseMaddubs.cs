@@ -4,17 +4,17 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// The AVX2 depthwise pixel for layers whose weight zero points are all 0 (so <c>w′ = w</c> fits a signed byte): where
-/// the bytes are all ≤ 127, <see cref="DepthwiseQuads"/>' four-tap lanes through <see cref="MaddubsQuad"/>, whose
-/// <c>vpmaddubsw</c> sums a lane's bytes in pairs, exact because |127·(−128) + 127·(−128)| = 32512 fits int16, and whose
-/// <c>vpmaddwd</c> by ones adds the pairs: a 3×3 window costs 12 multiplies per 32 channels, where
-/// <see cref="Depthwise256"/>'s exact int16 steps take 18 per 16. Elsewhere, those steps.
+/// the bytes are all at most the layer's <see cref="DepthwiseTables.InputLimit"/>, <see cref="DepthwiseQuads"/>' four-tap
+/// lanes through <see cref="MaddubsQuad"/>, whose <c>vpmaddubsw</c> sums a lane's bytes in pairs (exact up to that limit,
+/// 127 at worst: <see cref="ByteRange"/>), and whose <c>vpmaddwd</c> by ones adds the pairs: a 3×3 window costs 12
+/// multiplies per 32 channels, where <see cref="Depthwise256"/>'s exact int16 steps take 18 per 16. Elsewhere, those steps.
 /// </summary>
 /// <remarks>
-/// A calibrated ReLU or ReLU6 activation observed over [0, 127] (PyTorch's reduce-range qconfigs) keeps its bytes there
-/// unless an input goes beyond what calibration saw. So a call first scans its input (<see cref="QDepthwise"/>); if a
-/// byte is above 127, each run of whole windows checks its own three rows, and single pixels take the exact steps. A
-/// layer told its input range is within [0, 127] skips the scan (<see cref="DepthwiseTables.ChecksBytes"/>). Channels past
-/// the last whole 32 take the exact steps too where AVX-512's masked loads are missing.
+/// Activations seldom come near the top of their calibrated range, where a layer's limit lies (no byte passed it in
+/// either MobileNetV2 fixture's passes), but nothing rules it out. So a call first scans its input (<see cref="QDepthwise"/>); if a byte is above the limit, each run of
+/// whole windows checks its own three rows, and single pixels take the exact steps. A layer told its input range is
+/// within the limit skips the scan (<see cref="DepthwiseTables.ChecksBytes"/>). Channels past the last whole 32 take the
+/// exact steps too where AVX-512's masked loads are missing.
 /// </remarks>
 internal readonly unsafe struct DepthwiseMaddubs : IDepthwisePixel
 {
@@ -35,7 +35,7 @@ internal readonly unsafe struct DepthwiseMaddubs : IDepthwisePixel
 
     public static void Slide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count)
     {
-        if (t.ChecksBytes && AnyAbove127(t, corner, count))
+        if (t.ChecksBytes && AnyAboveLimit(t, corner, count))
         {
             Depthwise256.Slide(t, corner, window, y, count);
             return;
@@ -45,11 +45,12 @@ internal readonly unsafe struct DepthwiseMaddubs : IDepthwisePixel
         if (quads < t.Channels) Depthwise256.SlideFrom(t, corner, window, y, count, quads);
     }
 
-    /// <summary>Whether a byte the run reads is above 127: its three rows of <c>(count − 1)·stride + 3</c> whole pixels from the corner.</summary>
-    private static bool AnyAbove127(in DepthwiseTables t, byte* corner, int count)
+    /// <summary>Whether a byte the run reads is above the limit: its three rows of <c>(count − 1)·stride + 3</c> whole pixels from the corner.</summary>
+    private static bool AnyAboveLimit(in DepthwiseTables t, byte* corner, int count)
     {
         long bytes = ((long)(count - 1) * t.ColumnStride + 3) * t.Channels;
-        return ByteRange.AnyAbove127(corner, bytes) || ByteRange.AnyAbove127(corner + t.RowStep, bytes) ||
-            ByteRange.AnyAbove127(corner + 2 * t.RowStep, bytes);
+        byte limit = t.InputLimit;
+        return ByteRange.AnyAbove(corner, bytes, limit) || ByteRange.AnyAbove(corner + t.RowStep, bytes, limit) ||
+            ByteRange.AnyAbove(corner + 2 * t.RowStep, bytes, limit);
     }
 }

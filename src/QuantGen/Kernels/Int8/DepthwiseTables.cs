@@ -71,9 +71,12 @@ internal readonly unsafe struct DepthwiseTables
 
     /// <summary>
     /// Whether <see cref="DepthwiseMaddubs"/> must check a run's bytes before its <c>vpmaddubsw</c> steps: false when the
-    /// layer's input range already says they are all ≤ 127, or a scan of the call's input found none above.
+    /// layer's input range already says they are all ≤ <see cref="InputLimit"/>, or a scan of the call's input found none above.
     /// </summary>
     public required bool ChecksBytes { get; init; }
+
+    /// <summary>The largest input byte the <c>vpmaddubsw</c> steps are exact for with these weights (<see cref="ByteRange.DepthwiseLimit"/>).</summary>
+    public required byte InputLimit { get; init; }
 
     public required Epilogue Epilogue { get; init; }
 

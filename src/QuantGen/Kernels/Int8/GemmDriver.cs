@@ -7,14 +7,15 @@ namespace QuantGen.Kernels.Int8;
 /// <summary>
 /// The GEMM of every vector path: <see cref="QGemm"/>'s packed panels against rows of A, one register tile at a time,
 /// requantized into Y [M × N]. Each row block runs on <typeparamref name="TTile"/>, or, when the GEMM keeps an exact
-/// packing (<see cref="QGemm.ChecksRows"/>) and the block holds an activation above 127, on <typeparamref name="TExact"/>.
+/// packing (<see cref="QGemm.ChecksRows"/>) and the block holds an activation above <see cref="QGemm.InputLimit"/>, on <typeparamref name="TExact"/>.
 /// </summary>
 /// <remarks>
-/// <para>AVX2's and AVX-512BW's <c>vpmaddubsw</c> sums two u8·s8 products into a saturating int16, exact only for
-/// activations up to 127. A layer calibrated as PyTorch's x86 qconfigs do (activations observed in [0, 127]) sees few
-/// larger bytes, but nothing proves there are none: so each block is checked (one pass over its bytes, which every panel
-/// then reads from L1 anyway), and a block with a larger byte runs on int16 pairs. On the 224×224 MobileNetV2 fixture
-/// 2 of a call's 371 blocks take pairs, and the pass went from 1.20× ONNX Runtime's time to 0.95× (Zen 3, AVX2).</para>
+/// <para>AVX2's and AVX-512BW's <c>vpmaddubsw</c> sums two u8·s8 products into a saturating int16, exact for activations
+/// up to the layer's <see cref="QGemm.InputLimit"/> (127 to 255, from its weights: <see cref="ByteRange"/>). A layer
+/// calibrated as PyTorch's x86 qconfigs do (activations observed in [0, 127]) sees few larger bytes, but nothing proves
+/// there are none: so each block is checked (one pass over its bytes, which every panel then reads from L1 anyway), and
+/// a block with a larger byte runs on int16 pairs. Against 127 rather than the limit, 0.5% of the 224×224 fixture's
+/// blocks took pairs, for 3% of its pass; against the limit, none did (Zen 3, AVX2).</para>
 /// <para>Tiles whose step multiplies activations wider than a byte (the int16 pairs, the portable int32 lanes) read rows
 /// the driver has widened once per row block: each step's broadcast is then a single load, where reading it from bytes
 /// took two byte loads, a shift, an or and a move into a vector register per row, more instructions than the multiplies.</para>
@@ -83,7 +84,7 @@ internal static unsafe class GemmDriver<TTile, TExact>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool NeedsExact(QGemm g, Rows a, int start, int end) => g.ChecksRows && ByteRange.AnyAbove127(a, start, end, g.K);
+    private static bool NeedsExact(QGemm g, Rows a, int start, int end) => g.ChecksRows && ByteRange.AnyAbove(a, start, end, g.K, g.InputLimit);
 }
 
 /// <summary>One register tile over rows of A against one packing of the weights: the loops around <typeparamref name="TTile"/>'s K loop.</summary>

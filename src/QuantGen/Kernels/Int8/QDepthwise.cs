@@ -61,6 +61,7 @@ internal sealed unsafe class QDepthwise
         };
 
         kernel = Choose(path, weightZeroPoints);
+        byte inputLimit = kernel == DepthwiseKernel.Maddubs256 ? ByteRange.DepthwiseLimit(weights.Span, taps, channels, padded) : byte.MaxValue;
         var multipliers = new ReadOnlySpan<float>(epilogue.Multipliers, padded);
         if (kernel == DepthwiseKernel.Pairs512) pairWeights = DepthwisePacking.PairWeights(windows, weights.Span, channels, padded);
         if (kernel is DepthwiseKernel.EvenOdd256 or DepthwiseKernel.Maddubs256)
@@ -101,7 +102,8 @@ internal sealed unsafe class QDepthwise
             EvenOddMultipliers = evenOddMultipliers is null ? null : evenOddMultipliers.Pointer,
             QuadOffsets = quadOffsets is null ? null : quadOffsets.Pointer,
             QuadMultipliers = quadMultipliers is null ? null : quadMultipliers.Pointer,
-            ChecksBytes = inputRange.Max > sbyte.MaxValue,
+            ChecksBytes = inputRange.Max > inputLimit,
+            InputLimit = inputLimit,
             Epilogue = epilogue,
             ClampsInBytes = epilogue.ClampsInBytes,
             Constants = constants.Pointer,
@@ -129,13 +131,13 @@ internal sealed unsafe class QDepthwise
 
     /// <summary>
     /// <see cref="Tables"/> for one call: without <see cref="DepthwiseTables.ChecksBytes"/> when no input byte is above
-    /// 127. One scan of the input, where each run checking its own three rows read every row three times (15% of a
+    /// <see cref="DepthwiseTables.InputLimit"/>. One scan of the input, where each run checking its own three rows read every row three times (15% of a
     /// 112×112 layer's time, against 8% for the scan).
     /// </summary>
     private DepthwiseTables TablesFor(byte* input, int batch)
     {
         long bytes = (long)batch * inputImageBytes;
-        return Tables.ChecksBytes && !ByteRange.AnyAbove127(input, bytes) ? Tables with { ChecksBytes = false } : Tables;
+        return Tables.ChecksBytes && !ByteRange.AnyAbove(input, bytes, Tables.InputLimit) ? Tables with { ChecksBytes = false } : Tables;
     }
 
     /// <summary>

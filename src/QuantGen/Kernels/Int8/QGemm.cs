@@ -43,7 +43,9 @@ internal sealed unsafe class QGemm
             Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW => StepKind.Quad,
             _ => StepKind.Single,
         };
-        ChecksRows = path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW && inputRange.Max > sbyte.MaxValue;
+        bool maddubs = path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW;
+        InputLimit = maddubs ? ByteRange.GemmLimit(weight, outputs, depth) : byte.MaxValue;
+        ChecksRows = maddubs && inputRange.Max > InputLimit;
         Tile = ForcedTile ?? TileFor(path, outputs);
         PanelWidth = Tile switch
         {
@@ -109,11 +111,14 @@ internal sealed unsafe class QGemm
     public Epilogue PackingEpilogue { get; }
 
     /// <summary>
-    /// Whether the rows must be checked for activations above 127 before they meet <see cref="Packing"/>: AVX2's and
-    /// AVX-512BW's <c>vpmaddubsw</c> (<see cref="MaddubsQuad"/>) would saturate on them, and the input range does not rule
-    /// them out. Row blocks that hold one run on <see cref="ExactPacking"/> instead.
+    /// Whether the rows must be checked for activations above <see cref="InputLimit"/> before they meet
+    /// <see cref="Packing"/>: AVX2's and AVX-512BW's <c>vpmaddubsw</c> (<see cref="MaddubsQuad"/>) could saturate on them,
+    /// and the input range does not rule them out. Row blocks that hold one run on <see cref="ExactPacking"/> instead.
     /// </summary>
     public bool ChecksRows { get; }
+
+    /// <summary>The largest activation byte <see cref="Packing"/> is exact for on this path (<see cref="ByteRange.GemmLimit"/>): 127 to 255.</summary>
+    public byte InputLimit { get; }
 
     /// <summary>
     /// Columns per panel of <see cref="ExactPacking"/>: the tile's, but 16 under the 4×24 tile, whose twelve accumulators
@@ -126,7 +131,7 @@ internal sealed unsafe class QGemm
 
     /// <summary>
     /// The weights as int16 pairs (<see cref="WidePair"/>), exact for any activation, for the row blocks that
-    /// <see cref="ChecksRows"/> finds above 127. Packed from <see cref="Packing"/> when the first such block comes, so a
+    /// <see cref="ChecksRows"/> finds above <see cref="InputLimit"/>. Packed from <see cref="Packing"/> when the first such block comes, so a
     /// layer whose activations stay below 128, as they do when calibrated with PyTorch's x86 qconfigs, keeps its
     /// weights once, in bytes. Safe to read from several threads: a race packs twice and keeps one.
     /// </summary>

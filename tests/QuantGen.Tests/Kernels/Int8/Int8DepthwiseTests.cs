@@ -196,6 +196,43 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The byte limit at its edge on the four-tap kernels. Each channel's left column is (127, 127, −127) top to bottom and
+    /// its middle one (−127, −127, 127), so a slide pairs 127 with 127 and −127 with −127: bytes up to 32767 / 254 = 129
+    /// are exact on <c>vpmaddubsw</c>, and at 130 each whole window's sum, 0, would come out −1. An image of 129s, then one
+    /// with a row of 130s (the call's scan finds it, and the runs over it take the exact steps), both equal the reference.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void BytesUpToTheWeightsLimitEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        const int channels = 64, size = 8;
+        var g = Depthwise(1, channels, size, size, 3, 3, 1, 1, 1);
+        sbyte[] kernel = [127, -127, 0, 127, -127, 0, -127, 127, 0];
+        var weight = new sbyte[channels * 9];
+        for (int i = 0; i < weight.Length; i++) weight[i] = kernel[i % 9];
+        var c = new Int8Case
+        {
+            InputQ = new ActivationQParams(1f, 0),
+            OutputQ = new ActivationQParams(1f, 128),
+            WeightQ = WeightQParams.PerTensor(1f),
+            Weight = weight,
+            Bias = new int[channels],
+            Input = Enumerable.Repeat((byte)129, g.InputLength).ToArray(),
+            Activation = FusedActivation.None,
+            InputRange = null,
+            Description = "columns of ±127 pairs, every byte 129",
+        };
+        Check(c, g, path, path == Int8KernelPath.Avx2 ? DepthwiseKernel.Maddubs256 : null);
+        byte[] input = (byte[])c.Input.Clone();
+        for (int channel = 0; channel < channels; channel++) Array.Fill(input, (byte)130, (channel * size + 3) * size, size);
+        Check(WithQuantization(c.WithInput(input), c.WeightQ, c.Activation, "columns of ±127 pairs, row 3 all 130"), g, path);
+    }
+
     private static ConvGeometry Depthwise(int batch, int channels, int height, int width, int kh, int kw, int stride, int pad, int dilation)
     {
         var g = new ConvGeometry(batch, channels, height, width, channels, kh, kw, stride, stride, pad, pad, dilation, dilation, Groups: channels);

@@ -71,7 +71,8 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
 
     /// <summary>
     /// Activations below 128 except in chosen rows, the layer not told: each row block runs on <c>vpmaddubsw</c> or, when it
-    /// holds a larger byte, on exact pairs (AVX2, AVX-512BW), and the pairs are packed only when the first such block comes.
+    /// holds a byte above the weights' limit (<see cref="QGemm.InputLimit"/>), on exact pairs (AVX2, AVX-512BW), and the
+    /// pairs are packed only when the first such block comes.
     /// 1280 columns make blocks of 12 rows: a larger byte in the first block, in the third, and in the row left over past
     /// the whole tiles, each on its own and then all in one call.
     /// </summary>
@@ -94,10 +95,51 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         foreach (int[] hot in new[] { new[] { 0 }, [30], [64], [0, 30, 64] })
         {
             byte[] input = (byte[])c.Input.Clone();
-            foreach (int row in hot) input[row * k + random.Next(k)] = (byte)random.Next(128, 256);
-            CheckRows(c.WithInput(input), layer, rows, k, n, $"above 127 in rows {string.Join(", ", hot)}");
+            foreach (int row in hot) input[row * k + random.Next(k)] = (byte)random.Next(layer.Gemm.InputLimit + 1, 256);
+            CheckRows(c.WithInput(input), layer, rows, k, n, $"above {layer.Gemm.InputLimit} in rows {string.Join(", ", hot)}");
             Assert.Equal(checks, layer.Gemm.HasExactPacking);
         }
+    }
+
+    /// <summary>
+    /// The byte limit at its edge. Every column pairs 127 with 127 and −127 with −127, so bytes up to 32767 / 254 = 129
+    /// are exact on <c>vpmaddubsw</c> and 130 is not: 130·254 = 33020 saturates one pair to 32767 and the other to
+    /// −32768, and a column's sum, 0, would come out −1, one output step. Rows of 129 stay on <c>vpmaddubsw</c>, a row of
+    /// 130 takes its block to the pairs, and both equal the reference.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void BytesUpToTheWeightsLimitStayOnVpmaddubsw(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        const int rows = 9, k = 8, n = 24;
+        var weight = new sbyte[n * k];
+        for (int i = 0; i < weight.Length; i++) weight[i] = (sbyte)(i % 4 < 2 ? 127 : -127);
+        var unit = new ActivationQParams(1f, 0);
+        var c = new Int8Case
+        {
+            InputQ = unit,
+            OutputQ = new ActivationQParams(1f, 128),
+            WeightQ = WeightQParams.PerTensor(1f),
+            Weight = weight,
+            Bias = new int[n],
+            Input = Enumerable.Repeat((byte)129, rows * k).ToArray(),
+            Activation = FusedActivation.None,
+            InputRange = null,
+            Description = "pairs of ±127",
+        };
+        var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation);
+        bool maddubs = path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW;
+        Assert.Equal(maddubs ? 129 : 255, layer.Gemm.InputLimit);
+        CheckRows(c, layer, rows, k, n, "every byte 129");
+        Assert.False(layer.Gemm.HasExactPacking);
+        byte[] input = (byte[])c.Input.Clone();
+        Array.Fill(input, (byte)130, 4 * k, k);
+        CheckRows(c.WithInput(input), layer, rows, k, n, "row 4 all 130");
+        Assert.Equal(maddubs, layer.Gemm.HasExactPacking);
     }
 
     /// <summary>
@@ -112,10 +154,11 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         using var forced = Int8Paths.Force(path, output);
         const int rows = 9, k = 96, n = 144;
         var c = Int8Case.Create(new Random(6007), Int8Regime.ReducedRange, n, k, rows * k);
-        c.Input[5 * k + 7] = 200;
+        c.Input[5 * k + 7] = 255;
         var expected = new byte[rows * n];
         QLinear.Forward(c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, rows, k, n, c.OutputQ, c.Activation, expected);
         var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation);
+        Assert.True(layer.Gemm.InputLimit < 255, "the weights should leave a byte that needs the pairs");
         Int8Linear[] forks = [.. Enumerable.Range(0, 8).Select(_ => layer.Fork())];
         var outputs = new byte[forks.Length][];
         var failures = new Exception?[forks.Length];
