@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.Loader;
 using QuantGen.IO;
@@ -39,39 +38,11 @@ internal static class BuildComparison
             ? $"Logits: bit-equal ({logitsA.Length} values)."
             : $"Logits: {differing} of {logitsA.Length} values differ between the builds.");
 
-        // Warm both to their final tier (the kernels are tiered; a cold build would look slower than it is).
-        var watch = Stopwatch.StartNew();
-        for (int round = 0; round < 3; round++)
-        {
-            watch.Restart();
-            while (watch.Elapsed.TotalMilliseconds < 300) a(images, logitsA, batch);
-            watch.Restart();
-            while (watch.Elapsed.TotalMilliseconds < 300) b(images, logitsB, batch);
-        }
-
-        var timesA = new double[pairs];
-        var timesB = new double[pairs];
-        var ratios = new double[pairs];
-        for (int p = 0; p < pairs; p++)
-        {
-            // Alternate which build goes first, so neither always follows the other's cache footprint.
-            bool aFirst = p % 2 == 0;
-            double first = Time(aFirst ? a : b, images, aFirst ? logitsA : logitsB, batch);
-            double second = Time(aFirst ? b : a, images, aFirst ? logitsB : logitsA, batch);
-            (timesA[p], timesB[p]) = aFirst ? (first, second) : (second, first);
-            ratios[p] = timesB[p] / timesA[p];
-        }
+        var (timesA, timesB, ratios) = Interleaved.Run(() => a(images, logitsA, batch), () => b(images, logitsB, batch), pairs);
         Console.WriteLine($"{(size == 224 ? "224×224" : "28×28")}, batch {batch}, {pairs} pairs of passes, alternating:");
-        Console.WriteLine($"  A {directoryA}: median {Median(timesA) * 1e6:F1} µs");
-        Console.WriteLine($"  B {directoryB}: median {Median(timesB) * 1e6:F1} µs");
-        Console.WriteLine($"  B / A: median of the pairs' ratios {Median(ratios):F4} (quartiles {Quantile(ratios, 0.25):F4}–{Quantile(ratios, 0.75):F4})");
-    }
-
-    private static double Time(Pass pass, float[] images, float[] logits, int batch)
-    {
-        long start = Stopwatch.GetTimestamp();
-        pass(images, logits, batch);
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Console.WriteLine($"  A {directoryA}: median {Interleaved.Median(timesA) * 1e6:F1} µs");
+        Console.WriteLine($"  B {directoryB}: median {Interleaved.Median(timesB) * 1e6:F1} µs");
+        Console.WriteLine($"  B / A: median of the pairs' ratios {Interleaved.Summary(ratios)}");
     }
 
     /// <summary>One build's model, made by that build's <c>Int8Models</c>, and its <c>Forward(input, output, batch)</c>.</summary>
@@ -86,15 +57,6 @@ internal static class BuildComparison
         object model = models.GetMethod(factory, BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes)!.Invoke(null, null)!;
         MethodInfo forward = model.GetType().GetMethod("Forward", [typeof(ReadOnlySpan<float>), typeof(Span<float>), typeof(int)])!;
         return forward.CreateDelegate<Pass>(model);
-    }
-
-    private static double Median(double[] values) => Quantile(values, 0.5);
-
-    private static double Quantile(double[] values, double q)
-    {
-        double[] sorted = [.. values];
-        Array.Sort(sorted);
-        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
     }
 
     /// <summary>A build's own assemblies from its directory; the framework's are shared with the host.</summary>

@@ -6,6 +6,7 @@ using QuantGen.Bench;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --steps 64     (the generated pass step by step, see StepProfile; --steps 1 224 at ImageNet size)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --float-steps 1 (the generated float pass layer by layer at 28×28, see FloatStepProfile)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-builds <dirA> <dirB> 28 1  (two builds' passes in one process, see BuildComparison)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --against-ort 224 1   (QuantGen against ORT int8 pass against pass, see PeerComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1    (ONNX Runtime's own per-node profile of the 224×224 int8 fixture, see OrtNodeProfile)
 if (args is ["--layers", ..])
 {
@@ -37,6 +38,14 @@ if (args is ["--compare-builds", var buildA, var buildB, ..])
         args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 28,
         args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1,
         args.Length > 5 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 401);
+    return;
+}
+if (args is ["--against-ort", ..])
+{
+    PeerComparison.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 28,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1,
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 401);
     return;
 }
 if (args is ["--conv-micro", ..])

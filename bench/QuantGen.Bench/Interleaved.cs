@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace QuantGen.Bench;
+
+/// <summary>
+/// Two calls timed one against the other in one process: warmed alike, then called in turns (which goes first
+/// alternating), so that both meet the same moments of a shared machine. Each pair gives a ratio; the median ratio
+/// is what the tools built on this report (<see cref="BuildComparison"/>, <see cref="PeerComparison"/>).
+/// </summary>
+internal static class Interleaved
+{
+    /// <summary>Per pair: the seconds of <paramref name="a"/>, of <paramref name="b"/>, and b / a.</summary>
+    public static (double[] A, double[] B, double[] Ratios) Run(Action a, Action b, int pairs)
+    {
+        // Warm both to their final tier: the kernels are tiered, and a cold one would look slower than it is.
+        var watch = Stopwatch.StartNew();
+        for (int round = 0; round < 3; round++)
+        {
+            watch.Restart();
+            while (watch.Elapsed.TotalMilliseconds < 300) a();
+            watch.Restart();
+            while (watch.Elapsed.TotalMilliseconds < 300) b();
+        }
+        var timesA = new double[pairs];
+        var timesB = new double[pairs];
+        var ratios = new double[pairs];
+        for (int p = 0; p < pairs; p++)
+        {
+            // Alternate which goes first, so neither always follows the other's cache footprint.
+            if (p % 2 == 0)
+            {
+                timesA[p] = Time(a);
+                timesB[p] = Time(b);
+            }
+            else
+            {
+                timesB[p] = Time(b);
+                timesA[p] = Time(a);
+            }
+            ratios[p] = timesB[p] / timesA[p];
+        }
+        return (timesA, timesB, ratios);
+    }
+
+    /// <summary>The median and quartiles of <paramref name="values"/>, as the tools print them.</summary>
+    public static string Summary(double[] values, string format = "F4") =>
+        $"{Quantile(values, 0.5).ToString(format)} (quartiles {Quantile(values, 0.25).ToString(format)}–{Quantile(values, 0.75).ToString(format)})";
+
+    public static double Median(double[] values) => Quantile(values, 0.5);
+
+    private static double Quantile(double[] values, double q)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
+    }
+
+    private static double Time(Action call)
+    {
+        long start = Stopwatch.GetTimestamp();
+        call();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+}

@@ -1,0 +1,58 @@
+using QuantGen.IO;
+using QuantGen.Models;
+
+namespace QuantGen.Bench;
+
+/// <summary>
+/// The generated int8 pass against ONNX Runtime int8 on the same images, pass against pass in one process:
+/// <c>--against-ort [28|224] [batch] [pairs]</c>, the median of the pairs' ratios QuantGen / ORT.
+/// </summary>
+/// <remarks>
+/// A diagnostic beside the BenchmarkDotNet classes (<see cref="Int8MobileNetV2Benchmarks"/>,
+/// <see cref="Int8MobileNetV2ImageNetBenchmarks"/>), which time each engine in a run of its own: on a shared host a burst
+/// that lands on one engine's run moves their ratio by 10% or more (ORT's MNIST batch 1 once measured 403 µs against
+/// 244 µs the day before). Here both engines see every moment alike. Same models, sessions and inputs as those classes:
+/// ORT with one thread, sequential, all graph optimisations, bound to preallocated values.
+/// </remarks>
+internal static class PeerComparison
+{
+    public static void Run(int size, int batch, int pairs)
+    {
+        bool imageNet = size == 224;
+        int classes = imageNet ? MobileNetV2ImageNet.Classes : 10, pixels = imageNet ? Int8Models.ImageNetImage : 784;
+        float[] images = imageNet
+            ? Int8Models.ImageNetImages("calib32.f32").AsSpan(0, batch * pixels).ToArray()
+            : MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data.ToArray();
+        float[] ours = new float[batch * classes], theirs = new float[batch * classes];
+        Action quantGen;
+        if (imageNet)
+        {
+            MobileNetV2ImageNet.Int8 model = Int8Models.MobileNetV2ImageNet();
+            quantGen = () => model.Forward(images, ours, batch);
+        }
+        else
+        {
+            MobileNetV2.Int8 model = Int8Models.MobileNetV2();
+            quantGen = () => model.Forward(images, ours, batch);
+        }
+        string fixture = imageNet ? "mobilenetv2-224" : "mobilenetv2", file = imageNet ? "mnv2_224_int8_qdq.onnx" : "mnv2_int8_qdq.onnx";
+        long[] inputShape = imageNet ? [batch, 3, 224, 224] : [batch, 1, 28, 28];
+        using var ort = new OnnxPeer(SharedData.Fixture(fixture, file), images, inputShape, theirs, [batch, classes]);
+
+        quantGen();
+        ort.Run();
+        int agree = 0;
+        for (int i = 0; i < batch; i++) agree += ArgMax(ours.AsSpan(i * classes, classes)) == ArgMax(theirs.AsSpan(i * classes, classes)) ? 1 : 0;
+        // Information, not a check: the 224 fixture's images are noise (torch.randn), whose top class ORT's own int8 run
+        // (17 output steps from PyTorch's, which QuantGen's matches: the fixture's README) often names differently.
+        Console.WriteLine($"Top-1 classes: QuantGen and ORT agree on {agree} of {batch} images.");
+
+        var (ortTimes, quantGenTimes, ratios) = Interleaved.Run(ort.Run, quantGen, pairs);
+        Console.WriteLine($"{(imageNet ? "224×224" : "28×28")}, batch {batch}, one thread, {pairs} pairs of passes, alternating:");
+        Console.WriteLine($"  ONNX Runtime int8 ({file}): median {Interleaved.Median(ortTimes) * 1e6:F1} µs");
+        Console.WriteLine($"  QuantGen int8, generated: median {Interleaved.Median(quantGenTimes) * 1e6:F1} µs");
+        Console.WriteLine($"  QuantGen / ORT: median of the pairs' ratios {Interleaved.Summary(ratios, "F3")}");
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values) => values.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(values));
+}
