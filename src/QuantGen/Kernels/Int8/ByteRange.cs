@@ -9,10 +9,10 @@ namespace QuantGen.Kernels.Int8;
 /// <c>vpmaddubsw</c> (AVX2's and AVX-512BW's <see cref="MaddubsQuad"/>) adds two u8·s8 products into an int16 and
 /// saturates. The sum is linear in each byte, so for bytes up to <c>x</c> it is largest with every byte at <c>x</c> against
 /// the pair's positive weights and smallest against its negative ones: bytes up to <c>x</c> are exact while
-/// <c>x·(w₀⁺ + w₁⁺) ≤ 32767</c> and <c>x·(w₀⁻ + w₁⁻) ≤ 32768</c> for every pair the instruction meets. That is 127 at
-/// worst (two weights of −128 allow 128, two of 127 allow 129) and 155–211 on MobileNetV2's layers: the bytes a
-/// calibration over [0, 255] leaves above 127 in a few blocks of a pass stayed below their layer's limit in both
-/// MobileNetV2 models of <c>bench/</c>.
+/// <c>x·(w₀⁺ + w₁⁺) ≤ 32767</c> and <c>x·(w₀⁻ + w₁⁻) ≤ 32768</c> for every pair the instruction meets. That is 128 at
+/// worst (two weights of −128 allow 128, two of 127 allow 129) and at least 155 on every layer of the 224×224
+/// MobileNetV2 fixture: the bytes a calibration over [0, 255] leaves above 127 in a few blocks of a pass stayed within
+/// their layer's limit in both MobileNetV2 models of <c>bench/</c>.
 /// </remarks>
 internal static unsafe class ByteRange
 {

@@ -6,7 +6,7 @@ namespace QuantGen.Kernels.Int8;
 /// The AVX2 depthwise pixel for layers whose weight zero points are all 0 (so <c>w′ = w</c> fits a signed byte): where
 /// the bytes are all at most the layer's <see cref="DepthwiseTables.InputLimit"/>, <see cref="DepthwiseQuads"/>' four-tap
 /// lanes through <see cref="MaddubsQuad"/>, whose <c>vpmaddubsw</c> sums a lane's bytes in pairs (exact up to that limit,
-/// 127 at worst: <see cref="ByteRange"/>), and whose <c>vpmaddwd</c> by ones adds the pairs: a 3×3 window costs 12
+/// 128 at worst: <see cref="ByteRange"/>), and whose <c>vpmaddwd</c> by ones adds the pairs: a 3×3 window costs 12
 /// multiplies per 32 channels, where <see cref="Depthwise256"/>'s exact int16 steps take 18 per 16. Elsewhere, those steps.
 /// </summary>
 /// <remarks>

@@ -11,7 +11,7 @@ namespace QuantGen.Kernels.Int8;
 /// </summary>
 /// <remarks>
 /// <para>AVX2's and AVX-512BW's <c>vpmaddubsw</c> sums two u8·s8 products into a saturating int16, exact for activations
-/// up to the layer's <see cref="QGemm.InputLimit"/> (127 to 255, from its weights: <see cref="ByteRange"/>). A layer
+/// up to the layer's <see cref="QGemm.InputLimit"/> (128 to 255, from its weights: <see cref="ByteRange"/>). A layer
 /// calibrated as PyTorch's x86 qconfigs do (activations observed in [0, 127]) sees few larger bytes, but nothing proves
 /// there are none: so each block is checked (one pass over its bytes, which every panel then reads from L1 anyway), and
 /// a block with a larger byte runs on int16 pairs. Against 127 rather than the limit, 0.5% of the 224×224 fixture's

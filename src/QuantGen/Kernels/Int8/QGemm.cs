@@ -117,7 +117,7 @@ internal sealed unsafe class QGemm
     /// </summary>
     public bool ChecksRows { get; }
 
-    /// <summary>The largest activation byte <see cref="Packing"/> is exact for on this path (<see cref="ByteRange.GemmLimit"/>): 127 to 255.</summary>
+    /// <summary>The largest activation byte <see cref="Packing"/> is exact for on this path (<see cref="ByteRange.GemmLimit"/>): 128 to 255.</summary>
     public byte InputLimit { get; }
 
     /// <summary>

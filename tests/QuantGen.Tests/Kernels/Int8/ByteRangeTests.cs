@@ -25,6 +25,16 @@ public sealed unsafe class ByteRangeTests
         }
     }
 
+    [Theory]
+    [InlineData(-128, -128, 128)]   // −128·128·2 = −32768: the most negative int16, exactly
+    [InlineData(127, 127, 129)]     // 129·254 = 32766
+    [InlineData(-128, 127, 255)]    // opposite signs never leave int16
+    [InlineData(0, 0, 255)]
+    [InlineData(100, -1, 255)]      // 255·100 = 25500
+    [InlineData(127, 2, 254)]       // 254·129 = 32766, 255·129 = 32895
+    public void TheGemmLimitOfOnePair(int w0, int w1, int expected) =>
+        Assert.Equal(expected, ByteRange.GemmLimit([(sbyte)w0, (sbyte)w1], 1, 2));
+
     [Fact]
     public void TheDepthwiseLimitHoldsForAnyPairOfAChannelsTaps()
     {
