@@ -10,42 +10,32 @@ using QuantGen.Bench;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1    (ONNX Runtime's own per-node profile of the 224×224 int8 fixture, see OrtNodeProfile)
 if (args is ["--layers", ..])
 {
-    LayerProfile.Run(
-        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1,
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 28);
+    LayerProfile.Run(Number(1, 1), Number(2, 28));
     return;
 }
 if (args is ["--steps", ..])
 {
-    StepProfile.Run(
-        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1,
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 28);
+    StepProfile.Run(Number(1, 1), Number(2, 28));
     return;
 }
 if (args is ["--float-steps", ..])
 {
-    FloatStepProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    FloatStepProfile.Run(Number(1, 1));
     return;
 }
 if (args is ["--ort-nodes", ..])
 {
-    OrtNodeProfile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    OrtNodeProfile.Run(Number(1, 1));
     return;
 }
 if (args is ["--compare-builds", var buildA, var buildB, ..])
 {
-    BuildComparison.Run(buildA, buildB,
-        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 28,
-        args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1,
-        args.Length > 5 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 401);
+    BuildComparison.Run(buildA, buildB, size: Number(3, 28), batch: Number(4, 1), pairs: Number(5, 401));
     return;
 }
 if (args is ["--against-ort", ..])
 {
-    PeerComparison.Run(
-        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 28,
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1,
-        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 401);
+    PeerComparison.Run(size: Number(1, 28), batch: Number(2, 1), pairs: Number(3, 401));
     return;
 }
 if (args is ["--conv-micro", ..])
@@ -61,3 +51,6 @@ if (args is ["--gemm-before-after", ..])
 }
 #endif
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+
+// The mode's argument at index, or its default when it is not given.
+int Number(int index, int fallback) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
