@@ -1,7 +1,5 @@
 using System.Reflection;
 using System.Runtime.Loader;
-using QuantGen.IO;
-using QuantGen.Models;
 
 namespace QuantGen.Bench;
 
@@ -25,9 +23,7 @@ internal static class BuildComparison
 
     public static void Run(string directoryA, string directoryB, int size, int batch, int pairs)
     {
-        (float[] images, int outputs) = size == 224
-            ? (Int8Models.ImageNetImages("calib32.f32").AsSpan(0, batch * Int8Models.ImageNetImage).ToArray(), MobileNetV2ImageNet.Classes)
-            : (MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data.ToArray(), 10);
+        (float[] images, int outputs) = Int8Models.Images(size, batch);
         Pass a = Load(directoryA, size), b = Load(directoryB, size);
         float[] logitsA = new float[batch * outputs], logitsB = new float[batch * outputs];
         a(images, logitsA, batch);

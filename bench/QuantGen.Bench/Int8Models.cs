@@ -75,10 +75,19 @@ internal static class Int8Models
         return steps;
     }
 
-    private static int ArgMax(ReadOnlySpan<float> values) => values.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(values));
+    /// <summary>The index of the largest logit.</summary>
+    public static int ArgMax(ReadOnlySpan<float> values) => values.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(values));
 
     /// <summary>Floats in one 3×224×224 image.</summary>
     public const int ImageNetImage = 3 * 224 * 224;
+
+    /// <summary>
+    /// The first <paramref name="batch"/> images the in-process comparisons run, and their models' logits per image:
+    /// <c>calib32.f32</c>'s at 224 (<paramref name="size"/>), MNIST's test images at 28.
+    /// </summary>
+    public static (float[] Images, int Classes) Images(int size, int batch) => size == 224
+        ? (ImageNetImages("calib32.f32").AsSpan(0, batch * ImageNetImage).ToArray(), global::QuantGen.Models.MobileNetV2ImageNet.Classes)
+        : (MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data.ToArray(), 10);
 
     /// <summary>A float32 file of the 224 fixture (<c>calib32.f32</c>, <c>probe4.f32</c>): raw little-endian floats.</summary>
     public static float[] ImageNetImages(string file) =>

@@ -19,10 +19,7 @@ internal static class PeerComparison
     public static void Run(int size, int batch, int pairs)
     {
         bool imageNet = size == 224;
-        int classes = imageNet ? MobileNetV2ImageNet.Classes : 10, pixels = imageNet ? Int8Models.ImageNetImage : 784;
-        float[] images = imageNet
-            ? Int8Models.ImageNetImages("calib32.f32").AsSpan(0, batch * pixels).ToArray()
-            : MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data.ToArray();
+        (float[] images, int classes) = Int8Models.Images(size, batch);
         float[] ours = new float[batch * classes], theirs = new float[batch * classes];
         Action quantGen;
         if (imageNet)
@@ -42,7 +39,7 @@ internal static class PeerComparison
         quantGen();
         ort.Run();
         int agree = 0;
-        for (int i = 0; i < batch; i++) agree += ArgMax(ours.AsSpan(i * classes, classes)) == ArgMax(theirs.AsSpan(i * classes, classes)) ? 1 : 0;
+        for (int i = 0; i < batch; i++) agree += Int8Models.ArgMax(ours.AsSpan(i * classes, classes)) == Int8Models.ArgMax(theirs.AsSpan(i * classes, classes)) ? 1 : 0;
         // Information, not a check: the 224 fixture's images are noise (torch.randn), whose top class ORT's own int8 run
         // (17 output steps from PyTorch's, which QuantGen's matches: the fixture's README) often names differently.
         Console.WriteLine($"Top-1 classes: QuantGen and ORT agree on {agree} of {batch} images.");
@@ -53,6 +50,4 @@ internal static class PeerComparison
         Console.WriteLine($"  QuantGen int8, generated: median {Interleaved.Median(quantGenTimes) * 1e6:F1} µs");
         Console.WriteLine($"  QuantGen / ORT: median of the pairs' ratios {Interleaved.Summary(ratios, "F3")}");
     }
-
-    private static int ArgMax(ReadOnlySpan<float> values) => values.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(values));
 }

@@ -131,8 +131,8 @@ internal sealed unsafe class QDepthwise
 
     /// <summary>
     /// <see cref="Tables"/> for one call: without <see cref="DepthwiseTables.ChecksBytes"/> when no input byte is above
-    /// <see cref="DepthwiseTables.InputLimit"/>. One scan of the input, where each run checking its own three rows read every row three times (15% of a
-    /// 112×112 layer's time, against 8% for the scan).
+    /// <see cref="DepthwiseTables.InputLimit"/>. One scan of the input, where each run checking its own three rows read
+    /// every row three times (15% of a 112×112 layer's time, against 8% for the scan).
     /// </summary>
     private DepthwiseTables TablesFor(byte* input, int batch)
     {
