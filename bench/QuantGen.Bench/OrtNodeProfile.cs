@@ -5,9 +5,9 @@ using QuantGen.Models;
 namespace QuantGen.Bench;
 
 /// <summary>
-/// <c>--ort-nodes [batch]</c>: ONNX Runtime's own per-node profile of the 224×224 int8 fixture
-/// (<c>mnv2_224_int8_qdq.onnx</c>, one thread, the benchmarks' images), to set beside <see cref="StepProfile"/>'s
-/// <c>--steps 1 224</c>: the median time of each node over 40 runs after 10 unrecorded ones, then the same summed by
+/// <c>--ort-nodes [batch] [224|28]</c>: ONNX Runtime's own per-node profile of an int8 fixture (<c>mnv2_224_int8_qdq.onnx</c>
+/// at 224×224, <c>mnv2_int8_qdq.onnx</c> at 28×28; one thread, the benchmarks' images), to set beside
+/// <see cref="StepProfile"/>'s <c>--steps [batch] [224|28]</c>: the median time of each node over 40 runs after 10 unrecorded ones, then the same summed by
 /// the layer classes of <see cref="LayerProfile"/> (the stem and the last 1×1 apart). ORT fuses each QuantizeLinear/DequantizeLinear pair into its
 /// QLinear node, so a node is one layer (or the input quantize, the add, the pool).
 /// </summary>
@@ -15,13 +15,14 @@ internal static class OrtNodeProfile
 {
     private const int Warmup = 10, Runs = 40;
 
-    public static void Run(int batch)
+    public static void Run(int batch, int size)
     {
-        float[] images = Int8Models.ImageNetImages("calib32.f32").AsSpan(0, batch * Int8Models.ImageNetImage).ToArray();
+        (float[] images, int logits) = Int8Models.Images(size, batch);
+        string model = size == 224 ? SharedData.Fixture("mobilenetv2-224", "mnv2_224_int8_qdq.onnx") : SharedData.Fixture("mobilenetv2", "mnv2_int8_qdq.onnx");
+        long[] shape = size == 224 ? [batch, 3, 224, 224] : [batch, 1, 28, 28];
         string prefix = Path.Combine(Path.GetTempPath(), $"quantgen-ort-{Environment.ProcessId}");
         string file;
-        using (var peer = new OnnxPeer(SharedData.Fixture("mobilenetv2-224", "mnv2_224_int8_qdq.onnx"), images, [batch, 3, 224, 224],
-            new float[batch * MobileNetV2ImageNet.Classes], [batch, MobileNetV2ImageNet.Classes], prefix))
+        using (var peer = new OnnxPeer(model, images, shape, new float[batch * logits], [batch, logits], prefix))
         {
             for (int i = 0; i < Warmup + Runs; i++) peer.Run();
             file = peer.EndProfiling();
@@ -29,7 +30,7 @@ internal static class OrtNodeProfile
         var nodes = Read(file);
         File.Delete(file);
 
-        Console.WriteLine($"ONNX Runtime int8, 224×224, batch {batch}, one thread: median of {Runs} runs per node.");
+        Console.WriteLine($"ONNX Runtime int8, {size}×{size}, batch {batch}, one thread: median of {Runs} runs per node.");
         Console.WriteLine();
         Console.WriteLine("| node | op | median µs |");
         Console.WriteLine("|---|---|---:|");
