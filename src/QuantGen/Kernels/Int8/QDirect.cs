@@ -10,7 +10,7 @@ namespace QuantGen.Kernels.Int8;
 /// channels-last data: a small GEMM whose rows are output pixels, read in place from a zero-point-padded copy of the
 /// input rows (a band). A window is a few contiguous segments (one per kernel row; one per tap when dilated across),
 /// taken in steps of 4 values (VNNI) or 2 (int16 pairs, from a band widened to uint16) against weights packed the same way and zero past each segment's
-/// end; <see cref="DirectTile{TStep}"/> computes 4 pixels × 16 or 32 channels at once:
+/// end; <see cref="DirectTile{TStep, TForm}"/> computes 4 pixels × 16 or 32 channels at once:
 /// <c>acc[c] = Offsets[c] + Σ_k x_k·w'_k[c]</c>, <c>Offsets[c] = bias[c] − z_in·Σ_k w'_k[c]</c>, with <c>w' = w − z_w</c>.
 /// </summary>
 /// <remarks>
@@ -65,8 +65,8 @@ internal sealed unsafe class QDirect
         // 32 channels a tile where the registers (and the masked byte stores) allow it: each broadcast then feeds four
         // products instead of two. The AVX2 path keeps 16, as on a machine without AVX-512, so that forcing it covers
         // that kernel.
-        bool wide = path != Int8KernelPath.Avx2 && Avx512BW.VL.IsSupported && g.OutChannels > DirectTile<VnniQuad>.Width;
-        PanelWidth = wide ? DirectTile<VnniQuad>.WideWidth : DirectTile<VnniQuad>.Width;
+        bool wide = path != Int8KernelPath.Avx2 && Avx512BW.VL.IsSupported && g.OutChannels > DirectTiles.Width;
+        PanelWidth = wide ? DirectTiles.WideWidth : DirectTiles.Width;
         Epilogue = new Epilogue(g.OutChannels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
         panels = Pack(weight, weightQ, out int[] sums);
         Span<int> offsets = Epilogue.OffsetSpan;
@@ -142,14 +142,22 @@ internal sealed unsafe class QDirect
         else Bands<WidePair>(input, output, batch, band, bandRows);
     }
 
-    [SkipLocalsInit]
     private void Bands<TStep>(byte* input, byte* output, int batch, byte* band, int bandRows)
         where TStep : struct, IDot256
     {
+        if (PlainRequantize.Fits(Epilogue)) Bands<TStep, PlainRequantize>(input, output, batch, band, bandRows);
+        else Bands<TStep, AnyRequantize>(input, output, batch, band, bandRows);
+    }
+
+    [SkipLocalsInit]   // the wide tile's sums and the narrow row are written before they are read
+    private void Bands<TStep, TForm>(byte* input, byte* output, int batch, byte* band, int bandRows)
+        where TStep : struct, IDot256
+        where TForm : struct, IRequantizeForm
+    {
         int outHeight = g.OutHeight, outWidth = g.OutWidth, cout = g.OutChannels;
         long imageBytes = (long)g.InHeight * g.InWidth * g.InChannels;
-        Vector256<int>* sums = stackalloc Vector256<int>[DirectTile<TStep>.Accumulators];
-        var tile = new DirectTile<TStep>(this, sums);
+        Vector256<int>* sums = stackalloc Vector256<int>[DirectTiles.WideAccumulators];
+        byte* narrow = stackalloc byte[DirectTiles.Width];
         for (int n = 0; n < batch; n++)
         {
             for (int oy0 = 0; oy0 < outHeight; oy0 += bandRows)
@@ -157,18 +165,9 @@ internal sealed unsafe class QDirect
                 int rows = Math.Min(bandRows, outHeight - oy0), pixels = rows * outWidth;
                 Fill(input + n * imageBytes, oy0, rows, band);
                 byte* y = output + (((long)n * outHeight + oy0) * outWidth) * cout;
-                // Four pixels a tile, across output rows; a short last tile repeats its last pixel and stores only its own.
                 var windows = new BandWindows(band, outWidth, g.StrideHeight * Pitch, g.StrideWidth * g.InChannels * ElementBytes);
-                for (int p = 0; p < pixels; p += DirectTile<TStep>.Pixels)
-                {
-                    int count = Math.Min(DirectTile<TStep>.Pixels, pixels - p);
-                    byte* x0 = windows.Next();
-                    byte* x1 = count > 1 ? windows.Next() : x0;
-                    byte* x2 = count > 2 ? windows.Next() : x1;
-                    byte* x3 = count > 3 ? windows.Next() : x2;
-                    if (PanelWidth == DirectTile<TStep>.WideWidth) tile.RunWide(x0, x1, x2, x3, y + (long)p * cout, count);
-                    else tile.Run(x0, x1, x2, x3, y + (long)p * cout, count);
-                }
+                if (PanelWidth == DirectTiles.WideWidth) DirectTile<TStep, TForm>.BandWide(this, windows, pixels, y, sums);
+                else DirectTile<TStep, TForm>.Band(this, windows, pixels, y, narrow);
             }
         }
     }
@@ -244,7 +243,7 @@ internal sealed unsafe class QDirect
     }
 
     /// <summary>The first byte of each output pixel's window in the band, in output order, without a division per pixel.</summary>
-    private struct BandWindows(byte* band, int outWidth, int rowStep, int pixelStep)
+    internal struct BandWindows(byte* band, int outWidth, int rowStep, int pixelStep)
     {
         private byte* row = band;
         private int ox;
