@@ -15,13 +15,15 @@ public sealed record FloatPassLayout(int InputLength, int OutputLength, int Aren
 public abstract class FloatPass<TPass> : CompiledPass<TPass> where TPass : FloatPass<TPass>
 {
     private readonly float[] arena;
+    private readonly int arenaStart;
 
     protected FloatPass(FloatPassLayout layout)
         : base(Shape(layout)) =>
-        arena = new float[checked(layout.ArenaLength * layout.MaxBatch)];
+        // Pinned, from a cache line's start (see Int8Pass).
+        arena = Kernels.Int8.CacheLines.Allocate<float>(checked(layout.ArenaLength * layout.MaxBatch), out arenaStart);
 
     /// <summary>The arena values of one value for a pass of <paramref name="n"/> samples, at its per-sample offset and length.</summary>
-    protected Span<float> Values(int offset, int length, int n) => new(arena, offset * n, length * n);
+    protected Span<float> Values(int offset, int length, int n) => new(arena, arenaStart + offset * n, length * n);
 
     private static PassShape Shape(FloatPassLayout layout)
     {

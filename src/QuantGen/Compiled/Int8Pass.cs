@@ -16,17 +16,19 @@ public sealed record Int8PassLayout(int InputLength, int OutputLength, int Arena
 public abstract class Int8Pass<TPass> : CompiledPass<TPass> where TPass : Int8Pass<TPass>
 {
     private readonly byte[] arena;
+    private readonly int arenaStart;
     private readonly float[] scratch;
 
     protected Int8Pass(Int8PassLayout layout)
         : base(Shape(layout))
     {
-        arena = new byte[checked(layout.ArenaLength * layout.MaxBatch)];
+        // Pinned, from a cache line's start: the generator aligns each value's slot to 64 bytes from here.
+        arena = Kernels.Int8.CacheLines.Allocate<byte>(checked(layout.ArenaLength * layout.MaxBatch), out arenaStart);
         scratch = layout.ScratchLength > 0 ? new float[checked(layout.ScratchLength * layout.MaxBatch)] : [];
     }
 
     /// <summary>The arena bytes of one value for a pass of <paramref name="n"/> samples, at its per-sample offset and length.</summary>
-    protected Span<byte> Bytes(int offset, int length, int n) => new(arena, offset * n, length * n);
+    protected Span<byte> Bytes(int offset, int length, int n) => new(arena, arenaStart + offset * n, length * n);
 
     /// <summary>
     /// The float values a layer kept in float (<c>[KeepFloat]</c>) wrote into its value's slot, after the bytes, at their
