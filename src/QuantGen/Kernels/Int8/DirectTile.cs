@@ -29,12 +29,8 @@ internal static unsafe class DirectTile<TStep, TForm>
         ReadOnlySpan<int> segments = d.SegmentOffsets;
         for (int p = 0; p < pixels; p += DirectTiles.Pixels, y += DirectTiles.Pixels * cout)
         {
-            // A short last tile repeats its last window and stores only its own pixels.
-            int count = Math.Min(DirectTiles.Pixels, pixels - p);
-            byte* x0 = windows.Next();
-            byte* x1 = count > 1 ? windows.Next() : x0;
-            byte* x2 = count > 2 ? windows.Next() : x1;
-            byte* x3 = count > 3 ? windows.Next() : x2;
+            // A short last tile stores only its own pixels.
+            int count = windows.NextTile(pixels - p, out byte* x0, out byte* x1, out byte* x2, out byte* x3);
             byte* w = d.Panels;
             for (int c0 = 0; c0 < cout; c0 += DirectTiles.Width)
             {
@@ -84,11 +80,7 @@ internal static unsafe class DirectTile<TStep, TForm>
         ReadOnlySpan<int> segments = d.SegmentOffsets;
         for (int p = 0; p < pixels; p += DirectTiles.Pixels, y += DirectTiles.Pixels * cout)
         {
-            int count = Math.Min(DirectTiles.Pixels, pixels - p);
-            byte* x0 = windows.Next();
-            byte* x1 = count > 1 ? windows.Next() : x0;
-            byte* x2 = count > 2 ? windows.Next() : x1;
-            byte* x3 = count > 3 ? windows.Next() : x2;
+            int count = windows.NextTile(pixels - p, out byte* x0, out byte* x1, out byte* x2, out byte* x3);
             byte* w = d.Panels;
             for (int c0 = 0; c0 < cout; c0 += DirectTiles.WideWidth)
             {

@@ -258,5 +258,17 @@ internal sealed unsafe class QDirect
             }
             return window;
         }
+
+        /// <summary>The next tile's windows, up to four: a short last tile repeats its last one. Returns how many are its own.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int NextTile(int remaining, out byte* x0, out byte* x1, out byte* x2, out byte* x3)
+        {
+            int count = Math.Min(DirectTiles.Pixels, remaining);
+            x0 = Next();
+            x1 = count > 1 ? Next() : x0;
+            x2 = count > 2 ? Next() : x1;
+            x3 = count > 3 ? Next() : x2;
+            return count;
+        }
     }
 }
