@@ -62,8 +62,8 @@ internal static unsafe class GemmDriver<TTile, TExact>
     [SkipLocalsInit]   // a tile writes its sums, and a partial store its row, before either is read: zeroing them cost a small layer's call a tenth
     private static void Blocks(QGemm g, Rows a, byte* y, int* rowSums, int whole, int block, byte* widened)
     {
-        // Two tiles' sums (Block requantizes each tile after the next one's K loop), on cache lines of their own: a tile's vector stores of its sums are read back at once by the requantize, and a
-        // store that straddles a line does not forward to the load (the stack is only 16-byte aligned).
+        // Two tiles' sums (Block requantizes each tile after the next one's K loop), on cache lines of their own: a
+        // store that straddles a line does not forward to the load that reads it back (the stack is only 16-byte aligned).
         byte* sumsBytes = stackalloc byte[2 * TileRows * Math.Max(TTile.Width, TExact.Width) * sizeof(int) + 63];
         int* sums = (int*)(((nint)sumsBytes + 63) & ~(nint)63);
         byte* narrow = stackalloc byte[Vector256<byte>.Count];   // one row of the widest tile
