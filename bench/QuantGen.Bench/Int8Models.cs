@@ -89,6 +89,11 @@ internal static class Int8Models
         ? (ImageNetImages("calib32.f32").AsSpan(0, batch * ImageNetImage).ToArray(), global::QuantGen.Models.MobileNetV2ImageNet.Classes)
         : (MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data.ToArray(), 10);
 
+    /// <summary>ONNX Runtime's int8 model of the fixture at <paramref name="size"/> (224, or 28 for MNIST), and its input shape.</summary>
+    public static (string Path, long[] InputShape) OrtInt8(int size, int batch) => size == 224
+        ? (SharedData.Fixture("mobilenetv2-224", "mnv2_224_int8_qdq.onnx"), [batch, 3, 224, 224])
+        : (SharedData.Fixture("mobilenetv2", "mnv2_int8_qdq.onnx"), [batch, 1, 28, 28]);
+
     /// <summary>A float32 file of the 224 fixture (<c>calib32.f32</c>, <c>probe4.f32</c>): raw little-endian floats.</summary>
     public static float[] ImageNetImages(string file) =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(SharedData.Fixture("mobilenetv2-224", file))).ToArray();

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using QuantGen.IO;
-using QuantGen.Models;
 
 namespace QuantGen.Bench;
 
@@ -18,8 +16,7 @@ internal static class OrtNodeProfile
     public static void Run(int batch, int size)
     {
         (float[] images, int logits) = Int8Models.Images(size, batch);
-        string model = size == 224 ? SharedData.Fixture("mobilenetv2-224", "mnv2_224_int8_qdq.onnx") : SharedData.Fixture("mobilenetv2", "mnv2_int8_qdq.onnx");
-        long[] shape = size == 224 ? [batch, 3, 224, 224] : [batch, 1, 28, 28];
+        (string model, long[] shape) = Int8Models.OrtInt8(size, batch);
         string prefix = Path.Combine(Path.GetTempPath(), $"quantgen-ort-{Environment.ProcessId}");
         string file;
         using (var peer = new OnnxPeer(model, images, shape, new float[batch * logits], [batch, logits], prefix))

@@ -1,4 +1,3 @@
-using QuantGen.IO;
 using QuantGen.Models;
 
 namespace QuantGen.Bench;
@@ -32,9 +31,8 @@ internal static class PeerComparison
             MobileNetV2.Int8 model = Int8Models.MobileNetV2();
             quantGen = () => model.Forward(images, ours, batch);
         }
-        string fixture = imageNet ? "mobilenetv2-224" : "mobilenetv2", file = imageNet ? "mnv2_224_int8_qdq.onnx" : "mnv2_int8_qdq.onnx";
-        long[] inputShape = imageNet ? [batch, 3, 224, 224] : [batch, 1, 28, 28];
-        using var ort = new OnnxPeer(SharedData.Fixture(fixture, file), images, inputShape, theirs, [batch, classes]);
+        (string onnxModel, long[] inputShape) = Int8Models.OrtInt8(size, batch);
+        using var ort = new OnnxPeer(onnxModel, images, inputShape, theirs, [batch, classes]);
 
         quantGen();
         ort.Run();
@@ -46,7 +44,7 @@ internal static class PeerComparison
 
         var (ortTimes, quantGenTimes, ratios) = Interleaved.Run(ort.Run, quantGen, pairs);
         Console.WriteLine($"{(imageNet ? "224×224" : "28×28")}, batch {batch}, one thread, {pairs} pairs of passes, alternating:");
-        Console.WriteLine($"  ONNX Runtime int8 ({file}): median {Interleaved.Median(ortTimes) * 1e6:F1} µs");
+        Console.WriteLine($"  ONNX Runtime int8 ({Path.GetFileName(onnxModel)}): median {Interleaved.Median(ortTimes) * 1e6:F1} µs");
         Console.WriteLine($"  QuantGen int8, generated: median {Interleaved.Median(quantGenTimes) * 1e6:F1} µs");
         Console.WriteLine($"  QuantGen / ORT: median of the pairs' ratios {Interleaved.Summary(ratios, "F3")}");
     }
