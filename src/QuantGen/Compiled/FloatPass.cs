@@ -20,7 +20,7 @@ public abstract class FloatPass<TPass> : CompiledPass<TPass> where TPass : Float
     protected FloatPass(FloatPassLayout layout)
         : base(Shape(layout)) =>
         // Pinned, from a cache line's start (see Int8Pass).
-        arena = Kernels.Int8.CacheLines.Allocate<float>(checked(layout.ArenaLength * layout.MaxBatch), out arenaStart);
+        arena = Kernels.CacheLines.Allocate<float>(checked(layout.ArenaLength * layout.MaxBatch), out arenaStart);
 
     /// <summary>The arena values of one value for a pass of <paramref name="n"/> samples, at its per-sample offset and length.</summary>
     protected Span<float> Values(int offset, int length, int n) => new(arena, arenaStart + offset * n, length * n);

@@ -23,7 +23,7 @@ public abstract class Int8Pass<TPass> : CompiledPass<TPass> where TPass : Int8Pa
         : base(Shape(layout))
     {
         // Pinned, from a cache line's start: the generator aligns each value's slot to 64 bytes from here.
-        arena = Kernels.Int8.CacheLines.Allocate<byte>(checked(layout.ArenaLength * layout.MaxBatch), out arenaStart);
+        arena = Kernels.CacheLines.Allocate<byte>(checked(layout.ArenaLength * layout.MaxBatch), out arenaStart);
         scratch = layout.ScratchLength > 0 ? new float[checked(layout.ScratchLength * layout.MaxBatch)] : [];
     }
 

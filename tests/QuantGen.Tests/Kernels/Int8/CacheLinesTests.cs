@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using QuantGen.Kernels;
 using QuantGen.Kernels.Int8;
 
 namespace QuantGen.Tests.Kernels.Int8;
