@@ -131,9 +131,9 @@ internal sealed unsafe class QGemm
 
     /// <summary>
     /// The weights as int16 pairs (<see cref="WidePair"/>), exact for any activation, for the row blocks that
-    /// <see cref="ChecksRows"/> finds above <see cref="InputLimit"/>. Packed from <see cref="Packing"/> when the first such block comes, so a
-    /// layer whose activations stay below 128, as they do when calibrated with PyTorch's x86 qconfigs, keeps its
-    /// weights once, in bytes. Safe to read from several threads: a race packs twice and keeps one.
+    /// <see cref="ChecksRows"/> finds above <see cref="InputLimit"/>. Packed from <see cref="Packing"/> when the first such
+    /// block comes, so a layer whose activations stay within the limit (always, when calibrated to [0, 127] as PyTorch's
+    /// x86 qconfigs do) keeps its weights once, in bytes. Safe to read from several threads: a race packs twice and keeps one.
     /// </summary>
     public PanelSet ExactPacking
     {
