@@ -13,9 +13,9 @@ namespace QuantGen.Kernels.Int8;
 /// Activations seldom come near the top of their calibrated range, where a layer's limit lies (no byte passed it in
 /// either MobileNetV2 fixture's passes), but nothing rules it out. So a call first scans its input
 /// (<see cref="QDepthwise"/>); if a byte is above the limit, each run of whole windows checks its own three rows, and
-/// single pixels take the exact steps. A layer told its input range is
-/// within the limit skips the scan (<see cref="DepthwiseTables.ChecksBytes"/>). Channels past the last whole 32 take the
-/// exact steps too where AVX-512's masked loads are missing.
+/// single pixels take the exact steps. A layer told its input range is within the limit skips the scan
+/// (<see cref="DepthwiseTables.ChecksBytes"/>). Channels past the last whole 32 take the exact steps too where AVX-512's
+/// masked loads are missing.
 /// </remarks>
 internal readonly unsafe struct DepthwiseMaddubs : IDepthwisePixel
 {
