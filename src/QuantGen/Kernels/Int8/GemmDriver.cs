@@ -80,7 +80,7 @@ internal static unsafe class GemmDriver<TTile, TExact>
     /// <summary>
     /// Rows <paramref name="start"/>…<paramref name="end"/> on <typeparamref name="TExact"/>, widened into a buffer of
     /// their own: a block needs it seldom (no block of either MobileNetV2 fixture's passes did), and reserving it on
-    /// every call, as the driver did, took 3% of a 28×28 batch-1 pass on Zen 3.
+    /// every call, as the driver did, cost about 1% of a 28×28 batch-1 pass on Zen 3 (bench/RESULTS.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     [SkipLocalsInit]   // the widened rows are written before a tile reads them
