@@ -29,33 +29,11 @@ internal static unsafe class GemmDriver<TTile, TExact>
     /// <summary>Widened rows up to this size go on the stack; larger ones (K over 2048 for pairs) borrow from the array pool.</summary>
     private const int StackWidenedBytes = 32 * 1024;
 
-    [SkipLocalsInit]   // the widened rows are written before a tile reads them
+    /// <summary>The rows left over by whole tiles, then the blocks, each on the tile its bytes allow.</summary>
+    [SkipLocalsInit]   // a tile writes its sums, and a partial store its row, before either is read: zeroing them cost a small layer's call a tenth
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
         int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K * Steps.ActivationBytes(TTile.Kind), g.N, TileRows);
-        if (Steps.ActivationBytes(TTile.Kind) == 1)
-        {
-            Blocks(g, a, y, rowSums, whole, block, widened: null);
-            return;
-        }
-        // Room for one block of widened rows, or for the rows left over by whole tiles (fewer than one tile).
-        int bytes = Math.Min(block, a.Count) * g.StepCount * Steps.LaneBytes;
-        byte[]? rented = bytes > StackWidenedBytes ? System.Buffers.ArrayPool<byte>.Shared.Rent(bytes) : null;
-        try
-        {
-            Span<byte> buffer = rented ?? stackalloc byte[bytes];
-            fixed (byte* widened = buffer) Blocks(g, a, y, rowSums, whole, block, widened);
-        }
-        finally
-        {
-            if (rented != null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    /// <summary>The rows left over by whole tiles, then the blocks, each on the tile its bytes allow.</summary>
-    [SkipLocalsInit]   // a tile writes its sums, and a partial store its row, before either is read: zeroing them cost a small layer's call a tenth
-    private static void Blocks(QGemm g, Rows a, byte* y, int* rowSums, int whole, int block, byte* widened)
-    {
         // Two tiles' sums (Block requantizes each tile after the next one's K loop), on cache lines of their own: a
         // store that straddles a line does not forward to the load that reads it back (the stack is only 16-byte aligned).
         byte* sumsBytes = stackalloc byte[2 * TileRows * Math.Max(TTile.Width, TExact.Width) * sizeof(int) + 63];
@@ -63,38 +41,41 @@ internal static unsafe class GemmDriver<TTile, TExact>
         byte* narrow = stackalloc byte[Vector256<byte>.Count];   // one row of the widest tile
         var scratch = new TileScratch(sums, narrow);
         bool plain = PlainRequantize.Fits(g.Epilogue);
-        if (whole < a.Count)
-        {
-            if (NeedsExact(g, a, whole, a.Count)) Exact(g, a, y, rowSums, whole, a.Count, leftover: true, plain, scratch);
-            else TilePass<TTile>.Leftover(g, g.Packing, a, y, rowSums, whole, plain, widened, scratch);
-        }
+        if (whole < a.Count) RunRows(g, a, y, rowSums, whole, a.Count, leftover: true, plain, scratch);
         // Row blocks outside, panels inside: a block of A stays in L1 while every panel passes over it.
-        for (int b0 = 0; b0 < whole; b0 += block)
-        {
-            int b1 = Math.Min(whole, b0 + block);
-            if (NeedsExact(g, a, b0, b1)) Exact(g, a, y, rowSums, b0, b1, leftover: false, plain, scratch);
-            else TilePass<TTile>.Block(g, g.Packing, a, y, rowSums, b0, b1, plain, widened, scratch);
-        }
+        for (int b0 = 0; b0 < whole; b0 += block) RunRows(g, a, y, rowSums, b0, Math.Min(whole, b0 + block), leftover: false, plain, scratch);
+    }
+
+    /// <summary>Rows <paramref name="start"/>…<paramref name="end"/> (a block of whole tiles, or the rows left over) on the tile their bytes allow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunRows(QGemm g, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, bool plain, TileScratch scratch)
+    {
+        if (NeedsExact(g, a, start, end)) Widened<TExact>(g, g.ExactPacking, a, y, rowSums, start, end, leftover, plain, scratch);
+        else if (Steps.ActivationBytes(TTile.Kind) > 1) Widened<TTile>(g, g.Packing, a, y, rowSums, start, end, leftover, plain, scratch);
+        else if (leftover) TilePass<TTile>.Leftover(g, g.Packing, a, y, rowSums, start, plain, widened: null, scratch);
+        else TilePass<TTile>.Block(g, g.Packing, a, y, rowSums, start, end, plain, widened: null, scratch);
     }
 
     /// <summary>
-    /// Rows <paramref name="start"/>…<paramref name="end"/> on <typeparamref name="TExact"/>, widened into a buffer of
-    /// their own: a block needs it seldom (no block of either MobileNetV2 fixture's passes did), and reserving it on
-    /// every call, as the driver did, cost about 1% of a 28×28 batch-1 pass on Zen 3 (bench/RESULTS.md).
+    /// Rows <paramref name="start"/>…<paramref name="end"/> on <typeparamref name="T"/>, whose steps read activations
+    /// wider than a byte, widened first into a buffer of their own: every block of the portable tile, and the seldom
+    /// block that needs the exact one (no block of either MobileNetV2 fixture's passes did). Reserving the exact tile's
+    /// buffer on every call, as the driver did, cost about 1% of a 28×28 batch-1 pass on Zen 3 (bench/RESULTS.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     [SkipLocalsInit]   // the widened rows are written before a tile reads them
-    private static void Exact(QGemm g, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, bool plain, TileScratch scratch)
+    private static void Widened<T>(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, bool plain, TileScratch scratch)
+        where T : struct, IGemmTile
     {
-        int bytes = (end - start) * g.ExactStepCount * Steps.LaneBytes;
+        int bytes = (end - start) * weights.StepCount * Steps.LaneBytes;
         byte[]? rented = bytes > StackWidenedBytes ? System.Buffers.ArrayPool<byte>.Shared.Rent(bytes) : null;
         try
         {
             Span<byte> buffer = rented ?? stackalloc byte[bytes];
             fixed (byte* widened = buffer)
             {
-                if (leftover) TilePass<TExact>.Leftover(g, g.ExactPacking, a, y, rowSums, start, plain, widened, scratch);
-                else TilePass<TExact>.Block(g, g.ExactPacking, a, y, rowSums, start, end, plain, widened, scratch);
+                if (leftover) TilePass<T>.Leftover(g, weights, a, y, rowSums, start, plain, widened, scratch);
+                else TilePass<T>.Block(g, weights, a, y, rowSums, start, end, plain, widened, scratch);
             }
         }
         finally
