@@ -7,6 +7,7 @@ using QuantGen.Bench;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --float-steps 1 (the generated float pass layer by layer at 28×28, see FloatStepProfile)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-builds <dirA> <dirB> 28 1  (two builds' passes in one process, see BuildComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --against-ort 224 1   (QuantGen against ORT int8 pass against pass, see PeerComparison)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --first-passes 28 1  (a fresh process's first passes, see FirstPasses)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1 28 (ONNX Runtime's own per-node profile of an int8 fixture, 224×224 unless 28 is given, see OrtNodeProfile)
 if (args is ["--layers", ..])
 {
@@ -26,6 +27,11 @@ if (args is ["--float-steps", ..])
 if (args is ["--ort-nodes", ..])
 {
     OrtNodeProfile.Run(batch: Number(1, 1), size: Number(2, 224));
+    return;
+}
+if (args is ["--first-passes", ..])
+{
+    FirstPasses.Run(size: Number(1, 28), batch: Number(2, 1));
     return;
 }
 if (args is ["--compare-builds", var buildA, var buildB, ..])

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using QuantGen.Kernels;
 using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
 
@@ -68,6 +70,7 @@ internal static class ChannelsLast
     /// pixels of three bytes (an RGB image's): 16 pixels at a time, each 16 output bytes the or of three byte shuffles,
     /// one per plane, where the byte-by-byte loop stored every byte on its own; the rest byte by byte.
     /// </summary>
+    [MethodImpl(HotLoop.Compiled)]
     private static unsafe void InterleaveThree(ReadOnlySpan<byte> planes, int block, Span<byte> output, int count)
     {
         fixed (byte* first = planes)

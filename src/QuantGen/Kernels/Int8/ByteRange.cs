@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace QuantGen.Kernels.Int8;
@@ -69,6 +70,7 @@ internal static unsafe class ByteRange
     }
 
     /// <summary>Whether any of the first <paramref name="k"/> bytes of rows <paramref name="start"/>…<paramref name="end"/> is above <paramref name="limit"/>.</summary>
+    [MethodImpl(HotLoop.Compiled)]
     public static bool AnyAbove(Rows a, int start, int end, int k, byte limit)
     {
         // The rows before the last lie k bytes apart in the caller's buffer: one run of bytes, read a vector at a time
@@ -92,6 +94,7 @@ internal static unsafe class ByteRange
     /// by the layer before and often no nearer than L2. A 224×224 MobileNetV2 pass scans 7.1 MB this way; one vector a
     /// step took 0.6–1.4% longer over the whole pass (Zen 3, <c>bench/RESULTS.md</c>).
     /// </remarks>
+    [MethodImpl(HotLoop.Compiled)]
     public static bool AnyAbove(byte* p, long bytes, byte limit)
     {
         const int Width = 32;

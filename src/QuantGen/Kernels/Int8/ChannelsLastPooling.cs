@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using QuantGen.Kernels.Reference;
@@ -121,6 +122,7 @@ public static class ChannelsLastPooling
     /// <c>Σ(x − z)</c> is <c>Σx − count·z</c>, exactly, in int32. <paramref name="sums"/> is the caller's room for one
     /// chunk of them, made once for every output pixel.
     /// </summary>
+    [MethodImpl(HotLoop.Compiled)]
     private static void Window(
         int channels, int inHeight, int inWidth, PlaneWindow window, float multiplier, int zeroPoint, int sample, ReadOnlySpan<byte> input,
         Span<byte> pixel, Span<int> sums)
@@ -142,6 +144,7 @@ public static class ChannelsLastPooling
     }
 
     /// <summary><c>sums[i] += bytes[i]</c>, 32 bytes a step where 256-bit vectors are fast.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Accumulate(ReadOnlySpan<byte> bytes, Span<int> sums)
     {
         int i = 0;

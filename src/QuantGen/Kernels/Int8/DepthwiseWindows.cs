@@ -114,7 +114,7 @@ internal sealed unsafe class DepthwiseWindows
     /// first calls it profiled, and in the 224×224 pass the single pixels of the 14×14 and 7×7 layers then ran 2.3× slower
     /// than with PGO off (the whole pass 5.39 against 4.92 ms on Zen 3).
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotLoop.Compiled)]
     public void Walk<TPixel>(in DepthwiseTables tables, byte* input, byte* output, int batch)
         where TPixel : struct, IDepthwisePixel
     {

@@ -22,7 +22,7 @@ internal static unsafe class DirectTile<TStep, TForm>
     /// eight accumulators, requantized from registers. <paramref name="narrow"/> is 16 bytes of the caller's stack for
     /// the last panel's row when it is narrower than a panel.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // straight to optimized code: a few calls a pass, each long
+    [MethodImpl(HotLoop.Compiled)]   // straight to optimized code: a few calls a pass, each long
     public static void Band(QDirect d, QDirect.BandWindows windows, int pixels, byte* y, byte* narrow)
     {
         int cout = d.Geometry.OutChannels, steps = d.SegmentSteps;
@@ -73,7 +73,7 @@ internal static unsafe class DirectTile<TStep, TForm>
     /// As <see cref="Band"/> on panels of 32 channels (AVX-512VL's 32 registers): sixteen accumulators, each broadcast
     /// feeding four products; they leave the loops through <paramref name="sums"/> (sixteen vectors of the caller's stack).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotLoop.Compiled)]
     public static void BandWide(QDirect d, QDirect.BandWindows windows, int pixels, byte* y, Vector256<int>* sums)
     {
         int cout = d.Geometry.OutChannels, steps = d.SegmentSteps;

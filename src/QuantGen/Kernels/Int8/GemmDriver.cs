@@ -110,6 +110,7 @@ internal static unsafe class TilePass<TTile>
         else Leftover<AnyRequantize>(g, weights, rows, a, y, rowSums, start, scratch);
     }
 
+    [MethodImpl(HotLoop.Compiled)]   // without it, the one-row layers of a 28×28 batch-1 pass ran 10× slower in some processes
     private static void Leftover<TForm>(QGemm g, PanelSet weights, Rows a, Rows source, byte* y, int* rowSums, int start, TileScratch scratch)
         where TForm : struct, IRequantizeForm
     {
@@ -155,7 +156,7 @@ internal static unsafe class TilePass<TTile>
     /// issues, beside the next loop's dot products. Whole passes, in process on Zen 3: 224×224 0.97–1.00, MNIST batch 64
     /// 0.94–0.99. The first tile's loop is its own copy: one loop with a test for the first tile measured 1–2% slower.
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // tiered code kept the accumulators on the stack
+    [MethodImpl(HotLoop.Compiled)]   // tiered code kept the accumulators on the stack
     private static void Block<TForm>(QGemm g, PanelSet weights, Rows a, Rows source, byte* y, int* rowSums, int start, int end, TileScratch scratch)
         where TForm : struct, IRequantizeForm
     {

@@ -38,6 +38,7 @@ internal sealed class Int8Add
         zeroPointTerm = unchecked(-(a * aQ.ZeroPoint) - b * bQ.ZeroPoint);
     }
 
+    [MethodImpl(HotLoop.Compiled)]
     public void Forward(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, Span<byte> output)
     {
         ReferenceChecks.SameLength(x.Length, y.Length, "QAdd (second input)");
@@ -97,6 +98,7 @@ internal static class Int8Quantize
     /// <c>[qmin − z, qmax − z]</c> (integers, so this equals the reference's clamp after adding z) with
     /// <c>vmaxps(r, lo)</c> first, which returns <c>lo</c> for NaN: qmin, as the reference.
     /// </remarks>
+    [MethodImpl(HotLoop.Compiled)]
     public static void Activations(ReadOnlySpan<float> values, ActivationQParams q, Span<byte> output)
     {
         q.Validate(nameof(q));

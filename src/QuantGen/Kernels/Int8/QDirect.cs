@@ -173,7 +173,7 @@ internal sealed unsafe class QDirect
     }
 
     /// <summary>The padded input rows of output rows [oy0, oy0 + rows): the zero point outside the image, then zeroed slack.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called once per band: its unoptimized first tier would cost as much as the tiles
+    [MethodImpl(HotLoop.Compiled)]   // called once per band: its unoptimized first tier would cost as much as the tiles
     private void Fill(byte* image, int oy0, int rows, byte* band)
     {
         if (ElementBytes == 2) FillRows<ushort>(image, oy0, rows, band);
