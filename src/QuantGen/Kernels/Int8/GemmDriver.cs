@@ -110,7 +110,7 @@ internal static unsafe class TilePass<TTile>
         else Leftover<AnyRequantize>(g, weights, rows, a, y, rowSums, start, scratch);
     }
 
-    [MethodImpl(HotLoop.Compiled)]   // without it, the one-row layers of a 28×28 batch-1 pass ran 10× slower in some processes
+    [MethodImpl(HotLoop.Compiled)]   // its tier-0 code ran the one-row layers of a 28×28 batch-1 pass ten times slower
     private static void Leftover<TForm>(QGemm g, PanelSet weights, Rows a, Rows source, byte* y, int* rowSums, int start, TileScratch scratch)
         where TForm : struct, IRequantizeForm
     {
