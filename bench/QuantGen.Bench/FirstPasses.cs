@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using QuantGen.Compiled;
 
 namespace QuantGen.Bench;
 
@@ -17,9 +16,7 @@ internal static class FirstPasses
     {
         (float[] images, int classes) = Int8Models.Images(size, batch);
         var logits = new float[batch * classes];
-        Action pass = size == 224
-            ? Pass(Int8Models.MobileNetV2ImageNet(), images, logits, batch)
-            : Pass(Int8Models.MobileNetV2(), images, logits, batch);
+        Action pass = Int8Models.GeneratedPass(size, images, logits, batch);
 
         var times = new List<(double At, double Seconds)>();
         long first = Stopwatch.GetTimestamp();
@@ -45,7 +42,4 @@ internal static class FirstPasses
             from = to;
         }
     }
-
-    private static Action Pass<TPass>(TPass int8, float[] images, float[] logits, int batch)
-        where TPass : Int8Pass<TPass> => () => int8.Forward(images, logits, batch);
 }

@@ -89,6 +89,21 @@ internal static class Int8Models
         ? (ImageNetImages("calib32.f32").AsSpan(0, batch * ImageNetImage).ToArray(), global::QuantGen.Models.MobileNetV2ImageNet.Classes)
         : (MnistSet.LoadTest(SharedData.MnistDirectory()).ToTensor(0, batch).Data.ToArray(), 10);
 
+    /// <summary>
+    /// The generated int8 pass of the model at <paramref name="size"/> (224, or 28 for MNIST), built as its benchmarks
+    /// build it, as one call over <paramref name="images"/> into <paramref name="logits"/>.
+    /// </summary>
+    public static Action GeneratedPass(int size, float[] images, float[] logits, int batch)
+    {
+        if (size == 224)
+        {
+            global::QuantGen.Models.MobileNetV2ImageNet.Int8 imageNet = MobileNetV2ImageNet();
+            return () => imageNet.Forward(images, logits, batch);
+        }
+        global::QuantGen.Models.MobileNetV2.Int8 mnist = MobileNetV2();
+        return () => mnist.Forward(images, logits, batch);
+    }
+
     /// <summary>ONNX Runtime's int8 model of the fixture at <paramref name="size"/> (224, or 28 for MNIST), and its input shape.</summary>
     public static (string Path, long[] InputShape) OrtInt8(int size, int batch) => size == 224
         ? (SharedData.Fixture("mobilenetv2-224", "mnv2_224_int8_qdq.onnx"), [batch, 3, 224, 224])

@@ -1,5 +1,3 @@
-using QuantGen.Models;
-
 namespace QuantGen.Bench;
 
 /// <summary>
@@ -20,17 +18,7 @@ internal static class PeerComparison
         bool imageNet = size == 224;
         (float[] images, int classes) = Int8Models.Images(size, batch);
         float[] ours = new float[batch * classes], theirs = new float[batch * classes];
-        Action quantGen;
-        if (imageNet)
-        {
-            MobileNetV2ImageNet.Int8 model = Int8Models.MobileNetV2ImageNet();
-            quantGen = () => model.Forward(images, ours, batch);
-        }
-        else
-        {
-            MobileNetV2.Int8 model = Int8Models.MobileNetV2();
-            quantGen = () => model.Forward(images, ours, batch);
-        }
+        Action quantGen = Int8Models.GeneratedPass(size, images, ours, batch);
         (string onnxModel, long[] inputShape) = Int8Models.OrtInt8(size, batch);
         using var ort = new OnnxPeer(onnxModel, images, inputShape, theirs, [batch, classes]);
 
