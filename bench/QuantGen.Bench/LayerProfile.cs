@@ -21,51 +21,22 @@ internal static class LayerProfile
     public static void Run(int batch, int size)
     {
         (double peak, string peakKind) = Int8PeakBenchmarks.Measure();
-        MobileNetV2 model;
-        if (size == 224)
-        {
-            var imageNet = new MobileNetV2ImageNet();
-            model = imageNet.Network;
-            model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2-224", "mnv2_224_float.safetensors")));
-            Int8Models.CalibrateImageNet(imageNet);
-        }
-        else
-        {
-            model = new MobileNetV2();
-            model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
-            model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
-        }
-
-        Console.WriteLine($"Measured int8 peak: {peak:F1} G MAC/s ({peakKind}, 12 independent accumulators). Batch {batch}, {size}×{size}, path {Int8KernelPaths.Best}.");
+        MobileNetV2 model = ConvertedModel(size);
+        Console.WriteLine($"Measured int8 peak: {peak:F1} G MAC/s ({peakKind}, 12 independent accumulators). Batch {batch}, {size}×{size}, path {Int8KernelPaths.Current}.");
         Console.WriteLine();
         Console.WriteLine("| layer | kind | shape (in → out) | MACs | median | G MAC/s | % of peak |");
         Console.WriteLine("|---|---|---|---:|---:|---:|---:|");
-        int height = size, width = size;
         var classes = new Dictionary<string, (double Seconds, long Macs, int Layers)>();
-        foreach (var (path, module) in model.NamedModules())
+        foreach (ProfiledLayer profiled in Layers(model, batch, size))
         {
-            if (module is not Conv2d { Substitute: QuantizedConv2d q } conv) continue;
-            var g = new ConvGeometry(batch, conv.InChannels, height, width, conv.OutChannels, conv.KernelSize.Height, conv.KernelSize.Width,
-                conv.Stride.Height, conv.Stride.Width, conv.Padding.Height, conv.Padding.Width, Groups: conv.Groups);
-            var layer = new Int8Conv2d(g, q.Weight, q.WeightQParams, [], new ActivationQParams(0.05f, 0), q.Output, conv.Activation);
-            byte[] input = new byte[g.InputLength], output = new byte[g.OutputLength];
-            // Bytes in [0, 127], where QConfig.Default's calibration leaves the activations (and where AVX2's GEMMs run vpmaddubsw).
-            var random = new Random(1);
-            for (int i = 0; i < input.Length; i++) input[i] = (byte)random.Next(128);
-            double seconds = Median(() => layer.Forward(input, output));
-            string kind = layer.Algorithm switch
-            {
-                Int8ConvAlgorithm.Depthwise => $"dw {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
-                Int8ConvAlgorithm.Pointwise => "pw",
-                Int8ConvAlgorithm.Direct => $"direct {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
-                _ => $"im2col {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
-            };
+            ConvGeometry g = profiled.Geometry;
+            Int8Conv2d layer = profiled.Build();
+            double seconds = Median(() => layer.Forward(profiled.Input, profiled.Output));
             double gmacs = g.MacCount / seconds / 1e9;
-            Console.WriteLine($"| {path} | {kind} | {g.InChannels}@{height}×{width} → {g.OutChannels}@{g.OutHeight}×{g.OutWidth} | {g.MacCount:N0} | {seconds * 1e6:F1} µs | {gmacs:F1} | {100 * gmacs / peak:F0}% |");
+            Console.WriteLine($"| {profiled.Name} | {Kind(layer.Algorithm, g)} | {Shape(g)} | {g.MacCount:N0} | {seconds * 1e6:F1} µs | {gmacs:F1} | {100 * gmacs / peak:F0}% |");
             string layerClass = Class(layer.Algorithm, g);
             var (sum, macs, layers) = classes.GetValueOrDefault(layerClass);
             classes[layerClass] = (sum + seconds, macs + g.MacCount, layers + 1);
-            (height, width) = (g.OutHeight, g.OutWidth);
         }
         double total = classes.Values.Sum(c => c.Seconds);
         long totalMacs = classes.Values.Sum(c => c.Macs);
@@ -89,6 +60,54 @@ internal static class LayerProfile
         using var onnx = new OnnxPeer(SharedData.Fixture("mobilenetv2", "mnv2_int8_qdq.onnx"), images, [batch, 1, 28, 28], new float[batch * 10], [batch, 10]);
         Console.WriteLine($"ONNX Runtime int8 (mnv2_int8_qdq.onnx), batch {batch}: {Median(onnx.Run) * 1e6:F1} µs.");
     }
+
+    /// <summary>The fixture's MobileNetV2 at <paramref name="size"/> (224, or 28 for MNIST), calibrated and converted.</summary>
+    public static MobileNetV2 ConvertedModel(int size)
+    {
+        if (size == 224)
+        {
+            var imageNet = new MobileNetV2ImageNet();
+            imageNet.Network.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2-224", "mnv2_224_float.safetensors")));
+            Int8Models.CalibrateImageNet(imageNet);
+            return imageNet.Network;
+        }
+        var model = new MobileNetV2();
+        model.LoadStateDict(SafeTensors.Load(SharedData.Fixture("mobilenetv2", "mnv2_float.safetensors")));
+        model.Calibrate(CalibrationBatches(), QConfig.Default).Convert();
+        return model;
+    }
+
+    /// <summary>
+    /// Each converted convolution of <paramref name="model"/> as a layer of its own at <paramref name="batch"/>, built
+    /// on the calling thread's path when <see cref="ProfiledLayer.Build"/> runs, with an input and an output to run it on.
+    /// </summary>
+    public static IEnumerable<ProfiledLayer> Layers(MobileNetV2 model, int batch, int size)
+    {
+        int height = size, width = size;
+        foreach (var (name, module) in model.NamedModules())
+        {
+            if (module is not Conv2d { Substitute: QuantizedConv2d q } conv) continue;
+            var g = new ConvGeometry(batch, conv.InChannels, height, width, conv.OutChannels, conv.KernelSize.Height, conv.KernelSize.Width,
+                conv.Stride.Height, conv.Stride.Width, conv.Padding.Height, conv.Padding.Width, Groups: conv.Groups);
+            byte[] input = new byte[g.InputLength], output = new byte[g.OutputLength];
+            // Bytes in [0, 127], where QConfig.Default's calibration leaves the activations (and where AVX2's GEMMs run vpmaddubsw).
+            var random = new Random(1);
+            for (int i = 0; i < input.Length; i++) input[i] = (byte)random.Next(128);
+            yield return new ProfiledLayer(name, g, input, output,
+                () => new Int8Conv2d(g, q.Weight, q.WeightQParams, [], new ActivationQParams(0.05f, 0), q.Output, conv.Activation));
+            (height, width) = (g.OutHeight, g.OutWidth);
+        }
+    }
+
+    public static string Kind(Int8ConvAlgorithm algorithm, in ConvGeometry g) => algorithm switch
+    {
+        Int8ConvAlgorithm.Depthwise => $"dw {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
+        Int8ConvAlgorithm.Pointwise => "pw",
+        Int8ConvAlgorithm.Direct => $"direct {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
+        _ => $"im2col {g.KernelHeight}×{g.KernelWidth} s{g.StrideHeight}",
+    };
+
+    public static string Shape(in ConvGeometry g) => $"{g.InChannels}@{g.InHeight}×{g.InWidth} → {g.OutChannels}@{g.OutHeight}×{g.OutWidth}";
 
     /// <summary>
     /// Pointwise layers by what they do in an inverted residual (expansions widen, projections narrow) and, for
@@ -128,3 +147,6 @@ internal static class LayerProfile
         return times[times.Length / 2];
     }
 }
+
+/// <summary>One convolution of a profiled model: its name, its geometry, and buffers to run it on.</summary>
+internal sealed record ProfiledLayer(string Name, ConvGeometry Geometry, byte[] Input, byte[] Output, Func<Int8Conv2d> Build);

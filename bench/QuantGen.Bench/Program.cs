@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using QuantGen.Bench;
+using QuantGen.Kernels.Int8;
 
 // dotnet run -c Release --project bench/QuantGen.Bench -- --filter '*'
 // dotnet run -c Release --project bench/QuantGen.Bench -- --layers 1     (per-layer table, see LayerProfile; --layers 1 224 at ImageNet size)
@@ -9,6 +10,15 @@ using QuantGen.Bench;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --against-ort 224 1   (QuantGen against ORT int8 pass against pass, see PeerComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --first-passes 28 1  (a fresh process's first passes, see FirstPasses)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1 28 (ONNX Runtime's own per-node profile of an int8 fixture, 224×224 unless 28 is given, see OrtNodeProfile)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --compare-paths Avx512BW Avx2 224 1  (one pass on two kernel paths, pass against pass, see PathComparison)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --compare-layer-paths Avx512BW Avx2 1 224  (each convolution on two paths, call against call, see LayerPathComparison)
+// Any of the Stopwatch modes above with `--path Avx2` last: QuantGen's int8 layers built on that narrower path (one of
+// Int8KernelPath's names), to compare the paths a machine has; the BenchmarkDotNet classes take their paths as parameters.
+if (args is [.., "--path", var pathName])
+{
+    Int8KernelPaths.ForcedPath = Enum.Parse<Int8KernelPath>(pathName);
+    args = args[..^2];
+}
 if (args is ["--layers", ..])
 {
     LayerProfile.Run(Number(1, 1), Number(2, 28));
@@ -42,6 +52,16 @@ if (args is ["--compare-builds", var buildA, var buildB, ..])
 if (args is ["--against-ort", ..])
 {
     PeerComparison.Run(size: Number(1, 28), batch: Number(2, 1), pairs: Number(3, 401));
+    return;
+}
+if (args is ["--compare-paths", var pathA, var pathB, ..])
+{
+    PathComparison.Run(Enum.Parse<Int8KernelPath>(pathA), Enum.Parse<Int8KernelPath>(pathB), size: Number(3, 28), batch: Number(4, 1), pairs: Number(5, 401));
+    return;
+}
+if (args is ["--compare-layer-paths", var layerPathA, var layerPathB, ..])
+{
+    LayerPathComparison.Run(Enum.Parse<Int8KernelPath>(layerPathA), Enum.Parse<Int8KernelPath>(layerPathB), batch: Number(3, 1), size: Number(4, 28), pairs: Number(5, 201));
     return;
 }
 if (args is ["--conv-micro", ..])

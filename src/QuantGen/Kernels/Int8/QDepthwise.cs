@@ -60,7 +60,7 @@ internal sealed unsafe class QDepthwise
             Min = epilogue.Range.Min, Max = epilogue.Range.Max,
         };
 
-        kernel = Choose(path, weightZeroPoints);
+        kernel = Choose(path, weightZeroPoints, geometry.OutHeight * geometry.OutWidth);
         byte inputLimit = kernel == DepthwiseKernel.Maddubs256 ? ByteRange.DepthwiseLimit(weights.Span, taps, channels, padded) : byte.MaxValue;
         var multipliers = new ReadOnlySpan<float>(epilogue.Multipliers, padded);
         if (kernel == DepthwiseKernel.Pairs512) pairWeights = DepthwisePacking.PairWeights(windows, weights.Span, channels, padded);
@@ -141,17 +141,27 @@ internal sealed unsafe class QDepthwise
     }
 
     /// <summary>
-    /// The four-taps-a-lane kernels need <c>w′</c> in a signed byte, so all weight zero points 0 (PyTorch's symmetric
-    /// per-channel default): AVX-VNNI's <c>vpdpbusd</c>, and AVX2's <c>vpmaddubsw</c> where the bytes allow it. Otherwise,
-    /// and on AVX-512BW, the 512-bit pairs kernel if the machine has VBMI.
+    /// Outputs of at least this many pixels an image take the four-tap <see cref="DepthwiseKernel.Maddubs256"/> on the
+    /// AVX-512BW path, smaller ones <see cref="DepthwiseKernel.Pairs512"/>. Measured on Zen 4, layer against layer
+    /// (<c>--compare-layer-paths</c>): from 7×7 up the ymm four-tap kernel took 0.56–0.95 of the zmm pairs kernel's
+    /// time (its runs of whole windows pay); on MNIST's 4×4 to 1×1 outputs, where nearly every window is cut, 1.04–1.27.
     /// </summary>
-    private static DepthwiseKernel Choose(Int8KernelPath path, bool weightZeroPoints) => path switch
+    internal const int FourTapMinimumPixels = 49;
+
+    /// <summary>
+    /// The four-taps-a-lane kernels need <c>w′</c> in a signed byte, so all weight zero points 0 (PyTorch's symmetric
+    /// per-channel default): AVX-VNNI's <c>vpdpbusd</c>, and <c>vpmaddubsw</c> where the bytes allow it, on AVX2 and, for
+    /// outputs of <see cref="FourTapMinimumPixels"/> or more, on AVX-512BW. Otherwise, the 512-bit pairs kernel if the
+    /// machine has VBMI.
+    /// </summary>
+    private static DepthwiseKernel Choose(Int8KernelPath path, bool weightZeroPoints, int outputPixels) => path switch
     {
         Int8KernelPath.Scalar => DepthwiseKernel.Scalar,
         Int8KernelPath.Vector128 => DepthwiseKernel.Portable128,
         Int8KernelPath.AvxVnni when !weightZeroPoints && DepthwiseVnni.IsSupported => DepthwiseKernel.Quads256,
-        Int8KernelPath.AvxVnni or Int8KernelPath.Avx512BW when Depthwise512.IsSupported => DepthwiseKernel.Pairs512,
         Int8KernelPath.Avx2 when !weightZeroPoints => DepthwiseKernel.Maddubs256,
+        Int8KernelPath.Avx512BW when !weightZeroPoints && (outputPixels >= FourTapMinimumPixels || !Depthwise512.IsSupported) => DepthwiseKernel.Maddubs256,
+        Int8KernelPath.AvxVnni or Int8KernelPath.Avx512BW when Depthwise512.IsSupported => DepthwiseKernel.Pairs512,
         _ => DepthwiseKernel.EvenOdd256,
     };
 }

@@ -219,14 +219,28 @@ internal sealed unsafe class QGemm
     /// <summary>The tile each path runs.</summary>
     private static GemmTile TileFor(Int8KernelPath path, int outputs) => path switch
     {
-        Int8KernelPath.Avx512BW => GemmTile.Zmm4x32,
+        Int8KernelPath.Avx512BW when !ZmmPadsMore(outputs) => GemmTile.Zmm4x32,
         // Sixteen columns or fewer waste half of a 32-column tile: the 16-column one serves them better.
         Int8KernelPath.AvxVnni when YmmTile4x32<VnniQuad>.IsSupported && outputs > 16 => GemmTile.Ymm4x32,
         // AVX2's 16 registers hold a 4×24 tile where 24-column panels fit N as well as 16-column ones (measured on Zen 3).
-        Int8KernelPath.Avx2 when YmmTile4x24<MaddubsQuad>.Suits(outputs) => GemmTile.Ymm4x24,
-        Int8KernelPath.Avx2 or Int8KernelPath.AvxVnni => GemmTile.Ymm4x16,
+        Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW when YmmTile4x24<MaddubsQuad>.Suits(outputs) => GemmTile.Ymm4x24,
+        Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni => GemmTile.Ymm4x16,
         _ => GemmTile.Xmm4x8,
     };
+
+    /// <summary>
+    /// Whether 32-column zmm panels would pad <paramref name="n"/> by a quarter of it or more beyond AVX2's ymm tiles,
+    /// whose work a zmm tile then spends on zero columns. Measured on Zen 4, layer against layer (<c>--compare-layer-paths</c>):
+    /// the ymm tiles took 0.52 of the zmm tile's time at N = 16 and 0.75–0.88 at N = 24 (MobileNetV2's first
+    /// projections); where neither pads, 1.01–1.06, and at N = 144 (10% padding) 0.86–1.17, so that stays zmm.
+    /// </summary>
+    private static bool ZmmPadsMore(int n)
+    {
+        int ymm = YmmTile4x24<MaddubsQuad>.Suits(n) ? YmmTile4x24<MaddubsQuad>.Width : YmmTile4x16<MaddubsQuad>.Width;
+        int paddedZmm = (n + ZmmTile4x32<MaddubsQuad>.Width - 1) / ZmmTile4x32<MaddubsQuad>.Width * ZmmTile4x32<MaddubsQuad>.Width;
+        int paddedYmm = (n + ymm - 1) / ymm * ymm;
+        return 4 * (paddedZmm - paddedYmm) >= n;
+    }
 
     private static void SumRows(byte* a, int rows, int k, int* sums)
     {

@@ -1,0 +1,69 @@
+using QuantGen.Kernels;
+using QuantGen.Kernels.Int8;
+using QuantGen.Kernels.Reference;
+using Xunit.Abstractions;
+
+namespace QuantGen.Tests.Kernels.Int8;
+
+/// <summary>
+/// Which kernels the AVX-512BW path builds, shape by shape (AVX-512 machines without AVX-VNNI: Zen 4, Skylake-X to Ice
+/// Lake): the ymm tiles where zmm panels would mostly pad N, and the four-tap depthwise kernel on outputs of 7×7 and
+/// more. Each layer also equals the reference, so a choice that reached a kernel unfit for its shape would fail here.
+/// </summary>
+public sealed class Avx512KernelChoiceTests(ITestOutputHelper output)
+{
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    public void PointwiseTilesFollowThePadding(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        foreach (var (outputs, tile) in (ReadOnlySpan<(int, GemmTile)>)[
+            (10, GemmTile.Ymm4x16), (16, GemmTile.Ymm4x16), (24, GemmTile.Ymm4x24), (32, GemmTile.Zmm4x32),
+            (96, GemmTile.Zmm4x32), (144, GemmTile.Zmm4x32), (160, GemmTile.Zmm4x32)])
+        {
+            var g = new ConvGeometry(2, 24, 5, 5, outputs, 1, 1);
+            Int8Conv2d layer = Check(g, weightZeroPoint: 0, new Random(outputs));
+            Assert.Equal(tile, layer.GemmTile);
+        }
+    }
+
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    public void DepthwiseTakesFourTapsFromSevenBySeven(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        DepthwiseKernel small = Depthwise512.IsSupported ? DepthwiseKernel.Pairs512 : DepthwiseKernel.Maddubs256;
+        DepthwiseKernel zeroPoints = Depthwise512.IsSupported ? DepthwiseKernel.Pairs512 : DepthwiseKernel.EvenOdd256;
+        foreach (var (size, stride, weightZeroPoint, kernel) in (ReadOnlySpan<(int, int, int, DepthwiseKernel)>)[
+            (7, 1, 0, DepthwiseKernel.Maddubs256), (14, 2, 0, DepthwiseKernel.Maddubs256), (13, 2, 0, DepthwiseKernel.Maddubs256),
+            (4, 1, 0, small), (12, 2, 0, small), (1, 1, 0, small), (14, 1, 5, zeroPoints)])
+        {
+            var g = new ConvGeometry(2, 48, size, size, 48, 3, 3, stride, stride, 1, 1, Groups: 48);
+            Int8Conv2d layer = Check(g, weightZeroPoint, new Random(size * 10 + stride));
+            Assert.Equal(kernel, layer.DepthwiseKernel);
+        }
+    }
+
+    private Int8Conv2d Check(in ConvGeometry g, int weightZeroPoint, Random random)
+    {
+        var weight = new sbyte[g.WeightLength];
+        random.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(weight.AsSpan()));
+        var input = new byte[g.InputLength];
+        random.NextBytes(input);
+        var bias = new int[g.OutChannels];
+        for (int i = 0; i < bias.Length; i++) bias[i] = random.Next(-5000, 5001);
+        var weightQ = WeightQParams.PerTensor(0.01f, weightZeroPoint);
+        var inputQ = new ActivationQParams(0.02f, 7);
+        var outputQ = new ActivationQParams(0.02f * 0.01f * 40 * MathF.Sqrt(g.KernelHeight * g.KernelWidth * g.InChannelsPerGroup), 128);
+
+        var expected = new byte[g.OutputLength];
+        QConv2d.Forward(g, input, inputQ, weight, weightQ, bias, outputQ, FusedActivation.None, expected);
+        var layer = new Int8Conv2d(g, weight, weightQ, bias, inputQ, outputQ);
+        var actual = Layout.Poisoned(g.OutputLength);
+        layer.Forward(Layout.ToNhwc(input, g.Batch, g.InChannels, g.InHeight, g.InWidth), actual);
+        string what = $"{layer.KernelName}, {g.InChannels}@{g.InHeight}×{g.InWidth} → {g.OutChannels}@{g.OutHeight}×{g.OutWidth}, weight zero point {weightZeroPoint}";
+        Layout.AssertSame(expected, Layout.ToNchw(actual, g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), what);
+        output.WriteLine($"{what}: equal to the reference.");
+        return layer;
+    }
+}
