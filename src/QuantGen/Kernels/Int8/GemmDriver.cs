@@ -16,6 +16,10 @@ namespace QuantGen.Kernels.Int8;
 /// there are none: so each block is checked (one pass over its bytes, which every panel then reads from L1 anyway), and
 /// a block with a larger byte runs on int16 pairs. Against 127 rather than the limit, 0.5% of the 224×224 fixture's
 /// blocks took pairs, for 3% of its pass; against the limit, none did (Zen 3, AVX2).</para>
+/// <para>Where the weights allow it (<see cref="StepPairing"/>), the <c>vpmaddubsw</c> tiles take two K steps into one
+/// int16 sum before widening, three multiplies per 64 MACs instead of four, and the driver adds the few products the
+/// packed weights leave out (<see cref="PanelCorrections"/>) before each tile's sums are requantized. That holds for bytes
+/// up to <see cref="QGemm.PairedLimit"/>; a block with a larger one takes its steps one at a time.</para>
 /// <para>Tiles whose step multiplies activations wider than a byte (the int16 pairs, the portable int32 lanes) read rows
 /// the driver has widened once per row block: each step's broadcast is then a single load, where reading it from bytes
 /// took two byte loads, a shift, an or and a move into a vector register per row, more instructions than the multiplies.</para>
@@ -50,10 +54,26 @@ internal static unsafe class GemmDriver<TTile, TExact>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RunRows(QGemm g, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, bool plain, TileScratch scratch)
     {
+        if (g.PairedSteps > 0)
+        {
+            // Blocks within the pairing's bound (nearly all) take their steps two at a time; a block above it takes them
+            // one at a time, or the exact tile above the byte limit, which lies above the bound and is checked only then.
+            if (!g.ChecksPairedRows || !ByteRange.AnyAbove(a, start, end, g.K, g.PairedLimit)) OnTile(g, g.Packing, a, y, rowSums, start, end, leftover, plain, scratch);
+            else if (NeedsExact(g, a, start, end)) Widened<TExact>(g, g.ExactPacking, a, y, rowSums, start, end, leftover, plain, scratch);
+            else OnTile(g, g.Packing.OneStepAtATime, a, y, rowSums, start, end, leftover, plain, scratch);
+            return;
+        }
         if (NeedsExact(g, a, start, end)) Widened<TExact>(g, g.ExactPacking, a, y, rowSums, start, end, leftover, plain, scratch);
-        else if (Steps.ActivationBytes(TTile.Kind) > 1) Widened<TTile>(g, g.Packing, a, y, rowSums, start, end, leftover, plain, scratch);
-        else if (leftover) TilePass<TTile>.Leftover(g, g.Packing, a, y, rowSums, start, plain, widened: null, scratch);
-        else TilePass<TTile>.Block(g, g.Packing, a, y, rowSums, start, end, plain, widened: null, scratch);
+        else OnTile(g, g.Packing, a, y, rowSums, start, end, leftover, plain, scratch);
+    }
+
+    /// <summary>Rows <paramref name="start"/>…<paramref name="end"/> on <typeparamref name="TTile"/> against <paramref name="packing"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OnTile(QGemm g, PanelSet packing, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, bool plain, TileScratch scratch)
+    {
+        if (Steps.ActivationBytes(TTile.Kind) > 1) Widened<TTile>(g, packing, a, y, rowSums, start, end, leftover, plain, scratch);
+        else if (leftover) TilePass<TTile>.Leftover(g, packing, a, y, rowSums, start, plain, widened: null, scratch);
+        else TilePass<TTile>.Block(g, packing, a, y, rowSums, start, end, plain, widened: null, scratch);
     }
 
     /// <summary>
@@ -122,7 +142,8 @@ internal static unsafe class TilePass<TTile>
             int columns = Math.Min(width, n - c0);
             for (int m = start; m < a.Count; m++)
             {
-                TTile.One(a[m], panel, weights.StepCount, requantizer.Offsets, scratch.Sums);
+                TTile.One(a[m], panel, weights.StepCount, weights.PairedSteps, requantizer.Offsets, scratch.Sums);
+                weights.Corrections?.Apply(c0 / width, source, m, 1, scratch.Sums, width);
                 Store<TForm>(requantizer, scratch.Sums, RowSum<TForm>(source, rowSums, m), y + (long)m * n + c0, columns, scratch.Narrow);
             }
         }
@@ -160,7 +181,8 @@ internal static unsafe class TilePass<TTile>
     private static void Block<TForm>(QGemm g, PanelSet weights, Rows a, Rows source, byte* y, int* rowSums, int start, int end, TileScratch scratch)
         where TForm : struct, IRequantizeForm
     {
-        int n = g.N, steps = weights.StepCount, width = TTile.Width;
+        int n = g.N, steps = weights.StepCount, pairedSteps = weights.PairedSteps, width = TTile.Width;
+        PanelCorrections? corrections = weights.Corrections;
         byte* narrow = scratch.Narrow;
         for (int c0 = 0; c0 < n; c0 += width)
         {
@@ -168,13 +190,15 @@ internal static unsafe class TilePass<TTile>
             byte* panel = weights.Panel(c0);
             int columns = Math.Min(width, n - c0);
             int* current = scratch.Sums, previous = scratch.Sums + TileRows * width;
-            TTile.Four(a[start], a[start + 1], a[start + 2], a[start + 3], panel, steps, requantizer.Offsets, current);
+            TTile.Four(a[start], a[start + 1], a[start + 2], a[start + 3], panel, steps, pairedSteps, requantizer.Offsets, current);
+            corrections?.Apply(c0 / width, source, start, TileRows, current, width);
             for (int m0 = start + TileRows; m0 < end; m0 += TileRows)
             {
                 int* done = current;
                 current = previous;
                 previous = done;
-                TTile.Four(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, requantizer.Offsets, current);
+                TTile.Four(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, pairedSteps, requantizer.Offsets, current);
+                corrections?.Apply(c0 / width, source, m0, TileRows, current, width);
                 StoreTile<TForm>(requantizer, previous, source, rowSums, m0 - TileRows, y + (long)(m0 - TileRows) * n + c0, n, columns, narrow);
             }
             StoreTile<TForm>(requantizer, current, source, rowSums, end - TileRows, y + (long)(end - TileRows) * n + c0, n, columns, narrow);

@@ -31,14 +31,30 @@ internal interface IDot128 : IStep
     static abstract Vector128<int> Dot(Vector128<int> acc, Vector128<int> x, Vector128<int> w);
 }
 
-internal interface IDot256 : IStep
+/// <summary>
+/// Steps whose products meet in int16 before they are widened (<see cref="MaddubsQuad"/>) can take two K steps into one
+/// widening when the packing allows it (<see cref="StepPairing"/>): tiles run <see cref="IDot256.DotTwo"/> on a layer's
+/// first <c>pairedSteps</c> steps when <see cref="IPairableStep.PairsSteps"/>, a JIT-time constant.
+/// </summary>
+internal interface IPairableStep : IStep
 {
-    static abstract Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w);
+    static abstract bool PairsSteps { get; }
 }
 
-internal interface IDot512 : IStep
+internal interface IDot256 : IPairableStep
+{
+    static abstract Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w);
+
+    /// <summary>Steps s and s + 1 (activations <paramref name="x0"/>, <paramref name="x1"/>; weights <paramref name="w0"/>, <paramref name="w1"/>) into <paramref name="acc"/>.</summary>
+    static abstract Vector256<int> DotTwo(Vector256<int> acc, Vector256<int> x0, Vector256<int> w0, Vector256<int> x1, Vector256<int> w1);
+}
+
+internal interface IDot512 : IPairableStep
 {
     static abstract Vector512<int> Dot(Vector512<int> acc, Vector512<int> x, Vector512<int> w);
+
+    /// <inheritdoc cref="IDot256.DotTwo"/>
+    static abstract Vector512<int> DotTwo(Vector512<int> acc, Vector512<int> x0, Vector512<int> w0, Vector512<int> x1, Vector512<int> w1);
 }
 
 internal static unsafe class Steps
@@ -71,9 +87,15 @@ internal readonly unsafe struct VnniQuad : IDot256
 {
     public static StepKind Kind => StepKind.Quad;
 
+    public static bool PairsSteps => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<int> acc, Vector256<int> x, Vector256<int> w) =>
         AvxVnni.MultiplyWideningAndAdd(acc, x.AsByte(), w.AsSByte());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> DotTwo(Vector256<int> acc, Vector256<int> x0, Vector256<int> w0, Vector256<int> x1, Vector256<int> w1) =>
+        Dot(Dot(acc, x0, w0), x1, w1);
 }
 
 /// <summary>
@@ -92,6 +114,19 @@ internal readonly unsafe struct MaddubsQuad : IDot256, IDot512
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot(Vector512<int> acc, Vector512<int> x, Vector512<int> w) =>
         acc + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), Vector512<short>.One);
+
+    public static bool PairsSteps => true;
+
+    /// <summary>Both steps' pair sums added in int16 (<c>vpaddw</c>, wrapping: exact within <see cref="StepPairing"/>'s bound), then one <c>vpmaddwd</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> DotTwo(Vector256<int> acc, Vector256<int> x0, Vector256<int> w0, Vector256<int> x1, Vector256<int> w1) =>
+        acc + Avx2.MultiplyAddAdjacent(
+            Avx2.MultiplyAddAdjacent(x0.AsByte(), w0.AsSByte()) + Avx2.MultiplyAddAdjacent(x1.AsByte(), w1.AsSByte()), Vector256<short>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> DotTwo(Vector512<int> acc, Vector512<int> x0, Vector512<int> w0, Vector512<int> x1, Vector512<int> w1) =>
+        acc + Avx512BW.MultiplyAddAdjacent(
+            Avx512BW.MultiplyAddAdjacent(x0.AsByte(), w0.AsSByte()) + Avx512BW.MultiplyAddAdjacent(x1.AsByte(), w1.AsSByte()), Vector512<short>.One);
 }
 
 /// <summary><c>vpmaddwd</c> on operands widened to int16: two products (≤ 255·128 each) summed into int32, always exact.</summary>
@@ -106,6 +141,16 @@ internal readonly unsafe struct WidePair : IDot256, IDot512
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot(Vector512<int> acc, Vector512<int> x, Vector512<int> w) =>
         acc + Avx512BW.MultiplyAddAdjacent(x.AsInt16(), w.AsInt16());
+
+    public static bool PairsSteps => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> DotTwo(Vector256<int> acc, Vector256<int> x0, Vector256<int> w0, Vector256<int> x1, Vector256<int> w1) =>
+        Dot(Dot(acc, x0, w0), x1, w1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> DotTwo(Vector512<int> acc, Vector512<int> x0, Vector512<int> w0, Vector512<int> x1, Vector512<int> w1) =>
+        Dot(Dot(acc, x0, w0), x1, w1);
 }
 
 /// <summary>Portable: one int32 product a lane (wrapping multiply and add), on any hardware with 128-bit vectors.</summary>

@@ -22,14 +22,20 @@ internal unsafe interface IGemmTile
     /// <summary>How the tile's K loop reads A: <see cref="GemmDriver{TTile, TExact}"/> widens the rows of the wider kinds first.</summary>
     static abstract StepKind Kind { get; }
 
-    /// <summary>Rows <paramref name="a0"/>…<paramref name="a3"/> against one panel: 4 × <see cref="Width"/> int32 sums, offsets included, row by row, into <paramref name="sums"/>.</summary>
-    static abstract void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums);
+    /// <summary>
+    /// Rows <paramref name="a0"/>…<paramref name="a3"/> against one panel: 4 × <see cref="Width"/> int32 sums, offsets
+    /// included, row by row, into <paramref name="sums"/>. The first <paramref name="pairedSteps"/> steps (an even
+    /// number) may be taken two at a time (<see cref="IDot256.DotTwo"/>): the packing is exact that way
+    /// (<see cref="StepPairing"/>); a tile that takes every step alone is exact too.
+    /// </summary>
+    static abstract void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums);
 
     /// <summary>
     /// One row against one panel, for the rows left over by whole tiles (all of them at batch 1 on a 1×1 image), which
     /// a four-row tile would compute four times: <see cref="Width"/> sums into <paramref name="sums"/>.
     /// </summary>
-    static abstract void One(byte* a, byte* panel, int steps, int* offsets, int* sums);
+    /// <remarks><paramref name="pairedSteps"/> as in <see cref="Four"/>.</remarks>
+    static abstract void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums);
 
     /// <summary><see cref="Width"/> sums of one row requantized into <see cref="Width"/> bytes at <paramref name="y"/>.</summary>
     static abstract void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)

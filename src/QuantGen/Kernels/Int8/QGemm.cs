@@ -27,6 +27,11 @@ internal sealed unsafe class QGemm
 
     private PinnedBuffer<byte>? exact;
 
+    /// <summary>The weights' two-steps-at-a-time form that <see cref="Packing"/> holds, or null when it holds them as given.</summary>
+    private readonly StepPairing? pairing;
+
+    private readonly PanelCorrections? corrections;
+
     /// <summary>Where <see cref="Packing"/> puts each column inside a panel, or null for column order.</summary>
     private readonly Func<int, int>? slotOfColumn;
 
@@ -57,7 +62,17 @@ internal sealed unsafe class QGemm
         };
         StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
         slotOfColumn = path != Int8KernelPath.Scalar && Tile == GemmTile.Ymm4x24 ? YmmTile4x24<MaddubsQuad>.SlotOfColumn : null;
-        packed = path == Int8KernelPath.Scalar ? Raw(weight) : Pack(weight, outputs, depth, Kind, PanelWidth, StepCount, slotOfColumn);
+        PairedLimit = Math.Min(inputRange.Max, StepPairing.Bound);
+        pairing = maddubs ? StepPairing.For(weight, outputs, depth, PairedLimit) : null;
+        if (pairing is not null)
+        {
+            PairedSteps = StepCount & ~1;
+            ChecksPairedRows = inputRange.Max > PairedLimit;
+            corrections = new PanelCorrections(pairing.Corrections, outputs, PanelWidth, slotOfColumn);
+        }
+        packed = path == Int8KernelPath.Scalar
+            ? Raw(weight)
+            : Pack(pairing is null ? weight : pairing.Weights, outputs, depth, Kind, PanelWidth, StepCount, slotOfColumn);
 
         Epilogue = new Epilogue(outputs, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: true);
         int za = inputQ.ZeroPoint;
@@ -102,7 +117,25 @@ internal sealed unsafe class QGemm
     public byte* Panels => packed.Pointer;
 
     /// <summary>The packing every path runs: <see cref="Panels"/>, <see cref="StepCount"/> slots of <see cref="Kind"/>.</summary>
-    public PanelSet Packing => new(packed.Pointer, StepCount, PackingEpilogue);
+    public PanelSet Packing => new(packed.Pointer, StepCount, PackingEpilogue, PairedSteps, corrections);
+
+    /// <summary>
+    /// The leading steps <see cref="Packing"/>'s tiles may take two at a time: all but an odd last one when the weights
+    /// pair (<see cref="StepPairing"/>, on AVX2's and AVX-512BW's <c>vpmaddubsw</c>), else 0.
+    /// </summary>
+    public int PairedSteps { get; }
+
+    /// <summary>The largest activation byte for which <see cref="Packing"/>'s steps may be taken two at a time.</summary>
+    public byte PairedLimit { get; }
+
+    /// <summary>
+    /// Whether row blocks must be checked for bytes above <see cref="PairedLimit"/> before their steps are taken two at a
+    /// time: the input range allows them. A block that holds one takes its steps one at a time.
+    /// </summary>
+    public bool ChecksPairedRows { get; }
+
+    /// <summary>How many weights <see cref="Packing"/> holds reduced, their rest added by the driver (for tests).</summary>
+    internal int PairingCorrections => pairing?.Corrections.Length ?? 0;
 
     /// <summary>
     /// <see cref="Epilogue"/> in <see cref="Packing"/>'s column order: the same object, but under the 4×24 tile, whose
@@ -309,6 +342,7 @@ internal sealed unsafe class QGemm
                 weight[column * K + kk] = quads[(((long)panel * StepCount + kk / size) * width + j) * 4 + kk % size];
             }
         }
+        foreach (Correction c in pairing?.Corrections ?? []) weight[c.Column * K + c.K] += (sbyte)c.Delta;
         return weight;
     }
 }
@@ -317,9 +351,18 @@ internal sealed unsafe class QGemm
 /// One packing of a GEMM's weights: panels of <see cref="QGemm.PanelWidth"/> columns, <paramref name="steps"/> 32-bit
 /// slots a column, and the epilogue whose per-channel arrays follow its column order.
 /// </summary>
-internal readonly unsafe struct PanelSet(byte* panels, int steps, Epilogue epilogue)
+internal readonly unsafe struct PanelSet(byte* panels, int steps, Epilogue epilogue, int pairedSteps = 0, PanelCorrections? corrections = null)
 {
     public int StepCount => steps;
+
+    /// <summary>The leading steps the tiles may take two at a time (<see cref="StepPairing"/>): an even number, or 0.</summary>
+    public int PairedSteps => pairedSteps;
+
+    /// <summary>What the packed weights leave out of the sums, for the driver to add; null when they leave nothing.</summary>
+    public PanelCorrections? Corrections => corrections;
+
+    /// <summary>The same packing, every step taken alone: for rows with bytes above <see cref="QGemm.PairedLimit"/>.</summary>
+    public PanelSet OneStepAtATime => new(panels, steps, epilogue, 0, corrections);
 
     public Epilogue Epilogue => epilogue;
 

@@ -15,7 +15,7 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
     public static StepKind Kind => TStep.Kind;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
+    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         var o0 = Vector128.Load(offsets);
         var o1 = Vector128.Load(offsets + 4);
@@ -50,7 +50,7 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
 
     /// <summary>Even and odd steps go to separate accumulators, so four products are in flight instead of two; the int32 sums wrap as the reference's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
+    public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         int s = 0;
         int* w = (int*)panel;

@@ -15,13 +15,40 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
     public static StepKind Kind => TStep.Kind;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
+    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
         Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
         int* w = (int*)panel;
-        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 16)
+        int s = 0, k = 0;
+        if (TStep.PairsSteps)
+        {
+            for (; s < pairedSteps; s += 2, k += 2 * Steps.LaneBytes, w += 32)
+            {
+                var w0 = Vector256.Load(w);
+                var w1 = Vector256.Load(w + 8);
+                var v0 = Vector256.Load(w + 16);
+                var v1 = Vector256.Load(w + 24);
+                var x = Vector256.Create(Steps.Lane(a0 + k));
+                var y = Vector256.Create(Steps.Lane(a0 + k + Steps.LaneBytes));
+                c00 = TStep.DotTwo(c00, x, w0, y, v0);
+                c01 = TStep.DotTwo(c01, x, w1, y, v1);
+                x = Vector256.Create(Steps.Lane(a1 + k));
+                y = Vector256.Create(Steps.Lane(a1 + k + Steps.LaneBytes));
+                c10 = TStep.DotTwo(c10, x, w0, y, v0);
+                c11 = TStep.DotTwo(c11, x, w1, y, v1);
+                x = Vector256.Create(Steps.Lane(a2 + k));
+                y = Vector256.Create(Steps.Lane(a2 + k + Steps.LaneBytes));
+                c20 = TStep.DotTwo(c20, x, w0, y, v0);
+                c21 = TStep.DotTwo(c21, x, w1, y, v1);
+                x = Vector256.Create(Steps.Lane(a3 + k));
+                y = Vector256.Create(Steps.Lane(a3 + k + Steps.LaneBytes));
+                c30 = TStep.DotTwo(c30, x, w0, y, v0);
+                c31 = TStep.DotTwo(c31, x, w1, y, v1);
+            }
+        }
+        for (; s < steps; s++, k += Steps.LaneBytes, w += 16)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);
@@ -50,11 +77,27 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
 
     /// <summary>Even and odd steps go to separate accumulators, so four dot products are in flight instead of two; the int32 sums wrap as the reference's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
+    public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         int s = 0;
         int* w = (int*)panel;
         Vector256<int> even0 = Vector256.Load(offsets), even1 = Vector256.Load(offsets + 8), odd0 = default, odd1 = default;
+        if (TStep.PairsSteps)
+        {
+            for (; s + 4 <= pairedSteps; s += 4, w += 64)
+            {
+                PanelPrefetch.Ahead(w, 64 * sizeof(int));
+                byte* x = a + s * Steps.LaneBytes;
+                var x0 = Vector256.Create(Steps.Lane(x));
+                var x1 = Vector256.Create(Steps.Lane(x + Steps.LaneBytes));
+                var x2 = Vector256.Create(Steps.Lane(x + 2 * Steps.LaneBytes));
+                var x3 = Vector256.Create(Steps.Lane(x + 3 * Steps.LaneBytes));
+                even0 = TStep.DotTwo(even0, x0, Vector256.Load(w), x1, Vector256.Load(w + 16));
+                even1 = TStep.DotTwo(even1, x0, Vector256.Load(w + 8), x1, Vector256.Load(w + 24));
+                odd0 = TStep.DotTwo(odd0, x2, Vector256.Load(w + 32), x3, Vector256.Load(w + 48));
+                odd1 = TStep.DotTwo(odd1, x2, Vector256.Load(w + 40), x3, Vector256.Load(w + 56));
+            }
+        }
         for (; s + 2 <= steps; s += 2, w += 32)
         {
             PanelPrefetch.Ahead(w, 32 * sizeof(int));

@@ -21,7 +21,7 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
     public static bool Suits(int n) => (n + 23) / 24 * 24 <= (n + 15) / 16 * 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
+    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
@@ -29,7 +29,36 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
         Vector256<int> c00 = o0, c01 = o1, c02 = o2, c10 = o0, c11 = o1, c12 = o2;
         Vector256<int> c20 = o0, c21 = o1, c22 = o2, c30 = o0, c31 = o1, c32 = o2;
         int* w = (int*)panel;
-        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 24)
+        int s = 0, k = 0;
+        if (TStep.PairsSteps)
+        {
+            // Six weight vectors a pair of steps do not fit beside twelve accumulators in AVX2's sixteen registers:
+            // each is loaded where it is used, a memory operand of its vpmaddubsw.
+            for (; s < pairedSteps; s += 2, k += 2 * Steps.LaneBytes, w += 48)
+            {
+                var x = Vector256.Create(Steps.Lane(a0 + k));
+                var y = Vector256.Create(Steps.Lane(a0 + k + Steps.LaneBytes));
+                c00 = TStep.DotTwo(c00, x, Vector256.Load(w), y, Vector256.Load(w + 24));
+                c01 = TStep.DotTwo(c01, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
+                c02 = TStep.DotTwo(c02, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
+                x = Vector256.Create(Steps.Lane(a1 + k));
+                y = Vector256.Create(Steps.Lane(a1 + k + Steps.LaneBytes));
+                c10 = TStep.DotTwo(c10, x, Vector256.Load(w), y, Vector256.Load(w + 24));
+                c11 = TStep.DotTwo(c11, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
+                c12 = TStep.DotTwo(c12, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
+                x = Vector256.Create(Steps.Lane(a2 + k));
+                y = Vector256.Create(Steps.Lane(a2 + k + Steps.LaneBytes));
+                c20 = TStep.DotTwo(c20, x, Vector256.Load(w), y, Vector256.Load(w + 24));
+                c21 = TStep.DotTwo(c21, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
+                c22 = TStep.DotTwo(c22, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
+                x = Vector256.Create(Steps.Lane(a3 + k));
+                y = Vector256.Create(Steps.Lane(a3 + k + Steps.LaneBytes));
+                c30 = TStep.DotTwo(c30, x, Vector256.Load(w), y, Vector256.Load(w + 24));
+                c31 = TStep.DotTwo(c31, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
+                c32 = TStep.DotTwo(c32, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
+            }
+        }
+        for (; s < steps; s++, k += Steps.LaneBytes, w += 24)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);
@@ -67,12 +96,31 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
 
     /// <summary>Even and odd steps go to separate accumulators, so six dot products are in flight; the int32 sums wrap as the reference's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
+    public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         int s = 0;
         int* w = (int*)panel;
         Vector256<int> even0 = Vector256.Load(offsets), even1 = Vector256.Load(offsets + 8), even2 = Vector256.Load(offsets + 16);
         Vector256<int> odd0 = default, odd1 = default, odd2 = default;
+        if (TStep.PairsSteps)
+        {
+            for (; s + 4 <= pairedSteps; s += 4, w += 96)
+            {
+                PanelPrefetch.Ahead(w, 64 * sizeof(int));
+                PanelPrefetch.Ahead(w + 64, 32 * sizeof(int));
+                byte* x = a + s * Steps.LaneBytes;
+                var x0 = Vector256.Create(Steps.Lane(x));
+                var x1 = Vector256.Create(Steps.Lane(x + Steps.LaneBytes));
+                var x2 = Vector256.Create(Steps.Lane(x + 2 * Steps.LaneBytes));
+                var x3 = Vector256.Create(Steps.Lane(x + 3 * Steps.LaneBytes));
+                even0 = TStep.DotTwo(even0, x0, Vector256.Load(w), x1, Vector256.Load(w + 24));
+                even1 = TStep.DotTwo(even1, x0, Vector256.Load(w + 8), x1, Vector256.Load(w + 32));
+                even2 = TStep.DotTwo(even2, x0, Vector256.Load(w + 16), x1, Vector256.Load(w + 40));
+                odd0 = TStep.DotTwo(odd0, x2, Vector256.Load(w + 48), x3, Vector256.Load(w + 72));
+                odd1 = TStep.DotTwo(odd1, x2, Vector256.Load(w + 56), x3, Vector256.Load(w + 80));
+                odd2 = TStep.DotTwo(odd2, x2, Vector256.Load(w + 64), x3, Vector256.Load(w + 88));
+            }
+        }
         for (; s + 2 <= steps; s += 2, w += 48)
         {
             PanelPrefetch.Ahead(w, 48 * sizeof(int));

@@ -21,7 +21,7 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
     public static bool IsSupported => Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
+    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
@@ -79,7 +79,7 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
 
     /// <summary>Even and odd steps go to separate accumulators, so eight dot products are in flight; the int32 sums wrap as the reference's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
+    public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         int s = 0;
         int* w = (int*)panel;

@@ -17,11 +17,38 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
     public static StepKind Kind => TStep.Kind;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int* offsets, int* sums)
+    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         Vector512<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         int* w = (int*)panel;
-        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 32)
+        int s = 0, k = 0;
+        if (TStep.PairsSteps)
+        {
+            for (; s < pairedSteps; s += 2, k += 2 * Steps.LaneBytes, w += 64)
+            {
+                var w0 = Vector512.Load(w);
+                var w1 = Vector512.Load(w + 16);
+                var v0 = Vector512.Load(w + 32);
+                var v1 = Vector512.Load(w + 48);
+                var x = Vector512.Create(Steps.Lane(a0 + k));
+                var y = Vector512.Create(Steps.Lane(a0 + k + Steps.LaneBytes));
+                c00 = TStep.DotTwo(c00, x, w0, y, v0);
+                c01 = TStep.DotTwo(c01, x, w1, y, v1);
+                x = Vector512.Create(Steps.Lane(a1 + k));
+                y = Vector512.Create(Steps.Lane(a1 + k + Steps.LaneBytes));
+                c10 = TStep.DotTwo(c10, x, w0, y, v0);
+                c11 = TStep.DotTwo(c11, x, w1, y, v1);
+                x = Vector512.Create(Steps.Lane(a2 + k));
+                y = Vector512.Create(Steps.Lane(a2 + k + Steps.LaneBytes));
+                c20 = TStep.DotTwo(c20, x, w0, y, v0);
+                c21 = TStep.DotTwo(c21, x, w1, y, v1);
+                x = Vector512.Create(Steps.Lane(a3 + k));
+                y = Vector512.Create(Steps.Lane(a3 + k + Steps.LaneBytes));
+                c30 = TStep.DotTwo(c30, x, w0, y, v0);
+                c31 = TStep.DotTwo(c31, x, w1, y, v1);
+            }
+        }
+        for (; s < steps; s++, k += Steps.LaneBytes, w += 32)
         {
             var w0 = Vector512.Load(w);
             var w1 = Vector512.Load(w + 16);
@@ -52,11 +79,28 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
 
     /// <summary>Even and odd steps go to separate accumulators, so four dot products are in flight instead of two; the int32 sums wrap as the reference's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void One(byte* a, byte* panel, int steps, int* offsets, int* sums)
+    public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         int s = 0;
         int* w = (int*)panel;
         Vector512<int> even0 = Vector512.Load(offsets), even1 = Vector512.Load(offsets + 16), odd0 = default, odd1 = default;
+        if (TStep.PairsSteps)
+        {
+            for (; s + 4 <= pairedSteps; s += 4, w += 128)
+            {
+                PanelPrefetch.Ahead(w, 64 * sizeof(int));
+                PanelPrefetch.Ahead(w + 64, 64 * sizeof(int));
+                byte* x = a + s * Steps.LaneBytes;
+                var x0 = Vector512.Create(Steps.Lane(x));
+                var x1 = Vector512.Create(Steps.Lane(x + Steps.LaneBytes));
+                var x2 = Vector512.Create(Steps.Lane(x + 2 * Steps.LaneBytes));
+                var x3 = Vector512.Create(Steps.Lane(x + 3 * Steps.LaneBytes));
+                even0 = TStep.DotTwo(even0, x0, Vector512.Load(w), x1, Vector512.Load(w + 32));
+                even1 = TStep.DotTwo(even1, x0, Vector512.Load(w + 16), x1, Vector512.Load(w + 48));
+                odd0 = TStep.DotTwo(odd0, x2, Vector512.Load(w + 64), x3, Vector512.Load(w + 96));
+                odd1 = TStep.DotTwo(odd1, x2, Vector512.Load(w + 80), x3, Vector512.Load(w + 112));
+            }
+        }
         for (; s + 2 <= steps; s += 2, w += 64)
         {
             PanelPrefetch.Ahead(w, 64 * sizeof(int));

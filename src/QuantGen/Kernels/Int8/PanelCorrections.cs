@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// <see cref="StepPairing"/>'s corrections by panel, in the slots the panel's sums use, for
+/// <see cref="GemmDriver{TTile, TExact}"/> to add to a tile's int32 sums before they are requantized. Read-only once
+/// built, so any number of threads may apply them at once.
+/// </summary>
+internal sealed unsafe class PanelCorrections
+{
+    private readonly PinnedBuffer<int> starts;
+    private readonly PinnedBuffer<Entry> entries;
+
+    /// <summary>Sorts <paramref name="corrections"/> of an N-column GEMM into panels of <paramref name="width"/> columns;
+    /// <paramref name="slotOfColumn"/> says where a panel keeps column j's sum (the packing's order), or is null for slot j.</summary>
+    public PanelCorrections(ReadOnlySpan<Correction> corrections, int n, int width, Func<int, int>? slotOfColumn)
+    {
+        int panels = (n + width - 1) / width;
+        starts = new PinnedBuffer<int>(panels + 1);
+        entries = new PinnedBuffer<Entry>(Math.Max(1, corrections.Length));
+        var byPanel = new List<Entry>[panels];
+        for (int panel = 0; panel < panels; panel++) byPanel[panel] = [];
+        foreach (Correction c in corrections)
+        {
+            int j = c.Column % width;
+            byPanel[c.Column / width].Add(new Entry(c.K, slotOfColumn is null ? j : slotOfColumn(j), c.Delta));
+        }
+        int next = 0;
+        for (int panel = 0; panel < panels; panel++)
+        {
+            starts.Span[panel] = next;
+            foreach (Entry entry in byPanel[panel]) entries.Span[next++] = entry;
+        }
+        starts.Span[panels] = next;
+    }
+
+    /// <summary>
+    /// Adds panel <paramref name="panel"/>'s corrections for rows <paramref name="m0"/>… (<paramref name="rows"/> of them)
+    /// of <paramref name="a"/> to <paramref name="sums"/>, <paramref name="width"/> a row. The adds wrap, as the sums do.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply(int panel, Rows a, int m0, int rows, int* sums, int width)
+    {
+        Entry* entry = entries.Pointer + starts.Pointer[panel], end = entries.Pointer + starts.Pointer[panel + 1];
+        for (; entry < end; entry++)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                unchecked { sums[r * width + entry->Slot] += a[m0 + r][entry->K] * entry->Delta; }
+            }
+        }
+    }
+
+    private readonly record struct Entry(int K, int Slot, int Delta);
+}

@@ -1,0 +1,99 @@
+namespace QuantGen.Kernels.Int8;
+
+/// <summary>
+/// Weights for GEMM tiles that add two K steps' <c>vpmaddubsw</c> pair sums in int16 before one <c>vpmaddwd</c> widens
+/// them (<see cref="MaddubsQuad.DotTwo(System.Runtime.Intrinsics.Vector256{int}, System.Runtime.Intrinsics.Vector256{int}, System.Runtime.Intrinsics.Vector256{int}, System.Runtime.Intrinsics.Vector256{int}, System.Runtime.Intrinsics.Vector256{int})"/>):
+/// three multiplies per 64 MACs instead of four, 1.21× the pair's peak on Zen 4 (bench/RESULTS.md).
+/// </summary>
+/// <remarks>
+/// <para>A lane then holds four products: pair p of step 2t and pair p of step 2t + 1, K positions 8t + 2p, 8t + 2p + 1,
+/// 8t + 4 + 2p and 8t + 5 + 2p. Their int16 sum is exact for every byte up to the bound when the bound times the group's
+/// positive weights is at most 32767 and times its negative weights' magnitudes at most 32768. Where a group exceeds
+/// that, its largest weights give up the excess: the tiles run on the reduced weights, and the taken part goes into a
+/// correction that <see cref="PanelCorrections"/> adds to the int32 sums, so that every sum is the reference's exactly.
+/// A reduced weight keeps its sign and shrinks, so each of its pairs stays within <c>vpmaddubsw</c>'s limit too.</para>
+/// <para>Corrections are scalar work on every row; past one per <see cref="GroupsPerCorrection"/> groups they would cost
+/// more than the int16 adds save, and the layer keeps one step at a time. The 224×224 MobileNetV2 fixture's pointwise
+/// layers need corrections in 0.1–5.7% of their groups at a bound of 127 (<c>bench/two-step-limits.py</c>).</para>
+/// </remarks>
+internal sealed class StepPairing
+{
+    /// <summary>
+    /// The bytes pairing is exact for, at most: PyTorch's x86 qconfigs calibrate activations to [0, 127], so blocks
+    /// above it are rare, and the driver takes their steps one at a time (<see cref="QGemm.ChecksPairedRows"/>). Against
+    /// the byte limit of <c>vpmaddubsw</c> itself (160–220 on the 224 fixture), a third of its layers needed too many corrections.
+    /// </summary>
+    public const byte Bound = 127;
+
+    /// <summary>A layer pairs its steps while it needs at most one correction per this many four-product groups.</summary>
+    public const int GroupsPerCorrection = 50;
+
+    private StepPairing(sbyte[] weights, Correction[] corrections) => (Weights, Corrections) = (weights, corrections);
+
+    /// <summary>W′ [N × K]: the weights the tiles run on, every group within the bound.</summary>
+    public sbyte[] Weights { get; }
+
+    /// <summary>What W′ left out, by column and K position: W = W′ + the corrections.</summary>
+    public Correction[] Corrections { get; }
+
+    /// <summary>
+    /// The pairing of <paramref name="weight"/> [N × K] for bytes up to <paramref name="bound"/>, or null when it would need
+    /// more corrections than it pays for.
+    /// </summary>
+    public static StepPairing? For(ReadOnlySpan<sbyte> weight, int n, int k, int bound)
+    {
+        bound = Math.Max(1, bound);
+        int positiveCap = short.MaxValue / bound, negativeCap = -short.MinValue / bound;
+        sbyte[] reduced = weight.ToArray();
+        var corrections = new List<Correction>();
+        long groups = 0;
+        Span<int> positions = stackalloc int[4];
+        for (int column = 0; column < n; column++)
+        {
+            Span<sbyte> row = reduced.AsSpan(column * k, k);
+            for (int t = 0; 8 * t < k; t++)
+            {
+                for (int p = 0; p < 4; p += 2, groups++)
+                {
+                    int first = 8 * t + p;
+                    positions[0] = first;
+                    positions[1] = first + 1;
+                    positions[2] = first + 4;
+                    positions[3] = first + 5;
+                    Reduce(row, positions, column, sign: 1, positiveCap, corrections);
+                    Reduce(row, positions, column, sign: -1, negativeCap, corrections);
+                }
+            }
+            if ((long)corrections.Count * GroupsPerCorrection > (long)n * ((k + 7) / 8) * 2) return null;
+        }
+        return new StepPairing(reduced, [.. corrections]);
+    }
+
+    /// <summary>
+    /// Shrinks the group's weights of one <paramref name="sign"/>, largest first, until their magnitudes sum to at most
+    /// <paramref name="cap"/>, recording what each gave up.
+    /// </summary>
+    private static void Reduce(Span<sbyte> row, ReadOnlySpan<int> positions, int column, int sign, int cap, List<Correction> corrections)
+    {
+        int sum = 0;
+        foreach (int at in positions)
+        {
+            if (at < row.Length) sum += Math.Max(0, sign * row[at]);
+        }
+        while (sum > cap)
+        {
+            int largest = -1;
+            foreach (int at in positions)
+            {
+                if (at < row.Length && sign * row[at] > 0 && (largest < 0 || sign * row[at] > sign * row[largest])) largest = at;
+            }
+            int magnitude = sign * row[largest], taken = Math.Min(magnitude, sum - cap);
+            row[largest] = (sbyte)(sign * (magnitude - taken));
+            corrections.Add(new Correction(column, largest, sign * taken));
+            sum -= taken;
+        }
+    }
+}
+
+/// <summary>What a reduced weight gave up: <see cref="Delta"/> times the activation at <see cref="K"/> belongs in column <see cref="Column"/>'s sum.</summary>
+internal readonly record struct Correction(int Column, int K, int Delta);
