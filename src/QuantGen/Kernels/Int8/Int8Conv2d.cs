@@ -124,6 +124,9 @@ public sealed unsafe class Int8Conv2d
     /// <summary>The depthwise pixel kernel chosen for <see cref="Path"/>; null for the other algorithms.</summary>
     internal DepthwiseKernel? DepthwiseKernel => depthwise?.Kernel;
 
+    /// <summary>The GEMM of the pointwise and im2col algorithms; null for the others.</summary>
+    internal QGemm? Gemm => gemm;
+
     /// <summary>The GEMM's register tile for the pointwise and im2col algorithms; null for the others.</summary>
     internal GemmTile? GemmTile => gemm?.Tile;
 

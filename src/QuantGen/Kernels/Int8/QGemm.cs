@@ -63,7 +63,9 @@ internal sealed unsafe class QGemm
         StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
         slotOfColumn = path != Int8KernelPath.Scalar && Tile == GemmTile.Ymm4x24 ? YmmTile4x24<MaddubsQuad>.SlotOfColumn : null;
         PairedLimit = Math.Min(inputRange.Max, StepPairing.Bound);
-        pairing = maddubs ? StepPairing.For(weight, outputs, depth, PairedLimit) : null;
+        StepPairing? candidate = maddubs ? StepPairing.Of(weight, outputs, depth, PairedLimit) : null;
+        PairingCorrections = candidate?.Corrections.Length ?? 0;
+        pairing = candidate is { Pays: true } ? candidate : null;
         if (pairing is not null)
         {
             PairedSteps = StepCount & ~1;
@@ -134,8 +136,8 @@ internal sealed unsafe class QGemm
     /// </summary>
     public bool ChecksPairedRows { get; }
 
-    /// <summary>How many weights <see cref="Packing"/> holds reduced, their rest added by the driver (for tests).</summary>
-    internal int PairingCorrections => pairing?.Corrections.Length ?? 0;
+    /// <summary>How many weights pairing the steps reduces, their rest added by the driver: the layer pairs only while they are few (for tests and the bench's profile).</summary>
+    internal int PairingCorrections { get; }
 
     /// <summary>
     /// <see cref="Epilogue"/> in <see cref="Packing"/>'s column order: the same object, but under the 4×24 tile, whose

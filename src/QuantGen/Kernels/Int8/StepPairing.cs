@@ -12,9 +12,11 @@ namespace QuantGen.Kernels.Int8;
 /// that, its largest weights give up the excess: the tiles run on the reduced weights, and the taken part goes into a
 /// correction that <see cref="PanelCorrections"/> adds to the int32 sums, so that every sum is the reference's exactly.
 /// A reduced weight keeps its sign and shrinks, so each of its pairs stays within <c>vpmaddubsw</c>'s limit too.</para>
-/// <para>Corrections are scalar work on every row; past one per <see cref="GroupsPerCorrection"/> groups they would cost
-/// more than the int16 adds save, and the layer keeps one step at a time. The 224×224 MobileNetV2 fixture's pointwise
-/// layers need corrections in 0.1–5.7% of their groups at a bound of 127 (<c>bench/two-step-limits.py</c>).</para>
+/// <para>Corrections are scalar work on every row, about five instructions each, where pairing saves two vector
+/// instructions a row for every lane of 16 columns and two steps; past one correction per <see cref="GroupsPerCorrection"/>
+/// groups the layer keeps one step at a time. QuantGen's converted MobileNetV2s need few: 0–1.6% of the groups of the
+/// 224×224 fixture's pointwise layers, 0–0.07% of MNIST's (<c>--pairing</c> in the bench); thresholds of 1%, 2% and 4%
+/// measured alike on both.</para>
 /// </remarks>
 internal sealed class StepPairing
 {
@@ -28,7 +30,7 @@ internal sealed class StepPairing
     /// <summary>A layer pairs its steps while it needs at most one correction per this many four-product groups.</summary>
     public const int GroupsPerCorrection = 50;
 
-    private StepPairing(sbyte[] weights, Correction[] corrections) => (Weights, Corrections) = (weights, corrections);
+    private StepPairing(sbyte[] weights, Correction[] corrections, long groups) => (Weights, Corrections, Groups) = (weights, corrections, groups);
 
     /// <summary>W′ [N × K]: the weights the tiles run on, every group within the bound.</summary>
     public sbyte[] Weights { get; }
@@ -36,24 +38,27 @@ internal sealed class StepPairing
     /// <summary>What W′ left out, by column and K position: W = W′ + the corrections.</summary>
     public Correction[] Corrections { get; }
 
-    /// <summary>
-    /// The pairing of <paramref name="weight"/> [N × K] for bytes up to <paramref name="bound"/>, or null when it would need
-    /// more corrections than it pays for.
-    /// </summary>
-    public static StepPairing? For(ReadOnlySpan<sbyte> weight, int n, int k, int bound)
+    /// <summary>The four-product groups of the layer: N × ⌈K/8⌉ × 2.</summary>
+    public long Groups { get; }
+
+    /// <summary>Whether the tiles should take the steps two at a time: at most one correction per <see cref="GroupsPerCorrection"/> groups.</summary>
+    public bool Pays => (long)Corrections.Length * GroupsPerCorrection <= Groups;
+
+    /// <summary>The pairing of <paramref name="weight"/> [N × K] for bytes up to <paramref name="bound"/>.</summary>
+    public static StepPairing Of(ReadOnlySpan<sbyte> weight, int n, int k, int bound)
     {
         bound = Math.Max(1, bound);
         int positiveCap = short.MaxValue / bound, negativeCap = -short.MinValue / bound;
         sbyte[] reduced = weight.ToArray();
         var corrections = new List<Correction>();
-        long groups = 0;
+        long groups = (long)n * ((k + 7) / 8) * 2;
         Span<int> positions = stackalloc int[4];
         for (int column = 0; column < n; column++)
         {
             Span<sbyte> row = reduced.AsSpan(column * k, k);
             for (int t = 0; 8 * t < k; t++)
             {
-                for (int p = 0; p < 4; p += 2, groups++)
+                for (int p = 0; p < 4; p += 2)
                 {
                     int first = 8 * t + p;
                     positions[0] = first;
@@ -64,9 +69,8 @@ internal sealed class StepPairing
                     Reduce(row, positions, column, sign: -1, negativeCap, corrections);
                 }
             }
-            if ((long)corrections.Count * GroupsPerCorrection > (long)n * ((k + 7) / 8) * 2) return null;
         }
-        return new StepPairing(reduced, [.. corrections]);
+        return new StepPairing(reduced, [.. corrections], groups);
     }
 
     /// <summary>
