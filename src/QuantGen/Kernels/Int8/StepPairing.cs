@@ -2,8 +2,8 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// Weights for GEMM tiles that add two K steps' <c>vpmaddubsw</c> pair sums in int16 before one <c>vpmaddwd</c> widens
-/// them (<see cref="MaddubsQuad.DotTwo(System.Runtime.Intrinsics.Vector256{int}, System.Runtime.Intrinsics.Vector256{int}, System.Runtime.Intrinsics.Vector256{int}, System.Runtime.Intrinsics.Vector256{int}, System.Runtime.Intrinsics.Vector256{int})"/>):
-/// three multiplies per 64 MACs instead of four, 1.21× the pair's peak on Zen 4 (bench/RESULTS.md).
+/// them (<see cref="MaddubsQuad"/>'s <c>DotTwo</c>): three multiplies per 64 MACs instead of four, 1.22× the pair's
+/// peak on Zen 4 (bench/RESULTS.md).
 /// </summary>
 /// <remarks>
 /// <para>A lane then holds four products: pair p of step 2t and pair p of step 2t + 1, K positions 8t + 2p, 8t + 2p + 1,
@@ -23,7 +23,8 @@ internal sealed class StepPairing
     /// <summary>
     /// The bytes pairing is exact for, at most: PyTorch's x86 qconfigs calibrate activations to [0, 127], so blocks
     /// above it are rare, and the driver takes their steps one at a time (<see cref="QGemm.ChecksPairedRows"/>). Against
-    /// the byte limit of <c>vpmaddubsw</c> itself (160–220 on the 224 fixture), a third of its layers needed too many corrections.
+    /// <c>vpmaddubsw</c>'s own byte limit (160–220 on the 224 fixture), 14 of its 35 pointwise layers needed more than
+    /// one correction per 100 groups.
     /// </summary>
     public const byte Bound = 127;
 
