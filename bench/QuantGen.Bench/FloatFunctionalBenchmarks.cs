@@ -34,12 +34,7 @@ public class FloatFunctionalBenchmarks
         cat = new Int8Cat([CatChannels, CatChannels], [OutputQ, XQ], OutputQ);
     }
 
-    private static Int8Mul Built(Int8KernelPath path)
-    {
-        Int8KernelPaths.ForcedPath = path;
-        try { return new Int8Mul(XQ, GateQ, OutputQ); }
-        finally { Int8KernelPaths.ForcedPath = null; }
-    }
+    private static Int8Mul Built(Int8KernelPath path) => OnPath.Built(path, () => new Int8Mul(XQ, GateQ, OutputQ));
 
     [Benchmark(Baseline = true)]
     public void GateReference() => QMul.Forward(x, new Shape(1, Channels, 28, 28), XQ, gate, new Shape(1, Channels, 1, 1), GateQ, OutputQ, new Shape(1, Channels, 28, 28), output);

@@ -52,10 +52,8 @@ public class Int8KernelBenchmarks
         input = new byte[g.InputLength];
         random.NextBytes(input);
         output = new byte[g.OutputLength];
-        Int8KernelPaths.ForcedPath = Path;
-        layer = new Int8Conv2d(g, weight, WeightQParams.PerTensor(0.01f), new int[g.OutChannels],
-            new ActivationQParams(0.02f, 128), new ActivationQParams(0.5f, 128), FusedActivation.ReLU6);
-        Int8KernelPaths.ForcedPath = null;
+        layer = OnPath.Built(Path, () => new Int8Conv2d(g, weight, WeightQParams.PerTensor(0.01f), new int[g.OutChannels],
+            new ActivationQParams(0.02f, 128), new ActivationQParams(0.5f, 128), FusedActivation.ReLU6));
     }
 
     [Benchmark]

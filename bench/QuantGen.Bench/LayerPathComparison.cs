@@ -20,7 +20,7 @@ internal static class LayerPathComparison
         double totalA = 0, totalB = 0;
         foreach (ProfiledLayer profiled in LayerProfile.Layers(LayerProfile.ConvertedModel(size), batch, size))
         {
-            Int8Conv2d a = Built(pathA, profiled), b = Built(pathB, profiled);
+            Int8Conv2d a = OnPath.Built(pathA, profiled.Build), b = OnPath.Built(pathB, profiled.Build);
             byte[] outputB = new byte[profiled.Output.Length];
             a.Forward(profiled.Input, profiled.Output);
             b.Forward(profiled.Input, outputB);
@@ -37,18 +37,5 @@ internal static class LayerPathComparison
                 $"| {medianA * 1e6:F1} µs | {medianB * 1e6:F1} µs | {Interleaved.Summary(ratios, "F2")} |");
         }
         Console.WriteLine($"| all convolutions | | | | | {totalA * 1e6:F1} µs | {totalB * 1e6:F1} µs | {totalB / totalA:F3} (of the medians' sums) |");
-    }
-
-    private static Int8Conv2d Built(Int8KernelPath path, ProfiledLayer profiled)
-    {
-        Int8KernelPaths.ForcedPath = path;
-        try
-        {
-            return profiled.Build();
-        }
-        finally
-        {
-            Int8KernelPaths.ForcedPath = null;
-        }
     }
 }

@@ -14,7 +14,8 @@ internal static class PathComparison
     {
         (float[] images, int outputs) = Int8Models.Images(size, batch);
         float[] logitsA = new float[batch * outputs], logitsB = new float[batch * outputs];
-        Action a = Built(pathA, size, images, logitsA, batch), b = Built(pathB, size, images, logitsB, batch);
+        Action a = OnPath.Built(pathA, () => Int8Models.GeneratedPass(size, images, logitsA, batch));
+        Action b = OnPath.Built(pathB, () => Int8Models.GeneratedPass(size, images, logitsB, batch));
         a();
         b();
         // Every path gives the reference's bytes, so the logits must be equal: checked, not assumed.
@@ -29,19 +30,5 @@ internal static class PathComparison
         Console.WriteLine($"  A {pathA}: median {Interleaved.Median(timesA) * 1e6:F1} µs");
         Console.WriteLine($"  B {pathB}: median {Interleaved.Median(timesB) * 1e6:F1} µs");
         Console.WriteLine($"  B / A: median of the pairs' ratios {Interleaved.Summary(ratios)}");
-    }
-
-    /// <summary>The pass with its layers built on <paramref name="path"/> (a layer keeps the path it was built with).</summary>
-    private static Action Built(Int8KernelPath path, int size, float[] images, float[] logits, int batch)
-    {
-        Int8KernelPaths.ForcedPath = path;
-        try
-        {
-            return Int8Models.GeneratedPass(size, images, logits, batch);
-        }
-        finally
-        {
-            Int8KernelPaths.ForcedPath = null;
-        }
     }
 }

@@ -127,11 +127,8 @@ public sealed unsafe class Int8Conv2d
     /// <summary>The GEMM of the pointwise and im2col algorithms; null for the others.</summary>
     internal QGemm? Gemm => gemm;
 
-    /// <summary>The GEMM's register tile for the pointwise and im2col algorithms; null for the others.</summary>
-    internal GemmTile? GemmTile => gemm?.Tile;
-
     /// <summary>The kernel this layer runs, for the bench's profiles: the depthwise pixel kernel, the GEMM tile, or the direct tile's width.</summary>
-    internal string KernelName => DepthwiseKernel?.ToString() ?? GemmTile?.ToString() ?? $"Direct{direct!.PanelWidth}";
+    internal string KernelName => DepthwiseKernel?.ToString() ?? gemm?.Tile.ToString() ?? $"Direct{direct!.PanelWidth}";
 
     /// <summary>The path chosen when the layer was built (<see cref="Int8KernelPaths.Current"/> on the building thread).</summary>
     public Int8KernelPath Path { get; }

@@ -27,8 +27,11 @@ internal sealed unsafe class QGemm
 
     private PinnedBuffer<byte>? exact;
 
-    /// <summary>The weights' two-steps-at-a-time form that <see cref="Packing"/> holds, or null when it holds them as given.</summary>
-    private readonly StepPairing? pairing;
+    /// <summary>
+    /// What <see cref="Packing"/>'s weights leave out when they are <see cref="StepPairing"/>'s reduced ones (empty when
+    /// they are the weights as given): kept for <see cref="Unpack"/>, not the reduced copy, which only the packing needs.
+    /// </summary>
+    private readonly Correction[] pairedCorrections = [];
 
     private readonly PanelCorrections? corrections;
 
@@ -65,12 +68,13 @@ internal sealed unsafe class QGemm
         PairedLimit = Math.Min(inputRange.Max, StepPairing.Bound);
         StepPairing? candidate = maddubs ? StepPairing.Of(weight, outputs, depth, PairedLimit) : null;
         PairingCorrections = candidate?.Corrections.Length ?? 0;
-        pairing = candidate is { Pays: true } ? candidate : null;
+        StepPairing? pairing = candidate is { Pays: true } ? candidate : null;
         if (pairing is not null)
         {
             PairedSteps = StepCount & ~1;
             ChecksPairedRows = inputRange.Max > PairedLimit;
-            corrections = new PanelCorrections(pairing.Corrections, outputs, PanelWidth, slotOfColumn);
+            pairedCorrections = pairing.Corrections;
+            corrections = new PanelCorrections(pairedCorrections, outputs, PanelWidth, slotOfColumn);
         }
         packed = path == Int8KernelPath.Scalar
             ? Raw(weight)
@@ -344,7 +348,7 @@ internal sealed unsafe class QGemm
                 weight[column * K + kk] = quads[(((long)panel * StepCount + kk / size) * width + j) * 4 + kk % size];
             }
         }
-        foreach (Correction c in pairing?.Corrections ?? []) weight[c.Column * K + c.K] += (sbyte)c.Delta;
+        foreach (Correction c in pairedCorrections) weight[c.Column * K + c.K] += (sbyte)c.Delta;
         return weight;
     }
 }

@@ -23,7 +23,7 @@ public sealed class Avx512KernelChoiceTests(ITestOutputHelper output)
         {
             var g = new ConvGeometry(2, 24, 5, 5, outputs, 1, 1);
             Int8Conv2d layer = Check(g, weightZeroPoint: 0, new Random(outputs));
-            Assert.Equal(tile, layer.GemmTile);
+            Assert.Equal(tile, layer.Gemm?.Tile);
         }
     }
 
