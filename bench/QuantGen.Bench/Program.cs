@@ -13,12 +13,18 @@ using QuantGen.Kernels.Int8;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-paths Avx512BW Avx2 224 1  (one pass on two kernel paths, pass against pass, see PathComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-layer-paths Avx512BW Avx2 1 224  (each convolution on two paths, call against call, see LayerPathComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --pairing 224  (which GEMMs take two K steps into one int16 sum, see PairingProfile)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --one-row-prefetch 3  (one-row GEMMs with and without PanelPrefetch, L2 flushed before each call, see OneRowPrefetch)
 // Any of the Stopwatch modes above with `--path Avx2` last: QuantGen's int8 layers built on that narrower path (one of
 // Int8KernelPath's names), to compare the paths a machine has; the BenchmarkDotNet classes take their paths as parameters.
 if (args is [.., "--path", var pathName])
 {
     Int8KernelPaths.ForcedPath = Enum.Parse<Int8KernelPath>(pathName);
     args = args[..^2];
+}
+if (args is ["--one-row-prefetch", ..])
+{
+    OneRowPrefetch.Run(Number(1, 3));
+    return;
 }
 if (args is ["--layers", ..])
 {

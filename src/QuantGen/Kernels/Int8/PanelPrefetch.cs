@@ -19,11 +19,20 @@ internal static unsafe class PanelPrefetch
 
     private const int CacheLine = 64;
 
+    /// <summary>
+    /// Whether the one-row passes prefetch: on every CPU but Zen 4, whose hardware prefetchers stream the panels faster
+    /// alone. There, MNIST MobileNetV2's one-row layers with L2 flushed before each call (weights in L3) took 0.87–0.91
+    /// of their time with these prefetches, from memory 0.89–0.92, and fewer prefetches (every other line, or one per
+    /// 512 bytes) were slower still (<c>--one-row-prefetch</c> in bench/ measures it on any machine). Read per step,
+    /// not folded by the JIT, so that the bench can compare both in one process.
+    /// </summary>
+    internal static bool Enabled = !CpuModel.Current.IsZen4;
+
     /// <summary>Requests the lines <see cref="Distance"/> past the <paramref name="bytes"/> (up to four lines) from <paramref name="read"/> that a step reads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Ahead(void* read, int bytes)
     {
-        if (!Sse.IsSupported) return;
+        if (!Sse.IsSupported || !Enabled) return;
         byte* ahead = (byte*)read + Distance;
         Sse.Prefetch0(ahead);
         if (bytes > CacheLine) Sse.Prefetch0(ahead + CacheLine);

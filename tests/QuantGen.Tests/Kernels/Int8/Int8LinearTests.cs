@@ -48,6 +48,36 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// One-row passes (<see cref="IGemmTile.One"/>) with <see cref="PanelPrefetch"/> on and off, whichever this CPU
+    /// takes: the prefetch must read nothing and change nothing. Its switch is global, but no result depends on it.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void OneRowPassesEqualReferenceWithPrefetchOnAndOff(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        bool enabled = PanelPrefetch.Enabled;
+        try
+        {
+            foreach (bool prefetch in (ReadOnlySpan<bool>)[true, false])
+            {
+                PanelPrefetch.Enabled = prefetch;
+                var random = new Random(6005);
+                foreach (var (k, n) in new[] { (1280, 1000), (160, 960), (960, 320), (37, 45) })
+                {
+                    Check(Int8Case.Create(random, Int8Regime.Typical, n, k, k), 1, k, n, path);
+                }
+            }
+        }
+        finally
+        {
+            PanelPrefetch.Enabled = enabled;
+        }
+    }
+
+    /// <summary>
     /// Depths whose rows outgrow the stack: widened to int16 or int32 (pairs past K = 4096, singles past 2048) and the
     /// padded copy of the last row (past 8192 bytes) borrow from the array pool.
     /// </summary>
