@@ -23,11 +23,15 @@ internal readonly unsafe struct Depthwise512 : IDepthwisePixel
         int* offsets = t.Offsets + window->Offsets;
         int pairCount = window->PairCount, channels = t.Channels, c = 0;
         short* w = t.PairWeights + 2L * window->PairStart * t.PaddedChannels;
+        // Each chunk's requantize is issued after the next chunk's sums, so that it does not wait on its own last adds.
+        Vector512<int> previousLow = default, previousHigh = default;
         for (; c + 32 <= channels; c += 32, w += pairCount * 64)
         {
             Accumulate(corner + c, pairs, pairCount, w, offsets + c, false, default, out var low, out var high);
-            Requantize(t, low, high, c).Store(y + c);
+            if (c > 0) Requantize(t, previousLow, previousHigh, c - 32).Store(y + c - 32);
+            (previousLow, previousHigh) = (low, high);
         }
+        if (c > 0) Requantize(t, previousLow, previousHigh, c - 32).Store(y + c - 32);
         if (c < channels)
         {
             var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));

@@ -41,11 +41,15 @@ internal static unsafe class DepthwiseQuads
         int* offsets = t.QuadOffsets + window->Offsets;
         int quadCount = window->QuadCount, c = 0;
         sbyte* w = t.QuadWeights + 4L * window->QuadStart * t.PaddedChannels;
+        // Each chunk's requantize is issued after the next chunk's sums (see Slide).
+        Vector256<int> p0 = default, p1 = default, p2 = default, p3 = default;
         for (; c + 32 <= channels; c += 32, w += quadCount * 128)
         {
             Accumulate<TDot>(corner + c, quads, quadCount, w, offsets + c, false, default, out var a0, out var a1, out var a2, out var a3);
-            Requantize(t, a0, a1, a2, a3, c).Store(y + c);
+            if (c > 0) Requantize(t, p0, p1, p2, p3, c - 32).Store(y + c - 32);
+            (p0, p1, p2, p3) = (a0, a1, a2, a3);
         }
+        if (c > 0) Requantize(t, p0, p1, p2, p3, c - 32).Store(y + c - 32);
         if (c < channels)
         {
             var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
@@ -82,6 +86,9 @@ internal static unsafe class DepthwiseQuads
     /// chunks: <see cref="QuadChannels"/>). Neighbouring windows share columns (two of three at stride 1, one at
     /// stride 2), so each input column is gathered into four-tap lanes once (its three rows and a zero, against a zero
     /// weight) and used by every output that reads it: per output, 8 or 16 unpacks instead of three fours' 24, and 12 steps.
+    /// Each output's requantize is issued after the next output's steps: issued straight after its own, it waits on
+    /// their last adds (a chain of about 30 cycles an output) and the core's window filled with waiting work. Deferred,
+    /// the 224×224 layers took 0.92–0.95 of their time on Zen 4, with AVX-512 and without.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Slide<TDot>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels)
@@ -115,6 +122,7 @@ internal static unsafe class DepthwiseQuads
         Vector256<byte> middle0 = default, middle1 = default, middle2 = default, middle3 = default;
         Column(x, rowStep, partial, mask, out var left0, out var left1, out var left2, out var left3);
         if (!strideTwo) Column(x + step, rowStep, partial, mask, out middle0, out middle1, out middle2, out middle3);
+        Vector256<int> p0 = default, p1 = default, p2 = default, p3 = default;
         for (int i = 0; i < count; i++, x += strideTwo ? 2 * step : step, y += step)
         {
             if (strideTwo) Column(x + step, rowStep, partial, mask, out middle0, out middle1, out middle2, out middle3);
@@ -123,9 +131,13 @@ internal static unsafe class DepthwiseQuads
             var a1 = Dot3<TDot>(Vector256.Load(offsets + 8), left1, middle1, right1, w + 32);
             var a2 = Dot3<TDot>(Vector256.Load(offsets + 16), left2, middle2, right2, w + 64);
             var a3 = Dot3<TDot>(Vector256.Load(offsets + 24), left3, middle3, right3, w + 96);
-            var bytes = Requantize(t, a0, a1, a2, a3, c);
-            if (partial) Avx512BW.VL.MaskStore(y, mask, bytes);
-            else bytes.Store(y);
+            if (i > 0)
+            {
+                var bytes = Requantize(t, p0, p1, p2, p3, c);
+                if (partial) Avx512BW.VL.MaskStore(y - step, mask, bytes);
+                else bytes.Store(y - step);
+            }
+            (p0, p1, p2, p3) = (a0, a1, a2, a3);
             if (strideTwo)
             {
                 (left0, left1, left2, left3) = (right0, right1, right2, right3);
@@ -136,6 +148,9 @@ internal static unsafe class DepthwiseQuads
                 (middle0, middle1, middle2, middle3) = (right0, right1, right2, right3);
             }
         }
+        var last = Requantize(t, p0, p1, p2, p3, c);
+        if (partial) Avx512BW.VL.MaskStore(y - step, mask, last);
+        else last.Store(y - step);
     }
 
     /// <summary>One accumulator vector over the window's three columns; each column's weights are 128 bytes on.</summary>
