@@ -194,13 +194,13 @@ internal static unsafe class DepthwiseQuads
     {
         float* m = t.QuadMultipliers + c;
         DepthwiseConstants* k = t.Constants;
-        var zeroPoint = Vector256.Create(k->WordZeroPoint);
+        var zeroPoint = k->ZeroWords;
         if (t.ClampsInBytes)
         {
             Vector256<short> low = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(a0, m), Rounded(a1, m + 8)), zeroPoint);
             Vector256<short> high = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(a2, m + 16), Rounded(a3, m + 24)), zeroPoint);
             var bytes = Avx2.PackUnsignedSaturate(low, high);
-            return Vector256.Min(Vector256.Max(bytes, Vector256.Create(k->Min)), Vector256.Create(k->Max));
+            return Vector256.Min(Vector256.Max(bytes, k->MinBytes), k->MaxBytes);
         }
         Vector256<short> clampedLow = Avx2.PackSignedSaturate(Clamped(k, a0, m), Clamped(k, a1, m + 8)) + zeroPoint;
         Vector256<short> clampedHigh = Avx2.PackSignedSaturate(Clamped(k, a2, m + 16), Clamped(k, a3, m + 24)) + zeroPoint;

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace QuantGen.Kernels.Int8;
 
 /// <summary>
@@ -105,4 +107,12 @@ internal struct DepthwiseConstants
 
     /// <summary>Both bytes of a channel pair offset by the output zero point: <c>z + z·256</c>.</summary>
     public int PairZeroPoint;
+
+    /// <summary>
+    /// <see cref="WordZeroPoint"/>, <see cref="Min"/> and <see cref="Max"/> broadcast once: read as memory operands, where
+    /// broadcasting the scalars took three more instructions an output (bytes and words have no embedded broadcast).
+    /// </summary>
+    public Vector256<short> ZeroWords;
+
+    public Vector256<byte> MinBytes, MaxBytes;
 }

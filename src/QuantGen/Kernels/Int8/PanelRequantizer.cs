@@ -21,7 +21,10 @@ internal readonly unsafe struct PanelRequantizer
     private readonly int* weightZeroPoints;
     private readonly float low, high;
     private readonly short zeroPoint;
-    private readonly byte min, max;
+    // Broadcast once a panel: the struct lives on the stack, so each row then reads them as memory operands, where
+    // broadcasting the scalars again took three broadcasts a row (a fifth of the zmm tile's requantize).
+    private readonly Vector256<short> zeroWords;
+    private readonly Vector256<byte> minBytes, maxBytes;
     private readonly bool clampsInBytes;
 
     /// <summary>The constants of columns <paramref name="c0"/>… (whole panels; the epilogue's arrays are padded).</summary>
@@ -35,8 +38,9 @@ internal readonly unsafe struct PanelRequantizer
         low = e.Low;
         high = e.High;
         zeroPoint = (short)e.ZeroPoint;
-        min = e.Range.Min;
-        max = e.Range.Max;
+        zeroWords = Vector256.Create(zeroPoint);
+        minBytes = Vector256.Create(e.Range.Min);
+        maxBytes = Vector256.Create(e.Range.Max);
         clampsInBytes = e.ClampsInBytes;
     }
 
@@ -52,10 +56,10 @@ internal readonly unsafe struct PanelRequantizer
     public Vector128<byte> Bytes<TForm>(Vector256<int> acc0, Vector256<int> acc1, int rowSum)
         where TForm : struct, IRequantizeForm
     {
-        var shorts = Shorts(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 8), Vector256.Create(zeroPoint));
+        var shorts = Shorts(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 8), zeroWords);
         shorts = Avx2.Permute4x64(shorts.AsInt64(), 0b11_01_10_00).AsInt16();   // vpackssdw interleaved the 128-bit lanes
         var bytes = Sse2.PackUnsignedSaturate(shorts.GetLower(), shorts.GetUpper());
-        return TForm.IsPlain || clampsInBytes ? Vector128.Min(Vector128.Max(bytes, Vector128.Create(min)), Vector128.Create(max)) : bytes;
+        return TForm.IsPlain || clampsInBytes ? Vector128.Min(Vector128.Max(bytes, minBytes.GetLower()), maxBytes.GetLower()) : bytes;
     }
 
     /// <summary>32 columns: four accumulators in memory (a tile leaves its K loop through the stack).</summary>
@@ -67,7 +71,7 @@ internal readonly unsafe struct PanelRequantizer
     public Vector256<byte> Bytes<TForm>(Vector256<int>* acc, int rowSum)
         where TForm : struct, IRequantizeForm
     {
-        var zero = Vector256.Create(zeroPoint);
+        var zero = zeroWords;
         return InOrder<TForm>(
             Shorts(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero),
             Shorts(Scaled<TForm>(acc[2], rowSum, 16), Scaled<TForm>(acc[3], rowSum, 24), zero));
@@ -82,7 +86,7 @@ internal readonly unsafe struct PanelRequantizer
     public Vector256<byte> Bytes24InLanes<TForm>(Vector256<int>* acc, int rowSum)
         where TForm : struct, IRequantizeForm
     {
-        var zero = Vector256.Create(zeroPoint);
+        var zero = zeroWords;
         var third = Scaled<TForm>(acc[2], rowSum, 16);
         var bytes = Avx2.PackUnsignedSaturate(Shorts(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero), Shorts(third, third, zero));
         return InRange<TForm>(bytes);
@@ -110,7 +114,7 @@ internal readonly unsafe struct PanelRequantizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<byte> InRange<TForm>(Vector256<byte> bytes)
         where TForm : struct, IRequantizeForm =>
-        TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max)) : bytes;
+        TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, minBytes), maxBytes) : bytes;
 
     /// <summary>
     /// 32 columns on zmm (the AVX-512BW tile, whose dot products are on zmm already). With the clamp left to the bytes,
@@ -128,7 +132,7 @@ internal readonly unsafe struct PanelRequantizer
             // Each 128-bit lane i now holds bytes of columns 4i…4i+3 (dword 0) and 16+4i… (dword 1), then their repeat.
             var packed = Avx512BW.PackUnsignedSaturate(shorts, shorts).AsInt32();
             var bytes = Avx512F.PermuteVar16x32(packed, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0)).GetLower().AsByte();
-            return Vector256.Min(Vector256.Max(bytes, Vector256.Create(min)), Vector256.Create(max));
+            return Vector256.Min(Vector256.Max(bytes, minBytes), maxBytes);
         }
         Vector512<short> narrowed = Vector512.Narrow(Clamped<TForm>(acc0, rowSum, 0), Clamped<TForm>(acc1, rowSum, 16));
         return Vector256.Narrow(narrowed.GetLower().AsUInt16(), narrowed.GetUpper().AsUInt16());

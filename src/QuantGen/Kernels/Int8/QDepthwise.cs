@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using QuantGen.Kernels.Reference;
 
 namespace QuantGen.Kernels.Int8;
@@ -58,6 +59,9 @@ internal sealed unsafe class QDepthwise
             Low = epilogue.Low, High = epilogue.High, ZeroPoint = epilogue.ZeroPoint,
             WordZeroPoint = (short)epilogue.ZeroPoint, PairZeroPoint = epilogue.ZeroPoint * 257,
             Min = epilogue.Range.Min, Max = epilogue.Range.Max,
+            ZeroWords = Vector256.Create((short)epilogue.ZeroPoint),
+            MinBytes = Vector256.Create(epilogue.Range.Min),
+            MaxBytes = Vector256.Create(epilogue.Range.Max),
         };
 
         kernel = Choose(path, weightZeroPoints, geometry.OutHeight * geometry.OutWidth);
