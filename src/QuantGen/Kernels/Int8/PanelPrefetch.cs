@@ -21,10 +21,10 @@ internal static unsafe class PanelPrefetch
 
     /// <summary>
     /// Whether the one-row passes prefetch: on every CPU but Zen 4, whose hardware prefetchers stream the panels faster
-    /// alone. There, MNIST MobileNetV2's one-row layers with L2 flushed before each call (weights in L3) took 0.87–0.91
-    /// of their time with these prefetches, from memory 0.89–0.92, and fewer prefetches (every other line, or one per
-    /// 512 bytes) were slower still (<c>--one-row-prefetch</c> in bench/ measures it on any machine). Read per step,
-    /// not folded by the JIT, so that the bench can compare both in one process.
+    /// alone. There, MNIST MobileNetV2's one-row layers with L2 flushed before each call (weights in L3) took 0.75–0.95
+    /// of their time with these prefetches, and 0.86–0.95 from memory; every other line was in between from L3 and
+    /// slower still from memory (<c>--one-row-prefetch</c> in bench/ measures it on any machine). Read per step, not
+    /// folded by the JIT, so that the bench can compare both in one process.
     /// </summary>
     internal static bool Enabled = !CpuModel.Current.IsZen4;
 
