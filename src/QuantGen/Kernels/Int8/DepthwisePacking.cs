@@ -75,6 +75,31 @@ internal static class DepthwisePacking
     }
 
     /// <summary>
+    /// <see cref="ColumnWeights"/> for the AVX-512BW slide: each whole 64-channel chunk as three columns of four vectors
+    /// of 16 int32 lanes in the order of <see cref="DepthwiseQuads.WideOrder"/>, the channels after them as
+    /// <see cref="ColumnWeights"/> lays them out (the ymm slide takes those).
+    /// </summary>
+    public static PinnedBuffer<sbyte> WideColumnWeights(ReadOnlySpan<int> weights, int channels, int padded)
+    {
+        var packed = new PinnedBuffer<sbyte>(3 * 4 * padded);
+        int wide = DepthwiseQuads.WideChannels(channels);
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < 3; ky++)
+            {
+                for (int kx = 0; kx < 3; kx++)
+                {
+                    int at = c < wide
+                        ? (c >> 6) * 768 + kx * 256 + 4 * (DepthwiseQuads.WideOrder(c, wide) & 63) + ky
+                        : (c >> 5) * 384 + kx * 128 + 4 * (DepthwiseQuads.QuadOrder(c) & 31) + ky;
+                    packed.Span[at] = (sbyte)weights[(3 * ky + kx) * padded + c];
+                }
+            }
+        }
+        return packed;
+    }
+
+    /// <summary>
     /// <see cref="Depthwise512"/>'s weights, int16 pairs for <c>vpmaddwd</c> against two taps' bytes zero-extended into the halves
     /// of each int32 lane: per window class, per 32 channels, per pair of the class's taps
     /// (<see cref="DepthwiseWindows.PairInputs"/>), channel c's lane holds <c>(w′_first[c], w′_second[c])</c>, channels in

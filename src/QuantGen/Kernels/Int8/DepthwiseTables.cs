@@ -47,6 +47,17 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>The four-tap kernels' weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
     public required sbyte* ColumnWeights { get; init; }
 
+    /// <summary>
+    /// The AVX-512BW slide's weights, offsets (every class's) and multipliers, whole 64-channel chunks in the order of
+    /// <see cref="DepthwiseQuads.WideOrder"/> and the channels after them as <see cref="ColumnWeights"/>,
+    /// <see cref="QuadOffsets"/> and <see cref="QuadMultipliers"/> order theirs; null where the slide stays on ymm.
+    /// </summary>
+    public sbyte* WideColumnWeights { get; init; }
+
+    public int* WideOffsets { get; init; }
+
+    public float* WideMultipliers { get; init; }
+
     /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseQuads.CanSlide"/> and <see cref="Depthwise256.CanSlide"/>.</summary>
     public required bool Slides { get; init; }
 

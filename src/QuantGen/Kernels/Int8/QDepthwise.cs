@@ -30,9 +30,9 @@ internal sealed unsafe class QDepthwise
     private readonly PinnedBuffer<int> weights, offsets;
     private readonly PinnedBuffer<DepthwiseConstants> constants;
     private readonly PinnedBuffer<short>? evenOddWeights, pairWeights;
-    private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights;
-    private readonly PinnedBuffer<int>? evenOddOffsets, quadOffsets;
-    private readonly PinnedBuffer<float>? evenOddMultipliers, quadMultipliers;
+    private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights, wideColumnWeights;
+    private readonly PinnedBuffer<int>? evenOddOffsets, quadOffsets, wideOffsets;
+    private readonly PinnedBuffer<float>? evenOddMultipliers, quadMultipliers, wideMultipliers;
 
     public QDepthwise(
         in ConvGeometry geometry, ReadOnlySpan<sbyte> weight, WeightQParams weightQ, ReadOnlySpan<int> bias,
@@ -82,6 +82,13 @@ internal sealed unsafe class QDepthwise
             // The AVX2 kernel takes channels past the last whole 32 on its exact steps; VNNI's slides only over every channel.
             bool slides = kernel == DepthwiseKernel.Maddubs256 ? DepthwiseQuads.CanSlide(geometry) : DepthwiseVnni.CanSlide(geometry);
             if (slides) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);
+            if (slides && kernel == DepthwiseKernel.Maddubs256 && path == Int8KernelPath.Avx512BW && DepthwiseQuads.WideChannels(channels) > 0)
+            {
+                int wide = DepthwiseQuads.WideChannels(channels);
+                wideColumnWeights = DepthwisePacking.WideColumnWeights(weights.Span, channels, padded);
+                wideOffsets = ChannelOrder.Reordered(offsets.Span, padded, c => DepthwiseQuads.WideOrder(c, wide));
+                wideMultipliers = ChannelOrder.Reordered(multipliers, padded, c => DepthwiseQuads.WideOrder(c, wide));
+            }
         }
         Tables = new DepthwiseTables
         {
@@ -98,6 +105,9 @@ internal sealed unsafe class QDepthwise
             PairWeights = pairWeights is null ? null : pairWeights.Pointer,
             QuadWeights = quadWeights is null ? null : quadWeights.Pointer,
             ColumnWeights = columnWeights is null ? null : columnWeights.Pointer,
+            WideColumnWeights = wideColumnWeights is null ? null : wideColumnWeights.Pointer,
+            WideOffsets = wideOffsets is null ? null : wideOffsets.Pointer,
+            WideMultipliers = wideMultipliers is null ? null : wideMultipliers.Pointer,
             Slides = columnWeights is not null || (kernel == DepthwiseKernel.EvenOdd256 && Depthwise256.CanSlide(geometry)),
             ColumnStride = geometry.StrideWidth,
             RowStep = (long)geometry.DilationHeight * geometry.InWidth * channels,
