@@ -55,34 +55,13 @@ internal static class DepthwisePacking
     /// <summary>
     /// The four-tap kernels' weights for sliding along rows with a 3×3 kernel: per 32 channels, per kernel column,
     /// four vectors of 8 int32 lanes in the order of <see cref="DepthwiseQuads.QuadOrder"/>, lane bytes the column's three
-    /// taps' weights, top to bottom, and a zero.
+    /// taps' weights, top to bottom, and a zero. The first <paramref name="wide"/> channels (whole 64-channel chunks, for
+    /// the AVX-512BW slide) go per 64 channels instead, four vectors of 16 lanes a column in the order of
+    /// <see cref="DepthwiseQuads.WideOrder"/>.
     /// </summary>
-    public static PinnedBuffer<sbyte> ColumnWeights(ReadOnlySpan<int> weights, int channels, int padded)
+    public static PinnedBuffer<sbyte> ColumnWeights(ReadOnlySpan<int> weights, int channels, int padded, int wide = 0)
     {
         var packed = new PinnedBuffer<sbyte>(3 * 4 * padded);
-        for (int c = 0; c < channels; c++)
-        {
-            for (int ky = 0; ky < 3; ky++)
-            {
-                for (int kx = 0; kx < 3; kx++)
-                {
-                    int at = (c >> 5) * 384 + kx * 128 + 4 * (DepthwiseQuads.QuadOrder(c) & 31) + ky;
-                    packed.Span[at] = (sbyte)weights[(3 * ky + kx) * padded + c];
-                }
-            }
-        }
-        return packed;
-    }
-
-    /// <summary>
-    /// <see cref="ColumnWeights"/> for the AVX-512BW slide: each whole 64-channel chunk as three columns of four vectors
-    /// of 16 int32 lanes in the order of <see cref="DepthwiseQuads.WideOrder"/>, the channels after them as
-    /// <see cref="ColumnWeights"/> lays them out (the ymm slide takes those).
-    /// </summary>
-    public static PinnedBuffer<sbyte> WideColumnWeights(ReadOnlySpan<int> weights, int channels, int padded)
-    {
-        var packed = new PinnedBuffer<sbyte>(3 * 4 * padded);
-        int wide = DepthwiseQuads.WideChannels(channels);
         for (int c = 0; c < channels; c++)
         {
             for (int ky = 0; ky < 3; ky++)

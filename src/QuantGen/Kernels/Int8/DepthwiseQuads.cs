@@ -117,7 +117,7 @@ internal static unsafe class DepthwiseQuads
     private static void SlideChunks<TDot>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels, bool strideTwo)
         where TDot : IDot256
     {
-        if (typeof(TDot) == typeof(MaddubsQuad) && t.WideColumnWeights != null)
+        if (typeof(TDot) == typeof(MaddubsQuad) && t.WideOffsets != null)
         {
             SlideWide(t, corner, window, y, count, channels, strideTwo);
             return;
@@ -190,17 +190,17 @@ internal static unsafe class DepthwiseQuads
         int c = 0;
         for (; c + 64 <= channels; c += 64)
         {
-            SlideWideChunk(t, corner + c, offsets + c, t.WideColumnWeights + (c >> 6) * 768, t.WideMultipliers + c, y + c, count, strideTwo);
+            SlideWideChunk(t, corner + c, offsets + c, t.ColumnWeights + (c >> 6) * 768, t.WideMultipliers + c, y + c, count, strideTwo);
         }
         // The channels after the whole chunks on ymm, from the same tables (laid out as the ymm slide's there).
         for (; c + 32 <= channels; c += 32)
         {
-            SlideChunk<MaddubsQuad>(t, corner + c, offsets + c, t.WideColumnWeights + (c >> 5) * 384, t.WideMultipliers + c, y + c, count, strideTwo, false, default);
+            SlideChunk<MaddubsQuad>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 5) * 384, t.WideMultipliers + c, y + c, count, strideTwo, false, default);
         }
         if (c < channels)
         {
             var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
-            SlideChunk<MaddubsQuad>(t, corner + c, offsets + c, t.WideColumnWeights + (c >> 5) * 384, t.WideMultipliers + c, y + c, count, strideTwo, true, mask);
+            SlideChunk<MaddubsQuad>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 5) * 384, t.WideMultipliers + c, y + c, count, strideTwo, true, mask);
         }
     }
 
@@ -263,13 +263,13 @@ internal static unsafe class DepthwiseQuads
     private static Vector512<byte> WideRequantize(in DepthwiseTables t, Vector512<int> a0, Vector512<int> a1, Vector512<int> a2, Vector512<int> a3, float* m)
     {
         DepthwiseConstants* k = t.Constants;
-        var zeroPoint = Vector512.Create(k->ZeroWords, k->ZeroWords);
+        var zeroPoint = k->WideZeroWords;
         if (t.ClampsInBytes)
         {
             Vector512<short> low = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(WideRounded(a0, m), WideRounded(a1, m + 16)), zeroPoint);
             Vector512<short> high = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(WideRounded(a2, m + 32), WideRounded(a3, m + 48)), zeroPoint);
             var bytes = Avx512BW.PackUnsignedSaturate(low, high);
-            return Vector512.Min(Vector512.Max(bytes, Vector512.Create(k->MinBytes, k->MinBytes)), Vector512.Create(k->MaxBytes, k->MaxBytes));
+            return Vector512.Min(Vector512.Max(bytes, k->WideMinBytes), k->WideMaxBytes);
         }
         Vector512<short> clampedLow = Avx512BW.PackSignedSaturate(WideClamped(k, a0, m), WideClamped(k, a1, m + 16)) + zeroPoint;
         Vector512<short> clampedHigh = Avx512BW.PackSignedSaturate(WideClamped(k, a2, m + 32), WideClamped(k, a3, m + 48)) + zeroPoint;

@@ -44,16 +44,17 @@ internal readonly unsafe struct DepthwiseTables
     /// <summary>The four-tap kernels' weights (<see cref="DepthwiseQuads"/>, <see cref="DepthwisePacking.QuadWeights"/>).</summary>
     public required sbyte* QuadWeights { get; init; }
 
-    /// <summary>The four-tap kernels' weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it does not.</summary>
+    /// <summary>
+    /// The four-tap kernels' weights for sliding along rows (<see cref="DepthwisePacking.ColumnWeights"/>); null if it
+    /// does not. Where <see cref="WideOffsets"/> is set, its whole 64-channel chunks are laid out for the AVX-512BW slide.
+    /// </summary>
     public required sbyte* ColumnWeights { get; init; }
 
     /// <summary>
-    /// The AVX-512BW slide's weights, offsets (every class's) and multipliers, whole 64-channel chunks in the order of
-    /// <see cref="DepthwiseQuads.WideOrder"/> and the channels after them as <see cref="ColumnWeights"/>,
-    /// <see cref="QuadOffsets"/> and <see cref="QuadMultipliers"/> order theirs; null where the slide stays on ymm.
+    /// The AVX-512BW slide's offsets (every class's) and multipliers: whole 64-channel chunks in the order of
+    /// <see cref="DepthwiseQuads.WideOrder"/>, the channels after them as <see cref="QuadOffsets"/> and
+    /// <see cref="QuadMultipliers"/> order theirs; null where the slide stays on ymm.
     /// </summary>
-    public sbyte* WideColumnWeights { get; init; }
-
     public int* WideOffsets { get; init; }
 
     public float* WideMultipliers { get; init; }
@@ -111,19 +112,23 @@ internal struct DepthwiseConstants
 
     public int ZeroPoint;
 
-    public short WordZeroPoint;
-
-    /// <summary>The output range in bytes (<see cref="Int8.Epilogue.Range"/>), for a clamp after rounding.</summary>
-    public byte Min, Max;
-
     /// <summary>Both bytes of a channel pair offset by the output zero point: <c>z + z·256</c>.</summary>
     public int PairZeroPoint;
 
     /// <summary>
-    /// <see cref="WordZeroPoint"/>, <see cref="Min"/> and <see cref="Max"/> broadcast once: read as memory operands, where
-    /// broadcasting the scalars took three more instructions an output (bytes and words have no embedded broadcast).
+    /// The output zero point as int16 words and the output range (<see cref="Int8.Epilogue.Range"/>) as bytes, for the
+    /// clamp after rounding: broadcast once, and read as memory operands, where broadcasting scalars took three more
+    /// instructions an output (bytes and words have no embedded broadcast).
     /// </summary>
     public Vector256<short> ZeroWords;
 
     public Vector256<byte> MinBytes, MaxBytes;
+
+    /// <summary>
+    /// The same at 512 bits, for the AVX-512BW slide: <c>Vector512.Create(v, v)</c> from the 256-bit ones compiled to
+    /// a load, two moves and two inserts each, an output.
+    /// </summary>
+    public Vector512<short> WideZeroWords;
+
+    public Vector512<byte> WideMinBytes, WideMaxBytes;
 }

@@ -30,7 +30,7 @@ internal sealed unsafe class QDepthwise
     private readonly PinnedBuffer<int> weights, offsets;
     private readonly PinnedBuffer<DepthwiseConstants> constants;
     private readonly PinnedBuffer<short>? evenOddWeights, pairWeights;
-    private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights, wideColumnWeights;
+    private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights;
     private readonly PinnedBuffer<int>? evenOddOffsets, quadOffsets, wideOffsets;
     private readonly PinnedBuffer<float>? evenOddMultipliers, quadMultipliers, wideMultipliers;
 
@@ -57,11 +57,13 @@ internal sealed unsafe class QDepthwise
         constants.Span[0] = new DepthwiseConstants
         {
             Low = epilogue.Low, High = epilogue.High, ZeroPoint = epilogue.ZeroPoint,
-            WordZeroPoint = (short)epilogue.ZeroPoint, PairZeroPoint = epilogue.ZeroPoint * 257,
-            Min = epilogue.Range.Min, Max = epilogue.Range.Max,
+            PairZeroPoint = epilogue.ZeroPoint * 257,
             ZeroWords = Vector256.Create((short)epilogue.ZeroPoint),
             MinBytes = Vector256.Create(epilogue.Range.Min),
             MaxBytes = Vector256.Create(epilogue.Range.Max),
+            WideZeroWords = Vector512.Create((short)epilogue.ZeroPoint),
+            WideMinBytes = Vector512.Create(epilogue.Range.Min),
+            WideMaxBytes = Vector512.Create(epilogue.Range.Max),
         };
 
         kernel = Choose(path, weightZeroPoints, geometry.OutHeight * geometry.OutWidth);
@@ -81,11 +83,11 @@ internal sealed unsafe class QDepthwise
             quadMultipliers = ChannelOrder.Reordered(multipliers, padded, DepthwiseQuads.QuadOrder);
             // The AVX2 kernel takes channels past the last whole 32 on its exact steps; VNNI's slides only over every channel.
             bool slides = kernel == DepthwiseKernel.Maddubs256 ? DepthwiseQuads.CanSlide(geometry) : DepthwiseVnni.CanSlide(geometry);
-            if (slides) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded);
-            if (slides && kernel == DepthwiseKernel.Maddubs256 && path == Int8KernelPath.Avx512BW && DepthwiseQuads.WideChannels(channels) > 0)
+            // AVX-512BW's slide takes whole 64-channel chunks on zmm, in an order of their own.
+            int wide = slides && kernel == DepthwiseKernel.Maddubs256 && path == Int8KernelPath.Avx512BW ? DepthwiseQuads.WideChannels(channels) : 0;
+            if (slides) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded, wide);
+            if (wide > 0)
             {
-                int wide = DepthwiseQuads.WideChannels(channels);
-                wideColumnWeights = DepthwisePacking.WideColumnWeights(weights.Span, channels, padded);
                 wideOffsets = ChannelOrder.Reordered(offsets.Span, padded, c => DepthwiseQuads.WideOrder(c, wide));
                 wideMultipliers = ChannelOrder.Reordered(multipliers, padded, c => DepthwiseQuads.WideOrder(c, wide));
             }
@@ -105,7 +107,6 @@ internal sealed unsafe class QDepthwise
             PairWeights = pairWeights is null ? null : pairWeights.Pointer,
             QuadWeights = quadWeights is null ? null : quadWeights.Pointer,
             ColumnWeights = columnWeights is null ? null : columnWeights.Pointer,
-            WideColumnWeights = wideColumnWeights is null ? null : wideColumnWeights.Pointer,
             WideOffsets = wideOffsets is null ? null : wideOffsets.Pointer,
             WideMultipliers = wideMultipliers is null ? null : wideMultipliers.Pointer,
             Slides = columnWeights is not null || (kernel == DepthwiseKernel.EvenOdd256 && Depthwise256.CanSlide(geometry)),
