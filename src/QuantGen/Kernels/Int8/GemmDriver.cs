@@ -143,7 +143,7 @@ internal static unsafe class TilePass<TTile>
             for (int m = start; m < a.Count; m++)
             {
                 TTile.One(a[m], panel, weights.StepCount, weights.PairedSteps, requantizer.Offsets, scratch.Sums);
-                weights.Corrections?.Apply(c0 / width, source, m, 1, scratch.Sums, width);
+                weights.Corrections?.Apply(c0 / width, source[m], scratch.Sums);
                 Store<TForm>(requantizer, scratch.Sums, RowSum<TForm>(source, rowSums, m), y + (long)m * n + c0, columns, scratch.Narrow);
             }
         }
@@ -191,14 +191,14 @@ internal static unsafe class TilePass<TTile>
             int columns = Math.Min(width, n - c0);
             int* current = scratch.Sums, previous = scratch.Sums + TileRows * width;
             TTile.Four(a[start], a[start + 1], a[start + 2], a[start + 3], panel, steps, pairedSteps, requantizer.Offsets, current);
-            corrections?.Apply(c0 / width, source, start, TileRows, current, width);
+            corrections?.Apply(c0 / width, source[start], source[start + 1], source[start + 2], source[start + 3], current, width);
             for (int m0 = start + TileRows; m0 < end; m0 += TileRows)
             {
                 int* done = current;
                 current = previous;
                 previous = done;
                 TTile.Four(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, pairedSteps, requantizer.Offsets, current);
-                corrections?.Apply(c0 / width, source, m0, TileRows, current, width);
+                corrections?.Apply(c0 / width, source[m0], source[m0 + 1], source[m0 + 2], source[m0 + 3], current, width);
                 StoreTile<TForm>(requantizer, previous, source, rowSums, m0 - TileRows, y + (long)(m0 - TileRows) * n + c0, n, columns, narrow);
             }
             StoreTile<TForm>(requantizer, current, source, rowSums, end - TileRows, y + (long)(end - TileRows) * n + c0, n, columns, narrow);
