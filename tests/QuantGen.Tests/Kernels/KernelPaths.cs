@@ -26,13 +26,8 @@ public static class KernelPaths
     /// <summary>Forces <paramref name="path"/> on this thread until disposed.</summary>
     public static IDisposable Force(FloatKernelPath path, ITestOutputHelper output)
     {
-        FloatKernelPaths.ForcedPath = path;
+        IDisposable restore = TestSwitch.Set(() => FloatKernelPaths.ForcedPath, value => FloatKernelPaths.ForcedPath = value, path);
         output.WriteLine($"Running on the {path} path.");
-        return new Restore();
-    }
-
-    private sealed class Restore : IDisposable
-    {
-        public void Dispose() => FloatKernelPaths.ForcedPath = null;
+        return restore;
     }
 }

@@ -12,15 +12,8 @@ internal static class EagerReference
     /// <summary><paramref name="run"/>'s result with every int8 module on this thread running the reference kernels.</summary>
     public static T Run<T>(Func<T> run)
     {
-        EagerKernels.Reference = true;
-        try
-        {
-            return run();
-        }
-        finally
-        {
-            EagerKernels.Reference = false;
-        }
+        using var reference = TestSwitch.Set(() => EagerKernels.Reference, value => EagerKernels.Reference = value, true);
+        return run();
     }
 
     /// <summary>Equal to the last bit; quantized outputs are compared in PyTorch's order, with their qparams.</summary>

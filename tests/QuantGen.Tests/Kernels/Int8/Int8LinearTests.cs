@@ -58,22 +58,14 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     public void OneRowPassesEqualReferenceWithPrefetchOnAndOff(Int8KernelPath path)
     {
         using var forced = Int8Paths.Force(path, output);
-        bool enabled = PanelPrefetch.Enabled;
-        try
+        foreach (bool prefetch in (ReadOnlySpan<bool>)[true, false])
         {
-            foreach (bool prefetch in (ReadOnlySpan<bool>)[true, false])
+            using var set = Int8Paths.Prefetch(prefetch);
+            var random = new Random(6005);
+            foreach (var (k, n) in new[] { (1280, 1000), (160, 960), (960, 320), (37, 45) })
             {
-                PanelPrefetch.Enabled = prefetch;
-                var random = new Random(6005);
-                foreach (var (k, n) in new[] { (1280, 1000), (160, 960), (960, 320), (37, 45) })
-                {
-                    Check(Int8Case.Create(random, Int8Regime.Typical, n, k, k), 1, k, n, path);
-                }
+                Check(Int8Case.Create(random, Int8Regime.Typical, n, k, k), 1, k, n, path);
             }
-        }
-        finally
-        {
-            PanelPrefetch.Enabled = enabled;
         }
     }
 
@@ -254,15 +246,8 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         using var forced = Int8Paths.Force(path, output);
         foreach (GemmTile tile in (ReadOnlySpan<GemmTile>)[GemmTile.Ymm4x32, GemmTile.Ymm4x24, GemmTile.Ymm4x16])
         {
-            QGemm.ForcedTile = tile;
-            try
-            {
-                output.WriteLine($"{tile}: {EdgeShapes(new Random(6004), path, tile)} cases.");
-            }
-            finally
-            {
-                QGemm.ForcedTile = null;
-            }
+            using var forcedTile = Int8Paths.ForceTile(tile);
+            output.WriteLine($"{tile}: {EdgeShapes(new Random(6004), path, tile)} cases.");
         }
     }
 

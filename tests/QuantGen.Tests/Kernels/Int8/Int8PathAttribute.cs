@@ -26,13 +26,17 @@ public static class Int8Paths
     /// <summary>Forces <paramref name="path"/> for layers built on this thread until disposed.</summary>
     public static IDisposable Force(Int8KernelPath path, ITestOutputHelper output)
     {
-        Int8KernelPaths.ForcedPath = path;
+        IDisposable restore = TestSwitch.Set(() => Int8KernelPaths.ForcedPath, value => Int8KernelPaths.ForcedPath = value, path);
         output.WriteLine($"Running on the {path} int8 path.");
-        return new Restore();
+        return restore;
     }
 
-    private sealed class Restore : IDisposable
-    {
-        public void Dispose() => Int8KernelPaths.ForcedPath = null;
-    }
+    /// <summary>Forces <paramref name="tile"/> for GEMMs built on this thread until disposed.</summary>
+    internal static IDisposable ForceTile(GemmTile tile) => TestSwitch.Set(() => QGemm.ForcedTile, value => QGemm.ForcedTile = value, tile);
+
+    /// <summary>
+    /// Turns the one-row GEMMs' prefetch on or off until disposed. The switch is global, not per thread: tests running
+    /// beside this one may take either setting, which is safe because no result depends on it.
+    /// </summary>
+    internal static IDisposable Prefetch(bool enabled) => TestSwitch.Set(() => PanelPrefetch.Enabled, value => PanelPrefetch.Enabled = value, enabled);
 }

@@ -25,20 +25,13 @@ public sealed class StepPairingTests(ITestOutputHelper output)
         int paired = 0, corrected = 0;
         foreach (GemmTile tile in tiles)
         {
-            QGemm.ForcedTile = tile;
-            try
+            using var forcedTile = Int8Paths.ForceTile(tile);
+            foreach (var (rows, k, n) in (ReadOnlySpan<(int, int, int)>)[(1, 64, 24), (3, 20, 80), (4, 8, 320), (9, 161, 96), (64, 96, 32), (5, 320, 10)])
             {
-                foreach (var (rows, k, n) in (ReadOnlySpan<(int, int, int)>)[(1, 64, 24), (3, 20, 80), (4, 8, 320), (9, 161, 96), (64, 96, 32), (5, 320, 10)])
-                {
-                    Int8Linear layer = Check(random, rows, k, n, tile, told: true);
-                    Check(random, rows, k, n, tile, told: false);
-                    paired += layer.Gemm.PairedSteps > 0 ? 1 : 0;
-                    corrected += layer.Gemm.PairingCorrections > 0 ? 1 : 0;
-                }
-            }
-            finally
-            {
-                QGemm.ForcedTile = null;
+                Int8Linear layer = Check(random, rows, k, n, tile, told: true);
+                Check(random, rows, k, n, tile, told: false);
+                paired += layer.Gemm.PairedSteps > 0 ? 1 : 0;
+                corrected += layer.Gemm.PairingCorrections > 0 ? 1 : 0;
             }
         }
         output.WriteLine($"{paired} layers paired their steps, {corrected} of them with corrections.");
