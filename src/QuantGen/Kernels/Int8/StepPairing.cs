@@ -16,9 +16,9 @@ namespace QuantGen.Kernels.Int8;
 /// instructions a row for every lane of 16 columns and two steps; past one correction per <see cref="GroupsPerCorrection"/>
 /// groups the layer keeps one step at a time. QuantGen's converted MobileNetV2s need few: 0–1.6% of the groups of the
 /// 224×224 fixture's pointwise layers, 0–0.07% of MNIST's (<c>--pairing</c> in the bench). Only the 32 → 16
-/// projection at 112×112 lies between 1% and 2%: on Zen 4 its two corrections a row cost more than pairing saved there
-/// (116 µs paired, 88 µs one step at a time), so the threshold is 1% where it was 2%; whole passes had measured
-/// thresholds of 1%, 2% and 4% alike.</para>
+/// projection at 112×112 lies between 1% and 2%, and on Zen 4 pairing saved it nothing (86–88 µs paired with its two
+/// corrections a row left out, 87–90 one step at a time, 106–109 paired and corrected), so the threshold is 1% where
+/// it was 2%; whole passes had measured thresholds of 1%, 2% and 4% alike.</para>
 /// </remarks>
 internal sealed class StepPairing
 {
