@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Numerics;
 using System.Runtime.Intrinsics;
 using QuantGen.Kernels.Int8;
 using QuantGen.Models;
@@ -68,20 +69,25 @@ internal static class OneRowPrefetch
         return times[times.Length / 2];
     }
 
-    /// <summary>Every byte of <paramref name="bytes"/> through four independent sums of 64-byte loads.</summary>
+    /// <summary>
+    /// Every byte of <paramref name="bytes"/> through four independent sums of <see cref="Vector{T}"/> loads: the
+    /// widest width this machine accelerates, so that the read is a fair ceiling on any CPU the mode is meant for
+    /// (<see cref="Vector512{T}"/> is emulated, and slow, where AVX-512 is missing).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Read(byte[] bytes)
     {
         ref byte start = ref MemoryMarshal.GetArrayDataReference(bytes);
-        Vector512<int> a = default, b = default, c = default, d = default;
-        nuint length = (nuint)bytes.Length & ~(nuint)255;
-        for (nuint o = 0; o < length; o += 256)
+        int width = Vector<byte>.Count;
+        Vector<int> a = default, b = default, c = default, d = default;
+        nuint length = (nuint)bytes.Length & ~(nuint)(4 * width - 1);
+        for (nuint o = 0; o < length; o += (nuint)(4 * width))
         {
-            a += Vector512.LoadUnsafe(ref start, o).AsInt32();
-            b += Vector512.LoadUnsafe(ref start, o + 64).AsInt32();
-            c += Vector512.LoadUnsafe(ref start, o + 128).AsInt32();
-            d += Vector512.LoadUnsafe(ref start, o + 192).AsInt32();
+            a += Vector.As<byte, int>(Vector.LoadUnsafe(ref start, o));
+            b += Vector.As<byte, int>(Vector.LoadUnsafe(ref start, o + (nuint)width));
+            c += Vector.As<byte, int>(Vector.LoadUnsafe(ref start, o + (nuint)(2 * width)));
+            d += Vector.As<byte, int>(Vector.LoadUnsafe(ref start, o + (nuint)(3 * width)));
         }
-        return Vector512.Sum(a + b + c + d);
+        return Vector.Sum(a + b + c + d);
     }
 }
