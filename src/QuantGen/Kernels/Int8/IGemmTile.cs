@@ -9,7 +9,7 @@ namespace QuantGen.Kernels.Int8;
 /// <remarks>
 /// A tile is four rows by <see cref="Width"/> columns, the width of one packed panel (<see cref="QGemm.PanelWidth"/>).
 /// The sums it writes include the panel's offsets (the bias and the zero-point terms that do not depend on the row):
-/// each tile adds them where it measured fastest (at the start, or on the way out). They leave the K loop through
+/// every tile starts its accumulators at them, so that no add is left for the way out. They leave the K loop through
 /// memory, once per tile: left live into the epilogue, the JIT keeps some of them on the stack and stores them on every
 /// K step. Every step broadcasts one 32-bit lane of its rows (<see cref="Steps.Lane"/>): four bytes, or two or one
 /// activations widened by the driver.

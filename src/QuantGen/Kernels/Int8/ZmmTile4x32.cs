@@ -5,9 +5,10 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// 4 rows × 32 columns on zmm (AVX-512BW): eight int32 accumulators, one activation broadcast and two weight vectors
-/// a step; the requantize is <see cref="PanelRequantizer"/>'s, on zmm. Unlike the ymm tiles, its accumulators start at
-/// zero and take the offsets on their way out: started at the offsets, this tile ran 5–25 % slower on Zen 4 at
-/// MobileNetV2's small-K shapes (the zmm adds then wait on the offsets' loads at every tile's start).
+/// a step; the requantize is <see cref="PanelRequantizer"/>'s, on zmm. As in the ymm tiles, the accumulators start at
+/// the offsets: started at zero, with the offsets added on the way out, the tile spent eight adds more a tile, and the
+/// 224×224 fixture's expansions (K = 16–160) ran 1–5% slower on Zen 4 (bench/RESULTS.md). An earlier build of the
+/// driver had measured the opposite (5–25% slower at the offsets); what changed it was not pinned down.
 /// </summary>
 internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
     where TStep : struct, IDot512
@@ -19,7 +20,9 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
-        Vector512<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        var o0 = Vector512.Load(offsets);
+        var o1 = Vector512.Load(offsets + 16);
+        Vector512<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
         int* w = (int*)panel;
         int s = 0, k = 0;
         if (TStep.PairsSteps)
@@ -65,16 +68,14 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
         }
-        var o0 = Vector512.Load(offsets);
-        var o1 = Vector512.Load(offsets + 16);
-        (c00 + o0).Store(sums);
-        (c01 + o1).Store(sums + 16);
-        (c10 + o0).Store(sums + 32);
-        (c11 + o1).Store(sums + 48);
-        (c20 + o0).Store(sums + 64);
-        (c21 + o1).Store(sums + 80);
-        (c30 + o0).Store(sums + 96);
-        (c31 + o1).Store(sums + 112);
+        c00.Store(sums);
+        c01.Store(sums + 16);
+        c10.Store(sums + 32);
+        c11.Store(sums + 48);
+        c20.Store(sums + 64);
+        c21.Store(sums + 80);
+        c30.Store(sums + 96);
+        c31.Store(sums + 112);
     }
 
     /// <summary>Even and odd steps go to separate accumulators, so four dot products are in flight instead of two; the int32 sums wrap as the reference's.</summary>
