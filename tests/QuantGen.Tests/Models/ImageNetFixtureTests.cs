@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+using QuantGen.IO;
+using QuantGen.Kernels.Int8;
+using QuantGen.Models;
+using QuantGen.Quantization;
+using QuantGen.Tests.Kernels.Int8;
+using QuantGen.Tests.Quantization;
+using Xunit.Abstractions;
+
+namespace QuantGen.Tests.Models;
+
+/// <summary>
+/// The ImageNet-size fixture (<c>mobilenetv2-224</c>), calibrated as its README says PyTorch's int8 model was: the
+/// generated int8 pass on the fixture's four probes, against PyTorch's int8 logits and against the converted model on
+/// the reference kernels, on every int8 kernel path. Its shapes (3 input channels, 112×112 depthwise layers, 1000
+/// classes) are ones the MNIST models never build.
+/// </summary>
+public sealed class ImageNetFixtureTests(ITestOutputHelper output)
+{
+    private const int Probes = 4, Classes = MobileNetV2ImageNet.Classes, Image = 3 * 224 * 224;
+
+    /// <summary>The README's bar: PyTorch itself moves this many output steps between calibrations on 1 and 2 threads.</summary>
+    private const int PyTorchRunToRunSteps = 6;
+
+    private static readonly Lazy<MobileNetV2ImageNet> Converted = new(CalibrateAndConvert);
+    private static readonly Lazy<Tensor> ProbeImages = new(() => Tensor.FromArray(Floats("probe4.f32"), Probes, 3, 224, 224));
+    private static readonly Lazy<Tensor> ReferenceLogits = new(() => EagerReference.Forward(Converted.Value, ProbeImages.Value));
+
+    [Fact]
+    public void Generated_int8_logits_are_within_PyTorchs_run_to_run_distance_of_its_int8_logits()
+    {
+        float[] logits = Generated(MobileNetV2ImageNet.Int8.From(Converted.Value));
+        float[] pyTorch = Floats("probe4_int8_logits.f32");
+        float outputScale = (float)ClassifierOutputScale();
+
+        int steps = 0;
+        for (int i = 0; i < Probes; i++)
+        {
+            ReadOnlySpan<float> ours = logits.AsSpan(i * Classes, Classes), theirs = pyTorch.AsSpan(i * Classes, Classes);
+            Assert.True(ArgMax(ours) == ArgMax(theirs), $"probe {i}: class {ArgMax(ours)}, PyTorch's {ArgMax(theirs)}");
+            for (int c = 0; c < Classes; c++) steps = Math.Max(steps, (int)MathF.Round(MathF.Abs(ours[c] - theirs[c]) / outputScale));
+        }
+        output.WriteLine($"Largest distance from PyTorch's int8 logits: {steps} output steps (bar: {PyTorchRunToRunSteps}).");
+        Assert.InRange(steps, 0, PyTorchRunToRunSteps);
+    }
+
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void Generated_int8_logits_equal_the_reference_kernels_bit_for_bit(Int8KernelPath path)
+    {
+        MobileNetV2ImageNet.Int8 pass;
+        using (Int8Paths.Force(path, output)) pass = MobileNetV2ImageNet.Int8.From(Converted.Value);
+
+        float[] logits = Generated(pass);
+
+        EagerReference.AssertBits(ReferenceLogits.Value, Tensor.FromArray(logits, Probes, Classes), $"224×224 probes on {path}");
+    }
+
+    private static float[] Generated(MobileNetV2ImageNet.Int8 pass)
+    {
+        var logits = new float[Probes * Classes];
+        pass.Forward(ProbeImages.Value.Data, logits, Probes);
+        return logits;
+    }
+
+    private static MobileNetV2ImageNet CalibrateAndConvert()
+    {
+        var model = new MobileNetV2ImageNet();
+        model.Network.LoadStateDict(SafeTensors.Load(Fixture("mnv2_224_float.safetensors")));
+        float[] calibration = Floats("calib32.f32");
+        // PyTorch's default_qconfig over the 32 calibration images in batches of 8, as the README's script ran them.
+        IEnumerable<Tensor> Batches()
+        {
+            for (int start = 0; start < 32; start += 8) yield return Tensor.FromArray(calibration.AsSpan(start * Image, 8 * Image).ToArray(), 8, 3, 224, 224);
+        }
+        model.Calibrate(Batches(), QConfig.Default).Convert();
+        return model;
+    }
+
+    private static double ClassifierOutputScale()
+    {
+        using var meta = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixture("meta.json")));
+        return meta.RootElement.GetProperty("classifier_output").GetProperty("scale").GetDouble();
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
+    }
+
+    private static float[] Floats(string file) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Fixture(file))).ToArray();
+
+    private static string Fixture(string file) => SharedData.Fixture("mobilenetv2-224", file);
+}
