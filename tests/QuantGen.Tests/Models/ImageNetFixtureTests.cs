@@ -3,6 +3,7 @@ using QuantGen.IO;
 using QuantGen.Kernels.Int8;
 using QuantGen.Models;
 using QuantGen.Quantization;
+using QuantGen.Tests.Infrastructure;
 using QuantGen.Tests.Kernels.Int8;
 using QuantGen.Tests.Quantization;
 using Xunit.Abstractions;
@@ -37,7 +38,7 @@ public sealed class ImageNetFixtureTests(ITestOutputHelper output)
         for (int i = 0; i < Probes; i++)
         {
             ReadOnlySpan<float> ours = logits.AsSpan(i * Classes, Classes), theirs = pyTorch.AsSpan(i * Classes, Classes);
-            Assert.True(ArgMax(ours) == ArgMax(theirs), $"probe {i}: class {ArgMax(ours)}, PyTorch's {ArgMax(theirs)}");
+            Assert.True(Classification.ArgMax(ours) == Classification.ArgMax(theirs), $"probe {i}: class {Classification.ArgMax(ours)}, PyTorch's {Classification.ArgMax(theirs)}");
             for (int c = 0; c < Classes; c++) steps = Math.Max(steps, (int)MathF.Round(MathF.Abs(ours[c] - theirs[c]) / outputScale));
         }
         output.WriteLine($"Largest distance from PyTorch's int8 logits: {steps} output steps (bar: {PyTorchRunToRunSteps}).");
@@ -86,13 +87,6 @@ public sealed class ImageNetFixtureTests(ITestOutputHelper output)
     {
         using var meta = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixture("meta.json")));
         return meta.RootElement.GetProperty("classifier_output").GetProperty("scale").GetDouble();
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
     }
 
     private static float[] Floats(string file) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Fixture(file))).ToArray();

@@ -3,6 +3,7 @@ using QuantGen.IO;
 using QuantGen.Models;
 using QuantGen.Nn;
 using QuantGen.Quantization;
+using QuantGen.Tests.Infrastructure;
 
 namespace QuantGen.Tests.Models;
 
@@ -90,7 +91,7 @@ public sealed class RowConvNetZooTests
             {
                 Assert.True(Math.Abs(expected[i][k] - generated[i * 10 + k]) <= step * 1.0001f, $"{config} image {i}, class {k}: {generated[i * 10 + k]} vs PyTorch {expected[i][k]} (step {step})");
             }
-            Assert.True(ArgMax(expected[i]) == ArgMax(generated.AsSpan(i * 10, 10)), $"{config} image {i}: class {ArgMax(generated.AsSpan(i * 10, 10))}, PyTorch {ArgMax(expected[i])}");
+            Assert.True(Classification.ArgMax(expected[i]) == Classification.ArgMax(generated.AsSpan(i * 10, 10)), $"{config} image {i}: class {Classification.ArgMax(generated.AsSpan(i * 10, 10))}, PyTorch {Classification.ArgMax(expected[i])}");
         }
 
         // MNIST top-1 over the whole test set: PyTorch's, within 0.1 points.
@@ -98,16 +99,9 @@ public sealed class RowConvNetZooTests
         var logits = new float[test.Count * 10];
         int8.Forward(Rows(test, 0, test.Count).Data, logits, test.Count);
         int correct = 0;
-        for (int i = 0; i < test.Count; i++) correct += ArgMax(logits.AsSpan(i * 10, 10)) == test.Labels[i] ? 1 : 0;
+        for (int i = 0; i < test.Count; i++) correct += Classification.ArgMax(logits.AsSpan(i * 10, 10)) == test.Labels[i] ? 1 : 0;
         double top1 = 100.0 * correct / test.Count, pyTorchTop1 = truth.GetProperty("int8_top1").GetDouble();
         Assert.True(Math.Abs(top1 - pyTorchTop1) <= 0.1, $"{config}: top-1 {top1:F2} %, PyTorch's int8 {pyTorchTop1:F2} %");
         Assert.True(top1 > 90, $"{config}: top-1 {top1:F2} % — the trained network should classify MNIST");
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
     }
 }
