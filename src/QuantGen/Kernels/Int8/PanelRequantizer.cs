@@ -21,8 +21,9 @@ internal readonly unsafe struct PanelRequantizer
     private readonly int* weightZeroPoints;
     private readonly float low, high;
     private readonly short zeroPoint;
-    // Broadcast once a panel: the struct lives on the stack, so each row then reads them as memory operands, where
-    // broadcasting the scalars again took three broadcasts a row (a fifth of the zmm tile's requantize).
+    // Broadcast once a panel, where broadcasting the scalars in every row's requantize took three broadcasts a row (a
+    // fifth of the zmm tile's requantize). The JIT still decides per build: in the zmm GEMM it has kept them in
+    // registers, and, short of registers, rebuilt them from the scalars (bench/RESULTS.md).
     private readonly Vector256<short> zeroWords;
     private readonly Vector256<byte> minBytes, maxBytes;
     private readonly bool clampsInBytes;
