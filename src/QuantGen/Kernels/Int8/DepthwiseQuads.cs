@@ -122,13 +122,23 @@ internal static unsafe class DepthwiseQuads
             SlideWide(t, corner, window, y, count, channels, strideTwo);
             return;
         }
-        int* offsets = t.QuadOffsets + window->Offsets;
-        int c = 0;
-        for (; c + 32 <= channels; c += 32) SlideChunk<TDot>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 5) * 384, t.QuadMultipliers + c, y + c, count, strideTwo, false, default);
+        SlideChunksFrom<TDot>(t, 0, t.QuadOffsets + window->Offsets, t.QuadMultipliers, corner, y, count, channels, strideTwo);
+    }
+
+    /// <summary>
+    /// Channels <paramref name="c"/>… of the run on ymm, whole 32-channel chunks and then the rest masked, against
+    /// <paramref name="offsets"/> and <paramref name="multipliers"/> (the window class's and the layer's, from channel 0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SlideChunksFrom<TDot>(
+        in DepthwiseTables t, int c, int* offsets, float* multipliers, byte* corner, byte* y, int count, int channels, bool strideTwo)
+        where TDot : IDot256
+    {
+        for (; c + 32 <= channels; c += 32) SlideChunk<TDot>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 5) * 384, multipliers + c, y + c, count, strideTwo, false, default);
         if (c < channels)
         {
             var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
-            SlideChunk<TDot>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 5) * 384, t.QuadMultipliers + c, y + c, count, strideTwo, true, mask);
+            SlideChunk<TDot>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 5) * 384, multipliers + c, y + c, count, strideTwo, true, mask);
         }
     }
 
@@ -180,7 +190,7 @@ internal static unsafe class DepthwiseQuads
     /// process, both orders).
     /// </summary>
     /// <remarks>
-    /// A call of its own, once per run, with its own copy of the ymm slide for the channels after the whole chunks:
+    /// A call of its own, once per run, with the ymm slide for the channels after the whole chunks inlined into it:
     /// inlined into the window walk, it took the JIT's inlining budget, and the ymm slide's helpers became calls.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -193,15 +203,7 @@ internal static unsafe class DepthwiseQuads
             SlideWideChunk(t, corner + c, offsets + c, t.ColumnWeights + (c >> 6) * 768, t.WideMultipliers + c, y + c, count, strideTwo);
         }
         // The channels after the whole chunks on ymm, from the same tables (laid out as the ymm slide's there).
-        for (; c + 32 <= channels; c += 32)
-        {
-            SlideChunk<MaddubsQuad>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 5) * 384, t.WideMultipliers + c, y + c, count, strideTwo, false, default);
-        }
-        if (c < channels)
-        {
-            var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
-            SlideChunk<MaddubsQuad>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 5) * 384, t.WideMultipliers + c, y + c, count, strideTwo, true, mask);
-        }
+        SlideChunksFrom<MaddubsQuad>(t, c, offsets, t.WideMultipliers, corner, y, count, channels, strideTwo);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
