@@ -17,6 +17,7 @@ internal sealed unsafe class Epilogue
     private readonly PinnedBuffer<int> offsets;
     private readonly PinnedBuffer<float> multipliers;
     private readonly PinnedBuffer<int>? weightZeroPoints;
+    private readonly PinnedBuffer<short> clampWords;
 
     public Epilogue(int channels, float inputScale, WeightQParams weightQ, ActivationQParams outputQ, OutputRange range, bool needsWeightZeroPoints)
     {
@@ -41,6 +42,10 @@ internal sealed unsafe class Epilogue
         ZeroPoint = outputQ.ZeroPoint;
         Low = range.Min - ZeroPoint;
         High = range.Max - ZeroPoint;
+        clampWords = new PinnedBuffer<short>(3 * ClampWordCount);
+        clampWords.Span[..ClampWordCount].Fill((short)ZeroPoint);
+        clampWords.Span.Slice(ClampWordCount, ClampWordCount).Fill(range.Min);
+        clampWords.Span[(2 * ClampWordCount)..].Fill(range.Max);
     }
 
     /// <summary>
@@ -56,6 +61,7 @@ internal sealed unsafe class Epilogue
         multipliers = ChannelOrder.Reordered(other.multipliers.Span, width, slotOfColumn);
         weightZeroPoints = other.weightZeroPoints is null ? null : ChannelOrder.Reordered(other.weightZeroPoints.Span, width, slotOfColumn);
         (ClampsInBytes, Range, ZeroPoint, Low, High) = (other.ClampsInBytes, other.Range, other.ZeroPoint, other.Low, other.High);
+        clampWords = other.clampWords;
     }
 
     public static int PaddedLength(int channels) => (channels + Padding - 1) / Padding * Padding;
@@ -70,6 +76,16 @@ internal sealed unsafe class Epilogue
     public int* WeightZeroPoints => weightZeroPoints is null ? null : weightZeroPoints.Pointer;
 
     public OutputRange Range { get; }
+
+    /// <summary>Words a zmm register holds: <see cref="ClampWords"/>' three vectors are this long.</summary>
+    public const int ClampWordCount = 32;
+
+    /// <summary>
+    /// The zero point, <see cref="Range"/>'s minimum and its maximum, each as <see cref="ClampWordCount"/> int16 words
+    /// one after another: for the zmm requantize, which reads them as memory operands, where broadcasting them from
+    /// scalars took three <c>vpbroadcastw</c> from general registers a row.
+    /// </summary>
+    public short* ClampWords => clampWords.Pointer;
 
     /// <summary>
     /// Whether every multiplier is at most ½ in magnitude (as usual: PyTorch's and qnnpack's are below 1). Then

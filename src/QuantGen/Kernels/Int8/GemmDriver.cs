@@ -44,36 +44,36 @@ internal static unsafe class GemmDriver<TTile, TExact>
         int* sums = (int*)(((nint)sumsBytes + 63) & ~(nint)63);
         byte* narrow = stackalloc byte[Vector256<byte>.Count];   // one row of the widest tile
         var scratch = new TileScratch(sums, narrow);
-        bool plain = PlainRequantize.Fits(g.Epilogue);
-        if (whole < a.Count) RunRows(g, a, y, rowSums, whole, a.Count, leftover: true, plain, scratch);
+        RequantizeForm form = RequantizeForms.Of(g.Epilogue);
+        if (whole < a.Count) RunRows(g, a, y, rowSums, whole, a.Count, leftover: true, form, scratch);
         // Row blocks outside, panels inside: a block of A stays in L1 while every panel passes over it.
-        for (int b0 = 0; b0 < whole; b0 += block) RunRows(g, a, y, rowSums, b0, Math.Min(whole, b0 + block), leftover: false, plain, scratch);
+        for (int b0 = 0; b0 < whole; b0 += block) RunRows(g, a, y, rowSums, b0, Math.Min(whole, b0 + block), leftover: false, form, scratch);
     }
 
     /// <summary>Rows <paramref name="start"/>…<paramref name="end"/> (a block of whole tiles, or the rows left over) on the tile their bytes allow.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RunRows(QGemm g, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, bool plain, TileScratch scratch)
+    private static void RunRows(QGemm g, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, RequantizeForm form, TileScratch scratch)
     {
         if (g.PairedSteps > 0)
         {
             // Blocks within the pairing's bound (nearly all) take their steps two at a time; a block above it takes them
             // one at a time, or the exact tile above the byte limit, which lies above the bound and is checked only then.
-            if (!g.ChecksPairedRows || !ByteRange.AnyAbove(a, start, end, g.K, g.PairedLimit)) OnTile(g, g.Packing, a, y, rowSums, start, end, leftover, plain, scratch);
-            else if (NeedsExact(g, a, start, end)) Widened<TExact>(g, g.ExactPacking, a, y, rowSums, start, end, leftover, plain, scratch);
-            else OnTile(g, g.Packing.OneStepAtATime, a, y, rowSums, start, end, leftover, plain, scratch);
+            if (!g.ChecksPairedRows || !ByteRange.AnyAbove(a, start, end, g.K, g.PairedLimit)) OnTile(g, g.Packing, a, y, rowSums, start, end, leftover, form, scratch);
+            else if (NeedsExact(g, a, start, end)) Widened<TExact>(g, g.ExactPacking, a, y, rowSums, start, end, leftover, form, scratch);
+            else OnTile(g, g.Packing.OneStepAtATime, a, y, rowSums, start, end, leftover, form, scratch);
             return;
         }
-        if (NeedsExact(g, a, start, end)) Widened<TExact>(g, g.ExactPacking, a, y, rowSums, start, end, leftover, plain, scratch);
-        else OnTile(g, g.Packing, a, y, rowSums, start, end, leftover, plain, scratch);
+        if (NeedsExact(g, a, start, end)) Widened<TExact>(g, g.ExactPacking, a, y, rowSums, start, end, leftover, form, scratch);
+        else OnTile(g, g.Packing, a, y, rowSums, start, end, leftover, form, scratch);
     }
 
     /// <summary>Rows <paramref name="start"/>…<paramref name="end"/> on <typeparamref name="TTile"/> against <paramref name="packing"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OnTile(QGemm g, PanelSet packing, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, bool plain, TileScratch scratch)
+    private static void OnTile(QGemm g, PanelSet packing, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, RequantizeForm form, TileScratch scratch)
     {
-        if (Steps.ActivationBytes(TTile.Kind) > 1) Widened<TTile>(g, packing, a, y, rowSums, start, end, leftover, plain, scratch);
-        else if (leftover) TilePass<TTile>.Leftover(g, packing, a, y, rowSums, start, plain, widened: null, scratch);
-        else TilePass<TTile>.Block(g, packing, a, y, rowSums, start, end, plain, widened: null, scratch);
+        if (Steps.ActivationBytes(TTile.Kind) > 1) Widened<TTile>(g, packing, a, y, rowSums, start, end, leftover, form, scratch);
+        else if (leftover) TilePass<TTile>.Leftover(g, packing, a, y, rowSums, start, form, widened: null, scratch);
+        else TilePass<TTile>.Block(g, packing, a, y, rowSums, start, end, form, widened: null, scratch);
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ internal static unsafe class GemmDriver<TTile, TExact>
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     [SkipLocalsInit]   // the widened rows are written before a tile reads them
-    private static void Widened<T>(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, bool plain, TileScratch scratch)
+    private static void Widened<T>(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, int end, bool leftover, RequantizeForm form, TileScratch scratch)
         where T : struct, IGemmTile
     {
         int bytes = (end - start) * weights.StepCount * Steps.LaneBytes;
@@ -94,8 +94,8 @@ internal static unsafe class GemmDriver<TTile, TExact>
             Span<byte> buffer = rented ?? stackalloc byte[bytes];
             fixed (byte* widened = buffer)
             {
-                if (leftover) TilePass<T>.Leftover(g, weights, a, y, rowSums, start, plain, widened, scratch);
-                else TilePass<T>.Block(g, weights, a, y, rowSums, start, end, plain, widened, scratch);
+                if (leftover) TilePass<T>.Leftover(g, weights, a, y, rowSums, start, form, widened, scratch);
+                else TilePass<T>.Block(g, weights, a, y, rowSums, start, end, form, widened, scratch);
             }
         }
         finally
@@ -115,19 +115,27 @@ internal static unsafe class TilePass<TTile>
     private const int TileRows = 4;
 
     /// <summary>Rows <paramref name="start"/>…<paramref name="end"/> (whole tiles) against every panel, widened first when the tile needs it.</summary>
-    public static void Block(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, int end, bool plain, byte* widened, TileScratch scratch)
+    public static void Block(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, int end, RequantizeForm form, byte* widened, TileScratch scratch)
     {
         Rows rows = Steps.ActivationBytes(TTile.Kind) == 1 ? a : Widen(weights, a, start, end, widened);
-        if (plain) Block<PlainRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch);
-        else Block<AnyRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch);
+        switch (form)
+        {
+            case RequantizeForm.FullRange: Block<FullRangeRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
+            case RequantizeForm.Plain: Block<PlainRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
+            default: Block<AnyRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
+        }
     }
 
     /// <summary>The rows from <paramref name="start"/> to the end (fewer than a tile), one at a time, against every panel.</summary>
-    public static void Leftover(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, bool plain, byte* widened, TileScratch scratch)
+    public static void Leftover(QGemm g, PanelSet weights, Rows a, byte* y, int* rowSums, int start, RequantizeForm form, byte* widened, TileScratch scratch)
     {
         Rows rows = Steps.ActivationBytes(TTile.Kind) == 1 ? a : Widen(weights, a, start, a.Count, widened);
-        if (plain) Leftover<PlainRequantize>(g, weights, rows, a, y, rowSums, start, scratch);
-        else Leftover<AnyRequantize>(g, weights, rows, a, y, rowSums, start, scratch);
+        switch (form)
+        {
+            case RequantizeForm.FullRange: Leftover<FullRangeRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
+            case RequantizeForm.Plain: Leftover<PlainRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
+            default: Leftover<AnyRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
+        }
     }
 
     [MethodImpl(HotLoop.Compiled)]   // its tier-0 code ran the one-row layers of a 28×28 batch-1 pass ten times slower

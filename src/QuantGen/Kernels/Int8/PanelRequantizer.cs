@@ -21,6 +21,7 @@ internal readonly unsafe struct PanelRequantizer
     private readonly int* weightZeroPoints;
     private readonly float low, high;
     private readonly short zeroPoint;
+    private readonly short* clampWords;
     // Broadcast once a panel, where broadcasting the scalars in every row's requantize took three broadcasts a row (a
     // fifth of the zmm tile's requantize). The JIT still decides per build: in the zmm GEMM it has kept them in
     // registers, and, short of registers, rebuilt them from the scalars (bench/RESULTS.md).
@@ -39,6 +40,7 @@ internal readonly unsafe struct PanelRequantizer
         low = e.Low;
         high = e.High;
         zeroPoint = (short)e.ZeroPoint;
+        clampWords = e.ClampWords;
         zeroWords = Vector256.Create(zeroPoint);
         minBytes = Vector256.Create(e.Range.Min);
         maxBytes = Vector256.Create(e.Range.Max);
@@ -60,7 +62,7 @@ internal readonly unsafe struct PanelRequantizer
         var shorts = Shorts(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 8), zeroWords);
         shorts = Avx2.Permute4x64(shorts.AsInt64(), 0b11_01_10_00).AsInt16();   // vpackssdw interleaved the 128-bit lanes
         var bytes = Sse2.PackUnsignedSaturate(shorts.GetLower(), shorts.GetUpper());
-        return TForm.IsPlain || clampsInBytes ? Vector128.Min(Vector128.Max(bytes, minBytes.GetLower()), maxBytes.GetLower()) : bytes;
+        return ClampsBytes<TForm>() ? Vector128.Min(Vector128.Max(bytes, minBytes.GetLower()), maxBytes.GetLower()) : bytes;
     }
 
     /// <summary>32 columns: four accumulators in memory (a tile leaves its K loop through the stack).</summary>
@@ -115,28 +117,44 @@ internal readonly unsafe struct PanelRequantizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<byte> InRange<TForm>(Vector256<byte> bytes)
         where TForm : struct, IRequantizeForm =>
-        TForm.IsPlain || clampsInBytes ? Vector256.Min(Vector256.Max(bytes, minBytes), maxBytes) : bytes;
+        ClampsBytes<TForm>() ? Vector256.Min(Vector256.Max(bytes, minBytes), maxBytes) : bytes;
 
     /// <summary>
-    /// 32 columns on zmm (the AVX-512BW tile, whose dot products are on zmm already). With the clamp left to the bytes,
-    /// as on ymm: saturating packs and one dword permute, ten instructions a row where clamping in float and narrowing
-    /// with <c>vpmovdw</c>/<c>vpmovwb</c> took eighteen (a K = 16 tile's requantize took as long as its K loop);
-    /// otherwise clamped in float, then narrowed.
+    /// Whether packed bytes still need the byte max/min: not onto the whole byte, where the unsigned pack saturates to
+    /// [0, 255] already, nor where the values were clamped in float before the packs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ClampsBytes<TForm>()
+        where TForm : struct, IRequantizeForm => !TForm.FullRange && (TForm.IsPlain || clampsInBytes);
+
+    /// <summary>
+    /// 32 columns on zmm (the AVX-512BW tile, whose dot products are on zmm already), in the panel order of
+    /// <see cref="ZmmTile4x32{TStep}.SlotOfColumn"/>: a signed pack leaves the words in column order, so a clamp in words
+    /// and one narrowing <c>vpmovuswb</c> give the bytes, where packing again to bytes left them across the 128-bit lanes
+    /// for a <c>vpermd</c> to gather. With the clamp left to the words the pack and the zero point's add saturate, which
+    /// changes no clamped value; otherwise the scaled values are clamped in float first and fit a byte with the zero point.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<byte> Bytes<TForm>(Vector512<int> acc0, Vector512<int> acc1, int rowSum)
         where TForm : struct, IRequantizeForm
     {
+        Vector512<short> words;
         if (TForm.IsPlain || clampsInBytes)
         {
-            var shorts = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 16)), Vector512.Create(zeroPoint));
-            // Each 128-bit lane i now holds bytes of columns 4i…4i+3 (dword 0) and 16+4i… (dword 1), then their repeat.
-            var packed = Avx512BW.PackUnsignedSaturate(shorts, shorts).AsInt32();
-            var bytes = Avx512F.PermuteVar16x32(packed, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0)).GetLower().AsByte();
-            return Vector256.Min(Vector256.Max(bytes, minBytes), maxBytes);
+            const int Count = Epilogue.ClampWordCount;
+            words = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 16)), Vector512.Load(clampWords));
+            // Onto the whole byte the narrowing's saturation is the upper clamp; the lower one stays, since the
+            // narrowing reads the words as unsigned. The full clamp (two memory operands) took the 224×224 fixture's
+            // small-K expansions 3–7% longer than this one max with a zero register (Zen 4, bench/RESULTS.md).
+            words = TForm.FullRange
+                ? Avx512BW.Max(words, Vector512<short>.Zero)
+                : Avx512BW.Min(Avx512BW.Max(words, Vector512.Load(clampWords + Count)), Vector512.Load(clampWords + 2 * Count));
         }
-        Vector512<short> narrowed = Vector512.Narrow(Clamped<TForm>(acc0, rowSum, 0), Clamped<TForm>(acc1, rowSum, 16));
-        return Vector256.Narrow(narrowed.GetLower().AsUInt16(), narrowed.GetUpper().AsUInt16());
+        else
+        {
+            words = Avx512BW.PackSignedSaturate(Clamped<TForm>(acc0, rowSum, 0), Clamped<TForm>(acc1, rowSum, 16));
+        }
+        return Avx512BW.ConvertToVector256ByteWithSaturation(words.AsUInt16());
     }
 
     /// <summary>Sixteen columns as int32 <c>round(acc·M)</c>, unclamped (see <see cref="Scaled{TForm}(Vector256{int}, int, int)"/>).</summary>

@@ -145,8 +145,12 @@ internal sealed unsafe class QDirect
     private void Bands<TStep>(byte* input, byte* output, int batch, byte* band, int bandRows)
         where TStep : struct, IDot256
     {
-        if (PlainRequantize.Fits(Epilogue)) Bands<TStep, PlainRequantize>(input, output, batch, band, bandRows);
-        else Bands<TStep, AnyRequantize>(input, output, batch, band, bandRows);
+        switch (RequantizeForms.Of(Epilogue))
+        {
+            case RequantizeForm.FullRange: Bands<TStep, FullRangeRequantize>(input, output, batch, band, bandRows); break;
+            case RequantizeForm.Plain: Bands<TStep, PlainRequantize>(input, output, batch, band, bandRows); break;
+            default: Bands<TStep, AnyRequantize>(input, output, batch, band, bandRows); break;
+        }
     }
 
     [SkipLocalsInit]   // the wide tile's sums and the narrow row are written before they are read

@@ -64,7 +64,12 @@ internal sealed unsafe class QGemm
             _ => XmmTile4x8<PortableSingle>.Width,
         };
         StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
-        slotOfColumn = path != Int8KernelPath.Scalar && Tile == GemmTile.Ymm4x24 ? YmmTile4x24<MaddubsQuad>.SlotOfColumn : null;
+        slotOfColumn = path == Int8KernelPath.Scalar ? null : Tile switch
+        {
+            GemmTile.Ymm4x24 => YmmTile4x24<MaddubsQuad>.SlotOfColumn,
+            GemmTile.Zmm4x32 => ZmmTile4x32<MaddubsQuad>.SlotOfColumn,
+            _ => null,
+        };
         PairedLimit = Math.Min(inputRange.Max, StepPairing.Bound);
         StepPairing? candidate = maddubs ? StepPairing.Of(weight, outputs, depth, PairedLimit) : null;
         PairingCorrections = candidate?.Corrections.Length ?? 0;
@@ -144,8 +149,9 @@ internal sealed unsafe class QGemm
     internal int PairingCorrections { get; }
 
     /// <summary>
-    /// <see cref="Epilogue"/> in <see cref="Packing"/>'s column order: the same object, but under the 4×24 tile, whose
-    /// panels put each column where its in-lane packs leave it (<see cref="YmmTile4x24{TStep}.SlotOfColumn"/>).
+    /// <see cref="Epilogue"/> in <see cref="Packing"/>'s column order: the same object, but under the 4×24 and zmm tiles,
+    /// whose panels put each column where their in-lane packs leave it (<see cref="YmmTile4x24{TStep}.SlotOfColumn"/>,
+    /// <see cref="ZmmTile4x32{TStep}.SlotOfColumn"/>).
     /// </summary>
     public Epilogue PackingEpilogue { get; }
 
@@ -165,6 +171,12 @@ internal sealed unsafe class QGemm
     /// </summary>
     public int ExactPanelWidth => Tile == GemmTile.Ymm4x24 ? YmmTile4x16<WidePair>.Width : PanelWidth;
 
+    /// <summary>
+    /// Where <see cref="ExactPacking"/> puts each column inside a panel: as <see cref="Packing"/> does where both run on
+    /// one tile (the zmm tile, whose requantize reads its panels' order), in column order where the exact tile is 4×16.
+    /// </summary>
+    private Func<int, int>? ExactSlotOfColumn => ExactPanelWidth == PanelWidth ? slotOfColumn : null;
+
     /// <summary>Slots per column of <see cref="ExactPacking"/>: K in int16 pairs.</summary>
     public int ExactStepCount => (K + 1) / 2;
 
@@ -181,10 +193,10 @@ internal sealed unsafe class QGemm
             PinnedBuffer<byte>? pairs = Volatile.Read(ref exact);
             if (pairs == null)
             {
-                Interlocked.CompareExchange(ref exact, Pack(Unpack(), N, K, StepKind.Pair, ExactPanelWidth, ExactStepCount), null);
+                Interlocked.CompareExchange(ref exact, Pack(Unpack(), N, K, StepKind.Pair, ExactPanelWidth, ExactStepCount, ExactSlotOfColumn), null);
                 pairs = exact!;
             }
-            return new PanelSet(pairs.Pointer, ExactStepCount, Epilogue);
+            return new PanelSet(pairs.Pointer, ExactStepCount, ExactSlotOfColumn is null ? Epilogue : PackingEpilogue);
         }
     }
 

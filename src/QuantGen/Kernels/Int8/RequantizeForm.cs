@@ -1,9 +1,9 @@
 namespace QuantGen.Kernels.Int8;
 
 /// <summary>
-/// What a GEMM's requantize has to handle, as a JIT-time constant: the driver compiles its loops once for the plain
-/// case and once for any, so that the plain one carries no per-row tests of the epilogue's flags, nor the loads of
-/// them that the JIT repeats on every row (the requantizer lives in memory, which the kernels' pointer stores may alias).
+/// What a GEMM's requantize has to handle, as a JIT-time constant: the driver compiles its loops once for each form,
+/// so that the narrower ones carry no per-row tests of the epilogue's flags, nor the loads of them that the JIT repeats
+/// on every row (the requantizer lives in memory, which the kernels' pointer stores may alias).
 /// </summary>
 internal interface IRequantizeForm
 {
@@ -12,6 +12,12 @@ internal interface IRequantizeForm
     /// symmetric weights, as PyTorch's default qconfigs give, and PyTorch's multipliers.
     /// </summary>
     static abstract bool IsPlain { get; }
+
+    /// <summary>
+    /// Plain, and the output range is the whole byte, [0, 255] (no fused activation, or a ReLU6 whose bound lies at or
+    /// above the top of the output's scale): the saturating packs and narrowings are the clamp, with no min/max after.
+    /// </summary>
+    static abstract bool FullRange { get; }
 }
 
 /// <summary>The plain requantize (<see cref="IRequantizeForm.IsPlain"/>).</summary>
@@ -19,12 +25,41 @@ internal readonly unsafe struct PlainRequantize : IRequantizeForm
 {
     public static bool IsPlain => true;
 
+    public static bool FullRange => false;
+
     /// <summary>Whether <paramref name="e"/> is plain, so that a kernel may compile its requantize for this form.</summary>
     public static bool Fits(Epilogue e) => e.WeightZeroPoints == null && e.ClampsInBytes;
+}
+
+/// <summary>The plain requantize onto the whole byte (<see cref="IRequantizeForm.FullRange"/>).</summary>
+internal readonly struct FullRangeRequantize : IRequantizeForm
+{
+    public static bool IsPlain => true;
+
+    public static bool FullRange => true;
+
+    /// <summary>Whether <paramref name="e"/> is plain and its range all of [0, 255].</summary>
+    public static bool Fits(Epilogue e) => PlainRequantize.Fits(e) && e.Range is { Min: 0, Max: 255 };
 }
 
 /// <summary>Any requantize: the epilogue's flags are read at run time.</summary>
 internal readonly struct AnyRequantize : IRequantizeForm
 {
     public static bool IsPlain => false;
+
+    public static bool FullRange => false;
+}
+
+/// <summary>The <see cref="IRequantizeForm"/> an epilogue fits, the narrowest one: what the kernels dispatch on.</summary>
+internal enum RequantizeForm
+{
+    Any,
+    Plain,
+    FullRange,
+}
+
+internal static class RequantizeForms
+{
+    public static RequantizeForm Of(Epilogue e) =>
+        FullRangeRequantize.Fits(e) ? RequantizeForm.FullRange : PlainRequantize.Fits(e) ? RequantizeForm.Plain : RequantizeForm.Any;
 }

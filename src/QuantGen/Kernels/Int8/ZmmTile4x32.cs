@@ -122,6 +122,14 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
         (even1 + odd1).Store(sums + 16);
     }
 
+    /// <summary>
+    /// The slot of its panel that column <paramref name="column"/> goes to (<see cref="QGemm"/> packs the weights so):
+    /// each accumulator's 128-bit lane <c>i</c> holds four columns, the first accumulator's <c>8i…8i+3</c> and the
+    /// second's <c>8i+4…8i+7</c>, so the requantize's signed pack leaves the 32 words in column order and one narrowing
+    /// stores them, with no shuffle across lanes (<see cref="PanelRequantizer.Bytes{TForm}(Vector512{int}, Vector512{int}, int)"/>).
+    /// </summary>
+    public static int SlotOfColumn(int column) => column % 8 / 4 * 16 + column / 8 * 4 + column % 4;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)
         where TForm : struct, IRequantizeForm =>
