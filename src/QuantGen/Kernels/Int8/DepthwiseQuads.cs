@@ -271,7 +271,7 @@ internal static unsafe class DepthwiseQuads
             Vector512<short> low = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(WideRounded(a0, m), WideRounded(a1, m + 16)), zeroPoint);
             Vector512<short> high = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(WideRounded(a2, m + 32), WideRounded(a3, m + 48)), zeroPoint);
             var bytes = Avx512BW.PackUnsignedSaturate(low, high);
-            return Vector512.Min(Vector512.Max(bytes, k->WideMinBytes), k->WideMaxBytes);
+            return t.FullRange ? bytes : Vector512.Min(Vector512.Max(bytes, k->WideMinBytes), k->WideMaxBytes);
         }
         Vector512<short> clampedLow = Avx512BW.PackSignedSaturate(WideClamped(k, a0, m), WideClamped(k, a1, m + 16)) + zeroPoint;
         Vector512<short> clampedHigh = Avx512BW.PackSignedSaturate(WideClamped(k, a2, m + 32), WideClamped(k, a3, m + 48)) + zeroPoint;
@@ -323,7 +323,8 @@ internal static unsafe class DepthwiseQuads
     /// <see cref="Epilogue256.Requantize"/>'s rounding, then a signed pack to int16, the zero point added as int16, and an
     /// unsigned pack to bytes. Where every multiplier is at most ½ (<see cref="Epilogue.ClampsInBytes"/>) the clamp
     /// follows as a byte min/max, the packs and the add saturating (a third fewer instructions than a float max/min on
-    /// each of the four vectors); otherwise the scaled values are clamped in float first, to [−255, 255], and nothing saturates.
+    /// each of the four vectors), and onto the whole byte (<see cref="DepthwiseTables.FullRange"/>) the unsigned pack is
+    /// that clamp already; otherwise the scaled values are clamped in float first, to [−255, 255], and nothing saturates.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Requantize(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, int c) =>
@@ -340,7 +341,7 @@ internal static unsafe class DepthwiseQuads
             Vector256<short> low = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(a0, m), Rounded(a1, m + 8)), zeroPoint);
             Vector256<short> high = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(a2, m + 16), Rounded(a3, m + 24)), zeroPoint);
             var bytes = Avx2.PackUnsignedSaturate(low, high);
-            return Vector256.Min(Vector256.Max(bytes, k->MinBytes), k->MaxBytes);
+            return t.FullRange ? bytes : Vector256.Min(Vector256.Max(bytes, k->MinBytes), k->MaxBytes);
         }
         Vector256<short> clampedLow = Avx2.PackSignedSaturate(Clamped(k, a0, m), Clamped(k, a1, m + 8)) + zeroPoint;
         Vector256<short> clampedHigh = Avx2.PackSignedSaturate(Clamped(k, a2, m + 16), Clamped(k, a3, m + 24)) + zeroPoint;
