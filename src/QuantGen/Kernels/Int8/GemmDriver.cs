@@ -120,6 +120,7 @@ internal static unsafe class TilePass<TTile>
         Rows rows = Steps.ActivationBytes(TTile.Kind) == 1 ? a : Widen(weights, a, start, end, widened);
         switch (form)
         {
+            case RequantizeForm.ZeroBased: Block<ZeroBasedRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
             case RequantizeForm.FullRange: Block<FullRangeRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
             case RequantizeForm.Plain: Block<PlainRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
             default: Block<AnyRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
@@ -132,6 +133,7 @@ internal static unsafe class TilePass<TTile>
         Rows rows = Steps.ActivationBytes(TTile.Kind) == 1 ? a : Widen(weights, a, start, a.Count, widened);
         switch (form)
         {
+            case RequantizeForm.ZeroBased: Leftover<ZeroBasedRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
             case RequantizeForm.FullRange: Leftover<FullRangeRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
             case RequantizeForm.Plain: Leftover<PlainRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
             default: Leftover<AnyRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;

@@ -59,7 +59,7 @@ internal readonly unsafe struct PanelRequantizer
     public Vector128<byte> Bytes<TForm>(Vector256<int> acc0, Vector256<int> acc1, int rowSum)
         where TForm : struct, IRequantizeForm
     {
-        var shorts = Shorts(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 8), zeroWords);
+        var shorts = Shorts<TForm>(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 8), zeroWords);
         shorts = Avx2.Permute4x64(shorts.AsInt64(), 0b11_01_10_00).AsInt16();   // vpackssdw interleaved the 128-bit lanes
         var bytes = Sse2.PackUnsignedSaturate(shorts.GetLower(), shorts.GetUpper());
         return ClampsBytes<TForm>() ? Vector128.Min(Vector128.Max(bytes, minBytes.GetLower()), maxBytes.GetLower()) : bytes;
@@ -76,8 +76,8 @@ internal readonly unsafe struct PanelRequantizer
     {
         var zero = zeroWords;
         return InOrder<TForm>(
-            Shorts(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero),
-            Shorts(Scaled<TForm>(acc[2], rowSum, 16), Scaled<TForm>(acc[3], rowSum, 24), zero));
+            Shorts<TForm>(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero),
+            Shorts<TForm>(Scaled<TForm>(acc[2], rowSum, 16), Scaled<TForm>(acc[3], rowSum, 24), zero));
     }
 
     /// <summary>
@@ -91,19 +91,24 @@ internal readonly unsafe struct PanelRequantizer
     {
         var zero = zeroWords;
         var third = Scaled<TForm>(acc[2], rowSum, 16);
-        var bytes = Avx2.PackUnsignedSaturate(Shorts(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero), Shorts(third, third, zero));
+        var bytes = Avx2.PackUnsignedSaturate(Shorts<TForm>(Scaled<TForm>(acc[0], rowSum, 0), Scaled<TForm>(acc[1], rowSum, 8), zero), Shorts<TForm>(third, third, zero));
         return InRange<TForm>(bytes);
     }
 
     /// <summary>
-    /// Two <see cref="Scaled{TForm}(Vector256{int}, int, int)"/> vectors (sixteen columns) as int16 with the zero point added: per 128-bit lane,
+    /// Two <see cref="Scaled{TForm}(Vector256{int}, int, int)"/> vectors (sixteen columns) as int16, the zero point added where
+    /// <typeparamref name="TForm"/> has one: per 128-bit lane,
     /// four columns of each.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Shorts(Vector256<int> scaled0, Vector256<int> scaled1, Vector256<short> zero) =>
-        Avx2.AddSaturate(Avx2.PackSignedSaturate(scaled0, scaled1), zero);
+    private static Vector256<short> Shorts<TForm>(Vector256<int> scaled0, Vector256<int> scaled1, Vector256<short> zero)
+        where TForm : struct, IRequantizeForm
+    {
+        var shorts = Avx2.PackSignedSaturate(scaled0, scaled1);
+        return TForm.AddsZeroPoint ? Avx2.AddSaturate(shorts, zero) : shorts;
+    }
 
-    /// <summary>Two <see cref="Shorts"/> as 32 bytes in column order, clamped to the output range.</summary>
+    /// <summary>Two <see cref="Shorts{TForm}"/> as 32 bytes in column order, clamped to the output range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<byte> InOrder<TForm>(Vector256<short> low16, Vector256<short> high16)
         where TForm : struct, IRequantizeForm
@@ -142,7 +147,8 @@ internal readonly unsafe struct PanelRequantizer
         if (TForm.IsPlain || clampsInBytes)
         {
             const int Count = Epilogue.ClampWordCount;
-            words = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 16)), Vector512.Load(clampWords));
+            words = Avx512BW.PackSignedSaturate(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 16));
+            if (TForm.AddsZeroPoint) words = Avx512BW.AddSaturate(words, Vector512.Load(clampWords));
             // Onto the whole byte the narrowing's saturation is the upper clamp; the lower one stays, since the
             // narrowing reads the words as unsigned. The full clamp (two memory operands) took the 224×224 fixture's
             // small-K expansions 3–7% longer than this one max with a zero register (Zen 4, bench/RESULTS.md).

@@ -18,6 +18,12 @@ internal interface IRequantizeForm
     /// above the top of the output's scale): the saturating packs and narrowings are the clamp, with no min/max after.
     /// </summary>
     static abstract bool FullRange { get; }
+
+    /// <summary>
+    /// Whether the output zero point must be added: not where it is 0 (full range, as a ReLU's or ReLU6's output
+    /// calibrated from 0 gives, which every expansion of MobileNetV2 has).
+    /// </summary>
+    static abstract bool AddsZeroPoint { get; }
 }
 
 /// <summary>The plain requantize (<see cref="IRequantizeForm.IsPlain"/>).</summary>
@@ -26,6 +32,8 @@ internal readonly unsafe struct PlainRequantize : IRequantizeForm
     public static bool IsPlain => true;
 
     public static bool FullRange => false;
+
+    public static bool AddsZeroPoint => true;
 
     /// <summary>Whether <paramref name="e"/> is plain, so that a kernel may compile its requantize for this form.</summary>
     public static bool Fits(Epilogue e) => e.WeightZeroPoints == null && e.ClampsInBytes;
@@ -38,8 +46,23 @@ internal readonly struct FullRangeRequantize : IRequantizeForm
 
     public static bool FullRange => true;
 
+    public static bool AddsZeroPoint => true;
+
     /// <summary>Whether <paramref name="e"/> is plain and its range all of [0, 255].</summary>
     public static bool Fits(Epilogue e) => PlainRequantize.Fits(e) && e.Range is { Min: 0, Max: 255 };
+}
+
+/// <summary>The plain requantize onto the whole byte from a zero point of 0 (<see cref="IRequantizeForm.AddsZeroPoint"/>).</summary>
+internal readonly struct ZeroBasedRequantize : IRequantizeForm
+{
+    public static bool IsPlain => true;
+
+    public static bool FullRange => true;
+
+    public static bool AddsZeroPoint => false;
+
+    /// <summary>Whether <paramref name="e"/> is full-range (<see cref="FullRangeRequantize.Fits"/>) with an output zero point of 0.</summary>
+    public static bool Fits(Epilogue e) => FullRangeRequantize.Fits(e) && e.ZeroPoint == 0;
 }
 
 /// <summary>Any requantize: the epilogue's flags are read at run time.</summary>
@@ -48,6 +71,8 @@ internal readonly struct AnyRequantize : IRequantizeForm
     public static bool IsPlain => false;
 
     public static bool FullRange => false;
+
+    public static bool AddsZeroPoint => true;
 }
 
 /// <summary>The <see cref="IRequantizeForm"/> an epilogue fits, the narrowest one: what the kernels dispatch on.</summary>
@@ -56,10 +81,14 @@ internal enum RequantizeForm
     Any,
     Plain,
     FullRange,
+    ZeroBased,
 }
 
 internal static class RequantizeForms
 {
     public static RequantizeForm Of(Epilogue e) =>
-        FullRangeRequantize.Fits(e) ? RequantizeForm.FullRange : PlainRequantize.Fits(e) ? RequantizeForm.Plain : RequantizeForm.Any;
+        ZeroBasedRequantize.Fits(e) ? RequantizeForm.ZeroBased
+        : FullRangeRequantize.Fits(e) ? RequantizeForm.FullRange
+        : PlainRequantize.Fits(e) ? RequantizeForm.Plain
+        : RequantizeForm.Any;
 }
