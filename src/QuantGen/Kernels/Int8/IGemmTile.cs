@@ -11,7 +11,7 @@ namespace QuantGen.Kernels.Int8;
 /// The sums it writes include the panel's offsets (the bias and the zero-point terms that do not depend on the row):
 /// every tile starts its accumulators at them, so that no add is left for the way out. They leave the K loop through
 /// memory, once per tile: left live into the epilogue, the JIT keeps some of them on the stack and stores them on every
-/// K step. Every step broadcasts one 32-bit lane of its rows (<see cref="Steps.Lane"/>): four bytes, or two or one
+/// K step. The zmm tile, with 32 registers, is the exception (<see cref="RequantizesFromRegisters"/>). Every step broadcasts one 32-bit lane of its rows (<see cref="Steps.Lane"/>): four bytes, or two or one
 /// activations widened by the driver.
 /// </remarks>
 internal unsafe interface IGemmTile
@@ -40,4 +40,38 @@ internal unsafe interface IGemmTile
     /// <summary><see cref="Width"/> sums of one row requantized into <see cref="Width"/> bytes at <paramref name="y"/>.</summary>
     static abstract void Store<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum, byte* y)
         where TForm : struct, IRequantizeForm;
+
+    /// <summary>
+    /// Whether the tile has the registers to requantize its rows straight from its accumulators
+    /// (<see cref="FourRequantized"/>): the zmm tile, whose 32 registers hold them with room for the requantize.
+    /// </summary>
+    static virtual bool RequantizesFromRegisters => false;
+
+    /// <summary>
+    /// <see cref="Four"/>'s rows, the panel's pairing corrections added (<paramref name="corrections"/>, read from
+    /// <paramref name="a0"/>…<paramref name="a3"/>: rows of bytes, as every packing with corrections has), requantized
+    /// into <paramref name="output"/> from the accumulators. Only called where <see cref="RequantizesFromRegisters"/>.
+    /// </summary>
+    static virtual void FourRequantized<TForm>(
+        byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, PanelCorrections.Span corrections,
+        in PanelRequantizer requantizer, in TileOutput output)
+        where TForm : struct, IRequantizeForm => throw new NotSupportedException();
+}
+
+/// <summary>Where a tile's four rows of one panel go: the first row's bytes, the output's row length, the columns the panel fills, and each row's sum for the weight zero points' term.</summary>
+internal readonly unsafe struct TileOutput(byte* y, int n, int columns, int rowSum0, int rowSum1, int rowSum2, int rowSum3)
+{
+    public byte* Y => y;
+
+    public int N => n;
+
+    public int Columns => columns;
+
+    public int RowSum0 => rowSum0;
+
+    public int RowSum1 => rowSum1;
+
+    public int RowSum2 => rowSum2;
+
+    public int RowSum3 => rowSum3;
 }

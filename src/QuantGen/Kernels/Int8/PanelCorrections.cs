@@ -35,6 +35,9 @@ internal sealed unsafe class PanelCorrections
         starts.Span[panels] = next;
     }
 
+    /// <summary>Panel <paramref name="panel"/>'s corrections, for a tile that adds them to its accumulators in registers.</summary>
+    public Span Of(int panel) => new(entries.Pointer + starts.Pointer[panel], entries.Pointer + starts.Pointer[panel + 1]);
+
     /// <summary>
     /// Adds panel <paramref name="panel"/>'s corrections for the four rows <paramref name="a0"/>…<paramref name="a3"/>
     /// of a tile to their <paramref name="sums"/>, <paramref name="width"/> a row. The adds wrap, as the sums do.
@@ -74,5 +77,14 @@ internal sealed unsafe class PanelCorrections
         }
     }
 
-    private readonly record struct Entry(int K, int Slot, int Delta);
+    /// <summary>One correction: the product of the activation at <see cref="K"/> and <see cref="Delta"/>, added to the sum in <see cref="Slot"/>.</summary>
+    public readonly record struct Entry(int K, int Slot, int Delta);
+
+    /// <summary>One panel's corrections: none for most panels (an empty span costs a tile one compare).</summary>
+    public readonly struct Span(Entry* first, Entry* end)
+    {
+        public Entry* First => first;
+
+        public Entry* End => end;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace QuantGen.Kernels.Int8;
 
@@ -17,12 +18,81 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
 
     public static StepKind Kind => TStep.Kind;
 
+    public static bool RequantizesFromRegisters => true;
+
+    /// <summary>The interface's way out through memory: the driver takes <see cref="FourRequantized{TForm}"/> for this tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
+        Accumulate(
+            a0, a1, a2, a3, panel, steps, pairedSteps, offsets,
+            out var c00, out var c01, out var c10, out var c11, out var c20, out var c21, out var c30, out var c31);
+        c00.Store(sums);
+        c01.Store(sums + 16);
+        c10.Store(sums + 32);
+        c11.Store(sums + 48);
+        c20.Store(sums + 64);
+        c21.Store(sums + 80);
+        c30.Store(sums + 96);
+        c31.Store(sums + 112);
+    }
+
+    /// <summary>
+    /// The K loop, the panel's corrections and the requantize with the accumulators in registers: through memory, with
+    /// each tile's requantize deferred past the next tile's K loop as the ymm tiles do, the 224×224 fixture's small-K
+    /// expansions took 6–9% longer on Zen 4 (bench/RESULTS.md).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FourRequantized<TForm>(
+        byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, PanelCorrections.Span corrections,
+        in PanelRequantizer requantizer, in TileOutput output)
+        where TForm : struct, IRequantizeForm
+    {
+        Accumulate(
+            a0, a1, a2, a3, panel, steps, pairedSteps, requantizer.Offsets,
+            out var c00, out var c01, out var c10, out var c11, out var c20, out var c21, out var c30, out var c31);
+        // Each correction to its slot's lane, on every row: a broadcast product under a one-lane mask (the adds wrap, as the sums do).
+        for (PanelCorrections.Entry* e = corrections.First; e < corrections.End; e++)
+        {
+            int k = e->K, delta = e->Delta;
+            var lane = Vector512.Equals(Vector512<int>.Indices, Vector512.Create(e->Slot % 16));
+            Vector512<int> d0 = Vector512.Create(a0[k] * delta) & lane, d1 = Vector512.Create(a1[k] * delta) & lane;
+            Vector512<int> d2 = Vector512.Create(a2[k] * delta) & lane, d3 = Vector512.Create(a3[k] * delta) & lane;
+            if (e->Slot < 16)
+            {
+                (c00, c10, c20, c30) = (c00 + d0, c10 + d1, c20 + d2, c30 + d3);
+            }
+            else
+            {
+                (c01, c11, c21, c31) = (c01 + d0, c11 + d1, c21 + d2, c31 + d3);
+            }
+        }
+        byte* y = output.Y;
+        int n = output.N, columns = output.Columns;
+        Row(requantizer.Bytes<TForm>(c00, c01, output.RowSum0), y, columns);
+        Row(requantizer.Bytes<TForm>(c10, c11, output.RowSum1), y + n, columns);
+        Row(requantizer.Bytes<TForm>(c20, c21, output.RowSum2), y + 2 * n, columns);
+        Row(requantizer.Bytes<TForm>(c30, c31, output.RowSum3), y + 3 * n, columns);
+    }
+
+    /// <summary>One row's bytes, only its first <paramref name="columns"/> in the last panel when that is narrower (a masked store writes and faults on no byte outside the mask).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row(Vector256<byte> bytes, byte* y, int columns)
+    {
+        if (columns == Width) bytes.Store(y);
+        else Avx512BW.VL.MaskStore(y, Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)columns)), bytes);
+    }
+
+    /// <summary>The K loop: four rows against one panel into eight accumulators, started at the offsets.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(
+        byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets,
+        out Vector512<int> c00, out Vector512<int> c01, out Vector512<int> c10, out Vector512<int> c11,
+        out Vector512<int> c20, out Vector512<int> c21, out Vector512<int> c30, out Vector512<int> c31)
+    {
         var o0 = Vector512.Load(offsets);
         var o1 = Vector512.Load(offsets + 16);
-        Vector512<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
+        c00 = o0; c01 = o1; c10 = o0; c11 = o1; c20 = o0; c21 = o1; c30 = o0; c31 = o1;
         int* w = (int*)panel;
         int s = 0, k = 0;
         if (TStep.PairsSteps)
@@ -68,14 +138,6 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
         }
-        c00.Store(sums);
-        c01.Store(sums + 16);
-        c10.Store(sums + 32);
-        c11.Store(sums + 48);
-        c20.Store(sums + 64);
-        c21.Store(sums + 80);
-        c30.Store(sums + 96);
-        c31.Store(sums + 112);
     }
 
     /// <summary>Even and odd steps go to separate accumulators, so four dot products are in flight instead of two; the int32 sums wrap as the reference's.</summary>
