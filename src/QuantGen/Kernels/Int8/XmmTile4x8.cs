@@ -52,12 +52,13 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
+        var prefetch = PanelPrefetch.ForPass();
         int s = 0;
         int* w = (int*)panel;
         Vector128<int> even0 = Vector128.Load(offsets), even1 = Vector128.Load(offsets + 4), odd0 = default, odd1 = default;
         for (; s + 2 <= steps; s += 2, w += 16)
         {
-            PanelPrefetch.Ahead(w, 16 * sizeof(int));
+            prefetch.Ahead(w, 16 * sizeof(int));
             var xe = Vector128.Create(Steps.Lane(a + s * Steps.LaneBytes));
             var xo = Vector128.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector128.Load(w));

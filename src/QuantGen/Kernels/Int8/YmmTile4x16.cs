@@ -79,6 +79,7 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
+        var prefetch = PanelPrefetch.ForPass();
         int s = 0;
         int* w = (int*)panel;
         Vector256<int> even0 = Vector256.Load(offsets), even1 = Vector256.Load(offsets + 8), odd0 = default, odd1 = default;
@@ -86,7 +87,7 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
         {
             for (; s + 4 <= pairedSteps; s += 4, w += 64)
             {
-                PanelPrefetch.Ahead(w, 64 * sizeof(int));
+                prefetch.Ahead(w, 64 * sizeof(int));
                 byte* x = a + s * Steps.LaneBytes;
                 var x0 = Vector256.Create(Steps.Lane(x));
                 var x1 = Vector256.Create(Steps.Lane(x + Steps.LaneBytes));
@@ -100,7 +101,7 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
         }
         for (; s + 2 <= steps; s += 2, w += 32)
         {
-            PanelPrefetch.Ahead(w, 32 * sizeof(int));
+            prefetch.Ahead(w, 32 * sizeof(int));
             var xe = Vector256.Create(Steps.Lane(a + s * Steps.LaneBytes));
             var xo = Vector256.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector256.Load(w));

@@ -81,6 +81,7 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
+        var prefetch = PanelPrefetch.ForPass();
         int s = 0;
         int* w = (int*)panel;
         Vector256<int> even0 = Vector256.Load(offsets), even1 = Vector256.Load(offsets + 8);
@@ -88,7 +89,7 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
         Vector256<int> odd0 = default, odd1 = default, odd2 = default, odd3 = default;
         for (; s + 2 <= steps; s += 2, w += 64)
         {
-            PanelPrefetch.Ahead(w, 64 * sizeof(int));
+            prefetch.Ahead(w, 64 * sizeof(int));
             var xe = Vector256.Create(Steps.Lane(a + s * Steps.LaneBytes));
             var xo = Vector256.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector256.Load(w));

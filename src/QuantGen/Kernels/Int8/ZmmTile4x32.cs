@@ -144,6 +144,7 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
+        var prefetch = PanelPrefetch.ForPass();
         int s = 0;
         int* w = (int*)panel;
         Vector512<int> even0 = Vector512.Load(offsets), even1 = Vector512.Load(offsets + 16), odd0 = default, odd1 = default;
@@ -151,8 +152,8 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
         {
             for (; s + 4 <= pairedSteps; s += 4, w += 128)
             {
-                PanelPrefetch.Ahead(w, 64 * sizeof(int));
-                PanelPrefetch.Ahead(w + 64, 64 * sizeof(int));
+                prefetch.Ahead(w, 64 * sizeof(int));
+                prefetch.Ahead(w + 64, 64 * sizeof(int));
                 byte* x = a + s * Steps.LaneBytes;
                 var x0 = Vector512.Create(Steps.Lane(x));
                 var x1 = Vector512.Create(Steps.Lane(x + Steps.LaneBytes));
@@ -166,7 +167,7 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
         }
         for (; s + 2 <= steps; s += 2, w += 64)
         {
-            PanelPrefetch.Ahead(w, 64 * sizeof(int));
+            prefetch.Ahead(w, 64 * sizeof(int));
             var xe = Vector512.Create(Steps.Lane(a + s * Steps.LaneBytes));
             var xo = Vector512.Create(Steps.Lane(a + (s + 1) * Steps.LaneBytes));
             even0 = TStep.Dot(even0, xe, Vector512.Load(w));
