@@ -25,5 +25,9 @@ internal static unsafe class PanelStore
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Write(Vector256<byte> bytes, byte* y, int columns) => Write(bytes, y, columns, Mask(columns));
+    public static void Write(Vector256<byte> bytes, byte* y, int columns)
+    {
+        if (columns == Width) bytes.Store(y);
+        else Avx512BW.VL.MaskStore(y, Mask(columns), bytes);
+    }
 }

@@ -69,18 +69,10 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
         }
         byte* y = output.Y;
         int n = output.N, columns = output.Columns;
-        Row(requantizer.Bytes<TForm>(c00, c01, output.RowSum0), y, columns);
-        Row(requantizer.Bytes<TForm>(c10, c11, output.RowSum1), y + n, columns);
-        Row(requantizer.Bytes<TForm>(c20, c21, output.RowSum2), y + 2 * n, columns);
-        Row(requantizer.Bytes<TForm>(c30, c31, output.RowSum3), y + 3 * n, columns);
-    }
-
-    /// <summary>One row's bytes, only its first <paramref name="columns"/> in the last panel when that is narrower (a masked store writes and faults on no byte outside the mask).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row(Vector256<byte> bytes, byte* y, int columns)
-    {
-        if (columns == Width) bytes.Store(y);
-        else Avx512BW.VL.MaskStore(y, Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)columns)), bytes);
+        PanelStore.Write(requantizer.Bytes<TForm>(c00, c01, output.RowSum0), y, columns);
+        PanelStore.Write(requantizer.Bytes<TForm>(c10, c11, output.RowSum1), y + n, columns);
+        PanelStore.Write(requantizer.Bytes<TForm>(c20, c21, output.RowSum2), y + 2 * n, columns);
+        PanelStore.Write(requantizer.Bytes<TForm>(c30, c31, output.RowSum3), y + 3 * n, columns);
     }
 
     /// <summary>The K loop: four rows against one panel into eight accumulators, started at the offsets.</summary>
