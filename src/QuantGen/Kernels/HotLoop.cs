@@ -13,6 +13,10 @@ namespace QuantGen.Kernels;
 /// when that ran out its own <c>AggressiveInlining</c> steps stayed calls to tier-0 code: marked for optimization alone,
 /// the residual add was inlined so and ran 60 times slower in most processes (Zen 3, bench/RESULTS.md). A call per
 /// kernel costs nothing beside its loop.</para>
+/// <para>Compiled at its first call, such a method may be compiled before the classes whose static fields it reads are
+/// initialized, and the JIT then keeps each read's initialization check, a possible call, where the read is: read in a
+/// K loop, <see cref="Int8.PanelPrefetch"/>'s switch kept a one-row GEMM's accumulators on the stack (2.5–7.6 times its
+/// time on AVX-VNNI). Read such fields before the loop.</para>
 /// </remarks>
 internal static class HotLoop
 {
