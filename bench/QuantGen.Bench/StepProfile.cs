@@ -37,7 +37,11 @@ internal static class StepProfile
         var logits = new float[batch * outputLength];
         Type type = typeof(TPass);
         const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
-        int maxBatch = (int)type.GetNestedType("Arena", BindingFlags.NonPublic)!.GetField("MaxBatch")!.GetValue(null)!;
+        Type arena = type.GetNestedType("Arena", BindingFlags.NonPublic)!;
+        int maxBatch = (int)arena.GetField("MaxBatch")!.GetValue(null)!;
+        // A pass with a head runs its first steps one sample at a time (their values are Arena.PerSample's): each such
+        // step is timed over the pass's samples, one call each.
+        HashSet<string> head = arena.GetNestedType("PerSample")?.GetFields().Select(f => f.Name).ToHashSet() ?? [];
         int n = Math.Min(batch, maxBatch), passes = (batch + maxBatch - 1) / maxBatch;
         var all = type.GetFields(Private)
             .Where(f => f.FieldType.Namespace == typeof(CompiledConv2d).Namespace && f.FieldType.Name.StartsWith("Compiled", StringComparison.Ordinal))
@@ -50,6 +54,17 @@ internal static class StepProfile
         var dequant = type.GetMethod(dequantName, Private)!.CreateDelegate<DequantStep>(int8);
         var names = all.Where(name => name != quantName && name != dequantName).ToArray();
         var steps = names.Select(name => type.GetMethod(name, Private, [typeof(int)])!.CreateDelegate<Action<int>>(int8)).ToArray();
+        var headSteps = names.Select(head.Contains).ToArray();
+        void Step(int s, int n)
+        {
+            if (!headSteps[s]) steps[s](n);
+            else for (int sample = 0; sample < n; sample++) steps[s](1);
+        }
+        void Quant(ReadOnlySpan<float> input, int n)
+        {
+            if (!head.Contains(quantName)) quant(input, n);
+            else for (int sample = 0; sample < n; sample++) quant(input.Slice(sample * inputLength, inputLength), 1);
+        }
 
         // Warm past tiered JIT with whole passes and with passes step by step: a step called on its own is compiled on
         // its own, apart from its copy inlined into Forward, and tiers up after 30 calls; timed in tier-0 code, it
@@ -60,8 +75,8 @@ internal static class StepProfile
         for (int warm = 0; warm < 60 || watch.Elapsed.TotalMilliseconds < 1000; warm++)
         {
             int8.Forward(images, logits, batch);
-            quant(input, n);
-            foreach (var step in steps) step(n);
+            Quant(input, n);
+            for (int s = 0; s < steps.Length; s++) Step(s, n);
             dequant(output, n);
         }
         const int Passes = 400;
@@ -69,12 +84,12 @@ internal static class StepProfile
         for (int p = 0; p < Passes; p++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            quant(input, n);
+            Quant(input, n);
             long t1 = Stopwatch.GetTimestamp();
             ticks[0, p] = t1 - t0;
             for (int s = 0; s < steps.Length; s++)
             {
-                steps[s](n);
+                Step(s, n);
                 long t2 = Stopwatch.GetTimestamp();
                 ticks[s + 1, p] = t2 - t1;
                 t1 = t2;
@@ -84,7 +99,8 @@ internal static class StepProfile
         }
 
         double whole = ProfileTiming.WholeMedian(() => int8.Forward(images, logits, batch), 101);
-        Console.WriteLine($"Generated {type.DeclaringType!.Name}.Int8, batch {batch}: {passes} pass(es) of {n} (Arena.MaxBatch {maxBatch}). Per pass, in pass order:");
+        string tiled = head.Count == 0 ? "" : $", its first {headSteps.Count(h => h) + 1} steps one sample at a time";
+        Console.WriteLine($"Generated {type.DeclaringType!.Name}.Int8, batch {batch}: {passes} pass(es) of {n} (Arena.MaxBatch {maxBatch}{tiled}). Per pass, in pass order:");
         Console.WriteLine();
         Console.WriteLine("| step | median µs / pass |");
         Console.WriteLine("|---|---:|");

@@ -46,6 +46,35 @@ public sealed class SampleModelTests
         Assert.DoesNotContain("private void Network(int n)", source);
     }
 
+    /// <summary>
+    /// At 224×224 the whole arena holds one sample, so the pass runs its blocks down to 14×14 one sample at a time and the
+    /// rest, whose arena holds four, as one pass of up to four: the one value alive at the boundary is copied into its
+    /// sample's place. At 28×28 the whole pass holds 32 samples, and nothing is split.
+    /// </summary>
+    [Fact]
+    public void The_ImageNet_size_pass_runs_its_first_blocks_one_sample_at_a_time_and_the_rest_as_a_batch()
+    {
+        GeneratorRun run = SampleSources.Run([.. SampleSources.MobileNetV2Files.Select(f => (f, SampleSources.Read(f))), ("MobileNetV2ImageNet.cs", SampleSources.Read("MobileNetV2ImageNet.cs"))]);
+        string source = run.Source("QuantGen.Models.MobileNetV2ImageNet.g.cs");
+        string int8 = source[source.IndexOf("public sealed class Int8 ", StringComparison.Ordinal)..source.IndexOf("public sealed class Float ", StringComparison.Ordinal)];
+
+        Assert.Empty(run.GeneratedCodeProblems);
+        Assert.Contains("public const int MaxBatch = 4;", int8);
+        Assert.Contains("public static class PerSample", int8);
+        Assert.Contains("public const int NetworkFeatures0_0 = Start + ", int8);
+        Assert.Contains("RunPerSample(input.Slice(sample * InputLength, InputLength));", int8);
+        Assert.Contains("Bytes(Arena.PerSample.NetworkFeatures12SkipAdd, Shapes.NetworkFeatures12SkipAddLength, 1).CopyTo(Bytes(Arena.NetworkFeatures12SkipAdd, ", int8);
+        Assert.Contains("HeadLength: Arena.PerSample.Length", int8);
+        // The head's layers are built for one sample; the tail's for the batch.
+        Assert.Contains("ConvGeometry(Batch: 1, InChannels: 3, InHeight: 224", int8);
+        Assert.Contains("ConvGeometry(Batch: Arena.MaxBatch, InChannels: 96, InHeight: 14", int8);
+        Assert.Contains("NetworkFeatures13Conv0_0(n);", int8[int8.IndexOf("protected override void Run", StringComparison.Ordinal)..int8.IndexOf("private void RunPerSample", StringComparison.Ordinal)]);
+
+        string mnist = MobileNetV2Run.Value.Source("QuantGen.Models.MobileNetV2.g.cs");
+        Assert.DoesNotContain("PerSample", mnist);
+        Assert.Contains("public const int MaxBatch = 32;", mnist);
+    }
+
     [Fact]
     public void MobileNetV2_has_torchvisions_leaf_paths_and_17_inverted_residual_blocks()
     {

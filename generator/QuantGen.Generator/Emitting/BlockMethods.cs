@@ -27,7 +27,7 @@ internal sealed class BlockMethods
     {
         ModelSpec model = plan.Model;
         var owner = new BlockSpec?[program.Steps.Count];
-        for (int i = 0; i < owner.Length; i++) owner[i] = Outermost(model, model.Forward[i].Block);
+        for (int i = 0; i < owner.Length; i++) owner[i] = model.OutermostBlock(model.Forward[i].Block);
 
         // Block methods sit beside the step methods and Int8's own members.
         var used = new HashSet<string>(stepNames, StringComparer.Ordinal);
@@ -40,9 +40,10 @@ internal sealed class BlockMethods
             BlockSpec? spec = owner[first];
             int last = first;
             while (last + 1 < owner.Length && owner[last + 1] == spec) last++;
-            // A block met a second time runs interleaved with others, and one that holds the QuantStub or the DeQuantStub
-            // would need Forward's input or output: leave their steps in Forward.
-            if (spec is not null && ReadsOrWritesCaller(program, first, last))
+            // A block met a second time runs interleaved with others, one that holds the QuantStub or the DeQuantStub
+            // would need Forward's input or output, and one across the pass's head would run on both sides of it:
+            // leave their steps in Forward.
+            if (spec is not null && (ReadsOrWritesCaller(program, first, last) || Straddles(program, first, last)))
             {
                 seen.Add(spec.Path);
             }
@@ -67,6 +68,10 @@ internal sealed class BlockMethods
         return new BlockMethods(byStep, all);
     }
 
+    /// <summary>Whether steps <paramref name="first"/>…<paramref name="last"/> lie on both sides of the pass's head (the planner splits between blocks).</summary>
+    private static bool Straddles(PassProgram program, int first, int last) =>
+        program.Head is { } head && first < head.Steps && head.Steps <= last;
+
     private static bool ReadsOrWritesCaller(PassProgram program, int first, int last)
     {
         for (int i = first; i <= last; i++)
@@ -81,21 +86,6 @@ internal sealed class BlockMethods
     private static void Ungroup(Block block, Block?[] byStep)
     {
         for (int i = block.First; i <= block.Last; i++) byStep[i] = null;
-    }
-
-    /// <summary>The outermost user block whose path contains <paramref name="path"/> (a step's innermost block).</summary>
-    private static BlockSpec? Outermost(ModelSpec model, string path)
-    {
-        if (path.Length == 0) return null;
-        BlockSpec? outermost = null;
-        foreach (BlockSpec block in model.Blocks)
-        {
-            if (block.ClassName == "Sequential") continue;
-            bool contains = path == block.Path || path.StartsWith(block.Path + ".", StringComparison.Ordinal);
-            if (contains && (outermost is null || block.Path.Length < outermost.Path.Length)) outermost = block;
-        }
-
-        return outermost;
     }
 
     private static string Unique(string name, HashSet<string> used)

@@ -24,7 +24,7 @@ internal sealed class Int8Emitter(ModelPlan plan, PassProgram program, string[] 
         $"{Model.ClassName}'s int8 forward pass, generated: the layers eager int8 runs, in order, on one",
         "arena of fixed offsets, with every shape a constant and every quint8 value channels-last (NHWC), on the fast",
         "int8 kernels; equal to the converted model's <c>Forward</c> bit for bit. Build it with <see cref=\"Convert\"/> or",
-        $"<see cref=\"From\"/>. A fork costs its own arena ({Count((long)Program.ArenaLength * Program.MaxBatch)} bytes){ScratchCost()}",
+        $"<see cref=\"From\"/>. A fork costs its own arena ({Count((long)Program.ArenaLength * Program.MaxBatch + (Program.Head?.Length ?? 0))} bytes){ScratchCost()}",
         "and the scratch of its convolutions and linear layers.",
     ];
 
@@ -32,12 +32,14 @@ internal sealed class Int8Emitter(ModelPlan plan, PassProgram program, string[] 
     [
         "Byte offsets of each quint8 value in the arena, fixed at compile time: a buffer is alive from the step that",
         $"writes it to the last that reads it; first fit, {ArenaPlanner.Alignment}-byte aligned. Aliases share their source's bytes.",
-        "Offsets and lengths are per sample: a pass of n samples multiplies both by n (the layout scales).",
+        "Offsets and lengths are per sample: a pass of n samples multiplies both by n (the layout scales)" +
+            (Program.Head is null ? "." : "; the steps that run one sample at a time have theirs in PerSample, after the batch's."),
     ];
 
     protected override string Layout() =>
         $"Int8PassLayout Layout = new(InputLength, OutputLength, Arena.Length, Arena.MaxBatch, " +
-        $"ScratchLength: {Program.ScratchLength}, InputShape: \"{Shape(Model.InputShape)}\", OutputShape: \"{Shape(Plan.OutputShape)}\")";
+        $"ScratchLength: {Program.ScratchLength}, InputShape: \"{Shape(Model.InputShape)}\", OutputShape: \"{Shape(Plan.OutputShape)}\"" +
+        (Program.Head is null ? ")" : ", HeadLength: Arena.PerSample.Length)");
 
     protected override (IEnumerable<string> Lines, string Parameter) FromDocs() =>
     ([

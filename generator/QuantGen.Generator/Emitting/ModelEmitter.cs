@@ -148,7 +148,8 @@ internal static class ModelEmitter
         {
             writer.WriteLine($"// Int8: {program.Slots.Count} quint8 buffers, channels-last (NHWC), in a {program.ArenaLength}-byte arena per sample" +
                 (program.ScratchLength > 0 ? $", {program.ScratchLength} floats of scratch for the float islands" : "; no float islands") +
-                $"; passes of up to {program.MaxBatch} samples.");
+                $"; passes of up to {program.MaxBatch} samples" +
+                (program.Head is { } head ? $"; the steps before '{result.Plan!.Steps[head.Steps].Name}' one sample at a time, {head.Slots.Count} buffers in {head.Length} bytes more." : "."));
         }
         else
         {

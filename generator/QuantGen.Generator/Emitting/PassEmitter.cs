@@ -104,24 +104,7 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
         writer.WriteLine("{");
         writer.Indent++;
         var keptFloats = new List<string>();
-        for (int v = 1; v < program.Storage.Count; v++)
-        {
-            int root = program.Storage[v];
-            if (root < 0) continue;
-            string name = names[v - 1];
-            if (root == v)
-            {
-                ArenaSlot slot = Slot(v);
-                writer.WriteLine($"public const int {name} = {slot.Offset}; // {Shape(plan.Steps[v - 1].OutputShape)}, {slot.Length} {Unit}, alive from '{plan.Steps[slot.First].Name}' to '{AliveTo(slot)}'");
-                if (HasKeptFloats(v)) keptFloats.Add($"public const int {name} = {slot.Offset + ArenaPlanner.KeptFloatsOffset(Int8Planner.Length(plan.Steps[v - 1].OutputShape))};");
-            }
-            else
-            {
-                writer.WriteLine($"public const int {name} = {names[root - 1]}; // an alias: {program.Steps[v - 1].Lowering.AliasNote ?? ""}");
-                if (HasKeptFloats(v)) keptFloats.Add($"public const int {name} = {names[root - 1]};");
-            }
-        }
-
+        WriteOffsets(program.Slots, "", keptFloats);
         if (keptFloats.Count > 0)
         {
             writer.WriteLine("/// <summary>Where the float values of layers kept in float ([KeepFloat]) begin in their values' slots, after the bytes.</summary>");
@@ -135,9 +118,45 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
 
         writer.WriteLine($"public const int Length = {program.ArenaLength};");
         writer.WriteLine($"public const int MaxBatch = {program.MaxBatch}; // samples a pass runs: the arena holds Length × MaxBatch {Unit}");
+        if (program.Head is { } head) WritePerSample(head);
         writer.Indent--;
         writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
+    }
+
+    /// <summary>The head's offsets (<see cref="PassHead"/>), for one sample, after the batch's.</summary>
+    private void WritePerSample(PassHead head)
+    {
+        writer.WriteLine($"/// <summary>The values of the steps before '{plan.Steps[head.Steps].Name}', which run one sample at a time: offsets for one sample, after the batch's {Unit}.</summary>");
+        writer.WriteLine("public static class PerSample");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine($"public const int Start = Arena.Length * Arena.MaxBatch;");
+        WriteOffsets(head.Slots, "Start + ", keptFloats: null, copied: head.Crossing);
+        writer.WriteLine($"public const int Length = {head.Length};");
+        writer.Indent--;
+        writer.WriteLine("}");
+    }
+
+    /// <summary>A constant per value whose buffer is one of <paramref name="slots"/>, its offset after <paramref name="start"/>; an alias names its source's.</summary>
+    private void WriteOffsets(EquatableArray<ArenaSlot> slots, string start, List<string>? keptFloats, int copied = 0)
+    {
+        for (int v = 1; v < program.Storage.Count; v++)
+        {
+            int root = program.Storage[v];
+            if (root < 0 || Slot(slots, root) is not ArenaSlot slot) continue;
+            string name = names[v - 1];
+            if (root == v)
+            {
+                writer.WriteLine($"public const int {name} = {start}{slot.Offset}; // {Shape(plan.Steps[v - 1].OutputShape)}, {slot.Length} {Unit}, alive from '{plan.Steps[slot.First].Name}' to {(v == copied ? "its copy into the batch" : $"'{AliveTo(slot)}'")}");
+                if (HasKeptFloats(v)) keptFloats?.Add($"public const int {name} = {slot.Offset + ArenaPlanner.KeptFloatsOffset(Int8Planner.Length(plan.Steps[v - 1].OutputShape))};");
+            }
+            else
+            {
+                writer.WriteLine($"public const int {name} = {names[root - 1]}; // an alias: {program.Steps[v - 1].Lowering.AliasNote ?? ""}");
+                if (HasKeptFloats(v)) keptFloats?.Add($"public const int {name} = {names[root - 1]};");
+            }
+        }
     }
 
     /// <summary>True for a value that holds the float output of a layer kept in float, beside its bytes.</summary>
@@ -216,11 +235,57 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
 
     private void WriteRun()
     {
+        if (program.Head is { } head)
+        {
+            WriteTiledRun(head);
+            return;
+        }
+
         writer.WriteLine("/// <summary>One pass of <paramref name=\"n\"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>");
         writer.WriteLine("protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)");
         writer.WriteLine("{");
         writer.Indent++;
-        for (int i = 0; i < program.Steps.Count; i++)
+        WriteCalls(0, program.Steps.Count);
+        foreach (string line in AfterSteps()) writer.WriteLine(line);
+        writer.Indent--;
+        writer.WriteLine("}");
+    }
+
+    /// <summary><c>Run</c> for a pass with a head (<see cref="PassHead"/>): the head sample by sample, each one's crossing value copied into the batch, then the rest.</summary>
+    private void WriteTiledRun(PassHead head)
+    {
+        string first = plan.Steps[head.Steps].Name, crossing = names[head.Crossing - 1];
+        writer.WriteLine($"/// <summary>One pass of <paramref name=\"n\"/> samples (at most <c>Arena.MaxBatch</c>): the steps before '{first}' one sample at a time, the rest all at once.</summary>");
+        writer.WriteLine("protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("for (int sample = 0; sample < n; sample++)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("RunPerSample(input.Slice(sample * InputLength, InputLength));");
+        writer.WriteLine($"Bytes(Arena.PerSample.{crossing}, Shapes.{crossing}Length, 1).CopyTo(Bytes(Arena.{crossing}, Shapes.{crossing}Length, n).Slice(sample * Shapes.{crossing}Length));");
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+        WriteCalls(head.Steps, program.Steps.Count);
+        foreach (string line in AfterSteps()) writer.WriteLine(line);
+        writer.Indent--;
+        writer.WriteLine("}");
+        writer.WriteLineNoTabs(string.Empty);
+        writer.WriteLine($"/// <summary>The steps before '{first}', for one sample: their activations stay in cache, where a batch's would not.</summary>");
+        writer.WriteLine("private void RunPerSample(global::System.ReadOnlySpan<float> input)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        writer.WriteLine("const int n = 1;");
+        WriteCalls(0, head.Steps);
+        writer.Indent--;
+        writer.WriteLine("}");
+    }
+
+    /// <summary>The calls of steps <paramref name="start"/>… before <paramref name="end"/>: a block's method once, at its first step.</summary>
+    private void WriteCalls(int start, int end)
+    {
+        for (int i = start; i < end; i++)
         {
             if (blocks.Of(i) is { } block)
             {
@@ -230,10 +295,6 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
 
             WriteCall(program.Steps[i]);
         }
-
-        foreach (string line in AfterSteps()) writer.WriteLine(line);
-        writer.Indent--;
-        writer.WriteLine("}");
     }
 
     /// <summary>A step as a line of <c>Run</c> or of its block's method; an alias as a comment.</summary>
@@ -323,13 +384,13 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
         writer.WriteLine("}");
     }
 
-    private ArenaSlot Slot(int value)
+    private static ArenaSlot? Slot(EquatableArray<ArenaSlot> slots, int value)
     {
-        foreach (ArenaSlot slot in program.Slots)
+        foreach (ArenaSlot slot in slots)
         {
             if (slot.Value == value) return slot;
         }
 
-        return new ArenaSlot(value, 0, 0, 0, 0);
+        return null;
     }
 }

@@ -24,7 +24,7 @@ internal static class StepNames
     [
         "Input", "Output", "Length", "Shapes", "Int8", "Float", "Dynamic", "Arena", "Layout", "From", "Run", "MaxBatch",
         "Forward", "Fork", "CreateFork", "MaxThreads", "Reserve", "ConcurrentWorkers", "Bytes", "Floats", "Scratch", "Values",
-        "Model", "Source", "Converted", "N",
+        "Model", "Source", "Converted", "N", "PerSample", "RunPerSample",
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
     ];
 

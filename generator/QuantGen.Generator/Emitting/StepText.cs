@@ -71,11 +71,19 @@ internal sealed class StepText(ModelPlan plan, PassProgram program, string[] nam
         int value = program.Steps[step].Inputs[index];
         if (program.Kind != PassKind.Int8 && program.Storage[value] < 0) return "input";
         string name = names[value - 1];
-        return $"{Accessor}(Arena.{name}, Shapes.{name}Length, n)";
+        return $"{Accessor}({ArenaClass}.{name}, Shapes.{name}Length, n)";
     }
 
     /// <summary>The arena bytes (or floats) the step writes for a pass of <c>n</c> samples.</summary>
-    public string Write => writeOverride ?? $"{Accessor}(Arena.{Name}, Shapes.{Name}Length, n)";
+    public string Write => writeOverride ?? $"{Accessor}({ArenaClass}.{Name}, Shapes.{Name}Length, n)";
+
+    /// <summary>The most samples the step's layer runs at once, for its scratch: a step of the head runs one.</summary>
+    public string MaxBatch => InHead ? "1" : "Arena.MaxBatch";
+
+    private bool InHead => program.Head is { } head && step < head.Steps;
+
+    /// <summary>Where the step's values' offsets are: a step of the pass's head (<see cref="PassHead"/>) runs one sample on <c>Arena.PerSample</c>'s.</summary>
+    private string ArenaClass => InHead ? "Arena.PerSample" : "Arena";
 
     /// <summary>The base's view of the arena: <c>Int8Pass.Bytes</c> or <c>FloatPass.Values</c>.</summary>
     private string Accessor => program.Kind == PassKind.Int8 ? "Bytes" : "Values";

@@ -89,6 +89,24 @@ internal sealed record ModelSpec(
 
         return null;
     }
+
+    /// <summary>
+    /// The outermost block of the user's whose path contains <paramref name="path"/> (a step's innermost block); null
+    /// for the class itself. Sequential containers (<c>features</c>) hold whole networks and do not count.
+    /// </summary>
+    public BlockSpec? OutermostBlock(string path)
+    {
+        if (path.Length == 0) return null;
+        BlockSpec? outermost = null;
+        foreach (BlockSpec block in Blocks)
+        {
+            if (block.ClassName == "Sequential") continue;
+            bool contains = path == block.Path || path.StartsWith(block.Path + ".", System.StringComparison.Ordinal);
+            if (contains && (outermost is null || block.Path.Length < outermost.Path.Length)) outermost = block;
+        }
+
+        return outermost;
+    }
 }
 
 /// <summary>The transform's result: the model when it could be read, and the diagnostics either way.</summary>

@@ -51,7 +51,17 @@ internal sealed record PassProgram(
     int ArenaLength,
     int ScratchLength,
     int MaxBatch,
-    EquatableArray<bool> KeptFloats = default);
+    EquatableArray<bool> KeptFloats = default,
+    PassHead? Head = null);
+
+/// <summary>
+/// The steps of a pass that run one sample at a time (<see cref="Steps"/> of them, from the first), on their own arena
+/// region of <see cref="Length"/> bytes for one sample (<see cref="Slots"/>), after which the one buffer alive across
+/// the boundary (<see cref="Crossing"/>'s) is copied into its sample's place in the rest's batch. The program's own
+/// <see cref="PassProgram.Slots"/>, <see cref="PassProgram.ArenaLength"/> and <see cref="PassProgram.MaxBatch"/> are then
+/// those of the rest.
+/// </summary>
+internal sealed record PassHead(int Steps, EquatableArray<ArenaSlot> Slots, int Length, int Crossing);
 
 /// <summary>
 /// The planning steps' result: the shape plan (null when shapes failed); the int8 program when the model has one,

@@ -103,7 +103,8 @@ internal static class Int8Planner
             throw new NoProgramException($"the output of Forward does not come from a {Dequant}; end Forward with 'return dequant.Forward(x);'", Location(model, model.Output));
         }
 
-        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(ArenaPlanner.Lifetimes(steps, storage, v => SlotLength(plan, v, floats)));
+        List<ArenaPlanner.Buffer> buffers = ArenaPlanner.Lifetimes(steps, storage, v => SlotLength(plan, v, floats));
+        (EquatableArray<ArenaSlot> slots, long length) = ArenaPlanner.Place(buffers);
         if (length > ArenaPlanner.MaxLength)
         {
             throw new NoProgramException($"its quint8 values need an arena of {Count(length)} bytes per sample, more than the {Count(ArenaPlanner.MaxLength)} one .NET array holds; use smaller inputs or layers", Location(model, model.Output));
@@ -115,7 +116,16 @@ internal static class Int8Planner
             throw new NoProgramException($"its float islands need {Count(scratch)} floats of scratch per sample, more than the {Count(ArenaPlanner.MaxLength)} one .NET array holds; use smaller inputs or layers", Location(model, model.Output));
         }
 
-        return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), slots, (int)length, (int)scratch, MaxBatch(length, scratch),
+        int maxBatch = MaxBatch(length, scratch);
+        // Float islands borrow a scratch sized for the whole batch, and kept layers' floats sit in their values' slots: a
+        // head is planned only without either.
+        if (scratch == 0 && kept.Count == 0 && HeadPlanner.Plan(model, steps, buffers, maxBatch) is { } tiling)
+        {
+            return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), tiling.Slots, tiling.Length, 0, tiling.MaxBatch,
+                Head: tiling.Head);
+        }
+
+        return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), slots, (int)length, (int)scratch, maxBatch,
             kept.Count > 0 ? floats.ToEquatableArray() : default);
     }
 
@@ -307,6 +317,9 @@ internal static class Int8Planner
     internal static string Count(long count) => count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     private const int MaxChunk = 64, ArenaBudget = 1 << 20;
+
+    /// <summary>The most samples a pass ever runs at once.</summary>
+    internal const int MaxSamples = MaxChunk;
 
     private static long Scratch(ModelPlan plan, List<ProgramStep> steps)
     {

@@ -2,10 +2,11 @@ namespace QuantGen.Compiled;
 
 /// <summary>
 /// The constants a generated int8 pass gives its base: values in one input and one output sample, the arena's bytes
-/// per sample and the most samples one pass runs, the float islands' scratch per sample, and the sample shapes as
-/// messages show them.
+/// per sample and the most samples one pass runs, the float islands' scratch per sample, the sample shapes as
+/// messages show them, and the bytes after the batch's of the steps that run one sample at a time (0 where every step
+/// runs the whole batch).
 /// </summary>
-public sealed record Int8PassLayout(int InputLength, int OutputLength, int ArenaLength, int MaxBatch, int ScratchLength, string InputShape, string OutputShape);
+public sealed record Int8PassLayout(int InputLength, int OutputLength, int ArenaLength, int MaxBatch, int ScratchLength, string InputShape, string OutputShape, int HeadLength = 0);
 
 /// <summary>
 /// A generated <c>Int8</c> pass: <see cref="CompiledPass{TPass}"/> (its <c>Forward</c> overloads, threads and forks)
@@ -23,7 +24,7 @@ public abstract class Int8Pass<TPass> : CompiledPass<TPass> where TPass : Int8Pa
         : base(Shape(layout))
     {
         // Pinned, from a cache line's start: the generator aligns each value's slot to 64 bytes from here.
-        arena = Kernels.CacheLines.Allocate<byte>(checked(layout.ArenaLength * layout.MaxBatch), out arenaStart);
+        arena = Kernels.CacheLines.Allocate<byte>(checked(layout.ArenaLength * layout.MaxBatch + layout.HeadLength), out arenaStart);
         scratch = layout.ScratchLength > 0 ? new float[checked(layout.ScratchLength * layout.MaxBatch)] : [];
     }
 

@@ -62,6 +62,33 @@ public sealed class ImageNetFixtureTests(ITestOutputHelper output)
         EagerReference.AssertBits(ReferenceLogits.Value, Tensor.FromArray(logits, Probes, Classes), $"224×224 probes on {path}");
     }
 
+    /// <summary>
+    /// The pass runs its first blocks one sample at a time and the rest as one pass of up to four (the generator's head):
+    /// a batch of 3 and one of 6 (a pass of four, then one of two) give each sample the logits it gets alone.
+    /// </summary>
+    [Fact]
+    public void Every_batch_size_gives_each_sample_its_logits_alone()
+    {
+        var pass = MobileNetV2ImageNet.Int8.From(Converted.Value);
+        float[] images = ProbeImages.Value.Data;
+        var alone = new float[Probes * Classes];
+        for (int i = 0; i < Probes; i++) pass.Forward(images.AsSpan(i * Image, Image), alone.AsSpan(i * Classes, Classes), 1);
+
+        var three = new float[3 * Classes];
+        pass.Forward(images.AsSpan(0, 3 * Image), three, 3);
+        Assert.Equal(alone.AsSpan(0, 3 * Classes).ToArray(), three);
+
+        int[] order = [3, 1, 0, 2, 2, 1];
+        var six = new float[order.Length * Image];
+        for (int i = 0; i < order.Length; i++) images.AsSpan(order[i] * Image, Image).CopyTo(six.AsSpan(i * Image));
+        var sixLogits = new float[order.Length * Classes];
+        pass.Forward(six, sixLogits, order.Length);
+        for (int i = 0; i < order.Length; i++)
+        {
+            Assert.True(alone.AsSpan(order[i] * Classes, Classes).SequenceEqual(sixLogits.AsSpan(i * Classes, Classes)), $"sample {i} (probe {order[i]}) of 6");
+        }
+    }
+
     private static float[] Generated(MobileNetV2ImageNet.Int8 pass)
     {
         var logits = new float[Probes * Classes];

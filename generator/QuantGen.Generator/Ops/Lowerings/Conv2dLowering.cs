@@ -18,7 +18,7 @@ internal sealed record Conv2dLowering(
 
     public override string Create(StepText step) =>
         $"CompiledConv2d.Create(model, {step.Path}, {step.InputQParams()},\n" +
-        $"    {Geometry("Arena.MaxBatch", InChannels, InHeight, InWidth, OutChannels, Window, Groups)},\n" +
+        $"    {Geometry(step.MaxBatch, InChannels, InHeight, InWidth, OutChannels, Window, Groups)},\n" +
         $"    global::QuantGen.Kernels.FusedActivation.{Activation})";
 
     /// <summary>A convolution's <c>QuantGen.Kernels.ConvGeometry</c> as generated code builds it, for <paramref name="batch"/> samples.</summary>

@@ -9,7 +9,7 @@ internal sealed record ConvTranspose2dLowering(int InChannels, int InHeight, int
 
     public override string Create(StepText step) =>
         $"CompiledConvTranspose2d.Create(model, {step.Path}, {step.InputQParams()},\n" +
-        $"    {Geometry("Arena.MaxBatch", InChannels, InHeight, InWidth, Args)})";
+        $"    {Geometry(step.MaxBatch, InChannels, InHeight, InWidth, Args)})";
 
     /// <summary>The <c>ConvTransposeGeometry</c> of <paramref name="batch"/> samples, as C#.</summary>
     public static string Geometry(string batch, int inChannels, int inHeight, int inWidth, ConvTranspose2dArgs args) =>

@@ -12,7 +12,7 @@ internal sealed record LinearLowering(int InFeatures, int OutFeatures, string Ac
 
     public override string Create(StepText step) =>
         $"CompiledLinear.Create(model, {step.Path}, {step.InputQParams()}, inFeatures: {InFeatures}, outFeatures: {OutFeatures}, " +
-        $"global::QuantGen.Kernels.FusedActivation.{Activation}, maxBatch: Arena.MaxBatch{(Rows > 1 ? $", rows: {Rows}" : "")}{(Channels > 1 ? $", channels: {Channels}" : "")})";
+        $"global::QuantGen.Kernels.FusedActivation.{Activation}, maxBatch: {step.MaxBatch}{(Rows > 1 ? $", rows: {Rows}" : "")}{(Channels > 1 ? $", channels: {Channels}" : "")})";
 
     public override string Call(StepText step) => $"{step.Field}.Forward({step.Read()}, {step.Write})";
 
