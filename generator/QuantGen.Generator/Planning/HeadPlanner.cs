@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using QuantGen.Generator.Model;
 
@@ -28,9 +29,10 @@ internal static class HeadPlanner
     public static Tiling? Plan(ModelSpec model, IReadOnlyList<ProgramStep> steps, IReadOnlyList<ArenaPlanner.Buffer> buffers, int wholeBatch)
     {
         if (wholeBatch * MinGain > Int8Planner.MaxSamples) return null;
+        bool[] splits = Boundaries(model, steps);
         for (int boundary = 1; boundary < steps.Count; boundary++)
         {
-            if (!Splits(model, steps, boundary) || Crossing(buffers, boundary) is not { } crossing) continue;
+            if (!splits[boundary] || Crossing(buffers, boundary) is not { } crossing) continue;
             var tail = new List<ArenaPlanner.Buffer>();
             var head = new List<ArenaPlanner.Buffer>();
             foreach (ArenaPlanner.Buffer buffer in buffers)
@@ -51,18 +53,21 @@ internal static class HeadPlanner
     }
 
     /// <summary>
-    /// Whether the pass can split before step <paramref name="boundary"/>: with the caller's input read only before it
-    /// and the caller's output written only after it, and between blocks, so that each block's method runs whole. A
-    /// block around the stubs is no method (it reads the caller's input), so the blocks inside it are the ones that count.
+    /// Before which steps the pass can split: after every step that reads the caller's input and before every step
+    /// that writes the caller's output, and between blocks, so that each block's method runs whole. A block around
+    /// the stubs is no method (it reads the caller's input), so the blocks inside it are the ones that count.
     /// </summary>
-    private static bool Splits(ModelSpec model, IReadOnlyList<ProgramStep> steps, int boundary)
+    private static bool[] Boundaries(ModelSpec model, IReadOnlyList<ProgramStep> steps)
     {
+        var splits = new bool[steps.Count];
+        int afterInput = 1, beforeOutput = steps.Count;
         for (int i = 0; i < steps.Count; i++)
         {
-            if (i < boundary && steps[i].Lowering.Storage == Ops.StepStorage.CallerOutput) return false;
-            if (i >= boundary && steps[i].Lowering.ReadsCallerInput) return false;
+            if (steps[i].Lowering.ReadsCallerInput) afterInput = i + 1;
+            if (steps[i].Lowering.Storage == Ops.StepStorage.CallerOutput) beforeOutput = Math.Min(beforeOutput, i);
         }
 
+        for (int b = afterInput; b <= beforeOutput && b < steps.Count; b++) splits[b] = true;
         foreach (BlockSpec block in model.Blocks)
         {
             if (block.ClassName == "Sequential") continue;
@@ -73,17 +78,20 @@ internal static class HeadPlanner
                 if (!Inside(model.Forward[i].Block, block.Path)) continue;
                 if (first < 0) first = i;
                 last = i;
-                caller |= steps[i].Lowering.ReadsCallerInput || steps[i].Lowering.Storage == Ops.StepStorage.CallerOutput;
+                caller |= ReadsOrWritesCaller(steps[i]);
             }
 
-            if (!caller && first >= 0 && first < boundary && boundary <= last) return false;
+            for (int b = first + 1; !caller && first >= 0 && b <= last; b++) splits[b] = false;
         }
 
-        return true;
+        return splits;
     }
 
+    private static bool ReadsOrWritesCaller(ProgramStep step) =>
+        step.Lowering.ReadsCallerInput || step.Lowering.Storage == Ops.StepStorage.CallerOutput;
+
     private static bool Inside(string path, string block) =>
-        path == block || path.StartsWith(block + ".", System.StringComparison.Ordinal);
+        path == block || path.StartsWith(block + ".", StringComparison.Ordinal);
 
     /// <summary>The one buffer alive across the boundary, or null where there are several.</summary>
     private static ArenaPlanner.Buffer? Crossing(IReadOnlyList<ArenaPlanner.Buffer> buffers, int boundary)
