@@ -76,8 +76,7 @@ internal sealed class BlockMethods
     {
         for (int i = first; i <= last; i++)
         {
-            StepLowering lowering = program.Steps[i].Lowering;
-            if (lowering.ReadsCallerInput || lowering.Storage == StepStorage.CallerOutput) return true;
+            if (program.Steps[i].Lowering.UsesCaller) return true;
         }
 
         return false;

@@ -233,44 +233,39 @@ internal abstract class PassEmitter(ModelPlan plan, PassProgram program, string[
         writer.WriteLineNoTabs(string.Empty);
     }
 
+    /// <summary>
+    /// <c>Run</c>: every step over the pass's samples; with a head (<see cref="PassHead"/>), first the head sample by
+    /// sample (<c>RunPerSample</c>), each one's crossing value copied into its place in the batch, then the rest.
+    /// </summary>
     private void WriteRun()
     {
-        if (program.Head is { } head)
+        PassHead? head = program.Head;
+        string? first = head is null ? null : plan.Steps[head.Steps].Name;
+        writer.WriteLine(first is null
+            ? "/// <summary>One pass of <paramref name=\"n\"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>"
+            : $"/// <summary>One pass of <paramref name=\"n\"/> samples (at most <c>Arena.MaxBatch</c>): the steps before '{first}' one sample at a time, the rest all at once.</summary>");
+        writer.WriteLine("protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)");
+        writer.WriteLine("{");
+        writer.Indent++;
+        if (head is not null)
         {
-            WriteTiledRun(head);
-            return;
+            string crossing = names[head.Crossing - 1];
+            writer.WriteLine("for (int sample = 0; sample < n; sample++)");
+            writer.WriteLine("{");
+            writer.Indent++;
+            writer.WriteLine("RunPerSample(input.Slice(sample * InputLength, InputLength));");
+            writer.WriteLine($"Bytes(Arena.PerSample.{crossing}, Shapes.{crossing}Length, 1).CopyTo(Bytes(Arena.{crossing}, Shapes.{crossing}Length, n).Slice(sample * Shapes.{crossing}Length));");
+            writer.Indent--;
+            writer.WriteLine("}");
+            writer.WriteLineNoTabs(string.Empty);
         }
 
-        writer.WriteLine("/// <summary>One pass of <paramref name=\"n\"/> samples (at most <c>Arena.MaxBatch</c>): every step runs them all at once.</summary>");
-        writer.WriteLine("protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)");
-        writer.WriteLine("{");
-        writer.Indent++;
-        WriteCalls(0, program.Steps.Count);
+        WriteCalls(head?.Steps ?? 0, program.Steps.Count);
         foreach (string line in AfterSteps()) writer.WriteLine(line);
         writer.Indent--;
         writer.WriteLine("}");
-    }
+        if (head is null) return;
 
-    /// <summary><c>Run</c> for a pass with a head (<see cref="PassHead"/>): the head sample by sample, each one's crossing value copied into the batch, then the rest.</summary>
-    private void WriteTiledRun(PassHead head)
-    {
-        string first = plan.Steps[head.Steps].Name, crossing = names[head.Crossing - 1];
-        writer.WriteLine($"/// <summary>One pass of <paramref name=\"n\"/> samples (at most <c>Arena.MaxBatch</c>): the steps before '{first}' one sample at a time, the rest all at once.</summary>");
-        writer.WriteLine("protected override void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int n)");
-        writer.WriteLine("{");
-        writer.Indent++;
-        writer.WriteLine("for (int sample = 0; sample < n; sample++)");
-        writer.WriteLine("{");
-        writer.Indent++;
-        writer.WriteLine("RunPerSample(input.Slice(sample * InputLength, InputLength));");
-        writer.WriteLine($"Bytes(Arena.PerSample.{crossing}, Shapes.{crossing}Length, 1).CopyTo(Bytes(Arena.{crossing}, Shapes.{crossing}Length, n).Slice(sample * Shapes.{crossing}Length));");
-        writer.Indent--;
-        writer.WriteLine("}");
-        writer.WriteLineNoTabs(string.Empty);
-        WriteCalls(head.Steps, program.Steps.Count);
-        foreach (string line in AfterSteps()) writer.WriteLine(line);
-        writer.Indent--;
-        writer.WriteLine("}");
         writer.WriteLineNoTabs(string.Empty);
         writer.WriteLine($"/// <summary>The steps before '{first}', for one sample: their activations stay in cache, where a batch's would not.</summary>");
         writer.WriteLine("private void RunPerSample(global::System.ReadOnlySpan<float> input)");

@@ -59,7 +59,14 @@ internal sealed record ForwardStep(
 /// One instance of a sub-module class used as a block (<c>features.3</c>, an <c>InvertedResidual(24, 24, 1, 6)</c>),
 /// or a Sequential: its path, its class, its constructor arguments as written, and where it was constructed.
 /// </summary>
-internal sealed record BlockSpec(string Path, string ClassName, string Arguments, LocationInfo? Location);
+internal sealed record BlockSpec(string Path, string ClassName, string Arguments, LocationInfo? Location)
+{
+    /// <summary>A Sequential container (<c>features</c>): it holds whole networks, and is no block of the user's.</summary>
+    public bool IsContainer => ClassName == "Sequential";
+
+    /// <summary>Whether a step whose innermost block is <paramref name="path"/> lies inside this block.</summary>
+    public bool Contains(string path) => path == Path || path.StartsWith(Path + ".", System.StringComparison.Ordinal);
+}
 
 /// <summary>Everything the generator read from one annotated class; equatable, no symbols or syntax.</summary>
 internal sealed record ModelSpec(
@@ -100,9 +107,7 @@ internal sealed record ModelSpec(
         BlockSpec? outermost = null;
         foreach (BlockSpec block in Blocks)
         {
-            if (block.ClassName == "Sequential") continue;
-            bool contains = path == block.Path || path.StartsWith(block.Path + ".", System.StringComparison.Ordinal);
-            if (contains && (outermost is null || block.Path.Length < outermost.Path.Length)) outermost = block;
+            if (!block.IsContainer && block.Contains(path) && (outermost is null || block.Path.Length < outermost.Path.Length)) outermost = block;
         }
 
         return outermost;

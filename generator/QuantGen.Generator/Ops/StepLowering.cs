@@ -32,6 +32,9 @@ internal abstract record StepLowering
     /// <summary>True for the step that reads the caller's float input (a QuantStub).</summary>
     public virtual bool ReadsCallerInput => false;
 
+    /// <summary>True for a step that reads the caller's input or writes the caller's output: it runs where <c>Run</c>'s spans are.</summary>
+    public bool UsesCaller => ReadsCallerInput || Storage == StepStorage.CallerOutput;
+
     /// <summary>Statements the constructor runs for this step before creating its field: checks of the model.</summary>
     public virtual IEnumerable<string> Checks(StepText step) => [];
 

@@ -70,15 +70,15 @@ internal static class HeadPlanner
         for (int b = afterInput; b <= beforeOutput && b < steps.Count; b++) splits[b] = true;
         foreach (BlockSpec block in model.Blocks)
         {
-            if (block.ClassName == "Sequential") continue;
+            if (block.IsContainer) continue;
             int first = -1, last = -1;
             bool caller = false;
             for (int i = 0; i < steps.Count; i++)
             {
-                if (!Inside(model.Forward[i].Block, block.Path)) continue;
+                if (!block.Contains(model.Forward[i].Block)) continue;
                 if (first < 0) first = i;
                 last = i;
-                caller |= ReadsOrWritesCaller(steps[i]);
+                caller |= steps[i].Lowering.UsesCaller;
             }
 
             for (int b = first + 1; !caller && first >= 0 && b <= last; b++) splits[b] = false;
@@ -86,12 +86,6 @@ internal static class HeadPlanner
 
         return splits;
     }
-
-    private static bool ReadsOrWritesCaller(ProgramStep step) =>
-        step.Lowering.ReadsCallerInput || step.Lowering.Storage == Ops.StepStorage.CallerOutput;
-
-    private static bool Inside(string path, string block) =>
-        path == block || path.StartsWith(block + ".", StringComparison.Ordinal);
 
     /// <summary>The one buffer alive across the boundary, or null where there are several.</summary>
     private static ArenaPlanner.Buffer? Crossing(IReadOnlyList<ArenaPlanner.Buffer> buffers, int boundary)

@@ -118,15 +118,10 @@ internal static class Int8Planner
 
         int maxBatch = MaxBatch(length, scratch);
         // Float islands borrow a scratch sized for the whole batch, and kept layers' floats sit in their values' slots: a
-        // head is planned only without either.
-        if (scratch == 0 && kept.Count == 0 && HeadPlanner.Plan(model, steps, buffers, maxBatch) is { } tiling)
-        {
-            return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), tiling.Slots, tiling.Length, 0, tiling.MaxBatch,
-                Head: tiling.Head);
-        }
-
-        return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), slots, (int)length, (int)scratch, maxBatch,
-            kept.Count > 0 ? floats.ToEquatableArray() : default);
+        // head is planned only without either. With one, the program's slots, length and samples are its tail's.
+        HeadPlanner.Tiling? tiling = scratch == 0 && kept.Count == 0 ? HeadPlanner.Plan(model, steps, buffers, maxBatch) : null;
+        return new PassProgram(PassKind.Int8, steps.ToEquatableArray(), Dtypes(storage), storage.ToEquatableArray(), tiling?.Slots ?? slots,
+            tiling?.Length ?? (int)length, (int)scratch, tiling?.MaxBatch ?? maxBatch, kept.Count > 0 ? floats.ToEquatableArray() : default, tiling?.Head);
     }
 
     /// <summary>

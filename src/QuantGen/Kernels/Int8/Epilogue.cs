@@ -96,6 +96,12 @@ internal sealed unsafe class Epilogue
     /// </summary>
     public bool ClampsInBytes { get; }
 
+    /// <summary>
+    /// <see cref="ClampsInBytes"/>, onto all of [0, 255]: the saturation of the packs and narrowings is the whole clamp,
+    /// and the kernels skip the byte max/min after them.
+    /// </summary>
+    public bool FullRange => ClampsInBytes && Range is { Min: 0, Max: 255 };
+
     public int ZeroPoint { get; }
 
     /// <summary>The clamp bounds relative to the zero point, <c>min − z</c> and <c>max − z</c>: integers, so clamping before rounding equals clamping after.</summary>

@@ -121,7 +121,7 @@ internal sealed unsafe class QDepthwise
             InputLimit = inputLimit,
             Epilogue = epilogue,
             ClampsInBytes = epilogue.ClampsInBytes,
-            FullRange = epilogue.ClampsInBytes && epilogue.Range is { Min: 0, Max: 255 },
+            FullRange = epilogue.FullRange,
             Constants = constants.Pointer,
         };
     }

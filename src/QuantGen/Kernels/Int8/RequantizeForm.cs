@@ -49,7 +49,7 @@ internal readonly struct FullRangeRequantize : IRequantizeForm
     public static bool AddsZeroPoint => true;
 
     /// <summary>Whether <paramref name="e"/> is plain and its range all of [0, 255].</summary>
-    public static bool Fits(Epilogue e) => PlainRequantize.Fits(e) && e.Range is { Min: 0, Max: 255 };
+    public static bool Fits(Epilogue e) => PlainRequantize.Fits(e) && e.FullRange;
 }
 
 /// <summary>The plain requantize onto the whole byte from a zero point of 0 (<see cref="IRequantizeForm.AddsZeroPoint"/>).</summary>
