@@ -6,12 +6,30 @@ using Xunit.Abstractions;
 namespace QuantGen.Tests.Kernels.Int8;
 
 /// <summary>
-/// Which kernels the AVX-512BW path builds, shape by shape (AVX-512 machines without AVX-VNNI: Zen 4, Skylake-X to Ice
+/// Which kernels a path builds, shape by shape. AVX-512BW (AVX-512 machines without AVX-VNNI: Zen 4, Skylake-X to Ice
 /// Lake): the ymm tiles where zmm panels would mostly pad N, and the four-tap depthwise kernel on outputs of 7×7 and
-/// more. Each layer also equals the reference, so a choice that reached a kernel unfit for its shape would fail here.
+/// more. AVX-VNNI: the 24-column tile where its panels pad N less than 32-column ones. Each layer also equals the
+/// reference, so a choice that reached a kernel unfit for its shape would fail here.
 /// </summary>
-public sealed class Avx512KernelChoiceTests(ITestOutputHelper output)
+public sealed class KernelChoiceTests(ITestOutputHelper output)
 {
+    /// <summary>On machines without AVX-512VL (Alder Lake) every N above 16 takes the 16-column tile, whose registers AVX2 has.</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void VnniTilesFollowThePadding(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        bool wide = YmmTile4x32<VnniQuad>.IsSupported;
+        foreach (var (outputs, tile) in (ReadOnlySpan<(int, GemmTile)>)[
+            (10, GemmTile.Ymm4x16), (16, GemmTile.Ymm4x16), (24, GemmTile.Ymm4x24), (32, GemmTile.Ymm4x32),
+            (40, GemmTile.Ymm4x24), (96, GemmTile.Ymm4x32), (144, GemmTile.Ymm4x24), (160, GemmTile.Ymm4x32)])
+        {
+            var g = new ConvGeometry(2, 24, 5, 5, outputs, 1, 1);
+            Int8Conv2d layer = Check(g, weightZeroPoint: 0, new Random(outputs));
+            Assert.Equal(wide || outputs <= 16 ? tile : GemmTile.Ymm4x16, layer.Gemm?.Tile);
+        }
+    }
+
     [Theory]
     [Int8Path(Int8KernelPath.Avx512BW)]
     public void PointwiseTilesFollowThePadding(Int8KernelPath path)
