@@ -268,8 +268,13 @@ internal static unsafe class DepthwiseQuads
         var zeroPoint = k->WideZeroWords;
         if (t.ClampsInBytes)
         {
-            Vector512<short> low = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(WideRounded(a0, m), WideRounded(a1, m + 16)), zeroPoint);
-            Vector512<short> high = Avx512BW.AddSaturate(Avx512BW.PackSignedSaturate(WideRounded(a2, m + 32), WideRounded(a3, m + 48)), zeroPoint);
+            Vector512<short> low = Avx512BW.PackSignedSaturate(WideRounded(a0, m), WideRounded(a1, m + 16));
+            Vector512<short> high = Avx512BW.PackSignedSaturate(WideRounded(a2, m + 32), WideRounded(a3, m + 48));
+            if (!t.ZeroBased)
+            {
+                low = Avx512BW.AddSaturate(low, zeroPoint);
+                high = Avx512BW.AddSaturate(high, zeroPoint);
+            }
             var bytes = Avx512BW.PackUnsignedSaturate(low, high);
             return t.FullRange ? bytes : Vector512.Min(Vector512.Max(bytes, k->WideMinBytes), k->WideMaxBytes);
         }
@@ -338,8 +343,13 @@ internal static unsafe class DepthwiseQuads
         var zeroPoint = k->ZeroWords;
         if (t.ClampsInBytes)
         {
-            Vector256<short> low = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(a0, m), Rounded(a1, m + 8)), zeroPoint);
-            Vector256<short> high = Avx2.AddSaturate(Avx2.PackSignedSaturate(Rounded(a2, m + 16), Rounded(a3, m + 24)), zeroPoint);
+            Vector256<short> low = Avx2.PackSignedSaturate(Rounded(a0, m), Rounded(a1, m + 8));
+            Vector256<short> high = Avx2.PackSignedSaturate(Rounded(a2, m + 16), Rounded(a3, m + 24));
+            if (!t.ZeroBased)
+            {
+                low = Avx2.AddSaturate(low, zeroPoint);
+                high = Avx2.AddSaturate(high, zeroPoint);
+            }
             var bytes = Avx2.PackUnsignedSaturate(low, high);
             return t.FullRange ? bytes : Vector256.Min(Vector256.Max(bytes, k->MinBytes), k->MaxBytes);
         }

@@ -103,6 +103,9 @@ internal readonly unsafe struct DepthwiseTables
     /// </summary>
     public required bool FullRange { get; init; }
 
+    /// <summary><see cref="FullRange"/> from an output zero point of 0 (every ReLU6 of MobileNetV2): no zero point to add.</summary>
+    public required bool ZeroBased { get; init; }
+
     /// <summary>
     /// The requantize's scalars, read through a pointer on purpose: the kernels then broadcast them straight from memory
     /// (a load, or an embedded <c>{1to16}</c> operand) instead of from a register, which costs a shuffle-port uop per use.

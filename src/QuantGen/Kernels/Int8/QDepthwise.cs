@@ -122,6 +122,7 @@ internal sealed unsafe class QDepthwise
             Epilogue = epilogue,
             ClampsInBytes = epilogue.ClampsInBytes,
             FullRange = epilogue.FullRange,
+            ZeroBased = epilogue.FullRange && epilogue.ZeroPoint == 0,
             Constants = constants.Pointer,
         };
     }
