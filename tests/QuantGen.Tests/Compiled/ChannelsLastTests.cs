@@ -4,8 +4,9 @@ using QuantGen.Kernels.Reference;
 namespace QuantGen.Tests.Compiled;
 
 /// <summary>
-/// The input quantize of a generated pass (float NCHW → quint8 NHWC), blocked and vectorized, against PyTorch's
-/// quantize of each value stored transposed, value by value.
+/// The input quantize of a generated pass (float NCHW → quint8 NHWC): three channels quantized and interleaved in
+/// registers, any other count blocked and vectorized, against PyTorch's quantize of each value stored transposed,
+/// value by value.
 /// </summary>
 public sealed class ChannelsLastTests
 {
@@ -13,6 +14,7 @@ public sealed class ChannelsLastTests
     [InlineData(3, 224 * 224, 1)]     // an ImageNet image
     [InlineData(3, 1365, 2)]          // a block boundary (4096 / 3 = 1365 pixels) and a partial last block
     [InlineData(3, 1367, 2)]
+    [InlineData(3, 5, 2)]             // three channels, fewer pixels than one step of sixteen
     [InlineData(2, 17, 3)]            // below one vector
     [InlineData(16, 257, 1)]
     [InlineData(5000, 2, 2)]          // more channels than a block holds: value by value
