@@ -13,18 +13,27 @@ namespace QuantGen.Kernels.Int8;
 /// <c>2^shift − 1</c> picks the same low bits of an int32 as of the int64, and the arithmetic shift the same quotient.
 /// </summary>
 /// <remarks>
-/// The bytes widen to int32 and narrow back by in-lane unpacks and packs, each pack undoing its unpack, so no element
-/// crosses a 128-bit lane: widening through <c>vpmovzx</c> and narrowing by truncation took 25 lane-crossing shuffles
-/// per 32 elements, which Zen 3 issues on one port (the adds ran at 1.4 cycles an element). The zero points fold into
-/// one constant, <c>acc = a·x + b·y − (a·z_a + b·z_b)</c>, whose parts fit int32 as the sum does. The packs saturate,
-/// which leaves a clamp to [0, 255] exact (see <see cref="Add32"/>).
+/// Each element's two bytes sit side by side as int16, and <c>vpmaddwd</c> takes <c>a·x + b·y</c> in two halves of the
+/// multipliers, <c>a = a_hi·2¹¹ + a_lo</c> (both below 2¹¹ + 1, so int16): one multiply-add per half and eight
+/// elements, where widening each input to int32 and <c>vpmulld</c> (two uops on Intel) took two multiplies and two more
+/// unpacks. The unpacks and packs stay in lane, each pack undoing an unpack, so no element crosses a 128-bit lane:
+/// widening through <c>vpmovzx</c> and narrowing by truncation took 25 lane-crossing shuffles per 32 elements, which
+/// Zen 3 issues on one port (the adds ran at 1.4 cycles an element). The zero points fold into one constant,
+/// <c>acc = a·x + b·y − (a·z_a + b·z_b)</c>, whose parts fit int32 as the sum does. The packs saturate, which leaves
+/// a clamp to [0, 255] exact (see <see cref="Add32"/>).
 /// </remarks>
 internal sealed class Int8Add
 {
+    /// <summary>Where the multipliers split: both halves of a multiplier up to 2²² fit an int16.</summary>
+    private const int SplitBits = 11;
+
     private readonly int a, b, shift, zero, min, max;
 
     /// <summary><c>−(a·z_a + b·z_b)</c>: both zero points' terms of the sum, computed once.</summary>
     private readonly int zeroPointTerm;
+
+    /// <summary>The multipliers' high and low halves as int16 pairs <c>(a, b)</c>, one pair an int32 lane, for <c>vpmaddwd</c>.</summary>
+    private readonly int highPair, lowPair;
 
     public Int8Add(ActivationQParams aQ, ActivationQParams bQ, ActivationQParams outputQ, FusedActivation activation)
     {
@@ -36,6 +45,9 @@ internal sealed class Int8Add
         (a, b, shift) = (m.A, m.B, m.Shift);
         (zero, min, max) = (outputQ.ZeroPoint, range.Min, range.Max);
         zeroPointTerm = unchecked(-(a * aQ.ZeroPoint) - b * bQ.ZeroPoint);
+        const int lowMask = (1 << SplitBits) - 1;
+        highPair = a >> SplitBits | (b >> SplitBits) << 16;
+        lowPair = a & lowMask | (b & lowMask) << 16;
     }
 
     [MethodImpl(HotLoop.Compiled)]
@@ -60,22 +72,23 @@ internal sealed class Int8Add
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<byte> Add32(Vector256<byte> xs, Vector256<byte> ys)
     {
-        Vector256<short> xLow = Avx2.UnpackLow(xs, Vector256<byte>.Zero).AsInt16(), xHigh = Avx2.UnpackHigh(xs, Vector256<byte>.Zero).AsInt16();
-        Vector256<short> yLow = Avx2.UnpackLow(ys, Vector256<byte>.Zero).AsInt16(), yHigh = Avx2.UnpackHigh(ys, Vector256<byte>.Zero).AsInt16();
+        // Per 128-bit lane, elements 0–7 and 8–15 of the lane with their x and y bytes interleaved.
+        Vector256<byte> low = Avx2.UnpackLow(xs, ys), high = Avx2.UnpackHigh(xs, ys);
         var zeroPoint = Vector256.Create((short)zero);
-        Vector256<short> low = Avx2.AddSaturate(Avx2.PackSignedSaturate(Quarter(xLow, yLow, low: true), Quarter(xLow, yLow, low: false)), zeroPoint);
-        Vector256<short> high = Avx2.AddSaturate(Avx2.PackSignedSaturate(Quarter(xHigh, yHigh, low: true), Quarter(xHigh, yHigh, low: false)), zeroPoint);
-        var bytes = Avx2.PackUnsignedSaturate(low, high);
+        Vector256<short> lowWords = Avx2.AddSaturate(Avx2.PackSignedSaturate(Quarter(low, lowHalf: true), Quarter(low, lowHalf: false)), zeroPoint);
+        Vector256<short> highWords = Avx2.AddSaturate(Avx2.PackSignedSaturate(Quarter(high, lowHalf: true), Quarter(high, lowHalf: false)), zeroPoint);
+        var bytes = Avx2.PackUnsignedSaturate(lowWords, highWords);
         return Vector256.Min(Vector256.Max(bytes, Vector256.Create((byte)min)), Vector256.Create((byte)max));
     }
 
-    /// <summary>Eight of the 32 elements, from <paramref name="x"/> and <paramref name="y"/> widened in lane to uint16: rounded int32 sums, before the zero point.</summary>
+    /// <summary>Four elements a lane of <paramref name="pairs"/> (x and y bytes interleaved), widened to int16 pairs: rounded int32 sums, before the zero point.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Quarter(Vector256<short> x, Vector256<short> y, bool low)
+    private Vector256<int> Quarter(Vector256<byte> pairs, bool lowHalf)
     {
-        Vector256<int> xs = (low ? Avx2.UnpackLow(x, Vector256<short>.Zero) : Avx2.UnpackHigh(x, Vector256<short>.Zero)).AsInt32();
-        Vector256<int> ys = (low ? Avx2.UnpackLow(y, Vector256<short>.Zero) : Avx2.UnpackHigh(y, Vector256<short>.Zero)).AsInt32();
-        var acc = Vector256.Create(a) * xs + Vector256.Create(b) * ys + Vector256.Create(zeroPointTerm);
+        Vector256<short> words = (lowHalf ? Avx2.UnpackLow(pairs, Vector256<byte>.Zero) : Avx2.UnpackHigh(pairs, Vector256<byte>.Zero)).AsInt16();
+        Vector256<int> high = Avx2.MultiplyAddAdjacent(words, Vector256.Create(highPair).AsInt16());
+        Vector256<int> low = Avx2.MultiplyAddAdjacent(words, Vector256.Create(lowPair).AsInt16());
+        var acc = Avx2.ShiftLeftLogical(high, SplitBits) + low + Vector256.Create(zeroPointTerm);
         var mask = Vector256.Create((1 << shift) - 1);
         var remainder = (acc & mask) + Vector256.ShiftRightArithmetic(acc, 31);   // less one for negative values
         return Vector256.ShiftRightArithmetic(acc, shift) - Vector256.GreaterThan(remainder, mask >>> 1);
