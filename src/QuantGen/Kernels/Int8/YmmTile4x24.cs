@@ -8,7 +8,9 @@ namespace QuantGen.Kernels.Int8;
 /// activation broadcast a step. Each broadcast feeds three products instead of <see cref="YmmTile4x16{TStep}"/>'s two,
 /// and each tile's setup and row pointers serve 24 columns, which pays where K is small (MobileNetV2's expansions from
 /// 16–32 channels, whose tiles spend as long around the K loop as in it) and where N is a multiple of 24 that 16 would
-/// split into a wasted half panel (the projections to 24 channels).
+/// split into a wasted half panel (the projections to 24 channels). AVX-VNNI takes it too where 24-column panels pad N
+/// less than its 4×32 tile's (N = 24, 144): there the requantize, which bounds the small-K layers, would spend its
+/// work on the padding.
 /// </summary>
 internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
     where TStep : struct, IDot256
