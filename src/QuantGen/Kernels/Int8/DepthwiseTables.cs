@@ -103,7 +103,7 @@ internal readonly unsafe struct DepthwiseTables
     /// </summary>
     public required bool FullRange { get; init; }
 
-    /// <summary><see cref="FullRange"/> from an output zero point of 0 (every ReLU6 of MobileNetV2): no zero point to add.</summary>
+    /// <summary><see cref="Int8.Epilogue.ZeroBased"/>: onto the whole byte from an output zero point of 0 (every ReLU6 of MobileNetV2), no zero point to add.</summary>
     public required bool ZeroBased { get; init; }
 
     /// <summary>

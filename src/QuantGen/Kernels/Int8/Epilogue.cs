@@ -102,6 +102,9 @@ internal sealed unsafe class Epilogue
     /// </summary>
     public bool FullRange => ClampsInBytes && Range is { Min: 0, Max: 255 };
 
+    /// <summary><see cref="FullRange"/> from an output zero point of 0 (a ReLU's or ReLU6's output calibrated from 0): no zero point to add.</summary>
+    public bool ZeroBased => FullRange && ZeroPoint == 0;
+
     public int ZeroPoint { get; }
 
     /// <summary>The clamp bounds relative to the zero point, <c>min − z</c> and <c>max − z</c>: integers, so clamping before rounding equals clamping after.</summary>

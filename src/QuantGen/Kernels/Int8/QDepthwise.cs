@@ -122,7 +122,7 @@ internal sealed unsafe class QDepthwise
             Epilogue = epilogue,
             ClampsInBytes = epilogue.ClampsInBytes,
             FullRange = epilogue.FullRange,
-            ZeroBased = epilogue.FullRange && epilogue.ZeroPoint == 0,
+            ZeroBased = epilogue.ZeroBased,
             Constants = constants.Pointer,
         };
     }

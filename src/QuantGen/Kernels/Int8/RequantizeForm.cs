@@ -61,8 +61,8 @@ internal readonly struct ZeroBasedRequantize : IRequantizeForm
 
     public static bool AddsZeroPoint => false;
 
-    /// <summary>Whether <paramref name="e"/> is full-range (<see cref="FullRangeRequantize.Fits"/>) with an output zero point of 0.</summary>
-    public static bool Fits(Epilogue e) => FullRangeRequantize.Fits(e) && e.ZeroPoint == 0;
+    /// <summary>Whether <paramref name="e"/> is plain and zero-based (<see cref="Epilogue.ZeroBased"/>).</summary>
+    public static bool Fits(Epilogue e) => PlainRequantize.Fits(e) && e.ZeroBased;
 }
 
 /// <summary>Any requantize: the epilogue's flags are read at run time.</summary>
