@@ -129,7 +129,10 @@ public static class ChannelsLastPooling
     {
         ReadOnlySpan<byte> image = input.Slice(sample * inHeight * inWidth * channels, inHeight * inWidth * channels);
         int offset = window.Count * zeroPoint;
-        for (int first = 0; first < channels; first += WindowChunk)
+        int done = Vector256.IsHardwareAccelerated && window.Count <= WordWindow
+            ? WindowInWords(image, channels, inWidth, window, offset, multiplier, zeroPoint, pixel)
+            : 0;
+        for (int first = done; first < channels; first += WindowChunk)
         {
             int count = Math.Min(WindowChunk, channels - first);
             Span<int> chunk = sums.Slice(0, count);
@@ -139,9 +142,85 @@ public static class ChannelsLastPooling
                 for (int c = window.Left; c < window.Right; c++) Accumulate(image.Slice((r * inWidth + c) * channels + first, count), chunk);
             }
 
-            for (int ch = 0; ch < count; ch++) pixel[first + ch] = Requantize.ToUInt8(chunk[ch] - offset, multiplier, zeroPoint, OutputRange.Full);
+            Requantized(chunk, offset, multiplier, zeroPoint, pixel.Slice(first, count));
         }
     }
+
+    /// <summary>The most pixels whose bytes a uint16 sum holds: 257 · 255 = 65,535.</summary>
+    private const int WordWindow = ushort.MaxValue / byte.MaxValue;
+
+    /// <summary>
+    /// The window's whole 32-channel chunks, each summed in two vectors of uint16 lanes held in registers across the
+    /// window's pixels, then widened and requantized as <see cref="Requantized"/>; returns how many channels it took.
+    /// MobileNetV2's 7×7×1280 pool at 224×224 (the kernel alone, median of 20,000 calls): 5.3 µs with the sums going
+    /// through memory a pixel at a time, 2.5 µs so.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WindowInWords(
+        ReadOnlySpan<byte> image, int channels, int inWidth, PlaneWindow window, int offset, float multiplier, int zeroPoint, Span<byte> pixel)
+    {
+        var m = Vector256.Create(multiplier);
+        var low = Vector256.Create((float)(OutputRange.Full.Min - zeroPoint));
+        var high = Vector256.Create((float)(OutputRange.Full.Max - zeroPoint));
+        var shift = Vector256.Create(offset);
+        var zero = Vector256.Create(zeroPoint);
+        ref byte x = ref MemoryMarshal.GetReference(image);
+        ref byte y = ref MemoryMarshal.GetReference(pixel);
+        int c0 = 0;
+        for (; c0 + 32 <= channels; c0 += 32)
+        {
+            Vector256<ushort> lower = default, upper = default;
+            for (int r = window.Top; r < window.Bottom; r++)
+            {
+                for (int c = window.Left; c < window.Right; c++)
+                {
+                    (Vector256<ushort> first, Vector256<ushort> second) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)((r * inWidth + c) * channels + c0)));
+                    lower += first;
+                    upper += second;
+                }
+            }
+            (Vector256<uint> s0, Vector256<uint> s1) = Vector256.Widen(lower);
+            (Vector256<uint> s2, Vector256<uint> s3) = Vector256.Widen(upper);
+            Vector256<short> words0 = Vector256.Narrow(Rounded(s0.AsInt32() - shift, m, low, high) + zero, Rounded(s1.AsInt32() - shift, m, low, high) + zero);
+            Vector256<short> words1 = Vector256.Narrow(Rounded(s2.AsInt32() - shift, m, low, high) + zero, Rounded(s3.AsInt32() - shift, m, low, high) + zero);
+            Vector256.Narrow(words0.AsUInt16(), words1.AsUInt16()).StoreUnsafe(ref y, (nuint)c0);   // each in [0, 255]: exact
+        }
+        return c0;
+    }
+
+    /// <summary>
+    /// <c>pixel[i] = Requantize.ToUInt8(sums[i] − offset, multiplier, zeroPoint, OutputRange.Full)</c>, sixteen channels a
+    /// step where 256-bit vectors are fast: the same float product, clamped and then rounded half to even, so the bytes
+    /// are the reference's. Channel by channel, MobileNetV2's 7×7×1280 pool at 224×224 took 7.9 µs instead of 5.3.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Requantized(ReadOnlySpan<int> sums, int offset, float multiplier, int zeroPoint, Span<byte> pixel)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var m = Vector256.Create(multiplier);
+            var low = Vector256.Create((float)(OutputRange.Full.Min - zeroPoint));
+            var high = Vector256.Create((float)(OutputRange.Full.Max - zeroPoint));
+            var shift = Vector256.Create(offset);
+            var zero = Vector256.Create(zeroPoint);
+            ref int s = ref MemoryMarshal.GetReference(sums);
+            ref byte y = ref MemoryMarshal.GetReference(pixel);
+            for (; i + 16 <= sums.Length; i += 16)
+            {
+                Vector256<int> a = Rounded(Vector256.LoadUnsafe(ref s, (nuint)i) - shift, m, low, high) + zero;
+                Vector256<int> b = Rounded(Vector256.LoadUnsafe(ref s, (nuint)i + 8) - shift, m, low, high) + zero;
+                Vector256<short> words = Vector256.Narrow(a, b);   // each in [0, 255]: narrowing is exact
+                Vector128.Narrow(words.GetLower().AsUInt16(), words.GetUpper().AsUInt16()).StoreUnsafe(ref y, (nuint)i);
+            }
+        }
+        for (; i < sums.Length; i++) pixel[i] = Requantize.ToUInt8(sums[i] - offset, multiplier, zeroPoint, OutputRange.Full);
+    }
+
+    /// <summary><c>round_half_even(clamp((float)acc · m, low, high))</c>, as <see cref="Requantize.ToUInt8"/> before its zero point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Rounded(Vector256<int> acc, Vector256<float> m, Vector256<float> low, Vector256<float> high) =>
+        Vector256.ConvertToInt32(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.ConvertToSingle(acc) * m, low), high)));
 
     /// <summary><c>sums[i] += bytes[i]</c>, 32 bytes a step where 256-bit vectors are fast.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

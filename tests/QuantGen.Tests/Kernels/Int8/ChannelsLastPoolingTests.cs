@@ -15,6 +15,8 @@ public sealed class ChannelsLastPoolingTests
     [InlineData(7, 7, 1, 1, 1280)]   // MobileNetV2 at 224×224: 49 pixels of 1280 channels
     [InlineData(3, 3, 1, 1, 2085)]   // more channels than one chunk of sums
     [InlineData(4, 4, 2, 2, 5)]      // fewer channels than a vector
+    [InlineData(16, 16, 1, 1, 40)]   // 256 pixels: a window summed in uint16 lanes
+    [InlineData(17, 17, 1, 1, 40)]   // 289 pixels: more than uint16 sums of bytes hold, summed in int32
     public void AdaptiveAverageEqualsReference(int inHeight, int inWidth, int outHeight, int outWidth, int channels)
     {
         const int batch = 3;
@@ -32,5 +34,24 @@ public sealed class ChannelsLastPoolingTests
                 Layout.ToNhwc(nchw, batch, channels, inHeight, inWidth), actual);
             Assert.Equal(expected, Layout.ToNchw(actual, batch, channels, outHeight, outWidth));
         }
+    }
+
+    /// <summary>Every byte 255 over the widest window whose sums fit uint16 lanes (257 · 255 = 65,535), and one pixel more.</summary>
+    [Theory]
+    [InlineData(257)]
+    [InlineData(258)]
+    public void AdaptiveAverageOfTheLargestBytesEqualsReference(int pixels)
+    {
+        const int channels = 64;
+        var q = new ActivationQParams(0.5f, 3);
+        var nchw = new byte[channels * pixels];
+        Array.Fill(nchw, byte.MaxValue);
+        var expected = new byte[channels];
+        QAdaptiveAvgPool2d.Forward(channels, pixels, 1, 1, 1, q, nchw, expected);
+        Assert.All(expected, value => Assert.Equal(byte.MaxValue, value));
+
+        byte[] actual = Layout.Poisoned(channels);
+        ChannelsLastPooling.AdaptiveAverage(channels, pixels, 1, 1, 1, q, 1, Layout.ToNhwc(nchw, 1, channels, pixels, 1), actual);
+        Assert.Equal(expected, actual);
     }
 }
