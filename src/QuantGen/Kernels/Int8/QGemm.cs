@@ -98,6 +98,7 @@ internal sealed unsafe class QGemm
             }
         }
         PackingEpilogue = slotOfColumn is null ? Epilogue : Epilogue.InPanelOrder(PanelWidth, slotOfColumn);
+        sparseRows = SparseRow.Applies(this);
     }
 
     public int N { get; }
@@ -203,6 +204,49 @@ internal sealed unsafe class QGemm
     /// <summary>Whether <see cref="ExactPacking"/> has been packed (for tests).</summary>
     internal bool HasExactPacking => Volatile.Read(ref exact) != null;
 
+    /// <summary>
+    /// The weights depth by depth for <see cref="SparseRow"/>: packed from <see cref="Packing"/> when the first single row
+    /// with enough zeros comes, so a layer that never sees one keeps its weights once. Safe to read from several threads,
+    /// as <see cref="ExactPacking"/>.
+    /// </summary>
+    public SparsePanels SparsePacking
+    {
+        get
+        {
+            PinnedBuffer<byte>? rows = Volatile.Read(ref sparse);
+            if (rows == null)
+            {
+                Interlocked.CompareExchange(ref sparse, PackSparse(Unpack(), N, K), null);
+                rows = sparse!;
+            }
+            return new SparsePanels(rows.Pointer, SparseStride);
+        }
+    }
+
+    /// <summary>Whether <see cref="SparsePacking"/> has been packed (for tests).</summary>
+    internal bool HasSparsePacking => Volatile.Read(ref sparse) != null;
+
+    /// <summary>Bytes a depth in <see cref="SparsePacking"/>: N in whole chunks.</summary>
+    private int SparseStride => (N + SparseRow.Width - 1) / SparseRow.Width * SparseRow.Width;
+
+    /// <summary>Whether single rows may take <see cref="SparseRow"/> (<see cref="SparseRow.Applies"/>).</summary>
+    private readonly bool sparseRows;
+
+    private PinnedBuffer<byte>? sparse;
+
+    private PinnedBuffer<byte> PackSparse(sbyte[] weight, int outputs, int depth)
+    {
+        int stride = SparseStride;
+        var rows = new PinnedBuffer<byte>(depth * stride);
+        rows.Span.Clear();
+        for (int column = 0; column < outputs; column++)
+        {
+            int slot = column - column % SparseRow.Width + SparseRow.SlotOf(column % SparseRow.Width);
+            for (int k = 0; k < depth; k++) rows.Span[k * stride + slot] = (byte)weight[column * depth + k];
+        }
+        return rows;
+    }
+
     public Epilogue Epilogue { get; }
 
     /// <summary>Row sums of A, needed when <see cref="Epilogue.WeightZeroPoints"/> is not null.</summary>
@@ -210,8 +254,9 @@ internal sealed unsafe class QGemm
 
     /// <summary>
     /// Y [M × N] from A [M × K]; <paramref name="rowSums"/> holds <see cref="RowSumsLength"/> ints. Keeps no state
-    /// between calls but <see cref="ExactPacking"/>, published once with a compare-exchange, so layers that share this
-    /// packing may run on several threads at once.
+    /// between calls but <see cref="ExactPacking"/> and <see cref="SparsePacking"/>, each published once with a
+    /// compare-exchange, so layers that share this packing may run on several threads at once. A single row with enough
+    /// zero bytes takes <see cref="SparseRow"/> where it applies.
     /// </summary>
     [SkipLocalsInit]   // the last row's copy is written whole (its bytes, then zeros) before it is read
     public void Run(byte* a, int rows, byte* y, int* rowSums)
@@ -219,6 +264,7 @@ internal sealed unsafe class QGemm
         if (rows == 0) return;
         if (Epilogue.WeightZeroPoints != null) SumRows(a, rows, K, rowSums);
         else rowSums = null;
+        if (rows == 1 && sparseRows && SparseRow.TryRun(this, a, y, rowSums == null ? 0 : rowSums[0])) return;
         if (Path == Int8KernelPath.Scalar)
         {
             GemmScalar.Run(this, a, rows, y, rowSums);

@@ -70,6 +70,75 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Single rows with a share of zero bytes, as behind a ReLU at batch 1: from 40% zeros AVX-VNNI reads only the weight
+    /// rows of the nonzero bytes (<see cref="SparseRow"/>), below that the panels; every path equals the reference either
+    /// way. Depths not a multiple of four (the last four padded), N past whole 32-column chunks, weight zero points in
+    /// some regimes, and a depth past what the kernel gathers on the stack (which stays on the panels).
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void SingleRowsWithZerosEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6008);
+        foreach (var (k, n) in new[] { (960, 320), (576, 160), (301, 110), (4096, 40), (4097, 40) })
+        {
+            foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
+            {
+                var c = Int8Case.Create(random, regime, n, k, k);
+                var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation);
+                foreach (double share in (ReadOnlySpan<double>)[0, 0.39, 0.4, 0.6, 0.95, 1])
+                {
+                    byte[] input = (byte[])c.Input.Clone();
+                    foreach (int i in Enumerable.Range(0, k).OrderBy(_ => random.Next()).Take((int)Math.Ceiling(share * k))) input[i] = 0;
+                    CheckRows(c.WithInput(input), layer, 1, k, n, $"{share:P0} zeros");
+                }
+                bool sparse = path == Int8KernelPath.AvxVnni && k <= 4096;
+                Assert.Equal(sparse, layer.Gemm.HasSparsePacking);
+            }
+        }
+    }
+
+    /// <summary>Forks that share one GEMM meet their first sparse row on several threads at once, as the pairs above.</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void ForksPackingTheirSparseRowsAtOnceEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        const int k = 960, n = 160;
+        var c = Int8Case.Create(new Random(6009), Int8Regime.Typical, n, k, k);
+        for (int i = 0; i < k; i += 2) c.Input[i] = 0;
+        var expected = new byte[n];
+        QLinear.Forward(c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, 1, k, n, c.OutputQ, c.Activation, expected);
+        var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation);
+        Int8Linear[] forks = [.. Enumerable.Range(0, 8).Select(_ => layer.Fork())];
+        var outputs = new byte[forks.Length][];
+        var failures = new Exception?[forks.Length];
+        using var start = new Barrier(forks.Length);
+        Thread[] threads = [.. Enumerable.Range(0, forks.Length).Select(i => new Thread(() =>
+        {
+            outputs[i] = new byte[n];
+            start.SignalAndWait();
+            try
+            {
+                forks[i].Forward(c.Input, outputs[i]);
+            }
+            catch (Exception e)
+            {
+                failures[i] = e;
+            }
+        }))];
+        foreach (Thread thread in threads) thread.Start();
+        foreach (Thread thread in threads) thread.Join();
+        Assert.All(failures, Assert.Null);
+        Assert.True(layer.Gemm.HasSparsePacking);
+        foreach (byte[] actual in outputs) Assert.Equal(expected, actual);
+    }
+
+    /// <summary>
     /// Depths whose rows outgrow the stack: widened to int16 or int32 (pairs past K = 4096, singles past 2048) and the
     /// padded copy of the last row (past 8192 bytes) borrow from the array pool.
     /// </summary>
