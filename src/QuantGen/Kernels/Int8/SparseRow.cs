@@ -12,6 +12,8 @@ namespace QuantGen.Kernels.Int8;
 /// 1×1 (576 or 960 → 160 or 320) see 51–54%, and at batch 1 each weight is read once, from L3, so their time is the
 /// weights' bytes. Their panels hold four depths a slot (<see cref="StepKind.Quad"/>) and only 7% of the fours are all
 /// zero; here the weights lie depth by depth (<see cref="QGemm.SparsePacking"/>), and each nonzero byte's row is read.
+/// The whole batch-1 pass took about 0.87 of its time so (bench/RESULTS.md): the other layers' weights, with fewer
+/// bytes passing through L2, stay there more often too.
 /// </summary>
 /// <remarks>
 /// AVX-VNNI only: four nonzero depths at a time, their weight rows interleaved into <c>vpdpbusd</c>'s four-byte lanes by
@@ -37,10 +39,11 @@ internal static unsafe class SparseRow
     /// <summary>
     /// The smallest weights this kernel takes. It pays for the bytes it does not read from L3 or memory with more
     /// instructions per byte it reads (four row offsets and eight unpacks a chunk of four depths): with the weights in L2,
-    /// a layer called again and again, 960 → 160 took 1.26 µs on the panels and 1.70 µs here at 55% zeros (Sapphire
-    /// Rapids). So only layers too large to be likely to stay in L2 between a pass's calls take it.
+    /// a layer called again and again at 55% zeros, 960 → 160 took 1.70 µs here against 1.26 on the panels and 576 → 160
+    /// 0.99 against 0.82 (Sapphire Rapids). Smaller layers lose little in time either way, larger ones are unlikely to
+    /// stay in L2 between a pass's calls; leaving out MNIST MobileNetV2's 576 → 160 (90 KB) cost its batch-1 pass 4%.
     /// </summary>
-    internal const long MinWeightBytes = 128 * 1024;
+    internal const long MinWeightBytes = 64 * 1024;
 
     /// <summary>
     /// Row <paramref name="a"/> (K bytes) into <paramref name="y"/> (N bytes) when at least <see cref="MinZeroShare"/>

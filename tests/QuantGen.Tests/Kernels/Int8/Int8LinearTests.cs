@@ -71,7 +71,7 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
 
     /// <summary>
     /// Single rows with a share of zero bytes, as behind a ReLU at batch 1: from 40% zeros AVX-VNNI reads only the weight
-    /// rows of the nonzero bytes (<see cref="SparseRow"/>) of layers with 128 KB of weights or more, below that the
+    /// rows of the nonzero bytes (<see cref="SparseRow"/>) of layers with 64 KB of weights or more, below that the
     /// panels; every path equals the reference either way. Depths not a multiple of four (the last four padded), N past
     /// whole 32-column chunks, weight zero points in some regimes, and smaller weights and a depth past what the kernel
     /// gathers on the stack (both stay on the panels).
@@ -85,7 +85,7 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     {
         using var forced = Int8Paths.Force(path, output);
         var random = new Random(6008);
-        foreach (var (k, n) in new[] { (960, 320), (1201, 110), (576, 160), (4096, 40), (4097, 40) })
+        foreach (var (k, n) in new[] { (960, 320), (576, 160), (1201, 110), (301, 110), (4096, 40), (4097, 40) })
         {
             foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
             {
