@@ -18,6 +18,7 @@ internal sealed unsafe class Epilogue
     private readonly PinnedBuffer<float> multipliers;
     private readonly PinnedBuffer<int>? weightZeroPoints;
     private readonly PinnedBuffer<short> clampWords;
+    private PinnedBuffer<int>? floatStart;
 
     public Epilogue(int channels, float inputScale, WeightQParams weightQ, ActivationQParams outputQ, OutputRange range, bool needsWeightZeroPoints)
     {
@@ -62,6 +63,7 @@ internal sealed unsafe class Epilogue
         weightZeroPoints = other.weightZeroPoints is null ? null : ChannelOrder.Reordered(other.weightZeroPoints.Span, width, slotOfColumn);
         (ClampsInBytes, Range, ZeroPoint, Low, High) = (other.ClampsInBytes, other.Range, other.ZeroPoint, other.Low, other.High);
         clampWords = other.clampWords;
+        floatStart = other.floatStart is null ? null : ChannelOrder.Reordered(other.floatStart.Span, width, slotOfColumn);
     }
 
     public static int PaddedLength(int channels) => (channels + Padding - 1) / Padding * Padding;
@@ -69,6 +71,27 @@ internal sealed unsafe class Epilogue
     public Span<int> OffsetSpan => offsets.Span;
 
     public int* Offsets => offsets.Pointer;
+
+    /// <summary>
+    /// Where the kernels that read this epilogue through <see cref="PanelRequantizer"/> start their accumulators:
+    /// <see cref="Offsets"/>, biased by <see cref="FloatBits.Bias"/> once <see cref="StartFromFloatBits"/> has been called.
+    /// </summary>
+    public int* StartOffsets => floatStart is null ? offsets.Pointer : floatStart.Pointer;
+
+    /// <summary>Whether the accumulators start biased, their bits a float (<see cref="FloatBits"/>).</summary>
+    public bool FloatStart => floatStart is not null;
+
+    /// <summary>
+    /// Makes the accumulators start at <see cref="Offsets"/> + <see cref="FloatBits.Bias"/>, once the offsets are final
+    /// and before <see cref="InPanelOrder"/>: only for a zero-based epilogue whose sums <see cref="FloatBits.Fits"/>, whose
+    /// kernels all requantize by <see cref="ZeroBasedFloatBitsRequantize"/> then (<see cref="RequantizeForms.Of"/>).
+    /// </summary>
+    public void StartFromFloatBits()
+    {
+        var biased = new PinnedBuffer<int>(offsets.Length);
+        for (int c = 0; c < offsets.Length; c++) biased.Span[c] = unchecked(offsets.Span[c] + FloatBits.Bias);
+        floatStart = biased;
+    }
 
     public float* Multipliers => multipliers.Pointer;
 

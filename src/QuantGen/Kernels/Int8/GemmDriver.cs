@@ -123,6 +123,7 @@ internal static unsafe class TilePass<TTile>
         Rows rows = Steps.ActivationBytes(TTile.Kind) == 1 ? a : Widen(weights, a, start, end, widened);
         switch (form)
         {
+            case RequantizeForm.ZeroBasedFloatBits: Block<ZeroBasedFloatBitsRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
             case RequantizeForm.ZeroBased: Block<ZeroBasedRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
             case RequantizeForm.FullRange: Block<FullRangeRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
             case RequantizeForm.Plain: Block<PlainRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
@@ -136,6 +137,7 @@ internal static unsafe class TilePass<TTile>
         Rows rows = Steps.ActivationBytes(TTile.Kind) == 1 ? a : Widen(weights, a, start, a.Count, widened);
         switch (form)
         {
+            case RequantizeForm.ZeroBasedFloatBits: Leftover<ZeroBasedFloatBitsRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
             case RequantizeForm.ZeroBased: Leftover<ZeroBasedRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
             case RequantizeForm.FullRange: Leftover<FullRangeRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
             case RequantizeForm.Plain: Leftover<PlainRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;

@@ -33,7 +33,7 @@ internal readonly unsafe struct PanelRequantizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]   // else the struct lives in memory and every field is a load
     public PanelRequantizer(Epilogue e, int c0)
     {
-        Offsets = e.Offsets + c0;
+        Offsets = e.StartOffsets + c0;
         multipliers = e.Multipliers + c0;
         int* zeroPoints = e.WeightZeroPoints;
         weightZeroPoints = zeroPoints == null ? null : zeroPoints + c0;
@@ -169,7 +169,7 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector512.Load(weightZeroPoints + column) * Vector512.Create(rowSum);
-        return Avx512F.ConvertToVector512Int32(Avx512F.ConvertToVector512Single(acc) * Vector512.Load(multipliers + column));
+        return Avx512F.ConvertToVector512Int32(FloatBits.Floats<TForm>(acc) * Vector512.Load(multipliers + column));
     }
 
     /// <summary>
@@ -197,7 +197,7 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector256.Load(weightZeroPoints + column) * Vector256.Create(rowSum);
-        var scaled = Avx.ConvertToVector256Single(acc) * Vector256.Load(multipliers + column);
+        var scaled = FloatBits.Floats<TForm>(acc) * Vector256.Load(multipliers + column);
         if (!TForm.IsPlain && !clampsInBytes) scaled = Avx.Min(Avx.Max(scaled, Vector256.Create(low)), Vector256.Create(high));
         return Avx.ConvertToVector256Int32(scaled);
     }
@@ -211,7 +211,7 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector512.Load(weightZeroPoints + column) * Vector512.Create(rowSum);
-        var scaled = Avx512F.ConvertToVector512Single(acc) * Vector512.Load(multipliers + column);
+        var scaled = FloatBits.Floats<TForm>(acc) * Vector512.Load(multipliers + column);
         var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(low)), Vector512.Create(high));
         return Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create((int)zeroPoint);
     }
@@ -222,7 +222,7 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector128.Load(weightZeroPoints + column) * Vector128.Create(rowSum);
-        var scaled = Vector128.ConvertToSingle(acc) * Vector128.Load(multipliers + column);
+        var scaled = FloatBits.Floats<TForm>(acc) * Vector128.Load(multipliers + column);
         var clamped = Vector128.Min(Vector128.Max(scaled, Vector128.Create(low)), Vector128.Create(high));
         return Vector128.ConvertToInt32(Vector128.Round(clamped)) + Vector128.Create((int)zeroPoint);
     }

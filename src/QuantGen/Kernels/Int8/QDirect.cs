@@ -147,6 +147,7 @@ internal sealed unsafe class QDirect
     {
         switch (RequantizeForms.Of(Epilogue))
         {
+            case RequantizeForm.ZeroBasedFloatBits: Bands<TStep, ZeroBasedFloatBitsRequantize>(input, output, batch, band, bandRows); break;
             case RequantizeForm.ZeroBased: Bands<TStep, ZeroBasedRequantize>(input, output, batch, band, bandRows); break;
             case RequantizeForm.FullRange: Bands<TStep, FullRangeRequantize>(input, output, batch, band, bandRows); break;
             case RequantizeForm.Plain: Bands<TStep, PlainRequantize>(input, output, batch, band, bandRows); break;

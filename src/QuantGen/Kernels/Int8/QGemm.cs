@@ -97,6 +97,12 @@ internal sealed unsafe class QGemm
                 offsets[n] = (bias.IsEmpty ? 0 : bias[n]) - za * sum + depth * za * weightQ.ZeroPoint(n);
             }
         }
+        // AVX-VNNI's ymm tiles and SparseRow, all through PanelRequantizer, are what this path runs (not the scalar
+        // reference nor the zmm tile), so the biased start is safe there.
+        if (path == Int8KernelPath.AvxVnni && ZeroBasedRequantize.Fits(Epilogue) && FloatBits.Fits(offsets, weight, outputs, depth, inputRange.Max))
+        {
+            Epilogue.StartFromFloatBits();
+        }
         PackingEpilogue = slotOfColumn is null ? Epilogue : Epilogue.InPanelOrder(PanelWidth, slotOfColumn);
         sparseRows = SparseRow.Applies(this);
     }

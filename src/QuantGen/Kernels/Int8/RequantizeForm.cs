@@ -24,6 +24,12 @@ internal interface IRequantizeForm
     /// calibrated from 0 gives, which every expansion of MobileNetV2 has).
     /// </summary>
     static abstract bool AddsZeroPoint { get; }
+
+    /// <summary>
+    /// Whether the accumulators start at <see cref="Epilogue.StartOffsets"/> biased by <see cref="FloatBits.Bias"/>, so
+    /// that their bits are the float <c>1.5·2²³ + acc</c> and one subtraction gives <c>(float)acc</c> (see <see cref="FloatBits"/>).
+    /// </summary>
+    static virtual bool FromFloatBits => false;
 }
 
 /// <summary>The plain requantize (<see cref="IRequantizeForm.IsPlain"/>).</summary>
@@ -65,6 +71,21 @@ internal readonly struct ZeroBasedRequantize : IRequantizeForm
     public static bool Fits(Epilogue e) => PlainRequantize.Fits(e) && e.ZeroBased;
 }
 
+/// <summary><see cref="ZeroBasedRequantize"/> with the accumulators' bits a float (<see cref="IRequantizeForm.FromFloatBits"/>).</summary>
+internal readonly struct ZeroBasedFloatBitsRequantize : IRequantizeForm
+{
+    public static bool IsPlain => true;
+
+    public static bool FullRange => true;
+
+    public static bool AddsZeroPoint => false;
+
+    public static bool FromFloatBits => true;
+
+    /// <summary>Whether <paramref name="e"/> is zero-based and its accumulators start as float bits (<see cref="Epilogue.FloatStart"/>).</summary>
+    public static bool Fits(Epilogue e) => ZeroBasedRequantize.Fits(e) && e.FloatStart;
+}
+
 /// <summary>Any requantize: the epilogue's flags are read at run time.</summary>
 internal readonly struct AnyRequantize : IRequantizeForm
 {
@@ -82,12 +103,14 @@ internal enum RequantizeForm
     Plain,
     FullRange,
     ZeroBased,
+    ZeroBasedFloatBits,
 }
 
 internal static class RequantizeForms
 {
     public static RequantizeForm Of(Epilogue e) =>
-        ZeroBasedRequantize.Fits(e) ? RequantizeForm.ZeroBased
+        ZeroBasedFloatBitsRequantize.Fits(e) ? RequantizeForm.ZeroBasedFloatBits
+        : ZeroBasedRequantize.Fits(e) ? RequantizeForm.ZeroBased
         : FullRangeRequantize.Fits(e) ? RequantizeForm.FullRange
         : PlainRequantize.Fits(e) ? RequantizeForm.Plain
         : RequantizeForm.Any;

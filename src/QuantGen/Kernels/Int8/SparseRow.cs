@@ -59,6 +59,7 @@ internal static unsafe class SparseRow
         int count = Gather(a, k, weights.Stride, rows, values);
         switch (RequantizeForms.Of(g.Epilogue))
         {
+            case RequantizeForm.ZeroBasedFloatBits: Run<ZeroBasedFloatBitsRequantize>(g, weights, rows, values, count, rowSum, y); break;
             case RequantizeForm.ZeroBased: Run<ZeroBasedRequantize>(g, weights, rows, values, count, rowSum, y); break;
             case RequantizeForm.FullRange: Run<FullRangeRequantize>(g, weights, rows, values, count, rowSum, y); break;
             case RequantizeForm.Plain: Run<PlainRequantize>(g, weights, rows, values, count, rowSum, y); break;

@@ -103,6 +103,43 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The float-bits start (<see cref="FloatBits"/>) at its limit: every weight ±127 against bytes of 255 reaches
+    /// 129 · 127 · 255 = 4,177,665 &lt; 2²² at K = 129, which the bias keeps exact, and 6,477,000 at K = 200, which it would
+    /// not (the bits would leave their binade and read 2,282,696 too high at the top): the first starts biased on AVX-VNNI,
+    /// the second does not, and both equal the reference, rows of 255 and random rows, on every path. The multiplier maps
+    /// the largest sum near 200, so an error that large shows in the bytes.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void FloatBitsStartEqualsReferenceAtItsLimit(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6010);
+        const int n = 40, rows = 6;
+        foreach (int k in (ReadOnlySpan<int>)[129, 200])
+        {
+            var weight = new sbyte[n * k];
+            for (int i = 0; i < weight.Length; i++) weight[i] = (sbyte)(i / k % 4 == 3 ? -127 : 127);
+            var inputQ = new ActivationQParams(0.01f, 0);
+            var weightQ = WeightQParams.PerTensor(0.01f);
+            var outputQ = new ActivationQParams(0.01f * 0.01f * k * 127 * 255 / 200f, 0);
+            var layer = new Int8Linear(weight, weightQ, [], k, n, inputQ, outputQ);
+            Assert.Equal(path == Int8KernelPath.AvxVnni && k == 129, layer.Gemm.Epilogue.FloatStart);
+            var input = new byte[rows * k];
+            random.NextBytes(input);
+            Array.Fill(input, byte.MaxValue, 0, 2 * k);
+            var expected = new byte[rows * n];
+            QLinear.Forward(input, inputQ, weight, weightQ, [], rows, k, n, outputQ, FusedActivation.None, expected);
+            Assert.Contains(expected, value => value is > 150 and < 255);
+            var actual = Layout.Poisoned(rows * n);
+            layer.Forward(input, actual);
+            Layout.AssertSame(expected, actual, $"{path}, K = {k}");
+        }
+    }
+
     /// <summary>Forks that share one GEMM meet their first sparse row on several threads at once, as the pairs above.</summary>
     [Theory]
     [Int8Path(Int8KernelPath.AvxVnni)]
