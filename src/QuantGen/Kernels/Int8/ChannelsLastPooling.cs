@@ -159,11 +159,7 @@ public static class ChannelsLastPooling
     private static int WindowInWords(
         ReadOnlySpan<byte> image, int channels, int inWidth, PlaneWindow window, int offset, float multiplier, int zeroPoint, Span<byte> pixel)
     {
-        var m = Vector256.Create(multiplier);
-        var low = Vector256.Create((float)(OutputRange.Full.Min - zeroPoint));
-        var high = Vector256.Create((float)(OutputRange.Full.Max - zeroPoint));
-        var shift = Vector256.Create(offset);
-        var zero = Vector256.Create(zeroPoint);
+        var requantize = new SumRequantizer(offset, multiplier, zeroPoint);
         ref byte x = ref MemoryMarshal.GetReference(image);
         ref byte y = ref MemoryMarshal.GetReference(pixel);
         int c0 = 0;
@@ -181,8 +177,8 @@ public static class ChannelsLastPooling
             }
             (Vector256<uint> s0, Vector256<uint> s1) = Vector256.Widen(lower);
             (Vector256<uint> s2, Vector256<uint> s3) = Vector256.Widen(upper);
-            Vector256<short> words0 = Vector256.Narrow(Rounded(s0.AsInt32() - shift, m, low, high) + zero, Rounded(s1.AsInt32() - shift, m, low, high) + zero);
-            Vector256<short> words1 = Vector256.Narrow(Rounded(s2.AsInt32() - shift, m, low, high) + zero, Rounded(s3.AsInt32() - shift, m, low, high) + zero);
+            Vector256<short> words0 = Vector256.Narrow(requantize.Of(s0.AsInt32()), requantize.Of(s1.AsInt32()));
+            Vector256<short> words1 = Vector256.Narrow(requantize.Of(s2.AsInt32()), requantize.Of(s3.AsInt32()));
             Vector256.Narrow(words0.AsUInt16(), words1.AsUInt16()).StoreUnsafe(ref y, (nuint)c0);   // each in [0, 255]: exact
         }
         return c0;
@@ -199,28 +195,34 @@ public static class ChannelsLastPooling
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            var m = Vector256.Create(multiplier);
-            var low = Vector256.Create((float)(OutputRange.Full.Min - zeroPoint));
-            var high = Vector256.Create((float)(OutputRange.Full.Max - zeroPoint));
-            var shift = Vector256.Create(offset);
-            var zero = Vector256.Create(zeroPoint);
+            var requantize = new SumRequantizer(offset, multiplier, zeroPoint);
             ref int s = ref MemoryMarshal.GetReference(sums);
             ref byte y = ref MemoryMarshal.GetReference(pixel);
             for (; i + 16 <= sums.Length; i += 16)
             {
-                Vector256<int> a = Rounded(Vector256.LoadUnsafe(ref s, (nuint)i) - shift, m, low, high) + zero;
-                Vector256<int> b = Rounded(Vector256.LoadUnsafe(ref s, (nuint)i + 8) - shift, m, low, high) + zero;
-                Vector256<short> words = Vector256.Narrow(a, b);   // each in [0, 255]: narrowing is exact
+                Vector256<short> words = Vector256.Narrow(requantize.Of(Vector256.LoadUnsafe(ref s, (nuint)i)), requantize.Of(Vector256.LoadUnsafe(ref s, (nuint)i + 8)));
                 Vector128.Narrow(words.GetLower().AsUInt16(), words.GetUpper().AsUInt16()).StoreUnsafe(ref y, (nuint)i);
             }
         }
         for (; i < sums.Length; i++) pixel[i] = Requantize.ToUInt8(sums[i] - offset, multiplier, zeroPoint, OutputRange.Full);
     }
 
-    /// <summary><c>round_half_even(clamp((float)acc · m, low, high))</c>, as <see cref="Requantize.ToUInt8"/> before its zero point.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Rounded(Vector256<int> acc, Vector256<float> m, Vector256<float> low, Vector256<float> high) =>
-        Vector256.ConvertToInt32(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.ConvertToSingle(acc) * m, low), high)));
+    /// <summary>
+    /// Eight window sums to output bytes as int32 in [0, 255] (so narrowing them is exact): <see cref="Requantize.ToUInt8"/>'s
+    /// float product, clamped and then rounded half to even, and its zero point.
+    /// </summary>
+    private readonly struct SumRequantizer(int offset, float multiplier, int zeroPoint)
+    {
+        private readonly Vector256<float> m = Vector256.Create(multiplier);
+        private readonly Vector256<float> low = Vector256.Create((float)(OutputRange.Full.Min - zeroPoint));
+        private readonly Vector256<float> high = Vector256.Create((float)(OutputRange.Full.Max - zeroPoint));
+        private readonly Vector256<int> shift = Vector256.Create(offset);
+        private readonly Vector256<int> zero = Vector256.Create(zeroPoint);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<int> Of(Vector256<int> sum) =>
+            Vector256.ConvertToInt32(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.ConvertToSingle(sum - shift) * m, low), high))) + zero;
+    }
 
     /// <summary><c>sums[i] += bytes[i]</c>, 32 bytes a step where 256-bit vectors are fast.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -152,26 +152,7 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         var expected = new byte[n];
         QLinear.Forward(c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, 1, k, n, c.OutputQ, c.Activation, expected);
         var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation);
-        Int8Linear[] forks = [.. Enumerable.Range(0, 8).Select(_ => layer.Fork())];
-        var outputs = new byte[forks.Length][];
-        var failures = new Exception?[forks.Length];
-        using var start = new Barrier(forks.Length);
-        Thread[] threads = [.. Enumerable.Range(0, forks.Length).Select(i => new Thread(() =>
-        {
-            outputs[i] = new byte[n];
-            start.SignalAndWait();
-            try
-            {
-                forks[i].Forward(c.Input, outputs[i]);
-            }
-            catch (Exception e)
-            {
-                failures[i] = e;
-            }
-        }))];
-        foreach (Thread thread in threads) thread.Start();
-        foreach (Thread thread in threads) thread.Join();
-        Assert.All(failures, Assert.Null);
+        byte[][] outputs = ForksAtOnce(layer, c.Input, n);
         Assert.True(layer.Gemm.HasSparsePacking);
         foreach (byte[] actual in outputs) Assert.Equal(expected, actual);
     }
@@ -288,17 +269,25 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         QLinear.Forward(c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, rows, k, n, c.OutputQ, c.Activation, expected);
         var layer = new Int8Linear(c.Weight, c.WeightQ, c.Bias, k, n, c.InputQ, c.OutputQ, c.Activation);
         Assert.True(layer.Gemm.InputLimit < 255, "the weights should leave a byte that needs the pairs");
+        byte[][] outputs = ForksAtOnce(layer, c.Input, rows * n);
+        Assert.True(layer.Gemm.HasExactPacking);
+        foreach (byte[] actual in outputs) Assert.Equal(expected, actual);
+    }
+
+    /// <summary>Eight forks of <paramref name="layer"/> run <paramref name="input"/> on eight threads released at once; fails on any thread's exception.</summary>
+    private static byte[][] ForksAtOnce(Int8Linear layer, byte[] input, int outputLength)
+    {
         Int8Linear[] forks = [.. Enumerable.Range(0, 8).Select(_ => layer.Fork())];
         var outputs = new byte[forks.Length][];
         var failures = new Exception?[forks.Length];
         using var start = new Barrier(forks.Length);
         Thread[] threads = [.. Enumerable.Range(0, forks.Length).Select(i => new Thread(() =>
         {
-            outputs[i] = new byte[rows * n];
+            outputs[i] = new byte[outputLength];
             start.SignalAndWait();
             try
             {
-                forks[i].Forward(c.Input, outputs[i]);
+                forks[i].Forward(input, outputs[i]);
             }
             catch (Exception e)
             {
@@ -308,8 +297,7 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         foreach (Thread thread in threads) thread.Start();
         foreach (Thread thread in threads) thread.Join();
         Assert.All(failures, Assert.Null);
-        Assert.True(layer.Gemm.HasExactPacking);
-        foreach (byte[] actual in outputs) Assert.Equal(expected, actual);
+        return outputs;
     }
 
     private static void CheckRows(Int8Case c, Int8Linear layer, int rows, int k, int n, string what)
