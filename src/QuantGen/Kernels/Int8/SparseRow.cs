@@ -127,11 +127,13 @@ internal static unsafe class SparseRow
             Vector256<int> a0 = Vector256.Load(offsets), a1 = Vector256.Load(offsets + 8);
             Vector256<int> a2 = Vector256.Load(offsets + 16), a3 = Vector256.Load(offsets + 24);
             byte* w = weights.Pointer + c0;
-            for (int i = 0; i < count; i += 4)
+            // Pointers, not an index: rows[i + 1] cost a sign extension and an add per load.
+            byte* v = values;
+            for (int* row = rows, end = rows + count; row < end; row += 4, v += 4)
             {
-                var x = Vector256.Create(*(int*)(values + i));
-                Vector256<byte> r0 = Vector256.Load(w + rows[i]), r1 = Vector256.Load(w + rows[i + 1]);
-                Vector256<byte> r2 = Vector256.Load(w + rows[i + 2]), r3 = Vector256.Load(w + rows[i + 3]);
+                var x = Vector256.Create(*(int*)v);
+                Vector256<byte> r0 = Vector256.Load(w + row[0]), r1 = Vector256.Load(w + row[1]);
+                Vector256<byte> r2 = Vector256.Load(w + row[2]), r3 = Vector256.Load(w + row[3]);
                 Vector256<short> low01 = Avx2.UnpackLow(r0, r1).AsInt16(), high01 = Avx2.UnpackHigh(r0, r1).AsInt16();
                 Vector256<short> low23 = Avx2.UnpackLow(r2, r3).AsInt16(), high23 = Avx2.UnpackHigh(r2, r3).AsInt16();
                 a0 = VnniQuad.Dot(a0, x, Avx2.UnpackLow(low01, low23).AsInt32());
