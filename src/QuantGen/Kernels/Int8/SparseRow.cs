@@ -39,8 +39,8 @@ internal static unsafe class SparseRow
     /// <summary>
     /// The smallest weights this kernel takes. It pays for the bytes it does not read from L3 or memory with more
     /// instructions per byte it reads (four row offsets and eight unpacks a chunk of four depths): with the weights in L2,
-    /// a layer called again and again at 55% zeros, 960 → 160 took 1.70 µs here against 1.26 on the panels and 576 → 160
-    /// 0.99 against 0.82 (Sapphire Rapids). Smaller layers lose little in time either way, larger ones are unlikely to
+    /// a layer called again and again at 55% zeros, 960 → 160 took 1.61 µs here against 1.26 on the panels and 576 → 160
+    /// 0.97 against 0.82 (Sapphire Rapids). Smaller layers lose little in time either way, larger ones are unlikely to
     /// stay in L2 between a pass's calls; leaving out MNIST MobileNetV2's 576 → 160 (90 KB) cost its batch-1 pass 4%.
     /// </summary>
     internal const long MinWeightBytes = 64 * 1024;
