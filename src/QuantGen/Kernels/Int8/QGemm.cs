@@ -222,7 +222,7 @@ internal sealed unsafe class QGemm
             PinnedBuffer<byte>? rows = Volatile.Read(ref sparse);
             if (rows == null)
             {
-                Interlocked.CompareExchange(ref sparse, PackSparse(Unpack(), N, K), null);
+                Interlocked.CompareExchange(ref sparse, PackSparse(Unpack()), null);
                 rows = sparse!;
             }
             return new SparsePanels(rows.Pointer, SparseStride);
@@ -233,22 +233,23 @@ internal sealed unsafe class QGemm
     internal bool HasSparsePacking => Volatile.Read(ref sparse) != null;
 
     /// <summary>Bytes a depth in <see cref="SparsePacking"/>: N in whole chunks.</summary>
-    private int SparseStride => (N + SparseRow.Width - 1) / SparseRow.Width * SparseRow.Width;
+    private int SparseStride => Padded(N, SparseRow.Width);
 
     /// <summary>Whether single rows may take <see cref="SparseRow"/> (<see cref="SparseRow.Applies"/>).</summary>
     private readonly bool sparseRows;
 
     private PinnedBuffer<byte>? sparse;
 
-    private PinnedBuffer<byte> PackSparse(sbyte[] weight, int outputs, int depth)
+    /// <summary><see cref="SparsePacking"/> from W [N × K] (<see cref="Unpack"/>).</summary>
+    private PinnedBuffer<byte> PackSparse(sbyte[] weight)
     {
         int stride = SparseStride;
-        var rows = new PinnedBuffer<byte>(depth * stride);
+        var rows = new PinnedBuffer<byte>(K * stride);
         rows.Span.Clear();
-        for (int column = 0; column < outputs; column++)
+        for (int column = 0; column < N; column++)
         {
             int slot = column - column % SparseRow.Width + SparseRow.SlotOf(column % SparseRow.Width);
-            for (int k = 0; k < depth; k++) rows.Span[k * stride + slot] = (byte)weight[column * depth + k];
+            for (int k = 0; k < K; k++) rows.Span[k * stride + slot] = (byte)weight[column * K + k];
         }
         return rows;
     }

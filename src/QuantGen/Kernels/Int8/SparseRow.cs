@@ -46,13 +46,13 @@ internal static unsafe class SparseRow
     internal const long MinWeightBytes = 64 * 1024;
 
     /// <summary>
-    /// Row <paramref name="a"/> (K bytes) into <paramref name="y"/> (N bytes) when at least <see cref="MinZeroShare"/>
+    /// Row <paramref name="a"/> (K bytes) into <paramref name="y"/> (N bytes) when at least <see cref="MinZeroPercent"/>%
     /// of its bytes are zero; false, having written nothing, when too few are.
     /// </summary>
     public static bool TryRun(QGemm g, byte* a, byte* y, int rowSum)
     {
         int k = g.K;
-        if (Zeros(a, k) * MinZeroShare.Denominator < k * MinZeroShare.Numerator) return false;
+        if (100 * Zeros(a, k) < MinZeroPercent * k) return false;
         SparsePanels weights = g.SparsePacking;
         int* rows = stackalloc int[k + 3];
         byte* values = stackalloc byte[k + 3];
@@ -68,8 +68,8 @@ internal static unsafe class SparseRow
         return true;
     }
 
-    /// <summary>The share of zero bytes from which a row takes this kernel.</summary>
-    internal static (int Numerator, int Denominator) MinZeroShare => (2, 5);
+    /// <summary>The share of zero bytes, in percent, from which a row takes this kernel.</summary>
+    private const int MinZeroPercent = 40;
 
     /// <summary>Where column <paramref name="c"/> of a chunk lies in its stored row: the unpacks move byte j to lane <see cref="DepthwiseQuads.QuadOrder"/>(j), so column c goes where that lane is c.</summary>
     public static int SlotOf(int c) => Slots[c];
@@ -145,20 +145,8 @@ internal static unsafe class SparseRow
             Vector256<byte> bytes = requantizer.Bytes<TForm>(sums, rowSum);
             int columns = Math.Min(Width, n - c0);
             if (columns == Width) bytes.Store(y + c0);
-            else Last(bytes, y + c0, columns);
+            else Epilogue256.StorePartial(bytes, y + c0, columns);   // out of line: inlined, a copy would cost the loop registers
         }
-    }
-
-    /// <summary>The last chunk's first <paramref name="columns"/> bytes, out of line: a copy inlined into the loop would cost it registers.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Last(Vector256<byte> bytes, byte* y, int columns)
-    {
-        if (Avx512BW.VL.IsSupported)
-        {
-            PanelStore.Write(bytes, y, columns);
-            return;
-        }
-        for (int c = 0; c < columns; c++) y[c] = bytes.GetElement(c);
     }
 }
 
