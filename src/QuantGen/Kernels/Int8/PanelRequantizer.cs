@@ -11,9 +11,10 @@ namespace QuantGen.Kernels.Int8;
 /// kernels start their accumulators at <see cref="Offsets"/>, so no add is left for the epilogue either.
 /// </summary>
 /// <remarks>
-/// The ymm tiles' requantize stays on ymm even where AVX-512 exists: a zmm instruction puts the core in its 512-bit mode, in which port 1
-/// takes no vector work, and the dot products of the next tile lose half of their ports (measured on Sapphire Rapids:
-/// the 4×32 GEMM ran up to twice as fast with this epilogue as with a zmm one). Saturating packs put the bytes in order.
+/// The ymm tiles' requantize stays on ymm even where AVX-512 exists, but for GEMMs of few K steps
+/// (<see cref="YmmTile4x32ZmmEpilogue{TStep}"/>): a zmm instruction puts the core in its 512-bit mode, and a tile that
+/// leaves it during a long K loop and enters it again at its requantize pays for both (measured on Sapphire Rapids:
+/// the 224×224 expansions with K = 64 took 1.7× their time with a zmm requantize). Saturating packs put the bytes in order.
 /// </remarks>
 internal readonly unsafe struct PanelRequantizer
 {
@@ -134,33 +135,49 @@ internal readonly unsafe struct PanelRequantizer
 
     /// <summary>
     /// 32 columns on zmm (the AVX-512BW tile, whose dot products are on zmm already), in the panel order of
-    /// <see cref="ZmmTile4x32{TStep}.SlotOfColumn"/>: a signed pack leaves the words in column order, so a clamp in words
-    /// and one narrowing <c>vpmovuswb</c> give the bytes, where packing again to bytes left them across the 128-bit lanes
-    /// for a <c>vpermd</c> to gather. With the clamp left to the words the pack and the zero point's add saturate, which
-    /// changes no clamped value; otherwise the scaled values are clamped in float first and fit a byte with the zero point.
+    /// <see cref="ZmmTile4x32{TStep}.SlotOfColumn"/>: a signed pack leaves the words in column order, so one narrowing
+    /// <c>vpmovuswb</c> gives the bytes, where packing again to bytes left them across the 128-bit lanes for a
+    /// <c>vpermd</c> to gather.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<byte> Bytes<TForm>(Vector512<int> acc0, Vector512<int> acc1, int rowSum)
+        where TForm : struct, IRequantizeForm =>
+        Avx512BW.ConvertToVector256ByteWithSaturation(Words<TForm>(acc0, acc1, rowSum, unsignedNarrowing: true).AsUInt16());
+
+    /// <summary>
+    /// 32 columns in column order, four ymm accumulators in memory (<see cref="YmmTile4x32ZmmEpilogue{TStep}"/>),
+    /// requantized as two zmm: half the instructions of <see cref="Bytes{TForm}(Vector256{int}*, int)"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<byte> BytesOnZmm<TForm>(int* sums, int rowSum)
         where TForm : struct, IRequantizeForm
     {
-        Vector512<short> words;
-        if (TForm.IsPlain || clampsInBytes)
-        {
-            const int Count = Epilogue.ClampWordCount;
-            words = Avx512BW.PackSignedSaturate(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 16));
-            if (TForm.AddsZeroPoint) words = Avx512BW.AddSaturate(words, Vector512.Load(clampWords));
-            // Onto the whole byte the narrowing's saturation is the upper clamp; the lower one stays, since the
-            // narrowing reads the words as unsigned. The full clamp (two memory operands) took the 224×224 fixture's
-            // small-K expansions 3–7% longer than this one max with a zero register (Zen 4, bench/RESULTS.md).
-            words = TForm.FullRange
-                ? Avx512BW.Max(words, Vector512<short>.Zero)
-                : Avx512BW.Min(Avx512BW.Max(words, Vector512.Load(clampWords + Count)), Vector512.Load(clampWords + 2 * Count));
-        }
-        else
-        {
-            words = Avx512BW.PackSignedSaturate(Clamped<TForm>(acc0, rowSum, 0), Clamped<TForm>(acc1, rowSum, 16));
-        }
-        return Avx512BW.ConvertToVector256ByteWithSaturation(words.AsUInt16());
+        var words = Words<TForm>(Vector512.Load(sums), Vector512.Load(sums + 16), rowSum, unsignedNarrowing: false);
+        // Each 128-bit lane holds four columns of each half; packed with itself, a lane's first two dwords hold its eight
+        // bytes, which one vpermd puts in column order.
+        var bytes = Avx512BW.PackUnsignedSaturate(words, words).AsInt32();
+        return Avx512F.PermuteVar16x32(bytes, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0)).GetLower().AsByte();
+    }
+
+    /// <summary>
+    /// Sixteen columns of each accumulator as int16, clamped, the zero point added: per 128-bit lane, four columns of
+    /// <paramref name="acc0"/>'s then four of <paramref name="acc1"/>'s. With the clamp left to the words the pack and the
+    /// zero point's add saturate, which changes no clamped value; otherwise the scaled values are clamped in float first
+    /// and fit a byte with the zero point. Onto the whole byte the narrowing's saturation is the upper clamp, and the
+    /// lower one too for a signed narrowing; an <paramref name="unsignedNarrowing"/> reads negative words as large, so one
+    /// <c>vpmaxsw</c> with zero stays. The full clamp (two memory operands) took the 224×224 fixture's small-K expansions
+    /// 3–7% longer than that one max with a zero register (Zen 4, bench/RESULTS.md).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<short> Words<TForm>(Vector512<int> acc0, Vector512<int> acc1, int rowSum, bool unsignedNarrowing)
+        where TForm : struct, IRequantizeForm
+    {
+        if (!TForm.IsPlain && !clampsInBytes) return Avx512BW.PackSignedSaturate(Clamped<TForm>(acc0, rowSum, 0), Clamped<TForm>(acc1, rowSum, 16));
+        const int Count = Epilogue.ClampWordCount;
+        var words = Avx512BW.PackSignedSaturate(Scaled<TForm>(acc0, rowSum, 0), Scaled<TForm>(acc1, rowSum, 16));
+        if (TForm.AddsZeroPoint) words = Avx512BW.AddSaturate(words, Vector512.Load(clampWords));
+        if (TForm.FullRange) return unsignedNarrowing ? Avx512BW.Max(words, Vector512<short>.Zero) : words;
+        return Avx512BW.Min(Avx512BW.Max(words, Vector512.Load(clampWords + Count)), Vector512.Load(clampWords + 2 * Count));
     }
 
     /// <summary>Sixteen columns as int32 <c>round(acc·M)</c>, unclamped (see <see cref="Scaled{TForm}(Vector256{int}, int, int)"/>).</summary>

@@ -54,16 +54,17 @@ internal sealed unsafe class QGemm
         bool maddubs = path is Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW;
         InputLimit = maddubs ? ByteRange.GemmLimit(weight, outputs, depth) : byte.MaxValue;
         ChecksRows = maddubs && inputRange.Max > InputLimit;
-        Tile = ForcedTile ?? TileFor(path, outputs);
+        StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
+        Tile = ForcedTile ?? TileFor(path, outputs, StepCount);
         PanelWidth = Tile switch
         {
             GemmTile.Ymm4x16 => YmmTile4x16<VnniQuad>.Width,
             GemmTile.Ymm4x24 => YmmTile4x24<VnniQuad>.Width,
             GemmTile.Ymm4x32 => YmmTile4x32<VnniQuad>.Width,
+            GemmTile.Ymm4x32ZmmEpilogue => YmmTile4x32ZmmEpilogue<VnniQuad>.Width,
             GemmTile.Zmm4x32 => ZmmTile4x32<WidePair>.Width,
             _ => XmmTile4x8<PortableSingle>.Width,
         };
-        StepCount = (depth + Steps.Size(Kind) - 1) / Steps.Size(Kind);
         slotOfColumn = path == Int8KernelPath.Scalar ? null : Tile switch
         {
             GemmTile.Ymm4x24 => YmmTile4x24<MaddubsQuad>.SlotOfColumn,
@@ -311,6 +312,8 @@ internal sealed unsafe class QGemm
         {
             case (GemmTile.Ymm4x32, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x32<VnniQuad>, YmmTile4x32<VnniQuad>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x32, _): GemmDriver<YmmTile4x32<MaddubsQuad>, YmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x32ZmmEpilogue, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x32ZmmEpilogue<VnniQuad>, YmmTile4x32ZmmEpilogue<VnniQuad>>.Run(this, a, y, rowSums); break;
+            case (GemmTile.Ymm4x32ZmmEpilogue, _): GemmDriver<YmmTile4x32ZmmEpilogue<MaddubsQuad>, YmmTile4x32ZmmEpilogue<WidePair>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x24, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x24<VnniQuad>, YmmTile4x24<VnniQuad>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x24, _): GemmDriver<YmmTile4x24<MaddubsQuad>, YmmTile4x16<WidePair>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x16, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x16<VnniQuad>, YmmTile4x16<VnniQuad>>.Run(this, a, y, rowSums); break;
@@ -320,15 +323,25 @@ internal sealed unsafe class QGemm
         }
     }
 
+    /// <summary>
+    /// The most K steps (of four) for which the AVX-VNNI path takes <see cref="YmmTile4x32ZmmEpilogue{TStep}"/>, whose
+    /// requantize on zmm pays only while the requantizes come often enough to keep the core in its 512-bit mode.
+    /// </summary>
+    internal const int ZmmEpilogueSteps = 8;
+
     /// <summary>The tile each path runs.</summary>
-    private static GemmTile TileFor(Int8KernelPath path, int outputs) => path switch
+    private static GemmTile TileFor(Int8KernelPath path, int outputs, int steps) => path switch
     {
         Int8KernelPath.Avx512BW when !ZmmPadsMore(outputs) => GemmTile.Zmm4x32,
         // Sixteen columns or fewer waste half of a 32-column tile: the 16-column one serves them better. Where 24-column
         // panels pad N less (MobileNetV2's 24 and 144), the requantize, which bounds the small-K layers, skips the padding:
-        // projections to 24 took 0.80–0.81 of their time, expansions to 144 0.97 (Sapphire Rapids, --layers).
+        // projections to 24 took 0.80–0.81 of their time, expansions to 144 0.97 (Sapphire Rapids, --layers). With few K
+        // steps the zmm requantize gains more than an eighth of padding costs: 24 → 144 on it took 0.95–0.96 of 4×24's time.
         Int8KernelPath.AvxVnni when YmmTile4x32<VnniQuad>.IsSupported && outputs > 16 =>
-            Padded(outputs, YmmTile4x24<VnniQuad>.Width) < Padded(outputs, YmmTile4x32<VnniQuad>.Width) ? GemmTile.Ymm4x24 : GemmTile.Ymm4x32,
+            steps <= ZmmEpilogueSteps && YmmTile4x32ZmmEpilogue<VnniQuad>.IsSupported
+                && 8 * Padded(outputs, YmmTile4x32<VnniQuad>.Width) <= 9 * Padded(outputs, YmmTile4x24<VnniQuad>.Width) ? GemmTile.Ymm4x32ZmmEpilogue
+            : Padded(outputs, YmmTile4x24<VnniQuad>.Width) < Padded(outputs, YmmTile4x32<VnniQuad>.Width) ? GemmTile.Ymm4x24
+            : GemmTile.Ymm4x32,
         // AVX2's 16 registers hold a 4×24 tile where 24-column panels fit N as well as 16-column ones (measured on Zen 3).
         Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW when YmmTile4x24<MaddubsQuad>.Suits(outputs) => GemmTile.Ymm4x24,
         Int8KernelPath.Avx2 or Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni => GemmTile.Ymm4x16,
@@ -462,6 +475,9 @@ internal enum GemmTile
 
     /// <summary><see cref="YmmTile4x32{TStep}"/>: AVX-VNNI on machines with AVX-512VL, for N above 16.</summary>
     Ymm4x32,
+
+    /// <summary><see cref="YmmTile4x32ZmmEpilogue{TStep}"/>: as <see cref="Ymm4x32"/> where K is short and the machine has AVX-512BW.</summary>
+    Ymm4x32ZmmEpilogue,
 
     /// <summary><see cref="ZmmTile4x32{TStep}"/>: AVX-512BW.</summary>
     Zmm4x32,

@@ -120,6 +120,23 @@ public sealed class Int8Case
         };
     }
 
+    /// <summary>
+    /// This case onto the whole byte from a zero point of 0, as the expansions behind a ReLU6 calibrated from 0 are, with
+    /// symmetric weights and a multiplier of at most ½: the zero-based requantize (and on AVX-VNNI the float-bits start
+    /// where the sums allow it).
+    /// </summary>
+    public Int8Case ZeroBased()
+    {
+        float[] scales = Enumerable.Range(0, WeightQ.Count).Select(WeightQ.Scale).ToArray();
+        return new()
+        {
+            InputQ = InputQ, Weight = Weight, Bias = Bias, Input = Input, InputRange = InputRange,
+            WeightQ = WeightQ.IsPerChannel ? WeightQParams.PerChannel(scales) : WeightQParams.PerTensor(scales[0]),
+            OutputQ = new ActivationQParams(Math.Max(OutputQ.Scale, 2 * InputQ.Scale * scales.Max()), 0),
+            Activation = FusedActivation.ReLU, Description = Description + ", zero-based output",
+        };
+    }
+
     /// <summary>This case on other input bytes.</summary>
     public Int8Case WithInput(byte[] input) => new()
     {

@@ -140,6 +140,45 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The 4×32 tile with its requantize on zmm (<see cref="YmmTile4x32ZmmEpilogue{TStep}"/>) in each requantize form:
+    /// weight zero points (the row-sum term), multipliers above ½ (clamped in float), a clamp in words, the whole byte
+    /// with and without a zero point, and the float-bits start, each over widths with a partial last panel; forced on
+    /// every path whose dot products it can take, and chosen by AVX-VNNI for few K steps.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void ZmmEpilogueTileEqualsReferenceInEveryForm(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        if (!YmmTile4x32ZmmEpilogue<VnniQuad>.IsSupported)
+        {
+            output.WriteLine("This machine lacks AVX-512BW or AVX-512VL: the tile does not exist here, and no path chooses it (KernelChoiceTests).");
+            return;
+        }
+        using var forcedTile = Int8Paths.ForceTile(GemmTile.Ymm4x32ZmmEpilogue);
+        var random = new Random(6011);
+        var forms = new HashSet<RequantizeForm>();
+        foreach (var (k, n) in new[] { (16, 96), (24, 144), (32, 40), (5, 17), (160, 96) })
+        {
+            foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
+            {
+                var c = Int8Case.Create(random, regime, n, k, 37 * k);
+                foreach (Int8Case variant in (ReadOnlySpan<Int8Case>)[c, c.ZeroBased()])
+                {
+                    var layer = new Int8Linear(variant.Weight, variant.WeightQ, variant.Bias, k, n, variant.InputQ, variant.OutputQ, variant.Activation, variant.InputRange);
+                    Assert.Equal(GemmTile.Ymm4x32ZmmEpilogue, layer.Gemm.Tile);
+                    forms.Add(RequantizeForms.Of(layer.Gemm.Epilogue));
+                    CheckRows(variant, layer, 37, k, n, $"{GemmTile.Ymm4x32ZmmEpilogue}, {RequantizeForms.Of(layer.Gemm.Epilogue)}");
+                }
+            }
+        }
+        var expected = Enum.GetValues<RequantizeForm>().Where(f => f != RequantizeForm.ZeroBasedFloatBits || path == Int8KernelPath.AvxVnni);
+        Assert.Equal(expected.Order(), forms.Order());
+    }
+
     /// <summary>Forks that share one GEMM meet their first sparse row on several threads at once, as the pairs above.</summary>
     [Theory]
     [Int8Path(Int8KernelPath.AvxVnni)]
@@ -339,7 +378,9 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     public void EveryTileOfAPathEqualsReference(Int8KernelPath path)
     {
         using var forced = Int8Paths.Force(path, output);
-        foreach (GemmTile tile in (ReadOnlySpan<GemmTile>)[GemmTile.Ymm4x32, GemmTile.Ymm4x24, GemmTile.Ymm4x16])
+        var tiles = new List<GemmTile> { GemmTile.Ymm4x32, GemmTile.Ymm4x24, GemmTile.Ymm4x16 };
+        if (YmmTile4x32ZmmEpilogue<VnniQuad>.IsSupported) tiles.Add(GemmTile.Ymm4x32ZmmEpilogue);
+        foreach (GemmTile tile in tiles)
         {
             using var forcedTile = Int8Paths.ForceTile(tile);
             output.WriteLine($"{tile}: {EdgeShapes(new Random(6004), path, tile)} cases.");
