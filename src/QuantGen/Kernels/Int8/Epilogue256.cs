@@ -6,7 +6,7 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// Requantize 16 int32 accumulators (two vectors) of one row and store them as bytes: the depthwise kernel's epilogue
-/// (the GEMM and direct kernels use <see cref="PanelRequantizer"/>, which stays on ymm).
+/// (the GEMM and direct kernels use <see cref="PanelRequantizer"/>).
 /// </summary>
 internal static unsafe class Epilogue256
 {

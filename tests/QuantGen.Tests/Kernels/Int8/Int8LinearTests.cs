@@ -144,7 +144,7 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     /// The 4×32 tile with its requantize on zmm (<see cref="YmmTile4x32ZmmEpilogue{TStep}"/>) in each requantize form:
     /// weight zero points (the row-sum term), multipliers above ½ (clamped in float), a clamp in words, the whole byte
     /// with and without a zero point, and the float-bits start, each over widths with a partial last panel; forced on
-    /// every path whose dot products it can take, and chosen by AVX-VNNI for few K steps.
+    /// every path whose dot products it can take (which tile AVX-VNNI chooses is KernelChoiceTests').
     /// </summary>
     [Theory]
     [Int8Path(Int8KernelPath.Avx2)]
