@@ -51,11 +51,11 @@ internal readonly unsafe struct PanelRequantizer
     /// <summary>Where the accumulators start: the bias and the zero-point terms that do not depend on the row.</summary>
     public int* Offsets { get; }
 
-    /// <summary>16 columns: two accumulators, started at <see cref="Offsets"/>, of a row whose sum is <paramref name="rowSum"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector128<byte> Bytes(Vector256<int> acc0, Vector256<int> acc1, int rowSum) => Bytes<AnyRequantize>(acc0, acc1, rowSum);
-
-    /// <summary>As <see cref="Bytes(Vector256{int}, Vector256{int}, int)"/>, with the cases <typeparamref name="TForm"/> rules out compiled away.</summary>
+    /// <summary>
+    /// 16 columns: two accumulators, started at <see cref="Offsets"/>, of a row whose sum is <paramref name="rowSum"/>,
+    /// with the cases <typeparamref name="TForm"/> rules out compiled away. <typeparamref name="TForm"/> must be the
+    /// epilogue's own form (<see cref="RequantizeForms.Of"/>): only it says whether the accumulators start as float bits.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<byte> Bytes<TForm>(Vector256<int> acc0, Vector256<int> acc1, int rowSum)
         where TForm : struct, IRequantizeForm
@@ -66,11 +66,7 @@ internal readonly unsafe struct PanelRequantizer
         return ClampsBytes<TForm>() ? Vector128.Min(Vector128.Max(bytes, minBytes.GetLower()), maxBytes.GetLower()) : bytes;
     }
 
-    /// <summary>32 columns: four accumulators in memory (a tile leaves its K loop through the stack).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<byte> Bytes(Vector256<int>* acc, int rowSum) => Bytes<AnyRequantize>(acc, rowSum);
-
-    /// <summary>As <see cref="Bytes(Vector256{int}*, int)"/>, with the cases <typeparamref name="TForm"/> rules out compiled away.</summary>
+    /// <summary>32 columns: four accumulators in memory (a tile leaves its K loop through the stack); <typeparamref name="TForm"/> as above.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<byte> Bytes<TForm>(Vector256<int>* acc, int rowSum)
         where TForm : struct, IRequantizeForm
