@@ -32,7 +32,9 @@ public sealed class KernelChoiceTests(ITestOutputHelper output)
         {
             var g = new ConvGeometry(2, depth, 5, 5, outputs, 1, 1);
             Int8Conv2d layer = Check(g, weightZeroPoint: 0, new Random(outputs));
-            GemmTile expected = !wide ? GemmTile.Ymm4x16 : tile == GemmTile.Ymm4x32ZmmEpilogue && !zmm ? GemmTile.Ymm4x32 : tile;
+            // Without AVX-512BW the padding alone decides, as for the longer K above.
+            GemmTile withoutZmm = (outputs + 23) / 24 * 24 < (outputs + 31) / 32 * 32 ? GemmTile.Ymm4x24 : GemmTile.Ymm4x32;
+            GemmTile expected = !wide ? GemmTile.Ymm4x16 : tile == GemmTile.Ymm4x32ZmmEpilogue && !zmm ? withoutZmm : tile;
             Assert.Equal(outputs <= 16 ? tile : expected, layer.Gemm?.Tile);
         }
     }
