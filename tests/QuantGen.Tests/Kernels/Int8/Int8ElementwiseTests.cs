@@ -1,19 +1,24 @@
 using QuantGen.Kernels;
 using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
+using Xunit.Abstractions;
 
 namespace QuantGen.Tests.Kernels.Int8;
 
 /// <summary>The vectorized residual add and quantize equal <see cref="QAdd"/> and <see cref="Quantize"/>, bit for bit.</summary>
-public sealed class Int8ElementwiseTests
+public sealed class Int8ElementwiseTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void AddEqualsReference()
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void AddEqualsReference(Int8KernelPath path)
     {
+        using var forced = Int8Paths.Force(path, output);
         var random = new Random(6201);
         for (int i = 0; i < 300; i++)
         {
-            // Lengths around the 32-element step; scale ratios across qnnpack's whole range [2^-14, 2^8), extremes included.
+            // Lengths around the 32- and 64-element steps; scale ratios across qnnpack's whole range [2^-14, 2^8), extremes included.
             int length = i < 70 ? i : random.Next(1, 200);
             float outScale = 0.05f;
             float aScale = outScale * Ratio(random, i), bScale = outScale * Ratio(random, i + 1);
@@ -25,7 +30,9 @@ public sealed class Int8ElementwiseTests
             var expected = new byte[length];
             QAdd.Forward(a, aQ, b, bQ, outQ, activation, expected);
             var actual = new byte[length];
-            new Int8Add(aQ, bQ, outQ, activation).Forward(a, b, actual);
+            var add = new Int8Add(aQ, bQ, outQ, activation);
+            Assert.Equal(path != Int8KernelPath.Avx2 && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? 64 : 32, add.StepElements);
+            add.Forward(a, b, actual);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"length {length}, scales {aScale}/{bScale}/{outScale}");
         }
     }
