@@ -34,6 +34,8 @@ internal readonly unsafe struct DepthwiseMaddubs : IDepthwisePixel
         if (quads < t.Channels) Depthwise256.Channels(t, corner, window, y, quads);
     }
 
+    /// <remarks>A call of its own, as <see cref="DepthwiseVnni.Slide"/>: inlined into the window walk, it left the JIT's inlining budget short.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Slide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count)
     {
         if (t.ChecksBytes && AnyAboveLimit(t, corner, count))

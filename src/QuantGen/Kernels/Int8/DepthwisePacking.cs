@@ -25,6 +25,19 @@ internal static class DepthwisePacking
         return offsets;
     }
 
+    /// <summary>The offsets of a window of every tap, <c>bias[c] − z_in·Σ_taps w′[c]</c>, channels in order (a padded slide's: <see cref="DepthwiseTables.PaddedOffsets"/>).</summary>
+    public static int[] AllTapOffsets(ReadOnlySpan<int> weights, int taps, ReadOnlySpan<int> bias, int inputZeroPoint, int channels, int padded)
+    {
+        var offsets = new int[padded];
+        for (int c = 0; c < channels; c++)
+        {
+            int sum = 0;
+            for (int tap = 0; tap < taps; tap++) sum += weights[tap * padded + c];
+            unchecked { offsets[c] = (bias.IsEmpty ? 0 : bias[c]) - inputZeroPoint * sum; }
+        }
+        return offsets;
+    }
+
     /// <summary>
     /// The four-tap kernels' weights (<see cref="DepthwiseQuads"/>), signed bytes for <c>vpdpbusd</c> and <c>vpmaddubsw</c>
     /// (all weight zero points are 0 there, so <c>w′ = w</c>): per window class, per 32 channels, per four of the

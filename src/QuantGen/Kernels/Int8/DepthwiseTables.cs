@@ -59,6 +59,16 @@ internal readonly unsafe struct DepthwiseTables
 
     public float* WideMultipliers { get; init; }
 
+    /// <summary>
+    /// A row of <c>z_in</c> bytes as long as an input row, for the padded slides (<see cref="DepthwiseQuads.SlidePaddedRow{TDot}"/>):
+    /// the kernel rows above and below the image and the columns beside it read from here. Null where whole output rows
+    /// do not slide (<see cref="DepthwiseQuads.CanSlidePaddedRows"/>).
+    /// </summary>
+    public byte* PadRow { get; init; }
+
+    /// <summary>The offsets of a window of all nine taps, <c>bias − z_in·Σ w′</c>, in the order of <see cref="QuadOffsets"/>; set with <see cref="PadRow"/>.</summary>
+    public int* PaddedOffsets { get; init; }
+
     /// <summary>Whether the kernel may slide along rows (<see cref="IDepthwisePixel.Slide"/>): see <see cref="DepthwiseQuads.CanSlide"/> and <see cref="Depthwise256.CanSlide"/>.</summary>
     public required bool Slides { get; init; }
 

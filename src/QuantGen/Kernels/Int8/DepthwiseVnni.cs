@@ -26,7 +26,15 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
         if (quads < t.Channels) DepthwiseScalar.Channels(t, corner, window, y, quads);
     }
 
+    public static bool SlidesPaddedRows => true;
+
+    /// <summary>A whole output row, borders included: <see cref="DepthwiseQuads.SlidePaddedRow{TDot}"/> on <c>vpdpbusd</c>, exact for any byte (the pad's too).</summary>
+    public static void SlidePaddedRow(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count, bool rightPad) =>
+        DepthwiseQuads.SlidePaddedRow<VnniQuad>(t, top, rows, y, count, rightPad);
+
     /// <summary>A run of whole 3×3 windows along a row: <see cref="DepthwiseQuads.Slide{TDot}"/> on <c>vpdpbusd</c>.</summary>
+    /// <remarks>A call of its own: inlined into the window walk beside the padded rows' dispatch, it left the JIT's inlining budget short.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Slide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count) =>
         DepthwiseQuads.Slide<VnniQuad>(t, corner, window, y, count, t.Channels);
 }

@@ -125,9 +125,16 @@ internal sealed unsafe class DepthwiseWindows
         DepthwiseClass* classOf = classes.Pointer;
         DepthwiseTables t = tables;   // a local copy the JIT can keep in registers
         bool slides = TPixel.SlidesAlongRows && t.Slides && wholeColumnHigh > wholeColumnLow;
+        bool paddedRows = TPixel.SlidesPaddedRows && t.PadRow != null;
         for (int n = 0; n < batch; n++)
         {
             byte* image = input + n * imageBytes;
+            if (paddedRows)
+            {
+                SlidePaddedRows<TPixel>(t, image, output);
+                output += (long)outHeight * outWidth * channels;
+                continue;
+            }
             for (int oy = 0; oy < outHeight; oy++)
             {
                 byte* corner = image + (long)(oy * g.StrideHeight - g.PadHeight) * rowBytes + firstColumn;
@@ -147,6 +154,27 @@ internal sealed unsafe class DepthwiseWindows
                     TPixel.Run(t, corner, row + columnOf[ox], output);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One image's output rows, each a single padded slide (<see cref="IDepthwisePixel.SlidePaddedRow"/>): with padding 1,
+    /// a window's middle row is always inside the image, its top and bottom rows may be the pad row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SlidePaddedRows<TPixel>(in DepthwiseTables t, byte* image, byte* output)
+        where TPixel : struct, IDepthwisePixel
+    {
+        long rowBytes = (long)g.InWidth * g.InChannels, outputRow = (long)g.OutWidth * g.InChannels;
+        // The last window's right column is ox·s + 1 for ox = OW − 1: the pad's where that is past the image.
+        bool rightPad = (g.OutWidth - 1) * g.StrideWidth + 1 >= g.InWidth;
+        for (int oy = 0; oy < g.OutHeight; oy++, output += outputRow)
+        {
+            int iy = oy * g.StrideHeight - 1;
+            byte* top = iy >= 0 ? image + iy * rowBytes : t.PadRow;
+            byte* middle = image + (iy + 1) * rowBytes;
+            byte* bottom = iy + 2 < g.InHeight ? image + (iy + 2) * rowBytes : t.PadRow;
+            TPixel.SlidePaddedRow(t, top, new WindowRows(middle - top, bottom - top), output, g.OutWidth, rightPad);
         }
     }
 
@@ -204,5 +232,12 @@ internal unsafe interface IDepthwisePixel
 
     /// <summary><paramref name="count"/> neighbouring output pixels of one row, all whole windows of class <paramref name="window"/>.</summary>
     static virtual void Slide(in DepthwiseTables tables, byte* corner, DepthwiseClass* window, byte* y, int count) =>
+        throw new NotSupportedException();
+
+    /// <summary>Whether <see cref="SlidePaddedRow"/> may take whole output rows (where the tables have a <see cref="DepthwiseTables.PadRow"/>).</summary>
+    static virtual bool SlidesPaddedRows => false;
+
+    /// <summary>One whole output row of <paramref name="count"/> pixels from window rows at <paramref name="top"/> and <paramref name="rows"/> (<see cref="DepthwiseQuads.SlidePaddedRow{TDot}"/>).</summary>
+    static virtual void SlidePaddedRow(in DepthwiseTables tables, byte* top, WindowRows rows, byte* y, int count, bool rightPad) =>
         throw new NotSupportedException();
 }

@@ -124,6 +124,9 @@ public sealed unsafe class Int8Conv2d
     /// <summary>The depthwise pixel kernel chosen for <see cref="Path"/>; null for the other algorithms.</summary>
     internal DepthwiseKernel? DepthwiseKernel => depthwise?.Kernel;
 
+    /// <summary>Whether the depthwise kernel slides whole output rows over the padding (<see cref="DepthwiseTables.PadRow"/>).</summary>
+    internal unsafe bool SlidesPaddedRows => depthwise is not null && depthwise.Tables.PadRow != null;
+
     /// <summary>The GEMM of the pointwise and im2col algorithms; null for the others.</summary>
     internal QGemm? Gemm => gemm;
 

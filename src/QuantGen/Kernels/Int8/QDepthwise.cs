@@ -31,7 +31,8 @@ internal sealed unsafe class QDepthwise
     private readonly PinnedBuffer<DepthwiseConstants> constants;
     private readonly PinnedBuffer<short>? evenOddWeights, pairWeights;
     private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights;
-    private readonly PinnedBuffer<int>? evenOddOffsets, quadOffsets, wideOffsets;
+    private readonly PinnedBuffer<int>? evenOddOffsets, quadOffsets, wideOffsets, paddedOffsets;
+    private readonly PinnedBuffer<byte>? padRow;
     private readonly PinnedBuffer<float>? evenOddMultipliers, quadMultipliers, wideMultipliers;
 
     public QDepthwise(
@@ -86,6 +87,12 @@ internal sealed unsafe class QDepthwise
             // AVX-512BW's slide takes whole 64-channel chunks on zmm, in an order of their own.
             int wide = slides && kernel == DepthwiseKernel.Maddubs256 && path == Int8KernelPath.Avx512BW ? DepthwiseQuads.WideChannels(channels) : 0;
             if (slides) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded, wide);
+            if (slides && kernel == DepthwiseKernel.Quads256 && DepthwiseQuads.CanSlidePaddedRows(geometry))
+            {
+                padRow = new PinnedBuffer<byte>(geometry.InWidth * channels);
+                padRow.Span.Fill((byte)inputQ.ZeroPoint);
+                paddedOffsets = ChannelOrder.Reordered(DepthwisePacking.AllTapOffsets(weights.Span, taps, bias, inputQ.ZeroPoint, channels, padded), padded, DepthwiseQuads.QuadOrder);
+            }
             if (wide > 0)
             {
                 wideOffsets = ChannelOrder.Reordered(offsets.Span, padded, c => DepthwiseQuads.WideOrder(c, wide));
@@ -109,6 +116,8 @@ internal sealed unsafe class QDepthwise
             ColumnWeights = columnWeights is null ? null : columnWeights.Pointer,
             WideOffsets = wideOffsets is null ? null : wideOffsets.Pointer,
             WideMultipliers = wideMultipliers is null ? null : wideMultipliers.Pointer,
+            PadRow = padRow is null ? null : padRow.Pointer,
+            PaddedOffsets = paddedOffsets is null ? null : paddedOffsets.Pointer,
             Slides = columnWeights is not null || (kernel == DepthwiseKernel.EvenOdd256 && Depthwise256.CanSlide(geometry)),
             ColumnStride = geometry.StrideWidth,
             RowStep = (long)geometry.DilationHeight * geometry.InWidth * channels,

@@ -233,6 +233,44 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         Check(WithQuantization(c.WithInput(input), c.WeightQ, c.Activation, "columns of ±127 pairs, row 3 all 130"), g, path);
     }
 
+    /// <summary>
+    /// Whole output rows slid over the padding (AVX-VNNI, outputs at least <see cref="DepthwiseQuads.MinPaddedRowWidth"/>
+    /// wide): the rows above and below the image (one and two rows high, where both are the pad), the column right of it
+    /// at stride 1 and at stride 2 on odd widths (none on even ones), channel counts around the 32-channel chunks, input
+    /// zero points that make the pad's products count, every regime; each layer is checked to have taken the padded slides.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void WholeRowsSlidOverThePaddingEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6206);
+        var regimes = Enum.GetValues<Int8Regime>();
+        int i = 0, padded = 0;
+        foreach (int width in (ReadOnlySpan<int>)[4, 7, 8, 15, 16])
+        {
+            foreach (int height in (ReadOnlySpan<int>)[1, 2, 5, 8])
+            {
+                foreach (int stride in (ReadOnlySpan<int>)[1, 2])
+                {
+                    var g = Depthwise(1 + i % 2, ChannelCounts[2 + i % 9], height, width, 3, 3, stride, 1, 1);
+                    var c = Int8Case.Create(random, regimes[i++ % regimes.Length], g.OutChannels, 9, g.InputLength);
+                    var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
+                    // The VNNI kernel needs weight zero points 0 (some regimes have others) and whole chunks or masked loads.
+                    bool slides = layer.DepthwiseKernel == DepthwiseKernel.Quads256 && g.OutWidth >= DepthwiseQuads.MinPaddedRowWidth
+                        && DepthwiseQuads.QuadChannels(g.InChannels) == g.InChannels;
+                    Assert.Equal(slides, layer.SlidesPaddedRows);
+                    padded += slides ? 1 : 0;
+                    Check(c, g, path);
+                }
+            }
+        }
+        if (path == Int8KernelPath.AvxVnni) Assert.True(padded >= 10, $"only {padded} layers took the padded slides");
+        output.WriteLine($"{padded} of {i} layers slid whole rows over the padding.");
+    }
+
     private static ConvGeometry Depthwise(int batch, int channels, int height, int width, int kh, int kw, int stride, int pad, int dilation)
     {
         var g = new ConvGeometry(batch, channels, height, width, channels, kh, kw, stride, stride, pad, pad, dilation, dilation, Groups: channels);
