@@ -35,7 +35,15 @@ internal static class ChannelsLast
         if (channels == 3 && QuantizeSixteen.IsSupported && Ssse3.IsSupported)
         {
             q.Validate(nameof(q));
-            for (int s = 0; s < input.Length; s += channels * pixels) QuantizeThree(input.Slice(s, channels * pixels), q, pixels, output.Slice(s, channels * pixels));
+            // The paths that take zmm (on a machine with AVX-512F) quantize a plane's sixteen values in one register.
+            bool zmm = QuantizeSixteenZmm.IsSupported && Int8KernelPaths.Current is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni;
+            for (int s = 0; s < input.Length; s += channels * pixels)
+            {
+                ReadOnlySpan<float> sample = input.Slice(s, channels * pixels);
+                Span<byte> bytes = output.Slice(s, channels * pixels);
+                if (zmm) QuantizeThree<QuantizeSixteenZmm>(sample, q, pixels, bytes);
+                else QuantizeThree<QuantizeSixteen>(sample, q, pixels, bytes);
+            }
             return;
         }
         if (channels > QuantizeBlockBytes)
@@ -73,9 +81,10 @@ internal static class ChannelsLast
     /// planes were quantized into a buffer on the stack and interleaved from it, 28 µs so (Sapphire Rapids, <c>--steps</c>).
     /// </summary>
     [MethodImpl(HotLoop.Compiled)]
-    private static unsafe void QuantizeThree(ReadOnlySpan<float> planes, ActivationQParams q, int pixels, Span<byte> output)
+    private static unsafe void QuantizeThree<TSixteen>(ReadOnlySpan<float> planes, ActivationQParams q, int pixels, Span<byte> output)
+        where TSixteen : struct, IQuantizeSixteen<TSixteen>
     {
-        var sixteen = new QuantizeSixteen(q);
+        var sixteen = TSixteen.For(q);
         Vector128<byte> r0 = RedPicks0, g0 = GreenPicks0, b0 = BluePicks0;
         Vector128<byte> r1 = RedPicks1, g1 = GreenPicks1, b1 = BluePicks1;
         Vector128<byte> r2 = RedPicks2, g2 = GreenPicks2, b2 = BluePicks2;

@@ -1,5 +1,8 @@
 using QuantGen.Compiled;
+using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
+using QuantGen.Tests.Kernels.Int8;
+using Xunit.Abstractions;
 
 namespace QuantGen.Tests.Compiled;
 
@@ -8,8 +11,21 @@ namespace QuantGen.Tests.Compiled;
 /// registers, any other count blocked and vectorized, against PyTorch's quantize of each value stored transposed,
 /// value by value.
 /// </summary>
-public sealed class ChannelsLastTests
+public sealed class ChannelsLastTests(ITestOutputHelper output)
 {
+    /// <summary>Three channels on each path: sixteen values a register on zmm (AVX-512BW, AVX-VNNI), two on ymm (AVX2).</summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void Three_channels_on_each_path_equal_the_value_by_value_reference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        Quantize_to_channels_last_equals_the_value_by_value_reference(3, 224 * 224, 1);
+        Quantize_to_channels_last_equals_the_value_by_value_reference(3, 1367, 2);
+        Quantize_to_channels_last_equals_the_value_by_value_reference(3, 21, 3);
+    }
+
     [Theory]
     [InlineData(3, 224 * 224, 1)]     // an ImageNet image
     [InlineData(3, 1365, 2)]          // a block boundary (4096 / 3 = 1365 pixels) and a partial last block
