@@ -86,8 +86,10 @@ internal sealed unsafe class Epilogue
     /// and before <see cref="InPanelOrder"/>: only for a zero-based epilogue whose sums <see cref="FloatBits.Fits"/>, whose
     /// kernels all requantize by <see cref="ZeroBasedFloatBitsRequantize"/> then (<see cref="RequantizeForms.Of"/>).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The epilogue is not zero-based: no requantize form would take the bias out.</exception>
     public void StartFromFloatBits()
     {
+        if (!ZeroBasedRequantize.Fits(this)) throw new InvalidOperationException("Only a zero-based epilogue's accumulators may start at float bits.");
         var biased = new PinnedBuffer<int>(offsets.Length);
         for (int c = 0; c < offsets.Length; c++) biased.Span[c] = unchecked(offsets.Span[c] + FloatBits.Bias);
         floatStart = biased;

@@ -127,7 +127,8 @@ internal static unsafe class TilePass<TTile>
             case RequantizeForm.ZeroBased: Block<ZeroBasedRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
             case RequantizeForm.FullRange: Block<FullRangeRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
             case RequantizeForm.Plain: Block<PlainRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
-            default: Block<AnyRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
+            case RequantizeForm.Any: Block<AnyRequantize>(g, weights, rows, a, y, rowSums, start, end, scratch); break;
+            default: throw RequantizeForms.Unhandled(form);
         }
     }
 
@@ -141,7 +142,8 @@ internal static unsafe class TilePass<TTile>
             case RequantizeForm.ZeroBased: Leftover<ZeroBasedRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
             case RequantizeForm.FullRange: Leftover<FullRangeRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
             case RequantizeForm.Plain: Leftover<PlainRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
-            default: Leftover<AnyRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
+            case RequantizeForm.Any: Leftover<AnyRequantize>(g, weights, rows, a, y, rowSums, start, scratch); break;
+            default: throw RequantizeForms.Unhandled(form);
         }
     }
 

@@ -145,13 +145,15 @@ internal sealed unsafe class QDirect
     private void Bands<TStep>(byte* input, byte* output, int batch, byte* band, int bandRows)
         where TStep : struct, IDot256
     {
-        switch (RequantizeForms.Of(Epilogue))
+        RequantizeForm form = RequantizeForms.Of(Epilogue);
+        switch (form)
         {
             case RequantizeForm.ZeroBasedFloatBits: Bands<TStep, ZeroBasedFloatBitsRequantize>(input, output, batch, band, bandRows); break;
             case RequantizeForm.ZeroBased: Bands<TStep, ZeroBasedRequantize>(input, output, batch, band, bandRows); break;
             case RequantizeForm.FullRange: Bands<TStep, FullRangeRequantize>(input, output, batch, band, bandRows); break;
             case RequantizeForm.Plain: Bands<TStep, PlainRequantize>(input, output, batch, band, bandRows); break;
-            default: Bands<TStep, AnyRequantize>(input, output, batch, band, bandRows); break;
+            case RequantizeForm.Any: Bands<TStep, AnyRequantize>(input, output, batch, band, bandRows); break;
+            default: throw RequantizeForms.Unhandled(form);
         }
     }
 

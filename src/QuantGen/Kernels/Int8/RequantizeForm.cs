@@ -108,6 +108,14 @@ internal enum RequantizeForm
 
 internal static class RequantizeForms
 {
+    /// <summary>
+    /// For the dispatch switches' last arm: every form has its own case there, <see cref="RequantizeForm.Any"/> included,
+    /// so a form a switch does not name fails loudly instead of falling into <see cref="AnyRequantize"/>, which ignores
+    /// a biased start (<see cref="Epilogue.FloatStart"/>) and would give wrong bytes.
+    /// </summary>
+    public static System.Diagnostics.UnreachableException Unhandled(RequantizeForm form) =>
+        new($"No kernel is compiled for the requantize form {form}.");
+
     public static RequantizeForm Of(Epilogue e) =>
         ZeroBasedFloatBitsRequantize.Fits(e) ? RequantizeForm.ZeroBasedFloatBits
         : ZeroBasedRequantize.Fits(e) ? RequantizeForm.ZeroBased

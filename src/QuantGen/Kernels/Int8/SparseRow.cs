@@ -57,13 +57,15 @@ internal static unsafe class SparseRow
         int* rows = stackalloc int[k + 3];
         byte* values = stackalloc byte[k + 3];
         int count = Gather(a, k, weights.Stride, rows, values);
-        switch (RequantizeForms.Of(g.Epilogue))
+        RequantizeForm form = RequantizeForms.Of(g.Epilogue);
+        switch (form)
         {
             case RequantizeForm.ZeroBasedFloatBits: Run<ZeroBasedFloatBitsRequantize>(g, weights, rows, values, count, rowSum, y); break;
             case RequantizeForm.ZeroBased: Run<ZeroBasedRequantize>(g, weights, rows, values, count, rowSum, y); break;
             case RequantizeForm.FullRange: Run<FullRangeRequantize>(g, weights, rows, values, count, rowSum, y); break;
             case RequantizeForm.Plain: Run<PlainRequantize>(g, weights, rows, values, count, rowSum, y); break;
-            default: Run<AnyRequantize>(g, weights, rows, values, count, rowSum, y); break;
+            case RequantizeForm.Any: Run<AnyRequantize>(g, weights, rows, values, count, rowSum, y); break;
+            default: throw RequantizeForms.Unhandled(form);
         }
         return true;
     }

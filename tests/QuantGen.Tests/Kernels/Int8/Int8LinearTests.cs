@@ -104,6 +104,23 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Only a zero-based epilogue may start at float bits: on any other no requantize form takes the bias out
+    /// (<see cref="RequantizeForms.Of"/> would not say <see cref="RequantizeForm.ZeroBasedFloatBits"/>), so it refuses.
+    /// </summary>
+    [Fact]
+    public void FloatBitsStartRefusesAnEpilogueThatIsNotZeroBased()
+    {
+        var weightQ = WeightQParams.PerTensor(0.01f);
+        var shifted = new Epilogue(8, 0.01f, weightQ, new ActivationQParams(0.05f, 3), OutputRange.Full, needsWeightZeroPoints: false);
+        var error = Assert.Throws<InvalidOperationException>(shifted.StartFromFloatBits);
+        Assert.Contains("zero-based", error.Message);
+        Assert.False(shifted.FloatStart);
+        var zeroBased = new Epilogue(8, 0.01f, weightQ, new ActivationQParams(0.05f, 0), OutputRange.Full, needsWeightZeroPoints: false);
+        zeroBased.StartFromFloatBits();
+        Assert.Equal(RequantizeForm.ZeroBasedFloatBits, RequantizeForms.Of(zeroBased));
+    }
+
+    /// <summary>
     /// The float-bits start (<see cref="FloatBits"/>) at its limit: every weight ±127 against bytes of 255 reaches
     /// 129 · 127 · 255 = 4,177,665 &lt; 2²² at K = 129, which the bias keeps exact, and 6,477,000 at K = 200, which it would
     /// not (the bits would leave their binade and read 2,282,696 too high at the top): the first starts biased on AVX-VNNI,
