@@ -48,6 +48,15 @@ internal readonly unsafe struct DepthwiseMaddubs : IDepthwisePixel
         if (quads < t.Channels) Depthwise256.SlideFrom(t, corner, window, y, count, quads);
     }
 
+    public static bool SlidesPaddedRows => true;
+
+    /// <summary>
+    /// A whole output row, borders included (<see cref="DepthwiseQuads.SlidePaddedRow{TDot}"/>), where the call's bytes
+    /// and the pad byte are all within the limit: the tables have a pad row only then (<see cref="QDepthwise"/>).
+    /// </summary>
+    public static void SlidePaddedRow(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count, bool rightPad) =>
+        DepthwiseQuads.SlidePaddedRow<MaddubsQuad>(t, top, rows, y, count, rightPad);
+
     /// <summary>Whether a byte the run reads is above the limit: its three rows of <c>(count − 1)·stride + 3</c> whole pixels from the corner.</summary>
     private static bool AnyAboveLimit(in DepthwiseTables t, byte* corner, int count)
     {

@@ -87,7 +87,12 @@ internal sealed unsafe class QDepthwise
             // AVX-512BW's slide takes whole 64-channel chunks on zmm, in an order of their own.
             int wide = slides && kernel == DepthwiseKernel.Maddubs256 && path == Int8KernelPath.Avx512BW ? DepthwiseQuads.WideChannels(channels) : 0;
             if (slides) columnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded, wide);
-            if (slides && kernel == DepthwiseKernel.Quads256 && DepthwiseQuads.CanSlidePaddedRows(geometry))
+            // Whole padded rows on the four-tap slide's ymm layout: AVX-VNNI's (exact for any byte), and AVX2's
+            // vpmaddubsw where the pad byte is within its limit and every channel is in a whole chunk (the AVX-512BW
+            // slide's zmm chunks have a layout of their own).
+            bool paddedRows = kernel == DepthwiseKernel.Quads256
+                || (wide == 0 && inputQ.ZeroPoint <= inputLimit && DepthwiseQuads.QuadChannels(channels) == channels);
+            if (slides && paddedRows && DepthwiseQuads.CanSlidePaddedRows(geometry))
             {
                 padRow = new PinnedBuffer<byte>(geometry.InWidth * channels);
                 padRow.Span.Fill((byte)inputQ.ZeroPoint);
@@ -163,7 +168,9 @@ internal sealed unsafe class QDepthwise
     private DepthwiseTables TablesFor(byte* input, int batch)
     {
         long bytes = (long)batch * inputImageBytes;
-        return Tables.ChecksBytes && !ByteRange.AnyAbove(input, bytes, Tables.InputLimit) ? Tables with { ChecksBytes = false } : Tables;
+        if (!Tables.ChecksBytes) return Tables;
+        // A byte above the limit: the runs check their own rows, and the padded rows, which do not, are left out.
+        return ByteRange.AnyAbove(input, bytes, Tables.InputLimit) ? Tables with { PadRow = null } : Tables with { ChecksBytes = false };
     }
 
     /// <summary>
