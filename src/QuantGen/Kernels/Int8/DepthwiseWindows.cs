@@ -6,7 +6,9 @@ namespace QuantGen.Kernels.Int8;
 /// Which taps of a depthwise window lie inside the image, by window class. Every output row has a range of kernel
 /// rows inside the image (all of them away from the top and bottom), every output column a range of kernel columns;
 /// a window's class is its pair of ranges. A class lists only its inside taps, so the kernels never touch padding:
-/// on a 1×1 image a 3×3, padding-1 window is one tap, not nine.
+/// on a 1×1 image a 3×3, padding-1 window is one tap, not nine. Outputs at least
+/// <see cref="DepthwiseQuads.MinPaddedRowWidth"/> wide are the exception where a kernel slides whole padded rows
+/// (<see cref="DepthwiseTables.PadRow"/>): there the border windows cost more one by one than their padding's products.
 /// </summary>
 /// <remarks>
 /// Ranges are contiguous because a tap's input row <c>oy·s − p + ky·d</c> grows with <c>ky</c>. Equal ranges share a
