@@ -35,8 +35,8 @@ internal static class ChannelsLast
         if (channels == 3 && QuantizeSixteen.IsSupported && Ssse3.IsSupported)
         {
             q.Validate(nameof(q));
-            // The paths that take zmm (on a machine with AVX-512F) quantize a plane's sixteen values in one register.
-            bool zmm = QuantizeSixteenZmm.IsSupported && Int8KernelPaths.Current is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni;
+            // The paths that take zmm quantize a plane's sixteen values in one register.
+            bool zmm = Int8KernelPaths.TakesZmm(Int8KernelPaths.Current) && QuantizeSixteenZmm.IsSupported;
             for (int s = 0; s < input.Length; s += channels * pixels)
             {
                 ReadOnlySpan<float> sample = input.Slice(s, channels * pixels);

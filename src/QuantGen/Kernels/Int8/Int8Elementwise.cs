@@ -41,7 +41,7 @@ internal sealed class Int8Add
 
     public Int8Add(ActivationQParams aQ, ActivationQParams bQ, ActivationQParams outputQ, FusedActivation activation)
     {
-        wide = Int8KernelPaths.Current is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Avx512BW.IsSupported;
+        wide = Int8KernelPaths.TakesZmm(Int8KernelPaths.Current);
         aQ.Validate(nameof(aQ));
         bQ.Validate(nameof(bQ));
         outputQ.Validate(nameof(outputQ));

@@ -73,6 +73,12 @@ public static class Int8KernelPaths
         _ => false,
     };
 
+    /// <summary>
+    /// Whether the elementwise kernels (the residual add, the input quantize) take zmm on <paramref name="path"/>: the
+    /// AVX-512BW path, and AVX-VNNI's where the machine has AVX-512BW as well (Sapphire Rapids, not Alder Lake).
+    /// </summary>
+    internal static bool TakesZmm(Int8KernelPath path) => path is Int8KernelPath.Avx512BW or Int8KernelPath.AvxVnni && Avx512BW.IsSupported;
+
     private static Int8KernelPath Fastest()
     {
         foreach (var path in (ReadOnlySpan<Int8KernelPath>)[Int8KernelPath.AvxVnni, Int8KernelPath.Avx512BW, Int8KernelPath.Avx2, Int8KernelPath.Vector128])
