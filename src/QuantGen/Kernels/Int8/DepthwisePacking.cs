@@ -19,7 +19,7 @@ internal static class DepthwisePacking
             {
                 int sum = 0;
                 for (int i = window.TapStart; i < window.TapStart + window.TapCount; i++) sum += weights[tapWeights[i] + c];
-                unchecked { offsets.Span[window.Offsets + c] = (bias.IsEmpty ? 0 : bias[c]) - inputZeroPoint * sum; }
+                offsets.Span[window.Offsets + c] = Offset(bias, c, inputZeroPoint, sum);
             }
         }
         return offsets;
@@ -33,10 +33,14 @@ internal static class DepthwisePacking
         {
             int sum = 0;
             for (int tap = 0; tap < taps; tap++) sum += weights[tap * padded + c];
-            unchecked { offsets[c] = (bias.IsEmpty ? 0 : bias[c]) - inputZeroPoint * sum; }
+            offsets[c] = Offset(bias, c, inputZeroPoint, sum);
         }
         return offsets;
     }
+
+    /// <summary>Channel <paramref name="c"/>'s offset over taps whose weights sum to <paramref name="sum"/>; the arithmetic wraps as the reference's.</summary>
+    private static int Offset(ReadOnlySpan<int> bias, int c, int inputZeroPoint, int sum) =>
+        unchecked((bias.IsEmpty ? 0 : bias[c]) - inputZeroPoint * sum);
 
     /// <summary>
     /// The four-tap kernels' weights (<see cref="DepthwiseQuads"/>), signed bytes for <c>vpdpbusd</c> and <c>vpmaddubsw</c>
