@@ -12,6 +12,7 @@ using QuantGen.Kernels.Int8;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1 28 (ONNX Runtime's own per-node profile of an int8 fixture, 224×224 unless 28 is given, see OrtNodeProfile)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-paths Avx512BW Avx2 224 1  (one pass on two kernel paths, pass against pass, see PathComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-layer-paths Avx512BW Avx2 1 224  (each convolution on two paths, call against call, see LayerPathComparison)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --compare-tiles Ymm4x32 1 224 conv.2  (each GEMM on its chosen tile and on another, call against call, see TileComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --pairing 224  (which GEMMs take two K steps into one int16 sum, see PairingProfile)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --one-row-prefetch 3  (one-row GEMMs with and without PanelPrefetch, L2 flushed before each call, see OneRowPrefetch)
 // Any of the Stopwatch modes above with `--path Avx2` last: QuantGen's int8 layers built on that narrower path (one of
@@ -69,6 +70,11 @@ if (args is ["--compare-paths", var pathA, var pathB, ..])
 if (args is ["--compare-layer-paths", var layerPathA, var layerPathB, ..])
 {
     LayerPathComparison.Run(Enum.Parse<Int8KernelPath>(layerPathA), Enum.Parse<Int8KernelPath>(layerPathB), batch: Number(3, 1), size: Number(4, 28), pairs: Number(5, 201));
+    return;
+}
+if (args is ["--compare-tiles", var tileName, ..])
+{
+    TileComparison.Run(Enum.Parse<GemmTile>(tileName), batch: Number(2, 1), size: Number(3, 224), filter: args.Length > 4 ? args[4] : "", pairs: 201);
     return;
 }
 if (args is ["--pairing", ..])
