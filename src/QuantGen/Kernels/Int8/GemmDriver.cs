@@ -38,6 +38,8 @@ internal static unsafe class GemmDriver<TTile, TExact>
     public static void Run(QGemm g, Rows a, byte* y, int* rowSums)
     {
         int whole = a.Count - a.Count % TileRows, block = GemmBlocking.Rows(g.K * Steps.ActivationBytes(TTile.Kind), g.N, TileRows);
+        // A tile reads its rows a stride apart; a last row that lives elsewhere (a padded copy) goes with the rows left over.
+        if (whole == a.Count && whole > 0 && !a.LastInPlace) whole -= TileRows;
         // Two tiles' sums (Block requantizes each tile after the next one's K loop), on cache lines of their own: a
         // store that straddles a line does not forward to the load that reads it back (the stack is only 16-byte aligned).
         byte* sumsBytes = stackalloc byte[2 * TileRows * Math.Max(TTile.Width, TExact.Width) * sizeof(int) + 63];
@@ -217,19 +219,19 @@ internal static unsafe class TilePass<TTile>
                     var output = new TileOutput(
                         y + (long)m0 * n + c0, n, columns, RowSum<TForm>(source, rowSums, m0), RowSum<TForm>(source, rowSums, m0 + 1),
                         RowSum<TForm>(source, rowSums, m0 + 2), RowSum<TForm>(source, rowSums, m0 + 3));
-                    TTile.FourRequantized<TForm>(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, pairedSteps, corrected, requantizer, output);
+                    TTile.FourRequantized<TForm>(a.Tile(m0), a.Stride, panel, steps, pairedSteps, corrected, requantizer, output);
                 }
                 continue;
             }
             int* current = scratch.Sums, previous = scratch.Sums + TileRows * width;
-            TTile.Four(a[start], a[start + 1], a[start + 2], a[start + 3], panel, steps, pairedSteps, requantizer.Offsets, current);
+            TTile.Four(a.Tile(start), a.Stride, panel, steps, pairedSteps, requantizer.Offsets, current);
             corrections?.Apply(c0 / width, source[start], source[start + 1], source[start + 2], source[start + 3], current, width);
             for (int m0 = start + TileRows; m0 < end; m0 += TileRows)
             {
                 int* done = current;
                 current = previous;
                 previous = done;
-                TTile.Four(a[m0], a[m0 + 1], a[m0 + 2], a[m0 + 3], panel, steps, pairedSteps, requantizer.Offsets, current);
+                TTile.Four(a.Tile(m0), a.Stride, panel, steps, pairedSteps, requantizer.Offsets, current);
                 corrections?.Apply(c0 / width, source[m0], source[m0 + 1], source[m0 + 2], source[m0 + 3], current, width);
                 StoreTile<TForm>(requantizer, previous, source, rowSums, m0 - TileRows, y + (long)(m0 - TileRows) * n + c0, n, columns, narrow);
             }

@@ -23,12 +23,14 @@ internal unsafe interface IGemmTile
     static abstract StepKind Kind { get; }
 
     /// <summary>
-    /// Rows <paramref name="a0"/>…<paramref name="a3"/> against one panel: 4 × <see cref="Width"/> int32 sums, offsets
-    /// included, row by row, into <paramref name="sums"/>. The first <paramref name="pairedSteps"/> steps (an even
+    /// Four rows, from <paramref name="a"/> every <paramref name="stride"/> bytes, against one panel: 4 × <see cref="Width"/>
+    /// int32 sums, offsets included, row by row, into <paramref name="sums"/>. A base and a stride, not four row pointers:
+    /// with four pointers and a column index live beside the accumulators, the JIT kept the pointers on the stack and
+    /// reloaded each one every step (0.96–0.98 of the expansions' time so, Sapphire Rapids, bench/RESULTS.md). The first <paramref name="pairedSteps"/> steps (an even
     /// number) may be taken two at a time (<see cref="IDot256.DotTwo"/>): the packing is exact that way
     /// (<see cref="StepPairing"/>); a tile that takes every step alone is exact too.
     /// </summary>
-    static abstract void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums);
+    static abstract void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums);
 
     /// <summary>
     /// One row against one panel, for the rows left over by whole tiles (all of them at batch 1 on a 1×1 image), which
@@ -49,11 +51,11 @@ internal unsafe interface IGemmTile
 
     /// <summary>
     /// <see cref="Four"/>'s rows, the panel's pairing corrections added (<paramref name="corrections"/>, read from
-    /// <paramref name="a0"/>…<paramref name="a3"/>: rows of bytes, as every packing with corrections has), requantized
+    /// the rows at <paramref name="a"/>: rows of bytes, as every packing with corrections has), requantized
     /// into <paramref name="output"/> from the accumulators. Only called where <see cref="RequantizesFromRegisters"/>.
     /// </summary>
     static virtual void FourRequantized<TForm>(
-        byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, PanelCorrections.Span corrections,
+        byte* a, nint stride, byte* panel, int steps, int pairedSteps, PanelCorrections.Span corrections,
         in PanelRequantizer requantizer, in TileOutput output)
         where TForm : struct, IRequantizeForm => throw new NotSupportedException();
 }

@@ -278,7 +278,7 @@ internal sealed unsafe class QGemm
             GemmScalar.Run(this, a, rows, y, rowSums);
             return;
         }
-        // The last row may not be followed by readable memory: give it a zero-padded copy.
+        // The last row may not be followed by readable memory: where its whole steps run past it, give it a zero-padded copy.
         int padded = StepCount * Steps.Size(Kind);
         if (padded <= StackRowBytes)
         {
@@ -299,6 +299,12 @@ internal sealed unsafe class QGemm
 
     private void RunTiles(byte* a, int rows, byte* y, int* rowSums, byte* lastRow, int padded)
     {
+        if (padded == K)
+        {
+            // Whole steps end with the row: the last one is read in place, a stride after the others, as tiles read theirs.
+            RunTiles(new Rows(a, K, rows, a + (long)(rows - 1) * K), y, rowSums);
+            return;
+        }
         var copy = new Span<byte>(lastRow, padded);
         new ReadOnlySpan<byte>(a + (long)(rows - 1) * K, K).CopyTo(copy);
         copy.Slice(K).Clear();
@@ -503,6 +509,15 @@ internal readonly unsafe struct Rows(byte* start, int stride, int count, byte* l
 
     /// <summary>Row <paramref name="m"/>, clamped to the last row (tiles past the end recompute it and discard it).</summary>
     public byte* this[int m] => m >= count - 1 ? last : start + (long)m * stride;
+
+    /// <summary>
+    /// The first of four rows from <paramref name="m0"/> that a tile reads <see cref="Stride"/> apart: below the last row,
+    /// or up to it where it lies in place (<see cref="LastInPlace"/>).
+    /// </summary>
+    public byte* Tile(int m0) => start + (long)m0 * stride;
+
+    /// <summary>Whether the last row lies a stride after the one before it, not in a copy of its own.</summary>
+    public bool LastInPlace => last == start + (long)(count - 1) * stride;
 
     /// <summary>Row <paramref name="m"/>'s sum from <paramref name="sums"/> (clamped like the rows), or 0 when there are none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

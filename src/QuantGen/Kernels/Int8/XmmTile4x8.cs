@@ -15,26 +15,28 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
     public static StepKind Kind => TStep.Kind;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
+    public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         var o0 = Vector128.Load(offsets);
         var o1 = Vector128.Load(offsets + 4);
         Vector128<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
         int* w = (int*)panel;
-        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 8)
+        byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
+        nint stride3 = 3 * stride;
+        for (int s = 0; s < steps; s++, p += Steps.LaneBytes, w += 8)
         {
             var w0 = Vector128.Load(w);
             var w1 = Vector128.Load(w + 4);
-            var x = Vector128.Create(Steps.Lane(a0 + k));
+            var x = Vector128.Create(Steps.Lane(p));
             c00 = TStep.Dot(c00, x, w0);
             c01 = TStep.Dot(c01, x, w1);
-            x = Vector128.Create(Steps.Lane(a1 + k));
+            x = Vector128.Create(Steps.Lane(p + stride));
             c10 = TStep.Dot(c10, x, w0);
             c11 = TStep.Dot(c11, x, w1);
-            x = Vector128.Create(Steps.Lane(a2 + k));
+            x = Vector128.Create(Steps.Lane(p + 2 * stride));
             c20 = TStep.Dot(c20, x, w0);
             c21 = TStep.Dot(c21, x, w1);
-            x = Vector128.Create(Steps.Lane(a3 + k));
+            x = Vector128.Create(Steps.Lane(p + stride3));
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
         }

@@ -15,53 +15,55 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
     public static StepKind Kind => TStep.Kind;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
+    public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
         Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
         int* w = (int*)panel;
-        int s = 0, k = 0;
+        int s = 0;
+        byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
+        nint stride3 = 3 * stride;
         if (TStep.PairsSteps)
         {
-            for (; s < pairedSteps; s += 2, k += 2 * Steps.LaneBytes, w += 32)
+            for (; s < pairedSteps; s += 2, p += 2 * Steps.LaneBytes, w += 32)
             {
                 var w0 = Vector256.Load(w);
                 var w1 = Vector256.Load(w + 8);
                 var v0 = Vector256.Load(w + 16);
                 var v1 = Vector256.Load(w + 24);
-                var x = Vector256.Create(Steps.Lane(a0 + k));
-                var y = Vector256.Create(Steps.Lane(a0 + k + Steps.LaneBytes));
+                var x = Vector256.Create(Steps.Lane(p));
+                var y = Vector256.Create(Steps.Lane(p + Steps.LaneBytes));
                 c00 = TStep.DotTwo(c00, x, w0, y, v0);
                 c01 = TStep.DotTwo(c01, x, w1, y, v1);
-                x = Vector256.Create(Steps.Lane(a1 + k));
-                y = Vector256.Create(Steps.Lane(a1 + k + Steps.LaneBytes));
+                x = Vector256.Create(Steps.Lane(p + stride));
+                y = Vector256.Create(Steps.Lane(p + stride + Steps.LaneBytes));
                 c10 = TStep.DotTwo(c10, x, w0, y, v0);
                 c11 = TStep.DotTwo(c11, x, w1, y, v1);
-                x = Vector256.Create(Steps.Lane(a2 + k));
-                y = Vector256.Create(Steps.Lane(a2 + k + Steps.LaneBytes));
+                x = Vector256.Create(Steps.Lane(p + 2 * stride));
+                y = Vector256.Create(Steps.Lane(p + 2 * stride + Steps.LaneBytes));
                 c20 = TStep.DotTwo(c20, x, w0, y, v0);
                 c21 = TStep.DotTwo(c21, x, w1, y, v1);
-                x = Vector256.Create(Steps.Lane(a3 + k));
-                y = Vector256.Create(Steps.Lane(a3 + k + Steps.LaneBytes));
+                x = Vector256.Create(Steps.Lane(p + stride3));
+                y = Vector256.Create(Steps.Lane(p + stride3 + Steps.LaneBytes));
                 c30 = TStep.DotTwo(c30, x, w0, y, v0);
                 c31 = TStep.DotTwo(c31, x, w1, y, v1);
             }
         }
-        for (; s < steps; s++, k += Steps.LaneBytes, w += 16)
+        for (; s < steps; s++, p += Steps.LaneBytes, w += 16)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);
-            var x = Vector256.Create(Steps.Lane(a0 + k));
+            var x = Vector256.Create(Steps.Lane(p));
             c00 = TStep.Dot(c00, x, w0);
             c01 = TStep.Dot(c01, x, w1);
-            x = Vector256.Create(Steps.Lane(a1 + k));
+            x = Vector256.Create(Steps.Lane(p + stride));
             c10 = TStep.Dot(c10, x, w0);
             c11 = TStep.Dot(c11, x, w1);
-            x = Vector256.Create(Steps.Lane(a2 + k));
+            x = Vector256.Create(Steps.Lane(p + 2 * stride));
             c20 = TStep.Dot(c20, x, w0);
             c21 = TStep.Dot(c21, x, w1);
-            x = Vector256.Create(Steps.Lane(a3 + k));
+            x = Vector256.Create(Steps.Lane(p + stride3));
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
         }

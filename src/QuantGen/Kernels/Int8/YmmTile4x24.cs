@@ -23,7 +23,7 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
     public static bool Suits(int n) => (n + 23) / 24 * 24 <= (n + 15) / 16 * 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
+    public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
@@ -31,53 +31,55 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
         Vector256<int> c00 = o0, c01 = o1, c02 = o2, c10 = o0, c11 = o1, c12 = o2;
         Vector256<int> c20 = o0, c21 = o1, c22 = o2, c30 = o0, c31 = o1, c32 = o2;
         int* w = (int*)panel;
-        int s = 0, k = 0;
+        int s = 0;
+        byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
+        nint stride3 = 3 * stride;
         if (TStep.PairsSteps)
         {
             // Six weight vectors a pair of steps do not fit beside twelve accumulators in AVX2's sixteen registers:
             // each is loaded where it is used, a memory operand of its vpmaddubsw.
-            for (; s < pairedSteps; s += 2, k += 2 * Steps.LaneBytes, w += 48)
+            for (; s < pairedSteps; s += 2, p += 2 * Steps.LaneBytes, w += 48)
             {
-                var x = Vector256.Create(Steps.Lane(a0 + k));
-                var y = Vector256.Create(Steps.Lane(a0 + k + Steps.LaneBytes));
+                var x = Vector256.Create(Steps.Lane(p));
+                var y = Vector256.Create(Steps.Lane(p + Steps.LaneBytes));
                 c00 = TStep.DotTwo(c00, x, Vector256.Load(w), y, Vector256.Load(w + 24));
                 c01 = TStep.DotTwo(c01, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
                 c02 = TStep.DotTwo(c02, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
-                x = Vector256.Create(Steps.Lane(a1 + k));
-                y = Vector256.Create(Steps.Lane(a1 + k + Steps.LaneBytes));
+                x = Vector256.Create(Steps.Lane(p + stride));
+                y = Vector256.Create(Steps.Lane(p + stride + Steps.LaneBytes));
                 c10 = TStep.DotTwo(c10, x, Vector256.Load(w), y, Vector256.Load(w + 24));
                 c11 = TStep.DotTwo(c11, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
                 c12 = TStep.DotTwo(c12, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
-                x = Vector256.Create(Steps.Lane(a2 + k));
-                y = Vector256.Create(Steps.Lane(a2 + k + Steps.LaneBytes));
+                x = Vector256.Create(Steps.Lane(p + 2 * stride));
+                y = Vector256.Create(Steps.Lane(p + 2 * stride + Steps.LaneBytes));
                 c20 = TStep.DotTwo(c20, x, Vector256.Load(w), y, Vector256.Load(w + 24));
                 c21 = TStep.DotTwo(c21, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
                 c22 = TStep.DotTwo(c22, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
-                x = Vector256.Create(Steps.Lane(a3 + k));
-                y = Vector256.Create(Steps.Lane(a3 + k + Steps.LaneBytes));
+                x = Vector256.Create(Steps.Lane(p + stride3));
+                y = Vector256.Create(Steps.Lane(p + stride3 + Steps.LaneBytes));
                 c30 = TStep.DotTwo(c30, x, Vector256.Load(w), y, Vector256.Load(w + 24));
                 c31 = TStep.DotTwo(c31, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
                 c32 = TStep.DotTwo(c32, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
             }
         }
-        for (; s < steps; s++, k += Steps.LaneBytes, w += 24)
+        for (; s < steps; s++, p += Steps.LaneBytes, w += 24)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);
             var w2 = Vector256.Load(w + 16);
-            var x = Vector256.Create(Steps.Lane(a0 + k));
+            var x = Vector256.Create(Steps.Lane(p));
             c00 = TStep.Dot(c00, x, w0);
             c01 = TStep.Dot(c01, x, w1);
             c02 = TStep.Dot(c02, x, w2);
-            x = Vector256.Create(Steps.Lane(a1 + k));
+            x = Vector256.Create(Steps.Lane(p + stride));
             c10 = TStep.Dot(c10, x, w0);
             c11 = TStep.Dot(c11, x, w1);
             c12 = TStep.Dot(c12, x, w2);
-            x = Vector256.Create(Steps.Lane(a2 + k));
+            x = Vector256.Create(Steps.Lane(p + 2 * stride));
             c20 = TStep.Dot(c20, x, w0);
             c21 = TStep.Dot(c21, x, w1);
             c22 = TStep.Dot(c22, x, w2);
-            x = Vector256.Create(Steps.Lane(a3 + k));
+            x = Vector256.Create(Steps.Lane(p + stride3));
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
             c32 = TStep.Dot(c32, x, w2);

@@ -21,7 +21,7 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
     public static bool IsSupported => Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
+    public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
@@ -32,28 +32,30 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
         Vector256<int> c20 = o0, c21 = o1, c22 = o2, c23 = o3;
         Vector256<int> c30 = o0, c31 = o1, c32 = o2, c33 = o3;
         int* w = (int*)panel;
-        for (int s = 0, k = 0; s < steps; s++, k += Steps.LaneBytes, w += 32)
+        byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
+        nint stride3 = 3 * stride;
+        for (int s = 0; s < steps; s++, p += Steps.LaneBytes, w += 32)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);
             var w2 = Vector256.Load(w + 16);
             var w3 = Vector256.Load(w + 24);
-            var x = Vector256.Create(Steps.Lane(a0 + k));
+            var x = Vector256.Create(Steps.Lane(p));
             c00 = TStep.Dot(c00, x, w0);
             c01 = TStep.Dot(c01, x, w1);
             c02 = TStep.Dot(c02, x, w2);
             c03 = TStep.Dot(c03, x, w3);
-            x = Vector256.Create(Steps.Lane(a1 + k));
+            x = Vector256.Create(Steps.Lane(p + stride));
             c10 = TStep.Dot(c10, x, w0);
             c11 = TStep.Dot(c11, x, w1);
             c12 = TStep.Dot(c12, x, w2);
             c13 = TStep.Dot(c13, x, w3);
-            x = Vector256.Create(Steps.Lane(a2 + k));
+            x = Vector256.Create(Steps.Lane(p + 2 * stride));
             c20 = TStep.Dot(c20, x, w0);
             c21 = TStep.Dot(c21, x, w1);
             c22 = TStep.Dot(c22, x, w2);
             c23 = TStep.Dot(c23, x, w3);
-            x = Vector256.Create(Steps.Lane(a3 + k));
+            x = Vector256.Create(Steps.Lane(p + stride3));
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
             c32 = TStep.Dot(c32, x, w2);

@@ -26,8 +26,8 @@ internal readonly unsafe struct YmmTile4x32ZmmEpilogue<TStep> : IGemmTile
     public static bool IsSupported => YmmTile4x32<TStep>.IsSupported && Avx512BW.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>
-        YmmTile4x32<TStep>.Four(a0, a1, a2, a3, panel, steps, pairedSteps, offsets, sums);
+    public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>
+        YmmTile4x32<TStep>.Four(a, stride, panel, steps, pairedSteps, offsets, sums);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>

@@ -22,10 +22,10 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
 
     /// <summary>The interface's way out through memory: the driver takes <see cref="FourRequantized{TForm}"/> for this tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
+    public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
         Accumulate(
-            a0, a1, a2, a3, panel, steps, pairedSteps, offsets,
+            a, stride, panel, steps, pairedSteps, offsets,
             out var c00, out var c01, out var c10, out var c11, out var c20, out var c21, out var c30, out var c31);
         c00.Store(sums);
         c01.Store(sums + 16);
@@ -44,20 +44,20 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void FourRequantized<TForm>(
-        byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, PanelCorrections.Span corrections,
+        byte* a, nint stride, byte* panel, int steps, int pairedSteps, PanelCorrections.Span corrections,
         in PanelRequantizer requantizer, in TileOutput output)
         where TForm : struct, IRequantizeForm
     {
         Accumulate(
-            a0, a1, a2, a3, panel, steps, pairedSteps, requantizer.Offsets,
+            a, stride, panel, steps, pairedSteps, requantizer.Offsets,
             out var c00, out var c01, out var c10, out var c11, out var c20, out var c21, out var c30, out var c31);
         // Each correction to its slot's lane, on every row: a broadcast product under a one-lane mask (the adds wrap, as the sums do).
         for (PanelCorrections.Entry* e = corrections.First; e < corrections.End; e++)
         {
             int k = e->K, delta = e->Delta;
             var lane = Vector512.Equals(Vector512<int>.Indices, Vector512.Create(e->Slot % 16));
-            Vector512<int> d0 = Vector512.Create(a0[k] * delta) & lane, d1 = Vector512.Create(a1[k] * delta) & lane;
-            Vector512<int> d2 = Vector512.Create(a2[k] * delta) & lane, d3 = Vector512.Create(a3[k] * delta) & lane;
+            Vector512<int> d0 = Vector512.Create(a[k] * delta) & lane, d1 = Vector512.Create(a[stride + k] * delta) & lane;
+            Vector512<int> d2 = Vector512.Create(a[2 * stride + k] * delta) & lane, d3 = Vector512.Create(a[3 * stride + k] * delta) & lane;
             if (e->Slot < 16)
             {
                 (c00, c10, c20, c30) = (c00 + d0, c10 + d1, c20 + d2, c30 + d3);
@@ -78,7 +78,7 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
     /// <summary>The K loop: four rows against one panel into eight accumulators, started at the offsets.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Accumulate(
-        byte* a0, byte* a1, byte* a2, byte* a3, byte* panel, int steps, int pairedSteps, int* offsets,
+        byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets,
         out Vector512<int> c00, out Vector512<int> c01, out Vector512<int> c10, out Vector512<int> c11,
         out Vector512<int> c20, out Vector512<int> c21, out Vector512<int> c30, out Vector512<int> c31)
     {
@@ -86,47 +86,49 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
         var o1 = Vector512.Load(offsets + 16);
         c00 = o0; c01 = o1; c10 = o0; c11 = o1; c20 = o0; c21 = o1; c30 = o0; c31 = o1;
         int* w = (int*)panel;
-        int s = 0, k = 0;
+        int s = 0;
+        byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
+        nint stride3 = 3 * stride;
         if (TStep.PairsSteps)
         {
-            for (; s < pairedSteps; s += 2, k += 2 * Steps.LaneBytes, w += 64)
+            for (; s < pairedSteps; s += 2, p += 2 * Steps.LaneBytes, w += 64)
             {
                 var w0 = Vector512.Load(w);
                 var w1 = Vector512.Load(w + 16);
                 var v0 = Vector512.Load(w + 32);
                 var v1 = Vector512.Load(w + 48);
-                var x = Vector512.Create(Steps.Lane(a0 + k));
-                var y = Vector512.Create(Steps.Lane(a0 + k + Steps.LaneBytes));
+                var x = Vector512.Create(Steps.Lane(p));
+                var y = Vector512.Create(Steps.Lane(p + Steps.LaneBytes));
                 c00 = TStep.DotTwo(c00, x, w0, y, v0);
                 c01 = TStep.DotTwo(c01, x, w1, y, v1);
-                x = Vector512.Create(Steps.Lane(a1 + k));
-                y = Vector512.Create(Steps.Lane(a1 + k + Steps.LaneBytes));
+                x = Vector512.Create(Steps.Lane(p + stride));
+                y = Vector512.Create(Steps.Lane(p + stride + Steps.LaneBytes));
                 c10 = TStep.DotTwo(c10, x, w0, y, v0);
                 c11 = TStep.DotTwo(c11, x, w1, y, v1);
-                x = Vector512.Create(Steps.Lane(a2 + k));
-                y = Vector512.Create(Steps.Lane(a2 + k + Steps.LaneBytes));
+                x = Vector512.Create(Steps.Lane(p + 2 * stride));
+                y = Vector512.Create(Steps.Lane(p + 2 * stride + Steps.LaneBytes));
                 c20 = TStep.DotTwo(c20, x, w0, y, v0);
                 c21 = TStep.DotTwo(c21, x, w1, y, v1);
-                x = Vector512.Create(Steps.Lane(a3 + k));
-                y = Vector512.Create(Steps.Lane(a3 + k + Steps.LaneBytes));
+                x = Vector512.Create(Steps.Lane(p + stride3));
+                y = Vector512.Create(Steps.Lane(p + stride3 + Steps.LaneBytes));
                 c30 = TStep.DotTwo(c30, x, w0, y, v0);
                 c31 = TStep.DotTwo(c31, x, w1, y, v1);
             }
         }
-        for (; s < steps; s++, k += Steps.LaneBytes, w += 32)
+        for (; s < steps; s++, p += Steps.LaneBytes, w += 32)
         {
             var w0 = Vector512.Load(w);
             var w1 = Vector512.Load(w + 16);
-            var x = Vector512.Create(Steps.Lane(a0 + k));
+            var x = Vector512.Create(Steps.Lane(p));
             c00 = TStep.Dot(c00, x, w0);
             c01 = TStep.Dot(c01, x, w1);
-            x = Vector512.Create(Steps.Lane(a1 + k));
+            x = Vector512.Create(Steps.Lane(p + stride));
             c10 = TStep.Dot(c10, x, w0);
             c11 = TStep.Dot(c11, x, w1);
-            x = Vector512.Create(Steps.Lane(a2 + k));
+            x = Vector512.Create(Steps.Lane(p + 2 * stride));
             c20 = TStep.Dot(c20, x, w0);
             c21 = TStep.Dot(c21, x, w1);
-            x = Vector512.Create(Steps.Lane(a3 + k));
+            x = Vector512.Create(Steps.Lane(p + stride3));
             c30 = TStep.Dot(c30, x, w0);
             c31 = TStep.Dot(c31, x, w1);
         }
