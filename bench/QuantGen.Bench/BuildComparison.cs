@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using QuantGen.Kernels.Int8;
 
 namespace QuantGen.Bench;
 
@@ -14,6 +15,7 @@ namespace QuantGen.Bench;
 /// generated models and bench load into an <see cref="AssemblyLoadContext"/> of their own, both models are built as
 /// <see cref="Int8Models"/> builds them (in that build's own code), and passes alternate, so both see the same machine
 /// from moment to moment. The ratio B / A is the median over pairs; no kernel needs a switch for it.</para>
+/// <para>With <c>--path</c> last, both builds' layers take that path (<see cref="ForceHostPath"/>).</para>
 /// <para>Each pass's logits are compared between the builds first: a change meant to keep the bytes is checked at the
 /// same time (a difference is reported, not hidden).</para>
 /// </remarks>
@@ -35,7 +37,7 @@ internal static class BuildComparison
             : $"Logits: {differing} of {logitsA.Length} values differ between the builds.");
 
         var (timesA, timesB, ratios) = Interleaved.Run(() => a(images, logitsA, batch), () => b(images, logitsB, batch), pairs);
-        Console.WriteLine($"{(size == 224 ? "224×224" : "28×28")}, batch {batch}, {pairs} pairs of passes, alternating:");
+        Console.WriteLine($"{(size == 224 ? "224×224" : "28×28")}, batch {batch}, path {Int8KernelPaths.Current}, {pairs} pairs of passes, alternating:");
         Console.WriteLine($"  A {directoryA}: median {Interleaved.Median(timesA) * 1e6:F1} µs");
         Console.WriteLine($"  B {directoryB}: median {Interleaved.Median(timesB) * 1e6:F1} µs");
         Console.WriteLine($"  B / A: median of the pairs' ratios {Interleaved.Summary(ratios)}");
@@ -48,11 +50,26 @@ internal static class BuildComparison
         if (!File.Exists(bench)) throw new FileNotFoundException($"'{directory}' holds no build of the bench (QuantGen.Bench.dll).", bench);
         var context = new BuildContext(bench);
         Assembly assembly = context.LoadFromAssemblyPath(bench);
+        ForceHostPath(context);
         Type models = assembly.GetType("QuantGen.Bench.Int8Models", throwOnError: true)!;
         string factory = size == 224 ? "MobileNetV2ImageNet" : "MobileNetV2";
         object model = models.GetMethod(factory, BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes)!.Invoke(null, null)!;
         MethodInfo forward = model.GetType().GetMethod("Forward", [typeof(ReadOnlySpan<float>), typeof(Span<float>), typeof(int)])!;
         return forward.CreateDelegate<Pass>(model);
+    }
+
+    /// <summary>
+    /// The host's <c>--path</c>, if any, forced on this thread in the build's own QuantGen as well: each build loads its
+    /// own copy of the library, whose switch the host's does not reach, so without this both builds ran their best path.
+    /// </summary>
+    private static void ForceHostPath(AssemblyLoadContext context)
+    {
+        if (Int8KernelPaths.ForcedPath is not { } path) return;
+        Assembly quantGen = context.LoadFromAssemblyName(typeof(Int8KernelPaths).Assembly.GetName());
+        Type paths = quantGen.GetType(typeof(Int8KernelPaths).FullName!, throwOnError: true)!;
+        Type kind = quantGen.GetType(typeof(Int8KernelPath).FullName!, throwOnError: true)!;
+        PropertyInfo forced = paths.GetProperty(nameof(Int8KernelPaths.ForcedPath), BindingFlags.NonPublic | BindingFlags.Static)!;
+        forced.SetValue(null, Enum.Parse(kind, path.ToString()));
     }
 
     /// <summary>A build's own assemblies from its directory; the framework's are shared with the host.</summary>
