@@ -420,6 +420,31 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         layer.Forward([], []);
     }
 
+    /// <summary>
+    /// Whole tiles read their rows a stride apart, the last row too where whole steps end with it; where they do not, the
+    /// last row is a zero-padded copy, and with M a multiple of 4 the tile that would hold it is left to the one-row passes
+    /// (<see cref="GemmDriver{TTile, TExact}"/>). Both, on every path: K on and off the 4-byte step, M a multiple of 4 and not.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Scalar)]
+    [Int8Path(Int8KernelPath.Vector128)]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.Avx512BW)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void LastRowInPlaceAndInACopyEqualReference(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6012);
+        foreach (int k in (ReadOnlySpan<int>)[3, 5, 31, 32, 33, 64])
+        {
+            foreach (int rows in (ReadOnlySpan<int>)[4, 8, 9, 64])
+            {
+                var c = Int8Case.Create(random, Int8Regime.Typical, 40, k, rows * k);
+                Check(c, rows, k, 40, path);
+            }
+        }
+    }
+
     private int EdgeShapes(Random random, Int8KernelPath path, GemmTile? tile = null)
     {
         ReadOnlySpan<int> depths = [1, 3, 16, 24, 31, 32, 96, 160, 320];
