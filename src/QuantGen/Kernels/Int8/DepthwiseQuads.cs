@@ -59,12 +59,27 @@ internal static unsafe class DepthwiseQuads
     /// repeated tap against zero weights), against <see cref="DepthwisePacking.QuadWeights"/>.
     /// </summary>
     /// <remarks>
-    /// A call of its own (the border pixels' path): inlined into the window walk beside the slides, it left the JIT's
-    /// inlining budget short, and its own helpers became calls.
+    /// Compiled for the layer's requantize form (<see cref="SlideInForm{TDot, TForm}"/>), as a call of its own (the border
+    /// pixels' path): inlined into the window walk beside the slides, it left the JIT's inlining budget short, and its own
+    /// helpers became calls.
     /// </remarks>
-    [MethodImpl(HotLoop.Compiled)]
     public static void Pixel<TDot>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int channels)
         where TDot : IDot256
+    {
+        switch (t.Form)
+        {
+            case RequantizeForm.ZeroBased: PixelInForm<TDot, ZeroBasedRequantize>(t, corner, window, y, channels); break;
+            case RequantizeForm.FullRange: PixelInForm<TDot, FullRangeRequantize>(t, corner, window, y, channels); break;
+            case RequantizeForm.Plain: PixelInForm<TDot, PlainRequantize>(t, corner, window, y, channels); break;
+            case RequantizeForm.Any: PixelInForm<TDot, AnyRequantize>(t, corner, window, y, channels); break;
+            default: throw RequantizeForms.Unhandled(t.Form);
+        }
+    }
+
+    [MethodImpl(HotLoop.Compiled)]
+    private static void PixelInForm<TDot, TForm>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int channels)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm
     {
         long* quads = t.QuadInputs + 4 * window->QuadStart;
         int* offsets = t.QuadOffsets + window->Offsets;
@@ -75,15 +90,15 @@ internal static unsafe class DepthwiseQuads
         for (; c + 32 <= channels; c += 32, w += quadCount * 128)
         {
             Accumulate<TDot>(corner + c, quads, quadCount, w, offsets + c, false, default, out var a0, out var a1, out var a2, out var a3);
-            if (c > 0) Requantize(t, p0, p1, p2, p3, c - 32).Store(y + c - 32);
+            if (c > 0) Requantize<TForm>(t, p0, p1, p2, p3, t.QuadMultipliers + c - 32).Store(y + c - 32);
             (p0, p1, p2, p3) = (a0, a1, a2, a3);
         }
-        if (c > 0) Requantize(t, p0, p1, p2, p3, c - 32).Store(y + c - 32);
+        if (c > 0) Requantize<TForm>(t, p0, p1, p2, p3, t.QuadMultipliers + c - 32).Store(y + c - 32);
         if (c < channels)
         {
             var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
             Accumulate<TDot>(corner + c, quads, quadCount, w, offsets + c, true, mask, out var a0, out var a1, out var a2, out var a3);
-            Avx512BW.VL.MaskStore(y + c, mask, Requantize(t, a0, a1, a2, a3, c));
+            Avx512BW.VL.MaskStore(y + c, mask, Requantize<TForm>(t, a0, a1, a2, a3, t.QuadMultipliers + c));
         }
     }
 
@@ -123,20 +138,41 @@ internal static unsafe class DepthwiseQuads
     public static void Slide<TDot>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels)
         where TDot : IDot256
     {
-        if (t.ColumnStride == 1) SlideChunks<TDot>(t, corner, window, y, count, channels, false);
-        else SlideChunks<TDot>(t, corner, window, y, count, channels, true);
+        switch (t.Form)
+        {
+            case RequantizeForm.ZeroBased: SlideInForm<TDot, ZeroBasedRequantize>(t, corner, window, y, count, channels); break;
+            case RequantizeForm.FullRange: SlideInForm<TDot, FullRangeRequantize>(t, corner, window, y, count, channels); break;
+            case RequantizeForm.Plain: SlideInForm<TDot, PlainRequantize>(t, corner, window, y, count, channels); break;
+            case RequantizeForm.Any: SlideInForm<TDot, AnyRequantize>(t, corner, window, y, count, channels); break;
+            default: throw RequantizeForms.Unhandled(t.Form);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Slide{TDot}"/> compiled for the layer's requantize form, once per run: read from the tables in the
+    /// loop, the form's three flags were three loads and three branches an output (the JIT cannot hoist loads that
+    /// the output stores may alias), a tenth of the slide's instructions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void SlideInForm<TDot, TForm>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm
+    {
+        if (t.ColumnStride == 1) SlideChunks<TDot, TForm>(t, corner, window, y, count, channels, false);
+        else SlideChunks<TDot, TForm>(t, corner, window, y, count, channels, true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SlideChunks<TDot>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels, bool strideTwo)
+    private static void SlideChunks<TDot, TForm>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels, bool strideTwo)
         where TDot : IDot256
+        where TForm : struct, IRequantizeForm
     {
         if (typeof(TDot) == typeof(MaddubsQuad) && t.WideOffsets != null)
         {
-            SlideWide(t, corner, window, y, count, channels, strideTwo);
+            SlideWide<TForm>(t, corner, window, y, count, channels, strideTwo);
             return;
         }
-        SlideChunksFrom<TDot>(t, 0, t.QuadOffsets + window->Offsets, t.QuadMultipliers, corner, y, count, channels, strideTwo);
+        SlideChunksFrom<TDot, TForm>(t, 0, t.QuadOffsets + window->Offsets, t.QuadMultipliers, corner, y, count, channels, strideTwo);
     }
 
     /// <summary>
@@ -144,19 +180,20 @@ internal static unsafe class DepthwiseQuads
     /// <paramref name="offsets"/> and <paramref name="multipliers"/> (the window class's and the layer's, from channel 0).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SlideChunksFrom<TDot>(
+    private static void SlideChunksFrom<TDot, TForm>(
         in DepthwiseTables t, int c, int* offsets, float* multipliers, byte* corner, byte* y, int count, int channels, bool strideTwo)
         where TDot : IDot256
+        where TForm : struct, IRequantizeForm
     {
         var rows = new WindowRows(t.RowStep, 2 * t.RowStep);
         for (; c + 32 <= channels; c += 32)
         {
-            SlideChunk<TDot>(t, corner + c, rows, null, false, offsets + c, t.ColumnWeights + (c >> 5) * 384, multipliers + c, y + c, count, strideTwo, false, default);
+            SlideChunk<TDot, TForm>(t, corner + c, rows, null, false, offsets + c, t.ColumnWeights + (c >> 5) * 384, multipliers + c, y + c, count, strideTwo, false, default);
         }
         if (c < channels)
         {
             var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
-            SlideChunk<TDot>(t, corner + c, rows, null, false, offsets + c, t.ColumnWeights + (c >> 5) * 384, multipliers + c, y + c, count, strideTwo, true, mask);
+            SlideChunk<TDot, TForm>(t, corner + c, rows, null, false, offsets + c, t.ColumnWeights + (c >> 5) * 384, multipliers + c, y + c, count, strideTwo, true, mask);
         }
     }
 
@@ -172,42 +209,62 @@ internal static unsafe class DepthwiseQuads
     public static void SlidePaddedRow<TDot>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count, bool rightPad)
         where TDot : IDot256
     {
+        switch (t.Form)
+        {
+            case RequantizeForm.ZeroBased: PaddedRow<TDot, ZeroBasedRequantize>(t, top, rows, y, count, rightPad); break;
+            case RequantizeForm.FullRange: PaddedRow<TDot, FullRangeRequantize>(t, top, rows, y, count, rightPad); break;
+            case RequantizeForm.Plain: PaddedRow<TDot, PlainRequantize>(t, top, rows, y, count, rightPad); break;
+            case RequantizeForm.Any: PaddedRow<TDot, AnyRequantize>(t, top, rows, y, count, rightPad); break;
+            default: throw RequantizeForms.Unhandled(t.Form);
+        }
+    }
+
+    /// <summary><see cref="SlidePaddedRow{TDot}"/> in the layer's requantize form (as <see cref="SlideInForm{TDot, TForm}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PaddedRow<TDot, TForm>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count, bool rightPad)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm
+    {
         // At stride 1 the last window always reaches past the image.
-        if (t.ColumnStride == 1) PaddedRowStrideOne<TDot>(t, top, rows, y, count);
-        else if (rightPad) PaddedRowStrideTwoRightPad<TDot>(t, top, rows, y, count);
-        else PaddedRowStrideTwo<TDot>(t, top, rows, y, count);
+        if (t.ColumnStride == 1) PaddedRowStrideOne<TDot, TForm>(t, top, rows, y, count);
+        else if (rightPad) PaddedRowStrideTwoRightPad<TDot, TForm>(t, top, rows, y, count);
+        else PaddedRowStrideTwo<TDot, TForm>(t, top, rows, y, count);
     }
 
     // Each stride and right pad compiled as a call of its own, its loops with them as constants: all three inlined in one
     // method took the JIT's inlining budget, and the loads, dot products and stores of the later ones became calls.
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PaddedRowStrideOne<TDot>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count)
-        where TDot : IDot256 => PaddedChunks<TDot>(t, top, rows, y, count, rightPad: true, strideTwo: false);
+    private static void PaddedRowStrideOne<TDot, TForm>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm => PaddedChunks<TDot, TForm>(t, top, rows, y, count, rightPad: true, strideTwo: false);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PaddedRowStrideTwo<TDot>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count)
-        where TDot : IDot256 => PaddedChunks<TDot>(t, top, rows, y, count, rightPad: false, strideTwo: true);
+    private static void PaddedRowStrideTwo<TDot, TForm>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm => PaddedChunks<TDot, TForm>(t, top, rows, y, count, rightPad: false, strideTwo: true);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PaddedRowStrideTwoRightPad<TDot>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count)
-        where TDot : IDot256 => PaddedChunks<TDot>(t, top, rows, y, count, rightPad: true, strideTwo: true);
+    private static void PaddedRowStrideTwoRightPad<TDot, TForm>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm => PaddedChunks<TDot, TForm>(t, top, rows, y, count, rightPad: true, strideTwo: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PaddedChunks<TDot>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count, bool rightPad, bool strideTwo)
+    private static void PaddedChunks<TDot, TForm>(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count, bool rightPad, bool strideTwo)
         where TDot : IDot256
+        where TForm : struct, IRequantizeForm
     {
         // The first window's left column is the one before the image's: x starts there, and SlideChunk reads it from the pad.
         byte* x = top - t.Channels;
         int c = 0, channels = t.Channels;
         for (; c + 32 <= channels; c += 32)
         {
-            SlideChunk<TDot>(t, x + c, rows, t.PadRow + c, rightPad, t.PaddedOffsets + c, t.ColumnWeights + (c >> 5) * 384, t.QuadMultipliers + c, y + c, count, strideTwo, false, default);
+            SlideChunk<TDot, TForm>(t, x + c, rows, t.PadRow + c, rightPad, t.PaddedOffsets + c, t.ColumnWeights + (c >> 5) * 384, t.QuadMultipliers + c, y + c, count, strideTwo, false, default);
         }
         if (c < channels)
         {
             var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
-            SlideChunk<TDot>(t, x + c, rows, t.PadRow + c, rightPad, t.PaddedOffsets + c, t.ColumnWeights + (c >> 5) * 384, t.QuadMultipliers + c, y + c, count, strideTwo, true, mask);
+            SlideChunk<TDot, TForm>(t, x + c, rows, t.PadRow + c, rightPad, t.PaddedOffsets + c, t.ColumnWeights + (c >> 5) * 384, t.QuadMultipliers + c, y + c, count, strideTwo, true, mask);
         }
     }
 
@@ -220,10 +277,11 @@ internal static unsafe class DepthwiseQuads
     /// stride not yet a constant either, cost the 112×112 layers 5–7%).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SlideChunk<TDot>(
+    private static void SlideChunk<TDot, TForm>(
         in DepthwiseTables t, byte* x, WindowRows rows, byte* pad, bool rightPad, int* offsets, sbyte* w, float* m, byte* y, int count,
         bool strideTwo, bool partial, Vector256<byte> mask)
         where TDot : IDot256
+        where TForm : struct, IRequantizeForm
     {
         long step = t.Channels;
         var padRows = new WindowRows(0, 0);
@@ -238,7 +296,7 @@ internal static unsafe class DepthwiseQuads
             Column(x + 2 * step, rows, partial, mask, out var right0, out var right1, out var right2, out var right3);
             Window<TDot>(offsets, w, left0, left1, left2, left3, middle0, middle1, middle2, middle3, right0, right1, right2, right3,
                 out var a0, out var a1, out var a2, out var a3);
-            if (i > 0) Store(t, p0, p1, p2, p3, m, y - step, partial, mask);
+            if (i > 0) Store<TForm>(t, p0, p1, p2, p3, m, y - step, partial, mask);
             (p0, p1, p2, p3) = (a0, a1, a2, a3);
             if (strideTwo)
             {
@@ -256,11 +314,11 @@ internal static unsafe class DepthwiseQuads
             Column(pad, padRows, partial, mask, out var right0, out var right1, out var right2, out var right3);
             Window<TDot>(offsets, w, left0, left1, left2, left3, middle0, middle1, middle2, middle3, right0, right1, right2, right3,
                 out var a0, out var a1, out var a2, out var a3);
-            if (inside > 0) Store(t, p0, p1, p2, p3, m, y - step, partial, mask);
+            if (inside > 0) Store<TForm>(t, p0, p1, p2, p3, m, y - step, partial, mask);
             (p0, p1, p2, p3) = (a0, a1, a2, a3);
             y += step;
         }
-        Store(t, p0, p1, p2, p3, m, y - step, partial, mask);
+        Store<TForm>(t, p0, p1, p2, p3, m, y - step, partial, mask);
     }
 
     /// <summary>One output's four accumulators over its window's three gathered columns.</summary>
@@ -281,15 +339,16 @@ internal static unsafe class DepthwiseQuads
 
     /// <summary>An output's bytes, requantized from its accumulators, all 32 or the chunk's <paramref name="mask"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, float* m, byte* y, bool partial, Vector256<byte> mask)
+    private static void Store<TForm>(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, float* m, byte* y, bool partial, Vector256<byte> mask)
+        where TForm : struct, IRequantizeForm
     {
-        var bytes = Requantize(t, a0, a1, a2, a3, m);
+        var bytes = Requantize<TForm>(t, a0, a1, a2, a3, m);
         if (partial) Avx512BW.VL.MaskStore(y, mask, bytes);
         else bytes.Store(y);
     }
 
     /// <summary>
-    /// <see cref="SlideChunk{TDot}"/> on zmm for AVX-512BW, 64 channels a step with <c>vpmaddubsw</c>: half the
+    /// <see cref="SlideChunk{TDot, TForm}"/> on zmm for AVX-512BW, 64 channels a step with <c>vpmaddubsw</c>: half the
     /// instructions per channel. Zen 4 runs a zmm instruction as two ymm halves, so the multiplies are no faster, but
     /// the ymm loop is bound by how much work waits in the core's window, not by its pipes: the 224×224 layers of 64
     /// channels or more took 0.90–0.95 of their time at stride 1 and 0.87–0.90 at stride 2 (layer against layer in one
@@ -300,7 +359,8 @@ internal static unsafe class DepthwiseQuads
     /// inlined into the window walk, it took the JIT's inlining budget, and the ymm slide's helpers became calls.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void SlideWide(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels, bool strideTwo)
+    private static void SlideWide<TForm>(in DepthwiseTables t, byte* corner, DepthwiseClass* window, byte* y, int count, int channels, bool strideTwo)
+        where TForm : struct, IRequantizeForm
     {
         int* offsets = t.WideOffsets + window->Offsets;
         int c = 0;
@@ -309,7 +369,7 @@ internal static unsafe class DepthwiseQuads
             SlideWideChunk(t, corner + c, offsets + c, t.ColumnWeights + (c >> 6) * 768, t.WideMultipliers + c, y + c, count, strideTwo);
         }
         // The channels after the whole chunks on ymm, from the same tables (laid out as the ymm slide's there).
-        SlideChunksFrom<MaddubsQuad>(t, c, offsets, t.WideMultipliers, corner, y, count, channels, strideTwo);
+        SlideChunksFrom<MaddubsQuad, TForm>(t, c, offsets, t.WideMultipliers, corner, y, count, channels, strideTwo);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -366,7 +426,7 @@ internal static unsafe class DepthwiseQuads
         q3 = Avx512BW.UnpackHigh(high01, high2).AsByte();
     }
 
-    /// <summary><see cref="Requantize(in DepthwiseTables, Vector256{int}, Vector256{int}, Vector256{int}, Vector256{int}, float*)"/> on zmm: the packs, in-lane too, leave the 64 bytes in channel order.</summary>
+    /// <summary><see cref="Requantize{TForm}(in DepthwiseTables, Vector256{int}, Vector256{int}, Vector256{int}, Vector256{int}, float*)"/> on zmm: the packs, in-lane too, leave the 64 bytes in channel order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<byte> WideRequantize(in DepthwiseTables t, Vector512<int> a0, Vector512<int> a1, Vector512<int> a2, Vector512<int> a3, float* m)
     {
@@ -432,35 +492,32 @@ internal static unsafe class DepthwiseQuads
 
     /// <summary>
     /// <see cref="Epilogue256.Requantize"/>'s rounding, then a signed pack to int16, the zero point added as int16, and an
-    /// unsigned pack to bytes. Where every multiplier is at most ½ (<see cref="Epilogue.ClampsInBytes"/>) the clamp
-    /// follows as a byte min/max, the packs and the add saturating (a third fewer instructions than a float max/min on
-    /// each of the four vectors), and onto the whole byte (<see cref="DepthwiseTables.FullRange"/>) the unsigned pack is
-    /// that clamp already; otherwise the scaled values are clamped in float first, to [−255, 255], and nothing saturates.
+    /// unsigned pack to bytes, in <typeparamref name="TForm"/> (<see cref="DepthwiseTables.Form"/>, a JIT-time constant).
+    /// Where every multiplier is at most ½ (the plain forms: <see cref="Epilogue.ClampsInBytes"/>) the clamp follows as a
+    /// byte min/max, the packs and the add saturating (a third fewer instructions than a float max/min on each of the four
+    /// vectors); onto the whole byte the unsigned pack is that clamp already, and from a zero point of 0 there is nothing
+    /// to add. Otherwise (<see cref="AnyRequantize"/>) the scaled values are clamped in float first, to [−255, 255], and
+    /// nothing saturates.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Requantize(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, int c) =>
-        Requantize(t, a0, a1, a2, a3, t.QuadMultipliers + c);
-
-    /// <summary>As <see cref="Requantize(in DepthwiseTables, Vector256{int}, Vector256{int}, Vector256{int}, Vector256{int}, int)"/>, with the chunk's multipliers at <paramref name="m"/> (in its accumulators' order).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Requantize(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, float* m)
+    private static Vector256<byte> Requantize<TForm>(in DepthwiseTables t, Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, float* m)
+        where TForm : struct, IRequantizeForm
     {
         DepthwiseConstants* k = t.Constants;
-        var zeroPoint = k->ZeroWords;
-        if (t.ClampsInBytes)
+        if (TForm.IsPlain)
         {
             Vector256<short> low = Avx2.PackSignedSaturate(Rounded(a0, m), Rounded(a1, m + 8));
             Vector256<short> high = Avx2.PackSignedSaturate(Rounded(a2, m + 16), Rounded(a3, m + 24));
-            if (!t.ZeroBased)
+            if (TForm.AddsZeroPoint)
             {
-                low = Avx2.AddSaturate(low, zeroPoint);
-                high = Avx2.AddSaturate(high, zeroPoint);
+                low = Avx2.AddSaturate(low, k->ZeroWords);
+                high = Avx2.AddSaturate(high, k->ZeroWords);
             }
             var bytes = Avx2.PackUnsignedSaturate(low, high);
-            return t.FullRange ? bytes : Vector256.Min(Vector256.Max(bytes, k->MinBytes), k->MaxBytes);
+            return TForm.FullRange ? bytes : Vector256.Min(Vector256.Max(bytes, k->MinBytes), k->MaxBytes);
         }
-        Vector256<short> clampedLow = Avx2.PackSignedSaturate(Clamped(k, a0, m), Clamped(k, a1, m + 8)) + zeroPoint;
-        Vector256<short> clampedHigh = Avx2.PackSignedSaturate(Clamped(k, a2, m + 16), Clamped(k, a3, m + 24)) + zeroPoint;
+        Vector256<short> clampedLow = Avx2.PackSignedSaturate(Clamped(k, a0, m), Clamped(k, a1, m + 8)) + k->ZeroWords;
+        Vector256<short> clampedHigh = Avx2.PackSignedSaturate(Clamped(k, a2, m + 16), Clamped(k, a3, m + 24)) + k->ZeroWords;
         return Avx2.PackUnsignedSaturate(clampedLow, clampedHigh);
     }
 

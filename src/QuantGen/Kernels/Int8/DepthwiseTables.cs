@@ -117,6 +117,13 @@ internal readonly unsafe struct DepthwiseTables
     public required bool ZeroBased { get; init; }
 
     /// <summary>
+    /// The requantize these flags make, as the GEMM's forms name them: clamped after rounding (<see cref="ClampsInBytes"/>)
+    /// onto the whole byte from 0, onto the whole byte, or onto a range; or clamped in float first.
+    /// </summary>
+    public RequantizeForm Form =>
+        !ClampsInBytes ? RequantizeForm.Any : !FullRange ? RequantizeForm.Plain : ZeroBased ? RequantizeForm.ZeroBased : RequantizeForm.FullRange;
+
+    /// <summary>
     /// The requantize's scalars, read through a pointer on purpose: the kernels then broadcast them straight from memory
     /// (a load, or an embedded <c>{1to16}</c> operand) instead of from a register, which costs a shuffle-port uop per use.
     /// </summary>

@@ -127,6 +127,9 @@ public sealed unsafe class Int8Conv2d
     /// <summary>Whether the depthwise kernel slides whole output rows over the padding (<see cref="DepthwiseTables.PadRow"/>).</summary>
     internal unsafe bool SlidesPaddedRows => depthwise is not null && depthwise.Tables.PadRow != null;
 
+    /// <summary>The requantize form a depthwise layer's four-tap kernels are compiled for (for tests), or null.</summary>
+    internal RequantizeForm? DepthwiseForm => depthwise?.Tables.Form;
+
     /// <summary>The GEMM of the pointwise and im2col algorithms; null for the others.</summary>
     internal QGemm? Gemm => gemm;
 

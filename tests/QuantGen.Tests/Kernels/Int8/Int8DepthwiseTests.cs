@@ -238,7 +238,8 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
     /// AVX-VNNI, and on AVX2's <c>vpmaddubsw</c> and AVX-512BW's ymm chunks where the pad byte is within the weights'
     /// limit; a call whose bytes are not takes its checked walk): the rows above and below the image (one and two rows high, where both are the pad), the column right of it
     /// at stride 1 and at stride 2 on odd widths (none on even ones), channel counts around the 32-channel chunks, input
-    /// zero points that make the pad's products count, every regime; each layer is checked to have taken the padded slides.
+    /// zero points that make the pad's products count, every regime, each also onto a zero-based output; each layer is checked
+    /// to have taken the padded slides, and the layers that did to cover every requantize form the slides are compiled for.
     /// </summary>
     [Theory]
     [Int8Path(Int8KernelPath.Avx2)]
@@ -250,6 +251,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         var random = new Random(6206);
         var regimes = Enum.GetValues<Int8Regime>();
         int i = 0, padded = 0;
+        var forms = new HashSet<RequantizeForm>();
         foreach (int width in (ReadOnlySpan<int>)[4, 7, 8, 15, 16])
         {
             foreach (int height in (ReadOnlySpan<int>)[1, 2, 5, 8])
@@ -257,22 +259,31 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
                 foreach (int stride in (ReadOnlySpan<int>)[1, 2])
                 {
                     var g = Depthwise(1 + i % 2, ChannelCounts[2 + i % 9], height, width, 3, 3, stride, 1, 1);
-                    var c = Int8Case.Create(random, regimes[i++ % regimes.Length], g.OutChannels, 9, g.InputLength);
-                    var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
-                    // The four-tap kernels need weight zero points 0 (some regimes have others) and whole chunks or masked
-                    // loads; AVX2's vpmaddubsw also a pad byte within its limit, and AVX-512BW's zmm chunks keep their walk.
-                    bool possible = layer.DepthwiseKernel is DepthwiseKernel.Quads256 or DepthwiseKernel.Maddubs256
-                        && g.OutWidth >= DepthwiseQuads.MinPaddedRowWidth && DepthwiseQuads.QuadChannels(g.InChannels) == g.InChannels
-                        && (path != Int8KernelPath.Avx512BW || g.InChannels < 64);
-                    bool slides = possible && (layer.DepthwiseKernel == DepthwiseKernel.Quads256 || c.InputQ.ZeroPoint <= 127);
-                    if (slides || !possible) Assert.Equal(slides, layer.SlidesPaddedRows);
-                    padded += layer.SlidesPaddedRows ? 1 : 0;
-                    Check(c, g, path);
+                    var created = Int8Case.Create(random, regimes[i++ % regimes.Length], g.OutChannels, 9, g.InputLength);
+                    foreach (Int8Case c in (ReadOnlySpan<Int8Case>)[created, created.ZeroBased()])
+                    {
+                        var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
+                        // The four-tap kernels need weight zero points 0 (some regimes have others) and whole chunks or masked
+                        // loads; AVX2's vpmaddubsw also a pad byte within its limit, and AVX-512BW's zmm chunks keep their walk.
+                        bool possible = layer.DepthwiseKernel is DepthwiseKernel.Quads256 or DepthwiseKernel.Maddubs256
+                            && g.OutWidth >= DepthwiseQuads.MinPaddedRowWidth && DepthwiseQuads.QuadChannels(g.InChannels) == g.InChannels
+                            && (path != Int8KernelPath.Avx512BW || g.InChannels < 64);
+                        bool slides = possible && (layer.DepthwiseKernel == DepthwiseKernel.Quads256 || c.InputQ.ZeroPoint <= 127);
+                        if (slides || !possible) Assert.Equal(slides, layer.SlidesPaddedRows);
+                        padded += layer.SlidesPaddedRows ? 1 : 0;
+                        if (layer.SlidesPaddedRows) forms.Add(layer.DepthwiseForm!.Value);
+                        Check(c, g, path);
+                    }
                 }
             }
         }
-        if (path != Int8KernelPath.Avx512BW) Assert.True(padded >= 10, $"only {padded} layers took the padded slides");
-        output.WriteLine($"{padded} of {i} layers slid whole rows over the padding.");
+        if (path != Int8KernelPath.Avx512BW)
+        {
+            Assert.True(padded >= 10, $"only {padded} layers took the padded slides");
+            // Each requantize form the slides are compiled for (DepthwiseTables.Form) is among them.
+            Assert.Equal([RequantizeForm.Any, RequantizeForm.Plain, RequantizeForm.FullRange, RequantizeForm.ZeroBased], forms.Order());
+        }
+        output.WriteLine($"{padded} of {2 * i} layers slid whole rows over the padding, in the forms {string.Join(", ", forms.Order())}.");
     }
 
     private static ConvGeometry Depthwise(int batch, int channels, int height, int width, int kh, int kw, int stride, int pad, int dilation)
