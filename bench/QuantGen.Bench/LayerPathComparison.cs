@@ -21,15 +21,7 @@ internal static class LayerPathComparison
         foreach (ProfiledLayer profiled in LayerProfile.Layers(LayerProfile.ConvertedModel(size), batch, size))
         {
             Int8Conv2d a = OnPath.Built(pathA, profiled.Build), b = OnPath.Built(pathB, profiled.Build);
-            byte[] outputB = new byte[profiled.Output.Length];
-            a.Forward(profiled.Input, profiled.Output);
-            b.Forward(profiled.Input, outputB);
-            if (!profiled.Output.AsSpan().SequenceEqual(outputB))
-            {
-                throw new InvalidOperationException($"{profiled.Name}: the {pathA} and {pathB} layers' bytes differ.");
-            }
-            var (timesA, timesB, ratios) = Interleaved.Run(() => a.Forward(profiled.Input, profiled.Output), () => b.Forward(profiled.Input, outputB), pairs);
-            double medianA = Interleaved.Median(timesA), medianB = Interleaved.Median(timesB);
+            var (medianA, medianB, ratios) = LayerAgainstLayer.Time(profiled, a, b, $"{pathA} and {pathB} layers", pairs);
             totalA += medianA;
             totalB += medianB;
             ConvGeometry g = profiled.Geometry;

@@ -24,16 +24,9 @@ internal static class TileComparison
             Int8Conv2d chosen = profiled.Build();
             if (chosen.Gemm is null) continue;
             Int8Conv2d forced = Forced(tile, profiled.Build);
-            byte[] outputB = new byte[profiled.Output.Length];
-            chosen.Forward(profiled.Input, profiled.Output);
-            forced.Forward(profiled.Input, outputB);
-            if (!profiled.Output.AsSpan().SequenceEqual(outputB))
-            {
-                throw new InvalidOperationException($"{profiled.Name}: the bytes of its {chosen.Gemm.Tile} and {tile} GEMMs differ.");
-            }
-            var (timesA, timesB, ratios) = Interleaved.Run(() => chosen.Forward(profiled.Input, profiled.Output), () => forced.Forward(profiled.Input, outputB), pairs);
+            var (medianA, medianB, ratios) = LayerAgainstLayer.Time(profiled, chosen, forced, $"{chosen.Gemm.Tile} and {tile} GEMMs", pairs);
             Console.WriteLine($"| {profiled.Name} | {LayerProfile.Shape(profiled.Geometry)} | {chosen.Gemm.Tile} " +
-                $"| {Interleaved.Median(timesA) * 1e6:F1} µs | {Interleaved.Median(timesB) * 1e6:F1} µs | {Interleaved.Summary(ratios, "F3")} |");
+                $"| {medianA * 1e6:F1} µs | {medianB * 1e6:F1} µs | {Interleaved.Summary(ratios, "F3")} |");
         }
     }
 
