@@ -318,6 +318,8 @@ internal sealed unsafe class QGemm
         {
             case (GemmTile.Ymm4x32, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x32<VnniQuad>, YmmTile4x32<VnniQuad>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x32, _): GemmDriver<YmmTile4x32<MaddubsQuad>, YmmTile4x32<WidePair>>.Run(this, a, y, rowSums); break;
+            // Few rows run the same panels with their requantize on ymm (ZmmEpilogueRows).
+            case (GemmTile.Ymm4x32ZmmEpilogue, Int8KernelPath.AvxVnni) when a.Count < ZmmEpilogueRows: GemmDriver<YmmTile4x32<VnniQuad>, YmmTile4x32<VnniQuad>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x32ZmmEpilogue, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x32ZmmEpilogue<VnniQuad>, YmmTile4x32ZmmEpilogue<VnniQuad>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x32ZmmEpilogue, _): GemmDriver<YmmTile4x32ZmmEpilogue<MaddubsQuad>, YmmTile4x32ZmmEpilogue<WidePair>>.Run(this, a, y, rowSums); break;
             case (GemmTile.Ymm4x24, Int8KernelPath.AvxVnni): GemmDriver<YmmTile4x24<VnniQuad>, YmmTile4x24<VnniQuad>>.Run(this, a, y, rowSums); break;
@@ -334,6 +336,15 @@ internal sealed unsafe class QGemm
     /// requantize on zmm pays only while the requantizes come often enough to keep the core in its 512-bit mode.
     /// </summary>
     internal const int ZmmEpilogueSteps = 8;
+
+    /// <summary>
+    /// The fewest rows a call of <see cref="YmmTile4x32ZmmEpilogue{TStep}"/>'s GEMMs runs it for; fewer run the same
+    /// panels on <see cref="YmmTile4x32{TStep}"/>, whose requantize stays on ymm. The first zmm instructions of a call cost
+    /// some 0.3–0.6 µs (the core powering up the upper lanes again, after the ymm layers between), which the zmm
+    /// requantize wins back only over enough tiles: MNIST MobileNetV2's expansions at batch 1 took 0.69 of their time on
+    /// the ymm one at 16 rows, 0.86–0.95 at 49, and 1.03 at 196 (Sapphire Rapids, <c>--compare-tiles</c>).
+    /// </summary>
+    internal const int ZmmEpilogueRows = 128;
 
     /// <summary>The tile each path runs.</summary>
     private static GemmTile TileFor(Int8KernelPath path, int outputs, int steps) => path switch

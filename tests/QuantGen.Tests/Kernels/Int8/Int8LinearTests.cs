@@ -161,7 +161,8 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     /// The 4×32 tile with its requantize on zmm (<see cref="YmmTile4x32ZmmEpilogue{TStep}"/>) in each requantize form:
     /// weight zero points (the row-sum term), multipliers above ½ (clamped in float), a clamp in words, the whole byte
     /// with and without a zero point, and the float-bits start, each over widths with a partial last panel; forced on
-    /// every path whose dot products it can take (which tile AVX-VNNI chooses is KernelChoiceTests').
+    /// every path whose dot products it can take (which tile AVX-VNNI chooses is KernelChoiceTests'), at 37 rows and at
+    /// more than <see cref="QGemm.ZmmEpilogueRows"/> (below which AVX-VNNI runs the panels with the ymm requantize).
     /// </summary>
     [Theory]
     [Int8Path(Int8KernelPath.Avx2)]
@@ -182,13 +183,17 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
         {
             foreach (Int8Regime regime in Enum.GetValues<Int8Regime>())
             {
-                var c = Int8Case.Create(random, regime, n, k, 37 * k);
+                var c = Int8Case.Create(random, regime, n, k, (QGemm.ZmmEpilogueRows + 5) * k);
                 foreach (Int8Case variant in (ReadOnlySpan<Int8Case>)[c, c.ZeroBased()])
                 {
                     var layer = new Int8Linear(variant.Weight, variant.WeightQ, variant.Bias, k, n, variant.InputQ, variant.OutputQ, variant.Activation, variant.InputRange);
                     Assert.Equal(GemmTile.Ymm4x32ZmmEpilogue, layer.Gemm.Tile);
                     forms.Add(RequantizeForms.Of(layer.Gemm.Epilogue));
-                    CheckRows(variant, layer, 37, k, n, $"{GemmTile.Ymm4x32ZmmEpilogue}, {RequantizeForms.Of(layer.Gemm.Epilogue)}");
+                    // Below QGemm.ZmmEpilogueRows the panels run with their requantize on ymm, from there on zmm.
+                    foreach (int rows in (ReadOnlySpan<int>)[37, QGemm.ZmmEpilogueRows + 5])
+                    {
+                        CheckRows(variant.WithInput(variant.Input[..(rows * k)]), layer, rows, k, n, $"{GemmTile.Ymm4x32ZmmEpilogue}, {RequantizeForms.Of(layer.Gemm.Epilogue)}, {rows} rows");
+                    }
                 }
             }
         }
