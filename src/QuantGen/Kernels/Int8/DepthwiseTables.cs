@@ -117,11 +117,11 @@ internal readonly unsafe struct DepthwiseTables
     public required bool ZeroBased { get; init; }
 
     /// <summary>
-    /// The requantize these flags make, as the GEMM's forms name them: clamped after rounding (<see cref="ClampsInBytes"/>)
-    /// onto the whole byte from 0, onto the whole byte, or onto a range; or clamped in float first.
+    /// <see cref="Epilogue"/>'s requantize form (<see cref="RequantizeForms.Of"/>): what the four-tap kernels are compiled
+    /// for. The epilogue has no weight zero points (they are in the weights) and no float-bits start, so it is zero-based,
+    /// full-range, plain or any.
     /// </summary>
-    public RequantizeForm Form =>
-        !ClampsInBytes ? RequantizeForm.Any : !FullRange ? RequantizeForm.Plain : ZeroBased ? RequantizeForm.ZeroBased : RequantizeForm.FullRange;
+    public required RequantizeForm Form { get; init; }
 
     /// <summary>
     /// The requantize's scalars, read through a pointer on purpose: the kernels then broadcast them straight from memory

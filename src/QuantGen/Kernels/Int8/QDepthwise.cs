@@ -137,6 +137,7 @@ internal sealed unsafe class QDepthwise
             ClampsInBytes = epilogue.ClampsInBytes,
             FullRange = epilogue.FullRange,
             ZeroBased = epilogue.ZeroBased,
+            Form = RequantizeForms.Of(epilogue),
             Constants = constants.Pointer,
         };
     }
