@@ -7,8 +7,17 @@ namespace QuantGen.Bench;
 /// alternating), so that both meet the same moments of a shared machine. Each pair gives a ratio; the median ratio
 /// is what the tools built on this report (<see cref="BuildComparison"/>, <see cref="PeerComparison"/>).
 /// </summary>
+/// <remarks>
+/// With <see cref="TurnMilliseconds"/> set (<c>--turns 200</c>), each turn is a run of calls that long, timed by the median
+/// of its calls after the first few, as BenchmarkDotNet times an engine in a run of its own: a call then meets the
+/// state its own previous call left (caches, the core's clock after wide instructions), not the other's, while the
+/// turns still share the host's slower moments alike.
+/// </remarks>
 internal static class Interleaved
 {
+    /// <summary>How long each turn runs its call repeatedly, or 0 for one call a turn.</summary>
+    public static int TurnMilliseconds { get; set; }
+
     /// <summary>Per pair: the seconds of <paramref name="a"/>, of <paramref name="b"/>, and b / a.</summary>
     public static (double[] A, double[] B, double[] Ratios) Run(Action a, Action b, int pairs)
     {
@@ -57,8 +66,23 @@ internal static class Interleaved
 
     private static double Time(Action call)
     {
+        if (TurnMilliseconds > 0) return TimeTurn(call);
         long start = Stopwatch.GetTimestamp();
         call();
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    /// <summary>The median call of a turn of <see cref="TurnMilliseconds"/>, its first quarter (and at least its first call) left out.</summary>
+    private static double TimeTurn(Action call)
+    {
+        var times = new List<double>();
+        long turnStart = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(turnStart).TotalMilliseconds < TurnMilliseconds || times.Count < 4)
+        {
+            long start = Stopwatch.GetTimestamp();
+            call();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        return Median([.. times.Skip(Math.Max(1, times.Count / 4))]);
     }
 }

@@ -22,6 +22,13 @@ if (args is [.., "--path", var pathName])
     Int8KernelPaths.ForcedPath = Enum.Parse<Int8KernelPath>(pathName);
     args = args[..^2];
 }
+// Any of the pass-against-pass modes with `--turns 200` last (before any --path): each turn a run of calls that long
+// (see Interleaved.TurnMilliseconds), not one call.
+if (args is [.., "--turns", var turnText])
+{
+    Interleaved.TurnMilliseconds = int.Parse(turnText, System.Globalization.CultureInfo.InvariantCulture);
+    args = args[..^2];
+}
 if (args is ["--one-row-prefetch", ..])
 {
     OneRowPrefetch.Run(Number(1, 3));
