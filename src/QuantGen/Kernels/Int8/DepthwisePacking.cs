@@ -76,7 +76,12 @@ internal static class DepthwisePacking
     /// the AVX-512BW slide) go per 64 channels instead, four vectors of 16 lanes a column in the order of
     /// <see cref="DepthwiseQuads.WideOrder"/>.
     /// </summary>
-    public static PinnedBuffer<sbyte> ColumnWeights(ReadOnlySpan<int> weights, int channels, int padded, int wide = 0)
+    /// <remarks>
+    /// With <paramref name="firstByte"/> 1, each lane's taps sit one byte higher, its first byte the zero: the weights of
+    /// the lower output row of a pair (<see cref="DepthwiseQuads.SlidePaddedRowPair{TDot}"/>), whose columns gather four
+    /// input rows, the upper output's window the first three and the lower's the last three.
+    /// </remarks>
+    public static PinnedBuffer<sbyte> ColumnWeights(ReadOnlySpan<int> weights, int channels, int padded, int wide = 0, int firstByte = 0)
     {
         var packed = new PinnedBuffer<sbyte>(3 * 4 * padded);
         for (int c = 0; c < channels; c++)
@@ -86,8 +91,8 @@ internal static class DepthwisePacking
                 for (int kx = 0; kx < 3; kx++)
                 {
                     int at = c < wide
-                        ? (c >> 6) * 768 + kx * 256 + 4 * (DepthwiseQuads.WideOrder(c, wide) & 63) + ky
-                        : (c >> 5) * 384 + kx * 128 + 4 * (DepthwiseQuads.QuadOrder(c) & 31) + ky;
+                        ? (c >> 6) * 768 + kx * 256 + 4 * (DepthwiseQuads.WideOrder(c, wide) & 63) + ky + firstByte
+                        : (c >> 5) * 384 + kx * 128 + 4 * (DepthwiseQuads.QuadOrder(c) & 31) + ky + firstByte;
                     packed.Span[at] = (sbyte)weights[(3 * ky + kx) * padded + c];
                 }
             }

@@ -50,6 +50,12 @@ internal static unsafe class DepthwiseQuads
     public static bool CanSlidePaddedRows(in ConvGeometry g) =>
         CanSlide(g) && g.DilationHeight == 1 && g.PadHeight == 1 && g.PadWidth == 1 && g.OutWidth >= MinPaddedRowWidth;
 
+    /// <summary>
+    /// Whether output rows may slide whole in pairs (<see cref="SlidePaddedRowPair{TDot}"/>): padded rows at stride 1 down
+    /// and across, where two neighbouring output rows' windows share two of their three input rows.
+    /// </summary>
+    public static bool CanSlideRowPairs(in ConvGeometry g) => CanSlidePaddedRows(g) && g.StrideHeight == 1 && g.StrideWidth == 1;
+
     /// <summary>The channels the four-tap lanes can take of <paramref name="channels"/>: whole 32-channel chunks, and the rest with masked loads.</summary>
     public static int QuadChannels(int channels) => Avx512BW.VL.IsSupported ? channels : channels & ~31;
 
@@ -269,6 +275,99 @@ internal static unsafe class DepthwiseQuads
     }
 
     /// <summary>
+    /// Two whole output rows of a stride-1, padding-1 layer, borders included, as one slide: each input column's four
+    /// rows (<paramref name="rows"/>' offsets from <paramref name="top"/>, the pad row where one lies outside the image)
+    /// gathered into the lanes once, against the upper row's <see cref="DepthwiseTables.ColumnWeights"/> (taps in the
+    /// lanes' first three bytes) and the lower row's <see cref="DepthwiseTables.LowerColumnWeights"/> (the last three).
+    /// Sliding one row at a time, each input row was gathered three times (once for each output row that reads it), a
+    /// zero in every lane's fourth byte; so, twice, and each column's loads, offsets and multipliers serve two outputs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SlidePaddedRowPair<TDot>(in DepthwiseTables t, byte* top, PairRows rows, byte* y, long outputRow, int count)
+        where TDot : IDot256
+    {
+        switch (t.PairForm)
+        {
+            case RequantizeForm.ZeroBasedFloatBits: RowPair<TDot, ZeroBasedFloatBitsRequantize>(t, top, rows, y, outputRow, count); break;
+            case RequantizeForm.ZeroBased: RowPair<TDot, ZeroBasedRequantize>(t, top, rows, y, outputRow, count); break;
+            case RequantizeForm.FullRange: RowPair<TDot, FullRangeRequantize>(t, top, rows, y, outputRow, count); break;
+            case RequantizeForm.Plain: RowPair<TDot, PlainRequantize>(t, top, rows, y, outputRow, count); break;
+            case RequantizeForm.Any: RowPair<TDot, AnyRequantize>(t, top, rows, y, outputRow, count); break;
+            default: throw RequantizeForms.Unhandled(t.PairForm);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RowPair<TDot, TForm>(in DepthwiseTables t, byte* top, PairRows rows, byte* y, long outputRow, int count)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm
+    {
+        // As PaddedChunks: the first window's left column is the one before the image's, read from the pad.
+        byte* x = top - t.Channels;
+        int c = 0, channels = t.Channels;
+        for (; c + 32 <= channels; c += 32)
+        {
+            SlidePairChunk<TDot, TForm>(t, x + c, rows, t.PadRow + c, c, y + c, outputRow, count, false, default);
+        }
+        if (c < channels)
+        {
+            var mask = Vector256.LessThan(Vector256<byte>.Indices, Vector256.Create((byte)(channels - c)));
+            SlidePairChunk<TDot, TForm>(t, x + c, rows, t.PadRow + c, c, y + c, outputRow, count, true, mask);
+        }
+    }
+
+    /// <summary>
+    /// One 32-channel chunk of <see cref="SlidePaddedRowPair{TDot}"/>: <paramref name="count"/> outputs in each row, the
+    /// first window's left column and the last one's right column read from <paramref name="pad"/> (at stride 1 both lie
+    /// outside the image).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SlidePairChunk<TDot, TForm>(
+        in DepthwiseTables t, byte* x, PairRows rows, byte* pad, int c, byte* y, long outputRow, int count, bool partial, Vector256<byte> mask)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm
+    {
+        long step = t.Channels;
+        int* offsets = t.PairOffsets + c;
+        float* m = t.QuadMultipliers + c;
+        sbyte* upper = t.ColumnWeights + (c >> 5) * 384, lower = t.LowerColumnWeights + (c >> 5) * 384;
+        var padRows = new PairRows(0, 0, 0);
+        FourRowColumn(pad, padRows, partial, mask, out var left0, out var left1, out var left2, out var left3);
+        FourRowColumn(x + step, rows, partial, mask, out var middle0, out var middle1, out var middle2, out var middle3);
+        // The last output's right column is the pad's, taken after the loop, which stays the interior slide's.
+        for (int i = 0; i < count - 1; i++, x += step, y += step)
+        {
+            FourRowColumn(x + 2 * step, rows, partial, mask, out var right0, out var right1, out var right2, out var right3);
+            PairOutput<TDot, TForm>(t, offsets, upper, lower, m, left0, left1, left2, left3, middle0, middle1, middle2, middle3,
+                right0, right1, right2, right3, y, outputRow, partial, mask);
+            (left0, left1, left2, left3) = (middle0, middle1, middle2, middle3);
+            (middle0, middle1, middle2, middle3) = (right0, right1, right2, right3);
+        }
+        FourRowColumn(pad, padRows, partial, mask, out var last0, out var last1, out var last2, out var last3);
+        PairOutput<TDot, TForm>(t, offsets, upper, lower, m, left0, left1, left2, left3, middle0, middle1, middle2, middle3,
+            last0, last1, last2, last3, y, outputRow, partial, mask);
+    }
+
+    /// <summary>One output of each row of a pair, over the same three gathered columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PairOutput<TDot, TForm>(
+        in DepthwiseTables t, int* offsets, sbyte* upper, sbyte* lower, float* m,
+        Vector256<byte> left0, Vector256<byte> left1, Vector256<byte> left2, Vector256<byte> left3,
+        Vector256<byte> middle0, Vector256<byte> middle1, Vector256<byte> middle2, Vector256<byte> middle3,
+        Vector256<byte> right0, Vector256<byte> right1, Vector256<byte> right2, Vector256<byte> right3,
+        byte* y, long outputRow, bool partial, Vector256<byte> mask)
+        where TDot : IDot256
+        where TForm : struct, IRequantizeForm
+    {
+        Window<TDot>(offsets, upper, left0, left1, left2, left3, middle0, middle1, middle2, middle3, right0, right1, right2, right3,
+            out var a0, out var a1, out var a2, out var a3);
+        Window<TDot>(offsets, lower, left0, left1, left2, left3, middle0, middle1, middle2, middle3, right0, right1, right2, right3,
+            out var b0, out var b1, out var b2, out var b3);
+        Store<TForm>(t, a0, a1, a2, a3, m, y, partial, mask);
+        Store<TForm>(t, b0, b1, b2, b3, m, y + outputRow, partial, mask);
+    }
+
+    /// <summary>
     /// One 32-channel chunk of a run of <paramref name="count"/> outputs whose first window's left column is at
     /// <paramref name="x"/> (its three rows at <paramref name="rows"/>' offsets from it). With a <paramref name="pad"/>
     /// (a row of <c>z_in</c> bytes), that first left column is read from it instead, and where <paramref name="rightPad"/>
@@ -485,6 +584,22 @@ internal static unsafe class DepthwiseQuads
         q3 = Avx2.UnpackHigh(high01, high2).AsByte();
     }
 
+    /// <summary>One input column's four rows from <paramref name="x"/>, gathered four bytes a lane, top to bottom, in the order of <see cref="QuadOrder"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRowColumn(
+        byte* x, PairRows rows, bool partial, Vector256<byte> mask,
+        out Vector256<byte> q0, out Vector256<byte> q1, out Vector256<byte> q2, out Vector256<byte> q3)
+    {
+        Vector256<byte> x0 = Load(x, partial, mask), x1 = Load(x + rows.Second, partial, mask);
+        Vector256<byte> x2 = Load(x + rows.Third, partial, mask), x3 = Load(x + rows.Fourth, partial, mask);
+        Vector256<short> low01 = Avx2.UnpackLow(x0, x1).AsInt16(), high01 = Avx2.UnpackHigh(x0, x1).AsInt16();
+        Vector256<short> low23 = Avx2.UnpackLow(x2, x3).AsInt16(), high23 = Avx2.UnpackHigh(x2, x3).AsInt16();
+        q0 = Avx2.UnpackLow(low01, low23).AsByte();
+        q1 = Avx2.UnpackHigh(low01, low23).AsByte();
+        q2 = Avx2.UnpackLow(high01, high23).AsByte();
+        q3 = Avx2.UnpackHigh(high01, high23).AsByte();
+    }
+
     /// <summary>32 bytes from <paramref name="x"/>, or only the channels of <paramref name="mask"/> (a masked load does not fault past them).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Load(byte* x, bool partial, Vector256<byte> mask) =>
@@ -506,8 +621,8 @@ internal static unsafe class DepthwiseQuads
         DepthwiseConstants* k = t.Constants;
         if (TForm.IsPlain)
         {
-            Vector256<short> low = Avx2.PackSignedSaturate(Rounded(a0, m), Rounded(a1, m + 8));
-            Vector256<short> high = Avx2.PackSignedSaturate(Rounded(a2, m + 16), Rounded(a3, m + 24));
+            Vector256<short> low = Avx2.PackSignedSaturate(Rounded<TForm>(a0, m), Rounded<TForm>(a1, m + 8));
+            Vector256<short> high = Avx2.PackSignedSaturate(Rounded<TForm>(a2, m + 16), Rounded<TForm>(a3, m + 24));
             if (TForm.AddsZeroPoint)
             {
                 low = Avx2.AddSaturate(low, k->ZeroWords);
@@ -522,8 +637,9 @@ internal static unsafe class DepthwiseQuads
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Rounded(Vector256<int> acc, float* m) =>
-        Avx.ConvertToVector256Int32(Avx.ConvertToVector256Single(acc) * Vector256.Load(m));
+    private static Vector256<int> Rounded<TForm>(Vector256<int> acc, float* m)
+        where TForm : struct, IRequantizeForm =>
+        Avx.ConvertToVector256Int32(FloatBits.Floats<TForm>(acc) * Vector256.Load(m));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Clamped(DepthwiseConstants* k, Vector256<int> acc, float* m)
@@ -538,3 +654,6 @@ internal static unsafe class DepthwiseQuads
 /// anywhere (the pad row) for a padded slide's rows outside the image (<see cref="DepthwiseQuads.SlidePaddedRow{TDot}"/>).
 /// </summary>
 internal readonly record struct WindowRows(long Middle, long Bottom);
+
+/// <summary>Where a pair of output rows' second, third and fourth input rows lie, in bytes from the first (<see cref="DepthwiseQuads.SlidePaddedRowPair{TDot}"/>).</summary>
+internal readonly record struct PairRows(long Second, long Third, long Fourth);

@@ -66,6 +66,25 @@ internal readonly unsafe struct DepthwiseTables
     /// </summary>
     public byte* PadRow { get; init; }
 
+    /// <summary>
+    /// <see cref="ColumnWeights"/> for the lower output row of a pair (<see cref="DepthwiseQuads.SlidePaddedRowPair{TDot}"/>):
+    /// each lane's taps one byte higher. Set where output rows slide in pairs (<see cref="DepthwiseQuads.CanSlideRowPairs"/>).
+    /// </summary>
+    public sbyte* LowerColumnWeights { get; init; }
+
+    /// <summary>
+    /// The offsets the row pairs' sums start from: <see cref="PaddedOffsets"/>, biased by <see cref="FloatBits.Bias"/>
+    /// where <see cref="PairForm"/> is <see cref="RequantizeForm.ZeroBasedFloatBits"/>; set with <see cref="LowerColumnWeights"/>.
+    /// </summary>
+    public int* PairOffsets { get; init; }
+
+    /// <summary>
+    /// The row pairs' requantize form: <see cref="Form"/>, or its float-bits twin where the sums start biased. In the pairs
+    /// the requantize's <c>vcvtdq2ps</c> (ports 0 and 1, beside the <c>vpdpbusd</c>s) becomes a <c>vsubps</c>, which may
+    /// issue on port 5: with half the unpacks of the single rows there, port 5 has the room that it lacks for them.
+    /// </summary>
+    public RequantizeForm PairForm { get; init; }
+
     /// <summary>The offsets of a window of all nine taps, <c>bias − z_in·Σ w′</c>, in the order of <see cref="QuadOffsets"/>; set with <see cref="PadRow"/>.</summary>
     public int* PaddedOffsets { get; init; }
 

@@ -32,6 +32,12 @@ internal readonly unsafe struct DepthwiseVnni : IDepthwisePixel
     public static void SlidePaddedRow(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count, bool rightPad) =>
         DepthwiseQuads.SlidePaddedRow<VnniQuad>(t, top, rows, y, count, rightPad);
 
+    public static bool SlidesRowPairs => true;
+
+    /// <summary>Two whole output rows at stride 1: <see cref="DepthwiseQuads.SlidePaddedRowPair{TDot}"/> on <c>vpdpbusd</c>.</summary>
+    public static void SlidePaddedRowPair(in DepthwiseTables t, byte* top, PairRows rows, byte* y, long outputRow, int count) =>
+        DepthwiseQuads.SlidePaddedRowPair<VnniQuad>(t, top, rows, y, outputRow, count);
+
     /// <summary>A run of whole 3×3 windows along a row: <see cref="DepthwiseQuads.Slide{TDot}"/> on <c>vpdpbusd</c>.</summary>
     /// <remarks>A call of its own: inlined into the window walk beside the padded rows' dispatch, it left the JIT's inlining budget short.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

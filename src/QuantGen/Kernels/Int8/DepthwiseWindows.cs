@@ -170,7 +170,19 @@ internal sealed unsafe class DepthwiseWindows
         long rowBytes = (long)g.InWidth * g.InChannels, outputRow = (long)g.OutWidth * g.InChannels;
         // The last window's right column is ox·s + 1 for ox = OW − 1: the pad's where that is past the image.
         bool rightPad = (g.OutWidth - 1) * g.StrideWidth + 1 >= g.InWidth;
-        for (int oy = 0; oy < g.OutHeight; oy++, output += outputRow)
+        int oy = 0;
+        if (TPixel.SlidesRowPairs && t.LowerColumnWeights != null)
+        {
+            // Stride 1: output rows oy and oy + 1 read input rows oy − 1 … oy + 2, the first and last of which may be the pad.
+            for (; oy + 1 < g.OutHeight; oy += 2, output += 2 * outputRow)
+            {
+                byte* top = oy > 0 ? image + (oy - 1) * rowBytes : t.PadRow;
+                byte* second = image + oy * rowBytes, third = second + rowBytes;
+                byte* fourth = oy + 2 < g.InHeight ? third + rowBytes : t.PadRow;
+                TPixel.SlidePaddedRowPair(t, top, new PairRows(second - top, third - top, fourth - top), output, outputRow, g.OutWidth);
+            }
+        }
+        for (; oy < g.OutHeight; oy++, output += outputRow)
         {
             int iy = oy * g.StrideHeight - 1;
             byte* top = iy >= 0 ? image + iy * rowBytes : t.PadRow;
@@ -241,5 +253,12 @@ internal unsafe interface IDepthwisePixel
 
     /// <summary>One whole output row of <paramref name="count"/> pixels from window rows at <paramref name="top"/> and <paramref name="rows"/> (<see cref="DepthwiseQuads.SlidePaddedRow{TDot}"/>).</summary>
     static virtual void SlidePaddedRow(in DepthwiseTables tables, byte* top, WindowRows rows, byte* y, int count, bool rightPad) =>
+        throw new NotSupportedException();
+
+    /// <summary>Whether <see cref="SlidePaddedRowPair"/> may take two output rows at once (where the tables have <see cref="DepthwiseTables.LowerColumnWeights"/>).</summary>
+    static virtual bool SlidesRowPairs => false;
+
+    /// <summary>Output rows at <paramref name="y"/> and <paramref name="outputRow"/> bytes on, from four input rows (<see cref="DepthwiseQuads.SlidePaddedRowPair{TDot}"/>).</summary>
+    static virtual void SlidePaddedRowPair(in DepthwiseTables tables, byte* top, PairRows rows, byte* y, long outputRow, int count) =>
         throw new NotSupportedException();
 }

@@ -33,10 +33,28 @@ internal static class FloatBits
         {
             long reach = 0;
             foreach (sbyte w in weight.Slice(n * depth, depth)) reach += Math.Abs((int)w);
-            if (Math.Abs((long)offsets[n]) + reach * maxInput > Limit) return false;
+            if (!Within(offsets[n], reach, maxInput)) return false;
         }
         return true;
     }
+
+    /// <summary>
+    /// <see cref="Fits"/> for a depthwise layer: every channel's sum over all <paramref name="taps"/> of
+    /// <paramref name="weights"/> (tap-major, <paramref name="padded"/> a tap, channels in order) from its offset.
+    /// </summary>
+    public static bool FitsDepthwise(ReadOnlySpan<int> offsets, ReadOnlySpan<int> weights, int taps, int channels, int padded, byte maxInput)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            long reach = 0;
+            for (int tap = 0; tap < taps; tap++) reach += Math.Abs(weights[tap * padded + c]);
+            if (!Within(offsets[c], reach, maxInput)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Whether a sum from <paramref name="offset"/> over weights of absolute sum <paramref name="reach"/> stays within ±<see cref="Limit"/>.</summary>
+    private static bool Within(int offset, long reach, byte maxInput) => Math.Abs((long)offset) + reach * maxInput <= Limit;
 
     /// <summary><c>(float)acc</c> from biased bits, or by conversion (<typeparamref name="TForm"/> decides, at JIT time).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -130,6 +130,12 @@ public sealed unsafe class Int8Conv2d
     /// <summary>The requantize form a depthwise layer's four-tap kernels are compiled for (for tests), or null.</summary>
     internal RequantizeForm? DepthwiseForm => depthwise?.Tables.Form;
 
+    /// <summary>Whether the depthwise kernel slides output rows in pairs (<see cref="DepthwiseQuads.SlidePaddedRowPair{TDot}"/>), for the tests.</summary>
+    internal unsafe bool SlidesRowPairs => depthwise is not null && depthwise.Tables.LowerColumnWeights != null;
+
+    /// <summary>The requantize form the row pairs are compiled for (<see cref="DepthwiseTables.PairForm"/>), for the tests.</summary>
+    internal RequantizeForm? DepthwisePairForm => SlidesRowPairs ? depthwise!.Tables.PairForm : null;
+
     /// <summary>The GEMM of the pointwise and im2col algorithms; null for the others.</summary>
     internal QGemm? Gemm => gemm;
 

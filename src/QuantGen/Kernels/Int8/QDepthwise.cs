@@ -30,8 +30,8 @@ internal sealed unsafe class QDepthwise
     private readonly PinnedBuffer<int> weights, offsets;
     private readonly PinnedBuffer<DepthwiseConstants> constants;
     private readonly PinnedBuffer<short>? evenOddWeights, pairWeights;
-    private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights;
-    private readonly PinnedBuffer<int>? evenOddOffsets, quadOffsets, wideOffsets, paddedOffsets;
+    private readonly PinnedBuffer<sbyte>? quadWeights, columnWeights, lowerColumnWeights;
+    private readonly PinnedBuffer<int>? evenOddOffsets, quadOffsets, wideOffsets, paddedOffsets, pairOffsets;
     private readonly PinnedBuffer<byte>? padRow;
     private readonly PinnedBuffer<float>? evenOddMultipliers, quadMultipliers, wideMultipliers;
 
@@ -47,7 +47,7 @@ internal sealed unsafe class QDepthwise
         var epilogue = new Epilogue(channels, inputQ.Scale, weightQ, outputQ, range, needsWeightZeroPoints: false);
 
         weights = new PinnedBuffer<int>(taps * padded);
-        bool weightZeroPoints = false;
+        bool weightZeroPoints = false, pairFloatBits = false;
         for (int c = 0; c < channels; c++)
         {
             for (int t = 0; t < taps; t++) weights.Span[t * padded + c] = weight[c * taps + t] - weightQ.ZeroPoint(c);
@@ -96,7 +96,21 @@ internal sealed unsafe class QDepthwise
             {
                 padRow = new PinnedBuffer<byte>(geometry.InWidth * channels);
                 padRow.Span.Fill((byte)inputQ.ZeroPoint);
-                paddedOffsets = ChannelOrder.Reordered(DepthwisePacking.AllTapOffsets(weights.Span, taps, bias, inputQ.ZeroPoint, channels, padded), padded, DepthwiseQuads.QuadOrder);
+                int[] allTaps = DepthwisePacking.AllTapOffsets(weights.Span, taps, bias, inputQ.ZeroPoint, channels, padded);
+                paddedOffsets = ChannelOrder.Reordered(allTaps, padded, DepthwiseQuads.QuadOrder);
+                // vpdpbusd adds four products exactly whatever the bytes; vpmaddubsw's pairs would need a limit of their own.
+                if (kernel == DepthwiseKernel.Quads256 && DepthwiseQuads.CanSlideRowPairs(geometry))
+                {
+                    lowerColumnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded, firstByte: 1);
+                    // The pairs' sums start as float bits where the requantize is zero-based and no sum can leave ±2²².
+                    pairFloatBits = ZeroBasedRequantize.Fits(epilogue) && FloatBits.FitsDepthwise(allTaps, weights.Span, taps, channels, padded, inputRange.Max);
+                    pairOffsets = paddedOffsets;
+                    if (pairFloatBits)
+                    {
+                        pairOffsets = ChannelOrder.Reordered(allTaps, padded, DepthwiseQuads.QuadOrder);
+                        foreach (ref int offset in pairOffsets.Span) offset = unchecked(offset + FloatBits.Bias);
+                    }
+                }
             }
             if (wide > 0)
             {
@@ -123,6 +137,9 @@ internal sealed unsafe class QDepthwise
             WideMultipliers = wideMultipliers is null ? null : wideMultipliers.Pointer,
             PadRow = padRow is null ? null : padRow.Pointer,
             PaddedOffsets = paddedOffsets is null ? null : paddedOffsets.Pointer,
+            LowerColumnWeights = lowerColumnWeights is null ? null : lowerColumnWeights.Pointer,
+            PairOffsets = pairOffsets is null ? null : pairOffsets.Pointer,
+            PairForm = pairFloatBits ? RequantizeForm.ZeroBasedFloatBits : RequantizeForms.Of(epilogue),
             Slides = columnWeights is not null || (kernel == DepthwiseKernel.EvenOdd256 && Depthwise256.CanSlide(geometry)),
             ColumnStride = geometry.StrideWidth,
             RowStep = (long)geometry.DilationHeight * geometry.InWidth * channels,

@@ -250,8 +250,9 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         using var forced = Int8Paths.Force(path, output);
         var random = new Random(6206);
         var regimes = Enum.GetValues<Int8Regime>();
-        int i = 0, padded = 0;
+        int i = 0, padded = 0, pairs = 0;
         var forms = new HashSet<RequantizeForm>();
+        var pairForms = new HashSet<RequantizeForm>();
         foreach (int width in (ReadOnlySpan<int>)[4, 7, 8, 15, 16])
         {
             foreach (int height in (ReadOnlySpan<int>)[1, 2, 5, 8])
@@ -272,6 +273,10 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
                         if (slides || !possible) Assert.Equal(slides, layer.SlidesPaddedRows);
                         padded += layer.SlidesPaddedRows ? 1 : 0;
                         if (layer.SlidesPaddedRows) forms.Add(layer.DepthwiseForm!.Value);
+                        // AVX-VNNI slides stride-1 rows in pairs (its vpdpbusd is exact for the lower row's lanes too).
+                        Assert.Equal(layer.SlidesPaddedRows && layer.DepthwiseKernel == DepthwiseKernel.Quads256 && stride == 1, layer.SlidesRowPairs);
+                        pairs += layer.SlidesRowPairs ? 1 : 0;
+                        if (layer.SlidesRowPairs) pairForms.Add(layer.DepthwisePairForm!.Value);
                         Check(c, g, path);
                     }
                 }
@@ -283,7 +288,59 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
             // Each requantize form the slides are compiled for (DepthwiseTables.Form) is among them.
             Assert.Equal([RequantizeForm.Any, RequantizeForm.Plain, RequantizeForm.FullRange, RequantizeForm.ZeroBased], forms.Order());
         }
-        output.WriteLine($"{padded} of {2 * i} layers slid whole rows over the padding, in the forms {string.Join(", ", forms.Order())}.");
+        if (path == Int8KernelPath.AvxVnni)
+        {
+            // Heights 2 and 8 slide in pairs only, 5 in pairs and a last single row, 1 in a single row.
+            Assert.True(pairs >= 10, $"only {pairs} layers slid rows in pairs");
+            // Zero-based outputs start from float bits unless a regime's biases reach past 2²² (the wrapping ones).
+            Assert.Equal(Enum.GetValues<RequantizeForm>().Order(), pairForms.Order());
+        }
+        output.WriteLine($"{padded} of {2 * i} layers slid whole rows over the padding, in the forms {string.Join(", ", forms.Order())}; " +
+            $"{pairs} in pairs, in the forms {string.Join(", ", pairForms.Order())}.");
+    }
+
+    /// <summary>
+    /// The row pairs' float-bits start (<see cref="FloatBits"/>) at its limit: nine weights of ±127 against bytes of 255
+    /// reach 291,465 past the bias, so a bias of 3,902,838 keeps every sum within 2²² − 1 and starts the pairs' sums as
+    /// float bits, and a bias of 6,000,000 (whose sums would leave the bits' binade) does not; both equal the reference,
+    /// rows of 255 and random rows, borders included. The multiplier maps the largest sums near 250, so a sum read wrong
+    /// by the bits shows in the bytes.
+    /// </summary>
+    [Theory]
+    [Int8Path(Int8KernelPath.Avx2)]
+    [Int8Path(Int8KernelPath.AvxVnni)]
+    public void RowPairsStartFromFloatBitsOnlyWhereTheSumsFit(Int8KernelPath path)
+    {
+        using var forced = Int8Paths.Force(path, output);
+        var random = new Random(6207);
+        const int channels = 48;
+        var g = Depthwise(2, channels, 6, 9, 3, 3, 1, 1, 1);
+        foreach (int biasValue in (ReadOnlySpan<int>)[3_902_838, 6_000_000])
+        {
+            var weight = new sbyte[channels * 9];
+            for (int w = 0; w < weight.Length; w++) weight[w] = (sbyte)(w % 5 == 2 ? -127 : 127);
+            var input = new byte[g.InputLength];
+            random.NextBytes(input);
+            Array.Fill(input, byte.MaxValue, 0, g.InputLength / 4);
+            var inputQ = new ActivationQParams(0.01f, 0);
+            var weightQ = WeightQParams.PerTensor(0.01f);
+            var outputQ = new ActivationQParams(0.01f * 0.01f * (biasValue + 291_465) / 250f, 0);
+            var c = new Int8Case
+            {
+                InputQ = inputQ, OutputQ = outputQ, WeightQ = weightQ, Weight = weight, Bias = Enumerable.Repeat(biasValue, channels).ToArray(),
+                Input = input, Activation = FusedActivation.ReLU, InputRange = null, Description = $"bias {biasValue}",
+            };
+            var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
+            Assert.Equal(path == Int8KernelPath.AvxVnni, layer.SlidesRowPairs);
+            if (layer.SlidesRowPairs)
+            {
+                Assert.Equal(biasValue < 4_000_000 ? RequantizeForm.ZeroBasedFloatBits : RequantizeForm.ZeroBased, layer.DepthwisePairForm);
+            }
+            var expected = new byte[g.OutputLength];
+            QConv2d.Forward(g, c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, c.OutputQ, c.Activation, expected);
+            Assert.Contains(expected, value => value is > 200 and < 255);
+            Check(c, g, path);
+        }
     }
 
     private static ConvGeometry Depthwise(int batch, int channels, int height, int width, int kh, int kw, int stride, int pad, int dilation)
