@@ -57,6 +57,12 @@ internal readonly unsafe struct DepthwiseMaddubs : IDepthwisePixel
     public static void SlidePaddedRow(in DepthwiseTables t, byte* top, WindowRows rows, byte* y, int count, bool rightPad) =>
         DepthwiseQuads.SlidePaddedRow<MaddubsQuad>(t, top, rows, y, count, rightPad);
 
+    public static bool SlidesRowPairs => true;
+
+    /// <summary>Two whole output rows at stride 1 (<see cref="DepthwiseQuads.SlidePaddedRowPair{TDot}"/>), under the same condition as <see cref="SlidePaddedRow"/>.</summary>
+    public static void SlidePaddedRowPair(in DepthwiseTables t, byte* top, PairRows rows, byte* y, long outputRow, int count) =>
+        DepthwiseQuads.SlidePaddedRowPair<MaddubsQuad>(t, top, rows, y, outputRow, count);
+
     /// <summary>Whether a byte the run reads is above the limit: its three rows of <c>(count − 1)·stride + 3</c> whole pixels from the corner.</summary>
     private static bool AnyAboveLimit(in DepthwiseTables t, byte* corner, int count)
     {

@@ -51,7 +51,7 @@ internal static unsafe class DepthwiseQuads
         CanSlide(g) && g.DilationHeight == 1 && g.PadHeight == 1 && g.PadWidth == 1 && g.OutWidth >= MinPaddedRowWidth;
 
     /// <summary>
-    /// Whether output rows may slide whole in pairs (<see cref="SlidePaddedRowPair{TDot}"/>): padded rows at stride 1 down
+    /// Whether output rows may slide whole in pairs (<see cref="SlidePaddedRowPair{TDot}"/>, on vpdpbusd and vpmaddubsw): padded rows at stride 1 down
     /// and across, where two neighbouring output rows' windows share two of their three input rows.
     /// </summary>
     public static bool CanSlideRowPairs(in ConvGeometry g) => CanSlidePaddedRows(g) && g.StrideHeight == 1 && g.StrideWidth == 1;

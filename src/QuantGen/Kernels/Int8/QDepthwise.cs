@@ -98,8 +98,9 @@ internal sealed unsafe class QDepthwise
                 padRow.Span.Fill((byte)inputQ.ZeroPoint);
                 int[] allTaps = DepthwisePacking.AllTapOffsets(weights.Span, taps, bias, inputQ.ZeroPoint, channels, padded);
                 paddedOffsets = ChannelOrder.Reordered(allTaps, padded, DepthwiseQuads.QuadOrder);
-                // vpdpbusd adds four products exactly whatever the bytes; vpmaddubsw's pairs would need a limit of their own.
-                if (kernel == DepthwiseKernel.Quads256 && DepthwiseQuads.CanSlideRowPairs(geometry))
+                // The lower row's lanes pair other taps than the upper row's: vpdpbusd adds four products exactly whatever
+                // the bytes, and vpmaddubsw's limit (ByteRange.DepthwiseLimit) bounds any two of a channel's taps.
+                if (DepthwiseQuads.CanSlideRowPairs(geometry))
                 {
                     lowerColumnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded, firstByte: 1);
                     // The pairs' sums start as float bits where the requantize is zero-based and no sum can leave ±2²².
