@@ -465,14 +465,15 @@ internal static unsafe class DepthwiseQuads
         int c = 0;
         for (; c + 64 <= channels; c += 64)
         {
-            SlideWideChunk(t, corner + c, offsets + c, t.ColumnWeights + (c >> 6) * 768, t.WideMultipliers + c, y + c, count, strideTwo);
+            SlideWideChunk<TForm>(t, corner + c, offsets + c, t.ColumnWeights + (c >> 6) * 768, t.WideMultipliers + c, y + c, count, strideTwo);
         }
         // The channels after the whole chunks on ymm, from the same tables (laid out as the ymm slide's there).
         SlideChunksFrom<MaddubsQuad, TForm>(t, c, offsets, t.WideMultipliers, corner, y, count, channels, strideTwo);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SlideWideChunk(in DepthwiseTables t, byte* x, int* offsets, sbyte* w, float* m, byte* y, int count, bool strideTwo)
+    private static void SlideWideChunk<TForm>(in DepthwiseTables t, byte* x, int* offsets, sbyte* w, float* m, byte* y, int count, bool strideTwo)
+        where TForm : struct, IRequantizeForm
     {
         long rowStep = t.RowStep, step = t.Channels;
         Vector512<byte> middle0 = default, middle1 = default, middle2 = default, middle3 = default;
@@ -487,7 +488,7 @@ internal static unsafe class DepthwiseQuads
             var a1 = WideDot3(Vector512.Load(offsets + 16), left1, middle1, right1, w + 64);
             var a2 = WideDot3(Vector512.Load(offsets + 32), left2, middle2, right2, w + 128);
             var a3 = WideDot3(Vector512.Load(offsets + 48), left3, middle3, right3, w + 192);
-            if (i > 0) WideRequantize(t, p0, p1, p2, p3, m).Store(y - step);
+            if (i > 0) WideRequantize<TForm>(t, p0, p1, p2, p3, m).Store(y - step);
             (p0, p1, p2, p3) = (a0, a1, a2, a3);
             if (strideTwo)
             {
@@ -499,7 +500,7 @@ internal static unsafe class DepthwiseQuads
                 (middle0, middle1, middle2, middle3) = (right0, right1, right2, right3);
             }
         }
-        WideRequantize(t, p0, p1, p2, p3, m).Store(y - step);
+        WideRequantize<TForm>(t, p0, p1, p2, p3, m).Store(y - step);
     }
 
     /// <summary>One zmm accumulator over the window's three columns; each column's weights are 256 bytes on.</summary>
@@ -525,23 +526,27 @@ internal static unsafe class DepthwiseQuads
         q3 = Avx512BW.UnpackHigh(high01, high2).AsByte();
     }
 
-    /// <summary><see cref="Requantize{TForm}(in DepthwiseTables, Vector256{int}, Vector256{int}, Vector256{int}, Vector256{int}, float*)"/> on zmm: the packs, in-lane too, leave the 64 bytes in channel order.</summary>
+    /// <summary>
+    /// <see cref="Requantize{TForm}(in DepthwiseTables, Vector256{int}, Vector256{int}, Vector256{int}, Vector256{int}, float*)"/>
+    /// on zmm, in the same <typeparamref name="TForm"/>: the packs, in-lane too, leave the 64 bytes in channel order.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> WideRequantize(in DepthwiseTables t, Vector512<int> a0, Vector512<int> a1, Vector512<int> a2, Vector512<int> a3, float* m)
+    private static Vector512<byte> WideRequantize<TForm>(in DepthwiseTables t, Vector512<int> a0, Vector512<int> a1, Vector512<int> a2, Vector512<int> a3, float* m)
+        where TForm : struct, IRequantizeForm
     {
         DepthwiseConstants* k = t.Constants;
         var zeroPoint = k->WideZeroWords;
-        if (t.ClampsInBytes)
+        if (TForm.IsPlain)
         {
-            Vector512<short> low = Avx512BW.PackSignedSaturate(WideRounded(a0, m), WideRounded(a1, m + 16));
-            Vector512<short> high = Avx512BW.PackSignedSaturate(WideRounded(a2, m + 32), WideRounded(a3, m + 48));
-            if (!t.ZeroBased)
+            Vector512<short> low = Avx512BW.PackSignedSaturate(WideRounded<TForm>(a0, m), WideRounded<TForm>(a1, m + 16));
+            Vector512<short> high = Avx512BW.PackSignedSaturate(WideRounded<TForm>(a2, m + 32), WideRounded<TForm>(a3, m + 48));
+            if (TForm.AddsZeroPoint)
             {
                 low = Avx512BW.AddSaturate(low, zeroPoint);
                 high = Avx512BW.AddSaturate(high, zeroPoint);
             }
             var bytes = Avx512BW.PackUnsignedSaturate(low, high);
-            return t.FullRange ? bytes : Vector512.Min(Vector512.Max(bytes, k->WideMinBytes), k->WideMaxBytes);
+            return TForm.FullRange ? bytes : Vector512.Min(Vector512.Max(bytes, k->WideMinBytes), k->WideMaxBytes);
         }
         Vector512<short> clampedLow = Avx512BW.PackSignedSaturate(WideClamped(k, a0, m), WideClamped(k, a1, m + 16)) + zeroPoint;
         Vector512<short> clampedHigh = Avx512BW.PackSignedSaturate(WideClamped(k, a2, m + 32), WideClamped(k, a3, m + 48)) + zeroPoint;
@@ -549,8 +554,9 @@ internal static unsafe class DepthwiseQuads
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> WideRounded(Vector512<int> acc, float* m) =>
-        Avx512F.ConvertToVector512Int32(Avx512F.ConvertToVector512Single(acc) * Vector512.Load(m));
+    private static Vector512<int> WideRounded<TForm>(Vector512<int> acc, float* m)
+        where TForm : struct, IRequantizeForm =>
+        Avx512F.ConvertToVector512Int32(FloatBits.Floats<TForm>(acc) * Vector512.Load(m));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> WideClamped(DepthwiseConstants* k, Vector512<int> acc, float* m)

@@ -123,22 +123,11 @@ internal readonly unsafe struct DepthwiseTables
 
     public required Epilogue Epilogue { get; init; }
 
-    /// <summary><see cref="Int8.Epilogue.ClampsInBytes"/>: whether the four-tap kernels' requantize may clamp after rounding.</summary>
-    public required bool ClampsInBytes { get; init; }
-
     /// <summary>
-    /// <see cref="ClampsInBytes"/>, and the output range is all of [0, 255]: the unsigned pack's saturation is the whole
-    /// clamp, and the byte max/min after it are skipped (4–5% of the 224×224 fixture's depthwise layers, on Zen 4).
-    /// </summary>
-    public required bool FullRange { get; init; }
-
-    /// <summary><see cref="Int8.Epilogue.ZeroBased"/>: onto the whole byte from an output zero point of 0 (every ReLU6 of MobileNetV2), no zero point to add.</summary>
-    public required bool ZeroBased { get; init; }
-
-    /// <summary>
-    /// <see cref="Epilogue"/>'s requantize form (<see cref="RequantizeForms.Of"/>): what the four-tap kernels are compiled
-    /// for. The epilogue has no weight zero points (they are in the weights) and no float-bits start, so it is zero-based,
-    /// full-range, plain or any.
+    /// <see cref="Epilogue"/>'s requantize form (<see cref="RequantizeForms.Of"/>): what the four-tap kernels, ymm and zmm,
+    /// are compiled for. The epilogue has no weight zero points (they are in the weights) and no float-bits start, so it is
+    /// zero-based, full-range (the packs' saturation the whole clamp: 4–5% of the 224×224 fixture's depthwise layers on
+    /// Zen 4), plain or any.
     /// </summary>
     public required RequantizeForm Form { get; init; }
 

@@ -152,9 +152,6 @@ internal sealed unsafe class QDepthwise
             ChecksBytes = inputRange.Max > inputLimit,
             InputLimit = inputLimit,
             Epilogue = epilogue,
-            ClampsInBytes = epilogue.ClampsInBytes,
-            FullRange = epilogue.FullRange,
-            ZeroBased = epilogue.ZeroBased,
             Form = RequantizeForms.Of(epilogue),
             Constants = constants.Pointer,
         };
