@@ -336,14 +336,9 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
             };
             var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
             Assert.True(layer.SlidesRowPairs);
-            if (layer.SlidesRowPairs)
-            {
-                Assert.Equal(biasValue < 4_000_000 ? RequantizeForm.ZeroBasedFloatBits : RequantizeForm.ZeroBased, layer.DepthwisePairForm);
-            }
-            var expected = new byte[g.OutputLength];
-            QConv2d.Forward(g, c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, c.OutputQ, c.Activation, expected);
+            Assert.Equal(biasValue < 4_000_000 ? RequantizeForm.ZeroBasedFloatBits : RequantizeForm.ZeroBased, layer.DepthwisePairForm);
+            byte[] expected = Check(c, g, path);
             Assert.Contains(expected, value => value is > 200 and < 255);
-            Check(c, g, path);
         }
     }
 
@@ -370,9 +365,10 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
     };
 
     private void Check(Random random, Int8Regime regime, in ConvGeometry g, Int8KernelPath path) =>
-        Check(Int8Case.Create(random, regime, g.OutChannels, g.KernelHeight * g.KernelWidth, g.InputLength), g, path);
+        _ = Check(Int8Case.Create(random, regime, g.OutChannels, g.KernelHeight * g.KernelWidth, g.InputLength), g, path);
 
-    private void Check(Int8Case c, in ConvGeometry g, Int8KernelPath path, DepthwiseKernel? kernel = null)
+    /// <summary>The layer on <paramref name="path"/> equals the reference; returns the reference's bytes (NCHW).</summary>
+    private byte[] Check(Int8Case c, in ConvGeometry g, Int8KernelPath path, DepthwiseKernel? kernel = null)
     {
         var expected = new byte[g.OutputLength];
         QConv2d.Forward(g, c.Input, c.InputQ, c.Weight, c.WeightQ, c.Bias, c.OutputQ, c.Activation, expected);
@@ -386,5 +382,6 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         string what = $"{path}, {layer.Algorithm} {g.InChannels}@{g.InHeight}×{g.InWidth} {g.KernelHeight}×{g.KernelWidth} " +
             $"s{g.StrideHeight} pad {g.PadHeight} dilation {g.DilationHeight} batch {g.Batch}, {c.Description}";
         Layout.AssertSame(expected, Layout.ToNchw(actual, g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), what);
+        return expected;
     }
 }
