@@ -32,7 +32,11 @@ internal static class LayerProfile
         var profiled = Layers(model, batch, size).ToList();
         var layers = profiled.Select(p => p.Build()).ToList();
         var calls = new int[layers.Count];
-        for (int i = 0; i < layers.Count; i++) calls[i] = CallsPerSlice(profiled[i], layers[i]);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            (ProfiledLayer p, Int8Conv2d layer) = (profiled[i], layers[i]);
+            calls[i] = CallsPerSlice(() => layer.Forward(p.Input, p.Output));
+        }
         var peaks = new double[Rounds];
         var seconds = new double[layers.Count][];
         for (int i = 0; i < layers.Count; i++) seconds[i] = new double[Rounds];
@@ -47,7 +51,7 @@ internal static class LayerProfile
                 seconds[i][r] = Stopwatch.GetElapsedTime(start).TotalSeconds / calls[i];
             }
         }
-        double peak = Median(peaks);
+        double peak = Interleaved.Median(peaks);
         Console.WriteLine($"Measured int8 peak: {peak:F1} G MAC/s ({peakKind}, 12 independent accumulators; median of {Rounds} rounds, {peaks.Min():F1}–{peaks.Max():F1}). Batch {batch}, {size}×{size}, path {Int8KernelPaths.Current}.");
         Console.WriteLine();
         Console.WriteLine("| layer | kind | shape (in → out) | kernel | MACs | median | G MAC/s | % of peak |");
@@ -57,7 +61,7 @@ internal static class LayerProfile
         {
             ConvGeometry g = profiled[i].Geometry;
             Int8Conv2d layer = layers[i];
-            double median = Median(seconds[i]);
+            double median = Interleaved.Median(seconds[i]);
             double gmacs = g.MacCount / median / 1e9;
             Console.WriteLine($"| {profiled[i].Name} | {Kind(layer.Algorithm, g)} | {Shape(g)} | {layer.KernelName} | {g.MacCount:N0} | {median * 1e6:F1} µs | {gmacs:F1} | {100 * gmacs / peak:F0}% |");
             string layerClass = Class(layer.Algorithm, g);
@@ -87,14 +91,14 @@ internal static class LayerProfile
         Console.WriteLine($"ONNX Runtime int8 (mnv2_int8_qdq.onnx), batch {batch}: {Median(onnx.Run) * 1e6:F1} µs.");
     }
 
-    /// <summary>Calls of <paramref name="layer"/> that fill a 2 ms slice, after 300 ms of calls (past tiered JIT: the kernels reach tier 1 after 30 calls and a background compile).</summary>
-    private static int CallsPerSlice(ProfiledLayer profiled, Int8Conv2d layer)
+    /// <summary>Calls of <paramref name="action"/> that fill a 2 ms slice, after 300 ms of calls (past tiered JIT: the kernels reach tier 1 after 30 calls and a background compile).</summary>
+    private static int CallsPerSlice(Action action)
     {
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed.TotalMilliseconds < 300) layer.Forward(profiled.Input, profiled.Output);
+        while (watch.Elapsed.TotalMilliseconds < 300) action();
         watch.Restart();
         int calls = 0;
-        while (watch.Elapsed.TotalMilliseconds < 2) { layer.Forward(profiled.Input, profiled.Output); calls++; }
+        while (watch.Elapsed.TotalMilliseconds < 2) { action(); calls++; }
         return calls;
     }
 
@@ -165,30 +169,19 @@ internal static class LayerProfile
         for (int start = 0; start < Int8Models.CalibrationImages; start += 64) yield return train.ToTensor(start, 64);
     }
 
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values];
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
-    }
-
+    /// <summary>The median of 15 slices of <see cref="CallsPerSlice"/> calls, a call's seconds.</summary>
     private static double Median(Action action)
     {
-        // Past tiered JIT: run for 300 ms (the kernels reach tier 1 after 30 calls and a background compile).
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed.TotalMilliseconds < 300) action();
-        watch.Restart();
-        int calls = 0;
-        while (watch.Elapsed.TotalMilliseconds < 2) { action(); calls++; }
+        int calls = CallsPerSlice(action);
         var times = new double[15];
+        var watch = new Stopwatch();
         for (int r = 0; r < times.Length; r++)
         {
             watch.Restart();
             for (int i = 0; i < calls; i++) action();
             times[r] = watch.Elapsed.TotalSeconds / calls;
         }
-        Array.Sort(times);
-        return times[times.Length / 2];
+        return Interleaved.Median(times);
     }
 }
 
