@@ -46,16 +46,23 @@ internal static class BuildComparison
     /// <summary>One build's model, made by that build's <c>Int8Models</c>, and its <c>Forward(input, output, batch)</c>.</summary>
     private static Pass Load(string directory, int size)
     {
-        string bench = Path.Combine(Path.GetFullPath(directory), "QuantGen.Bench.dll");
-        if (!File.Exists(bench)) throw new FileNotFoundException($"'{directory}' holds no build of the bench (QuantGen.Bench.dll).", bench);
-        var context = new BuildContext(bench);
-        Assembly assembly = context.LoadFromAssemblyPath(bench);
-        ForceHostPath(context);
+        Assembly assembly = LoadBench(directory);
         Type models = assembly.GetType("QuantGen.Bench.Int8Models", throwOnError: true)!;
         string factory = size == 224 ? "MobileNetV2ImageNet" : "MobileNetV2";
         object model = models.GetMethod(factory, BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes)!.Invoke(null, null)!;
         MethodInfo forward = model.GetType().GetMethod("Forward", [typeof(ReadOnlySpan<float>), typeof(Span<float>), typeof(int)])!;
         return forward.CreateDelegate<Pass>(model);
+    }
+
+    /// <summary>The bench of the build in <paramref name="directory"/>, in a load context of its own with that build's QuantGen.</summary>
+    public static Assembly LoadBench(string directory)
+    {
+        string bench = Path.Combine(Path.GetFullPath(directory), "QuantGen.Bench.dll");
+        if (!File.Exists(bench)) throw new FileNotFoundException($"'{directory}' holds no build of the bench (QuantGen.Bench.dll).", bench);
+        var context = new BuildContext(bench);
+        Assembly assembly = context.LoadFromAssemblyPath(bench);
+        ForceHostPath(context);
+        return assembly;
     }
 
     /// <summary>

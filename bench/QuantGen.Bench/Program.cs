@@ -7,6 +7,7 @@ using QuantGen.Kernels.Int8;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --steps 64     (the generated pass step by step, see StepProfile; --steps 1 224 at ImageNet size)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --float-steps 1 (the generated float pass layer by layer at 28×28, see FloatStepProfile)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-builds <dirA> <dirB> 28 1  (two builds' passes in one process, see BuildComparison)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --compare-layer-builds <dirA> <dirB> pw 16 96 112 --turns 100  (one layer of two builds, call against call, see LayerBuildComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --against-ort 224 1   (QuantGen against ORT int8 pass against pass, see PeerComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --first-passes 28 1  (a fresh process's first passes, see FirstPasses)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1 28 (ONNX Runtime's own per-node profile of an int8 fixture, 224×224 unless 28 is given, see OrtNodeProfile)
@@ -62,6 +63,11 @@ if (args is ["--first-passes", ..])
 if (args is ["--compare-builds", var buildA, var buildB, ..])
 {
     BuildComparison.Run(buildA, buildB, size: Number(3, 28), batch: Number(4, 1), pairs: Number(5, 401));
+    return;
+}
+if (args is ["--compare-layer-builds", var layerBuildA, var layerBuildB, var layerKind, ..])
+{
+    LayerBuildComparison.Run(layerBuildA, layerBuildB, layerKind, Number(4, 16), Number(5, 96), Number(6, 112), pairs: Number(7, 40));
     return;
 }
 if (args is ["--against-ort", ..])
