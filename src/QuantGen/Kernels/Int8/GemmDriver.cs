@@ -245,6 +245,13 @@ internal static unsafe class TilePass<TTile>
         where TForm : struct, IRequantizeForm
     {
         int width = TTile.Width;
+        if (TTile.StoresTwoRows && columns == width)
+        {
+            TTile.StoreTwoRows<TForm>(requantizer, sums, RowSum<TForm>(source, rowSums, m0), RowSum<TForm>(source, rowSums, m0 + 1), row, row + n);
+            TTile.StoreTwoRows<TForm>(
+                requantizer, sums + 2 * width, RowSum<TForm>(source, rowSums, m0 + 2), RowSum<TForm>(source, rowSums, m0 + 3), row + 2 * n, row + 3 * n);
+            return;
+        }
         Store<TForm>(requantizer, sums, RowSum<TForm>(source, rowSums, m0), row, columns, narrow);
         Store<TForm>(requantizer, sums + width, RowSum<TForm>(source, rowSums, m0 + 1), row + n, columns, narrow);
         Store<TForm>(requantizer, sums + 2 * width, RowSum<TForm>(source, rowSums, m0 + 2), row + 2 * n, columns, narrow);

@@ -44,6 +44,19 @@ internal unsafe interface IGemmTile
         where TForm : struct, IRequantizeForm;
 
     /// <summary>
+    /// Whether the tile requantizes two rows of a whole panel at once (<see cref="StoreTwoRows"/>): where its requantize
+    /// packs each row with itself, packing two rows together halves the packs and the permutes.
+    /// </summary>
+    static virtual bool StoresTwoRows => false;
+
+    /// <summary>
+    /// Two rows' <see cref="Width"/> sums (<paramref name="sums"/>, the second row's after the first's) requantized into
+    /// <paramref name="y0"/> and <paramref name="y1"/>. Only called where <see cref="StoresTwoRows"/>.
+    /// </summary>
+    static virtual void StoreTwoRows<TForm>(in PanelRequantizer requantizer, int* sums, int rowSum0, int rowSum1, byte* y0, byte* y1)
+        where TForm : struct, IRequantizeForm => throw new NotSupportedException();
+
+    /// <summary>
     /// Whether the tile has the registers to requantize its rows straight from its accumulators
     /// (<see cref="FourRequantized"/>): the zmm tile, whose 32 registers hold them with room for the requantize.
     /// </summary>

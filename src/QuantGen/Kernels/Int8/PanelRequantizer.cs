@@ -156,6 +156,21 @@ internal readonly unsafe struct PanelRequantizer
     }
 
     /// <summary>
+    /// <see cref="BytesOnZmm{TForm}"/> for two rows (64 sums, the second row's after the first's): the first row's 32 bytes
+    /// in the lower half, the second's in the upper, one pack and one permute for both.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<byte> TwoRowsOnZmm<TForm>(int* sums, int rowSum0, int rowSum1)
+        where TForm : struct, IRequantizeForm
+    {
+        var words0 = Words<TForm>(Vector512.Load(sums), Vector512.Load(sums + 16), rowSum0, unsignedNarrowing: false);
+        var words1 = Words<TForm>(Vector512.Load(sums + 32), Vector512.Load(sums + 48), rowSum1, unsignedNarrowing: false);
+        // Each 128-bit lane holds four columns of each half of the first row, then of the second's: one vpermd gathers each row's in order.
+        var bytes = Avx512BW.PackUnsignedSaturate(words0, words1).AsInt32();
+        return Avx512F.PermuteVar16x32(bytes, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15)).AsByte();
+    }
+
+    /// <summary>
     /// Sixteen columns of each accumulator as int16, clamped, the zero point added: per 128-bit lane, four columns of
     /// <paramref name="acc0"/>'s then four of <paramref name="acc1"/>'s. With the clamp left to the words the pack and the
     /// zero point's add saturate, which changes no clamped value; otherwise the scaled values are clamped in float first
