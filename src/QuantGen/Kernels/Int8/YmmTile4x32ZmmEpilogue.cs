@@ -41,8 +41,8 @@ internal readonly unsafe struct YmmTile4x32ZmmEpilogue<TStep> : IGemmTile
     /// <summary>
     /// In the 512-bit mode every vector instruction takes port 0 or 5, as the <c>vpdpbusd</c>s do, so the packs and the
     /// permute count as much as the arithmetic: a row packed with itself took three of its nine; two rows packed together
-    /// take four of eighteen. The 224×224 expansions with K = 16, 24 and 32 took 0.97–0.98, 0.98–0.99 and 0.97–0.98 of
-    /// their time on Sapphire Rapids (<c>--compare-layer-builds</c> against this tile with the two-row store switched off,
+    /// take four of eighteen. The 224×224 expansions with K = 16, 24 and 32 took 0.97, 0.99 and 0.98 of their time on
+    /// Sapphire Rapids (<c>--compare-layer-builds</c> against this tile with the two-row store switched off,
     /// both orders: bench/RESULTS.md).
     /// </summary>
     public static bool StoresTwoRows => true;
