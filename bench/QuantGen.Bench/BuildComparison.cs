@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Reflection;
 using System.Runtime.Loader;
 using QuantGen.Kernels.Int8;
@@ -30,14 +31,27 @@ internal static class BuildComparison
         float[] logitsA = new float[batch * outputs], logitsB = new float[batch * outputs];
         a(images, logitsA, batch);
         b(images, logitsB, batch);
-        int differing = 0;
-        for (int i = 0; i < logitsA.Length; i++) differing += logitsA[i] == logitsB[i] ? 0 : 1;
-        Console.WriteLine(differing == 0
-            ? $"Logits: bit-equal ({logitsA.Length} values)."
-            : $"Logits: {differing} of {logitsA.Length} values differ between the builds.");
+        ReportDifferences("Logits", "values", logitsA, logitsB);
 
         var (timesA, timesB, ratios) = Interleaved.Run(() => a(images, logitsA, batch), () => b(images, logitsB, batch), pairs);
         Console.WriteLine($"{(size == 224 ? "224×224" : "28×28")}, batch {batch}, path {Int8KernelPaths.Current}, {pairs} pairs of passes, alternating:");
+        ReportTimes(directoryA, directoryB, timesA, timesB, ratios);
+    }
+
+    /// <summary>One line: whether two builds' outputs are equal, else how many of them differ.</summary>
+    public static void ReportDifferences<T>(string what, string unit, ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+        where T : IEqualityOperators<T, T, bool>
+    {
+        int differing = 0;
+        for (int i = 0; i < a.Length; i++) differing += a[i] == b[i] ? 0 : 1;
+        Console.WriteLine(differing == 0
+            ? $"{what}: bit-equal ({a.Length} {unit})."
+            : $"{what}: {differing} of {a.Length} {unit} differ between the builds.");
+    }
+
+    /// <summary>Each build's median time and the median of the pairs' ratios, B / A, from <see cref="Interleaved.Run"/>.</summary>
+    public static void ReportTimes(string directoryA, string directoryB, double[] timesA, double[] timesB, double[] ratios)
+    {
         Console.WriteLine($"  A {directoryA}: median {Interleaved.Median(timesA) * 1e6:F1} µs");
         Console.WriteLine($"  B {directoryB}: median {Interleaved.Median(timesB) * 1e6:F1} µs");
         Console.WriteLine($"  B / A: median of the pairs' ratios {Interleaved.Summary(ratios)}");

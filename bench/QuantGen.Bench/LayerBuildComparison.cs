@@ -27,15 +27,10 @@ internal static class LayerBuildComparison
         var (callB, outputB) = Load(directoryB, kind, first, second, third);
         callA();
         callB();
-        byte[] a = outputA(), b = outputB();
-        int differing = 0;
-        for (int i = 0; i < a.Length; i++) differing += a[i] == b[i] ? 0 : 1;
-        Console.WriteLine(differing == 0 ? $"Outputs: bit-equal ({a.Length} bytes)." : $"Outputs: {differing} of {a.Length} bytes differ between the builds.");
+        BuildComparison.ReportDifferences<byte>("Outputs", "bytes", outputA(), outputB());
         var (timesA, timesB, ratios) = Interleaved.Run(callA, callB, pairs);
         Console.WriteLine($"{kind} {first} {second} {third}, path {Int8KernelPaths.Current}, {pairs} pairs{(Interleaved.TurnMilliseconds > 0 ? $" of {Interleaved.TurnMilliseconds} ms turns" : "")}:");
-        Console.WriteLine($"  A {directoryA}: median {Interleaved.Median(timesA) * 1e6:F1} µs");
-        Console.WriteLine($"  B {directoryB}: median {Interleaved.Median(timesB) * 1e6:F1} µs");
-        Console.WriteLine($"  B / A: median of the pairs' ratios {Interleaved.Summary(ratios)}");
+        BuildComparison.ReportTimes(directoryA, directoryB, timesA, timesB, ratios);
     }
 
     /// <summary>The layer as the build in <paramref name="directory"/> makes it (its own <see cref="Make"/>).</summary>
@@ -54,44 +49,25 @@ internal static class LayerBuildComparison
         var inputQ = new ActivationQParams(0.02f, 0);
         var outputQ = new ActivationQParams(0.02f, 0);   // ReLU6 reaches quantize(6) = 300: the whole byte
         var weightQ = WeightQParams.PerTensor(0.01f);
-        int inputLength, outputLength;
-        Func<byte[], byte[], Action> layer;
-        switch (kind)
+        ConvGeometry g = kind switch
         {
-            case "pw":
-            {
-                int k = first, n = second, rows = third * third;
-                var g = new ConvGeometry(1, k, third, third, n, 1, 1);
-                var conv = new Int8Conv2d(g, Weights(random, n * k), weightQ, Bias(random, n), inputQ, outputQ, FusedActivation.ReLU6);
-                (inputLength, outputLength) = (rows * k, rows * n);
-                layer = (x, y) => () => conv.Forward(Aligned(x, inputLength), Aligned(y, outputLength));
-                break;
-            }
-            case "dw":
-            {
-                int c = first, side = second, stride = third;
-                var g = new ConvGeometry(1, c, side, side, c, 3, 3, stride, stride, 1, 1, 1, 1, c);
-                var conv = new Int8Conv2d(g, Weights(random, c * 9), weightQ, Bias(random, c), inputQ, outputQ, FusedActivation.ReLU6);
-                (inputLength, outputLength) = (side * side * c, g.OutHeight * g.OutWidth * c);
-                layer = (x, y) => () => conv.Forward(Aligned(x, inputLength), Aligned(y, outputLength));
-                break;
-            }
-            default:
-                throw new ArgumentException($"Unknown layer kind '{kind}': 'pw K N side' or 'dw C side stride'.", nameof(kind));
-        }
+            // A 1×1 convolution from K = first to N = second channels on a third × third image.
+            "pw" => new ConvGeometry(1, first, third, third, second, 1, 1),
+            // A 3×3 depthwise convolution of first channels on a second × second image, stride third, padding 1.
+            "dw" => new ConvGeometry(1, first, second, second, first, 3, 3, third, third, 1, 1, 1, 1, Groups: first),
+            _ => throw new ArgumentException($"Unknown layer kind '{kind}': 'pw K N side' or 'dw C side stride'.", nameof(kind)),
+        };
+        var conv = new Int8Conv2d(g, Weights(random, g.WeightLength), weightQ, Bias(random, g.OutChannels), inputQ, outputQ, FusedActivation.ReLU6);
+        int inputLength = g.InputLength, outputLength = g.OutputLength;
         byte[] input = GC.AllocateArray<byte>(inputLength + 63, pinned: true), output = GC.AllocateArray<byte>(outputLength + 63, pinned: true);
-        Span<byte> x = Aligned(input, inputLength);
-        for (int i = 0; i < inputLength; i++) x[i] = (byte)random.Next(0, 128);
-        int length = outputLength;
-        return (layer(input, output), () => Aligned(output, length).ToArray());
+        int inputAt = AlignedStart(input), outputAt = AlignedStart(output);
+        for (int i = 0; i < inputLength; i++) input[inputAt + i] = (byte)random.Next(0, 128);
+        return (() => conv.Forward(input.AsSpan(inputAt, inputLength), output.AsSpan(outputAt, outputLength)),
+            () => output.AsSpan(outputAt, outputLength).ToArray());
     }
 
-    /// <summary>The first <paramref name="length"/> bytes of a pinned <paramref name="array"/> from its first 64-byte boundary on.</summary>
-    private static Span<byte> Aligned(byte[] array, int length)
-    {
-        long address = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
-        return array.AsSpan((int)((64 - address % 64) % 64), length);
-    }
+    /// <summary>Where a pinned <paramref name="array"/>'s first 64-byte boundary lies.</summary>
+    private static int AlignedStart(byte[] array) => (int)((64 - Marshal.UnsafeAddrOfPinnedArrayElement(array, 0) % 64) % 64);
 
     private static sbyte[] Weights(Random random, int count)
     {
