@@ -19,6 +19,7 @@ internal sealed unsafe class Epilogue
     private readonly PinnedBuffer<int>? weightZeroPoints;
     private readonly PinnedBuffer<short> clampWords;
     private PinnedBuffer<int>? floatStart;
+    private PinnedBuffer<float>? floatScales;
 
     public Epilogue(int channels, float inputScale, WeightQParams weightQ, ActivationQParams outputQ, OutputRange range, bool needsWeightZeroPoints)
     {
@@ -39,6 +40,8 @@ internal sealed unsafe class Epilogue
         }
         ClampsInBytes = true;
         for (int c = 0; c < channels; c++) ClampsInBytes &= MathF.Abs(multipliers.Span[c]) <= 0.5f;
+        NonNegativeMultipliers = true;
+        for (int c = 0; c < channels; c++) NonNegativeMultipliers &= multipliers.Span[c] >= 0;
         Range = range;
         ZeroPoint = outputQ.ZeroPoint;
         Low = range.Min - ZeroPoint;
@@ -61,9 +64,11 @@ internal sealed unsafe class Epilogue
         offsets = ChannelOrder.Reordered(other.offsets.Span, width, slotOfColumn);
         multipliers = ChannelOrder.Reordered(other.multipliers.Span, width, slotOfColumn);
         weightZeroPoints = other.weightZeroPoints is null ? null : ChannelOrder.Reordered(other.weightZeroPoints.Span, width, slotOfColumn);
-        (ClampsInBytes, Range, ZeroPoint, Low, High) = (other.ClampsInBytes, other.Range, other.ZeroPoint, other.Low, other.High);
+        (ClampsInBytes, NonNegativeMultipliers, Range, ZeroPoint, Low, High) =
+            (other.ClampsInBytes, other.NonNegativeMultipliers, other.Range, other.ZeroPoint, other.Low, other.High);
         clampWords = other.clampWords;
         floatStart = other.floatStart is null ? null : ChannelOrder.Reordered(other.floatStart.Span, width, slotOfColumn);
+        floatScales = other.floatScales is null ? null : FloatScalesOf(multipliers.Span);
     }
 
     public static int PaddedLength(int channels) => (channels + Padding - 1) / Padding * Padding;
@@ -82,6 +87,16 @@ internal sealed unsafe class Epilogue
     public bool FloatStart => floatStart is not null;
 
     /// <summary>
+    /// Once <see cref="StartFromFloatBits"/> has been called, the multipliers and <see cref="FloatBits.Addend"/>s in
+    /// blocks of <see cref="FloatBits.ScaleBlock"/> columns (<see cref="FloatBits.ScaleIndex"/>), for the requantize's
+    /// multiply-add; else null. Read through <see cref="PanelRequantizer"/> from panels that start on a block.
+    /// </summary>
+    public float* FloatScales => floatScales is null ? null : floatScales.Pointer;
+
+    /// <summary>Whether no multiplier is negative, as every positive scale gives: the float-bits start needs it (<see cref="FloatBits"/>).</summary>
+    public bool NonNegativeMultipliers { get; }
+
+    /// <summary>
     /// Makes the accumulators start at <see cref="Offsets"/> + <see cref="FloatBits.Bias"/>, once the offsets are final
     /// and before <see cref="InPanelOrder"/>: only for a zero-based epilogue whose sums <see cref="FloatBits.Fits"/>, whose
     /// kernels all requantize by <see cref="ZeroBasedFloatBitsRequantize"/> then (<see cref="RequantizeForms.Of"/>).
@@ -89,10 +104,28 @@ internal sealed unsafe class Epilogue
     /// <exception cref="InvalidOperationException">The epilogue is not zero-based: no requantize form would take the bias out.</exception>
     public void StartFromFloatBits()
     {
-        if (!ZeroBasedRequantize.Fits(this)) throw new InvalidOperationException("Only a zero-based epilogue's accumulators may start at float bits.");
+        if (!ZeroBasedRequantize.Fits(this) || !NonNegativeMultipliers)
+        {
+            throw new InvalidOperationException("Only a zero-based epilogue's accumulators, with no negative multiplier, may start at float bits.");
+        }
         var biased = new PinnedBuffer<int>(offsets.Length);
         for (int c = 0; c < offsets.Length; c++) biased.Span[c] = unchecked(offsets.Span[c] + FloatBits.Bias);
         floatStart = biased;
+        floatScales = FloatScalesOf(multipliers.Span);
+    }
+
+    /// <summary><see cref="FloatScales"/> of <paramref name="multipliers"/>, in whole blocks.</summary>
+    private static PinnedBuffer<float> FloatScalesOf(ReadOnlySpan<float> multipliers)
+    {
+        const int Block = FloatBits.ScaleBlock;
+        var scales = new PinnedBuffer<float>((multipliers.Length + Block - 1) / Block * 2 * Block);
+        for (int c = 0; c < multipliers.Length; c++)
+        {
+            int at = FloatBits.ScaleIndex(c);
+            scales.Span[at] = multipliers[c];
+            scales.Span[at + FloatBits.ScaleBlock] = FloatBits.Addend(multipliers[c]);
+        }
+        return scales;
     }
 
     public float* Multipliers => multipliers.Pointer;

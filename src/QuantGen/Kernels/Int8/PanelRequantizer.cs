@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -18,6 +19,8 @@ namespace QuantGen.Kernels.Int8;
 /// </remarks>
 internal readonly unsafe struct PanelRequantizer
 {
+    // The multipliers from c0 on, or where the accumulators start as float bits, the block of Epilogue.FloatScales
+    // that starts at c0: the multipliers and the multiply-add's addends at fixed distances from one pointer.
     private readonly float* multipliers;
     private readonly int* weightZeroPoints;
     private readonly float low, high;
@@ -35,7 +38,8 @@ internal readonly unsafe struct PanelRequantizer
     public PanelRequantizer(Epilogue e, int c0)
     {
         Offsets = e.StartOffsets + c0;
-        multipliers = e.Multipliers + c0;
+        Debug.Assert(!e.FloatStart || c0 % FloatBits.ScaleBlock == 0, "A float-bits panel starts on a block of FloatScales.");
+        multipliers = e.FloatStart ? e.FloatScales + FloatBits.ScaleIndex(c0) : e.Multipliers + c0;
         int* zeroPoints = e.WeightZeroPoints;
         weightZeroPoints = zeroPoints == null ? null : zeroPoints + c0;
         low = e.Low;
@@ -197,7 +201,7 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector512.Load(weightZeroPoints + column) * Vector512.Create(rowSum);
-        return Avx512F.ConvertToVector512Int32(FloatBits.Floats<TForm>(acc) * Vector512.Load(multipliers + column));
+        return Avx512F.ConvertToVector512Int32(FloatBits.Product<TForm>(acc, multipliers, column));
     }
 
     /// <summary>
@@ -225,7 +229,7 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector256.Load(weightZeroPoints + column) * Vector256.Create(rowSum);
-        var scaled = FloatBits.Floats<TForm>(acc) * Vector256.Load(multipliers + column);
+        var scaled = FloatBits.Product<TForm>(acc, multipliers, column);
         if (!TForm.IsPlain && !clampsInBytes) scaled = Avx.Min(Avx.Max(scaled, Vector256.Create(low)), Vector256.Create(high));
         return Avx.ConvertToVector256Int32(scaled);
     }
@@ -239,7 +243,7 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector512.Load(weightZeroPoints + column) * Vector512.Create(rowSum);
-        var scaled = FloatBits.Floats<TForm>(acc) * Vector512.Load(multipliers + column);
+        var scaled = FloatBits.Product<TForm>(acc, multipliers, column);
         var clamped = Avx512F.Min(Avx512F.Max(scaled, Vector512.Create(low)), Vector512.Create(high));
         return Avx512F.ConvertToVector512Int32(clamped) + Vector512.Create((int)zeroPoint);
     }
@@ -250,7 +254,7 @@ internal readonly unsafe struct PanelRequantizer
         where TForm : struct, IRequantizeForm
     {
         if (!TForm.IsPlain && weightZeroPoints != null) acc -= Vector128.Load(weightZeroPoints + column) * Vector128.Create(rowSum);
-        var scaled = FloatBits.Floats<TForm>(acc) * Vector128.Load(multipliers + column);
+        var scaled = FloatBits.Product<TForm>(acc, multipliers, column);
         var clamped = Vector128.Min(Vector128.Max(scaled, Vector128.Create(low)), Vector128.Create(high));
         return Vector128.ConvertToInt32(Vector128.Round(clamped)) + Vector128.Create((int)zeroPoint);
     }

@@ -103,8 +103,8 @@ internal sealed unsafe class QDepthwise
                 if (DepthwiseQuads.CanSlideRowPairs(geometry))
                 {
                     lowerColumnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded, firstByte: 1);
-                    // The pairs' sums start as float bits where the requantize is zero-based and no sum can leave ±2²².
-                    pairFloatBits = ZeroBasedRequantize.Fits(epilogue) && FloatBits.FitsDepthwise(allTaps, weights.Span, taps, channels, padded, inputRange.Max);
+                    // The pairs' sums start as float bits where the requantize is zero-based and no sum can leave the bits' reach.
+                    pairFloatBits = ZeroBasedRequantize.Fits(epilogue) && epilogue.NonNegativeMultipliers && FloatBits.FitsDepthwise(allTaps, weights.Span, taps, channels, padded, inputRange.Max);
                     pairOffsets = paddedOffsets;
                     if (pairFloatBits)
                     {

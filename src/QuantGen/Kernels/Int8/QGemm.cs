@@ -99,8 +99,10 @@ internal sealed unsafe class QGemm
             }
         }
         // AVX-VNNI's ymm tiles and SparseRow, all through PanelRequantizer, are what this path runs (not the scalar
-        // reference nor the zmm tile), so the biased start is safe there.
-        if (path == Int8KernelPath.AvxVnni && ZeroBasedRequantize.Fits(Epilogue) && FloatBits.Fits(offsets, weight, outputs, depth, inputRange.Max))
+        // reference nor the zmm tile), so the biased start is safe there; their panels start on the scales' blocks
+        // where the panels are 16 or 32 columns wide (not 24).
+        if (path == Int8KernelPath.AvxVnni && PanelWidth % FloatBits.ScaleBlock == 0 && ZeroBasedRequantize.Fits(Epilogue)
+            && Epilogue.NonNegativeMultipliers && FloatBits.Fits(offsets, weight, outputs, depth, inputRange.Max))
         {
             Epilogue.StartFromFloatBits();
         }

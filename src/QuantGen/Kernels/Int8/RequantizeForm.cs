@@ -27,7 +27,7 @@ internal interface IRequantizeForm
 
     /// <summary>
     /// Whether the accumulators start at <see cref="Epilogue.StartOffsets"/> biased by <see cref="FloatBits.Bias"/>, so
-    /// that their bits are the float <c>1.5·2²³ + acc</c> and one subtraction gives <c>(float)acc</c> (see <see cref="FloatBits"/>).
+    /// that their bits are the float <c>2²³ + acc</c>, which the requantize scales without a conversion (see <see cref="FloatBits"/>).
     /// </summary>
     static virtual bool FromFloatBits => false;
 }

@@ -292,7 +292,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         {
             // Heights 2 and 8 slide in pairs only, 5 in pairs and a last single row, 1 in a single row.
             Assert.True(pairs >= 10, $"only {pairs} layers slid rows in pairs");
-            // Zero-based outputs start from float bits unless a regime's biases reach past 2²² (the wrapping ones). On AVX2
+            // Zero-based outputs start from float bits unless a regime's biases reach past 2²³ (the wrapping ones). On AVX2
             // the stride-1 layers in the Any form here have input zero points (134, 206) above vpmaddubsw's limit, so
             // their rows do not slide whole at all.
             var expectedPairForms = Enum.GetValues<RequantizeForm>().Where(f => f != RequantizeForm.Any || path == Int8KernelPath.AvxVnni);
@@ -304,8 +304,8 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
 
     /// <summary>
     /// The row pairs' float-bits start (<see cref="FloatBits"/>) at its limit: nine weights of ±127 against bytes of 255
-    /// reach 291,465 past the bias, so a bias of 3,902,838 keeps every sum within 2²² − 1 and starts the pairs' sums as
-    /// float bits, and a bias of 6,000,000 (whose sums would leave the bits' binade) does not; both equal the reference,
+    /// reach 291,465 past the bias, so a bias of 8,097,142 keeps every sum within 2²³ − 1 and starts the pairs' sums as
+    /// float bits, and a bias of 12,000,000 (whose sums would leave the bits' binade) does not; both equal the reference,
     /// rows of 255 and random rows, borders included. The multiplier maps the largest sums near 250, so a sum read wrong
     /// by the bits shows in the bytes. (On AVX2 bytes of 255 are above vpmaddubsw's limit for these weights, so the calls
     /// take the checked walk there, and the pairs' form is what this checks; the padded-rows test runs its pairs.)
@@ -319,7 +319,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         var random = new Random(6207);
         const int channels = 48;
         var g = Depthwise(2, channels, 6, 9, 3, 3, 1, 1, 1);
-        foreach (int biasValue in (ReadOnlySpan<int>)[3_902_838, 6_000_000])
+        foreach (int biasValue in (ReadOnlySpan<int>)[8_097_142, 12_000_000])
         {
             var weight = new sbyte[channels * 9];
             for (int w = 0; w < weight.Length; w++) weight[w] = (sbyte)(w % 5 == 2 ? -127 : 127);
@@ -336,7 +336,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
             };
             var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
             Assert.True(layer.SlidesRowPairs);
-            Assert.Equal(biasValue < 4_000_000 ? RequantizeForm.ZeroBasedFloatBits : RequantizeForm.ZeroBased, layer.DepthwisePairForm);
+            Assert.Equal(biasValue < 8_100_000 ? RequantizeForm.ZeroBasedFloatBits : RequantizeForm.ZeroBased, layer.DepthwisePairForm);
             byte[] expected = Check(c, g, path);
             Assert.Contains(expected, value => value is > 200 and < 255);
         }

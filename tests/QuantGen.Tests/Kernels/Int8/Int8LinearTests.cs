@@ -122,10 +122,13 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
 
     /// <summary>
     /// The float-bits start (<see cref="FloatBits"/>) at its limit: every weight ±127 against bytes of 255 reaches
-    /// 129 · 127 · 255 = 4,177,665 &lt; 2²² at K = 129, which the bias keeps exact, and 6,477,000 at K = 200, which it would
-    /// not (the bits would leave their binade and read 2,282,696 too high at the top): the first starts biased on AVX-VNNI,
-    /// the second does not, and both equal the reference, rows of 255 and random rows, on every path. The multiplier maps
-    /// the largest sum near 200, so an error that large shows in the bytes.
+    /// 259 · 127 · 255 = 8,387,715 &lt; 2²³ at K = 259, which the bias keeps exact, and 12,954,000 at K = 400, which it
+    /// would not (the bits would leave their binade and read 4,565,392 too high at the top): the first starts biased on
+    /// AVX-VNNI, the second does not, and both equal the reference, rows of 255 and random rows, on every path. The
+    /// multiplier maps the largest sum near 200, so an error that large shows in the bytes. A quarter of the columns sum
+    /// negative (weights of −127), and another quarter start from a bias of −50,000,000, whose sums the bits read far
+    /// below the bias: both must requantize to 0, as the reference's do. The 64 columns take 32-column panels; 40 take
+    /// 24-column ones (<see cref="GemmTile.Ymm4x24"/>), whose panels do not start on the scales' blocks, and never start biased.
     /// </summary>
     [Theory]
     [Int8Path(Int8KernelPath.Scalar)]
@@ -135,25 +138,30 @@ public sealed class Int8LinearTests(ITestOutputHelper output)
     {
         using var forced = Int8Paths.Force(path, output);
         var random = new Random(6010);
-        const int n = 40, rows = 6;
-        foreach (int k in (ReadOnlySpan<int>)[129, 200])
+        const int rows = 6;
+        foreach (int n in (ReadOnlySpan<int>)[64, 40])
         {
-            var weight = new sbyte[n * k];
-            for (int i = 0; i < weight.Length; i++) weight[i] = (sbyte)(i / k % 4 == 3 ? -127 : 127);
-            var inputQ = new ActivationQParams(0.01f, 0);
-            var weightQ = WeightQParams.PerTensor(0.01f);
-            var outputQ = new ActivationQParams(0.01f * 0.01f * k * 127 * 255 / 200f, 0);
-            var layer = new Int8Linear(weight, weightQ, [], k, n, inputQ, outputQ);
-            Assert.Equal(path == Int8KernelPath.AvxVnni && k == 129, layer.Gemm.Epilogue.FloatStart);
-            var input = new byte[rows * k];
-            random.NextBytes(input);
-            Array.Fill(input, byte.MaxValue, 0, 2 * k);
-            var expected = new byte[rows * n];
-            QLinear.Forward(input, inputQ, weight, weightQ, [], rows, k, n, outputQ, FusedActivation.None, expected);
-            Assert.Contains(expected, value => value is > 150 and < 255);
-            var actual = Layout.Poisoned(rows * n);
-            layer.Forward(input, actual);
-            Layout.AssertSame(expected, actual, $"{path}, K = {k}");
+            int[] bias = Enumerable.Range(0, n).Select(c => c % 4 == 1 ? -50_000_000 : 0).ToArray();
+            foreach (int k in (ReadOnlySpan<int>)[259, 400])
+            {
+                var weight = new sbyte[n * k];
+                for (int i = 0; i < weight.Length; i++) weight[i] = (sbyte)(i / k % 4 == 3 ? -127 : 127);
+                var inputQ = new ActivationQParams(0.01f, 0);
+                var weightQ = WeightQParams.PerTensor(0.01f);
+                var outputQ = new ActivationQParams(0.01f * 0.01f * k * 127 * 255 / 200f, 0);
+                var layer = new Int8Linear(weight, weightQ, bias, k, n, inputQ, outputQ);
+                Assert.Equal(path == Int8KernelPath.AvxVnni && k == 259 && n == 64, layer.Gemm.Epilogue.FloatStart);
+                var input = new byte[rows * k];
+                random.NextBytes(input);
+                Array.Fill(input, byte.MaxValue, 0, 2 * k);
+                var expected = new byte[rows * n];
+                QLinear.Forward(input, inputQ, weight, weightQ, bias, rows, k, n, outputQ, FusedActivation.None, expected);
+                Assert.Contains(expected, value => value is > 150 and < 255);
+                for (int i = 0; i < expected.Length; i++) Assert.True(i % n % 4 is 0 or 2 || expected[i] == 0, $"column {i % n} of a negative sum reads {expected[i]}");
+                var actual = Layout.Poisoned(rows * n);
+                layer.Forward(input, actual);
+                Layout.AssertSame(expected, actual, $"{path}, N = {n}, K = {k}");
+            }
         }
     }
 
