@@ -20,10 +20,10 @@ internal readonly unsafe struct XmmTile4x8<TStep> : IGemmTile
         var o0 = Vector128.Load(offsets);
         var o1 = Vector128.Load(offsets + 4);
         Vector128<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
-        int* w = (int*)panel;
+        int* w = (int*)panel, end = w + (nint)steps * 8;
         byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
         nint stride3 = 3 * stride;
-        for (int s = 0; s < steps; s++, p += Steps.LaneBytes, w += 8)
+        for (; w < end; p += Steps.LaneBytes, w += 8)
         {
             var w0 = Vector128.Load(w);
             var w1 = Vector128.Load(w + 4);

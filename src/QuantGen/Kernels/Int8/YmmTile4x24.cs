@@ -30,15 +30,14 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
         var o2 = Vector256.Load(offsets + 16);
         Vector256<int> c00 = o0, c01 = o1, c02 = o2, c10 = o0, c11 = o1, c12 = o2;
         Vector256<int> c20 = o0, c21 = o1, c22 = o2, c30 = o0, c31 = o1, c32 = o2;
-        int* w = (int*)panel;
-        int s = 0;
+        int* w = (int*)panel, pairedEnd = w + (nint)pairedSteps * 24, end = w + (nint)steps * 24;
         byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
         nint stride3 = 3 * stride;
         if (TStep.PairsSteps)
         {
             // Six weight vectors a pair of steps do not fit beside twelve accumulators in AVX2's sixteen registers:
             // each is loaded where it is used, a memory operand of its vpmaddubsw.
-            for (; s < pairedSteps; s += 2, p += 2 * Steps.LaneBytes, w += 48)
+            for (; w < pairedEnd; p += 2 * Steps.LaneBytes, w += 48)
             {
                 var x = Vector256.Create(Steps.Lane(p));
                 var y = Vector256.Create(Steps.Lane(p + Steps.LaneBytes));
@@ -62,7 +61,7 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
                 c32 = TStep.DotTwo(c32, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
             }
         }
-        for (; s < steps; s++, p += Steps.LaneBytes, w += 24)
+        for (; w < end; p += Steps.LaneBytes, w += 24)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);

@@ -31,10 +31,10 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
         Vector256<int> c10 = o0, c11 = o1, c12 = o2, c13 = o3;
         Vector256<int> c20 = o0, c21 = o1, c22 = o2, c23 = o3;
         Vector256<int> c30 = o0, c31 = o1, c32 = o2, c33 = o3;
-        int* w = (int*)panel;
+        int* w = (int*)panel, end = w + (nint)steps * 32;
         byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
         nint stride3 = 3 * stride;
-        for (int s = 0; s < steps; s++, p += Steps.LaneBytes, w += 32)
+        for (; w < end; p += Steps.LaneBytes, w += 32)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);

@@ -85,13 +85,12 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
         var o0 = Vector512.Load(offsets);
         var o1 = Vector512.Load(offsets + 16);
         c00 = o0; c01 = o1; c10 = o0; c11 = o1; c20 = o0; c21 = o1; c30 = o0; c31 = o1;
-        int* w = (int*)panel;
-        int s = 0;
+        int* w = (int*)panel, pairedEnd = w + (nint)pairedSteps * 32, end = w + (nint)steps * 32;
         byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
         nint stride3 = 3 * stride;
         if (TStep.PairsSteps)
         {
-            for (; s < pairedSteps; s += 2, p += 2 * Steps.LaneBytes, w += 64)
+            for (; w < pairedEnd; p += 2 * Steps.LaneBytes, w += 64)
             {
                 var w0 = Vector512.Load(w);
                 var w1 = Vector512.Load(w + 16);
@@ -115,7 +114,7 @@ internal readonly unsafe struct ZmmTile4x32<TStep> : IGemmTile
                 c31 = TStep.DotTwo(c31, x, w1, y, v1);
             }
         }
-        for (; s < steps; s++, p += Steps.LaneBytes, w += 32)
+        for (; w < end; p += Steps.LaneBytes, w += 32)
         {
             var w0 = Vector512.Load(w);
             var w1 = Vector512.Load(w + 16);
