@@ -334,8 +334,9 @@ internal static unsafe class DepthwiseQuads
         var padRows = new PairRows(0, 0, 0);
         FourRowColumn(pad, padRows, partial, mask, out var left0, out var left1, out var left2, out var left3);
         FourRowColumn(x + step, rows, partial, mask, out var middle0, out var middle1, out var middle2, out var middle3);
-        // The last output's right column is the pad's, taken after the loop, which stays the interior slide's.
-        for (int i = 0; i < count - 1; i++, x += step, y += step)
+        // The last output's right column is the pad's, taken after the loop, which stays the interior slide's. The loop
+        // runs to an end pointer: with a counter the JIT recomputed its bound and jumped back from the bottom each output.
+        for (byte* last = y + (count - 1) * step; y < last; x += step, y += step)
         {
             FourRowColumn(x + 2 * step, rows, partial, mask, out var right0, out var right1, out var right2, out var right3);
             PairOutput<TDot, TForm>(t, offsets, upper, lower, m, left0, left1, left2, left3, middle0, middle1, middle2, middle3,
