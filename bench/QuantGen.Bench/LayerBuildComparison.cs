@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.InteropServices;
 using QuantGen.Kernels;
 using QuantGen.Kernels.Int8;
 using QuantGen.Kernels.Reference;
@@ -59,15 +58,11 @@ internal static class LayerBuildComparison
         };
         var conv = new Int8Conv2d(g, Weights(random, g.WeightLength), weightQ, Bias(random, g.OutChannels), inputQ, outputQ, FusedActivation.ReLU6);
         int inputLength = g.InputLength, outputLength = g.OutputLength;
-        byte[] input = GC.AllocateArray<byte>(inputLength + 63, pinned: true), output = GC.AllocateArray<byte>(outputLength + 63, pinned: true);
-        int inputAt = AlignedStart(input), outputAt = AlignedStart(output);
+        byte[] input = CacheLines.Allocate<byte>(inputLength, out int inputAt), output = CacheLines.Allocate<byte>(outputLength, out int outputAt);
         for (int i = 0; i < inputLength; i++) input[inputAt + i] = (byte)random.Next(0, 128);
         return (() => conv.Forward(input.AsSpan(inputAt, inputLength), output.AsSpan(outputAt, outputLength)),
             () => output.AsSpan(outputAt, outputLength).ToArray());
     }
-
-    /// <summary>Where a pinned <paramref name="array"/>'s first 64-byte boundary lies.</summary>
-    private static int AlignedStart(byte[] array) => (int)((64 - Marshal.UnsafeAddrOfPinnedArrayElement(array, 0) % 64) % 64);
 
     private static sbyte[] Weights(Random random, int count)
     {

@@ -101,7 +101,7 @@ internal sealed unsafe class Epilogue
     /// and before <see cref="InPanelOrder"/>: only for a zero-based epilogue whose sums <see cref="FloatBits.Fits"/>, whose
     /// kernels all requantize by <see cref="ZeroBasedFloatBitsRequantize"/> then (<see cref="RequantizeForms.Of"/>).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The epilogue is not zero-based: no requantize form would take the bias out.</exception>
+    /// <exception cref="InvalidOperationException">The epilogue is not zero-based (no requantize form would take the bias out), or a multiplier is negative (a negative sum would then requantize above 0).</exception>
     public void StartFromFloatBits()
     {
         if (!ZeroBasedRequantize.Fits(this) || !NonNegativeMultipliers)

@@ -76,7 +76,7 @@ internal static unsafe class FloatBits
     /// <summary>Whether sums from <paramref name="offset"/> over weights of absolute sum <paramref name="reach"/> stay within [−<see cref="Bias"/>, <see cref="Limit"/>].</summary>
     private static bool Within(int offset, long reach, byte maxInput) => offset + reach * maxInput <= Limit && offset - reach * maxInput >= -Bias;
 
-    /// <summary><c>(float)acc</c> from biased bits, or by conversion (<typeparamref name="TForm"/> decides, at JIT time).</summary>
+    /// <summary><c>(float)acc</c> from biased bits, or by conversion (<typeparamref name="TForm"/> decides, at JIT time): the depthwise kernels' form.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Floats<TForm>(Vector256<int> acc)
         where TForm : struct, IRequantizeForm =>
@@ -87,12 +87,6 @@ internal static unsafe class FloatBits
     public static Vector512<float> Floats<TForm>(Vector512<int> acc)
         where TForm : struct, IRequantizeForm =>
         TForm.FromFloatBits ? acc.AsSingle() - Vector512.Create(Value) : Vector512.ConvertToSingle(acc);
-
-    /// <inheritdoc cref="Floats{TForm}(Vector256{int})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Floats<TForm>(Vector128<int> acc)
-        where TForm : struct, IRequantizeForm =>
-        TForm.FromFloatBits ? acc.AsSingle() - Vector128.Create(Value) : Vector128.ConvertToSingle(acc);
 
     /// <summary>
     /// <c>acc·M</c> as floats for the eight columns from <paramref name="column"/> of a panel whose multipliers start at
