@@ -9,7 +9,7 @@ namespace QuantGen.Bench;
 /// One layer of two builds timed call against call in one process, in turns (<see cref="Interleaved"/>):
 /// <c>--compare-layer-builds &lt;dirA&gt; &lt;dirB&gt; pw K N side [pairs]</c> (a 1×1 convolution from K to N channels on a
 /// side × side image, as MobileNetV2's expansions) or <c>… dw C side stride [pairs]</c> (a 3×3 depthwise convolution,
-/// padding 1). Both builds make the same layer from the same random weights and bytes, ReLU6 onto the whole byte from a
+/// padding 1), on <see cref="Batch"/> images a call (<c>--batch</c>: MNIST's layers are small images many at a time). Both builds make the same layer from the same random weights and bytes, ReLU6 onto the whole byte from a
 /// zero point of 0 (the zero-based requantize of MobileNetV2's expansions and depthwise layers), on 64-byte-aligned
 /// buffers; their outputs are compared first.
 /// </summary>
@@ -20,6 +20,9 @@ namespace QuantGen.Bench;
 /// </remarks>
 internal static class LayerBuildComparison
 {
+    /// <summary>Images a call; a build from before the option exists takes only 1.</summary>
+    public static int Batch { get; set; } = 1;
+
     public static void Run(string directoryA, string directoryB, string kind, int first, int second, int third, int pairs)
     {
         var (callA, outputA) = Load(directoryA, kind, first, second, third);
@@ -28,7 +31,7 @@ internal static class LayerBuildComparison
         callB();
         BuildComparison.ReportDifferences<byte>("Outputs", "bytes", outputA(), outputB());
         var (timesA, timesB, ratios) = Interleaved.Run(callA, callB, pairs);
-        Console.WriteLine($"{kind} {first} {second} {third}, path {Int8KernelPaths.Current}, {pairs} pairs{(Interleaved.TurnMilliseconds > 0 ? $" of {Interleaved.TurnMilliseconds} ms turns" : "")}:");
+        Console.WriteLine($"{kind} {first} {second} {third}, batch {Batch}, path {Int8KernelPaths.Current}, {pairs} pairs{(Interleaved.TurnMilliseconds > 0 ? $" of {Interleaved.TurnMilliseconds} ms turns" : "")}:");
         BuildComparison.ReportTimes(directoryA, directoryB, timesA, timesB, ratios);
     }
 
@@ -38,11 +41,14 @@ internal static class LayerBuildComparison
         Assembly bench = BuildComparison.LoadBench(directory);
         MethodInfo make = bench.GetType(typeof(LayerBuildComparison).FullName!, throwOnError: true)!
             .GetMethod(nameof(Make), BindingFlags.NonPublic | BindingFlags.Static)!;
-        return ((Action, Func<byte[]>))make.Invoke(null, [kind, first, second, third])!;
+        object[] arguments = make.GetParameters().Length == 5 ? [kind, first, second, third, Batch]
+            : Batch == 1 ? [kind, first, second, third]
+            : throw new ArgumentException($"The build in {directory} predates --batch: it makes layers of one image only.", nameof(directory));
+        return ((Action, Func<byte[]>))make.Invoke(null, arguments)!;
     }
 
     /// <summary>The layer and its buffers, in the calling build's QuantGen; the buffers live as long as the process.</summary>
-    private static (Action Call, Func<byte[]> Output) Make(string kind, int first, int second, int third)
+    private static (Action Call, Func<byte[]> Output) Make(string kind, int first, int second, int third, int batch)
     {
         var random = new Random(17);
         var inputQ = new ActivationQParams(0.02f, 0);
@@ -51,9 +57,9 @@ internal static class LayerBuildComparison
         ConvGeometry g = kind switch
         {
             // A 1×1 convolution from K = first to N = second channels on a third × third image.
-            "pw" => new ConvGeometry(1, first, third, third, second, 1, 1),
+            "pw" => new ConvGeometry(batch, first, third, third, second, 1, 1),
             // A 3×3 depthwise convolution of first channels on a second × second image, stride third, padding 1.
-            "dw" => new ConvGeometry(1, first, second, second, first, 3, 3, third, third, 1, 1, 1, 1, Groups: first),
+            "dw" => new ConvGeometry(batch, first, second, second, first, 3, 3, third, third, 1, 1, 1, 1, Groups: first),
             _ => throw new ArgumentException($"Unknown layer kind '{kind}': 'pw K N side' or 'dw C side stride'.", nameof(kind)),
         };
         var conv = new Int8Conv2d(g, Weights(random, g.WeightLength), weightQ, Bias(random, g.OutChannels), inputQ, outputQ, FusedActivation.ReLU6);

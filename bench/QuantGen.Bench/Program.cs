@@ -7,7 +7,7 @@ using QuantGen.Kernels.Int8;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --steps 64     (the generated pass step by step, see StepProfile; --steps 1 224 at ImageNet size)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --float-steps 1 (the generated float pass layer by layer at 28×28, see FloatStepProfile)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-builds <dirA> <dirB> 28 1  (two builds' passes in one process, see BuildComparison)
-// dotnet run -c Release --project bench/QuantGen.Bench -- --compare-layer-builds <dirA> <dirB> pw 16 96 112 --turns 100  (one layer of two builds, call against call, see LayerBuildComparison)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --compare-layer-builds <dirA> <dirB> pw 16 96 112 --batch 1 --turns 100  (one layer of two builds, call against call, see LayerBuildComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --against-ort 224 1   (QuantGen against ORT int8 pass against pass, see PeerComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --first-passes 28 1  (a fresh process's first passes, see FirstPasses)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1 28 (ONNX Runtime's own per-node profile of an int8 fixture, 224×224 unless 28 is given, see OrtNodeProfile)
@@ -28,6 +28,12 @@ if (args is [.., "--path", var pathName])
 if (args is [.., "--turns", var turnText])
 {
     Interleaved.TurnMilliseconds = int.Parse(turnText, System.Globalization.CultureInfo.InvariantCulture);
+    args = args[..^2];
+}
+// --compare-layer-builds with `--batch 64` last (before any --turns): the layer runs that many images a call.
+if (args is [.., "--batch", var batchText])
+{
+    LayerBuildComparison.Batch = int.Parse(batchText, System.Globalization.CultureInfo.InvariantCulture);
     args = args[..^2];
 }
 if (args is ["--one-row-prefetch", ..])
