@@ -108,8 +108,8 @@ internal sealed unsafe class QDepthwise
                     pairOffsets = paddedOffsets;
                     if (pairFloatBits)
                     {
-                        pairOffsets = ChannelOrder.Reordered(allTaps, padded, DepthwiseQuads.QuadOrder);
-                        foreach (ref int offset in pairOffsets.Span) offset = unchecked(offset + FloatBits.Bias);
+                        pairOffsets = new PinnedBuffer<int>(paddedOffsets.Length);
+                        for (int i = 0; i < paddedOffsets.Length; i++) pairOffsets.Span[i] = unchecked(paddedOffsets.Span[i] + FloatBits.Bias);
                     }
                 }
             }
