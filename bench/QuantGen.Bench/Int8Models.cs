@@ -104,6 +104,22 @@ internal static class Int8Models
         return () => mnist.Forward(images, logits, batch);
     }
 
+    /// <summary>
+    /// <see cref="GeneratedPass"/> one image at a time: a call with the image's index runs the pass on that image of
+    /// <paramref name="images"/> alone, into its logits.
+    /// </summary>
+    public static Action<int> GeneratedSample(int size, float[] images, float[] logits)
+    {
+        if (size == 224)
+        {
+            global::QuantGen.Models.MobileNetV2ImageNet.Int8 imageNet = MobileNetV2ImageNet();
+            const int Classes = global::QuantGen.Models.MobileNetV2ImageNet.Classes;
+            return i => imageNet.Forward(images.AsSpan(i * ImageNetImage, ImageNetImage), logits.AsSpan(i * Classes, Classes), 1);
+        }
+        global::QuantGen.Models.MobileNetV2.Int8 mnist = MobileNetV2();
+        return i => mnist.Forward(images.AsSpan(i * 784, 784), logits.AsSpan(i * 10, 10), 1);
+    }
+
     /// <summary>ONNX Runtime's int8 model of the fixture at <paramref name="size"/> (224, or 28 for MNIST), and its input shape.</summary>
     public static (string Path, long[] InputShape) OrtInt8(int size, int batch) => size == 224
         ? (SharedData.Fixture("mobilenetv2-224", "mnv2_224_int8_qdq.onnx"), [batch, 3, 224, 224])

@@ -1,0 +1,30 @@
+namespace QuantGen.Bench;
+
+/// <summary>
+/// <c>--batch-against-singles [28|224] [batch] [pairs]</c>: the generated int8 pass over a batch in one call against the
+/// same images one call each, alternating in one process (<see cref="Interleaved"/>), logits compared first. Says
+/// what running a batch at once buys over a loop of single images: the weights shared across samples, against
+/// the samples' activations and inputs that no longer stay in the caches.
+/// </summary>
+internal static class BatchAgainstSingles
+{
+    public static void Run(int size, int batch, int pairs)
+    {
+        (float[] images, int classes) = Int8Models.Images(size, batch);
+        float[] together = new float[batch * classes], apart = new float[batch * classes];
+        Action whole = Int8Models.GeneratedPass(size, images, together, batch);
+        Action<int> single = Int8Models.GeneratedSample(size, images, apart);
+        void Singles()
+        {
+            for (int i = 0; i < batch; i++) single(i);
+        }
+        whole();
+        Singles();
+        BuildComparison.ReportDifferences<float>("Logits", "values", together, apart);
+        var (times, singleTimes, ratios) = Interleaved.Run(whole, Singles, pairs);
+        Console.WriteLine($"{size}×{size}, {pairs} pairs{(Interleaved.TurnMilliseconds > 0 ? $" of {Interleaved.TurnMilliseconds} ms turns" : "")}:");
+        Console.WriteLine($"  one call of batch {batch}: median {Interleaved.Median(times) * 1e6:F1} µs");
+        Console.WriteLine($"  {batch} calls of one image: median {Interleaved.Median(singleTimes) * 1e6:F1} µs");
+        Console.WriteLine($"  singles / batch: median of the pairs' ratios {Interleaved.Summary(ratios, "F3")}");
+    }
+}
