@@ -108,9 +108,7 @@ internal sealed unsafe class Epilogue
         {
             throw new InvalidOperationException("Only a zero-based epilogue's accumulators, with no negative multiplier, may start at float bits.");
         }
-        var biased = new PinnedBuffer<int>(offsets.Length);
-        for (int c = 0; c < offsets.Length; c++) biased.Span[c] = unchecked(offsets.Span[c] + FloatBits.Bias);
-        floatStart = biased;
+        floatStart = FloatBits.Biased(offsets.Span);
         floatScales = FloatScalesOf(multipliers.Span);
     }
 

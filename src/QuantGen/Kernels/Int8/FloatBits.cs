@@ -30,6 +30,14 @@ internal static unsafe class FloatBits
     /// <summary>The largest sum the bias keeps exact: below 2²³.</summary>
     public const long Limit = (1 << 23) - 1;
 
+    /// <summary>Where accumulators start as float bits: each of <paramref name="offsets"/> plus <see cref="Bias"/>, wrapping as the sums do.</summary>
+    public static PinnedBuffer<int> Biased(ReadOnlySpan<int> offsets)
+    {
+        var biased = new PinnedBuffer<int>(offsets.Length);
+        for (int i = 0; i < offsets.Length; i++) biased.Span[i] = unchecked(offsets[i] + Bias);
+        return biased;
+    }
+
     /// <summary>
     /// Floats a block of <see cref="ScaleBlock"/> columns takes in <see cref="Epilogue.FloatScales"/>: their multipliers,
     /// then their addends, so that one pointer serves the multiply-add both.

@@ -105,12 +105,7 @@ internal sealed unsafe class QDepthwise
                     lowerColumnWeights = DepthwisePacking.ColumnWeights(weights.Span, channels, padded, firstByte: 1);
                     // The pairs' sums start as float bits where the requantize is zero-based and no sum can leave the bits' reach.
                     pairFloatBits = ZeroBasedRequantize.Fits(epilogue) && epilogue.NonNegativeMultipliers && FloatBits.FitsDepthwise(allTaps, weights.Span, taps, channels, padded, inputRange.Max);
-                    pairOffsets = paddedOffsets;
-                    if (pairFloatBits)
-                    {
-                        pairOffsets = new PinnedBuffer<int>(paddedOffsets.Length);
-                        for (int i = 0; i < paddedOffsets.Length; i++) pairOffsets.Span[i] = unchecked(paddedOffsets.Span[i] + FloatBits.Bias);
-                    }
+                    pairOffsets = pairFloatBits ? FloatBits.Biased(paddedOffsets.Span) : paddedOffsets;
                 }
             }
             if (wide > 0)
