@@ -9,7 +9,8 @@ namespace QuantGen.Bench;
 /// One layer of two builds timed call against call in one process, in turns (<see cref="Interleaved"/>):
 /// <c>--compare-layer-builds &lt;dirA&gt; &lt;dirB&gt; pw K N side [pairs]</c> (a 1×1 convolution from K to N channels on a
 /// side × side image, as MobileNetV2's expansions) or <c>… dw C side stride [pairs]</c> (a 3×3 depthwise convolution,
-/// padding 1), on <see cref="Batch"/> images a call (<c>--batch</c>: MNIST's layers are small images many at a time). Both builds make the same layer from the same random weights and bytes, ReLU6 onto the whole byte from a
+/// padding 1) or <c>… stem Cin side stride [pairs]</c> (a 3×3 convolution from Cin to 32 channels, padding 1, as
+/// MobileNetV2's first layer), on <see cref="Batch"/> images a call (<c>--batch</c>: MNIST's layers are small images many at a time). Both builds make the same layer from the same random weights and bytes, ReLU6 onto the whole byte from a
 /// zero point of 0 (the zero-based requantize of MobileNetV2's expansions and depthwise layers), on 64-byte-aligned
 /// buffers; their outputs are compared first.
 /// </summary>
@@ -60,7 +61,9 @@ internal static class LayerBuildComparison
             "pw" => new ConvGeometry(batch, first, third, third, second, 1, 1),
             // A 3×3 depthwise convolution of first channels on a second × second image, stride third, padding 1.
             "dw" => new ConvGeometry(batch, first, second, second, first, 3, 3, third, third, 1, 1, 1, 1, Groups: first),
-            _ => throw new ArgumentException($"Unknown layer kind '{kind}': 'pw K N side' or 'dw C side stride'.", nameof(kind)),
+            // A 3×3 convolution from first input channels to 32 on a second × second image, stride third, padding 1: a stem.
+            "stem" => new ConvGeometry(batch, first, second, second, 32, 3, 3, third, third, 1, 1, 1, 1),
+            _ => throw new ArgumentException($"Unknown layer kind '{kind}': 'pw K N side', 'dw C side stride' or 'stem Cin side stride'.", nameof(kind)),
         };
         var conv = new Int8Conv2d(g, Weights(random, g.WeightLength), weightQ, Bias(random, g.OutChannels), inputQ, outputQ, FusedActivation.ReLU6);
         int inputLength = g.InputLength, outputLength = g.OutputLength;
