@@ -9,7 +9,7 @@ using QuantGen.Kernels.Int8;
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-builds <dirA> <dirB> 28 1  (two builds' passes in one process, see BuildComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-layer-builds <dirA> <dirB> pw 16 96 112 --batch 1 --turns 100  (one layer of two builds, call against call, see LayerBuildComparison)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --against-ort 224 1   (QuantGen against ORT int8 pass against pass, see PeerComparison)
-// dotnet run -c Release --project bench/QuantGen.Bench -- --batch-against-singles 224 8  (a batch in one call against its images one call each, see BatchAgainstSingles)
+// dotnet run -c Release --project bench/QuantGen.Bench -- --batch-against-singles 224 8 41 [first]  (a batch in one call against its images one call each, or its first image as often, see BatchAgainstSingles)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --first-passes 28 1  (a fresh process's first passes, see FirstPasses)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --ort-nodes 1 28 (ONNX Runtime's own per-node profile of an int8 fixture, 224×224 unless 28 is given, see OrtNodeProfile)
 // dotnet run -c Release --project bench/QuantGen.Bench -- --compare-paths Avx512BW Avx2 224 1  (one pass on two kernel paths, pass against pass, see PathComparison)
@@ -84,7 +84,9 @@ if (args is ["--against-ort", ..])
 }
 if (args is ["--batch-against-singles", ..])
 {
-    BatchAgainstSingles.Run(size: Number(1, 224), batch: Number(2, 8), pairs: Number(3, 41));
+    bool firstOnly = args[^1] == "first";
+    if (firstOnly) args = args[..^1];
+    BatchAgainstSingles.Run(size: Number(1, 224), batch: Number(2, 8), pairs: Number(3, 41), firstOnly);
     return;
 }
 if (args is ["--compare-paths", var pathA, var pathB, ..])
