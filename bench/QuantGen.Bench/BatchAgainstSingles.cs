@@ -21,7 +21,8 @@ internal static class BatchAgainstSingles
         }
         whole();
         Singles();
-        BuildComparison.ReportDifferences<float>("Logits", "values", together.AsSpan(0, firstOnly ? classes : together.Length).ToArray(), apart.AsSpan(0, firstOnly ? classes : apart.Length).ToArray());
+        int compared = (firstOnly ? 1 : batch) * classes;   // the images both ran
+        BuildComparison.ReportDifferences<float>("Logits", "values", together.AsSpan(0, compared), apart.AsSpan(0, compared));
         var (times, singleTimes, ratios) = Interleaved.Run(whole, Singles, pairs);
         Console.WriteLine($"{size}×{size}, {pairs} pairs{(Interleaved.TurnMilliseconds > 0 ? $" of {Interleaved.TurnMilliseconds} ms turns" : "")}:");
         Console.WriteLine($"  one call of batch {batch}: median {Interleaved.Median(times) * 1e6:F1} µs");
