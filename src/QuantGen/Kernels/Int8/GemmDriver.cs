@@ -223,6 +223,11 @@ internal static unsafe class TilePass<TTile>
                 }
                 continue;
             }
+            if (TTile.HasHalfPanels && 2 * columns <= width)
+            {
+                HalfPanel<TForm>(g, weights, a, source, y, rowSums, start, end, c0, scratch);
+                continue;
+            }
             int* current = scratch.Sums, previous = scratch.Sums + TileRows * width;
             TTile.Four(a.Tile(start), a.Stride, panel, steps, pairedSteps, requantizer.Offsets, current);
             corrections?.Apply(c0 / width, source[start], source[start + 1], source[start + 2], source[start + 3], current, width);
@@ -236,6 +241,28 @@ internal static unsafe class TilePass<TTile>
                 StoreTile<TForm>(requantizer, previous, source, rowSums, m0 - TileRows, y + (long)(m0 - TileRows) * n + c0, n, columns, narrow);
             }
             StoreTile<TForm>(requantizer, current, source, rowSums, end - TileRows, y + (long)(end - TileRows) * n + c0, n, columns, narrow);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Block{TForm}"/>'s rows against the last panel where it holds at most half a tile's columns, on the
+    /// tile's half-width K loop (<see cref="IGemmTile.FourHalf"/>): MobileNetV2's expansions to 144 channels computed
+    /// 16 zero columns in their fifth panel. A call of its own, once a block, so that <see cref="Block{TForm}"/>'s
+    /// inlining budget stays with the whole panels.
+    /// </summary>
+    [MethodImpl(HotLoop.Compiled)]
+    private static void HalfPanel<TForm>(QGemm g, PanelSet weights, Rows a, Rows source, byte* y, int* rowSums, int start, int end, int c0, TileScratch scratch)
+        where TForm : struct, IRequantizeForm
+    {
+        int n = g.N, steps = weights.StepCount, pairedSteps = weights.PairedSteps, width = TTile.Width, columns = n - c0;
+        var requantizer = new PanelRequantizer(weights.Epilogue, c0);
+        byte* panel = weights.Panel(c0);
+        int* sums = scratch.Sums;
+        for (int m0 = start; m0 < end; m0 += TileRows)
+        {
+            TTile.FourHalf(a.Tile(m0), a.Stride, panel, steps, pairedSteps, requantizer.Offsets, sums);
+            weights.Corrections?.Apply(c0 / width, source[m0], source[m0 + 1], source[m0 + 2], source[m0 + 3], sums, width);
+            StoreNarrowTile<TForm>(requantizer, sums, source, rowSums, m0, y + (long)m0 * n + c0, n, columns, scratch.Narrow);
         }
     }
 

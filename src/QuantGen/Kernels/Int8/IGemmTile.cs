@@ -44,6 +44,20 @@ internal unsafe interface IGemmTile
         where TForm : struct, IRequantizeForm;
 
     /// <summary>
+    /// Whether the tile has a K loop over the first half of a panel (<see cref="FourHalf"/>), for a last panel of at most
+    /// <see cref="Width"/> / 2 columns: N = 144 on 32-column panels computes 16 columns there, not 32.
+    /// </summary>
+    static virtual bool HasHalfPanels => false;
+
+    /// <summary>
+    /// <see cref="Four"/> over the panel's first <see cref="Width"/> / 2 columns: each row's first half of
+    /// <paramref name="sums"/> written, the second half left as it was (the narrow store reads no column past N). Only
+    /// called where <see cref="HasHalfPanels"/>.
+    /// </summary>
+    static virtual void FourHalf(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>
+        throw new NotSupportedException();
+
+    /// <summary>
     /// Whether the tile requantizes two rows of a whole panel at once (<see cref="StoreTwoRows"/>): where its requantize
     /// packs each row with itself, packing two rows together halves the packs and the permutes.
     /// </summary>

@@ -29,6 +29,12 @@ internal readonly unsafe struct YmmTile4x32ZmmEpilogue<TStep> : IGemmTile
     public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>
         YmmTile4x32<TStep>.Four(a, stride, panel, steps, pairedSteps, offsets, sums);
 
+    public static bool HasHalfPanels => YmmTile4x32<TStep>.HasHalfPanels;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FourHalf(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>
+        YmmTile4x32<TStep>.FourHalf(a, stride, panel, steps, pairedSteps, offsets, sums);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void One(byte* a, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>
         YmmTile4x32<TStep>.One(a, panel, steps, pairedSteps, offsets, sums);
