@@ -15,22 +15,31 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
     public static StepKind Kind => TStep.Kind;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
+    public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>
+        FirstSixteen(a, stride, panel, steps, pairedSteps, offsets, sums, Width);
+
+    /// <summary>
+    /// <see cref="Four"/> over the first 16 columns of panels <paramref name="panelWidth"/> columns wide: 16 here, 32 for
+    /// <see cref="YmmTile4x32{TStep}.FourHalf"/>. A step's weights lie <paramref name="panelWidth"/> ints apart, and so do
+    /// the rows of <paramref name="sums"/>; a constant at each call, folded where this is inlined.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FirstSixteen(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums, int panelWidth)
     {
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
         Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
-        int* w = (int*)panel, pairedEnd = w + (nint)pairedSteps * 16, end = w + (nint)steps * 16;
+        int* w = (int*)panel, pairedEnd = w + (nint)pairedSteps * panelWidth, end = w + (nint)steps * panelWidth;
         byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
         nint stride3 = 3 * stride;
         if (TStep.PairsSteps)
         {
-            for (; w < pairedEnd; p += 2 * Steps.LaneBytes, w += 32)
+            for (; w < pairedEnd; p += 2 * Steps.LaneBytes, w += 2 * panelWidth)
             {
                 var w0 = Vector256.Load(w);
                 var w1 = Vector256.Load(w + 8);
-                var v0 = Vector256.Load(w + 16);
-                var v1 = Vector256.Load(w + 24);
+                var v0 = Vector256.Load(w + panelWidth);
+                var v1 = Vector256.Load(w + panelWidth + 8);
                 var x = Vector256.Create(Steps.Lane(p));
                 var y = Vector256.Create(Steps.Lane(p + Steps.LaneBytes));
                 c00 = TStep.DotTwo(c00, x, w0, y, v0);
@@ -49,7 +58,7 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
                 c31 = TStep.DotTwo(c31, x, w1, y, v1);
             }
         }
-        for (; w < end; p += Steps.LaneBytes, w += 16)
+        for (; w < end; p += Steps.LaneBytes, w += panelWidth)
         {
             var w0 = Vector256.Load(w);
             var w1 = Vector256.Load(w + 8);
@@ -68,12 +77,12 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
         }
         c00.Store(sums);
         c01.Store(sums + 8);
-        c10.Store(sums + 16);
-        c11.Store(sums + 24);
-        c20.Store(sums + 32);
-        c21.Store(sums + 40);
-        c30.Store(sums + 48);
-        c31.Store(sums + 56);
+        c10.Store(sums + panelWidth);
+        c11.Store(sums + panelWidth + 8);
+        c20.Store(sums + 2 * panelWidth);
+        c21.Store(sums + 2 * panelWidth + 8);
+        c30.Store(sums + 3 * panelWidth);
+        c31.Store(sums + 3 * panelWidth + 8);
     }
 
     /// <summary>Even and odd steps go to separate accumulators, so four dot products are in flight instead of two; the int32 sums wrap as the reference's.</summary>

@@ -82,44 +82,12 @@ internal readonly unsafe struct YmmTile4x32<TStep> : IGemmTile
     public static bool HasHalfPanels => true;
 
     /// <summary>
-    /// <see cref="Four"/> over the panel's first 16 columns (eight accumulators, two weight vectors a step), for a last
-    /// panel of 16 columns or fewer: the second half of each row's sums is not written.
+    /// <see cref="Four"/> over the panel's first 16 columns (<see cref="YmmTile4x16{TStep}"/>'s K loop on this tile's
+    /// panels), for a last panel of 16 columns or fewer: the second half of each row's sums is not written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void FourHalf(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
-    {
-        var o0 = Vector256.Load(offsets);
-        var o1 = Vector256.Load(offsets + 8);
-        Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
-        int* w = (int*)panel, end = w + (nint)steps * 32;
-        byte* p = a;
-        nint stride3 = 3 * stride;
-        for (; w < end; p += Steps.LaneBytes, w += 32)
-        {
-            var w0 = Vector256.Load(w);
-            var w1 = Vector256.Load(w + 8);
-            var x = Vector256.Create(Steps.Lane(p));
-            c00 = TStep.Dot(c00, x, w0);
-            c01 = TStep.Dot(c01, x, w1);
-            x = Vector256.Create(Steps.Lane(p + stride));
-            c10 = TStep.Dot(c10, x, w0);
-            c11 = TStep.Dot(c11, x, w1);
-            x = Vector256.Create(Steps.Lane(p + 2 * stride));
-            c20 = TStep.Dot(c20, x, w0);
-            c21 = TStep.Dot(c21, x, w1);
-            x = Vector256.Create(Steps.Lane(p + stride3));
-            c30 = TStep.Dot(c30, x, w0);
-            c31 = TStep.Dot(c31, x, w1);
-        }
-        c00.Store(sums);
-        c01.Store(sums + 8);
-        c10.Store(sums + 32);
-        c11.Store(sums + 40);
-        c20.Store(sums + 64);
-        c21.Store(sums + 72);
-        c30.Store(sums + 96);
-        c31.Store(sums + 104);
-    }
+    public static void FourHalf(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums) =>
+        YmmTile4x16<TStep>.FirstSixteen(a, stride, panel, steps, pairedSteps, offsets, sums, Width);
 
     /// <summary>Even and odd steps go to separate accumulators, so eight dot products are in flight; the int32 sums wrap as the reference's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
