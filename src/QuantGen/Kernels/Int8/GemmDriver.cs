@@ -228,7 +228,7 @@ internal static unsafe class TilePass<TTile>
                 HalfPanel<TForm>(g, weights, a, source, y, rowSums, start, end, c0, scratch);
                 continue;
             }
-            if (corrections is null && columns == width)
+            if (corrections is null && columns == width && end - start >= WholePanelRows)
             {
                 WholePanel<TForm>(weights.Epilogue, c0, a.Tile(start), a.Stride, panel, steps, pairedSteps, scratch.Sums,
                     y + (long)start * n + c0, n, TForm.IsPlain || rowSums == null ? null : rowSums + start, (end - start) / TileRows);
@@ -271,6 +271,12 @@ internal static unsafe class TilePass<TTile>
             StoreNarrowTile<TForm>(requantizer, sums, source, rowSums, m0, y + (long)m0 * n + c0, n, columns, scratch.Narrow);
         }
     }
+
+    /// <summary>
+    /// The fewest rows a block runs through <see cref="WholePanel{TForm}"/>: below them its call, once a panel, costs more
+    /// than it saves (MNIST at batch 1, whose 2×2 and 4×4 layers are one tile or a few).
+    /// </summary>
+    private const int WholePanelRows = 4 * TileRows;
 
     /// <summary>
     /// <see cref="Block{TForm}"/>'s tiles over one whole panel without pairing corrections (every AVX-VNNI GEMM's), as a
