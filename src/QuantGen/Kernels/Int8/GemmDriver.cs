@@ -231,7 +231,7 @@ internal static unsafe class TilePass<TTile>
             if (corrections is null && columns == width && end - start >= WholePanelRows)
             {
                 WholePanel<TForm>(weights.Epilogue, c0, a.Tile(start), a.Stride, panel, steps, pairedSteps, scratch.Sums,
-                    y + (long)start * n + c0, n, TForm.IsPlain || rowSums == null ? null : rowSums + start, (end - start) / TileRows);
+                    y + (long)start * n + c0, n, WholeTileRowSums<TForm>(rowSums, start), (end - start) / TileRows);
                 continue;
             }
             int* current = scratch.Sums, previous = scratch.Sums + TileRows * width;
@@ -338,8 +338,7 @@ internal static unsafe class TilePass<TTile>
             StoreNarrowTile<TForm>(requantizer, sums, source, rowSums, m0, row, n, columns, narrow);
             return;
         }
-        // A whole tile's rows are rows of A, none past the last, so their sums need no clamping (Rows.Sum).
-        StoreWholeTile<TForm>(requantizer, sums, TForm.IsPlain || rowSums == null ? null : rowSums + m0, row, n);
+        StoreWholeTile<TForm>(requantizer, sums, WholeTileRowSums<TForm>(rowSums, m0), row, n);
     }
 
     /// <summary>
@@ -390,6 +389,14 @@ internal static unsafe class TilePass<TTile>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RowSum<TForm>(Rows source, int* rowSums, int m)
         where TForm : struct, IRequantizeForm => TForm.IsPlain ? 0 : source.Sum(rowSums, m);
+
+    /// <summary>
+    /// The sums of whole tiles' rows from row <paramref name="m0"/> on, for <see cref="StoreWholeTile{TForm}"/>, or null where
+    /// there are none. Whole tiles' rows are rows of A, none past the last, so they need <see cref="RowSum{TForm}"/>'s clamp no more.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int* WholeTileRowSums<TForm>(int* rowSums, int m0)
+        where TForm : struct, IRequantizeForm => TForm.IsPlain || rowSums == null ? null : rowSums + m0;
 }
 
 /// <summary>Two tiles' sums (a cache line's alignment) and one row of the last, narrower panel, on the driver's stack.</summary>
