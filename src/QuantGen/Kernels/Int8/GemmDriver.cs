@@ -228,7 +228,7 @@ internal static unsafe class TilePass<TTile>
                 HalfPanel<TForm>(g, weights, a, source, y, rowSums, start, end, c0, scratch);
                 continue;
             }
-            if (corrections is null && columns == width && end - start >= WholePanelRows)
+            if (columns == width && end - start >= WholePanelRows && !(corrections?.Any(c0 / width) ?? false))
             {
                 WholePanel<TForm>(weights.Epilogue, c0, a.Tile(start), a.Stride, panel, steps, pairedSteps, scratch.Sums,
                     y + (long)start * n + c0, n, WholeTileRowSums<TForm>(rowSums, start), (end - start) / TileRows);
@@ -279,11 +279,13 @@ internal static unsafe class TilePass<TTile>
     private const int WholePanelRows = 4 * TileRows;
 
     /// <summary>
-    /// <see cref="Block{TForm}"/>'s tiles over one whole panel without pairing corrections (every AVX-VNNI GEMM's), as a
-    /// call of its own, which steps its row, output and row-sum pointers: in <see cref="Block{TForm}"/>'s loop, beside
-    /// the block's twenty-odd values, the JIT kept them on the stack and recomputed them around every tile. With the
-    /// requantize skipped, a loop of the K loops alone took 0.85 of the 16 → 96 expansion's time there. The layers took
-    /// 0.93–0.995 of their time so (Sapphire Rapids, <c>--compare-layer-builds</c>, bench/RESULTS.md).
+    /// <see cref="Block{TForm}"/>'s tiles over one whole panel without pairing corrections (every AVX-VNNI GEMM's, and
+    /// on AVX2 and AVX-512BW every panel that pairing left without one, nearly all), as a call of its own, which steps
+    /// its row, output and row-sum pointers: in <see cref="Block{TForm}"/>'s loop, beside the block's twenty-odd values,
+    /// the JIT kept them on the stack and recomputed them around every tile. With the requantize skipped, a loop of the
+    /// K loops alone took 0.85 of the 16 → 96 expansion's time there. The layers took 0.93–0.995 of their time so
+    /// (Sapphire Rapids, <c>--compare-layer-builds</c>), and whole MNIST passes at batch 64 0.965–0.973 on Zen 2's
+    /// AVX2 (bench/RESULTS.md).
     /// </summary>
     [MethodImpl(HotLoop.Compiled)]
     private static void WholePanel<TForm>(Epilogue epilogue, int c0, byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* sums, byte* y, int n, int* rowSums, int tiles)

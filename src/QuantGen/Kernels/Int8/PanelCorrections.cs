@@ -35,6 +35,9 @@ internal sealed unsafe class PanelCorrections
         starts.Span[panels] = next;
     }
 
+    /// <summary>Whether panel <paramref name="panel"/> has any correction: pairing leaves most panels without one.</summary>
+    public bool Any(int panel) => starts.Pointer[panel + 1] > starts.Pointer[panel];
+
     /// <summary>Panel <paramref name="panel"/>'s corrections, for a tile that adds them to its accumulators in registers.</summary>
     public Span Of(int panel) => new(entries.Pointer + starts.Pointer[panel], entries.Pointer + starts.Pointer[panel + 1]);
 
