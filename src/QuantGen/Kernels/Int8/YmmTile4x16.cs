@@ -26,38 +26,20 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void FirstSixteen(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums, int panelWidth)
     {
+        if (TStep.PairsSteps)
+        {
+            // Eight accumulators and a pair of steps' weights, broadcasts and products overflow AVX2's sixteen registers
+            // (as YmmTile4x24's, see its Two).
+            Two(a, stride, panel, steps, pairedSteps, offsets, sums, panelWidth);
+            Two(a + 2 * stride, stride, panel, steps, pairedSteps, offsets, sums + 2 * panelWidth, panelWidth);
+            return;
+        }
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
         Vector256<int> c00 = o0, c01 = o1, c10 = o0, c11 = o1, c20 = o0, c21 = o1, c30 = o0, c31 = o1;
-        int* w = (int*)panel, pairedEnd = w + (nint)pairedSteps * panelWidth, end = w + (nint)steps * panelWidth;
+        int* w = (int*)panel, end = w + (nint)steps * panelWidth;
         byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
         nint stride3 = 3 * stride;
-        if (TStep.PairsSteps)
-        {
-            for (; w < pairedEnd; p += 2 * Steps.LaneBytes, w += 2 * panelWidth)
-            {
-                var w0 = Vector256.Load(w);
-                var w1 = Vector256.Load(w + 8);
-                var v0 = Vector256.Load(w + panelWidth);
-                var v1 = Vector256.Load(w + panelWidth + 8);
-                var x = Vector256.Create(Steps.Lane(p));
-                var y = Vector256.Create(Steps.Lane(p + Steps.LaneBytes));
-                c00 = TStep.DotTwo(c00, x, w0, y, v0);
-                c01 = TStep.DotTwo(c01, x, w1, y, v1);
-                x = Vector256.Create(Steps.Lane(p + stride));
-                y = Vector256.Create(Steps.Lane(p + stride + Steps.LaneBytes));
-                c10 = TStep.DotTwo(c10, x, w0, y, v0);
-                c11 = TStep.DotTwo(c11, x, w1, y, v1);
-                x = Vector256.Create(Steps.Lane(p + 2 * stride));
-                y = Vector256.Create(Steps.Lane(p + 2 * stride + Steps.LaneBytes));
-                c20 = TStep.DotTwo(c20, x, w0, y, v0);
-                c21 = TStep.DotTwo(c21, x, w1, y, v1);
-                x = Vector256.Create(Steps.Lane(p + stride3));
-                y = Vector256.Create(Steps.Lane(p + stride3 + Steps.LaneBytes));
-                c30 = TStep.DotTwo(c30, x, w0, y, v0);
-                c31 = TStep.DotTwo(c31, x, w1, y, v1);
-            }
-        }
         for (; w < end; p += Steps.LaneBytes, w += panelWidth)
         {
             var w0 = Vector256.Load(w);
@@ -83,6 +65,45 @@ internal readonly unsafe struct YmmTile4x16<TStep> : IGemmTile
         c21.Store(sums + 2 * panelWidth + 8);
         c30.Store(sums + 3 * panelWidth);
         c31.Store(sums + 3 * panelWidth + 8);
+    }
+
+    /// <summary>Two rows of <see cref="FirstSixteen"/>, which takes the <c>vpmaddubsw</c> steps as two passes of these.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Two(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums, int panelWidth)
+    {
+        Vector256<int> c00 = Vector256.Load(offsets), c01 = Vector256.Load(offsets + 8), c10 = c00, c11 = c01;
+        int* w = (int*)panel, pairedEnd = w + (nint)pairedSteps * panelWidth, end = w + (nint)steps * panelWidth;
+        byte* p = a;
+        for (; w < pairedEnd; p += 2 * Steps.LaneBytes, w += 2 * panelWidth)
+        {
+            var w0 = Vector256.Load(w);
+            var w1 = Vector256.Load(w + 8);
+            var v0 = Vector256.Load(w + panelWidth);
+            var v1 = Vector256.Load(w + panelWidth + 8);
+            var x = Vector256.Create(Steps.Lane(p));
+            var y = Vector256.Create(Steps.Lane(p + Steps.LaneBytes));
+            c00 = TStep.DotTwo(c00, x, w0, y, v0);
+            c01 = TStep.DotTwo(c01, x, w1, y, v1);
+            x = Vector256.Create(Steps.Lane(p + stride));
+            y = Vector256.Create(Steps.Lane(p + stride + Steps.LaneBytes));
+            c10 = TStep.DotTwo(c10, x, w0, y, v0);
+            c11 = TStep.DotTwo(c11, x, w1, y, v1);
+        }
+        for (; w < end; p += Steps.LaneBytes, w += panelWidth)
+        {
+            var w0 = Vector256.Load(w);
+            var w1 = Vector256.Load(w + 8);
+            var x = Vector256.Create(Steps.Lane(p));
+            c00 = TStep.Dot(c00, x, w0);
+            c01 = TStep.Dot(c01, x, w1);
+            x = Vector256.Create(Steps.Lane(p + stride));
+            c10 = TStep.Dot(c10, x, w0);
+            c11 = TStep.Dot(c11, x, w1);
+        }
+        c00.Store(sums);
+        c01.Store(sums + 8);
+        c10.Store(sums + panelWidth);
+        c11.Store(sums + panelWidth + 8);
     }
 
     /// <summary>Even and odd steps go to separate accumulators, so four dot products are in flight instead of two; the int32 sums wrap as the reference's.</summary>

@@ -5,7 +5,7 @@ namespace QuantGen.Kernels.Int8;
 
 /// <summary>
 /// 4 rows × 24 columns on ymm, for AVX2's sixteen vector registers: twelve accumulators, three weight vectors and one
-/// activation broadcast a step. Each broadcast feeds three products instead of <see cref="YmmTile4x16{TStep}"/>'s two,
+/// activation broadcast a step (the <c>vpmaddubsw</c> steps, which need more, as two passes of two rows: <see cref="Two"/>). Each broadcast feeds three products instead of <see cref="YmmTile4x16{TStep}"/>'s two,
 /// and each tile's setup and row pointers serve 24 columns, which pays where K is small (MobileNetV2's expansions from
 /// 16–32 channels, whose tiles spend as long around the K loop as in it) and where N is a multiple of 24 that 16 would
 /// split into a wasted half panel (the projections to 24 channels). AVX-VNNI takes it too where 24-column panels pad N
@@ -25,42 +25,21 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Four(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
     {
+        if (TStep.PairsSteps)
+        {
+            // Twelve accumulators and a pair of steps' broadcasts and products overflow AVX2's sixteen registers (Two).
+            Two(a, stride, panel, steps, pairedSteps, offsets, sums);
+            Two(a + 2 * stride, stride, panel, steps, pairedSteps, offsets, sums + 48);
+            return;
+        }
         var o0 = Vector256.Load(offsets);
         var o1 = Vector256.Load(offsets + 8);
         var o2 = Vector256.Load(offsets + 16);
         Vector256<int> c00 = o0, c01 = o1, c02 = o2, c10 = o0, c11 = o1, c12 = o2;
         Vector256<int> c20 = o0, c21 = o1, c22 = o2, c30 = o0, c31 = o1, c32 = o2;
-        int* w = (int*)panel, pairedEnd = w + (nint)pairedSteps * 24, end = w + (nint)steps * 24;
+        int* w = (int*)panel, end = w + (nint)steps * 24;
         byte* p = a;   // the first row's lane; the others stride, 2·stride and 3·stride on
         nint stride3 = 3 * stride;
-        if (TStep.PairsSteps)
-        {
-            // Six weight vectors a pair of steps do not fit beside twelve accumulators in AVX2's sixteen registers:
-            // each is loaded where it is used, a memory operand of its vpmaddubsw.
-            for (; w < pairedEnd; p += 2 * Steps.LaneBytes, w += 48)
-            {
-                var x = Vector256.Create(Steps.Lane(p));
-                var y = Vector256.Create(Steps.Lane(p + Steps.LaneBytes));
-                c00 = TStep.DotTwo(c00, x, Vector256.Load(w), y, Vector256.Load(w + 24));
-                c01 = TStep.DotTwo(c01, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
-                c02 = TStep.DotTwo(c02, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
-                x = Vector256.Create(Steps.Lane(p + stride));
-                y = Vector256.Create(Steps.Lane(p + stride + Steps.LaneBytes));
-                c10 = TStep.DotTwo(c10, x, Vector256.Load(w), y, Vector256.Load(w + 24));
-                c11 = TStep.DotTwo(c11, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
-                c12 = TStep.DotTwo(c12, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
-                x = Vector256.Create(Steps.Lane(p + 2 * stride));
-                y = Vector256.Create(Steps.Lane(p + 2 * stride + Steps.LaneBytes));
-                c20 = TStep.DotTwo(c20, x, Vector256.Load(w), y, Vector256.Load(w + 24));
-                c21 = TStep.DotTwo(c21, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
-                c22 = TStep.DotTwo(c22, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
-                x = Vector256.Create(Steps.Lane(p + stride3));
-                y = Vector256.Create(Steps.Lane(p + stride3 + Steps.LaneBytes));
-                c30 = TStep.DotTwo(c30, x, Vector256.Load(w), y, Vector256.Load(w + 24));
-                c31 = TStep.DotTwo(c31, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
-                c32 = TStep.DotTwo(c32, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
-            }
-        }
         for (; w < end; p += Steps.LaneBytes, w += 24)
         {
             var w0 = Vector256.Load(w);
@@ -95,6 +74,55 @@ internal readonly unsafe struct YmmTile4x24<TStep> : IGemmTile
         c30.Store(sums + 72);
         c31.Store(sums + 80);
         c32.Store(sums + 88);
+    }
+
+    /// <summary>
+    /// Two rows of <see cref="Four"/>, which takes the steps that pair (<c>vpmaddubsw</c>) as two passes of these: a step's
+    /// product needs a register beside its broadcast, and a pair of steps two, so with twelve accumulators AVX2's sixteen
+    /// registers overflowed, and the JIT kept seven accumulators and a product on the stack, a store and a reload each
+    /// step. How fast such a loop ran then hung on where the stack lay against the data: at some depths a layer took
+    /// 2–6 times as long (Zen 2, bench/RESULTS.md). Six accumulators leave room; the panel, read twice, stays in L1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Two(byte* a, nint stride, byte* panel, int steps, int pairedSteps, int* offsets, int* sums)
+    {
+        Vector256<int> c00 = Vector256.Load(offsets), c01 = Vector256.Load(offsets + 8), c02 = Vector256.Load(offsets + 16);
+        Vector256<int> c10 = c00, c11 = c01, c12 = c02;
+        int* w = (int*)panel, pairedEnd = w + (nint)pairedSteps * 24, end = w + (nint)steps * 24;
+        byte* p = a;
+        for (; w < pairedEnd; p += 2 * Steps.LaneBytes, w += 48)
+        {
+            var x = Vector256.Create(Steps.Lane(p));
+            var y = Vector256.Create(Steps.Lane(p + Steps.LaneBytes));
+            c00 = TStep.DotTwo(c00, x, Vector256.Load(w), y, Vector256.Load(w + 24));
+            c01 = TStep.DotTwo(c01, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
+            c02 = TStep.DotTwo(c02, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
+            x = Vector256.Create(Steps.Lane(p + stride));
+            y = Vector256.Create(Steps.Lane(p + stride + Steps.LaneBytes));
+            c10 = TStep.DotTwo(c10, x, Vector256.Load(w), y, Vector256.Load(w + 24));
+            c11 = TStep.DotTwo(c11, x, Vector256.Load(w + 8), y, Vector256.Load(w + 32));
+            c12 = TStep.DotTwo(c12, x, Vector256.Load(w + 16), y, Vector256.Load(w + 40));
+        }
+        for (; w < end; p += Steps.LaneBytes, w += 24)
+        {
+            var w0 = Vector256.Load(w);
+            var w1 = Vector256.Load(w + 8);
+            var w2 = Vector256.Load(w + 16);
+            var x = Vector256.Create(Steps.Lane(p));
+            c00 = TStep.Dot(c00, x, w0);
+            c01 = TStep.Dot(c01, x, w1);
+            c02 = TStep.Dot(c02, x, w2);
+            x = Vector256.Create(Steps.Lane(p + stride));
+            c10 = TStep.Dot(c10, x, w0);
+            c11 = TStep.Dot(c11, x, w1);
+            c12 = TStep.Dot(c12, x, w2);
+        }
+        c00.Store(sums);
+        c01.Store(sums + 8);
+        c02.Store(sums + 16);
+        c10.Store(sums + 24);
+        c11.Store(sums + 32);
+        c12.Store(sums + 40);
     }
 
     /// <summary>Even and odd steps go to separate accumulators, so six dot products are in flight; the int32 sums wrap as the reference's.</summary>
