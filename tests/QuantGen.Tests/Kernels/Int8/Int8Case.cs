@@ -127,14 +127,29 @@ public sealed class Int8Case
     /// </summary>
     public Int8Case ZeroBased()
     {
-        float[] scales = Enumerable.Range(0, WeightQ.Count).Select(WeightQ.Scale).ToArray();
+        WeightQParams symmetric = SymmetricWeightQ();
+        float largestScale = Enumerable.Range(0, symmetric.Count).Max(symmetric.Scale);
         return new()
         {
-            InputQ = InputQ, Weight = Weight, Bias = Bias, Input = Input, InputRange = InputRange,
-            WeightQ = WeightQ.IsPerChannel ? WeightQParams.PerChannel(scales) : WeightQParams.PerTensor(scales[0]),
-            OutputQ = new ActivationQParams(Math.Max(OutputQ.Scale, 2 * InputQ.Scale * scales.Max()), 0),
+            InputQ = InputQ, Weight = Weight, Bias = Bias, Input = Input, InputRange = InputRange, WeightQ = symmetric,
+            OutputQ = new ActivationQParams(Math.Max(OutputQ.Scale, 2 * InputQ.Scale * largestScale), 0),
             Activation = FusedActivation.ReLU, Description = Description + ", zero-based output",
         };
+    }
+
+    /// <summary>This case with its weights' zero points 0 (scales kept) and the input's zero point <paramref name="inputZeroPoint"/>.</summary>
+    public Int8Case WithSymmetricWeights(int inputZeroPoint) => new()
+    {
+        InputQ = new ActivationQParams(InputQ.Scale, inputZeroPoint), OutputQ = OutputQ, WeightQ = SymmetricWeightQ(),
+        Weight = Weight, Bias = Bias, Input = Input, Activation = Activation, InputRange = InputRange,
+        Description = Description + $", weight zero points made 0, input zero point {inputZeroPoint}",
+    };
+
+    /// <summary>The weights' quantization with every zero point 0, the scales kept.</summary>
+    private WeightQParams SymmetricWeightQ()
+    {
+        float[] scales = Enumerable.Range(0, WeightQ.Count).Select(WeightQ.Scale).ToArray();
+        return WeightQ.IsPerChannel ? WeightQParams.PerChannel(scales) : WeightQParams.PerTensor(scales[0]);
     }
 
     /// <summary>This case on other input bytes.</summary>

@@ -288,7 +288,7 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         foreach (int stride in (ReadOnlySpan<int>)[1, 2])
         {
             var g = Depthwise(1, 32, 8, 8, 3, 3, stride, 1, 1);
-            Int8Case c = SymmetricWeights(Int8Case.Create(random, Int8Regime.HugeMultiplier, g.OutChannels, 9, g.InputLength), inputZeroPoint: 60);
+            Int8Case c = Int8Case.Create(random, Int8Regime.HugeMultiplier, g.OutChannels, 9, g.InputLength).WithSymmetricWeights(inputZeroPoint: 60);
             var layer = new Int8Conv2d(g, c.Weight, c.WeightQ, c.Bias, c.InputQ, c.OutputQ, c.Activation, c.InputRange);
             Assert.Equal(RequantizeForm.Any, layer.DepthwiseForm);
             if (path != Int8KernelPath.Avx512BW) Assert.True(layer.SlidesPaddedRows, $"{c.Description}, stride {stride}: not slid");
@@ -354,25 +354,13 @@ public sealed class Int8DepthwiseTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary><paramref name="c"/> with its weights' zero points 0 (scales kept) and the input's zero point <paramref name="inputZeroPoint"/>.</summary>
-    private static Int8Case SymmetricWeights(Int8Case c, int inputZeroPoint)
-    {
-        float[] scales = Enumerable.Range(0, c.WeightQ.Count).Select(c.WeightQ.Scale).ToArray();
-        return new()
-        {
-            InputQ = new ActivationQParams(c.InputQ.Scale, inputZeroPoint), OutputQ = c.OutputQ, Weight = c.Weight, Bias = c.Bias,
-            WeightQ = c.WeightQ.IsPerChannel ? WeightQParams.PerChannel(scales) : WeightQParams.PerTensor(scales[0]),
-            Input = c.Input, Activation = c.Activation, InputRange = c.InputRange,
-            Description = c.Description + $", weight zero points made 0, input zero point {inputZeroPoint}",
-        };
-    }
-
     /// <summary>
-    /// <paramref name="channels"/>, or where the machine has no masked byte loads (AVX2 without AVX-512VL) the whole
-    /// 32-channel chunks that cover them: only those slide there (<see cref="DepthwiseQuads.QuadChannels"/>), so that the
-    /// slide tests take the same cases on every machine.
+    /// <paramref name="channels"/>, or where the machine slides only whole 32-channel chunks
+    /// (<see cref="DepthwiseQuads.QuadChannels"/>: without AVX-512VL's masked byte loads) the chunks that cover them, so
+    /// that the slide tests take the same cases on every machine.
     /// </summary>
-    private static int WholeChunksWithoutMasks(int channels) => System.Runtime.Intrinsics.X86.Avx512BW.VL.IsSupported ? channels : (channels + 31) & ~31;
+    private static int WholeChunksWithoutMasks(int channels) =>
+        DepthwiseQuads.QuadChannels(channels) == channels ? channels : DepthwiseQuads.QuadChannels(channels + 31);
 
     private static ConvGeometry Depthwise(int batch, int channels, int height, int width, int kh, int kw, int stride, int pad, int dilation)
     {
